@@ -1,0 +1,69 @@
+"""Root Typer app: global options (--db, --today, --version) and the command tree."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from casey_cli import __version__
+from casey_cli.cli import action, history, init, meeting, rec, reference, status
+from casey_cli.cli.context import AppContext
+from casey_cli.cli.errors import fail
+from casey_cli.dates import DATE_HELP
+
+app = typer.Typer(
+    name="casey",
+    help="Track police-reform recommendations (Casey Review, A New Met for London, borough "
+         "plans) borough by borough: what is overdue, due soon, or has no owner or date.",
+    no_args_is_help=True,
+    add_completion=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"casey-cli {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[str | None, typer.Option(
+        "--db", envvar="CASEY_DB", show_envvar=True, show_default=False,
+        help="Store: a SQLite file path or a SQLAlchemy URL "
+             "(default: casey.db in your user data folder).")] = None,
+    today: Annotated[str | None, typer.Option(
+        "--today", envvar="CASEY_TODAY", show_envvar=True,
+        help=f"Compute every report as of this date ({DATE_HELP}).")] = None,
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+) -> None:
+    """casey: the borough register of police-reform recommendations and actions."""
+    from casey_cli.config import default_db_path, system_today
+    from casey_cli.dates import parse_date
+    from casey_cli.errors import InvalidInput
+
+    real_today = system_today()
+    try:
+        day = parse_date(today, real_today, field="--today") if today else real_today
+    except InvalidInput as exc:
+        raise fail(str(exc)) from None
+    ctx.obj = AppContext(db=db or os.fspath(default_db_path()), today=day)
+
+
+app.command("init")(init.init)
+app.command("status")(status.status)
+app.command("history")(history.history)
+app.add_typer(action.app, name="action", help="Add, update, complete, verify and list actions.")
+app.add_typer(rec.app, name="rec", help="Recommendations of the sources, with their actions.")
+app.add_typer(meeting.app, name="meeting", help="Meetings at which actions were agreed.")
+app.add_typer(reference.source_app, name="source", help="Sources: reviews and plans.")
+app.add_typer(reference.borough_app, name="borough", help="London boroughs and their BCUs.")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,258 @@
+"""`casey action ...`: the clerk's workflow for actions."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from casey_cli.cli import output
+from casey_cli.cli.context import AppContext, app_context
+from casey_cli.cli.errors import fail, handled
+from casey_cli.cli.options import (
+    BoroughOpt, ByOpt, DueOpt, EvidenceOpt, MeetingOpt, NoteOpt, OwnerOpt, ReadFormatOpt,
+    ShowFormatOpt, SourceOpt, WriteFormatOpt,
+)
+from casey_cli.dates import DATE_HELP
+from casey_cli.enums import ReadFormat, ShowFormat, WriteFormat
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from casey_cli.schemas import Item
+
+app = typer.Typer(no_args_is_help=True)
+
+RefArg = Annotated[str, typer.Argument(help="Action ref: A14 (or 14).", show_default=False)]
+StatusOpt = Annotated[str | None, typer.Option(
+    "--status", help="not-started, in-progress, blocked, complete or dropped.")]
+ProgressOpt = Annotated[int | None, typer.Option("--progress", help="Progress, 0-100.")]
+RecOpt = Annotated[str | None, typer.Option(
+    "--recommendation", "-r", help="Recommendation ref, e.g. casey-7 (see `casey rec list`).")]
+
+
+def _date(app: AppContext, text: str | None, field: str) -> date | None:
+    from casey_cli.dates import parse_date
+
+    return parse_date(text, app.today, field=field) if text else None
+
+
+def _emit(fmt: WriteFormat, item: Item, message: str) -> None:
+    if fmt == WriteFormat.JSON:
+        from casey_cli.io.formats import to_json
+
+        output.write(to_json(item.to_dict()))
+    else:
+        output.write(item.ref + "\n")
+        output.info(message)
+
+
+def _ask(value: str | None, option: str, prompt: str) -> str:
+    """A missing required field: asked for on a terminal, an error otherwise."""
+    if value is not None and value.strip():
+        return value
+    if sys.stdin.isatty():
+        answer: str = typer.prompt(prompt)
+        return answer
+    raise fail(f"missing {option}; give {option} (prompting only happens on a terminal)", 2)
+
+
+@app.command("add")
+@handled
+def add(
+    ctx: typer.Context,
+    borough: BoroughOpt = None,
+    title: Annotated[str | None, typer.Option("--title", "-t", help="What will be done.")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Person or role responsible.")] = None,
+    due: DueOpt = None,
+    recommendation: RecOpt = None,
+    status: StatusOpt = None,
+    progress: ProgressOpt = None,
+    evidence: EvidenceOpt = None,
+    note: NoteOpt = None,
+    meeting: MeetingOpt = None,
+    by: ByOpt = None,
+    fmt: WriteFormatOpt = WriteFormat.TEXT,
+) -> None:
+    """Add an action to a borough's register; prints its ref (A14).
+
+    Example: casey action add --borough islington --title "Publish ward panel dates"
+    --owner "Supt, Central North" --due +4w --meeting M3
+    """
+    from casey_cli.services import actions
+
+    app = app_context(ctx)
+    borough = _ask(borough, "--borough", "Borough slug")
+    title = _ask(title, "--title", "Title")
+    with app.session(write=True) as session:
+        item = actions.add(
+            session, app.service_ctx(by), borough=borough, title=title, owner=owner,
+            due=_date(app, due, "due"), recommendation=recommendation, status=status,
+            progress=progress, evidence=evidence, note=note, meeting=meeting,
+        )
+    _emit(fmt, item, f"Added {item.ref} in {item.borough}: {item.title}")
+
+
+@app.command("update")
+@handled
+def update(
+    ctx: typer.Context,
+    ref: RefArg,
+    title: Annotated[str | None, typer.Option("--title", "-t", help="New title.")] = None,
+    owner: Annotated[str | None, typer.Option(
+        "--owner", help="New owner ('' clears it).")] = None,
+    status: StatusOpt = None,
+    progress: ProgressOpt = None,
+    evidence: EvidenceOpt = None,
+    recommendation: Annotated[str | None, typer.Option(
+        "--recommendation", "-r", help="Link to a recommendation ('' unlinks).")] = None,
+    note: NoteOpt = None,
+    meeting: MeetingOpt = None,
+    by: ByOpt = None,
+    fmt: WriteFormatOpt = WriteFormat.TEXT,
+) -> None:
+    """Change an action's fields; each change is kept in its history.
+
+    Example: casey action update A14 --status in-progress --progress 40 --note "Agreed at PPS"
+    """
+    from casey_cli.services import actions
+
+    app = app_context(ctx)
+    with app.session(write=True) as session:
+        item = actions.update(session, app.service_ctx(by), ref, title=title, owner=owner,
+                              status=status, progress=progress, evidence=evidence,
+                              recommendation=recommendation, note=note, meeting=meeting)
+    _emit(fmt, item, f"Updated {item.ref}.")
+
+
+@app.command("done")
+@handled
+def done(
+    ctx: typer.Context,
+    ref: RefArg,
+    evidence: EvidenceOpt = None,
+    note: NoteOpt = None,
+    meeting: MeetingOpt = None,
+    by: ByOpt = None,
+    fmt: WriteFormatOpt = WriteFormat.TEXT,
+) -> None:
+    """Mark an action complete, with today as its completion date.
+
+    Example: casey action done A14 --evidence https://democracy.islington.gov.uk/...
+    """
+    from casey_cli.services import actions
+
+    app = app_context(ctx)
+    with app.session(write=True) as session:
+        item = actions.done(session, app.service_ctx(by), ref, evidence=evidence, note=note,
+                            meeting=meeting)
+    _emit(fmt, item, f"Completed {item.ref} on {item.completed}.")
+
+
+@app.command("verify")
+@handled
+def verify(
+    ctx: typer.Context,
+    ref: RefArg,
+    by: Annotated[str, typer.Option(
+        "--by", help="The verifier: someone other than the action's owner.",
+        show_default=False)],
+    evidence: EvidenceOpt = None,
+    note: NoteOpt = None,
+    meeting: MeetingOpt = None,
+    fmt: WriteFormatOpt = WriteFormat.TEXT,
+) -> None:
+    """Record independent verification of a completed action.
+
+    Example: casey action verify A14 --by "Scrutiny officer" --evidence "Checked ward panel log"
+    """
+    from casey_cli.services import actions
+
+    app = app_context(ctx)
+    with app.session(write=True) as session:
+        item = actions.verify(session, app.service_ctx(by), ref, evidence=evidence, note=note,
+                              meeting=meeting)
+    _emit(fmt, item, f"Verified {item.ref}.")
+
+
+@app.command("reschedule")
+@handled
+def reschedule(
+    ctx: typer.Context,
+    ref: RefArg,
+    due: Annotated[str, typer.Option("--due", help=f"New due date: {DATE_HELP}.",
+                                     show_default=False)],
+    reason: Annotated[str | None, typer.Option(
+        "--reason", help="Why the date moves (required once a due date exists).")] = None,
+    meeting: MeetingOpt = None,
+    by: ByOpt = None,
+    fmt: WriteFormatOpt = WriteFormat.TEXT,
+) -> None:
+    """Give an action a new due date; the original due date and the reason are kept.
+
+    Example: casey action reschedule A14 --due 2027-03-31 --reason "Awaiting Met data"
+    """
+    from casey_cli.services import actions
+
+    app = app_context(ctx)
+    day = _date(app, due, "due")
+    assert day is not None
+    with app.session(write=True) as session:
+        item = actions.reschedule(session, app.service_ctx(by), ref, due=day, reason=reason,
+                                  meeting=meeting)
+    _emit(fmt, item, f"{item.ref} is now due {item.due} (originally {item.original_due}, "
+                     f"slipped {item.slips} time(s)).")
+
+
+@app.command("show")
+@handled
+def show(ctx: typer.Context, ref: RefArg, fmt: ShowFormatOpt = ShowFormat.TABLE) -> None:
+    """Show one action with its full history.
+
+    Example: casey action show A14
+    """
+    from casey_cli.services import actions
+
+    app = app_context(ctx)
+    with app.session() as session:
+        detail = actions.show(session, app.service_ctx(), ref)
+    if fmt == ShowFormat.JSON:
+        from casey_cli.io.formats import to_json
+
+        output.write(to_json(detail.to_dict()))
+    else:
+        from casey_cli.render.tables import detail_view
+
+        output.show(detail_view(detail))
+
+
+@app.command("list")
+@handled
+def list_(
+    ctx: typer.Context,
+    borough: BoroughOpt = None,
+    owner: OwnerOpt = None,
+    status: Annotated[list[str] | None, typer.Option(
+        "--status", help="Only these statuses (repeat the option for several).")] = None,
+    source: SourceOpt = None,
+    recommendation: RecOpt = None,
+    due_before: Annotated[str | None, typer.Option(
+        "--due-before", help=f"Only actions due before this date ({DATE_HELP}).")] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue actions.")] = False,
+    fmt: ReadFormatOpt = ReadFormat.TABLE,
+) -> None:
+    """List actions matching every filter given, by due date then ref.
+
+    Example: casey action list --borough islington --status in-progress --format csv
+    """
+    from casey_cli.services import actions
+
+    app = app_context(ctx)
+    with app.session() as session:
+        items = actions.query(session, app.service_ctx(), borough=borough, owner=owner,
+                              statuses=status or (), source=source,
+                              recommendation=recommendation,
+                              due_before=_date(app, due_before, "--due-before"),
+                              overdue=overdue)
+    output.emit_items(fmt.value, items, "Actions", "No actions match.")

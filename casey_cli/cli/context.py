@@ -1,0 +1,86 @@
+"""AppContext on ctx.obj: resolved settings and a lazily opened store."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+if TYPE_CHECKING:  # heavy imports stay out of --help
+    import sqlalchemy as sa
+    from sqlmodel import Session
+
+    from casey_cli.services.common import Ctx
+
+
+@dataclass
+class AppContext:
+    db: str
+    today: date
+    _engine: Any = field(default=None, repr=False)
+
+    def engine(self, *, create: bool = True) -> sa.Engine:
+        if self._engine is None:
+            from casey_cli import store
+
+            opened = store.open_store(self.db_url, create=create)
+            if opened.created:
+                self._create(opened.engine, seed=True)
+            elif opened.upgraded_from:
+                sys.stderr.write(f"Upgraded the store from schema {opened.upgraded_from} to "
+                                 f"{store.HEAD}.\n")
+            self._engine = opened.engine
+        return self._engine
+
+    @property
+    def db_url(self) -> str:
+        from casey_cli.config import Settings
+
+        return Settings(self.db, self.today).db_url
+
+    def _create(self, engine: sa.Engine, *, seed: bool) -> None:
+        """Create, stamp and seed a new store in one transaction, then say so on stderr."""
+        from casey_cli import store
+        from casey_cli.services import register
+
+        with store.transaction(engine, write=True) as session:
+            if store.schema_version(session.connection()) is not None:
+                return  # another process created it while we waited for the lock
+            store.create_schema(session)
+            result = register.seed(session, self.service_ctx("casey-cli"), boroughs_only=not seed)
+        counts = result.created_by_kind()
+        what = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in counts.items())
+        origin = "the bundled register" if seed else "the bundled borough list only"
+        sys.stderr.write(f"Created a new casey store at {store.mask_url(self.db_location)} "
+                         f"from {origin} ({what}).\n")
+
+    @property
+    def db_location(self) -> str:
+        return self.db if "://" in self.db else os.path.abspath(os.path.expanduser(self.db))
+
+    def service_ctx(self, by: str | None = None, window: int | None = None) -> Ctx:
+        from casey_cli import rules
+        from casey_cli.config import resolve_user
+        from casey_cli.services.common import Ctx
+
+        return Ctx(today=self.today, user=resolve_user(by),
+                   window=rules.DEFAULT_WINDOW_DAYS if window is None else window)
+
+    @contextmanager
+    def session(self, *, write: bool = False) -> Iterator[Session]:
+        from casey_cli import store
+
+        with store.transaction(self.engine(), write=write) as session:
+            yield session
+
+
+def app_context(ctx: typer.Context) -> AppContext:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, AppContext), "the root callback sets ctx.obj"
+    return obj

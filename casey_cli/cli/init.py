@@ -1,0 +1,32 @@
+"""`casey init`: create the store."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from casey_cli.cli import output
+from casey_cli.cli.context import app_context
+from casey_cli.cli.errors import handled
+
+
+@handled
+def init(
+    ctx: typer.Context,
+    no_seed: Annotated[bool, typer.Option(
+        "--no-seed", help="Create an empty register (the London boroughs only).")] = False,
+) -> None:
+    """Create the store, seeded with the bundled register; safe to run twice.
+
+    Example: casey --db team.db init
+    """
+    from casey_cli import store
+
+    app = app_context(ctx)
+    opened = store.open_store(app.db_url)
+    if opened.created:
+        app._create(opened.engine, seed=not no_seed)
+    else:
+        output.info(f"The store at {store.mask_url(app.db_location)} already exists "
+                    f"(schema {store.HEAD}); nothing to do.")

@@ -1,0 +1,67 @@
+"""The one place output is written: machine formats as plain text, people's through Rich."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from casey_cli.enums import ReadFormat
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from casey_cli.schemas import Item, Row
+
+
+def write(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def show(renderable: RenderableType) -> None:
+    from rich.console import Console
+
+    Console().print(renderable)
+
+
+def info(message: str) -> None:
+    """A hint or confirmation for people: stderr, so stdout stays the result."""
+    from rich.console import Console
+
+    Console(stderr=True, highlight=False).print(message, markup=False)
+
+
+def emit_records(fmt: str, columns: Sequence[str], records: Sequence[dict[str, Any]],
+                 table: Any) -> None:
+    """Dispatch one list of records to the chosen format; `table` builds the Rich view."""
+    from casey_cli.io import formats
+
+    if fmt == ReadFormat.JSON.value:
+        write(formats.to_json(list(records)))
+    elif fmt == ReadFormat.CSV.value:
+        write(formats.to_csv(columns, records))
+    elif fmt == ReadFormat.MARKDOWN.value:
+        write(formats.to_markdown(columns, records))
+    else:
+        show(table())
+
+
+def emit_items(fmt: str, items: Sequence[Item], title: str, empty: str) -> None:
+    from casey_cli.schemas import ITEM_COLUMNS
+
+    def table() -> RenderableType:
+        from casey_cli.render.tables import section
+
+        return section(items, title, empty)
+
+    emit_records(fmt, ITEM_COLUMNS, [i.to_dict() for i in items], table)
+
+
+def emit_rows(fmt: str, rows: Sequence[Row], columns: Sequence[str], title: str) -> None:
+    def table() -> RenderableType:
+        from casey_cli.render.tables import rows_table
+
+        return rows_table(rows, title)
+
+    emit_records(fmt, columns, [r.to_dict() for r in rows], table)

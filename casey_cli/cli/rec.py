@@ -1,0 +1,102 @@
+"""`casey rec ...`: recommendations of the sources."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from casey_cli.cli import output
+from casey_cli.cli.context import app_context
+from casey_cli.cli.errors import handled
+from casey_cli.cli.options import (
+    ByOpt, DueOpt, MeetingOpt, NoteOpt, ReadFormatOpt, ShowFormatOpt, SourceOpt, WriteFormatOpt,
+)
+from casey_cli.enums import ReadFormat, ShowFormat, WriteFormat
+
+app = typer.Typer(no_args_is_help=True)
+RefArg = Annotated[str, typer.Argument(help="Recommendation ref, e.g. casey-7.",
+                                       show_default=False)]
+
+
+@app.command("list")
+@handled
+def list_(
+    ctx: typer.Context,
+    source: SourceOpt = None,
+    theme: Annotated[str | None, typer.Option("--theme", help="Only this theme.")] = None,
+    fmt: ReadFormatOpt = ReadFormat.TABLE,
+) -> None:
+    """List recommendations in register order.
+
+    Example: casey rec list --source casey --theme oversight
+    """
+    from casey_cli.services import recs
+
+    app = app_context(ctx)
+    with app.session() as session:
+        items = recs.query(session, app.service_ctx(), source=source, theme=theme)
+    output.emit_items(fmt.value, items, "Recommendations", "No recommendations match.")
+
+
+@app.command("show")
+@handled
+def show(ctx: typer.Context, ref: RefArg, fmt: ShowFormatOpt = ShowFormat.TABLE) -> None:
+    """Show a recommendation, its actions in each borough, and its history.
+
+    Example: casey rec show casey-1
+    """
+    from casey_cli.services import recs
+
+    app = app_context(ctx)
+    with app.session() as session:
+        detail = recs.show(session, app.service_ctx(), ref)
+    if fmt == ShowFormat.JSON:
+        from casey_cli.io.formats import to_json
+
+        output.write(to_json(detail.to_dict()))
+    else:
+        from casey_cli.render.tables import detail_view
+
+        output.show(detail_view(detail))
+
+
+@app.command("update")
+@handled
+def update(
+    ctx: typer.Context,
+    ref: RefArg,
+    title: Annotated[str | None, typer.Option("--title", help="New title.")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Owner ('' clears it).")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="New status.")] = None,
+    response: Annotated[str | None, typer.Option(
+        "--response", help="accepted, accepted-in-principle, rejected or pending.")] = None,
+    progress: Annotated[int | None, typer.Option("--progress", help="Progress, 0-100.")] = None,
+    due: DueOpt = None,
+    reason: Annotated[str | None, typer.Option(
+        "--reason", help="Why the due date moves (required when one exists).")] = None,
+    note: NoteOpt = None,
+    meeting: MeetingOpt = None,
+    by: ByOpt = None,
+    fmt: WriteFormatOpt = WriteFormat.TEXT,
+) -> None:
+    """Change a recommendation's own owner, status, response or due date.
+
+    Example: casey rec update casey-3 --owner "MOPAC" --due 2027-03-21 --reason "Fairfield review"
+    """
+    from casey_cli.dates import parse_date
+    from casey_cli.services import recs
+
+    app = app_context(ctx)
+    day = parse_date(due, app.today, field="due") if due else None
+    with app.session(write=True) as session:
+        item = recs.update(session, app.service_ctx(by), ref, title=title, owner=owner,
+                           status=status, response=response, progress=progress, due=day,
+                           reason=reason, note=note, meeting=meeting)
+    if fmt == WriteFormat.JSON:
+        from casey_cli.io.formats import to_json
+
+        output.write(to_json(item.to_dict()))
+    else:
+        output.write(item.ref + "\n")
+        output.info(f"Updated {item.ref}.")

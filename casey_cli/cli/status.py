@@ -1,0 +1,55 @@
+"""`casey status`: what is overdue, due soon, and has no owner or date."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from casey_cli.cli import output
+from casey_cli.cli.context import app_context
+from casey_cli.cli.errors import handled
+from casey_cli.cli.options import BoroughOpt, DaysOpt, OwnerOpt, SourceOpt, StatusFormatOpt
+from casey_cli.enums import StatusFormat
+
+
+@handled
+def status(
+    ctx: typer.Context,
+    borough: BoroughOpt = None,
+    owner: OwnerOpt = None,
+    source: SourceOpt = None,
+    days: DaysOpt = 14,
+    fmt: StatusFormatOpt = StatusFormat.TABLE,
+    fail_on_overdue: Annotated[bool, typer.Option(
+        "--fail-on-overdue", help="Exit with code 3 when anything is overdue (for cron).")] = False,
+) -> None:
+    """Headline counts, then overdue, due-soon and gap items for a borough (or all London).
+
+    Example: casey status --borough islington
+    """
+    from casey_cli.errors import OverdueFound
+    from casey_cli.services import status as service
+
+    app = app_context(ctx)
+    with app.session() as session:
+        report = service.report(session, app.service_ctx(window=days), borough=borough,
+                                owner=owner, source=source)
+    if fmt == StatusFormat.JSON:
+        from casey_cli.io.formats import to_json
+
+        output.write(to_json(report.to_dict()))
+    elif fmt == StatusFormat.MARKDOWN:
+        from casey_cli.io.markdown import status_markdown
+
+        output.write(status_markdown(report))
+    else:
+        from casey_cli.render.tables import status_view
+
+        output.show(status_view(report, _scope(report.borough)))
+    if fail_on_overdue and report.summary.overdue:
+        raise OverdueFound(f"{report.summary.overdue} overdue item(s)")
+
+
+def _scope(borough: str | None) -> str:
+    return borough.replace("-", " ").title() if borough else "All London"

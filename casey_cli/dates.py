@@ -1,0 +1,58 @@
+"""Date parsing for user input: ISO dates, today, tomorrow, +Nd/+Nw/+Nm offsets."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, datetime, timedelta
+
+from casey_cli.errors import InvalidInput
+
+_OFFSET = re.compile(r"^\+(\d{1,4})([dwm])$")
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+DATE_HELP = "YYYY-MM-DD, 'today', 'tomorrow', or +Nd / +Nw / +Nm from today"
+
+
+def add_months(day: date, months: int) -> date:
+    """Same day N months later, clamped to the month's last day (31 Jan + 1m = 28/29 Feb)."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def parse_date(text: str, today: date, *, field: str = "date") -> date:
+    """Parse a user date relative to `today`; raise InvalidInput naming the fix."""
+    value = text.strip().lower()
+    if value == "today":
+        return today
+    if value == "tomorrow":
+        return today + timedelta(days=1)
+    match = _OFFSET.match(value)
+    if match:
+        n, unit = int(match.group(1)), match.group(2)
+        try:
+            if unit == "d":
+                return today + timedelta(days=n)
+            if unit == "w":
+                return today + timedelta(weeks=n)
+            return add_months(today, n)
+        except (OverflowError, ValueError):
+            raise InvalidInput(f"offset '{text}' is out of range", field=field) from None
+    if _ISO.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise InvalidInput(
+                f"'{text}' is not a real date; use a valid {DATE_HELP}", field=field
+            ) from None
+    raise InvalidInput(f"'{text}' is not a date; use {DATE_HELP}", field=field)
+
+
+def to_iso(value: date | datetime | None) -> str | None:
+    """ISO string of a date or timestamp (timestamps to the second, UTC 'Z')."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return value.isoformat()

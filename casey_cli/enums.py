@@ -1,0 +1,72 @@
+"""Value sets of the SPEC (statuses, responses, RAG, formats): light, no SQLModel import."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Status(str, Enum):
+    NOT_STARTED = "not-started"
+    IN_PROGRESS = "in-progress"
+    BLOCKED = "blocked"
+    COMPLETE = "complete"
+    DROPPED = "dropped"
+
+    @property
+    def closed(self) -> bool:
+        return self in (Status.COMPLETE, Status.DROPPED)
+
+
+CLOSED_STATUSES = (Status.COMPLETE.value, Status.DROPPED.value)
+
+
+class Response(str, Enum):
+    ACCEPTED = "accepted"
+    ACCEPTED_IN_PRINCIPLE = "accepted-in-principle"
+    REJECTED = "rejected"
+    PENDING = "pending"
+
+
+class Rag(str, Enum):
+    RED = "red"
+    AMBER = "amber"
+    GREEN = "green"
+    BLUE = "blue"
+    GREY = "grey"
+
+
+class Assurance(str, Enum):
+    UNVERIFIED = "unverified"
+    VERIFIED = "verified"
+
+
+class Kind(str, Enum):
+    ACTION = "action"
+    RECOMMENDATION = "recommendation"
+
+
+class ReadFormat(str, Enum):
+    """Output of reading commands."""
+
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+    MARKDOWN = "markdown"
+
+
+class StatusFormat(str, Enum):
+    TABLE = "table"
+    JSON = "json"
+    MARKDOWN = "markdown"
+
+
+class ShowFormat(str, Enum):
+    TABLE = "table"
+    JSON = "json"
+
+
+class WriteFormat(str, Enum):
+    """Output of writing commands."""
+
+    TEXT = "text"
+    JSON = "json"

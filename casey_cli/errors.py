@@ -1,0 +1,50 @@
+"""Domain errors: each names the problem and the fix; the CLI maps them to exit codes."""
+
+from __future__ import annotations
+
+
+class CaseyError(Exception):
+    """A problem the user can fix; printed as one line on stderr."""
+
+    exit_code = 1
+
+
+class NotFound(CaseyError):
+    """A ref, slug or code that is not in the store."""
+
+
+class InvalidInput(CaseyError):
+    """A value that cannot be accepted, optionally located in a file."""
+
+    def __init__(
+        self, message: str, *, file: str | None = None, line: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        where = ""
+        if file is not None:
+            where = file + (f":{line}" if line is not None else "")
+            where += f": {field}: " if field else ": "
+        elif field:
+            where = f"{field}: "
+        super().__init__(where + message)
+        self.message, self.file, self.line, self.field = message, file, line, field
+
+
+class StoreError(CaseyError):
+    """The store cannot be opened or is of an unknown schema."""
+
+
+class OverdueFound(CaseyError):
+    """`--fail-on-overdue` found overdue items."""
+
+    exit_code = 3
+
+
+def did_you_mean(value: str, choices: list[str]) -> str:
+    """Return ' (did you mean X?)' for the closest choice, or ''."""
+    import difflib
+
+    close = difflib.get_close_matches(value.lower(), choices, n=1, cutoff=0.6)
+    if not close:
+        close = [c for c in choices if c.startswith(value.lower())][:1] if value else []
+    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -1,0 +1,1 @@
+"""Bytes in and out for scripts: YAML, CSV, JSON, Markdown (no Rich, no typer)."""

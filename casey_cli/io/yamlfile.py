@@ -1,0 +1,71 @@
+"""Safe YAML reading that keeps line numbers, so errors can name file, line and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from casey_cli.errors import InvalidInput
+
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class LineDict(dict[str, Any]):
+    """A mapping that remembers the line of itself and of each key."""
+
+    line: int
+    key_lines: dict[str, int]
+
+
+class _Loader(_Base):  # type: ignore[misc,valid-type]
+    """SafeLoader (never builds Python objects) that leaves dates as text for our own parser."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _Base.yaml_implicit_resolvers.items()
+}
+
+
+def _mapping(loader: Any, node: yaml.MappingNode) -> LineDict:
+    result = LineDict()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str):
+            raise InvalidInput(f"key {key!r} must be text", line=key_node.start_mark.line + 1)
+        if key in result:
+            raise InvalidInput(f"key '{key}' appears twice", line=key_node.start_mark.line + 1)
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse one YAML file safely; every problem becomes InvalidInput naming file and line."""
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidInput("file not found; check the path", file=name) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"cannot read file ({exc}); save it as UTF-8 text", file=name) from None
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message, file=name, line=exc.line) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        if "could not determine a constructor" in str(exc):
+            problem = "YAML tags that build objects are not allowed; remove the '!' tag"
+        raise InvalidInput(f"{problem}; fix the YAML syntax", file=name, line=line) from None
+    except yaml.YAMLError as exc:
+        raise InvalidInput(f"invalid YAML ({exc})", file=name) from None

@@ -1,0 +1,140 @@
+"""Every table of the store, in one module (SQLModel)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+_STATUS_CHECK = "status IN ('not-started','in-progress','blocked','complete','dropped')"
+
+
+def utcnow() -> datetime:
+    """Real clock time of a change (UTC, to the second): `--today` never moves the audit trail."""
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+class Borough(SQLModel, table=True):
+    __tablename__ = "boroughs"
+
+    slug: str = Field(primary_key=True)
+    name: str
+    gss: str | None = None
+    bcu: str | None = None
+
+
+class Source(SQLModel, table=True):
+    __tablename__ = "sources"
+
+    code: str = Field(primary_key=True)
+    title: str
+    publisher: str | None = None
+    published: date | None = None
+    url: str | None = None
+    borough: str | None = Field(default=None, foreign_key="boroughs.slug")
+    notes: str | None = None
+    citation: str | None = None
+
+
+class Recommendation(SQLModel, table=True):
+    __tablename__ = "recommendations"
+    __table_args__ = (
+        sa.UniqueConstraint("source", "number"),
+        sa.CheckConstraint(_STATUS_CHECK, name="ck_recommendations_status"),
+        sa.CheckConstraint(
+            "response IN ('accepted','accepted-in-principle','rejected','pending')",
+            name="ck_recommendations_response",
+        ),
+    )
+
+    ref: str = Field(primary_key=True)
+    source: str = Field(foreign_key="sources.code", index=True)
+    number: int
+    title: str
+    summary: str | None = None
+    theme: str | None = None
+    addressed_to: str | None = None
+    response: str = "pending"
+    owner: str | None = None
+    status: str = "not-started"
+    due: date | None = None
+    original_due: date | None = None
+    slips: int = 0
+    progress: int | None = None
+    completed: date | None = None
+    citation: str | None = None
+    created: datetime = Field(default_factory=utcnow)
+    updated: datetime = Field(default_factory=utcnow)
+
+
+class Action(SQLModel, table=True):
+    __tablename__ = "actions"
+    __table_args__ = (
+        sa.CheckConstraint(_STATUS_CHECK, name="ck_actions_status"),
+        sa.CheckConstraint("progress IS NULL OR progress BETWEEN 0 AND 100",
+                           name="ck_actions_progress"),
+        sa.CheckConstraint("assurance IN ('unverified','verified')", name="ck_actions_assurance"),
+        sa.Index("ix_actions_borough_status_due", "borough", "status", "due"),
+        # Refs (A14) are never reused, even if a row were ever removed.
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    borough: str = Field(foreign_key="boroughs.slug")
+    recommendation: str | None = Field(default=None, foreign_key="recommendations.ref",
+                                       index=True)
+    title: str
+    owner: str | None = Field(default=None, index=True)
+    status: str = "not-started"
+    due: date | None = Field(default=None, index=True)
+    original_due: date | None = None
+    slips: int = 0
+    progress: int | None = None
+    evidence: str | None = None
+    citation: str | None = None
+    created: datetime = Field(default_factory=utcnow)
+    updated: datetime = Field(default_factory=utcnow)
+    completed: date | None = None
+    assurance: str = "unverified"
+    verified_by: str | None = None
+    verified_on: date | None = None
+    verification_evidence: str | None = None
+
+    @property
+    def ref(self) -> str:
+        return f"A{self.id}"
+
+
+class Meeting(SQLModel, table=True):
+    __tablename__ = "meetings"
+    __table_args__ = (sa.UniqueConstraint("name", "date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    date: date
+    borough: str | None = Field(default=None, foreign_key="boroughs.slug")
+    citation: str | None = None
+
+    @property
+    def ref(self) -> str:
+        return f"M{self.id}"
+
+
+class HistoryEvent(SQLModel, table=True):
+    """One changed field of one item. Append-only: no code path updates or deletes a row."""
+
+    __tablename__ = "history"
+    __table_args__ = (sa.Index("ix_history_ref_id", "ref", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    by: str
+    kind: str
+    ref: str
+    borough: str | None = Field(default=None, index=True)
+    field: str
+    old: str | None = None
+    new: str | None = None
+    note: str | None = None
+    meeting_id: int | None = Field(default=None, foreign_key="meetings.id")

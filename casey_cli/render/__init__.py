@@ -1,0 +1,1 @@
+"""Rich renderables for people; one place (cli.output) prints them."""

@@ -1,0 +1,126 @@
+"""Rich tables and panels built from schemas. User text goes in Text(), never markup."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from casey_cli.schemas import Event, Item, ItemDetail, Row, StatusReport
+
+RAG_STYLE = {"red": "bold red", "amber": "bold dark_orange", "green": "green",
+             "blue": "blue", "grey": "dim"}
+
+
+def _t(value: Any, style: str = "") -> Text:
+    return Text("" if value is None else str(value), style=style)
+
+
+def rag_text(rag: str) -> Text:
+    return Text(rag.upper(), style=RAG_STYLE.get(rag, ""))
+
+
+ITEM_TABLE_COLUMNS = ("ref", "title", "borough", "owner", "status", "due", "rag")
+COLUMN_RATIO = {"title": 4, "owner": 2, "missing": 1, "note": 2, "old": 1, "new": 2}
+NO_WRAP = ("ref", "due", "rag", "status", "days_overdue", "at")
+
+
+def items_table(items: Sequence[Item], title: str, *, extra: str | None = None,
+                columns: Sequence[str] = ITEM_TABLE_COLUMNS) -> Table:
+    table = Table(title=title, title_justify="left", expand=True)
+    for col in columns:
+        table.add_column(col.replace("_", " "), overflow="fold",
+                         ratio=COLUMN_RATIO.get(col), no_wrap=col in NO_WRAP)
+    if extra:
+        table.add_column(extra.replace("_", " "), justify="right")
+    for item in items:
+        data = item.to_dict()
+        cells: list[Text] = [rag_text(item.rag) if c == "rag" else _t(data.get(c))
+                             for c in columns]
+        if extra:
+            cells.append(_t(data.get(extra)))
+        table.add_row(*cells)
+    return table
+
+
+def section(items: Sequence[Item], title: str, empty: str, **kwargs: Any) -> RenderableType:
+    if not items:
+        return Text(empty, style="green")
+    return items_table(items, f"{title} ({len(items)})", **kwargs)
+
+
+def gap_reason(item: Item) -> str:
+    missing = [name for name, value in (("owner", item.owner), ("due date", item.due))
+               if not value]
+    return "no " + " and no ".join(missing)
+
+
+def status_view(report: StatusReport, scope: str) -> RenderableType:
+    s = report.summary
+    headline = Text.assemble(
+        (scope, "bold"), f" · {report.today} · {s.total} items · ",
+        *[part for rag, n in s.by_rag.items() if n
+          for part in ((f"{n} {rag}", RAG_STYLE[rag]), ("  ", ""))],
+        f"· {s.overdue} overdue, {s.due_soon} due in {report.window_days} days, {s.gaps} gaps",
+    )
+    gaps = Table(title=f"Gaps: no owner or no due date ({len(report.gaps)})",
+                 title_justify="left", expand=True)
+    for col in ("ref", "title", "owner", "missing"):
+        gaps.add_column(col, overflow="fold", ratio=COLUMN_RATIO.get(col), no_wrap=col in NO_WRAP)
+    for item in report.gaps:
+        gaps.add_row(_t(item.ref), _t(item.title), _t(item.owner), _t(gap_reason(item), "yellow"))
+    return Group(
+        headline, Text(""),
+        section(report.overdue, "Overdue", "No overdue actions.", extra="days_overdue",
+                columns=("ref", "title", "owner", "due", "rag")),
+        Text(""),
+        section(report.due_soon, f"Due in the next {report.window_days} days",
+                f"Nothing due in the next {report.window_days} days.",
+                columns=("ref", "title", "owner", "status", "due", "rag")),
+        Text(""),
+        gaps if report.gaps else Text("No gaps: every open item has an owner and a due date.",
+                                      style="green"),
+    )
+
+
+def rows_table(rows: Sequence[Row], title: str) -> Table:
+    columns = rows[0].columns if rows else ()
+    table = Table(title=title, title_justify="left")
+    for col in columns:
+        table.add_column(col.replace("_", " "), overflow="fold")
+    for row in rows:
+        table.add_row(*[_t(row.values.get(c)) for c in columns])
+    return table
+
+
+def history_table(events: Sequence[Event], title: str = "History") -> Table:
+    table = Table(title=title, title_justify="left")
+    for col in ("at", "by", "ref", "field", "old", "new", "note", "meeting"):
+        table.add_column(col, overflow="fold", no_wrap=col in ("at", "ref"))
+    for e in events:
+        table.add_row(_t(e.at), _t(e.by), _t(e.ref), _t(e.field), _t(e.old), _t(e.new),
+                      _t(e.note), _t(e.meeting))
+    return table
+
+
+def detail_view(detail: ItemDetail) -> RenderableType:
+    item = detail.item
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    fields: dict[str, Any] = {**item.to_dict(), **detail.details}
+    for key, value in fields.items():
+        if key in ("ref", "title") or value is None:
+            continue
+        grid.add_row(key.replace("_", " "), rag_text(value) if key == "rag" else _t(value))
+    parts: list[RenderableType] = [Panel(grid, title=Text(f"{item.ref}  {item.title}"),
+                                         title_align="left")]
+    if detail.actions:
+        parts.append(items_table(detail.actions, f"Actions ({len(detail.actions)})"))
+    parts.append(history_table(detail.history) if detail.history
+                 else Text("No history recorded.", style="dim"))
+    return Group(*parts)

@@ -1,0 +1,92 @@
+"""The SPEC section 2 rules: status normalisation, overdue, due soon, gaps, RAG, slips."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from casey_cli.enums import CLOSED_STATUSES, Rag, Response, Status
+from casey_cli.errors import InvalidInput, did_you_mean
+
+DEFAULT_WINDOW_DAYS = 14
+DEFAULT_STALE_DAYS = 90
+AGEING_BANDS = ((1, 30, "1-30"), (31, 90, "31-90"), (91, 180, "91-180"), (181, None, ">180"))
+
+
+def _slug(text: str) -> str:
+    return "-".join(text.strip().lower().replace("_", " ").replace("-", " ").split())
+
+
+def normalise_status(text: str) -> str:
+    """`In Progress`, `in_progress`, `IN-PROGRESS` -> `in-progress`; anything else is an error."""
+    value = _slug(text)
+    choices = [s.value for s in Status]
+    if value not in choices:
+        raise InvalidInput(
+            f"unknown status '{text}'{did_you_mean(value, choices)}; use one of {', '.join(choices)}",
+            field="status",
+        )
+    return value
+
+
+def normalise_response(text: str) -> str:
+    value = _slug(text)
+    choices = [r.value for r in Response]
+    if value not in choices:
+        raise InvalidInput(
+            f"unknown response '{text}'{did_you_mean(value, choices)}; use one of {', '.join(choices)}",
+            field="response",
+        )
+    return value
+
+
+def is_open(status: str) -> bool:
+    return status not in CLOSED_STATUSES
+
+
+def is_overdue(status: str, due: date | None, today: date) -> bool:
+    return is_open(status) and due is not None and due < today
+
+
+def days_overdue(status: str, due: date | None, today: date) -> int | None:
+    return (today - due).days if is_overdue(status, due, today) and due else None
+
+
+def is_due_soon(status: str, due: date | None, today: date, window: int) -> bool:
+    return is_open(status) and due is not None and today <= due <= today + timedelta(days=window)
+
+
+def is_gap(status: str, owner: str | None, due: date | None) -> bool:
+    return is_open(status) and (not (owner or "").strip() or due is None)
+
+
+def is_stale(status: str, last_change: date, today: date, stale_days: int) -> bool:
+    return is_open(status) and (today - last_change).days > stale_days
+
+
+def rag(status: str, due: date | None, today: date, window: int = DEFAULT_WINDOW_DAYS) -> str:
+    """blue complete; grey dropped; red overdue; amber blocked or due soon; grey no due date."""
+    if status == Status.COMPLETE.value:
+        return Rag.BLUE.value
+    if status == Status.DROPPED.value:
+        return Rag.GREY.value
+    if due is not None and due < today:
+        return Rag.RED.value
+    # A blocked item needs attention whether or not it has a date, so amber beats grey.
+    if status == Status.BLOCKED.value:
+        return Rag.AMBER.value
+    if due is None:
+        return Rag.GREY.value
+    if due <= today + timedelta(days=window):
+        return Rag.AMBER.value
+    return Rag.GREEN.value
+
+
+def ageing_band(days: int) -> str:
+    for low, high, label in AGEING_BANDS:
+        if days >= low and (high is None or days <= high):
+            return label
+    raise ValueError(f"{days} days is not overdue")
+
+
+def days_slipped(due: date | None, original_due: date | None) -> int:
+    return (due - original_due).days if due and original_due and due > original_due else 0

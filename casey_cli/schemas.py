@@ -1,0 +1,138 @@
+"""Plain data returned by services: the SPEC item object and the reports built from it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# SPEC section 5: the item object's fields, in this order, in every format.
+ITEM_COLUMNS = (
+    "ref", "kind", "borough", "source", "recommendation", "title", "owner", "status", "due",
+    "original_due", "days_overdue", "rag", "progress", "slips", "assurance", "created",
+    "updated", "completed",
+)
+
+
+@dataclass
+class Item:
+    ref: str
+    kind: str
+    borough: str | None
+    source: str | None
+    recommendation: str | None
+    title: str
+    owner: str | None
+    status: str
+    due: str | None
+    original_due: str | None
+    days_overdue: int | None
+    rag: str
+    progress: int | None
+    slips: int
+    assurance: str | None
+    created: str | None
+    updated: str | None
+    completed: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Event:
+    id: int
+    at: str
+    by: str
+    kind: str
+    ref: str
+    field: str
+    old: str | None
+    new: str | None
+    note: str | None
+    meeting: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+EVENT_COLUMNS = ("id", "at", "by", "kind", "ref", "field", "old", "new", "note", "meeting")
+
+
+@dataclass
+class ItemDetail:
+    """One item with what a person reads on its page: detail fields and full history."""
+
+    item: Item
+    details: dict[str, Any]
+    history: list[Event]
+    actions: list[Item] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.item.to_dict()
+        data.update(self.details)
+        data["history"] = [e.to_dict() for e in self.history]
+        if self.item.kind == "recommendation":
+            data["actions"] = [a.to_dict() for a in self.actions]
+        return data
+
+
+@dataclass
+class Summary:
+    total: int
+    by_status: dict[str, int]
+    by_rag: dict[str, int]
+    overdue: int
+    due_soon: int
+    gaps: int
+
+
+@dataclass
+class StatusReport:
+    today: str
+    borough: str | None
+    window_days: int
+    summary: Summary
+    overdue: list[Item]
+    due_soon: list[Item]
+    gaps: list[Item]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "today": self.today,
+            "borough": self.borough,
+            "window_days": self.window_days,
+            "summary": asdict(self.summary),
+            "overdue": [i.to_dict() for i in self.overdue],
+            "due_soon": [i.to_dict() for i in self.due_soon],
+            "gaps": [i.to_dict() for i in self.gaps],
+        }
+
+
+@dataclass
+class Row:
+    """A generic reference-data row (source, borough, meeting) with its column order."""
+
+    columns: tuple[str, ...]
+    values: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {c: self.values.get(c) for c in self.columns}
+
+
+@dataclass
+class LoadResult:
+    """What a load did, per record: (kind, key) pairs in the order they were met."""
+
+    created: list[tuple[str, str]] = field(default_factory=list)
+    updated: list[tuple[str, str]] = field(default_factory=list)
+    unchanged: list[tuple[str, str]] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {"created": len(self.created), "updated": len(self.updated),
+                "unchanged": len(self.unchanged)}
+
+    def created_by_kind(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for kind, _ in self.created:
+            counts[kind] = counts.get(kind, 0) + 1
+        return counts

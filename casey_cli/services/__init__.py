@@ -1,0 +1,1 @@
+"""Use cases: take a Session, return schemas; never print, never commit."""

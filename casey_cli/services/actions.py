@@ -1,0 +1,183 @@
+"""Actions: add, update, done, verify, reschedule, show, list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from casey_cli import rules
+from casey_cli.dates import to_iso
+from casey_cli.enums import Status
+from casey_cli.errors import InvalidInput
+from casey_cli.models import Action, Recommendation
+from casey_cli.schemas import Item, ItemDetail
+from casey_cli.services import changes as ch
+from casey_cli.services.common import (
+    Ctx, action_item, check_borough, check_source, events_for, get_action, get_meeting,
+    get_recommendation, item_sort_key, record, source_of_action, text_or_none,
+)
+
+
+def add(
+    session: Session, ctx: Ctx, *, borough: str, title: str, owner: str | None = None,
+    due: date | None = None, recommendation: str | None = None, status: str | None = None,
+    progress: int | None = None, evidence: str | None = None, note: str | None = None,
+    meeting: str | None = None, citation: str | None = None,
+) -> Item:
+    slug = check_borough(session, borough)
+    clean_title = text_or_none(title)
+    if clean_title is None:
+        raise InvalidInput("the title is empty; give --title TEXT", field="title")
+    rec = get_recommendation(session, recommendation) if recommendation else None
+    status_value = rules.normalise_status(status) if status else Status.NOT_STARTED.value
+    mtg = get_meeting(session, meeting) if meeting else None
+    action = Action(
+        borough=slug, title=clean_title, owner=text_or_none(owner), due=due, original_due=due,
+        recommendation=rec.ref if rec else None, status=status_value,
+        progress=ch.check_progress(progress), evidence=text_or_none(evidence),
+        citation=text_or_none(citation),
+        completed=ctx.today if status_value == Status.COMPLETE.value else None,
+    )
+    session.add(action)
+    session.flush()  # assigns the id, so the ref exists for history
+    record(session, by=ctx.user, kind="action", ref=action.ref, borough=slug, field="created",
+           new=clean_title, note=text_or_none(note), meeting=mtg)
+    return action_item(action, rec.source if rec else None, ctx)
+
+
+def _append(old: str | None, extra: str | None) -> str | None:
+    """Evidence accumulates: a new piece is added on its own line, never replaces the old."""
+    extra = text_or_none(extra)
+    if extra is None:
+        return old
+    return f"{old}\n{extra}" if old else extra
+
+
+def update(
+    session: Session, ctx: Ctx, ref: str, *, title: str | None = None, owner: str | None = None,
+    status: str | None = None, progress: int | None = None, evidence: str | None = None,
+    recommendation: str | None = None, note: str | None = None, meeting: str | None = None,
+) -> Item:
+    action = get_action(session, ref)
+    changes: dict[str, Any] = {}
+    if title is not None:
+        if text_or_none(title) is None:
+            raise InvalidInput("the title is empty; give --title TEXT", field="title")
+        changes["title"] = text_or_none(title)
+    if owner is not None:
+        changes["owner"] = text_or_none(owner)
+    if status is not None:
+        changes["status"] = rules.normalise_status(status)
+    if progress is not None:
+        changes["progress"] = ch.check_progress(progress)
+    if evidence is not None:
+        changes["evidence"] = _append(action.evidence, evidence)
+    if recommendation is not None:
+        changes["recommendation"] = (get_recommendation(session, recommendation).ref
+                                     if recommendation.strip() else None)
+    if not changes and not text_or_none(note):
+        raise InvalidInput("nothing to change; give at least one of --title, --owner, --status, "
+                           "--progress, --evidence, --recommendation or --note")
+    mtg = get_meeting(session, meeting) if meeting else None
+    ch.apply_changes(session, action, kind="action", ref=action.ref, borough=action.borough,
+                     changes=changes, ctx=ctx, note=text_or_none(note), meeting=mtg)
+    return action_item(action, source_of_action(session, action), ctx)
+
+
+def done(
+    session: Session, ctx: Ctx, ref: str, *, evidence: str | None = None,
+    note: str | None = None, meeting: str | None = None,
+) -> Item:
+    action = get_action(session, ref)
+    if action.status == Status.COMPLETE.value:
+        raise InvalidInput(f"{action.ref} is already complete (on {to_iso(action.completed)}); "
+                           f"see `casey action show {action.ref}`")
+    mtg = get_meeting(session, meeting) if meeting else None
+    ch.apply_changes(
+        session, action, kind="action", ref=action.ref, borough=action.borough,
+        changes={"status": Status.COMPLETE.value, "completed": ctx.today,
+                 "evidence": _append(action.evidence, evidence)},
+        ctx=ctx, note=text_or_none(note), meeting=mtg,
+    )
+    return action_item(action, source_of_action(session, action), ctx)
+
+
+def verify(
+    session: Session, ctx: Ctx, ref: str, *, evidence: str | None = None,
+    note: str | None = None, meeting: str | None = None,
+) -> Item:
+    action = get_action(session, ref)
+    if action.status != Status.COMPLETE.value:
+        raise InvalidInput(f"{action.ref} is {action.status}, not complete; only a completed "
+                           f"action can be verified (`casey action done {action.ref}` first)")
+    if action.assurance == "verified":
+        raise InvalidInput(f"{action.ref} was already verified by {action.verified_by} on "
+                           f"{to_iso(action.verified_on)}")
+    if action.owner and action.owner.strip().lower() == ctx.user.strip().lower():
+        raise InvalidInput(f"{ctx.user} owns {action.ref}; verification must come from someone "
+                           "else: give --by with the verifier's name")
+    mtg = get_meeting(session, meeting) if meeting else None
+    ch.apply_changes(
+        session, action, kind="action", ref=action.ref, borough=action.borough,
+        changes={"assurance": "verified", "verified_by": ctx.user, "verified_on": ctx.today,
+                 "verification_evidence": text_or_none(evidence)},
+        ctx=ctx, note=text_or_none(note), meeting=mtg,
+    )
+    return action_item(action, source_of_action(session, action), ctx)
+
+
+def reschedule(
+    session: Session, ctx: Ctx, ref: str, *, due: date, reason: str | None,
+    meeting: str | None = None,
+) -> Item:
+    action = get_action(session, ref)
+    mtg = get_meeting(session, meeting) if meeting else None
+    ch.reschedule(session, action, kind="action", ref=action.ref, borough=action.borough,
+                  due=due, reason=reason, ctx=ctx, meeting=mtg)
+    return action_item(action, source_of_action(session, action), ctx)
+
+
+def show(session: Session, ctx: Ctx, ref: str) -> ItemDetail:
+    action = get_action(session, ref)
+    rec = session.get(Recommendation, action.recommendation) if action.recommendation else None
+    details = {
+        "recommendation_title": rec.title if rec else None,
+        "evidence": action.evidence,
+        "citation": action.citation,
+        "verified_by": action.verified_by,
+        "verified_on": to_iso(action.verified_on),
+        "verification_evidence": action.verification_evidence,
+    }
+    return ItemDetail(action_item(action, rec.source if rec else None, ctx), details,
+                      events_for(session, action.ref))
+
+
+def query(
+    session: Session, ctx: Ctx, *, borough: str | None = None, owner: str | None = None,
+    statuses: Sequence[str] = (), source: str | None = None, recommendation: str | None = None,
+    due_before: date | None = None, overdue: bool = False,
+) -> list[Item]:
+    """Actions matching every filter given, in SPEC order (due date, then ref)."""
+    stmt = select(Action, Recommendation.source).join(Recommendation, isouter=True)
+    if borough:
+        stmt = stmt.where(Action.borough == check_borough(session, borough))
+    if owner:
+        stmt = stmt.where(sa.func.lower(Action.owner).contains(owner.strip().lower(),
+                                                              autoescape=True))
+    if statuses:
+        stmt = stmt.where(Action.status.in_([rules.normalise_status(s) for s in statuses]))
+    if source:
+        stmt = stmt.where(Recommendation.source == check_source(session, source))
+    if recommendation:
+        stmt = stmt.where(Action.recommendation == get_recommendation(session, recommendation).ref)
+    if due_before:
+        stmt = stmt.where(Action.due < due_before)
+    if overdue:
+        stmt = stmt.where(Action.due < ctx.today,
+                          Action.status.not_in([Status.COMPLETE.value, Status.DROPPED.value]))
+    items = [action_item(a, src, ctx) for a, src in session.exec(stmt).all()]
+    return sorted(items, key=item_sort_key)

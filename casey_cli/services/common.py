@@ -1,0 +1,187 @@
+"""Shared pieces of the services: lookups with 'did you mean', item building, history."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from casey_cli import rules
+from casey_cli.dates import to_iso
+from casey_cli.errors import InvalidInput, NotFound, did_you_mean
+from casey_cli.models import Action, Borough, HistoryEvent, Meeting, Recommendation, Source
+from casey_cli.schemas import Event, Item
+
+_ACTION_REF = re.compile(r"^[Aa]?(\d+)$")
+_MEETING_REF = re.compile(r"^[Mm]?(\d+)$")
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """What every service needs besides the session: the report date, the rules' window, who."""
+
+    today: date
+    user: str = "unknown"
+    window: int = rules.DEFAULT_WINDOW_DAYS
+
+
+def ref_sort_key(ref: str) -> tuple[str, int, str]:
+    """A2 before A10, casey-2 before casey-10."""
+    match = re.match(r"^(.*?)(\d+)$", ref)
+    return (match.group(1), int(match.group(2)), ref) if match else (ref, -1, ref)
+
+
+def item_sort_key(item: Item) -> tuple[bool, str, tuple[str, int, str]]:
+    """SPEC order for scripts: by due date (undated last), then ref."""
+    return (item.due is None, item.due or "", ref_sort_key(item.ref))
+
+
+def is_action_ref(ref: str) -> bool:
+    return _ACTION_REF.match(ref.strip()) is not None
+
+
+def parse_action_id(ref: str) -> int:
+    match = _ACTION_REF.match(ref.strip())
+    if not match:
+        raise InvalidInput(f"'{ref}' is not an action ref; use A<number> such as A14 (or 14)")
+    return int(match.group(1))
+
+
+def get_action(session: Session, ref: str) -> Action:
+    action = session.get(Action, parse_action_id(ref))
+    if action is None:
+        raise NotFound(f"no action {ref.upper() if ref[0].isalpha() else 'A' + ref}; "
+                       "see `casey action list`")
+    return action
+
+
+def get_recommendation(session: Session, ref: str) -> Recommendation:
+    rec = session.get(Recommendation, ref.strip().lower())
+    if rec is None:
+        refs = list(session.exec(select(Recommendation.ref)).all())
+        raise NotFound(f"no recommendation '{ref}'{did_you_mean(ref, refs)}; "
+                       "see `casey rec list`")
+    return rec
+
+
+def check_borough(session: Session, slug: str) -> str:
+    value = slug.strip().lower()
+    if session.get(Borough, value) is None:
+        slugs = list(session.exec(select(Borough.slug)).all())
+        raise NotFound(f"unknown borough '{slug}'{did_you_mean(value, slugs)}; "
+                       "see `casey borough list`")
+    return value
+
+
+def check_source(session: Session, code: str) -> str:
+    value = code.strip().lower()
+    if session.get(Source, value) is None:
+        codes = list(session.exec(select(Source.code)).all())
+        raise NotFound(f"unknown source '{code}'{did_you_mean(value, codes)}; "
+                       "see `casey source list`")
+    return value
+
+
+def get_meeting(session: Session, ref: str) -> Meeting:
+    """A meeting by ref (M3 or 3) or by its exact name when only one meeting has it."""
+    match = _MEETING_REF.match(ref.strip())
+    if match:
+        meeting = session.get(Meeting, int(match.group(1)))
+        if meeting is None:
+            raise NotFound(f"no meeting M{match.group(1)}; see `casey meeting list`")
+        return meeting
+    found = list(session.exec(
+        select(Meeting).where(sa.func.lower(Meeting.name) == ref.strip().lower())
+        .order_by(Meeting.date)
+    ).all())
+    if not found:
+        names = list(session.exec(select(Meeting.name)).all())
+        raise NotFound(f"no meeting '{ref}'{did_you_mean(ref, names)}; add it with "
+                       "`casey meeting add NAME --date D` or see `casey meeting list`")
+    if len(found) > 1:
+        refs = ", ".join(f"{m.ref} ({m.date})" for m in found)
+        raise InvalidInput(f"several meetings are named '{ref}': {refs}; give its ref instead")
+    return found[0]
+
+
+def text_or_none(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def action_item(action: Action, source: str | None, ctx: Ctx) -> Item:
+    return Item(
+        ref=action.ref, kind="action", borough=action.borough, source=source,
+        recommendation=action.recommendation, title=action.title, owner=action.owner,
+        status=action.status, due=to_iso(action.due), original_due=to_iso(action.original_due),
+        days_overdue=rules.days_overdue(action.status, action.due, ctx.today),
+        rag=rules.rag(action.status, action.due, ctx.today, ctx.window),
+        progress=action.progress, slips=action.slips, assurance=action.assurance,
+        created=to_iso(action.created), updated=to_iso(action.updated),
+        completed=to_iso(action.completed),
+    )
+
+
+def rec_item(rec: Recommendation, borough: str | None, ctx: Ctx) -> Item:
+    return Item(
+        ref=rec.ref, kind="recommendation", borough=borough or "london", source=rec.source,
+        recommendation=None, title=rec.title, owner=rec.owner, status=rec.status,
+        due=to_iso(rec.due), original_due=to_iso(rec.original_due),
+        days_overdue=rules.days_overdue(rec.status, rec.due, ctx.today),
+        rag=rules.rag(rec.status, rec.due, ctx.today, ctx.window),
+        progress=rec.progress, slips=rec.slips, assurance=None,
+        created=to_iso(rec.created), updated=to_iso(rec.updated),
+        completed=to_iso(rec.completed),
+    )
+
+
+def source_of_action(session: Session, action: Action) -> str | None:
+    if action.recommendation is None:
+        return None
+    rec = session.get(Recommendation, action.recommendation)
+    return rec.source if rec else None
+
+
+def borough_of_rec(session: Session, rec: Recommendation) -> str:
+    source = session.get(Source, rec.source)
+    return (source.borough if source else None) or "london"
+
+
+def as_text(value: Any) -> str | None:
+    """How a field value is written into history."""
+    if value is None:
+        return None
+    if isinstance(value, (date, datetime)):
+        return to_iso(value)
+    return str(value)
+
+
+def record(
+    session: Session, *, by: str, kind: str, ref: str, borough: str | None, field: str,
+    old: Any = None, new: Any = None, note: str | None = None, meeting: Meeting | None = None,
+) -> None:
+    """Append one history event (the only way history is written)."""
+    session.add(HistoryEvent(
+        by=by, kind=kind, ref=ref, borough=borough, field=field, old=as_text(old),
+        new=as_text(new), note=note, meeting_id=meeting.id if meeting else None,
+    ))
+
+
+def event_from_row(event: HistoryEvent, meeting: Meeting | None) -> Event:
+    return Event(
+        id=event.id or 0, at=to_iso(event.at) or "", by=event.by, kind=event.kind,
+        ref=event.ref, field=event.field, old=event.old, new=event.new, note=event.note,
+        meeting=f"{meeting.ref} {meeting.name} ({meeting.date})" if meeting else None,
+    )
+
+
+def events_for(session: Session, ref: str) -> list[Event]:
+    rows = session.exec(
+        select(HistoryEvent, Meeting).join(Meeting, isouter=True)
+        .where(HistoryEvent.ref == ref).order_by(HistoryEvent.id)
+    ).all()
+    return [event_from_row(e, m) for e, m in rows]

@@ -1,0 +1,383 @@
+"""Load a YAML register (SPEC section 5): validate with file/line/field errors, then upsert
+by natural key (borough slug, source code, recommendation ref, meeting name+date, action ref
+or borough+title), recording created/updated/unchanged and one history event per change."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, select
+
+from casey_cli import rules
+from casey_cli.dates import parse_date
+from casey_cli.errors import InvalidInput, did_you_mean
+from casey_cli.io.yamlfile import LineDict, read_yaml
+from casey_cli.models import Action, Borough, Meeting, Recommendation, Source
+from casey_cli.schemas import LoadResult
+from casey_cli.services.changes import apply_changes
+from casey_cli.services.common import Ctx, get_meeting, parse_action_id, record
+
+
+@dataclass
+class Where:
+    file: str
+    node: LineDict | None
+
+    def fail(self, field: str | None, message: str) -> InvalidInput:
+        line = None
+        if self.node is not None:
+            line = self.node.key_lines.get(field, self.node.line) if field else self.node.line
+        return InvalidInput(message, file=self.file, line=line, field=field)
+
+
+def _text(value: Any, where: Where, name: str, today: date) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise where.fail(name, f"expected text, got {type(value).__name__}")
+    return str(value).strip()
+
+
+def _int(value: Any, where: Where, name: str, today: date) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise where.fail(name, f"expected a whole number, got {value!r}")
+    return value
+
+
+def _date(value: Any, where: Where, name: str, today: date) -> date:
+    try:
+        return parse_date(str(value), today, field=name)
+    except InvalidInput as exc:
+        raise where.fail(name, exc.message) from None
+
+
+def _status(value: Any, where: Where, name: str, today: date) -> str:
+    try:
+        return rules.normalise_status(_text(value, where, name, today))
+    except InvalidInput as exc:
+        raise where.fail(name, exc.message) from None
+
+
+def _response(value: Any, where: Where, name: str, today: date) -> str:
+    try:
+        return rules.normalise_response(_text(value, where, name, today))
+    except InvalidInput as exc:
+        raise where.fail(name, exc.message) from None
+
+
+def _progress(value: Any, where: Where, name: str, today: date) -> int:
+    number = _int(value, where, name, today)
+    if not 0 <= number <= 100:
+        raise where.fail(name, f"progress {number} is out of range; use 0-100")
+    return number
+
+
+def _slug(value: Any, where: Where, name: str, today: date) -> str:
+    return _text(value, where, name, today).lower()
+
+
+Parser = Callable[[Any, Where, str, date], Any]
+# field -> (parser, required)
+BOROUGH_FIELDS: dict[str, tuple[Parser, bool]] = {
+    "slug": (_slug, True), "name": (_text, True), "gss": (_text, False), "bcu": (_text, False),
+}
+SOURCE_FIELDS: dict[str, tuple[Parser, bool]] = {
+    "code": (_slug, True), "title": (_text, True), "publisher": (_text, False),
+    "published": (_date, False), "url": (_text, False), "borough": (_slug, False),
+    "notes": (_text, False), "citation": (_text, False), "recommendations": (lambda v, *_: v, False),
+}
+REC_FIELDS: dict[str, tuple[Parser, bool]] = {
+    "number": (_int, True), "title": (_text, True), "summary": (_text, False),
+    "theme": (_slug, False), "addressed_to": (_text, False), "response": (_response, False),
+    "owner": (_text, False), "due": (_date, False), "original_due": (_date, False),
+    "status": (_status, False), "completed": (_date, False), "progress": (_progress, False),
+    "citation": (_text, False),
+}
+MEETING_FIELDS: dict[str, tuple[Parser, bool]] = {
+    "name": (_text, True), "date": (_date, True), "borough": (_slug, False),
+    "citation": (_text, False),
+}
+ACTION_FIELDS: dict[str, tuple[Parser, bool]] = {
+    "ref": (_text, False), "borough": (_slug, True), "title": (_text, True),
+    "owner": (_text, False), "status": (_status, False), "due": (_date, False),
+    "original_due": (_date, False), "recommendation": (_slug, False),
+    "progress": (_progress, False), "evidence": (_text, False), "note": (_text, False),
+    "citation": (_text, False), "completed": (_date, False), "meeting": (_text, False),
+}
+TOP_FIELDS = ("version", "sources", "boroughs", "meetings", "actions")
+
+
+def _record_fields(node: Any, fields: dict[str, tuple[Parser, bool]], where: Where,
+                   what: str, today: date) -> dict[str, Any]:
+    if not isinstance(node, LineDict):
+        raise where.fail(None, f"each {what} must be a mapping of field: value")
+    where = Where(where.file, node)
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key not in fields:
+            raise where.fail(key, f"unknown field '{key}' in a {what}"
+                                  f"{did_you_mean(key, list(fields))}; "
+                                  f"allowed: {', '.join(fields)}")
+        if value is None or (isinstance(value, str) and not value.strip()):
+            out[key] = None  # present but empty: clears the field on update
+            continue
+        out[key] = fields[key][0](value, where, key, today)
+    for key, (_, required) in fields.items():
+        if required and out.get(key) is None:
+            raise where.fail(None, f"a {what} needs '{key}'; add it")
+    return out
+
+
+def _list(doc: LineDict, key: str, where: Where) -> list[Any]:
+    value = doc.get(key) or []
+    if not isinstance(value, list):
+        raise where.fail(key, f"'{key}' must be a list")
+    return value
+
+
+@dataclass
+class Parsed:
+    boroughs: list[tuple[Where, dict[str, Any]]]
+    sources: list[tuple[Where, dict[str, Any]]]
+    recs: list[tuple[Where, str, dict[str, Any]]]
+    meetings: list[tuple[Where, dict[str, Any]]]
+    actions: list[tuple[Where, dict[str, Any]]]
+
+
+def parse_register(path: Path, today: date) -> Parsed:
+    """Validate a whole YAML register file before anything touches the store."""
+    name = str(path)
+    doc = read_yaml(path)
+    top = Where(name, doc if isinstance(doc, LineDict) else None)
+    if not isinstance(doc, LineDict):
+        raise InvalidInput("a register must be a YAML mapping with 'version: 1' at the top",
+                           file=name)
+    for key in doc:
+        if key not in TOP_FIELDS:
+            raise top.fail(key, f"unknown top-level key '{key}'{did_you_mean(key, list(TOP_FIELDS))}"
+                                f"; allowed: {', '.join(TOP_FIELDS)}")
+    if doc.get("version") != 1:
+        raise top.fail("version", "unsupported register version; this casey-cli reads version: 1")
+    parsed = Parsed([], [], [], [], [])
+    seen: dict[Any, int] = {}
+
+    def once(key: Any, where: Where, field: str, label: str) -> None:
+        if key in seen:
+            raise where.fail(field, f"{label} is repeated in this file (first at line "
+                                    f"{seen[key]}); keep one")
+        seen[key] = where.node.line if where.node else 0
+
+    for node in _list(doc, "boroughs", top):
+        rec = _record_fields(node, BOROUGH_FIELDS, top, "borough", today)
+        where = Where(name, node)
+        once(("borough", rec["slug"]), where, "slug", f"borough '{rec['slug']}'")
+        parsed.boroughs.append((where, rec))
+    for node in _list(doc, "sources", top):
+        src = _record_fields(node, SOURCE_FIELDS, top, "source", today)
+        where = Where(name, node)
+        once(("source", src["code"]), where, "code", f"source '{src['code']}'")
+        items = src.pop("recommendations", None) or []
+        if not isinstance(items, list):
+            raise where.fail("recommendations", "'recommendations' must be a list")
+        parsed.sources.append((where, src))
+        for rnode in items:
+            rec = _record_fields(rnode, REC_FIELDS, where, "recommendation", today)
+            rwhere = Where(name, rnode)
+            ref = f"{src['code']}-{rec['number']}"
+            once(("rec", ref), rwhere, "number", f"recommendation {ref}")
+            parsed.recs.append((rwhere, src["code"], rec))
+    for node in _list(doc, "meetings", top):
+        mtg = _record_fields(node, MEETING_FIELDS, top, "meeting", today)
+        where = Where(name, node)
+        once(("meeting", mtg["name"], mtg["date"]), where, "name",
+             f"meeting '{mtg['name']}' on {mtg['date']}")
+        parsed.meetings.append((where, mtg))
+    for node in _list(doc, "actions", top):
+        act = _record_fields(node, ACTION_FIELDS, top, "action", today)
+        where = Where(name, node)
+        if "ref" in act:
+            try:
+                act["ref"] = f"A{parse_action_id(act['ref'])}"
+            except InvalidInput as exc:
+                raise where.fail("ref", exc.message) from None
+            once(("action", act["ref"]), where, "ref", f"action {act['ref']}")
+        else:
+            once(("action", act["borough"], act["title"].lower()), where, "title",
+                 f"action '{act['title']}' in {act['borough']}")
+        parsed.actions.append((where, act))
+    return parsed
+
+
+class Loader:
+    """Applies parsed registers to the store inside the caller's transaction."""
+
+    def __init__(self, session: Session, ctx: Ctx) -> None:
+        self.session, self.ctx, self.result = session, ctx, LoadResult()
+
+    def _check_ref(self, model: Any, key: str, where: Where, field: str, hint: str) -> None:
+        if self.session.get(model, key) is None:
+            keys = [str(k) for k in self.session.exec(select(model.__table__.primary_key.columns.values()[0])).all()]
+            raise where.fail(field, f"unknown {field} '{key}'{did_you_mean(key, keys)}; {hint}")
+
+    def _upsert_plain(self, obj: Any, data: dict[str, Any], label: tuple[str, str]) -> None:
+        """Reference rows (boroughs, sources, meetings): no history, just counts."""
+        changed = False
+        for key, value in data.items():
+            if getattr(obj, key) != value:
+                setattr(obj, key, value)
+                changed = True
+        self.session.add(obj)
+        (self.result.updated if changed else self.result.unchanged).append(label)
+
+    def apply(self, parsed: Parsed) -> None:
+        session = self.session
+        for _, b in parsed.boroughs:
+            existing = session.get(Borough, b["slug"])
+            if existing is None:
+                session.add(Borough(**b))
+                self.result.created.append(("borough", b["slug"]))
+            else:
+                self._upsert_plain(existing, {k: b.get(k) for k in BOROUGH_FIELDS if k != "slug"},
+                                   ("borough", b["slug"]))
+        session.flush()
+        for where, s in parsed.sources:
+            if s.get("borough"):
+                self._check_ref(Borough, s["borough"], where, "borough", "see `casey borough list`")
+            existing = session.get(Source, s["code"])
+            if existing is None:
+                session.add(Source(**s))
+                self.result.created.append(("source", s["code"]))
+            else:
+                fields = [k for k in SOURCE_FIELDS if k not in ("code", "recommendations")]
+                self._upsert_plain(existing, {k: s.get(k) for k in fields}, ("source", s["code"]))
+        session.flush()
+        for where, code, r in parsed.recs:
+            self._upsert_rec(where, code, r)
+        for where, m in parsed.meetings:
+            if m.get("borough"):
+                self._check_ref(Borough, m["borough"], where, "borough", "see `casey borough list`")
+            existing = session.exec(select(Meeting).where(
+                Meeting.name == m["name"], Meeting.date == m["date"])).first()
+            label = ("meeting", f"{m['name']} ({m['date']})")
+            if existing is None:
+                session.add(Meeting(**m))
+                self.result.created.append(label)
+            else:
+                self._upsert_plain(existing, {"borough": m.get("borough"),
+                                              "citation": m.get("citation")}, label)
+        session.flush()
+        for where, a in parsed.actions:
+            self._upsert_action(where, a)
+        session.flush()
+
+    def _upsert_rec(self, where: Where, code: str, r: dict[str, Any]) -> None:
+        ref = f"{code}-{r['number']}"
+        rec = self.session.get(Recommendation, ref)
+        src = self.session.get(Source, code)
+        borough = (src.borough if src else None) or "london"
+        data = {k: v for k, v in r.items() if k != "number"}
+        if rec is None:
+            data.setdefault("original_due", data.get("due"))
+            data["status"] = data.get("status") or "not-started"
+            data["response"] = data.get("response") or "pending"
+            self.session.add(Recommendation(ref=ref, source=code, number=r["number"], **data))
+            record(self.session, by=self.ctx.user, kind="recommendation", ref=ref,
+                   borough=borough, field="created", new=data["title"])
+            self.result.created.append(("recommendation", ref))
+            return
+        changed = apply_changes(self.session, rec, kind="recommendation", ref=ref,
+                                borough=borough, changes=_patch(rec, data), ctx=self.ctx,
+                                note=f"loaded from {Path(where.file).name}")
+        (self.result.updated if changed else self.result.unchanged).append(
+            ("recommendation", ref))
+
+    def _upsert_action(self, where: Where, a: dict[str, Any]) -> None:
+        session = self.session
+        self._check_ref(Borough, a["borough"], where, "borough", "see `casey borough list`")
+        if a.get("recommendation"):
+            self._check_ref(Recommendation, a["recommendation"], where, "recommendation",
+                            "see `casey rec list`")
+        meeting = None
+        if a.get("meeting"):
+            try:
+                meeting = get_meeting(session, a["meeting"])
+            except InvalidInput as exc:
+                raise where.fail("meeting", exc.message) from None
+        note = a.pop("note", None)
+        a.pop("meeting", None)
+        if "ref" in a:
+            action = session.get(Action, int(a["ref"][1:]))
+            if action is None:
+                raise where.fail("ref", f"no action {a['ref']} in the store; leave 'ref' out "
+                                        "to add a new action")
+        else:
+            action = session.exec(select(Action).where(
+                Action.borough == a["borough"], Action.title == a["title"])).first()
+        data = {k: v for k, v in a.items() if k != "ref"}
+        if action is None:
+            data.setdefault("original_due", data.get("due"))
+            data["status"] = data.get("status") or "not-started"
+            action = Action(**data)
+            session.add(action)
+            session.flush()
+            record(session, by=self.ctx.user, kind="action", ref=action.ref,
+                   borough=action.borough, field="created", new=action.title, note=note,
+                   meeting=meeting)
+            self.result.created.append(("action", action.ref))
+            return
+        changed = apply_changes(session, action, kind="action", ref=action.ref,
+                                borough=action.borough, changes=_patch(action, data),
+                                ctx=self.ctx,
+                                note=note or f"loaded from {Path(where.file).name}",
+                                meeting=meeting)
+        (self.result.updated if changed else self.result.unchanged).append(
+            ("action", action.ref))
+
+
+def _patch(obj: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """The fields a file gives, as changes; a later due date counts as a slip unless the
+    file says the slips and original due date itself (as an export does)."""
+    changes = dict(data)
+    if changes.get("status") is None:
+        changes.pop("status", None)
+    if changes.get("response", "x") is None:
+        changes["response"] = "pending"
+    due = changes.get("due")
+    if "due" in changes and obj.due is not None and due is not None and due > obj.due \
+            and "slips" not in changes:
+        changes["slips"] = obj.slips + 1
+    if "due" in changes and obj.original_due is None and "original_due" not in changes:
+        changes["original_due"] = due
+    return changes
+
+
+def bundled_register() -> Path:
+    """data/recommendations.yaml: inside the wheel (casey_cli/data) or the source tree."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "data" / "recommendations.yaml",
+                      here.parent / "data" / "recommendations.yaml"):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError("the bundled register data/recommendations.yaml is missing; "
+                            "reinstall casey-cli")
+
+
+def load_files(session: Session, ctx: Ctx, paths: list[Path]) -> LoadResult:
+    """Validate every file first, then apply them all in the caller's one transaction."""
+    parsed = [parse_register(p, ctx.today) for p in paths]
+    loader = Loader(session, ctx)
+    for p in parsed:
+        loader.apply(p)
+    return loader.result
+
+
+def seed(session: Session, ctx: Ctx, *, boroughs_only: bool = False) -> LoadResult:
+    """Fill a new store from the bundled register (only the boroughs with --no-seed)."""
+    parsed = parse_register(bundled_register(), ctx.today)
+    if boroughs_only:
+        parsed = Parsed(parsed.boroughs, [], [], [], [])
+    loader = Loader(session, ctx)
+    loader.apply(parsed)
+    return loader.result

@@ -1,0 +1,146 @@
+"""The store: engine factory with SQLite pragmas, transactions, schema create/upgrade checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, SQLModel
+
+from casey_cli import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from casey_cli.errors import StoreError
+
+# Every revision this code knows, oldest first; the last one is the schema models.py describes.
+# Checking a store against this list costs one SELECT, not an alembic import.
+KNOWN_REVISIONS = ("0001",)
+HEAD = KNOWN_REVISIONS[-1]
+BUSY_TIMEOUT_MS = 10_000
+
+
+def mask_url(url: str) -> str:
+    """The URL with any password replaced by ***, for messages."""
+    try:
+        return sa.make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL at all: nothing to hide
+        return url
+
+
+def make_engine(url: str) -> sa.Engine:
+    try:
+        engine = sa.create_engine(url)
+    except Exception as exc:  # bad URL or missing driver: a user-fixable problem
+        raise StoreError(
+            f"cannot use store {mask_url(url)}: {exc}; give --db a file path or a SQLAlchemy URL"
+        ) from None
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: sa.Engine) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # We issue BEGIN ourselves (below) so DDL is transactional and writers can BEGIN IMMEDIATE.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        # A writer takes the write lock up front, so two clerks queue on busy_timeout
+        # instead of failing with "database is locked" when a read lock upgrades.
+        write = conn.get_execution_options().get("casey_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+@contextmanager
+def transaction(engine: sa.Engine, *, write: bool) -> Iterator[Session]:
+    """One transaction: committed if the block ends normally, rolled back on any error."""
+    with Session(engine, expire_on_commit=False, autoflush=True) as session:
+        with session.begin():
+            session.connection(execution_options={"casey_write": write})
+            yield session
+
+
+class DryRunRollback(Exception):
+    """Raised inside a transaction to undo everything a dry run did."""
+
+
+def schema_version(conn: sa.Connection) -> str | None:
+    """The store's alembic revision, or None for an empty database."""
+    if not sa.inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+
+@dataclass
+class OpenResult:
+    engine: sa.Engine
+    created: bool = False
+    upgraded_from: str | None = None
+
+
+def _alembic_config(conn: sa.Connection) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", "casey_cli:migrations")
+    cfg.attributes["connection"] = conn
+    return cfg
+
+
+def upgrade(conn: sa.Connection, target: str = "head") -> None:
+    from alembic import command
+
+    command.upgrade(_alembic_config(conn), target)
+
+
+def stamp(conn: sa.Connection, target: str = "head") -> None:
+    from alembic import command
+
+    command.stamp(_alembic_config(conn), target)
+
+
+def check_version(version: str, url: str) -> None:
+    if version not in KNOWN_REVISIONS:
+        raise StoreError(
+            f"store {mask_url(url)} has schema {version}, newer than this casey-cli knows "
+            f"({HEAD}); upgrade casey-cli (pip install -U casey-cli)"
+        )
+
+
+def open_store(url: str, *, create: bool = True) -> OpenResult:
+    """Open (and if needed create or upgrade) the store at `url`."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            version = schema_version(conn)
+            conn.rollback()
+    except sa.exc.OperationalError as exc:
+        raise StoreError(
+            f"cannot open store {mask_url(url)}: {exc.orig}; check --db / CASEY_DB"
+        ) from None
+    if version is None:
+        if not create:
+            raise StoreError(f"no casey store at {mask_url(url)}; run `casey init` first")
+        return OpenResult(engine, created=True)
+    check_version(version, url)
+    if version != HEAD:
+        with engine.begin() as conn:
+            upgrade(conn)
+        return OpenResult(engine, upgraded_from=version)
+    return OpenResult(engine)
+
+
+def create_schema(session: Session) -> None:
+    """Create every table and stamp the head revision, inside the caller's transaction."""
+    conn = session.connection()
+    SQLModel.metadata.create_all(conn)
+    stamp(conn)

@@ -1,0 +1,77 @@
+"""Every test runs the real CLI on a real temp SQLite store, isolated from the user's."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from casey_cli.cli import app
+
+TODAY = "2026-11-23"
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point every setting at temp values so no test touches a real store or clock."""
+    db = tmp_path / "casey.db"
+    monkeypatch.setenv("CASEY_DB", str(db))
+    monkeypatch.setenv("CASEY_TODAY", TODAY)
+    monkeypatch.setenv("CASEY_USER", "test-clerk")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("COLUMNS", "120")
+    return db
+
+
+class Casey:
+    """Runs `casey ...` through Typer's CliRunner with stdout and stderr kept apart."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, code: int = 0, input: str | None = None) -> Any:
+        result = self.runner.invoke(app, list(args), input=input)
+        assert result.exit_code == code, (
+            f"casey {' '.join(args)} exited {result.exit_code}, wanted {code}\n"
+            f"stdout: {result.stdout}\nstderr: {result.stderr}\n{result.exception!r}"
+        )
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return result
+
+    def json(self, *args: str) -> Any:
+        return json.loads(self(*args, "--format", "json").stdout)
+
+    def error(self, *args: str, code: int = 1) -> str:
+        """Run a command that must fail: one line on stderr, nothing on stdout."""
+        result = self(*args, code=code)
+        err = result.stderr.strip()
+        if code == 1:
+            assert err.startswith("Error: "), err
+            assert len(err.splitlines()) == 1, err
+            assert "Traceback" not in err
+            assert result.stdout == ""
+        return err
+
+
+@pytest.fixture
+def casey() -> Casey:
+    return Casey()
+
+
+@pytest.fixture
+def add_action(casey: Casey) -> Callable[..., dict[str, Any]]:
+    """Add an action through the CLI and return its item object."""
+
+    def add(*extra: str, borough: str = "islington", title: str = "Test action") -> dict[str, Any]:
+        out = casey("action", "add", "--borough", borough, "--title", title, *extra,
+                    "--format", "json").stdout
+        return json.loads(out)  # type: ignore[no-any-return]
+
+    return add
