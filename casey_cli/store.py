@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -116,14 +118,34 @@ def check_version(version: str, url: str) -> None:
         )
 
 
+def _prepare_sqlite_file(url: str, create: bool) -> None:
+    """A new SQLite store is readable by its owner only: folder 0700, file 0600."""
+    database = sa.make_url(url).database
+    if not database or database == ":memory:":
+        return
+    path = Path(database)
+    if path.exists() or not create:
+        return
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:  # another process created it first: fine
+        pass
+    except OSError as exc:
+        raise StoreError(f"cannot create store {path}: {exc.strerror}; "
+                         "check the folder exists and is writable, or give another --db") from None
+
+
 def open_store(url: str, *, create: bool = True) -> OpenResult:
     """Open (and if needed create or upgrade) the store at `url`."""
     engine = make_engine(url)
+    if engine.dialect.name == "sqlite":
+        _prepare_sqlite_file(url, create)
     try:
         with engine.connect() as conn:
             version = schema_version(conn)
             conn.rollback()
-    except sa.exc.OperationalError as exc:
+    except sa.exc.DBAPIError as exc:  # not a database, unreachable server, bad credentials
         raise StoreError(
             f"cannot open store {mask_url(url)}: {exc.orig}; check --db / CASEY_DB"
         ) from None

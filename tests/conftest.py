@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,10 +16,21 @@ from casey_cli.cli import app
 TODAY = "2026-11-23"
 
 
+@pytest.fixture(scope="session")
+def seeded_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One store created and seeded through the CLI, copied for each test (fast)."""
+    path = tmp_path_factory.mktemp("template") / "casey.db"
+    result = CliRunner().invoke(app, ["--db", str(path), "init"], env={"CASEY_TODAY": TODAY})
+    assert result.exit_code == 0, result.output
+    return path
+
+
 @pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point every setting at temp values so no test touches a real store or clock."""
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seeded_store: Path) -> Path:
+    """Point every setting at temp values so no test touches a real store or clock; the
+    store starts as a fresh copy of the bundled register (tests of creation use --db)."""
     db = tmp_path / "casey.db"
+    shutil.copyfile(seeded_store, db)
     monkeypatch.setenv("CASEY_DB", str(db))
     monkeypatch.setenv("CASEY_TODAY", TODAY)
     monkeypatch.setenv("CASEY_USER", "test-clerk")

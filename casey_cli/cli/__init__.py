@@ -53,6 +53,7 @@ def root(
     except InvalidInput as exc:
         raise fail(str(exc)) from None
     ctx.obj = AppContext(db=db or os.fspath(default_db_path()), today=day)
+    ctx.call_on_close(ctx.obj.close)
 
 
 app.command("init")(init.init)

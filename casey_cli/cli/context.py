@@ -24,19 +24,28 @@ class AppContext:
     db: str
     today: date
     _engine: Any = field(default=None, repr=False)
+    created: bool = False
 
-    def engine(self, *, create: bool = True) -> sa.Engine:
+    def engine(self, *, seed: bool = True) -> sa.Engine:
+        """The store's engine; a missing store is created (and seeded) on first use."""
         if self._engine is None:
             from casey_cli import store
 
-            opened = store.open_store(self.db_url, create=create)
+            opened = store.open_store(self.db_url)
+            self.created = opened.created
             if opened.created:
-                self._create(opened.engine, seed=True)
+                self._create(opened.engine, seed=seed)
             elif opened.upgraded_from:
                 sys.stderr.write(f"Upgraded the store from schema {opened.upgraded_from} to "
                                  f"{store.HEAD}.\n")
             self._engine = opened.engine
         return self._engine
+
+    def close(self) -> None:
+        """Release the store's connections when the command ends."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
 
     @property
     def db_url(self) -> str:

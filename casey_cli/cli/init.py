@@ -24,9 +24,7 @@ def init(
     from casey_cli import store
 
     app = app_context(ctx)
-    opened = store.open_store(app.db_url)
-    if opened.created:
-        app._create(opened.engine, seed=not no_seed)
-    else:
+    app.engine(seed=not no_seed)
+    if not app.created:
         output.info(f"The store at {store.mask_url(app.db_location)} already exists "
                     f"(schema {store.HEAD}); nothing to do.")

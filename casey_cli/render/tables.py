@@ -25,7 +25,7 @@ def rag_text(rag: str) -> Text:
 
 
 ITEM_TABLE_COLUMNS = ("ref", "title", "borough", "owner", "status", "due", "rag")
-COLUMN_RATIO = {"title": 4, "owner": 2, "missing": 1, "note": 2, "old": 1, "new": 2}
+COLUMN_RATIO = {"title": 4, "owner": 2, "missing": 1, "note": 3, "old": 2, "new": 3, "by": 2}
 NO_WRAP = ("ref", "due", "rag", "status", "days_overdue", "at")
 
 
@@ -98,12 +98,18 @@ def rows_table(rows: Sequence[Row], title: str) -> Table:
 
 
 def history_table(events: Sequence[Event], title: str = "History") -> Table:
-    table = Table(title=title, title_justify="left")
-    for col in ("at", "by", "ref", "field", "old", "new", "note", "meeting"):
-        table.add_column(col, overflow="fold", no_wrap=col in ("at", "ref"))
+    """The audit trail; the ref column only when events of several items are shown."""
+    several = len({e.ref for e in events}) > 1
+    columns = ("at", "by", "ref", "field", "old", "new", "note", "meeting") if several \
+        else ("at", "by", "field", "old", "new", "note", "meeting")
+    table = Table(title=title, title_justify="left", expand=True)
+    for col in columns:
+        table.add_column(col, overflow="fold", ratio=COLUMN_RATIO.get(col),
+                         no_wrap=col in ("at", "ref", "field", "meeting"))
     for e in events:
-        table.add_row(_t(e.at), _t(e.by), _t(e.ref), _t(e.field), _t(e.old), _t(e.new),
-                      _t(e.note), _t(e.meeting))
+        values = {**e.to_dict(), "at": e.at.replace("T", " ")[:16],
+                  "meeting": e.meeting.split(" ", 1)[0] if e.meeting else None}
+        table.add_row(*[_t(values[c]) for c in columns])
     return table
 
 

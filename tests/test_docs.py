@@ -1,0 +1,81 @@
+"""Help and docs are part of the product: every command has help, an example and a README
+mention; the README's quick start and CI run the same test command."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import typer
+
+from casey_cli.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def walk(group: typer.Typer, prefix: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+    for info in group.registered_commands:
+        yield prefix + (info.name or info.callback.__name__,), info.callback
+    for sub in group.registered_groups:
+        yield from walk(sub.typer_instance, prefix + (sub.name,))
+
+
+COMMANDS = list(walk(app))
+
+
+def test_the_command_tree_matches_the_spec():
+    names = {" ".join(path) for path, _ in COMMANDS}
+    assert {"init", "status", "history", "action add", "action update", "action done",
+            "action verify", "action reschedule", "action show", "action list", "rec list",
+            "rec show", "rec update", "meeting add", "meeting list", "source list",
+            "borough list"} <= names
+
+
+def test_every_command_has_help_with_an_example_and_a_readme_mention(casey):
+    for path, callback in COMMANDS:
+        doc = (callback.__doc__ or "").strip()
+        assert doc, f"casey {' '.join(path)} has no help"
+        assert "Example: casey" in doc, f"casey {' '.join(path)} has no example"
+        assert f"casey {' '.join(path)}" in README, f"README never mentions casey {' '.join(path)}"
+        result = casey(*path, "--help")
+        assert "Usage:" in result.stdout
+
+
+def test_every_option_has_help(casey):
+    for path, _ in COMMANDS:
+        out = casey(*path, "--help").stdout
+        for line in out.splitlines():
+            match = re.match(r"^│\s+(--[\w-]+)(?:.*?)\s{2,}(\S.*?)\s*│$", line)
+            if match:
+                assert match.group(2), f"{path} {match.group(1)} has no help"
+
+
+def test_root_help_and_version(casey):
+    assert "borough" in casey("--help").stdout
+    from casey_cli import __version__
+
+    assert casey("--version").stdout.strip() == f"casey-cli {__version__}"
+
+
+def test_readme_test_command_is_what_ci_runs():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    match = re.search(r"```sh\n(.*?)\n```", README.split("## Quick start", 1)[1], re.S)
+    assert match, "README quick start block missing"
+    lines = [ln for ln in match.group(1).splitlines() if ln and not ln.startswith("#")]
+    assert len(lines) == 2, lines
+    assert "casey status --borough islington" in lines[0]
+    assert lines[1] in ci, "CI must run exactly the README's test command"
+
+
+def test_help_does_not_import_the_heavy_stack():
+    import subprocess
+    import sys
+
+    code = ("import sys; from typer.testing import CliRunner; from casey_cli.cli import app; "
+            "r = CliRunner().invoke(app, ['--help']); assert r.exit_code == 0; "
+            "print(','.join(m for m in ('sqlmodel', 'sqlalchemy', 'pydantic', 'alembic', "
+            "'yaml', 'openpyxl') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=ROOT)
+    assert out.stdout.strip() == ""

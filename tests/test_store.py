@@ -1,0 +1,143 @@
+"""The store: created on first use, owner-only, pragmas, migrations, refusing newer schemas."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlmodel import SQLModel
+
+from casey_cli import store
+
+
+def test_first_use_creates_and_seeds_with_one_stderr_line(casey, tmp_path):
+    db = tmp_path / "new" / "first.db"
+    result = casey("--db", str(db), "status", "--borough", "islington", "--format", "json")
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Created a new casey store at {db}")
+    assert "30 recommendations" in lines[0] and "34 boroughs" in lines[0]
+    assert result.stdout.startswith("{")
+    again = casey("--db", str(db), "status", "--format", "json")
+    assert again.stderr == ""
+
+
+def test_new_store_is_owner_only(casey, tmp_path):
+    db = tmp_path / "private" / "casey.db"
+    casey("--db", str(db), "init")
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    assert stat.S_IMODE(db.parent.stat().st_mode) == 0o700
+
+
+def test_init_twice_is_safe_and_keeps_data(casey, tmp_path):
+    db = str(tmp_path / "twice.db")
+    casey("--db", db, "init")
+    casey("--db", db, "action", "add", "--borough", "camden", "--title", "kept")
+    result = casey("--db", db, "init")
+    assert "already exists" in result.stderr
+    titles = [a["title"] for a in casey.json("--db", db, "action", "list", "-b", "camden")]
+    assert titles == ["kept"]
+
+
+def test_init_no_seed_keeps_only_the_boroughs(casey, tmp_path):
+    db = str(tmp_path / "empty.db")
+    result = casey("--db", db, "init", "--no-seed")
+    assert "34 boroughs" in result.stderr
+    assert casey.json("--db", db, "rec", "list") == []
+    assert casey.json("--db", db, "action", "list") == []
+    assert len(casey.json("--db", db, "borough", "list")) == 34
+    casey("--db", db, "action", "add", "--borough", "islington", "--title", "first")
+
+
+def test_sqlite_url_form_is_accepted(casey, tmp_path):
+    db = tmp_path / "url.db"
+    casey("--db", f"sqlite:///{db}", "init")
+    assert db.exists()
+
+
+def test_pragmas_on_every_connection(isolated):
+    engine = store.make_engine(f"sqlite:///{isolated}")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == store.BUSY_TIMEOUT_MS
+    engine.dispose()
+
+
+def test_foreign_keys_are_enforced(isolated):
+    con = sqlite3.connect(isolated)  # a plain connection would allow it; casey's must not
+    con.close()
+    engine = store.make_engine(f"sqlite:///{isolated}")
+    with engine.connect() as conn:
+        try:
+            conn.exec_driver_sql(
+                "INSERT INTO actions (borough, title, status, slips, created, updated, assurance)"
+                " VALUES ('atlantis', 't', 'not-started', 0, '2026-01-01', '2026-01-01',"
+                " 'unverified')")
+        except sa.exc.IntegrityError:
+            pass
+        else:
+            raise AssertionError("an action in an unknown borough was accepted")
+    engine.dispose()
+
+
+def test_store_newer_than_the_code_is_refused(casey, isolated):
+    con = sqlite3.connect(isolated)
+    con.execute("UPDATE alembic_version SET version_num = '9999'")
+    con.commit()
+    con.close()
+    err = casey.error("status")
+    assert "schema 9999" in err and "upgrade casey-cli" in err
+
+
+def test_not_a_database_is_a_clean_error(casey, tmp_path):
+    bad = tmp_path / "notes.txt"
+    bad.write_text("this is not sqlite " * 100)
+    err = casey.error("--db", str(bad), "status")
+    assert "cannot open store" in err
+
+
+def test_bad_url_is_a_clean_error_that_hides_the_password(casey):
+    err = casey.error("--db", "nosuchdb+driver://clerk:s3cret@host/casey", "status")
+    assert "s3cret" not in err
+    assert "***" in err
+
+
+def test_migrations_build_the_same_schema_as_the_models(tmp_path):
+    """A store built by running every migration matches one built from models.py."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    engine = store.make_engine(f"sqlite:///{tmp_path / 'migrated.db'}")
+    with engine.begin() as conn:
+        store.upgrade(conn)
+        assert store.schema_version(conn) == store.HEAD
+        diffs = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    assert diffs == []
+    engine.dispose()
+
+
+def test_a_migrated_store_works_with_the_cli(casey, tmp_path):
+    path = tmp_path / "old.db"
+    engine = store.make_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        store.upgrade(conn)
+    engine.dispose()
+    db = str(path)
+    # It has a schema but no boroughs: loading data is the user's job, not first-use seeding.
+    assert casey.json("--db", db, "borough", "list") == []
+
+
+def test_failed_write_leaves_nothing(casey):
+    before = casey("history", "--format", "json").stdout
+    casey.error("action", "add", "--borough", "islington", "--title", "x", "--meeting", "M99")
+    casey.error("action", "add", "--borough", "islington", "--title", "x", "--recommendation",
+                "casey-99")
+    assert casey("history", "--format", "json").stdout == before
+
+
+def test_known_revisions_match_the_migration_files():
+    versions = Path(store.__file__).parent / "migrations" / "versions"
+    files = sorted(p.name.split("_")[0] for p in versions.glob("[0-9]*.py"))
+    assert tuple(files) == store.KNOWN_REVISIONS
