@@ -16,27 +16,24 @@ def _slug(text: str) -> str:
     return "-".join(text.strip().lower().replace("_", " ").replace("-", " ").split())
 
 
-def normalise_status(text: str) -> str:
-    """`In Progress`, `in_progress`, `IN-PROGRESS` -> `in-progress`; anything else is an error."""
+def _choose(text: str, values: list[str], field: str) -> str:
     value = _slug(text)
-    choices = [s.value for s in Status]
-    if value not in choices:
+    if value not in values:
         raise InvalidInput(
-            f"unknown status '{text}'{did_you_mean(value, choices)}; use one of {', '.join(choices)}",
-            field="status",
+            f"unknown {field} '{text}'{did_you_mean(value, values)}; "
+            f"use one of {', '.join(values)}",
+            field=field,
         )
     return value
+
+
+def normalise_status(text: str) -> str:
+    """`In Progress`, `in_progress`, `IN-PROGRESS` -> `in-progress`; anything else is an error."""
+    return _choose(text, [s.value for s in Status], "status")
 
 
 def normalise_response(text: str) -> str:
-    value = _slug(text)
-    choices = [r.value for r in Response]
-    if value not in choices:
-        raise InvalidInput(
-            f"unknown response '{text}'{did_you_mean(value, choices)}; use one of {', '.join(choices)}",
-            field="response",
-        )
-    return value
+    return _choose(text, [r.value for r in Response], "response")
 
 
 def is_open(status: str) -> bool:

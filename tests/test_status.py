@@ -97,7 +97,8 @@ def test_overdue_ordered_by_due_then_ref(casey, add_action):
     b = add_action("--owner", "A", "--due", "2026-10-01", title="b")
     a = add_action("--owner", "A", "--due", "2026-09-01", title="a")
     c = add_action("--owner", "A", "--due", "2026-10-01", title="c")
-    assert refs(casey.json("status", "-b", "islington")["overdue"]) == [a["ref"], b["ref"], c["ref"]]
+    overdue = casey.json("status", "-b", "islington")["overdue"]
+    assert refs(overdue) == [a["ref"], b["ref"], c["ref"]]
 
 
 def test_borough_scope_excludes_other_boroughs(casey, add_action):

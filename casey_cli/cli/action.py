@@ -11,8 +11,17 @@ from casey_cli.cli import output
 from casey_cli.cli.context import AppContext, app_context
 from casey_cli.cli.errors import fail, handled
 from casey_cli.cli.options import (
-    BoroughOpt, ByOpt, DueOpt, EvidenceOpt, MeetingOpt, NoteOpt, OwnerOpt, ReadFormatOpt,
-    ShowFormatOpt, SourceOpt, WriteFormatOpt,
+    BoroughOpt,
+    ByOpt,
+    DueOpt,
+    EvidenceOpt,
+    MeetingOpt,
+    NoteOpt,
+    OwnerOpt,
+    ReadFormatOpt,
+    ShowFormatOpt,
+    SourceOpt,
+    WriteFormatOpt,
 )
 from casey_cli.dates import DATE_HELP
 from casey_cli.enums import ReadFormat, ShowFormat, WriteFormat
@@ -64,7 +73,8 @@ def add(
     ctx: typer.Context,
     borough: BoroughOpt = None,
     title: Annotated[str | None, typer.Option("--title", "-t", help="What will be done.")] = None,
-    owner: Annotated[str | None, typer.Option("--owner", help="Person or role responsible.")] = None,
+    owner: Annotated[str | None, typer.Option(
+        "--owner", help="Person or role responsible.")] = None,
     due: DueOpt = None,
     recommendation: RecOpt = None,
     status: StatusOpt = None,

@@ -39,7 +39,8 @@ class AppContext:
                 sys.stderr.write(f"Upgraded the store from schema {opened.upgraded_from} to "
                                  f"{store.HEAD}.\n")
             self._engine = opened.engine
-        return self._engine
+        engine: sa.Engine = self._engine
+        return engine
 
     def close(self) -> None:
         """Release the store's connections when the command ends."""

@@ -10,7 +10,14 @@ from casey_cli.cli import output
 from casey_cli.cli.context import app_context
 from casey_cli.cli.errors import handled
 from casey_cli.cli.options import (
-    ByOpt, DueOpt, MeetingOpt, NoteOpt, ReadFormatOpt, ShowFormatOpt, SourceOpt, WriteFormatOpt,
+    ByOpt,
+    DueOpt,
+    MeetingOpt,
+    NoteOpt,
+    ReadFormatOpt,
+    ShowFormatOpt,
+    SourceOpt,
+    WriteFormatOpt,
 )
 from casey_cli.enums import ReadFormat, ShowFormat, WriteFormat
 

@@ -19,7 +19,7 @@ class LineDict(dict[str, Any]):
     key_lines: dict[str, int]
 
 
-class _Loader(_Base):  # type: ignore[misc,valid-type]
+class _Loader(_Base):  # type: ignore[misc]
     """SafeLoader (never builds Python objects) that leaves dates as text for our own parser."""
 
 

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from casey_cli import rules
 from casey_cli.dates import to_iso
@@ -17,8 +17,18 @@ from casey_cli.models import Action, Recommendation
 from casey_cli.schemas import Item, ItemDetail
 from casey_cli.services import changes as ch
 from casey_cli.services.common import (
-    Ctx, action_item, check_borough, check_source, events_for, get_action, get_meeting,
-    get_recommendation, item_sort_key, record, source_of_action, text_or_none,
+    Ctx,
+    action_item,
+    check_borough,
+    check_source,
+    events_for,
+    get_action,
+    get_meeting,
+    get_recommendation,
+    item_sort_key,
+    record,
+    source_of_action,
+    text_or_none,
 )
 
 
@@ -169,15 +179,15 @@ def query(
         stmt = stmt.where(sa.func.lower(Action.owner).contains(owner.strip().lower(),
                                                               autoescape=True))
     if statuses:
-        stmt = stmt.where(Action.status.in_([rules.normalise_status(s) for s in statuses]))
+        stmt = stmt.where(col(Action.status).in_([rules.normalise_status(s) for s in statuses]))
     if source:
         stmt = stmt.where(Recommendation.source == check_source(session, source))
     if recommendation:
         stmt = stmt.where(Action.recommendation == get_recommendation(session, recommendation).ref)
     if due_before:
-        stmt = stmt.where(Action.due < due_before)
+        stmt = stmt.where(col(Action.due) < due_before)
     if overdue:
-        stmt = stmt.where(Action.due < ctx.today,
-                          Action.status.not_in([Status.COMPLETE.value, Status.DROPPED.value]))
+        stmt = stmt.where(col(Action.due) < ctx.today,
+                          col(Action.status).not_in([Status.COMPLETE.value, Status.DROPPED.value]))
     items = [action_item(a, src, ctx) for a, src in session.exec(stmt).all()]
     return sorted(items, key=item_sort_key)

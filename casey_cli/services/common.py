@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from casey_cli import rules
 from casey_cli.dates import to_iso
@@ -96,7 +96,7 @@ def get_meeting(session: Session, ref: str) -> Meeting:
         return meeting
     found = list(session.exec(
         select(Meeting).where(sa.func.lower(Meeting.name) == ref.strip().lower())
-        .order_by(Meeting.date)
+        .order_by(col(Meeting.date))
     ).all())
     if not found:
         names = list(session.exec(select(Meeting.name)).all())
@@ -182,6 +182,6 @@ def event_from_row(event: HistoryEvent, meeting: Meeting | None) -> Event:
 def events_for(session: Session, ref: str) -> list[Event]:
     rows = session.exec(
         select(HistoryEvent, Meeting).join(Meeting, isouter=True)
-        .where(HistoryEvent.ref == ref).order_by(HistoryEvent.id)
+        .where(HistoryEvent.ref == ref).order_by(col(HistoryEvent.id))
     ).all()
     return [event_from_row(e, m) for e, m in rows]

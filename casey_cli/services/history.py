@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timezone
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from casey_cli.models import HistoryEvent, Meeting
 from casey_cli.schemas import Event
 from casey_cli.services.common import (
-    check_borough, event_from_row, get_action, get_recommendation, is_action_ref,
+    check_borough,
+    event_from_row,
+    get_action,
+    get_recommendation,
+    is_action_ref,
 )
 
 
@@ -24,5 +28,7 @@ def query(session: Session, *, ref: str | None = None, borough: str | None = Non
     if borough:
         stmt = stmt.where(HistoryEvent.borough == check_borough(session, borough))
     if since:
-        stmt = stmt.where(HistoryEvent.at >= datetime.combine(since, time(), tzinfo=timezone.utc))
-    return [event_from_row(e, m) for e, m in session.exec(stmt.order_by(HistoryEvent.id)).all()]
+        start = datetime.combine(since, time(), tzinfo=timezone.utc)
+        stmt = stmt.where(col(HistoryEvent.at) >= start)
+    rows = session.exec(stmt.order_by(col(HistoryEvent.id))).all()
+    return [event_from_row(e, m) for e, m in rows]

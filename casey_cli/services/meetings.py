@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from casey_cli.dates import to_iso
 from casey_cli.errors import InvalidInput
@@ -26,7 +26,8 @@ def add(session: Session, *, name: str, day: date, borough: str | None = None,
     if clean is None:
         raise InvalidInput("the meeting name is empty; give NAME", field="name")
     slug = check_borough(session, borough) if borough else None
-    existing = session.exec(select(Meeting).where(Meeting.name == clean, Meeting.date == day)).first()
+    existing = session.exec(
+        select(Meeting).where(Meeting.name == clean, Meeting.date == day)).first()
     if existing is not None:
         raise InvalidInput(f"meeting '{clean}' on {day.isoformat()} already exists as "
                            f"{existing.ref}; cite it with --meeting {existing.ref}")
@@ -37,7 +38,7 @@ def add(session: Session, *, name: str, day: date, borough: str | None = None,
 
 
 def query(session: Session, *, borough: str | None = None) -> list[Row]:
-    stmt = select(Meeting).order_by(Meeting.date, Meeting.id)
+    stmt = select(Meeting).order_by(col(Meeting.date), col(Meeting.id))
     if borough:
         stmt = stmt.where(Meeting.borough == check_borough(session, borough))
     return [_row(m) for m in session.exec(stmt).all()]

@@ -13,8 +13,17 @@ from casey_cli.models import Action, Recommendation, Source
 from casey_cli.schemas import Item, ItemDetail
 from casey_cli.services import changes as ch
 from casey_cli.services.common import (
-    Ctx, action_item, borough_of_rec, check_source, events_for, get_meeting, get_recommendation,
-    item_sort_key, rec_item, ref_sort_key, text_or_none,
+    Ctx,
+    action_item,
+    borough_of_rec,
+    check_source,
+    events_for,
+    get_meeting,
+    get_recommendation,
+    item_sort_key,
+    rec_item,
+    ref_sort_key,
+    text_or_none,
 )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from casey_cli.dates import to_iso
 from casey_cli.enums import CLOSED_STATUSES
@@ -32,7 +32,7 @@ def sources(session: Session) -> list[Row]:
 
 def boroughs(session: Session) -> list[Row]:
     counts = dict(session.exec(
-        select(Action.borough, sa.func.count()).where(Action.status.not_in(CLOSED_STATUSES))
+        select(Action.borough, sa.func.count()).where(col(Action.status).not_in(CLOSED_STATUSES))
         .group_by(Action.borough)
     ).all())
     rows = session.exec(select(Borough).order_by(Borough.slug)).all()

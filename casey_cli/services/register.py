@@ -86,7 +86,8 @@ BOROUGH_FIELDS: dict[str, tuple[Parser, bool]] = {
 SOURCE_FIELDS: dict[str, tuple[Parser, bool]] = {
     "code": (_slug, True), "title": (_text, True), "publisher": (_text, False),
     "published": (_date, False), "url": (_text, False), "borough": (_slug, False),
-    "notes": (_text, False), "citation": (_text, False), "recommendations": (lambda v, *_: v, False),
+    "notes": (_text, False), "citation": (_text, False),
+    "recommendations": (lambda v, *_: v, False),  # checked item by item below
 }
 REC_FIELDS: dict[str, tuple[Parser, bool]] = {
     "number": (_int, True), "title": (_text, True), "summary": (_text, False),
@@ -156,8 +157,9 @@ def parse_register(path: Path, today: date) -> Parsed:
                            file=name)
     for key in doc:
         if key not in TOP_FIELDS:
-            raise top.fail(key, f"unknown top-level key '{key}'{did_you_mean(key, list(TOP_FIELDS))}"
-                                f"; allowed: {', '.join(TOP_FIELDS)}")
+            raise top.fail(key, f"unknown top-level key '{key}'"
+                                f"{did_you_mean(key, list(TOP_FIELDS))}; "
+                                f"allowed: {', '.join(TOP_FIELDS)}")
     if doc.get("version") != 1:
         raise top.fail("version", "unsupported register version; this casey-cli reads version: 1")
     parsed = Parsed([], [], [], [], [])
@@ -218,7 +220,8 @@ class Loader:
 
     def _check_ref(self, model: Any, key: str, where: Where, field: str, hint: str) -> None:
         if self.session.get(model, key) is None:
-            keys = [str(k) for k in self.session.exec(select(model.__table__.primary_key.columns.values()[0])).all()]
+            key_column = next(iter(model.__table__.primary_key.columns))
+            keys = [str(k) for k in self.session.exec(select(key_column)).all()]
             raise where.fail(field, f"unknown {field} '{key}'{did_you_mean(key, keys)}; {hint}")
 
     def _upsert_plain(self, obj: Any, data: dict[str, Any], label: tuple[str, str]) -> None:
@@ -245,27 +248,28 @@ class Loader:
         for where, s in parsed.sources:
             if s.get("borough"):
                 self._check_ref(Borough, s["borough"], where, "borough", "see `casey borough list`")
-            existing = session.get(Source, s["code"])
-            if existing is None:
+            source_row = session.get(Source, s["code"])
+            if source_row is None:
                 session.add(Source(**s))
                 self.result.created.append(("source", s["code"]))
             else:
                 fields = [k for k in SOURCE_FIELDS if k not in ("code", "recommendations")]
-                self._upsert_plain(existing, {k: s.get(k) for k in fields}, ("source", s["code"]))
+                self._upsert_plain(source_row, {k: s.get(k) for k in fields},
+                                   ("source", s["code"]))
         session.flush()
         for where, code, r in parsed.recs:
             self._upsert_rec(where, code, r)
         for where, m in parsed.meetings:
             if m.get("borough"):
                 self._check_ref(Borough, m["borough"], where, "borough", "see `casey borough list`")
-            existing = session.exec(select(Meeting).where(
+            meeting_row = session.exec(select(Meeting).where(
                 Meeting.name == m["name"], Meeting.date == m["date"])).first()
             label = ("meeting", f"{m['name']} ({m['date']})")
-            if existing is None:
+            if meeting_row is None:
                 session.add(Meeting(**m))
                 self.result.created.append(label)
             else:
-                self._upsert_plain(existing, {"borough": m.get("borough"),
+                self._upsert_plain(meeting_row, {"borough": m.get("borough"),
                                               "citation": m.get("citation")}, label)
         session.flush()
         for where, a in parsed.actions:
