@@ -70,3 +70,17 @@ class WriteFormat(str, Enum):
 
     TEXT = "text"
     JSON = "json"
+
+
+class ExportFormat(str, Enum):
+    CSV = "csv"
+    JSON = "json"
+    XLSX = "xlsx"
+    MARKDOWN = "markdown"
+    HTML = "html"
+    ICS = "ics"
+
+
+class ReportFormat(str, Enum):
+    MARKDOWN = "markdown"
+    HTML = "html"

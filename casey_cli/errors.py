@@ -44,7 +44,9 @@ def did_you_mean(value: str, choices: list[str]) -> str:
     """Return ' (did you mean X?)' for the closest choice, or ''."""
     import difflib
 
-    close = difflib.get_close_matches(value.lower(), choices, n=1, cutoff=0.6)
+    needle = value.strip().lower()
+    # A typed first word ('kensington') means the slug that starts with it, not a look-alike.
+    close = sorted(c for c in choices if needle and c.startswith(needle))[:1]
     if not close:
-        close = [c for c in choices if c.startswith(value.lower())][:1] if value else []
+        close = difflib.get_close_matches(needle, choices, n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""

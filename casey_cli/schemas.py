@@ -126,6 +126,24 @@ class LoadResult:
     created: list[tuple[str, str]] = field(default_factory=list)
     updated: list[tuple[str, str]] = field(default_factory=list)
     unchanged: list[tuple[str, str]] = field(default_factory=list)
+    changed_fields: dict[str, list[str]] = field(default_factory=dict)
+
+    def add_change(self, kind: str, key: str, fields: list[str]) -> None:
+        if fields:
+            self.updated.append((kind, key))
+            self.changed_fields[key] = fields
+        else:
+            self.unchanged.append((kind, key))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.counts(),
+            "items": [{"action": verb, "kind": kind, "key": key,
+                       "fields": self.changed_fields.get(key, [])}
+                      for verb, entries in (("created", self.created), ("updated", self.updated),
+                                            ("unchanged", self.unchanged))
+                      for kind, key in entries],
+        }
 
     def counts(self) -> dict[str, int]:
         return {"created": len(self.created), "updated": len(self.updated),

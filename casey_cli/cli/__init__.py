@@ -8,7 +8,18 @@ from typing import Annotated
 import typer
 
 from casey_cli import __version__
-from casey_cli.cli import action, history, init, meeting, rec, reference, status
+from casey_cli.cli import (
+    action,
+    export,
+    history,
+    init,
+    load,
+    meeting,
+    rec,
+    reference,
+    report,
+    status,
+)
 from casey_cli.cli.context import AppContext
 from casey_cli.cli.errors import fail
 from casey_cli.dates import DATE_HELP
@@ -58,6 +69,9 @@ def root(
 
 app.command("init")(init.init)
 app.command("status")(status.status)
+app.command("load")(load.load)
+app.command("export")(export.export)
+app.command("report")(report.report)
 app.command("history")(history.history)
 app.add_typer(action.app, name="action", help="Add, update, complete, verify and list actions.")
 app.add_typer(rec.app, name="rec", help="Recommendations of the sources, with their actions.")

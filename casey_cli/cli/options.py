@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -35,3 +36,6 @@ ShowFormatOpt = Annotated[ShowFormat, typer.Option(
 WriteFormatOpt = Annotated[WriteFormat, typer.Option(
     "--format", "-f", case_sensitive=False,
     help="text: the ref only; json: the item object.")]
+OutputOpt = Annotated[Path | None, typer.Option(
+    "--output", "-o", help="Write to this file (atomically) instead of standard output.",
+    dir_okay=False)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from casey_cli.enums import ReadFormat
@@ -19,6 +20,23 @@ def write(text: str) -> None:
     sys.stdout.flush()
 
 
+def deliver(data: bytes, path: Path | None, *, binary: bool = False) -> None:
+    """Bytes for scripts: atomically to --output, or to stdout (never binary to a terminal)."""
+    if path is not None:
+        from casey_cli.io.atomic import write_atomic
+
+        write_atomic(path, data)
+        info(f"Wrote {path} ({len(data):,} bytes).")
+        return
+    if binary and sys.stdout.isatty():
+        from casey_cli.errors import InvalidInput
+
+        raise InvalidInput("this format is binary; give --output FILE")
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
 def show(renderable: RenderableType) -> None:
     from rich.console import Console
 
@@ -29,7 +47,7 @@ def info(message: str) -> None:
     """A hint or confirmation for people: stderr, so stdout stays the result."""
     from rich.console import Console
 
-    Console(stderr=True, highlight=False).print(message, markup=False)
+    Console(stderr=True, highlight=False, emoji=False).print(message, markup=False)
 
 
 def emit_records(fmt: str, columns: Sequence[str], records: Sequence[dict[str, Any]],

@@ -104,7 +104,8 @@ def done(
 ) -> Item:
     action = get_action(session, ref)
     if action.status == Status.COMPLETE.value:
-        raise InvalidInput(f"{action.ref} is already complete (on {to_iso(action.completed)}); "
+        when = f" (on {to_iso(action.completed)})" if action.completed else ""
+        raise InvalidInput(f"{action.ref} is already complete{when}; "
                            f"see `casey action show {action.ref}`")
     mtg = get_meeting(session, meeting) if meeting else None
     ch.apply_changes(

@@ -38,9 +38,10 @@ def _status_side_effects(obj: Tracked, new_status: str, today: date) -> dict[str
 def apply_changes(
     session: Session, obj: Tracked, *, kind: str, ref: str, borough: str | None,
     changes: dict[str, Any], ctx: Ctx, note: str | None = None,
-    meeting: Meeting | None = None,
+    meeting: Meeting | None = None, note_alone: bool = True,
 ) -> list[str]:
-    """Set the fields that differ, record each in history; return the changed field names."""
+    """Set the fields that differ, record each in history; return the changed field names.
+    With nothing changed, the note is recorded on its own unless `note_alone` is False."""
     if "status" in changes and changes["status"] != obj.status:
         changes = {**changes, **{k: v for k, v in
                                  _status_side_effects(obj, changes["status"], ctx.today).items()
@@ -54,7 +55,7 @@ def apply_changes(
         record(session, by=ctx.user, kind=kind, ref=ref, borough=borough, field=name,
                old=old, new=new, note=note, meeting=meeting)
         changed.append(name)
-    if not changed and note:
+    if not changed and note and note_alone:
         record(session, by=ctx.user, kind=kind, ref=ref, borough=borough, field="note",
                new=note, note=note, meeting=meeting)
         changed.append("note")

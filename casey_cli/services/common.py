@@ -86,25 +86,33 @@ def check_source(session: Session, code: str) -> str:
     return value
 
 
+_NAME_ON_DATE = re.compile(r"^(.*\S)\s*\((\d{4}-\d{2}-\d{2})\)$")
+
+
 def get_meeting(session: Session, ref: str) -> Meeting:
-    """A meeting by ref (M3 or 3) or by its exact name when only one meeting has it."""
+    """A meeting by ref (M3 or 3), by 'NAME (YYYY-MM-DD)', or by a name only one meeting has."""
     match = _MEETING_REF.match(ref.strip())
     if match:
         meeting = session.get(Meeting, int(match.group(1)))
         if meeting is None:
             raise NotFound(f"no meeting M{match.group(1)}; see `casey meeting list`")
         return meeting
-    found = list(session.exec(
-        select(Meeting).where(sa.func.lower(Meeting.name) == ref.strip().lower())
-        .order_by(col(Meeting.date))
-    ).all())
+    stmt = select(Meeting).order_by(col(Meeting.date))
+    dated = _NAME_ON_DATE.match(ref.strip())
+    if dated:
+        stmt = stmt.where(sa.func.lower(Meeting.name) == dated.group(1).lower(),
+                          col(Meeting.date) == date.fromisoformat(dated.group(2)))
+    else:
+        stmt = stmt.where(sa.func.lower(Meeting.name) == ref.strip().lower())
+    found = list(session.exec(stmt).all())
     if not found:
         names = list(session.exec(select(Meeting.name)).all())
         raise NotFound(f"no meeting '{ref}'{did_you_mean(ref, names)}; add it with "
                        "`casey meeting add NAME --date D` or see `casey meeting list`")
     if len(found) > 1:
         refs = ", ".join(f"{m.ref} ({m.date})" for m in found)
-        raise InvalidInput(f"several meetings are named '{ref}': {refs}; give its ref instead")
+        raise InvalidInput(f"several meetings are named '{ref}': {refs}; give its ref or "
+                           f"'{found[-1].name} ({found[-1].date})'")
     return found[0]
 
 

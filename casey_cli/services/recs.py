@@ -22,14 +22,13 @@ from casey_cli.services.common import (
     get_recommendation,
     item_sort_key,
     rec_item,
-    ref_sort_key,
     text_or_none,
 )
 
 
 def query(session: Session, ctx: Ctx, *, source: str | None = None,
           theme: str | None = None, borough: str | None = None) -> list[Item]:
-    """Recommendations in register order (source, number)."""
+    """Recommendations in SPEC order for scripts: due date (undated last), then ref."""
     stmt = select(Recommendation, Source.borough).join(Source)
     if source:
         stmt = stmt.where(Recommendation.source == check_source(session, source))
@@ -38,7 +37,7 @@ def query(session: Session, ctx: Ctx, *, source: str | None = None,
     items = [rec_item(rec, b, ctx) for rec, b in session.exec(stmt).all()]
     if borough:
         items = [i for i in items if i.borough == borough]
-    return sorted(items, key=lambda i: ref_sort_key(i.ref))
+    return sorted(items, key=item_sort_key)
 
 
 def show(session: Session, ctx: Ctx, ref: str) -> ItemDetail:

@@ -16,7 +16,7 @@ from casey_cli import rules
 from casey_cli.dates import parse_date
 from casey_cli.errors import InvalidInput, did_you_mean
 from casey_cli.io.yamlfile import LineDict, read_yaml
-from casey_cli.models import Action, Borough, Meeting, Recommendation, Source
+from casey_cli.models import Action, Borough, HistoryEvent, Meeting, Recommendation, Source
 from casey_cli.schemas import LoadResult
 from casey_cli.services.changes import apply_changes
 from casey_cli.services.common import Ctx, get_meeting, parse_action_id, record
@@ -41,9 +41,18 @@ def _text(value: Any, where: Where, name: str, today: date) -> str:
 
 
 def _int(value: Any, where: Where, name: str, today: date) -> int:
+    if isinstance(value, str) and value.strip().isdigit():  # CSV cells are text
+        return int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int):
         raise where.fail(name, f"expected a whole number, got {value!r}")
     return value
+
+
+def _count(value: Any, where: Where, name: str, today: date) -> int:
+    number = _int(value, where, name, today)
+    if number < 0:
+        raise where.fail(name, f"{name} cannot be negative")
+    return number
 
 
 def _date(value: Any, where: Where, name: str, today: date) -> date:
@@ -94,7 +103,7 @@ REC_FIELDS: dict[str, tuple[Parser, bool]] = {
     "theme": (_slug, False), "addressed_to": (_text, False), "response": (_response, False),
     "owner": (_text, False), "due": (_date, False), "original_due": (_date, False),
     "status": (_status, False), "completed": (_date, False), "progress": (_progress, False),
-    "citation": (_text, False),
+    "slips": (_count, False), "citation": (_text, False),
 }
 MEETING_FIELDS: dict[str, tuple[Parser, bool]] = {
     "name": (_text, True), "date": (_date, True), "borough": (_slug, False),
@@ -106,7 +115,20 @@ ACTION_FIELDS: dict[str, tuple[Parser, bool]] = {
     "original_due": (_date, False), "recommendation": (_slug, False),
     "progress": (_progress, False), "evidence": (_text, False), "note": (_text, False),
     "citation": (_text, False), "completed": (_date, False), "meeting": (_text, False),
+    "slips": (_count, False),
 }
+# The item object (SPEC section 5) as a load format: derived columns are read and ignored,
+# `assurance` must match the store (it changes only through `casey action verify`).
+ITEM_ROW_FIELDS: dict[str, tuple[Parser, bool]] = {
+    "ref": (_text, False), "kind": (_slug, False), "borough": (_slug, False),
+    "source": (_slug, False), "recommendation": (_slug, False), "title": (_text, True),
+    "owner": (_text, False), "status": (_status, False), "due": (_date, False),
+    "original_due": (_date, False), "days_overdue": (lambda v, *_: v, False),
+    "rag": (lambda v, *_: v, False), "progress": (_progress, False), "slips": (_count, False),
+    "assurance": (_slug, False), "created": (lambda v, *_: v, False),
+    "updated": (lambda v, *_: v, False), "completed": (_date, False),
+}
+DERIVED = ("kind", "source", "days_overdue", "rag", "created", "updated")
 TOP_FIELDS = ("version", "sources", "boroughs", "meetings", "actions")
 
 
@@ -118,7 +140,7 @@ def _record_fields(node: Any, fields: dict[str, tuple[Parser, bool]], where: Whe
     out: dict[str, Any] = {}
     for key, value in node.items():
         if key not in fields:
-            raise where.fail(key, f"unknown field '{key}' in a {what}"
+            raise where.fail(key, f"unknown field '{key}' for {what}s"
                                   f"{did_you_mean(key, list(fields))}; "
                                   f"allowed: {', '.join(fields)}")
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -127,8 +149,12 @@ def _record_fields(node: Any, fields: dict[str, tuple[Parser, bool]], where: Whe
         out[key] = fields[key][0](value, where, key, today)
     for key, (_, required) in fields.items():
         if required and out.get(key) is None:
-            raise where.fail(None, f"a {what} needs '{key}'; add it")
+            raise where.fail(None, f"{_article(what)} {what} needs '{key}'; add it")
     return out
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 def _list(doc: LineDict, key: str, where: Where) -> list[Any]:
@@ -212,11 +238,66 @@ def parse_register(path: Path, today: date) -> Parsed:
     return parsed
 
 
+def parse_item_rows(rows: list[LineDict], name: str, today: date,
+                    header_line: int | None = None) -> Parsed:
+    """Rows of item objects (CSV, JSON, XLSX): actions by ref or borough+title, and
+    recommendations by ref."""
+    parsed = Parsed([], [], [], [], [])
+    seen: dict[str, int] = {}
+    top = Where(name, None)
+    if header_line is not None and rows:
+        for key in rows[0]:
+            if key not in ITEM_ROW_FIELDS:
+                raise InvalidInput(
+                    f"unknown column '{key}'{did_you_mean(key, list(ITEM_ROW_FIELDS))}; the "
+                    f"columns are those of `casey export`: {', '.join(ITEM_ROW_FIELDS)}",
+                    file=name, line=header_line, field=key)
+    for row in rows:
+        item = _record_fields(row, ITEM_ROW_FIELDS, top, "item", today)
+        where = Where(name, row)
+        kind = item.get("kind") or "action"
+        ref = item.get("ref")
+        if kind not in ("action", "recommendation"):
+            raise where.fail("kind", f"unknown kind '{kind}'; use action or recommendation")
+        data = {k: v for k, v in item.items() if k not in DERIVED}
+        if kind == "recommendation":
+            code, _, number = (ref or "").rpartition("-")
+            if not code or not number.isdigit():
+                raise where.fail("ref", f"a recommendation needs its ref, e.g. casey-7, "
+                                        f"not {ref!r}")
+            data.pop("ref")
+            for field in ("borough", "recommendation", "assurance"):
+                data.pop(field, None)  # a recommendation's borough comes from its source
+            key = f"rec {ref}"
+            parsed.recs.append((where, code, {"number": int(number), **data}))
+        else:
+            if data.get("borough") is None:
+                raise where.fail(None, "an action needs 'borough'; add it")
+            if ref:
+                try:
+                    data["ref"] = f"A{parse_action_id(ref)}"
+                except InvalidInput as exc:
+                    raise where.fail("ref", exc.message) from None
+                key = data["ref"]
+            else:
+                data.pop("ref", None)
+                key = f"{data['borough']}/{data['title'].lower()}"
+            parsed.actions.append((where, data))
+        if key in seen:
+            raise where.fail("ref", f"{key} is repeated in this file (first at line "
+                                    f"{seen[key]}); keep one")
+        seen[key] = row.line
+    return parsed
+
+
 class Loader:
     """Applies parsed registers to the store inside the caller's transaction."""
 
-    def __init__(self, session: Session, ctx: Ctx) -> None:
+    def __init__(self, session: Session, ctx: Ctx,
+                 progress: Callable[[int], None] | None = None) -> None:
         self.session, self.ctx, self.result = session, ctx, LoadResult()
+        self.progress = progress or (lambda n: None)
+        self.file_meetings: list[tuple[str, date]] = []
 
     def _check_ref(self, model: Any, key: str, where: Where, field: str, hint: str) -> None:
         if self.session.get(model, key) is None:
@@ -236,6 +317,7 @@ class Loader:
 
     def apply(self, parsed: Parsed) -> None:
         session = self.session
+        self.file_meetings = [(m["name"], m["date"]) for _, m in parsed.meetings]
         for _, b in parsed.boroughs:
             existing = session.get(Borough, b["slug"])
             if existing is None:
@@ -259,6 +341,7 @@ class Loader:
         session.flush()
         for where, code, r in parsed.recs:
             self._upsert_rec(where, code, r)
+            self.progress(1)
         for where, m in parsed.meetings:
             if m.get("borough"):
                 self._check_ref(Borough, m["borough"], where, "borough", "see `casey borough list`")
@@ -274,12 +357,20 @@ class Loader:
         session.flush()
         for where, a in parsed.actions:
             self._upsert_action(where, a)
+            self.progress(1)
         session.flush()
+
+    def _noted(self, ref: str, note: str) -> bool:
+        """Loading the same minutes twice must not record their notes twice."""
+        return self.session.exec(select(HistoryEvent.id).where(
+            HistoryEvent.ref == ref, HistoryEvent.note == note)).first() is not None
 
     def _upsert_rec(self, where: Where, code: str, r: dict[str, Any]) -> None:
         ref = f"{code}-{r['number']}"
         rec = self.session.get(Recommendation, ref)
         src = self.session.get(Source, code)
+        if src is None:
+            self._check_ref(Source, code, where, "source", "see `casey source list`")
         borough = (src.borough if src else None) or "london"
         data = {k: v for k, v in r.items() if k != "number"}
         if rec is None:
@@ -293,9 +384,8 @@ class Loader:
             return
         changed = apply_changes(self.session, rec, kind="recommendation", ref=ref,
                                 borough=borough, changes=_patch(rec, data), ctx=self.ctx,
-                                note=f"loaded from {Path(where.file).name}")
-        (self.result.updated if changed else self.result.unchanged).append(
-            ("recommendation", ref))
+                                note=f"loaded from {Path(where.file).name}", note_alone=False)
+        self.result.add_change("recommendation", ref, changed)
 
     def _upsert_action(self, where: Where, a: dict[str, Any]) -> None:
         session = self.session
@@ -305,12 +395,16 @@ class Loader:
                             "see `casey rec list`")
         meeting = None
         if a.get("meeting"):
+            name = a["meeting"]
+            # A minutes file names its own meeting: that one, whatever met before under the name.
+            own = [d for n, d in self.file_meetings if n.lower() == name.strip().lower()]
             try:
-                meeting = get_meeting(session, a["meeting"])
+                meeting = get_meeting(session, f"{name} ({own[0]})" if len(own) == 1 else name)
             except InvalidInput as exc:
                 raise where.fail("meeting", exc.message) from None
         note = a.pop("note", None)
         a.pop("meeting", None)
+        assurance = a.pop("assurance", None)
         if "ref" in a:
             action = session.get(Action, int(a["ref"][1:]))
             if action is None:
@@ -319,6 +413,9 @@ class Loader:
         else:
             action = session.exec(select(Action).where(
                 Action.borough == a["borough"], Action.title == a["title"])).first()
+        if assurance is not None and assurance != (action.assurance if action else "unverified"):
+            raise where.fail("assurance", "assurance changes only through `casey action "
+                                          "verify`; leave the column as it was exported")
         data = {k: v for k, v in a.items() if k != "ref"}
         if action is None:
             data.setdefault("original_due", data.get("due"))
@@ -335,9 +432,9 @@ class Loader:
                                 borough=action.borough, changes=_patch(action, data),
                                 ctx=self.ctx,
                                 note=note or f"loaded from {Path(where.file).name}",
-                                meeting=meeting)
-        (self.result.updated if changed else self.result.unchanged).append(
-            ("action", action.ref))
+                                meeting=meeting,
+                                note_alone=note is not None and not self._noted(action.ref, note))
+        self.result.add_change("action", action.ref, changed)
 
 
 def _patch(obj: Any, data: dict[str, Any]) -> dict[str, Any]:
@@ -368,10 +465,33 @@ def bundled_register() -> Path:
                             "reinstall casey-cli")
 
 
-def load_files(session: Session, ctx: Ctx, paths: list[Path]) -> LoadResult:
+LOADABLE = (".yaml", ".yml", ".csv", ".json", ".xlsx")
+
+
+def parse_file(path: Path, today: date) -> Parsed:
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        return parse_register(path, today)
+    from casey_cli.io.tabular import READERS
+
+    if suffix not in READERS:
+        raise InvalidInput(f"cannot load a '{suffix or path.name}' file; use one of "
+                           f"{', '.join(LOADABLE)}", file=str(path))
+    if not path.is_file():
+        raise InvalidInput("file not found; check the path", file=str(path))
+    header = None if suffix == ".json" else 1
+    return parse_item_rows(READERS[suffix](path), str(path), today, header)
+
+
+def count(parsed: list[Parsed]) -> int:
+    return sum(len(p.recs) + len(p.actions) for p in parsed)
+
+
+def load_files(session: Session, ctx: Ctx, paths: list[Path],
+               progress: Callable[[int], None] | None = None) -> LoadResult:
     """Validate every file first, then apply them all in the caller's one transaction."""
-    parsed = [parse_register(p, ctx.today) for p in paths]
-    loader = Loader(session, ctx)
+    parsed = [parse_file(p, ctx.today) for p in paths]
+    loader = Loader(session, ctx, progress)
     for p in parsed:
         loader.apply(p)
     return loader.result

@@ -1,0 +1,75 @@
+"""`casey export`: every item in scope, for scripts, spreadsheets and calendars."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from casey_cli.cli import output
+from casey_cli.cli.context import app_context
+from casey_cli.cli.errors import handled
+from casey_cli.cli.options import BoroughOpt, OutputOpt, OwnerOpt, SourceOpt
+from casey_cli.dates import DATE_HELP
+from casey_cli.enums import ExportFormat
+
+
+@handled
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[ExportFormat, typer.Option(
+        "--format", "-f", case_sensitive=False, help="Output format.")] = ExportFormat.CSV,
+    output_file: OutputOpt = None,
+    borough: BoroughOpt = None,
+    owner: OwnerOpt = None,
+    status: Annotated[list[str] | None, typer.Option(
+        "--status", help="Only these statuses (repeat the option for several).")] = None,
+    source: SourceOpt = None,
+    recommendation: Annotated[str | None, typer.Option(
+        "--recommendation", "-r", help="Only this recommendation and its actions.")] = None,
+    due_before: Annotated[str | None, typer.Option(
+        "--due-before", help=f"Only items due before this date ({DATE_HELP}).")] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue items.")] = False,
+) -> None:
+    """Export actions and recommendations in scope; the same store and --today give the
+    same bytes.
+
+    Example: casey export --borough islington --format xlsx --output islington.xlsx
+    """
+    from casey_cli.dates import parse_date
+    from casey_cli.io import formats
+    from casey_cli.schemas import ITEM_COLUMNS
+    from casey_cli.services import export as service
+
+    app = app_context(ctx)
+    day = parse_date(due_before, app.today, field="--due-before") if due_before else None
+    with app.session() as session:
+        items = service.items(session, app.service_ctx(), borough=borough, owner=owner,
+                              statuses=status or (), source=source,
+                              recommendation=recommendation, due_before=day, overdue=overdue)
+        meetings = []
+        if fmt == ExportFormat.ICS:
+            from casey_cli.services import meetings as meeting_service
+
+            meetings = [r.to_dict() for r in meeting_service.query(session, borough=borough)]
+    rows = [i.to_dict() for i in items]
+    title = f"casey-cli register: {borough or 'all London'}"
+    if fmt == ExportFormat.JSON:
+        data = formats.to_json(rows).encode()
+    elif fmt == ExportFormat.CSV:
+        data = formats.to_csv(ITEM_COLUMNS, rows).encode()
+    elif fmt == ExportFormat.MARKDOWN:
+        data = formats.to_markdown(ITEM_COLUMNS, rows).encode()
+    elif fmt == ExportFormat.HTML:
+        from casey_cli.io.html import export_html
+
+        data = export_html(items, title, app.today.isoformat()).encode()
+    elif fmt == ExportFormat.ICS:
+        from casey_cli.io.ics import to_ics
+
+        data = to_ics(items, meetings, title)
+    else:
+        from casey_cli.io.xlsx import to_xlsx
+
+        data = to_xlsx(ITEM_COLUMNS, rows)
+    output.deliver(data, output_file, binary=fmt == ExportFormat.XLSX)

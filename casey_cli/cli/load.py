@@ -1,0 +1,96 @@
+"""`casey load`: bulk entry from YAML registers or CSV / JSON / XLSX item files."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from casey_cli.cli import output
+from casey_cli.cli.context import app_context
+from casey_cli.cli.errors import handled
+from casey_cli.cli.options import ByOpt, WriteFormatOpt
+from casey_cli.enums import WriteFormat
+
+if TYPE_CHECKING:
+    from casey_cli.schemas import LoadResult
+
+
+@handled
+def load(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(
+        help="YAML register files, or CSV / JSON / XLSX files of item objects.",
+        show_default=False)],
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Show what would be created, updated or left unchanged; write "
+                          "nothing.")] = False,
+    by: ByOpt = None,
+    fmt: WriteFormatOpt = WriteFormat.TEXT,
+) -> None:
+    """Load files into the register in one transaction: all of them or nothing.
+
+    Example: casey load minutes-2026-11-19.yaml --dry-run
+    """
+    from casey_cli.services import register
+    from casey_cli.store import DryRunRollback
+
+    app = app_context(ctx)
+    result: LoadResult | None = None
+    with _progress() as advance:
+        try:
+            with app.session(write=True) as session:
+                result = register.load_files(session, app.service_ctx(by), files, advance)
+                if dry_run:
+                    raise DryRunRollback
+        except DryRunRollback:
+            pass
+    assert result is not None
+    _emit(fmt, result, dry_run)
+
+
+def _emit(fmt: WriteFormat, result: LoadResult, dry_run: bool) -> None:
+    counts = result.counts()
+    if fmt == WriteFormat.JSON:
+        from casey_cli.io.formats import to_json
+
+        output.write(to_json({"dry_run": dry_run, **result.to_dict()}))
+        return
+    if dry_run:
+        lines = [f"would create {kind} {key}" for kind, key in result.created]
+        lines += [f"would update {kind} {key}: {', '.join(result.changed_fields[key])}"
+                  for kind, key in result.updated]
+        lines += [f"unchanged {kind} {key}" for kind, key in result.unchanged]
+        output.write("".join(line + "\n" for line in lines))
+    verb = "would be " if dry_run else ""
+    output.write(f"{counts['created']} {verb}created, {counts['updated']} {verb}updated, "
+                 f"{counts['unchanged']} unchanged\n")
+    if dry_run:
+        output.info("Dry run: nothing was written.")
+
+
+class _progress:
+    """A progress bar on stderr for large loads, only when stderr is a terminal."""
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        self.bar = None
+        if sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(TextColumn("Loading"), BarColumn(),
+                                TextColumn("{task.completed} items"), TimeElapsedColumn(),
+                                console=Console(stderr=True), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("Loading", total=None)
+        return self.advance
+
+    def advance(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.advance(self.task, n)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()

@@ -1,0 +1,28 @@
+"""Write a file atomically: a temp file in the same folder, fsynced, renamed into place."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from casey_cli.errors import InvalidInput
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """A killed export never leaves half a file: readers see the old file or the new one."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise InvalidInput(f"folder {folder} does not exist; create it or choose another "
+                           "--output", field="--output")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,58 @@
+"""Self-contained HTML (Jinja2, autoescaped): the export page and the committee report."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+from casey_cli import __version__
+from casey_cli.schemas import Item
+
+RAG_ORDER = ("red", "amber", "green", "blue", "grey")
+RAG_COLOUR = {"red": "#c0392b", "amber": "#e67e22", "green": "#2e8b57", "blue": "#2f6fb3",
+              "grey": "#8c8c8c"}
+
+
+def _env() -> Any:
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    return Environment(loader=PackageLoader("casey_cli", "templates"), autoescape=True,
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                       keep_trailing_newline=True)
+
+
+def rag_chart(counts: dict[str, int]) -> str:
+    """A small inline SVG bar chart of RAG counts (numbers only: nothing to escape)."""
+    width, bar_h, gap, label_w = 420, 18, 6, 60
+    top = max(counts.values(), default=0) or 1
+    height = len(RAG_ORDER) * (bar_h + gap) + gap
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'role="img" aria-label="RAG counts">']
+    for n, rag in enumerate(RAG_ORDER):
+        y = gap + n * (bar_h + gap)
+        value = int(counts.get(rag, 0))
+        length = int((width - label_w - 50) * value / top)
+        parts.append(f'<text x="0" y="{y + 13}" font-size="12">{rag.upper()}</text>')
+        parts.append(f'<rect x="{label_w}" y="{y}" width="{length}" height="{bar_h}" '
+                     f'fill="{RAG_COLOUR[rag]}"/>')
+        parts.append(f'<text x="{label_w + length + 6}" y="{y + 13}" font-size="12">{value}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def export_html(items: Sequence[Item], title: str, today: str) -> str:
+    template = _env().get_template("export.html.j2")
+    return str(template.render(title=title, items=[i.to_dict() for i in items], today=today,
+                               version=__version__))
+
+
+def report_html(report: Any) -> str:
+    template = _env().get_template("report.html.j2")
+    return str(template.render(r=report, title=report.title, today=report.today,
+                               version=__version__, rag_order=RAG_ORDER,
+                               chart=rag_chart(report.rag)))
+
+
+def report_dict(report: Any) -> dict[str, Any]:
+    return asdict(report)

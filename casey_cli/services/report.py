@@ -1,0 +1,120 @@
+"""`casey report`: the committee paper's data for one borough (or London)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlmodel import Session, col, select
+
+from casey_cli import rules
+from casey_cli.enums import Rag
+from casey_cli.models import Borough, HistoryEvent, Recommendation
+from casey_cli.schemas import Event, Item
+from casey_cli.services import history
+from casey_cli.services.common import Ctx, check_borough, ref_sort_key
+from casey_cli.services.status import scope_items
+
+RAG_ORDER = [r.value for r in Rag]
+
+
+@dataclass
+class Slip:
+    item: Item
+    days_slipped: int
+    reasons: list[str]
+
+
+@dataclass
+class Report:
+    title: str
+    borough: str | None
+    borough_name: str
+    today: str
+    since: str
+    window_days: int
+    stale_days: int
+    totals: dict[str, int]
+    rag: dict[str, int]
+    by_source: dict[str, dict[str, int]]
+    by_theme: dict[str, dict[str, int]]
+    overdue: list[tuple[str, Item]]
+    ageing: dict[str, int]
+    due_soon: list[Item]
+    slipped: list[Slip]
+    gaps: list[Item]
+    completed: list[Item]
+    stale: list[Item]
+    changes: list[Event] = field(default_factory=list)
+
+
+def _rag_counts(items: list[Item]) -> dict[str, int]:
+    counts = Counter(i.rag for i in items)
+    return {r: counts.get(r, 0) for r in RAG_ORDER}
+
+
+def build(session: Session, ctx: Ctx, *, borough: str | None, since: date | None = None,
+          stale_days: int = rules.DEFAULT_STALE_DAYS) -> Report:
+    slug = check_borough(session, borough) if borough else None
+    since = since or ctx.today - timedelta(days=90)
+    items = scope_items(session, ctx, borough=slug, owner=None, source=None)
+    today = ctx.today
+    themes = dict(session.exec(select(Recommendation.ref, Recommendation.theme)).all())
+
+    def theme_of(item: Item) -> str:
+        key = item.ref if item.kind == "recommendation" else item.recommendation
+        return (themes.get(key) if key else None) or "(no theme)"
+
+    overdue = sorted(((rules.ageing_band(i.days_overdue), i) for i in items
+                      if i.days_overdue is not None),
+                     key=lambda pair: (-(pair[1].days_overdue or 0), ref_sort_key(pair[1].ref)))
+    ageing = Counter(band for band, _ in overdue)
+    slip_reasons: dict[str, list[str]] = {}
+    refs = [i.ref for i in items if i.slips]
+    if refs:
+        for event in session.exec(
+            select(HistoryEvent).where(col(HistoryEvent.ref).in_(refs),
+                                       HistoryEvent.field == "due")
+            .order_by(col(HistoryEvent.id))
+        ).all():
+            if event.old and event.new and event.new > event.old:
+                slip_reasons.setdefault(event.ref, []).append(
+                    f"{event.old} → {event.new}: {event.note or '(no reason recorded)'}")
+    slipped = [Slip(i, rules.days_slipped(_d(i.due), _d(i.original_due)),
+                    slip_reasons.get(i.ref, [])) for i in items if i.slips]
+    gaps = [i for i in items if rules.is_gap(i.status, i.owner, _d(i.due))]
+    completed = [i for i in items if i.completed and i.completed >= since.isoformat()]
+    stale = [i for i in items
+             if rules.is_stale(i.status, _d((i.updated or "")[:10]) or today, today, stale_days)]
+    due_soon = [i for i in items if rules.is_due_soon(i.status, _d(i.due), today, ctx.window)]
+    by_source: dict[str, list[Item]] = {}
+    by_theme: dict[str, list[Item]] = {}
+    for item in items:
+        by_source.setdefault(item.source or "(local actions)", []).append(item)
+        by_theme.setdefault(theme_of(item), []).append(item)
+    name = "All London"
+    if slug:
+        row = session.get(Borough, slug)
+        name = row.name if row else slug
+    open_items = [i for i in items if rules.is_open(i.status)]
+    return Report(
+        title=f"Police reform tracker: {name}", borough=slug, borough_name=name,
+        today=today.isoformat(), since=since.isoformat(), window_days=ctx.window,
+        stale_days=stale_days,
+        totals={"items": len(items), "open": len(open_items), "overdue": len(overdue),
+                "due_soon": len(due_soon), "gaps": len(gaps), "slipped": len(slipped),
+                "stale": len(stale), "completed_since": len(completed),
+                "verified_since": sum(1 for i in completed if i.assurance == "verified")},
+        rag=_rag_counts(items),
+        by_source={k: _rag_counts(v) for k, v in sorted(by_source.items())},
+        by_theme={k: _rag_counts(v) for k, v in sorted(by_theme.items())},
+        overdue=overdue,
+        ageing={band: ageing.get(band, 0) for _, _, band in rules.AGEING_BANDS},
+        due_soon=due_soon, slipped=slipped, gaps=gaps, completed=completed, stale=stale,
+        changes=history.query(session, borough=slug, since=since)[-50:],
+    )
+
+
+def _d(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None

@@ -1,0 +1,144 @@
+"""`casey export`: deterministic bytes, spreadsheet safety, atomic files, filters, ICS."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from casey_cli.schemas import ITEM_COLUMNS
+
+
+def seed_items(casey):
+    casey("action", "add", "-b", "islington", "-t", "=HYPERLINK(\"http://evil\")",
+          "--owner", "+Owner", "--due", "2026-10-01")
+    casey("action", "add", "-b", "islington", "-t", "<script>alert(1)</script>",
+          "--owner", "B", "--due", "2026-12-01")
+    casey("action", "add", "-b", "camden", "-t", "Camden item", "--owner", "C",
+          "--due", "2026-11-30")
+
+
+def test_csv_is_rfc4180_with_header_and_formula_guard(casey, tmp_path):
+    seed_items(casey)
+    out = tmp_path / "e.csv"
+    casey("export", "--format", "csv", "--output", str(out), "-b", "islington")
+    raw = out.read_bytes()
+    assert raw.count(b"\r\n") == raw.count(b"\n")  # CRLF line ends
+    rows = list(csv.DictReader(io.StringIO(raw.decode())))
+    assert tuple(rows[0]) == ITEM_COLUMNS
+    evil = next(r for r in rows if r["ref"] == "A19")
+    assert evil["title"] == "'=HYPERLINK(\"http://evil\")"
+    assert evil["owner"] == "'+Owner"
+    assert {r["borough"] for r in rows} == {"islington"}
+    dues = [r["due"] for r in rows if r["due"]]
+    assert dues == sorted(dues) and rows[-1]["due"] == ""  # by due date, undated last
+
+
+def test_same_store_same_bytes_for_every_format(casey, tmp_path):
+    seed_items(casey)
+    for fmt in ("csv", "json", "xlsx", "markdown", "html", "ics"):
+        a, b = tmp_path / f"a.{fmt}", tmp_path / f"b.{fmt}"
+        casey("export", "--format", fmt, "--output", str(a))
+        time.sleep(1.05) if fmt == "xlsx" else None  # a clock-stamped file would now differ
+        casey("export", "--format", fmt, "--output", str(b))
+        assert a.read_bytes() == b.read_bytes(), fmt
+
+
+def test_json_export_is_item_objects(casey):
+    seed_items(casey)
+    items = json.loads(casey("export", "--format", "json").stdout)
+    assert all(tuple(i) == ITEM_COLUMNS for i in items)
+    kinds = {i["kind"] for i in items}
+    assert kinds == {"action", "recommendation"}
+    assert "\x1b[" not in casey("export", "--format", "json").stdout
+
+
+def test_xlsx_header_filter_fills_and_no_formulas(casey, tmp_path):
+    from openpyxl import load_workbook
+
+    seed_items(casey)
+    out = tmp_path / "e.xlsx"
+    casey("export", "--format", "xlsx", "--output", str(out))
+    sheet = load_workbook(out).active
+    assert [c.value for c in sheet[1]] == list(ITEM_COLUMNS)
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref.startswith("A1:R")
+    cells = [c for row in sheet.iter_rows() for c in row]
+    assert not any(c.data_type == "f" for c in cells)
+    evil = next(c for c in cells if c.value == "=HYPERLINK(\"http://evil\")")
+    assert evil.data_type == "s"
+    rag_col = list(ITEM_COLUMNS).index("rag")
+    red = next(row for row in sheet.iter_rows(min_row=2) if row[rag_col].value == "red")
+    assert red[rag_col].fill.fgColor.rgb.endswith("F4B6B6")
+
+
+def test_xlsx_refuses_a_terminal_and_accepts_a_pipe(casey):
+    result = casey("export", "--format", "xlsx")
+    assert result.stdout_bytes[:2] == b"PK"
+
+
+def test_filters_match_action_list(casey):
+    seed_items(casey)
+    overdue = json.loads(casey("export", "--format", "json", "--overdue").stdout)
+    assert [i["ref"] for i in overdue] == ["casey-2", "A19"] or \
+        {i["ref"] for i in overdue} >= {"A19"}
+    assert all(i["days_overdue"] for i in overdue)
+    owner = json.loads(casey("export", "--format", "json", "--owner", "owner").stdout)
+    assert [i["ref"] for i in owner] == ["A19"]
+    rec = json.loads(casey("export", "--format", "json", "-r", "islington-plan-1").stdout)
+    assert rec[-1]["ref"] == "islington-plan-1"
+    assert all(i["recommendation"] == "islington-plan-1" for i in rec[:-1])
+    before = json.loads(casey("export", "--format", "json", "--due-before", "2026-11-30").stdout)
+    assert all(i["due"] < "2026-11-30" for i in before)
+    casey.error("export", "--borough", "islingtn")
+
+
+def test_html_export_escapes_and_is_self_contained(casey):
+    seed_items(casey)
+    page = casey("export", "--format", "html").stdout
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script" not in page
+    assert "http://evil" in page and "<link" not in page and "src=" not in page
+
+
+def test_ics_parses_back(casey):
+    from icalendar import Calendar
+
+    seed_items(casey)
+    feed = Calendar.from_ical(casey("export", "--format", "ics").stdout_bytes)
+    events = {str(e["uid"]): e for e in feed.walk("VEVENT")}
+    assert str(events["A21@casey-cli"]["summary"]) == "Due: A21 Camden item"
+    assert events["A21@casey-cli"].decoded("dtstart").isoformat() == "2026-11-30"
+    assert "M1@casey-cli" in events  # meetings too
+    assert "A1@casey-cli" not in events  # no due date, no event
+
+
+def test_output_is_atomic(tmp_path):
+    """A killed export leaves the old file whole: the new one is renamed into place."""
+    out = tmp_path / "weekly.json"
+    out.write_text("previous export\n")
+    env = {**os.environ, "CASEY_DB": str(tmp_path / "s.db"), "CASEY_TODAY": "2026-11-23"}
+    code = ("import time, casey_cli.io.atomic as a; real = a.os.replace\n"
+            "def slow(*args):\n    time.sleep(30)\n    real(*args)\n"
+            "a.os.replace = slow\n"
+            "from casey_cli.cli import main\nmain()")
+    proc = subprocess.Popen([sys.executable, "-c", code, "export", "--format", "json",
+                             "--output", str(out)], env=env, stderr=subprocess.PIPE)
+    deadline = time.time() + 60
+    while not list(tmp_path.glob(".weekly.json.*.tmp")) and time.time() < deadline:
+        time.sleep(0.05)
+    temp = list(tmp_path.glob(".weekly.json.*.tmp"))
+    assert temp, "the export never wrote its temp file"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert out.read_text() == "previous export\n"
+
+
+def test_output_to_missing_folder_is_a_clean_error(casey, tmp_path):
+    err = casey.error("export", "--output", str(tmp_path / "no" / "such" / "e.csv"))
+    assert "does not exist" in err

@@ -1,0 +1,189 @@
+"""`casey load`: idempotent, atomic upserts from YAML, CSV, JSON and XLSX, with located errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+MINUTES = """\
+version: 1
+meetings:
+  - name: Policy and Performance Scrutiny Committee
+    date: 2026-11-19
+    borough: islington
+actions:
+  - borough: islington
+    title: Publish ward panel dates online
+    owner: Supt, Central North
+    due: 2026-12-21
+    recommendation: islington-plan-1
+    meeting: Policy and Performance Scrutiny Committee
+    note: Agreed at committee
+  - borough: islington
+    title: Local delivery board for the action plan
+    status: in-progress
+    due: 2027-03-31
+    note: Board met for the first time
+"""
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def snapshot(casey) -> tuple[str, str]:
+    return (casey("export", "--format", "json").stdout,
+            casey("history", "--format", "json").stdout)
+
+
+def test_yaml_minutes_dry_run_then_for_real(casey, tmp_path):
+    path = write(tmp_path, "minutes.yaml", MINUTES)
+    before = snapshot(casey)
+    dry = casey("load", str(path), "--dry-run")
+    lines = dry.stdout.splitlines()
+    assert "would create action A19" in lines
+    assert "would update action A3: status, due, original_due" in lines
+    assert "would create meeting Policy and Performance Scrutiny Committee (2026-11-19)" in lines
+    assert lines[-1] == "2 would be created, 1 would be updated, 0 unchanged"
+    assert "nothing was written" in dry.stderr
+    assert snapshot(casey) == before
+
+    real = casey("load", str(path))
+    assert real.stdout.strip().splitlines()[-1] == "2 created, 1 updated, 0 unchanged"
+    new = casey.json("action", "show", "A19")
+    assert new["owner"] == "Supt, Central North" and new["due"] == "2026-12-21"
+    assert new["recommendation"] == "islington-plan-1"
+    assert new["history"][0]["note"] == "Agreed at committee"
+    assert new["history"][0]["meeting"].startswith("M5 Policy and Performance")
+    board = casey.json("action", "show", "A3")
+    assert (board["status"], board["due"], board["original_due"]) == \
+        ("in-progress", "2027-03-31", "2027-03-31")
+
+    again = casey("load", str(path))
+    assert again.stdout.strip().splitlines()[-1] == "0 created, 0 updated, 3 unchanged"
+
+
+def test_load_json_result(casey, tmp_path):
+    path = write(tmp_path, "minutes.yaml", MINUTES)
+    result = json.loads(casey("load", str(path), "--format", "json", "--dry-run").stdout)
+    assert result["dry_run"] is True
+    assert (result["created"], result["updated"], result["unchanged"]) == (2, 1, 0)
+    assert {"action": "updated", "kind": "action", "key": "A3",
+            "fields": ["status", "due", "original_due"]} in result["items"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
+def test_round_trip_changes_only_the_edit(casey, tmp_path, fmt):
+    casey("action", "add", "-b", "islington", "-t", "=1+1 formula-like", "--owner", "A",
+          "--due", "2026-10-01")
+    casey("action", "reschedule", "A19", "--due", "2026-12-01", "--reason", "slip")
+    out = tmp_path / f"register.{fmt}"
+    casey("export", "--format", fmt, "--output", str(out))
+    before = snapshot(casey)
+    assert casey("load", str(out)).stdout.strip().endswith("0 created, 0 updated, 49 unchanged")
+    assert snapshot(casey) == before  # not even a history event
+
+    edit_owner(out, fmt, "A19", "New Owner")
+    assert casey("load", str(out)).stdout.strip().endswith("0 created, 1 updated, 48 unchanged")
+    item = casey.json("action", "show", "A19")
+    assert item["owner"] == "New Owner"
+    assert item["title"] == "=1+1 formula-like"  # the guard did not stick
+    assert (item["slips"], item["original_due"]) == (1, "2026-10-01")
+    assert [e["field"] for e in item["history"]][-1] == "owner"
+
+
+def edit_owner(path: Path, fmt: str, ref: str, owner: str) -> None:
+    if fmt == "json":
+        rows = json.loads(path.read_text())
+        next(r for r in rows if r["ref"] == ref)["owner"] = owner
+        path.write_text(json.dumps(rows))
+    elif fmt == "csv":
+        import csv
+
+        with path.open(newline="") as handle:
+            rows = list(csv.reader(handle))
+        col = rows[0].index("owner")
+        next(r for r in rows if r[0] == ref)[col] = owner
+        with path.open("w", newline="") as handle:
+            csv.writer(handle, lineterminator="\r\n").writerows(rows)
+    else:
+        from openpyxl import load_workbook
+
+        book = load_workbook(path)
+        sheet = book.active
+        header = [c.value for c in sheet[1]]
+        for row in sheet.iter_rows(min_row=2):
+            if row[0].value == ref:
+                row[header.index("owner")].value = owner
+        book.save(path)
+
+
+def test_one_bad_row_among_many_writes_nothing(casey, tmp_path):
+    rows = ["ref,borough,title,owner,due"]
+    rows += [f",camden,Action {n},Owner {n},2027-01-{n:02d}" for n in range(1, 29)]
+    rows.insert(15, ",camden,Bad date row,Owner,2027-02-30")
+    path = write(tmp_path, "bulk.csv", "\n".join(rows) + "\n")
+    before = snapshot(casey)
+    err = casey.error("load", str(path))
+    assert err.startswith(f"Error: {path}:16: due: '2027-02-30' is not a real date")
+    assert snapshot(casey) == before
+
+
+def test_atomic_across_files(casey, tmp_path):
+    good = write(tmp_path, "good.yaml", MINUTES)
+    bad = write(tmp_path, "bad.yaml", "version: 1\nactions:\n  - borough: islingtn\n"
+                                      "    title: x\n")
+    before = snapshot(casey)
+    err = casey.error("load", str(good), str(bad))
+    assert "bad.yaml:3: borough: unknown borough 'islingtn'" in err
+    assert "did you mean 'islington'" in err
+    assert snapshot(casey) == before
+
+
+@pytest.mark.parametrize(("name", "text", "expected"), [
+    ("k.yaml", "version: 1\nactions:\n  - borough: camden\n    title: t\n    ownr: x\n",
+     "k.yaml:5: ownr: unknown field 'ownr' for actions (did you mean 'owner'?)"),
+    ("r.yaml", "version: 1\nactions:\n  - borough: camden\n    title: t\n"
+               "    recommendation: casey-99\n",
+     "r.yaml:5: recommendation: unknown recommendation 'casey-99'"),
+    ("s.yaml", "version: 1\nactions:\n  - borough: camden\n    title: t\n    status: finished\n",
+     "s.yaml:5: status: unknown status 'finished'"),
+    ("t.yaml", "version: 1\nactions: !!python/object/apply:os.system ['echo hi']\n",
+     "t.yaml:2: YAML tags that build objects are not allowed"),
+    ("h.csv", "ref,borough,titel\n,camden,x\n",
+     "h.csv:1: titel: unknown column 'titel' (did you mean 'title'?)"),
+    ("n.csv", "ref,borough,title\nA999,camden,x\n",
+     "n.csv:2: ref: no action A999 in the store"),
+    ("a.csv", "ref,borough,title,assurance\nA1,islington,x,verified\n",
+     "a.csv:2: assurance: assurance changes only through `casey action verify`"),
+    ("j.json", "[{\"borough\": \"camden\", \"title\": \"x\", \"progress\": 140}]",
+     "j.json:1: progress: progress 140 is out of range"),
+    ("bad.json", "{not json", "bad.json:1: invalid JSON"),
+    ("x.txt", "hello", "x.txt: cannot load a '.txt' file"),
+    ("dup.csv", "ref,borough,title\n,camden,same\n,camden,same\n",
+     "dup.csv:3: ref: camden/same is repeated in this file (first at line 2)"),
+])
+def test_load_errors_name_file_line_and_field(casey, tmp_path, name, text, expected):
+    path = write(tmp_path, name, text)
+    before = snapshot(casey)
+    err = casey.error("load", str(path))
+    assert err.startswith(f"Error: {tmp_path}/{expected}"), err
+    assert snapshot(casey) == before
+
+
+def test_missing_file(casey, tmp_path):
+    err = casey.error("load", str(tmp_path / "nope.yaml"))
+    assert "file not found" in err
+
+
+def test_csv_load_creates_and_matches_by_borough_and_title(casey, tmp_path):
+    path = write(tmp_path, "new.csv", "borough,title,owner,status,due,progress\n"
+                                      "camden,Camden ward walks,Insp B,in progress,+2w,30\n")
+    assert casey("load", str(path)).stdout.strip().endswith("1 created, 0 updated, 0 unchanged")
+    [item] = casey.json("action", "list", "-b", "camden")
+    assert (item["status"], item["due"], item["progress"]) == ("in-progress", "2026-12-07", 30)
+    assert casey("load", str(path)).stdout.strip().endswith("0 created, 0 updated, 1 unchanged")
