@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
+import typer.main
+import typer.testing
 from typer.testing import CliRunner
 
 from casey_cli.cli import app
@@ -39,6 +43,24 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seeded_store: Path
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("COLUMNS", "120")
     return db
+
+
+_COMMAND = typer.main.get_command(app)
+
+
+@pytest.fixture(autouse=True)
+def _build_cli_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Typer rebuilds the command tree on every CliRunner.invoke (~70 ms) where a real
+    process builds it once; reuse one build so the suite stays fast. (A test-only shortcut
+    into typer.testing; without that hook the runner simply builds it each time.)"""
+    if hasattr(typer.testing, "_get_command"):
+        monkeypatch.setattr(typer.testing, "_get_command", lambda _app: _COMMAND)
+
+
+def snapshot(db: Path) -> list[str]:
+    """Every row of every table of the store: what a failed command must leave untouched."""
+    with closing(sqlite3.connect(db)) as conn:
+        return list(conn.iterdump())
 
 
 class Casey:

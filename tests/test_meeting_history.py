@@ -1,0 +1,272 @@
+"""`casey meeting ...` and `casey history` through the real CLI: meetings, the audit trail."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+from collections.abc import Callable
+from contextlib import closing
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from conftest import snapshot
+
+if TYPE_CHECKING:
+    from conftest import Casey
+
+MEETING_FIELDS = ["ref", "name", "date", "borough", "citation"]
+AddAction = Callable[..., dict[str, Any]]
+
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def meetings(casey: Casey, *filters: str) -> list[dict[str, Any]]:
+    return casey.json("meeting", "list", *filters)  # type: ignore[no-any-return]
+
+
+def add_meeting(casey: Casey, name: str, day: str, *extra: str) -> dict[str, Any]:
+    return casey.json("meeting", "add", name, "--date", day, *extra)  # type: ignore[no-any-return]
+
+
+def history(casey: Casey, *args: str) -> list[dict[str, Any]]:
+    return casey.json("history", *args)  # type: ignore[no-any-return]
+
+
+def backdate_history(db: Path, day: str, midnight: str) -> None:
+    """Give --since a past: every event so far moves to `day` (same time of day), except the
+    first, which moves to exactly midnight starting `midnight`."""
+    with closing(sqlite3.connect(db)) as conn, conn:
+        conn.execute("UPDATE history SET at = ? || substr(at, 11)", (day,))
+        conn.execute("UPDATE history SET at = ? || ' 00:00:00' || substr(at, 20) "
+                     "WHERE id = (SELECT min(id) FROM history)", (midnight,))
+
+
+def at(event: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(event["at"].replace("Z", "+00:00"))
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# ---------------------------------------------------------------- meeting add / list
+
+
+def test_add_prints_the_ref_and_lists_the_meeting(casey: Casey) -> None:
+    before = meetings(casey)
+    result = casey("meeting", "add", "Policy and Performance Scrutiny Committee",
+                   "--date", "2026-11-19", "--borough", "Islington")
+    ref = result.stdout.strip()
+    assert result.stdout == f"{ref}\n"
+    assert ref == f"M{max(int(m['ref'][1:]) for m in before) + 1}"
+    after = meetings(casey)
+    assert len(after) == len(before) + 1 and all(m in after for m in before)
+    row = next(m for m in after if m["ref"] == ref)
+    assert list(row) == MEETING_FIELDS
+    assert row == {"ref": ref, "name": "Policy and Performance Scrutiny Committee",
+                   "date": "2026-11-19", "borough": "islington", "citation": None}
+
+
+def test_add_json_gives_the_row_and_a_relative_date_follows_today(casey: Casey) -> None:
+    row = add_meeting(casey, "  Safer Neighbourhood Board  ", "+1w")   # CASEY_TODAY 2026-11-23
+    assert (row["name"], row["date"], row["borough"]) == (
+        "Safer Neighbourhood Board", "2026-11-30", None)
+    row = casey.json("--today", "2026-01-31", "meeting", "add", "Safer Neighbourhood Board",
+                     "--date", "tomorrow")
+    assert row["date"] == "2026-02-01"
+
+
+def test_list_is_ordered_by_date_and_filters_by_borough(casey: Casey) -> None:
+    december = add_meeting(casey, "Camden Community Safety Partnership", "2026-12-01",
+                           "--borough", "camden")
+    november = add_meeting(casey, "Camden Scrutiny", "2026-11-01", "--borough", "camden")
+    add_meeting(casey, "Hackney Scrutiny", "2026-11-15", "--borough", "hackney")
+    assert meetings(casey, "--borough", "camden") == [november, december]
+    every = meetings(casey)
+    assert [(m["date"], int(m["ref"][1:])) for m in every] == sorted(
+        (m["date"], int(m["ref"][1:])) for m in every)
+
+
+def test_same_name_on_another_date_is_a_new_meeting(casey: Casey) -> None:
+    first = add_meeting(casey, "Islington Ward Panel", "2026-10-01")
+    second = add_meeting(casey, "Islington Ward Panel", "2026-11-01")
+    assert first["ref"] != second["ref"]
+
+
+def test_duplicate_name_and_date_is_refused(casey: Casey, isolated: Path) -> None:
+    first = add_meeting(casey, "Islington Ward Panel", "2026-10-01", "--borough", "islington")
+    before = snapshot(isolated)
+    err = casey.error("meeting", "add", "Islington Ward Panel", "--date", "2026-10-01")
+    assert "Islington Ward Panel" in err and "2026-10-01" in err and "already exists" in err
+    assert f"--meeting {first['ref']}" in err  # the fix: cite the existing one
+    assert snapshot(isolated) == before
+
+
+@pytest.mark.parametrize("args, fragments", [
+    (["Board", "--date", "2026-10-01", "--borough", "islingtn"],
+     ["islingtn", "did you mean 'islington'", "casey borough list"]),
+    (["Board", "--date", "2023-02-30"], ["2023-02-30", "not a real date", "YYYY-MM-DD"]),
+    (["   ", "--date", "2026-10-01"], ["name", "NAME"]),
+], ids=["unknown borough", "impossible date", "blank name"])
+def test_meeting_add_errors_write_nothing(casey: Casey, isolated: Path, args: list[str],
+                                          fragments: list[str]) -> None:
+    before = snapshot(isolated)
+    err = casey.error("meeting", "add", *args)
+    for fragment in fragments:
+        assert fragment in err, (fragment, err)
+    assert snapshot(isolated) == before
+
+
+def test_add_confirmation_prints_the_name_literally(casey: Casey) -> None:
+    result = casey("meeting", "add", "Board :calendar: [b]x", "--date", "2026-11-19")
+    assert "Board :calendar: [b]x" in result.stderr
+
+
+def test_meeting_list_unknown_borough(casey: Casey) -> None:
+    err = casey.error("meeting", "list", "--borough", "hackny")
+    assert "hackny" in err and "did you mean 'hackney'" in err
+
+
+# ---------------------------------------------------------------- history filters
+
+
+@pytest.mark.parametrize("form", ["{ref}", "{num}", "{lower}"])
+def test_history_of_an_action(casey: Casey, add_action: AddAction, form: str) -> None:
+    ref = add_action("--owner", "Insp Patel")["ref"]
+    other = add_action()["ref"]
+    casey("action", "update", ref, "--status", "blocked", "--note", "Waiting on data")
+    casey("action", "update", other, "--status", "blocked")
+    events = history(casey, form.format(ref=ref, num=ref[1:], lower=ref.lower()))
+    assert [(e["ref"], e["field"], e["old"], e["new"]) for e in events] == [
+        (ref, "created", None, "Test action"), (ref, "status", "not-started", "blocked")]
+    assert events[1]["note"] == "Waiting on data"
+    assert events == casey.json("action", "show", ref)["history"]
+
+
+def test_history_of_a_recommendation(casey: Casey) -> None:
+    created = history(casey, "casey-7")
+    assert [(e["ref"], e["kind"], e["field"]) for e in created] == [
+        ("casey-7", "recommendation", "created")]
+    casey("rec", "update", "casey-7", "--owner", "MOPAC")
+    casey("rec", "update", "casey-8", "--owner", "MOPAC")
+    events = history(casey, "Casey-7")
+    assert events[:1] == created
+    assert [(e["ref"], e["field"], e["old"], e["new"]) for e in events[1:]] == [
+        ("casey-7", "owner", None, "MOPAC")]
+
+
+def test_history_by_borough(casey: Casey, add_action: AddAction) -> None:
+    hackney = add_action(borough="hackney")["ref"]
+    camden = add_action(borough="camden")["ref"]
+    casey("action", "update", hackney, "--owner", "Insp Patel")
+    casey("rec", "update", "islington-plan-2", "--owner", "Central North BCU")
+    casey("rec", "update", "casey-7", "--owner", "MOPAC")
+    assert [(e["ref"], e["field"]) for e in history(casey, "--borough", "hackney")] == [
+        (hackney, "created"), (hackney, "owner")]
+    assert [e["ref"] for e in history(casey, "--borough", "camden")] == [camden]
+    # A borough plan's recommendation belongs to its borough; a force-wide one to london.
+    islington = {(e["ref"], e["field"]) for e in history(casey, "--borough", "islington")}
+    london = {(e["ref"], e["field"]) for e in history(casey, "--borough", "london")}
+    assert ("islington-plan-2", "owner") in islington and ("casey-7", "owner") not in islington
+    assert ("casey-7", "owner") in london and ("islington-plan-2", "owner") not in london
+    assert not {hackney, camden} & {ref for ref, _ in islington | london}
+
+
+def test_history_since_filters_on_when_the_change_happened(casey: Casey, isolated: Path,
+                                                          add_action: AddAction) -> None:
+    old_count = len(history(casey))
+    backdate_history(isolated, "2024-01-15", midnight="2024-01-16")
+    backdated = history(casey)
+    assert backdated[0]["at"] == "2024-01-16T00:00:00Z"
+    assert {e["at"][:10] for e in backdated[1:]} == {"2024-01-15"}
+    ref = add_action()["ref"]
+    casey("rec", "update", "casey-7", "--owner", "MOPAC")
+    everything = history(casey)
+    new = everything[old_count:]
+    assert [(e["ref"], e["field"]) for e in new] == [(ref, "created"), ("casey-7", "owner")]
+
+    assert history(casey, "--since", "2024-01-15") == everything
+    assert history(casey, "--since", "2024-01-16") == everything[:1] + new  # on or after
+    assert history(casey, "--since", "2024-01-17") == new
+    assert history(casey, "--since", now().date().isoformat()) == new
+    assert history(casey, "--since", (now() + timedelta(days=2)).date().isoformat()) == []
+    # A relative --since follows --today; the filter is on the real time of the change.
+    assert casey.json("--today", "2024-01-14", "history", "--since", "tomorrow") == everything
+    assert casey.json("--today", "2024-01-16", "history", "--since", "tomorrow") == new
+    # Filters combine.
+    assert history(casey, "casey-7", "--since", "2024-01-17") == new[1:]
+    assert history(casey, "--borough", "london", "--since", "2024-01-17") == new[1:]
+
+
+def test_history_csv_has_the_json_columns(casey: Casey, add_action: AddAction) -> None:
+    ref = add_action(title="=cmd|' /C calc'!A0")["ref"]
+    [event] = history(casey, ref)
+    rows = list(csv.reader(io.StringIO(casey("history", ref, "--format", "csv").stdout)))
+    assert rows[0] == list(event)
+    assert dict(zip(rows[0], rows[1], strict=True))["new"] == "'=cmd|' /C calc'!A0"  # formula guard
+
+
+# ---------------------------------------------------------------- the audit trail's guarantees
+
+
+def test_history_timestamps_are_the_real_clock_not_today(casey: Casey,
+                                                         add_action: AddAction) -> None:
+    start = now().replace(microsecond=0)
+    item = casey.json("--today", "2020-01-01", "action", "add", "--borough", "islington",
+                      "--title", "Backdated report", "--due", "tomorrow")
+    casey("--today", "2020-01-01", "action", "done", item["ref"])
+    end = now()
+    assert item["due"] == "2020-01-02"                       # dates set by a command follow --today
+    assert casey.json("action", "show", item["ref"])["completed"] == "2020-01-01"
+    events = history(casey, item["ref"])
+    assert [e["field"] for e in events] == ["created", "status", "completed"]
+    for event in events:
+        assert start <= at(event) <= end, event["at"]         # ...but the audit trail never does
+        assert not event["at"].startswith("2020-01-01")
+    created = datetime.fromisoformat(item["created"].replace("Z", "+00:00"))
+    assert start <= created <= end
+
+
+def test_history_only_grows(casey: Casey, add_action: AddAction) -> None:
+    ref = add_action("--owner", "Insp Patel", "--due", "2026-12-01")["ref"]
+    earlier = history(casey)
+    casey("action", "update", ref, "--status", "in-progress", "--title", "Renamed")
+    casey("action", "reschedule", ref, "--due", "2026-12-20", "--reason", "Data late")
+    casey("action", "done", ref, "--evidence", "https://example.org/minute")
+    casey("action", "verify", ref, "--by", "Scrutiny officer")
+    casey("rec", "update", "casey-7", "--owner", "MOPAC")
+    casey.error("action", "done", ref)  # a refused write adds nothing
+    later = history(casey)
+    assert later[:len(earlier)] == earlier  # earlier events, ids included, are untouched
+    added = later[len(earlier):]
+    ids = [e["id"] for e in added]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    assert min(ids) > max(e["id"] for e in earlier)
+    assert sorted(e["field"] for e in added) == sorted([
+        "status", "title", "due", "slips", "status", "completed", "evidence", "assurance",
+        "verified_by", "verified_on", "owner"])
+
+
+# ---------------------------------------------------------------- history errors
+
+
+@pytest.mark.parametrize("args, fragments", [
+    (["A999"], ["A999", "casey action list"]),
+    (["999"], ["A999", "casey action list"]),
+    (["casey-77"], ["casey-77", "did you mean 'casey-7'", "casey rec list"]),
+    (["--borough", "islingtn"], ["islingtn", "did you mean 'islington'"]),
+    (["--since", "2023-02-30"], ["2023-02-30", "not a real date"]),
+], ids=["unknown action", "unknown bare number", "unknown recommendation", "unknown borough",
+        "impossible date"])
+def test_history_errors(casey: Casey, isolated: Path, args: list[str],
+                        fragments: list[str]) -> None:
+    before = snapshot(isolated)
+    err = casey.error("history", *args)
+    for fragment in fragments:
+        assert fragment in err, (fragment, err)
+    assert snapshot(isolated) == before
