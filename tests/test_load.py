@@ -187,3 +187,46 @@ def test_csv_load_creates_and_matches_by_borough_and_title(casey, tmp_path):
     [item] = casey.json("action", "list", "-b", "camden")
     assert (item["status"], item["due"], item["progress"]) == ("in-progress", "2026-12-07", 30)
     assert casey("load", str(path)).stdout.strip().endswith("0 created, 0 updated, 1 unchanged")
+
+
+def test_progress_bar_only_on_a_terminal(tmp_path):
+    """A large load shows a progress bar on stderr when it is a terminal, nothing otherwise."""
+    import os
+    import pty
+    import subprocess
+    import sys
+    import threading
+
+    rows = ["borough,title,owner"] + [f"camden,Bulk action {n},Owner" for n in range(500)]
+    path = write(tmp_path, "bulk.csv", "\n".join(rows) + "\n")
+    env = {**os.environ, "CASEY_DB": str(tmp_path / "p.db"), "CASEY_TODAY": "2026-11-23"}
+    subprocess.run([sys.executable, "-m", "casey_cli", "init"], env=env, check=True,
+                   capture_output=True)
+    quiet = subprocess.run([sys.executable, "-m", "casey_cli", "load", str(path)], env=env,
+                           capture_output=True, text=True, check=True)
+    assert quiet.stderr == "" and quiet.stdout.strip() == "500 created, 0 updated, 0 unchanged"
+    path.write_text("\n".join(r.replace("Owner", "Other") for r in rows) + "\n")
+    master, slave = pty.openpty()
+    seen = bytearray()
+
+    def drain() -> None:  # read as it is written, or a full pty would block the writer
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            seen.extend(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    proc = subprocess.Popen([sys.executable, "-m", "casey_cli", "load", str(path)], env=env,
+                            stdout=subprocess.PIPE, stderr=slave, text=True)
+    os.close(slave)
+    out, _ = proc.communicate(timeout=120)
+    reader.join(timeout=10)
+    os.close(master)
+    assert proc.returncode == 0
+    assert out.strip() == "0 created, 500 updated, 0 unchanged"
+    assert b"Loading" in seen

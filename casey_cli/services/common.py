@@ -52,10 +52,10 @@ def parse_action_id(ref: str) -> int:
 
 
 def get_action(session: Session, ref: str) -> Action:
-    action = session.get(Action, parse_action_id(ref))
+    number = parse_action_id(ref)
+    action = session.get(Action, number)
     if action is None:
-        raise NotFound(f"no action {ref.upper() if ref[0].isalpha() else 'A' + ref}; "
-                       "see `casey action list`")
+        raise NotFound(f"no action A{number}; see `casey action list`")
     return action
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from casey_cli import rules
-from casey_cli.errors import InvalidInput
+from casey_cli.errors import InvalidInput, NotFound, did_you_mean
 from casey_cli.models import Action, Recommendation, Source
 from casey_cli.schemas import Item, ItemDetail
 from casey_cli.services import changes as ch
@@ -33,7 +33,12 @@ def query(session: Session, ctx: Ctx, *, source: str | None = None,
     if source:
         stmt = stmt.where(Recommendation.source == check_source(session, source))
     if theme:
-        stmt = stmt.where(Recommendation.theme == theme.strip().lower())
+        themes = sorted({t for t in session.exec(select(Recommendation.theme)).all() if t})
+        wanted = theme.strip().lower()
+        if wanted not in themes:
+            raise NotFound(f"unknown theme '{theme}'{did_you_mean(wanted, themes)}; "
+                           f"themes are: {', '.join(themes)}")
+        stmt = stmt.where(Recommendation.theme == wanted)
     items = [rec_item(rec, b, ctx) for rec, b in session.exec(stmt).all()]
     if borough:
         items = [i for i in items if i.borough == borough]
