@@ -138,3 +138,5 @@ class HistoryEvent(SQLModel, table=True):
     new: str | None = None
     note: str | None = None
     meeting_id: int | None = Field(default=None, foreign_key="meetings.id")
+    prev_hash: str | None = None
+    hash: str | None = None

@@ -17,7 +17,7 @@ from casey_cli.errors import StoreError
 
 # Every revision this code knows, oldest first; the last one is the schema models.py describes.
 # Checking a store against this list costs one SELECT, not an alembic import.
-KNOWN_REVISIONS = ("0001",)
+KNOWN_REVISIONS = ("0001", "0002")
 HEAD = KNOWN_REVISIONS[-1]
 BUSY_TIMEOUT_MS = 10_000
 
@@ -86,7 +86,9 @@ def schema_version(conn: sa.Connection) -> str | None:
 class OpenResult:
     engine: sa.Engine
     created: bool = False
+    version: str | None = None
     upgraded_from: str | None = None
+    backup: Path | None = None
 
 
 def _alembic_config(conn: sa.Connection) -> Any:
@@ -136,8 +138,9 @@ def _prepare_sqlite_file(url: str, create: bool) -> None:
                          "check the folder exists and is writable, or give another --db") from None
 
 
-def open_store(url: str, *, create: bool = True) -> OpenResult:
-    """Open (and if needed create or upgrade) the store at `url`."""
+def open_store(url: str, *, create: bool = True, upgrade_old: bool = True) -> OpenResult:
+    """Open the store at `url`: create it if missing, upgrade an older schema in place (after
+    a backup), refuse a newer one."""
     engine = make_engine(url)
     if engine.dialect.name == "sqlite":
         _prepare_sqlite_file(url, create)
@@ -154,11 +157,67 @@ def open_store(url: str, *, create: bool = True) -> OpenResult:
             raise StoreError(f"no casey store at {mask_url(url)}; run `casey init` first")
         return OpenResult(engine, created=True)
     check_version(version, url)
-    if version != HEAD:
-        with engine.begin() as conn:
-            upgrade(conn)
-        return OpenResult(engine, upgraded_from=version)
-    return OpenResult(engine)
+    if version != HEAD and upgrade_old:
+        backup = upgrade_store(engine, version)
+        return OpenResult(engine, version=HEAD, upgraded_from=version, backup=backup)
+    return OpenResult(engine, version=version)
+
+
+def pending_revisions(version: str) -> list[str]:
+    return list(KNOWN_REVISIONS[KNOWN_REVISIONS.index(version) + 1:])
+
+
+def upgrade_store(engine: sa.Engine, version: str) -> Path | None:
+    """Back a SQLite store up next to itself, then run the pending migrations in one
+    transaction (on error the store is left as it was, and the backup too)."""
+    backup = None
+    path = sqlite_path(engine)
+    if path is not None:
+        stamp = utc_stamp()
+        backup = path.with_name(f"{path.name}.before-{HEAD}-{stamp}")
+        backup_sqlite(engine, backup)
+    with engine.begin() as conn:
+        upgrade(conn)
+    return backup
+
+
+def utc_stamp() -> str:
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+def sqlite_path(engine: sa.Engine) -> Path | None:
+    if engine.dialect.name != "sqlite":
+        return None
+    database = engine.url.database
+    return Path(database) if database and database != ":memory:" else None
+
+
+def backup_sqlite(engine: sa.Engine, target: Path) -> None:
+    """A consistent copy with SQLite's online backup API, even while others write."""
+    import sqlite3
+
+    source = sqlite_path(engine)
+    if source is None:
+        raise StoreError("only a SQLite store can be copied with `casey db backup`; for "
+                         "PostgreSQL use pg_dump")
+    if target.exists():
+        raise StoreError(f"{target} already exists; choose a new file name")
+    if not target.parent.is_dir():
+        raise StoreError(f"folder {target.parent} does not exist; create it first")
+    os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    try:
+        src = sqlite3.connect(source, timeout=BUSY_TIMEOUT_MS / 1000)
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)  # all pages in one step: a snapshot no writer can tear
+        finally:
+            dst.close()
+            src.close()
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
 
 
 def create_schema(session: Session) -> None:

@@ -10,6 +10,7 @@ import typer
 from casey_cli import __version__
 from casey_cli.cli import (
     action,
+    db,
     export,
     history,
     init,
@@ -78,6 +79,7 @@ app.add_typer(rec.app, name="rec", help="Recommendations of the sources, with th
 app.add_typer(meeting.app, name="meeting", help="Meetings at which actions were agreed.")
 app.add_typer(reference.source_app, name="source", help="Sources: reviews and plans.")
 app.add_typer(reference.borough_app, name="borough", help="London boroughs and their BCUs.")
+app.add_typer(db.app, name="db", help="Back up, check and upgrade the store.")
 
 
 def main() -> None:

@@ -25,19 +25,23 @@ class AppContext:
     today: date
     _engine: Any = field(default=None, repr=False)
     created: bool = False
+    version: str | None = None
 
-    def engine(self, *, seed: bool = True) -> sa.Engine:
-        """The store's engine; a missing store is created (and seeded) on first use."""
+    def engine(self, *, seed: bool = True, upgrade: bool = True) -> sa.Engine:
+        """The store's engine; a missing store is created (and seeded) on first use, an
+        older one upgraded (after a backup) unless `upgrade` is False."""
         if self._engine is None:
             from casey_cli import store
 
-            opened = store.open_store(self.db_url)
-            self.created = opened.created
+            opened = store.open_store(self.db_url, upgrade_old=upgrade)
+            self.created, self.version = opened.created, opened.version
             if opened.created:
                 self._create(opened.engine, seed=seed)
+                self.version = store.HEAD
             elif opened.upgraded_from:
+                kept = f" (backup: {opened.backup})" if opened.backup else ""
                 sys.stderr.write(f"Upgraded the store from schema {opened.upgraded_from} to "
-                                 f"{store.HEAD}.\n")
+                                 f"{store.HEAD}{kept}.\n")
             self._engine = opened.engine
         engine: sa.Engine = self._engine
         return engine
@@ -83,10 +87,10 @@ class AppContext:
                    window=rules.DEFAULT_WINDOW_DAYS if window is None else window)
 
     @contextmanager
-    def session(self, *, write: bool = False) -> Iterator[Session]:
+    def session(self, *, write: bool = False, upgrade: bool = True) -> Iterator[Session]:
         from casey_cli import store
 
-        with store.transaction(self.engine(), write=write) as session:
+        with store.transaction(self.engine(upgrade=upgrade), write=write) as session:
             yield session
 
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from casey_cli import rules
+from casey_cli.chain import event_hash
 from casey_cli.dates import to_iso
 from casey_cli.errors import InvalidInput, NotFound, did_you_mean
 from casey_cli.models import Action, Borough, HistoryEvent, Meeting, Recommendation, Source
@@ -172,11 +173,23 @@ def record(
     session: Session, *, by: str, kind: str, ref: str, borough: str | None, field: str,
     old: Any = None, new: Any = None, note: str | None = None, meeting: Meeting | None = None,
 ) -> None:
-    """Append one history event (the only way history is written)."""
-    session.add(HistoryEvent(
-        by=by, kind=kind, ref=ref, borough=borough, field=field, old=as_text(old),
-        new=as_text(new), note=note, meeting_id=meeting.id if meeting else None,
-    ))
+    """Append one history event, chained to the one before (the only way history is written).
+    Writers hold the store's write lock, so the tip read here is the real last event."""
+    tip = session.info.get(CHAIN_TIP, _UNSET)
+    if tip is _UNSET:
+        tip = session.exec(select(HistoryEvent.hash).order_by(col(HistoryEvent.id).desc())
+                           .limit(1)).first()
+    event = HistoryEvent(by=by, kind=kind, ref=ref, borough=borough, field=field,
+                         old=as_text(old), new=as_text(new), note=note,
+                         meeting_id=meeting.id if meeting else None, prev_hash=tip)
+    event.hash = event_hash(tip, event.at, event.by, kind, ref, borough, field, event.old,
+                            event.new, note, event.meeting_id)
+    session.info[CHAIN_TIP] = event.hash
+    session.add(event)
+
+
+CHAIN_TIP = "casey_chain_tip"
+_UNSET = object()
 
 
 def event_from_row(event: HistoryEvent, meeting: Meeting | None) -> Event:
