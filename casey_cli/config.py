@@ -50,6 +50,15 @@ class Settings:
         return None
 
 
+@dataclass(frozen=True)
+class Ctx:
+    """What every service needs besides the store: the report date, the rules' window, who."""
+
+    today: date
+    user: str = "unknown"
+    window: int = 14
+
+
 def resolve_user(by: str | None) -> str:
     """Who is recorded in history: --by, else CASEY_USER, else the OS user."""
     return (by or "").strip() or os.environ.get("CASEY_USER", "").strip() or os_user()

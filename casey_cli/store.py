@@ -14,12 +14,9 @@ from sqlmodel import Session, SQLModel
 
 from casey_cli import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from casey_cli.errors import StoreError
-
-# Every revision this code knows, oldest first; the last one is the schema models.py describes.
-# Checking a store against this list costs one SELECT, not an alembic import.
-KNOWN_REVISIONS = ("0001", "0002")
-HEAD = KNOWN_REVISIONS[-1]
-BUSY_TIMEOUT_MS = 10_000
+from casey_cli.store_light import BUSY_TIMEOUT_MS
+from casey_cli.versions import HEAD as HEAD  # re-exported
+from casey_cli.versions import KNOWN_REVISIONS as KNOWN_REVISIONS
 
 
 def mask_url(url: str) -> str:

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from casey_cli.schemas import Item
 
-app = typer.Typer(no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 
 RefArg = Annotated[str, typer.Argument(help="Action ref: A14 (or 14).", show_default=False)]
 StatusOpt = Annotated[str | None, typer.Option(
@@ -256,13 +256,14 @@ def list_(
 
     Example: casey action list --borough islington --status in-progress --format csv
     """
-    from casey_cli.services import actions
+    from casey_cli import queries
+    from casey_cli.services import lookup
 
     app = app_context(ctx)
-    with app.session() as session:
-        items = actions.query(session, app.service_ctx(), borough=borough, owner=owner,
-                              statuses=status or (), source=source,
-                              recommendation=recommendation,
-                              due_before=_date(app, due_before, "--due-before"),
-                              overdue=overdue)
+    day = _date(app, due_before, "--due-before")
+    with app.reader() as reader:
+        scope = lookup.filters(reader, borough=borough, owner=owner, statuses=status or (),
+                               source=source, recommendation=recommendation, due_before=day,
+                               overdue=overdue, recommendations=False)
+        items = list(queries.items(reader, scope, today=app.today))
     output.emit_items(fmt.value, items, "Actions", "No actions match.")

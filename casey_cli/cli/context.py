@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -16,7 +17,8 @@ if TYPE_CHECKING:  # heavy imports stay out of --help
     import sqlalchemy as sa
     from sqlmodel import Session
 
-    from casey_cli.services.common import Ctx
+    from casey_cli.config import Ctx
+    from casey_cli.queries import Reader
 
 
 @dataclass
@@ -80,11 +82,39 @@ class AppContext:
 
     def service_ctx(self, by: str | None = None, window: int | None = None) -> Ctx:
         from casey_cli import rules
-        from casey_cli.config import resolve_user
-        from casey_cli.services.common import Ctx
+        from casey_cli.config import Ctx, resolve_user
 
         return Ctx(today=self.today, user=resolve_user(by),
                    window=rules.DEFAULT_WINDOW_DAYS if window is None else window)
+
+    @contextmanager
+    def reader(self) -> Iterator[Reader]:
+        """A read-only snapshot for the read paths (status, lists, exports). A current SQLite
+        store is read with the stdlib driver: no SQLAlchemy import, one cheap version query.
+        Anything else (a new, old or non-SQLite store) goes through the engine first."""
+        from casey_cli.queries import SQLAlchemyReader, SqliteReader
+
+        path = self.sqlite_file
+        conn = _open_current_sqlite(path) if path is not None and self._engine is None else None
+        if conn is None:
+            engine = self.engine()
+            if path is not None:
+                conn = _open_current_sqlite(path)
+        if conn is not None:
+            try:
+                yield SqliteReader(conn)
+            finally:
+                conn.rollback()
+                conn.close()
+            return
+        with engine.connect() as sa_conn, sa_conn.begin():
+            yield SQLAlchemyReader(sa_conn)
+
+    @property
+    def sqlite_file(self) -> Path | None:
+        from casey_cli.config import Settings
+
+        return Settings(self.db, self.today).sqlite_path
 
     @contextmanager
     def session(self, *, write: bool = False, upgrade: bool = True) -> Iterator[Session]:
@@ -92,6 +122,29 @@ class AppContext:
 
         with store.transaction(self.engine(upgrade=upgrade), write=write) as session:
             yield session
+
+
+def _open_current_sqlite(path: Path) -> Any:
+    """A sqlite3 connection in a read snapshot, or None if the store is missing or not at
+    this code's schema (the engine then creates, upgrades or refuses it)."""
+    import sqlite3
+
+    from casey_cli.store_light import BUSY_TIMEOUT_MS
+    from casey_cli.versions import HEAD
+
+    if not path.is_file():
+        return None
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    try:
+        conn.execute("BEGIN")
+        version = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError:
+        conn.close()
+        return None
+    if version is None or version[0] != HEAD:
+        conn.close()
+        return None
+    return conn
 
 
 def app_context(ctx: typer.Context) -> AppContext:

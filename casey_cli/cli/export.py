@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated
 
 import typer
@@ -32,44 +33,48 @@ def export(
     overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue items.")] = False,
 ) -> None:
     """Export actions and recommendations in scope; the same store and --today give the
-    same bytes.
+    same bytes. CSV and JSON stream, so memory stays flat however large the register.
 
     Example: casey export --borough islington --format xlsx --output islington.xlsx
     """
+    from casey_cli import queries
     from casey_cli.dates import parse_date
     from casey_cli.io import formats
     from casey_cli.schemas import ITEM_COLUMNS
-    from casey_cli.services import export as service
+    from casey_cli.services import lookup
 
     app = app_context(ctx)
     day = parse_date(due_before, app.today, field="--due-before") if due_before else None
-    with app.session() as session:
-        items = service.items(session, app.service_ctx(), borough=borough, owner=owner,
-                              statuses=status or (), source=source,
-                              recommendation=recommendation, due_before=day, overdue=overdue)
-        meetings = []
-        if fmt == ExportFormat.ICS:
-            from casey_cli.services import meetings as meeting_service
-
-            meetings = [r.to_dict() for r in meeting_service.query(session, borough=borough)]
-    rows = [i.to_dict() for i in items]
     title = f"casey-cli register: {borough or 'all London'}"
-    if fmt == ExportFormat.JSON:
-        data = formats.to_json(rows).encode()
-    elif fmt == ExportFormat.CSV:
-        data = formats.to_csv(ITEM_COLUMNS, rows).encode()
-    elif fmt == ExportFormat.MARKDOWN:
-        data = formats.to_markdown(ITEM_COLUMNS, rows).encode()
+    with app.reader() as reader:
+        scope = lookup.filters(reader, borough=borough, owner=owner, statuses=status or (),
+                               source=source, recommendation=recommendation, due_before=day,
+                               overdue=overdue)
+        items = queries.items(reader, scope, today=app.today)
+
+        def rows() -> Iterator[dict[str, object]]:
+            return (i.to_dict() for i in items)
+
+        if fmt in (ExportFormat.CSV, ExportFormat.JSON):
+            chunks = (formats.csv_chunks(ITEM_COLUMNS, rows()) if fmt == ExportFormat.CSV
+                      else formats.json_chunks(rows()))
+            output.deliver((c.encode() for c in chunks), output_file)
+            return
+        everything = list(items)
+        meetings = queries.meetings(reader, scope.borough) if fmt == ExportFormat.ICS else []
+    if fmt == ExportFormat.MARKDOWN:
+        data = formats.to_markdown(ITEM_COLUMNS, [i.to_dict() for i in everything]).encode()
     elif fmt == ExportFormat.HTML:
         from casey_cli.io.html import export_html
 
-        data = export_html(items, title, app.today.isoformat()).encode()
+        data = export_html(everything, title, app.today.isoformat()).encode()
     elif fmt == ExportFormat.ICS:
         from casey_cli.io.ics import to_ics
 
-        data = to_ics(items, meetings, title)
+        data = to_ics(everything, meetings, title)
     else:
         from casey_cli.io.xlsx import to_xlsx
 
-        data = to_xlsx(ITEM_COLUMNS, rows)
+        data = to_xlsx(ITEM_COLUMNS, [i.to_dict() for i in everything])
     output.deliver(data, output_file, binary=fmt == ExportFormat.XLSX)
+

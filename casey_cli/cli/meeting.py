@@ -13,7 +13,7 @@ from casey_cli.cli.options import BoroughOpt, ReadFormatOpt, WriteFormatOpt
 from casey_cli.dates import DATE_HELP
 from casey_cli.enums import ReadFormat, WriteFormat
 
-app = typer.Typer(no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 
 
 @app.command("add")

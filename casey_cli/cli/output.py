@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,20 +20,22 @@ def write(text: str) -> None:
     sys.stdout.flush()
 
 
-def deliver(data: bytes, path: Path | None, *, binary: bool = False) -> None:
-    """Bytes for scripts: atomically to --output, or to stdout (never binary to a terminal)."""
+def deliver(data: bytes | Iterable[bytes], path: Path | None, *, binary: bool = False) -> None:
+    """Bytes for scripts (whole or streamed): atomically to --output, or to stdout (never
+    binary to a terminal)."""
     if path is not None:
         from casey_cli.io.atomic import write_atomic
 
-        write_atomic(path, data)
-        info(f"Wrote {path} ({len(data):,} bytes).")
+        size = write_atomic(path, data)
+        info(f"Wrote {path} ({size:,} bytes).")
         return
     if binary and sys.stdout.isatty():
         from casey_cli.errors import InvalidInput
 
         raise InvalidInput("this format is binary; give --output FILE")
     sys.stdout.flush()
-    sys.stdout.buffer.write(data)
+    for chunk in [data] if isinstance(data, bytes) else data:
+        sys.stdout.buffer.write(chunk)
     sys.stdout.buffer.flush()
 
 

@@ -21,7 +21,7 @@ from casey_cli.cli.options import (
 )
 from casey_cli.enums import ReadFormat, ShowFormat, WriteFormat
 
-app = typer.Typer(no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 RefArg = Annotated[str, typer.Argument(help="Recommendation ref, e.g. casey-7.",
                                        show_default=False)]
 
@@ -38,11 +38,13 @@ def list_(
 
     Example: casey rec list --source casey --theme oversight
     """
-    from casey_cli.services import recs
+    from casey_cli import queries
+    from casey_cli.services import lookup
 
     app = app_context(ctx)
-    with app.session() as session:
-        items = recs.query(session, app.service_ctx(), source=source, theme=theme)
+    with app.reader() as reader:
+        scope = lookup.filters(reader, source=source, theme=theme, actions=False)
+        items = list(queries.items(reader, scope, today=app.today))
     output.emit_items(fmt.value, items, "Recommendations", "No recommendations match.")
 
 

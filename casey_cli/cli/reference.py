@@ -10,8 +10,8 @@ from casey_cli.cli.errors import handled
 from casey_cli.cli.options import ReadFormatOpt
 from casey_cli.enums import ReadFormat
 
-source_app = typer.Typer(no_args_is_help=True)
-borough_app = typer.Typer(no_args_is_help=True)
+source_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
+borough_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 
 
 @source_app.command("list")

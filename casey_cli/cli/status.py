@@ -29,12 +29,13 @@ def status(
     Example: casey status --borough islington
     """
     from casey_cli.errors import OverdueFound
+    from casey_cli.services import lookup
     from casey_cli.services import status as service
 
     app = app_context(ctx)
-    with app.session() as session:
-        report = service.report(session, app.service_ctx(window=days), borough=borough,
-                                owner=owner, source=source)
+    with app.reader() as reader:
+        scope = lookup.filters(reader, borough=borough, owner=owner, source=source)
+        report = service.report(reader, app.service_ctx(window=days), scope)
     if fmt == StatusFormat.JSON:
         from casey_cli.io.formats import to_json
 

@@ -4,25 +4,31 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from casey_cli.errors import InvalidInput
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """A killed export never leaves half a file: readers see the old file or the new one."""
+def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> int:
+    """A killed export never leaves half a file: readers see the old file or the new one.
+    Returns the bytes written."""
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise InvalidInput(f"folder {folder} does not exist; create it or choose another "
                            "--output", field="--output")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
+        size = 0
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for chunk in [data] if isinstance(data, bytes) else data:
+                handle.write(chunk)
+                size += len(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
+        return size
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -25,14 +25,33 @@ def csv_cell(value: Any) -> str:
     return text
 
 
-def to_csv(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
-    """RFC 4180 CSV (CRLF line ends, minimal quoting) with a header row."""
+def csv_chunks(columns: Sequence[str], rows: Iterable[dict[str, Any]],
+               batch: int = 2000) -> Iterator[str]:
+    """RFC 4180 CSV (CRLF line ends, minimal quoting) with a header row, a batch at a time."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
-    for row in rows:
+    for n, row in enumerate(rows, start=1):
         writer.writerow([csv_cell(row.get(c)) for c in columns])
-    return out.getvalue()
+        if n % batch == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
+
+
+def to_csv(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
+    return "".join(csv_chunks(columns, rows))
+
+
+def json_chunks(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """The same text as to_json(list(rows)), one item at a time."""
+    first = True
+    for row in rows:
+        body = json.dumps(row, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+        yield ("[\n  " if first else ",\n  ") + body
+        first = False
+    yield "[]\n" if first else "\n]\n"
 
 
 def md_cell(value: Any) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, timedelta
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -47,10 +48,17 @@ def items_table(items: Sequence[Item], title: str, *, extra: str | None = None,
     return table
 
 
-def section(items: Sequence[Item], title: str, empty: str, **kwargs: Any) -> RenderableType:
+STATUS_ROWS = 15  # rendering costs ~0.5 ms a row: a borough view shows the top of each list
+
+
+def section(items: Sequence[Item], title: str, empty: str, *, limit: int | None = None,
+            more: str | None = None, **kwargs: Any) -> RenderableType:
     if not items:
         return Text(empty, style="green")
-    return items_table(items, f"{title} ({len(items)})", **kwargs)
+    table = items_table(items[:limit] if limit else items, f"{title} ({len(items)})", **kwargs)
+    if limit and len(items) > limit and more:
+        return Group(table, Text(f"and {len(items) - limit} more: {more}", style="dim"))
+    return table
 
 
 def gap_reason(item: Item) -> str:
@@ -59,7 +67,8 @@ def gap_reason(item: Item) -> str:
     return "no " + " and no ".join(missing)
 
 
-def status_view(report: StatusReport, scope: str) -> RenderableType:
+def status_view(report: StatusReport, scope: str, limit: int | None = STATUS_ROWS
+                ) -> RenderableType:
     s = report.summary
     headline = Text.assemble(
         (scope, "bold"), f" · {report.today} · {s.total} items · ",
@@ -71,19 +80,27 @@ def status_view(report: StatusReport, scope: str) -> RenderableType:
                  title_justify="left", expand=True)
     for col in ("ref", "title", "owner", "missing"):
         gaps.add_column(col, overflow="fold", ratio=COLUMN_RATIO.get(col), no_wrap=col in NO_WRAP)
-    for item in report.gaps:
+    for item in report.gaps[:limit] if limit else report.gaps:
         gaps.add_row(_t(item.ref), _t(item.title), _t(item.owner), _t(gap_reason(item), "yellow"))
+    where = f" --borough {report.borough}" if report.borough else ""
+    soon = (date.fromisoformat(report.today) + timedelta(days=report.window_days + 1)).isoformat()
+    gap_part: RenderableType = gaps
+    if limit and len(report.gaps) > limit:
+        gap_part = Group(gaps, Text(f"and {len(report.gaps) - limit} more: casey status{where} "
+                                    "--format markdown", style="dim"))
     return Group(
         headline, Text(""),
         section(report.overdue, "Overdue", "No overdue actions.", extra="days_overdue",
-                columns=("ref", "title", "owner", "due", "rag")),
+                columns=("ref", "title", "owner", "due", "rag"), limit=limit,
+                more=f"casey action list --overdue{where}"),
         Text(""),
         section(report.due_soon, f"Due in the next {report.window_days} days",
                 f"Nothing due in the next {report.window_days} days.",
-                columns=("ref", "title", "owner", "status", "due", "rag")),
+                columns=("ref", "title", "owner", "status", "due", "rag"), limit=limit,
+                more=f"casey export{where} --due-before {soon} --format markdown"),
         Text(""),
-        gaps if report.gaps else Text("No gaps: every open item has an owner and a due date.",
-                                      style="green"),
+        gap_part if report.gaps else Text(
+            "No gaps: every open item has an owner and a due date.", style="green"),
     )
 
 

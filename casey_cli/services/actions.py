@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from casey_cli import rules
 from casey_cli.dates import to_iso
@@ -20,12 +18,10 @@ from casey_cli.services.common import (
     Ctx,
     action_item,
     check_borough,
-    check_source,
     events_for,
     get_action,
     get_meeting,
     get_recommendation,
-    item_sort_key,
     record,
     source_of_action,
     text_or_none,
@@ -165,30 +161,3 @@ def show(session: Session, ctx: Ctx, ref: str) -> ItemDetail:
     }
     return ItemDetail(action_item(action, rec.source if rec else None, ctx), details,
                       events_for(session, action.ref))
-
-
-def query(
-    session: Session, ctx: Ctx, *, borough: str | None = None, owner: str | None = None,
-    statuses: Sequence[str] = (), source: str | None = None, recommendation: str | None = None,
-    due_before: date | None = None, overdue: bool = False,
-) -> list[Item]:
-    """Actions matching every filter given, in SPEC order (due date, then ref)."""
-    stmt = select(Action, Recommendation.source).join(Recommendation, isouter=True)
-    if borough:
-        stmt = stmt.where(Action.borough == check_borough(session, borough))
-    if owner:
-        stmt = stmt.where(sa.func.lower(Action.owner).contains(owner.strip().lower(),
-                                                              autoescape=True))
-    if statuses:
-        stmt = stmt.where(col(Action.status).in_([rules.normalise_status(s) for s in statuses]))
-    if source:
-        stmt = stmt.where(Recommendation.source == check_source(session, source))
-    if recommendation:
-        stmt = stmt.where(Action.recommendation == get_recommendation(session, recommendation).ref)
-    if due_before:
-        stmt = stmt.where(col(Action.due) < due_before)
-    if overdue:
-        stmt = stmt.where(col(Action.due) < ctx.today,
-                          col(Action.status).not_in([Status.COMPLETE.value, Status.DROPPED.value]))
-    items = [action_item(a, src, ctx) for a, src in session.exec(stmt).all()]
-    return sorted(items, key=item_sort_key)

@@ -3,31 +3,22 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from casey_cli import rules
 from casey_cli.chain import event_hash
+from casey_cli.config import Ctx as Ctx  # re-exported for the services
 from casey_cli.dates import to_iso
 from casey_cli.errors import InvalidInput, NotFound, did_you_mean
 from casey_cli.models import Action, Borough, HistoryEvent, Meeting, Recommendation, Source
+from casey_cli.queries import make_item
 from casey_cli.schemas import Event, Item
 
 _ACTION_REF = re.compile(r"^[Aa]?(\d+)$")
 _MEETING_REF = re.compile(r"^[Mm]?(\d+)$")
-
-
-@dataclass(frozen=True)
-class Ctx:
-    """What every service needs besides the session: the report date, the rules' window, who."""
-
-    today: date
-    user: str = "unknown"
-    window: int = rules.DEFAULT_WINDOW_DAYS
 
 
 def ref_sort_key(ref: str) -> tuple[str, int, str]:
@@ -123,28 +114,23 @@ def text_or_none(value: str | None) -> str | None:
 
 
 def action_item(action: Action, source: str | None, ctx: Ctx) -> Item:
-    return Item(
+    return make_item(
         ref=action.ref, kind="action", borough=action.borough, source=source,
         recommendation=action.recommendation, title=action.title, owner=action.owner,
-        status=action.status, due=to_iso(action.due), original_due=to_iso(action.original_due),
-        days_overdue=rules.days_overdue(action.status, action.due, ctx.today),
-        rag=rules.rag(action.status, action.due, ctx.today, ctx.window),
+        status=action.status, due=action.due, original_due=action.original_due,
         progress=action.progress, slips=action.slips, assurance=action.assurance,
-        created=to_iso(action.created), updated=to_iso(action.updated),
-        completed=to_iso(action.completed),
+        created=action.created, updated=action.updated, completed=action.completed,
+        today=ctx.today, window=ctx.window,
     )
 
 
 def rec_item(rec: Recommendation, borough: str | None, ctx: Ctx) -> Item:
-    return Item(
+    return make_item(
         ref=rec.ref, kind="recommendation", borough=borough or "london", source=rec.source,
         recommendation=None, title=rec.title, owner=rec.owner, status=rec.status,
-        due=to_iso(rec.due), original_due=to_iso(rec.original_due),
-        days_overdue=rules.days_overdue(rec.status, rec.due, ctx.today),
-        rag=rules.rag(rec.status, rec.due, ctx.today, ctx.window),
-        progress=rec.progress, slips=rec.slips, assurance=None,
-        created=to_iso(rec.created), updated=to_iso(rec.updated),
-        completed=to_iso(rec.completed),
+        due=rec.due, original_due=rec.original_due, progress=rec.progress, slips=rec.slips,
+        assurance=None, created=rec.created, updated=rec.updated, completed=rec.completed,
+        today=ctx.today, window=ctx.window,
     )
 
 

@@ -8,15 +8,14 @@ from typing import Any
 from sqlmodel import Session, select
 
 from casey_cli import rules
-from casey_cli.errors import InvalidInput, NotFound, did_you_mean
-from casey_cli.models import Action, Recommendation, Source
+from casey_cli.errors import InvalidInput
+from casey_cli.models import Action
 from casey_cli.schemas import Item, ItemDetail
 from casey_cli.services import changes as ch
 from casey_cli.services.common import (
     Ctx,
     action_item,
     borough_of_rec,
-    check_source,
     events_for,
     get_meeting,
     get_recommendation,
@@ -24,25 +23,6 @@ from casey_cli.services.common import (
     rec_item,
     text_or_none,
 )
-
-
-def query(session: Session, ctx: Ctx, *, source: str | None = None,
-          theme: str | None = None, borough: str | None = None) -> list[Item]:
-    """Recommendations in SPEC order for scripts: due date (undated last), then ref."""
-    stmt = select(Recommendation, Source.borough).join(Source)
-    if source:
-        stmt = stmt.where(Recommendation.source == check_source(session, source))
-    if theme:
-        themes = sorted({t for t in session.exec(select(Recommendation.theme)).all() if t})
-        wanted = theme.strip().lower()
-        if wanted not in themes:
-            raise NotFound(f"unknown theme '{theme}'{did_you_mean(wanted, themes)}; "
-                           f"themes are: {', '.join(themes)}")
-        stmt = stmt.where(Recommendation.theme == wanted)
-    items = [rec_item(rec, b, ctx) for rec, b in session.exec(stmt).all()]
-    if borough:
-        items = [i for i in items if i.borough == borough]
-    return sorted(items, key=item_sort_key)
 
 
 def show(session: Session, ctx: Ctx, ref: str) -> ItemDetail:
