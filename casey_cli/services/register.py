@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from casey_cli import rules
 from casey_cli.dates import parse_date
@@ -298,12 +298,22 @@ class Loader:
         self.session, self.ctx, self.result = session, ctx, LoadResult()
         self.progress = progress or (lambda n: None)
         self.file_meetings: list[tuple[str, date]] = []
+        self._keys: dict[Any, set[str]] = {}
+        self._by_id: dict[int, Action] = {}
+        self._by_title: dict[tuple[str, str], Action] = {}
+        self._new: list[tuple[Action, str | None, Meeting | None]] = []
 
     def _check_ref(self, model: Any, key: str, where: Where, field: str, hint: str) -> None:
-        if self.session.get(model, key) is None:
+        """Is `key` a row of `model`? The keys are read once per load (a few hundred rows)."""
+        known = self._keys.get(model)
+        if known is None:
             key_column = next(iter(model.__table__.primary_key.columns))
-            keys = [str(k) for k in self.session.exec(select(key_column)).all()]
-            raise where.fail(field, f"unknown {field} '{key}'{did_you_mean(key, keys)}; {hint}")
+            with self.session.no_autoflush:
+                known = {str(k) for k in self.session.exec(select(key_column)).all()}
+            self._keys[model] = known
+        if key not in known:
+            raise where.fail(field, f"unknown {field} '{key}'"
+                                    f"{did_you_mean(key, sorted(known))}; {hint}")
 
     def _upsert_plain(self, obj: Any, data: dict[str, Any], label: tuple[str, str]) -> None:
         """Reference rows (boroughs, sources, meetings): no history, just counts."""
@@ -355,10 +365,45 @@ class Loader:
                 self._upsert_plain(meeting_row, {"borough": m.get("borough"),
                                               "citation": m.get("citation")}, label)
         session.flush()
-        for where, a in parsed.actions:
-            self._upsert_action(where, a)
-            self.progress(1)
+        self._prefetch_actions(parsed.actions)
+        with session.no_autoflush:
+            for where, a in parsed.actions:
+                self._upsert_action(where, a)
+                self.progress(1)
+        self._insert_new_actions()
         session.flush()
+
+    def _prefetch_actions(self, rows: list[tuple[Where, dict[str, Any]]]) -> None:
+        """Read the actions a file names in a few queries, not one per row."""
+        ids = sorted({int(a["ref"][1:]) for _, a in rows if "ref" in a})
+        pairs: dict[str, set[str]] = {}
+        for _, a in rows:
+            if "ref" not in a:
+                pairs.setdefault(a["borough"], set()).add(a["title"])
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            for action in self.session.exec(select(Action).where(col(Action.id).in_(chunk))):
+                self._by_id[action.id or 0] = action
+        for borough, titles in pairs.items():
+            ordered = sorted(titles)
+            for start in range(0, len(ordered), 500):
+                stmt = select(Action).where(Action.borough == borough,
+                                            col(Action.title).in_(ordered[start:start + 500]))
+                for action in self.session.exec(stmt):
+                    self._by_title.setdefault((action.borough, action.title), action)
+
+    def _insert_new_actions(self) -> None:
+        """New actions in one batched INSERT, then their 'created' events in file order."""
+        if not self._new:
+            return
+        self.session.add_all([action for action, _, _ in self._new])
+        self.session.flush()
+        for action, note, meeting in self._new:
+            record(self.session, by=self.ctx.user, kind="action", ref=action.ref,
+                   borough=action.borough, field="created", new=action.title, note=note,
+                   meeting=meeting)
+            self.result.created.append(("action", action.ref))
+        self._new = []
 
     def _noted(self, ref: str, note: str) -> bool:
         """Loading the same minutes twice must not record their notes twice."""
@@ -405,14 +450,14 @@ class Loader:
         note = a.pop("note", None)
         a.pop("meeting", None)
         assurance = a.pop("assurance", None)
+        action: Action | None
         if "ref" in a:
-            action = session.get(Action, int(a["ref"][1:]))
+            action = self._by_id.get(int(a["ref"][1:]))
             if action is None:
                 raise where.fail("ref", f"no action {a['ref']} in the store; leave 'ref' out "
                                         "to add a new action")
         else:
-            action = session.exec(select(Action).where(
-                Action.borough == a["borough"], Action.title == a["title"])).first()
+            action = self._by_title.get((a["borough"], a["title"]))
         if assurance is not None and assurance != (action.assurance if action else "unverified"):
             raise where.fail("assurance", "assurance changes only through `casey action "
                                           "verify`; leave the column as it was exported")
@@ -420,13 +465,7 @@ class Loader:
         if action is None:
             data.setdefault("original_due", data.get("due"))
             data["status"] = data.get("status") or "not-started"
-            action = Action(**data)
-            session.add(action)
-            session.flush()
-            record(session, by=self.ctx.user, kind="action", ref=action.ref,
-                   borough=action.borough, field="created", new=action.title, note=note,
-                   meeting=meeting)
-            self.result.created.append(("action", action.ref))
+            self._new.append((Action(**data), note, meeting))
             return
         changed = apply_changes(session, action, kind="action", ref=action.ref,
                                 borough=action.borough, changes=_patch(action, data),
