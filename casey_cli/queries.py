@@ -148,21 +148,28 @@ def _where(f: Filters, kind: str, today: date, params: dict[str, Any]) -> str:
     return (" WHERE " + " AND ".join(clauses)) if clauses else ""
 
 
-def items(reader: Reader, f: Filters, *, today: date,
-          window: int = rules.DEFAULT_WINDOW_DAYS) -> Iterator[Item]:
-    """Items matching `f`, streamed in SPEC order: due date (undated last), then ref."""
+def items_sql(f: Filters, today: date, dialect: str) -> tuple[str, dict[str, Any]]:
+    """The one query behind status, lists and exports (tests EXPLAIN it)."""
     params: dict[str, Any] = {}
     parts = []
     # Byte order for the ref prefix everywhere, as SQLite and Python compare text.
-    collate = ' COLLATE "C"' if reader.dialect == "postgresql" else ""
+    collate = ' COLLATE "C"' if dialect == "postgresql" else ""
     if f.actions:
         parts.append(_ACTIONS.format(collate=collate) + _where(f, "action", today, params))
     if f.recommendations:
         parts.append(_RECS.format(collate=collate) + _where(f, "recommendation", today, params))
     if not parts:
-        return
+        return "", params
     # 19 = undated, 9 = due, then 17 and 18 (ref prefix and number): 'A2 before A10'.
-    sql = " UNION ALL ".join(parts) + " ORDER BY 19, 9, 17, 18"
+    return " UNION ALL ".join(parts) + " ORDER BY 19, 9, 17, 18", params
+
+
+def items(reader: Reader, f: Filters, *, today: date,
+          window: int = rules.DEFAULT_WINDOW_DAYS) -> Iterator[Item]:
+    """Items matching `f`, streamed in SPEC order: due date (undated last), then ref."""
+    sql, params = items_sql(f, today, reader.dialect)
+    if not sql:
+        return
     for row in reader.rows(sql, params):
         yield make_item(
             ref=row[0], kind=row[1], borough=row[2], source=row[3], recommendation=row[4],

@@ -1,0 +1,64 @@
+"""Speed is measured by bench/ (docs/performance.md); these tests only guard the design that
+makes it possible: no heavy imports on the hot paths, and indexes behind every filter."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from datetime import date
+
+import pytest
+
+from casey_cli.queries import Filters, items_sql
+
+HEAVY = ("sqlmodel", "sqlalchemy", "pydantic", "alembic", "openpyxl", "yaml", "jinja2")
+PROBE = ("import sys, runpy; sys.argv = ['casey', *sys.argv[1:]]\n"
+         "try:\n    runpy.run_module('casey_cli', run_name='__main__')\n"
+         "except SystemExit:\n    pass\n"
+         "print('LOADED=' + ','.join(m for m in {heavy!r} if m in sys.modules),"
+         " file=sys.stderr)")
+
+
+def loaded(args: list[str], env: dict[str, str] | None = None) -> str:
+    out = subprocess.run([sys.executable, "-c", PROBE.format(heavy=HEAVY), *args],
+                         capture_output=True, text=True, env=env)
+    line = [x for x in out.stderr.splitlines() if x.startswith("LOADED=")]
+    assert line, out.stderr
+    return line[-1].removeprefix("LOADED=")
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["status", "--help"],
+                                  ["action", "add", "--help"]])
+def test_help_and_version_import_nothing_heavy(args):
+    assert loaded(args) == ""
+
+
+def test_status_and_lists_on_a_current_store_import_nothing_heavy(casey, isolated):
+    import os
+
+    env = {**os.environ, "CASEY_DB": str(isolated)}
+    for args in (["status", "--borough", "islington"], ["status", "--format", "json"],
+                 ["action", "list", "--overdue"], ["export", "--format", "csv"]):
+        assert loaded(args, env) == "", args
+
+
+@pytest.mark.parametrize(("filters", "index"), [
+    (Filters(borough="islington", recommendations=False), "ix_actions_borough_status_due"),
+    (Filters(recommendation="casey-1", recommendations=False), "ix_actions_recommendation"),
+    (Filters(due_before=date(2026, 1, 1), recommendations=False), "ix_actions_due"),
+    (Filters(overdue=True, recommendations=False), "ix_actions_due"),
+])
+def test_filters_use_an_index(isolated, filters, index):
+    sql, params = items_sql(filters, date(2026, 11, 23), "sqlite")
+    with closing(sqlite3.connect(isolated)) as conn:
+        plan = " ".join(str(r[-1]) for r in conn.execute("EXPLAIN QUERY PLAN " + sql, params))
+    assert f"USING INDEX {index}" in plan or f"USING COVERING INDEX {index}" in plan, plan
+
+
+def test_history_of_one_item_uses_its_index(isolated):
+    with closing(sqlite3.connect(isolated)) as conn:
+        plan = " ".join(str(r[-1]) for r in conn.execute(
+            "EXPLAIN QUERY PLAN SELECT * FROM history WHERE ref = 'A1' ORDER BY id"))
+    assert "ix_history_ref_id" in plan, plan
