@@ -90,14 +90,14 @@ def add(
     Example: casey action add --borough islington --title "Publish ward panel dates"
     --owner "Supt, Central North" --due +4w --meeting M3
     """
-    from casey_cli.services import actions
+    from casey_cli import writes
 
     app = app_context(ctx)
     borough = _ask(borough, "--borough", "Borough slug")
     title = _ask(title, "--title", "Title")
-    with app.session(write=True) as session:
-        item = actions.add(
-            session, app.service_ctx(by), borough=borough, title=title, owner=owner,
+    with app.writer() as writer:
+        item = writes.add_action(
+            writer, app.service_ctx(by), borough=borough, title=title, owner=owner,
             due=_date(app, due, "due"), recommendation=recommendation, status=status,
             progress=progress, evidence=evidence, note=note, meeting=meeting,
         )

@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # heavy imports stay out of --help
 
     from casey_cli.config import Ctx
     from casey_cli.queries import Reader
+    from casey_cli.writes import Writer
 
 
 @dataclass
@@ -110,6 +111,31 @@ class AppContext:
         with engine.connect() as sa_conn, sa_conn.begin():
             yield SQLAlchemyReader(sa_conn)
 
+    @contextmanager
+    def writer(self) -> Iterator[Writer]:
+        """One write transaction for the plain-SQL write path: on a current SQLite store the
+        stdlib driver with the write lock taken up front; elsewhere the engine."""
+        from casey_cli.writes import SQLAlchemyWriter, SqliteWriter
+
+        path = self.sqlite_file
+        conn = (_open_current_sqlite(path, write=True)
+                if path is not None and self._engine is None else None)
+        if conn is None:
+            engine = self.engine()
+            if path is not None:
+                conn = _open_current_sqlite(path, write=True)
+        if conn is None:
+            with engine.begin() as sa_conn:
+                yield SQLAlchemyWriter(sa_conn)
+            return
+        try:
+            yield SqliteWriter(conn)
+            conn.commit()
+        finally:
+            if conn.in_transaction:
+                conn.rollback()
+            conn.close()
+
     @property
     def sqlite_file(self) -> Path | None:
         from casey_cli.config import Settings
@@ -124,9 +150,10 @@ class AppContext:
             yield session
 
 
-def _open_current_sqlite(path: Path) -> Any:
-    """A sqlite3 connection in a read snapshot, or None if the store is missing or not at
-    this code's schema (the engine then creates, upgrades or refuses it)."""
+def _open_current_sqlite(path: Path, *, write: bool = False) -> Any:
+    """A sqlite3 connection in a transaction (a read snapshot, or the write lock), or None if
+    the store is missing or not at this code's schema (the engine then creates, upgrades or
+    refuses it). The same pragmas as the engine's connections."""
     import sqlite3
 
     from casey_cli.store_light import BUSY_TIMEOUT_MS
@@ -136,7 +163,9 @@ def _open_current_sqlite(path: Path) -> Any:
         return None
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     try:
-        conn.execute("BEGIN")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
         version = conn.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.DatabaseError:
         conn.close()

@@ -49,6 +49,9 @@ def read_csv(path: Path) -> list[LineDict]:
 def read_json(path: Path) -> list[LineDict]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+    except RecursionError:
+        raise InvalidInput("the JSON nests too deeply; give a flat list of item objects",
+                           file=str(path)) from None
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"invalid JSON ({exc.msg}); fix the syntax", file=str(path),
                            line=exc.lineno) from None

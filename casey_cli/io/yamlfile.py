@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,23 @@ def _mapping(loader: Any, node: yaml.MappingNode) -> LineDict:
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 
 
+MAX_DEPTH = 200
+_NOT_BRACKET = re.compile(r"[^\[\]{}]")
+_DEEP_BLOCK = re.compile(rf"(?:[-?][ \t]+){{{MAX_DEPTH}}}|^[ \t]{{{4 * MAX_DEPTH},}}", re.M)
+
+
+def _too_deep(text: str) -> bool:
+    """libyaml's C composer recurses on the C stack: tens of thousands of nested levels crash
+    the process (not a Python RecursionError), so refuse absurd nesting before parsing."""
+    depth = deepest = 0
+    for char in _NOT_BRACKET.sub("", text):
+        depth = depth + 1 if char in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            return True
+    return _DEEP_BLOCK.search(text) is not None
+
+
 def read_yaml(path: Path) -> Any:
     """Parse one YAML file safely; every problem becomes InvalidInput naming file and line."""
     name = str(path)
@@ -56,6 +74,9 @@ def read_yaml(path: Path) -> Any:
         raise InvalidInput("file not found; check the path", file=name) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"cannot read file ({exc}); save it as UTF-8 text", file=name) from None
+    if _too_deep(text):
+        raise InvalidInput(f"the YAML nests more than {MAX_DEPTH} levels deep; a register is "
+                           "a few levels deep", file=name)
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except InvalidInput as exc:
@@ -69,3 +90,6 @@ def read_yaml(path: Path) -> Any:
         raise InvalidInput(f"{problem}; fix the YAML syntax", file=name, line=line) from None
     except yaml.YAMLError as exc:
         raise InvalidInput(f"invalid YAML ({exc})", file=name) from None
+    except RecursionError:
+        raise InvalidInput("the YAML nests too deeply; a register is a few levels deep",
+                           file=name) from None

@@ -11,48 +11,19 @@ from casey_cli import rules
 from casey_cli.dates import to_iso
 from casey_cli.enums import Status
 from casey_cli.errors import InvalidInput
-from casey_cli.models import Action, Recommendation
+from casey_cli.models import Recommendation
 from casey_cli.schemas import Item, ItemDetail
 from casey_cli.services import changes as ch
 from casey_cli.services.common import (
     Ctx,
     action_item,
-    check_borough,
     events_for,
     get_action,
     get_meeting,
     get_recommendation,
-    record,
     source_of_action,
     text_or_none,
 )
-
-
-def add(
-    session: Session, ctx: Ctx, *, borough: str, title: str, owner: str | None = None,
-    due: date | None = None, recommendation: str | None = None, status: str | None = None,
-    progress: int | None = None, evidence: str | None = None, note: str | None = None,
-    meeting: str | None = None, citation: str | None = None,
-) -> Item:
-    slug = check_borough(session, borough)
-    clean_title = text_or_none(title)
-    if clean_title is None:
-        raise InvalidInput("the title is empty; give --title TEXT", field="title")
-    rec = get_recommendation(session, recommendation) if recommendation else None
-    status_value = rules.normalise_status(status) if status else Status.NOT_STARTED.value
-    mtg = get_meeting(session, meeting) if meeting else None
-    action = Action(
-        borough=slug, title=clean_title, owner=text_or_none(owner), due=due, original_due=due,
-        recommendation=rec.ref if rec else None, status=status_value,
-        progress=ch.check_progress(progress), evidence=text_or_none(evidence),
-        citation=text_or_none(citation),
-        completed=ctx.today if status_value == Status.COMPLETE.value else None,
-    )
-    session.add(action)
-    session.flush()  # assigns the id, so the ref exists for history
-    record(session, by=ctx.user, kind="action", ref=action.ref, borough=slug, field="created",
-           new=clean_title, note=text_or_none(note), meeting=mtg)
-    return action_item(action, rec.source if rec else None, ctx)
 
 
 def _append(old: str | None, extra: str | None) -> str | None:

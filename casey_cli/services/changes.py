@@ -9,8 +9,9 @@ from sqlmodel import Session
 
 from casey_cli.enums import Status
 from casey_cli.errors import InvalidInput
-from casey_cli.models import Action, Meeting, Recommendation, utcnow
+from casey_cli.models import Action, Recommendation, utcnow
 from casey_cli.services.common import Ctx, record
+from casey_cli.services.lookup import MeetingRef
 
 Tracked = Action | Recommendation
 
@@ -38,7 +39,7 @@ def _status_side_effects(obj: Tracked, new_status: str, today: date) -> dict[str
 def apply_changes(
     session: Session, obj: Tracked, *, kind: str, ref: str, borough: str | None,
     changes: dict[str, Any], ctx: Ctx, note: str | None = None,
-    meeting: Meeting | None = None, note_alone: bool = True,
+    meeting: MeetingRef | None = None, note_alone: bool = True,
 ) -> list[str]:
     """Set the fields that differ, record each in history; return the changed field names.
     With nothing changed, the note is recorded on its own unless `note_alone` is False."""
@@ -67,7 +68,7 @@ def apply_changes(
 
 def reschedule(
     session: Session, obj: Tracked, *, kind: str, ref: str, borough: str | None, due: date,
-    reason: str | None, ctx: Ctx, meeting: Meeting | None = None,
+    reason: str | None, ctx: Ctx, meeting: MeetingRef | None = None,
 ) -> None:
     """Move the due date; the first date ever set is kept as original_due; later = a slip."""
     if obj.status in (Status.COMPLETE.value, Status.DROPPED.value):

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from casey_cli.chain import event_hash
 from casey_cli.config import Ctx as Ctx  # re-exported for the services
 from casey_cli.dates import to_iso
 from casey_cli.errors import InvalidInput, NotFound, did_you_mean
 from casey_cli.models import Action, Borough, HistoryEvent, Meeting, Recommendation, Source
-from casey_cli.queries import make_item
+from casey_cli.queries import SQLAlchemyReader, make_item
 from casey_cli.schemas import Event, Item
+from casey_cli.services import lookup
+from casey_cli.services.lookup import MeetingRef
+from casey_cli.writes import SQLAlchemyWriter, append_event
 
-_ACTION_REF = re.compile(r"^[Aa]?(\d+)$")
-_MEETING_REF = re.compile(r"^[Mm]?(\d+)$")
+_ACTION_REF = re.compile(r"^[Aa]?(\d{1,9})$")
 
 
 def ref_sort_key(ref: str) -> tuple[str, int, str]:
@@ -78,34 +77,9 @@ def check_source(session: Session, code: str) -> str:
     return value
 
 
-_NAME_ON_DATE = re.compile(r"^(.*\S)\s*\((\d{4}-\d{2}-\d{2})\)$")
-
-
-def get_meeting(session: Session, ref: str) -> Meeting:
-    """A meeting by ref (M3 or 3), by 'NAME (YYYY-MM-DD)', or by a name only one meeting has."""
-    match = _MEETING_REF.match(ref.strip())
-    if match:
-        meeting = session.get(Meeting, int(match.group(1)))
-        if meeting is None:
-            raise NotFound(f"no meeting M{match.group(1)}; see `casey meeting list`")
-        return meeting
-    stmt = select(Meeting).order_by(col(Meeting.date))
-    dated = _NAME_ON_DATE.match(ref.strip())
-    if dated:
-        stmt = stmt.where(sa.func.lower(Meeting.name) == dated.group(1).lower(),
-                          col(Meeting.date) == date.fromisoformat(dated.group(2)))
-    else:
-        stmt = stmt.where(sa.func.lower(Meeting.name) == ref.strip().lower())
-    found = list(session.exec(stmt).all())
-    if not found:
-        names = list(session.exec(select(Meeting.name)).all())
-        raise NotFound(f"no meeting '{ref}'{did_you_mean(ref, names)}; add it with "
-                       "`casey meeting add NAME --date D` or see `casey meeting list`")
-    if len(found) > 1:
-        refs = ", ".join(f"{m.ref} ({m.date})" for m in found)
-        raise InvalidInput(f"several meetings are named '{ref}': {refs}; give its ref or "
-                           f"'{found[-1].name} ({found[-1].date})'")
-    return found[0]
+def get_meeting(session: Session, ref: str) -> MeetingRef:
+    """A meeting by ref, by 'NAME (YYYY-MM-DD)', or by a name only one meeting has."""
+    return lookup.meeting(SQLAlchemyReader(session.connection()), ref)
 
 
 def text_or_none(value: str | None) -> str | None:
@@ -146,36 +120,15 @@ def borough_of_rec(session: Session, rec: Recommendation) -> str:
     return (source.borough if source else None) or "london"
 
 
-def as_text(value: Any) -> str | None:
-    """How a field value is written into history."""
-    if value is None:
-        return None
-    if isinstance(value, (date, datetime)):
-        return to_iso(value)
-    return str(value)
-
-
 def record(
     session: Session, *, by: str, kind: str, ref: str, borough: str | None, field: str,
-    old: Any = None, new: Any = None, note: str | None = None, meeting: Meeting | None = None,
+    old: Any = None, new: Any = None, note: str | None = None,
+    meeting: MeetingRef | None = None,
 ) -> None:
-    """Append one history event, chained to the one before (the only way history is written).
-    Writers hold the store's write lock, so the tip read here is the real last event."""
-    tip = session.info.get(CHAIN_TIP, _UNSET)
-    if tip is _UNSET:
-        tip = session.exec(select(HistoryEvent.hash).order_by(col(HistoryEvent.id).desc())
-                           .limit(1)).first()
-    event = HistoryEvent(by=by, kind=kind, ref=ref, borough=borough, field=field,
-                         old=as_text(old), new=as_text(new), note=note,
-                         meeting_id=meeting.id if meeting else None, prev_hash=tip)
-    event.hash = event_hash(tip, event.at, event.by, kind, ref, borough, field, event.old,
-                            event.new, note, event.meeting_id)
-    session.info[CHAIN_TIP] = event.hash
-    session.add(event)
-
-
-CHAIN_TIP = "casey_chain_tip"
-_UNSET = object()
+    """Append one history event (through the chain's one writer, in this transaction)."""
+    append_event(SQLAlchemyWriter(session.connection()), session.info, by=by, kind=kind,
+                 ref=ref, borough=borough, field=field, old=old, new=new, note=note,
+                 meeting_id=meeting.id if meeting else None)
 
 
 def event_from_row(event: HistoryEvent, meeting: Meeting | None) -> Event:

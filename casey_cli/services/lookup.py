@@ -1,20 +1,74 @@
-"""Checks of filter values on the read path (no SQLAlchemy): unknown names get a suggestion."""
+"""Look-ups in plain SQL (no SQLAlchemy on the fast paths): names are checked, unknown ones
+get a 'did you mean', meetings are found by ref, by 'NAME (DATE)' or by a unique name."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from casey_cli import rules
-from casey_cli.errors import NotFound, did_you_mean
+from casey_cli.errors import InvalidInput, NotFound, did_you_mean
 from casey_cli.queries import Filters, Reader, exists, names
 
+_MEETING_REF = re.compile(r"^[Mm]?(\d{1,9})$")
+_NAME_ON_DATE = re.compile(r"^(.*\S)\s*\((\d{4}-\d{2}-\d{2})\)$")
 
-def _known(reader: Reader, table: str, column: str, value: str, what: str, hint: str) -> str:
+
+def known(reader: Reader, table: str, column: str, value: str, what: str, hint: str) -> str:
     key = value.strip().lower()
     if not exists(reader, table, column, key):
         choices = names(reader, table, column)
         raise NotFound(f"unknown {what} '{value}'{did_you_mean(key, choices)}; see `{hint}`")
     return key
+
+
+def recommendation(reader: Reader, ref: str) -> tuple[str, str]:
+    """(ref, source code) of a recommendation."""
+    key = ref.strip().lower()
+    rows = list(reader.rows("SELECT ref, source FROM recommendations WHERE ref = :r", {"r": key}))
+    if not rows:
+        choices = names(reader, "recommendations", "ref")
+        raise NotFound(f"no recommendation '{ref}'{did_you_mean(key, choices)}; "
+                       "see `casey rec list`")
+    return str(rows[0][0]), str(rows[0][1])
+
+
+@dataclass(frozen=True)
+class MeetingRef:
+    id: int
+    name: str
+    date: str
+
+    @property
+    def ref(self) -> str:
+        return f"M{self.id}"
+
+
+def meeting(reader: Reader, text: str) -> MeetingRef:
+    """A meeting by ref (M3 or 3), by 'NAME (YYYY-MM-DD)', or by a name only one meeting has."""
+    value = text.strip()
+    sql = "SELECT id, name, date FROM meetings WHERE "
+    if match := _MEETING_REF.match(value):
+        found = list(reader.rows(sql + "id = :id", {"id": int(match.group(1))}))
+        if not found:
+            raise NotFound(f"no meeting M{match.group(1)}; see `casey meeting list`")
+    elif dated := _NAME_ON_DATE.match(value):
+        found = list(reader.rows(sql + "lower(name) = :n AND date = :d ORDER BY date, id",
+                                 {"n": dated.group(1).lower(), "d": dated.group(2)}))
+    else:
+        found = list(reader.rows(sql + "lower(name) = :n ORDER BY date, id", {"n": value.lower()}))
+    if not found:
+        choices = names(reader, "meetings", "name")
+        raise NotFound(f"no meeting '{text}'{did_you_mean(text, choices)}; add it with "
+                       "`casey meeting add NAME --date D` or see `casey meeting list`")
+    meetings = [MeetingRef(int(r[0]), str(r[1]), str(r[2])[:10]) for r in found]
+    if len(meetings) > 1:
+        refs = ", ".join(f"{m.ref} ({m.date})" for m in meetings)
+        last = meetings[-1]
+        raise InvalidInput(f"several meetings are named '{text}': {refs}; give its ref or "
+                           f"'{last.name} ({last.date})'")
+    return meetings[0]
 
 
 def filters(reader: Reader, *, borough: str | None = None, owner: str | None = None,
@@ -23,16 +77,16 @@ def filters(reader: Reader, *, borough: str | None = None, owner: str | None = N
             **rest: object) -> Filters:
     """Filters with every named borough, source, recommendation and theme checked."""
     if theme:
-        theme = _known(reader, "recommendations", "theme", theme, "theme", "casey rec list")
+        theme = known(reader, "recommendations", "theme", theme, "theme", "casey rec list")
     return Filters(
-        borough=_known(reader, "boroughs", "slug", borough, "borough", "casey borough list")
+        borough=known(reader, "boroughs", "slug", borough, "borough", "casey borough list")
         if borough else None,
         owner=owner or None,
         statuses=tuple(rules.normalise_status(s) for s in statuses),
-        source=_known(reader, "sources", "code", source, "source", "casey source list")
+        source=known(reader, "sources", "code", source, "source", "casey source list")
         if source else None,
-        recommendation=_known(reader, "recommendations", "ref", recommendation,
-                              "recommendation", "casey rec list") if recommendation else None,
+        recommendation=known(reader, "recommendations", "ref", recommendation,
+                             "recommendation", "casey rec list") if recommendation else None,
         theme=theme,
         **rest,  # type: ignore[arg-type]
     )

@@ -13,13 +13,14 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from casey_cli import rules
-from casey_cli.dates import parse_date
+from casey_cli.dates import DATE_HELP, parse_date
 from casey_cli.errors import InvalidInput, did_you_mean
 from casey_cli.io.yamlfile import LineDict, read_yaml
 from casey_cli.models import Action, Borough, HistoryEvent, Meeting, Recommendation, Source
 from casey_cli.schemas import LoadResult
 from casey_cli.services.changes import apply_changes
 from casey_cli.services.common import Ctx, get_meeting, parse_action_id, record
+from casey_cli.services.lookup import MeetingRef
 
 
 @dataclass
@@ -41,10 +42,13 @@ def _text(value: Any, where: Where, name: str, today: date) -> str:
 
 
 def _int(value: Any, where: Where, name: str, today: date) -> int:
-    if isinstance(value, str) and value.strip().isdigit():  # CSV cells are text
-        return int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise where.fail(name, f"expected a whole number, got {value!r}")
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 9:
+        return int(value.strip())  # CSV cells are text
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) >= 10**9:
+        shown = value if isinstance(value, (int, float)) else type(value).__name__
+        if isinstance(value, str):
+            shown = repr(value[:20] + ("..." if len(value) > 20 else ""))
+        raise where.fail(name, f"expected a whole number, got {shown}")
     return value
 
 
@@ -56,8 +60,12 @@ def _count(value: Any, where: Where, name: str, today: date) -> int:
 
 
 def _date(value: Any, where: Where, name: str, today: date) -> date:
+    if not isinstance(value, str) or len(value) > 40:
+        # Only text is a date; str() of a list could be huge (a YAML alias bomb).
+        got = "a long text" if isinstance(value, str) else type(value).__name__
+        raise where.fail(name, f"expected a date ({DATE_HELP}), got {got}")
     try:
-        return parse_date(str(value), today, field=name)
+        return parse_date(value, today, field=name)
     except InvalidInput as exc:
         raise where.fail(name, exc.message) from None
 
@@ -262,7 +270,7 @@ def parse_item_rows(rows: list[LineDict], name: str, today: date,
         data = {k: v for k, v in item.items() if k not in DERIVED}
         if kind == "recommendation":
             code, _, number = (ref or "").rpartition("-")
-            if not code or not number.isdigit():
+            if not code or not number.isdigit() or len(number) > 9:
                 raise where.fail("ref", f"a recommendation needs its ref, e.g. casey-7, "
                                         f"not {ref!r}")
             data.pop("ref")
@@ -301,7 +309,7 @@ class Loader:
         self._keys: dict[Any, set[str]] = {}
         self._by_id: dict[int, Action] = {}
         self._by_title: dict[tuple[str, str], Action] = {}
-        self._new: list[tuple[Action, str | None, Meeting | None]] = []
+        self._new: list[tuple[Action, str | None, MeetingRef | None]] = []
 
     def _check_ref(self, model: Any, key: str, where: Where, field: str, hint: str) -> None:
         """Is `key` a row of `model`? The keys are read once per load (a few hundred rows)."""

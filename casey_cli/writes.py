@@ -1,0 +1,130 @@
+"""Writes as plain SQL on any backend (the stdlib sqlite3 driver on a SQLite store): the
+history chain's one writer, and `action add`, the write a clerk types many times a day."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from casey_cli import rules
+from casey_cli.chain import event_hash
+from casey_cli.config import Ctx
+from casey_cli.dates import to_iso
+from casey_cli.enums import Status
+from casey_cli.errors import InvalidInput
+from casey_cli.queries import SQLAlchemyReader, SqliteReader, make_item
+from casey_cli.schemas import Item
+
+CHAIN_TIP = "casey_chain_tip"
+
+
+def sqlite_stamp(moment: datetime) -> str:
+    """A UTC timestamp as SQLAlchemy keeps it in SQLite, so both paths read each other."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+class SqliteWriter(SqliteReader):
+    def run(self, sql: str, params: dict[str, Any]) -> list[Any]:
+        return self.conn.execute(sql, params).fetchall()  # type: ignore[no-any-return]
+
+    def stamp(self, moment: datetime) -> Any:
+        return sqlite_stamp(moment)
+
+    def day(self, value: date | None) -> Any:
+        return value.isoformat() if value else None
+
+
+class SQLAlchemyWriter(SQLAlchemyReader):
+    def run(self, sql: str, params: dict[str, Any]) -> list[Any]:
+        import sqlalchemy as sa
+
+        result = self.conn.execute(sa.text(sql), params)
+        return list(result.fetchall()) if result.returns_rows else []
+
+    def stamp(self, moment: datetime) -> Any:
+        return sqlite_stamp(moment) if self.dialect == "sqlite" else moment
+
+    def day(self, value: date | None) -> Any:
+        return value.isoformat() if value and self.dialect == "sqlite" else value
+
+
+Writer = SqliteWriter | SQLAlchemyWriter
+
+
+def now() -> datetime:
+    """Real clock time of a change (UTC, to the second): `--today` never moves the trail."""
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def _text(value: Any) -> str | None:
+    """How a field value is written into history."""
+    if value is None:
+        return None
+    if isinstance(value, (date, datetime)):
+        return to_iso(value)
+    return str(value)
+
+
+def append_event(w: Writer, cache: dict[str, Any], *, by: str, kind: str, ref: str,
+                 borough: str | None, field: str, old: Any = None, new: Any = None,
+                 note: str | None = None, meeting_id: int | None = None) -> None:
+    """Append one history event chained to the last one. Writers hold the store's write lock
+    (BEGIN IMMEDIATE on SQLite), so the tip read here really is the last event."""
+    if CHAIN_TIP in cache:
+        tip = cache[CHAIN_TIP]
+    else:
+        rows = w.run("SELECT hash FROM history ORDER BY id DESC LIMIT 1", {})
+        tip = rows[0][0] if rows else None
+    at = now()
+    old_text, new_text = _text(old), _text(new)
+    digest = event_hash(tip, at, by, kind, ref, borough, field, old_text, new_text, note,
+                        meeting_id)
+    w.run('INSERT INTO history (at, "by", kind, ref, borough, field, old, new, note, '
+          "meeting_id, prev_hash, hash) VALUES (:at, :by, :kind, :ref, :borough, :field, "
+          ":old, :new, :note, :meeting_id, :prev_hash, :hash)",
+          {"at": w.stamp(at), "by": by, "kind": kind, "ref": ref, "borough": borough,
+           "field": field, "old": old_text, "new": new_text, "note": note,
+           "meeting_id": meeting_id, "prev_hash": tip, "hash": digest})
+    cache[CHAIN_TIP] = digest
+
+
+def add_action(w: Writer, ctx: Ctx, *, borough: str, title: str, owner: str | None = None,
+               due: date | None = None, recommendation: str | None = None,
+               status: str | None = None, progress: int | None = None,
+               evidence: str | None = None, note: str | None = None,
+               meeting: str | None = None, citation: str | None = None) -> Item:
+    """Add an action and its 'created' event in the caller's transaction."""
+    from casey_cli.services import lookup
+
+    slug = lookup.known(w, "boroughs", "slug", borough, "borough", "casey borough list")
+    clean_title = (title or "").strip()
+    if not clean_title:
+        raise InvalidInput("the title is empty; give --title TEXT", field="title")
+    rec_ref, source = (lookup.recommendation(w, recommendation) if recommendation
+                       else (None, None))
+    status_value = rules.normalise_status(status) if status else Status.NOT_STARTED.value
+    if progress is not None and not 0 <= progress <= 100:
+        raise InvalidInput(f"progress {progress} is out of range; use a whole number 0-100",
+                           field="progress")
+    meeting_id = lookup.meeting(w, meeting).id if meeting else None
+    at = now()
+    completed = ctx.today if status_value == Status.COMPLETE.value else None
+    clean_owner = (owner or "").strip() or None
+    values = {
+        "borough": slug, "recommendation": rec_ref, "title": clean_title, "owner": clean_owner,
+        "status": status_value, "due": w.day(due), "original_due": w.day(due), "slips": 0,
+        "progress": progress, "evidence": (evidence or "").strip() or None,
+        "citation": (citation or "").strip() or None, "created": w.stamp(at),
+        "updated": w.stamp(at), "completed": w.day(completed), "assurance": "unverified",
+    }
+    columns = ", ".join(values)
+    [(number,)] = w.run(f"INSERT INTO actions ({columns}) VALUES "
+                        f"({', '.join(':' + c for c in values)}) RETURNING id", values)
+    ref = f"A{number}"
+    append_event(w, {}, by=ctx.user, kind="action", ref=ref, borough=slug, field="created",
+                 new=clean_title, note=(note or "").strip() or None, meeting_id=meeting_id)
+    return make_item(ref=ref, kind="action", borough=slug, source=source,
+                     recommendation=rec_ref, title=clean_title, owner=clean_owner,
+                     status=status_value, due=due, original_due=due, progress=progress, slips=0,
+                     assurance="unverified", created=at, updated=at, completed=completed,
+                     today=ctx.today, window=ctx.window)
