@@ -27,13 +27,19 @@ def _choose(text: str, values: list[str], field: str) -> str:
     return value
 
 
+_STATUSES = [s.value for s in Status]
+_RESPONSES = [r.value for r in Response]
+
+
 def normalise_status(text: str) -> str:
     """`In Progress`, `in_progress`, `IN-PROGRESS` -> `in-progress`; anything else is an error."""
-    return _choose(text, [s.value for s in Status], "status")
+    if text in _STATUSES:  # the common case, on every row of a load
+        return text
+    return _choose(text, _STATUSES, "status")
 
 
 def normalise_response(text: str) -> str:
-    return _choose(text, [r.value for r in Response], "response")
+    return _choose(text, _RESPONSES, "response")
 
 
 def is_open(status: str) -> bool:

@@ -30,6 +30,9 @@ class SqliteWriter(SqliteReader):
     def stamp(self, moment: datetime) -> Any:
         return sqlite_stamp(moment)
 
+    def run_many(self, sql: str, rows: list[dict[str, Any]]) -> None:
+        self.conn.executemany(sql, rows)
+
     def day(self, value: date | None) -> Any:
         return value.isoformat() if value else None
 
@@ -43,6 +46,11 @@ class SQLAlchemyWriter(SQLAlchemyReader):
 
     def stamp(self, moment: datetime) -> Any:
         return sqlite_stamp(moment) if self.dialect == "sqlite" else moment
+
+    def run_many(self, sql: str, rows: list[dict[str, Any]]) -> None:
+        import sqlalchemy as sa
+
+        self.conn.execute(sa.text(sql), rows)
 
     def day(self, value: date | None) -> Any:
         return value.isoformat() if value and self.dialect == "sqlite" else value
@@ -65,27 +73,40 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
-def append_event(w: Writer, cache: dict[str, Any], *, by: str, kind: str, ref: str,
-                 borough: str | None, field: str, old: Any = None, new: Any = None,
-                 note: str | None = None, meeting_id: int | None = None) -> None:
-    """Append one history event chained to the last one. Writers hold the store's write lock
-    (BEGIN IMMEDIATE on SQLite), so the tip read here really is the last event."""
+_INSERT_EVENT = ('INSERT INTO history (at, "by", kind, ref, borough, field, old, new, note, '
+                 "meeting_id, prev_hash, hash) VALUES (:at, :by, :kind, :ref, :borough, :field, "
+                 ":old, :new, :note, :meeting_id, :prev_hash, :hash)")
+
+
+def append_events(w: Writer, cache: dict[str, Any], events: list[dict[str, Any]]) -> None:
+    """Append events (by, kind, ref, borough, field, old, new, note, meeting_id) in order, each
+    chained to the one before. Writers hold the store's write lock (BEGIN IMMEDIATE on
+    SQLite), so the tip read here really is the last event."""
+    if not events:
+        return
     if CHAIN_TIP in cache:
         tip = cache[CHAIN_TIP]
     else:
         rows = w.run("SELECT hash FROM history ORDER BY id DESC LIMIT 1", {})
         tip = rows[0][0] if rows else None
     at = now()
-    old_text, new_text = _text(old), _text(new)
-    digest = event_hash(tip, at, by, kind, ref, borough, field, old_text, new_text, note,
-                        meeting_id)
-    w.run('INSERT INTO history (at, "by", kind, ref, borough, field, old, new, note, '
-          "meeting_id, prev_hash, hash) VALUES (:at, :by, :kind, :ref, :borough, :field, "
-          ":old, :new, :note, :meeting_id, :prev_hash, :hash)",
-          {"at": w.stamp(at), "by": by, "kind": kind, "ref": ref, "borough": borough,
-           "field": field, "old": old_text, "new": new_text, "note": note,
-           "meeting_id": meeting_id, "prev_hash": tip, "hash": digest})
-    cache[CHAIN_TIP] = digest
+    stamp = w.stamp(at)
+    rows_out = []
+    for e in events:
+        old_text, new_text = _text(e.get("old")), _text(e.get("new"))
+        digest = event_hash(tip, at, e["by"], e["kind"], e["ref"], e.get("borough"),
+                            e["field"], old_text, new_text, e.get("note"), e.get("meeting_id"))
+        rows_out.append({"at": stamp, "by": e["by"], "kind": e["kind"], "ref": e["ref"],
+                         "borough": e.get("borough"), "field": e["field"], "old": old_text,
+                         "new": new_text, "note": e.get("note"),
+                         "meeting_id": e.get("meeting_id"), "prev_hash": tip, "hash": digest})
+        tip = digest
+    w.run_many(_INSERT_EVENT, rows_out)
+    cache[CHAIN_TIP] = tip
+
+
+def append_event(w: Writer, cache: dict[str, Any], **event: Any) -> None:
+    append_events(w, cache, [event])
 
 
 def add_action(w: Writer, ctx: Ctx, *, borough: str, title: str, owner: str | None = None,

@@ -4,6 +4,7 @@ or borough+title), recording created/updated/unchanged and one history event per
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -16,11 +17,20 @@ from casey_cli import rules
 from casey_cli.dates import DATE_HELP, parse_date
 from casey_cli.errors import InvalidInput, did_you_mean
 from casey_cli.io.yamlfile import LineDict, read_yaml
-from casey_cli.models import Action, Borough, HistoryEvent, Meeting, Recommendation, Source
+from casey_cli.models import (
+    Action,
+    Borough,
+    HistoryEvent,
+    Meeting,
+    Recommendation,
+    Source,
+    utcnow,
+)
 from casey_cli.schemas import LoadResult
 from casey_cli.services.changes import apply_changes
 from casey_cli.services.common import Ctx, get_meeting, parse_action_id, record
 from casey_cli.services.lookup import MeetingRef
+from casey_cli.writes import SQLAlchemyWriter, append_events
 
 
 @dataclass
@@ -309,7 +319,7 @@ class Loader:
         self._keys: dict[Any, set[str]] = {}
         self._by_id: dict[int, Action] = {}
         self._by_title: dict[tuple[str, str], Action] = {}
-        self._new: list[tuple[Action, str | None, MeetingRef | None]] = []
+        self._new: list[tuple[dict[str, Any], str | None, MeetingRef | None]] = []
 
     def _check_ref(self, model: Any, key: str, where: Where, field: str, hint: str) -> None:
         """Is `key` a row of `model`? The keys are read once per load (a few hundred rows)."""
@@ -401,16 +411,29 @@ class Loader:
                     self._by_title.setdefault((action.borough, action.title), action)
 
     def _insert_new_actions(self) -> None:
-        """New actions in one batched INSERT, then their 'created' events in file order."""
+        """New actions in one Core INSERT (ids returned in file order), then their 'created'
+        events chained in the same order: no ORM object per row."""
         if not self._new:
             return
-        self.session.add_all([action for action, _, _ in self._new])
-        self.session.flush()
-        for action, note, meeting in self._new:
-            record(self.session, by=self.ctx.user, kind="action", ref=action.ref,
-                   borough=action.borough, field="created", new=action.title, note=note,
-                   meeting=meeting)
-            self.result.created.append(("action", action.ref))
+        import sqlalchemy as sa
+
+        at = utcnow()
+        defaults = {"owner": None, "due": None, "original_due": None, "recommendation": None,
+                    "progress": None, "evidence": None, "citation": None, "completed": None,
+                    "slips": 0, "assurance": "unverified", "created": at, "updated": at}
+        rows = [{**defaults, **data} for data, _, _ in self._new]
+        table = Action.__table__  # type: ignore[attr-defined]
+        stmt = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        ids = [row[0] for row in self.session.connection().execute(stmt, rows)]
+        events = []
+        for number, (data, note, meeting) in zip(ids, self._new, strict=True):
+            ref = f"A{number}"
+            events.append({"by": self.ctx.user, "kind": "action", "ref": ref,
+                           "borough": data["borough"], "field": "created",
+                           "new": data["title"], "note": note,
+                           "meeting_id": meeting.id if meeting else None})
+            self.result.created.append(("action", ref))
+        append_events(SQLAlchemyWriter(self.session.connection()), self.session.info, events)
         self._new = []
 
     def _noted(self, ref: str, note: str) -> bool:
@@ -437,7 +460,8 @@ class Loader:
             return
         changed = apply_changes(self.session, rec, kind="recommendation", ref=ref,
                                 borough=borough, changes=_patch(rec, data), ctx=self.ctx,
-                                note=f"loaded from {Path(where.file).name}", note_alone=False)
+                                note=f"loaded from {os.path.basename(where.file)}",
+                                note_alone=False)
         self.result.add_change("recommendation", ref, changed)
 
     def _upsert_action(self, where: Where, a: dict[str, Any]) -> None:
@@ -473,12 +497,12 @@ class Loader:
         if action is None:
             data.setdefault("original_due", data.get("due"))
             data["status"] = data.get("status") or "not-started"
-            self._new.append((Action(**data), note, meeting))
+            self._new.append((data, note, meeting))
             return
         changed = apply_changes(session, action, kind="action", ref=action.ref,
                                 borough=action.borough, changes=_patch(action, data),
                                 ctx=self.ctx,
-                                note=note or f"loaded from {Path(where.file).name}",
+                                note=note or f"loaded from {os.path.basename(where.file)}",
                                 meeting=meeting,
                                 note_alone=note is not None and not self._noted(action.ref, note))
         self.result.add_change("action", action.ref, changed)
