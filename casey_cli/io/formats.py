@@ -15,14 +15,13 @@ def to_json(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def csv_cell(value: Any) -> str:
+def csv_cell(value: Any) -> Any:
     """Spreadsheet-safe cell: a text that a spreadsheet would run as a formula gets a '."""
     if value is None:
         return ""
-    text = str(value)
-    if isinstance(value, str) and text.startswith(FORMULA_START):
-        return "'" + text
-    return text
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 def csv_chunks(columns: Sequence[str], rows: Iterable[dict[str, Any]],
