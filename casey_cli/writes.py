@@ -48,6 +48,9 @@ class SQLAlchemyWriter(SQLAlchemyReader):
         return sqlite_stamp(moment) if self.dialect == "sqlite" else moment
 
     def run_many(self, sql: str, rows: list[dict[str, Any]]) -> None:
+        if self.dialect == "sqlite":  # the driver takes :name parameters itself: no per-row
+            self.conn.exec_driver_sql(sql, rows)  # processing by SQLAlchemy
+            return
         import sqlalchemy as sa
 
         self.conn.execute(sa.text(sql), rows)

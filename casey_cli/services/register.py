@@ -422,9 +422,28 @@ class Loader:
                     "progress": None, "evidence": None, "citation": None, "completed": None,
                     "slips": 0, "assurance": "unverified", "created": at, "updated": at}
         rows = [{**defaults, **data} for data, _, _ in self._new]
+        conn = self.session.connection()
         table = Action.__table__  # type: ignore[attr-defined]
-        stmt = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        ids = [row[0] for row in self.session.connection().execute(stmt, rows)]
+        if conn.dialect.name == "sqlite":
+            # We hold the write lock and ids only grow (AUTOINCREMENT): the new rows are the
+            # ones above the old maximum, in insertion order. The driver's executemany skips
+            # SQLAlchemy's per-row work (3x faster on a large load).
+            before = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM actions").scalar()
+            stamp = SQLAlchemyWriter(conn).stamp(at)  # as SQLAlchemy keeps it in SQLite
+            for row in rows:
+                row["created"] = row["updated"] = stamp
+                for key in ("due", "original_due", "completed"):
+                    if row[key] is not None:
+                        row[key] = row[key].isoformat()
+            columns = list(rows[0])
+            conn.exec_driver_sql(
+                f"INSERT INTO actions ({', '.join(columns)}) VALUES "
+                f"({', '.join(':' + c for c in columns)})", rows)
+            ids = [r[0] for r in conn.exec_driver_sql(
+                "SELECT id FROM actions WHERE id > ? ORDER BY id", (before,))]
+        else:
+            stmt = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
+            ids = [row[0] for row in conn.execute(stmt, rows)]
         events = []
         for number, (data, note, meeting) in zip(ids, self._new, strict=True):
             ref = f"A{number}"
