@@ -76,6 +76,8 @@ class Action(SQLModel, table=True):
                            name="ck_actions_progress"),
         sa.CheckConstraint("assurance IN ('unverified','verified')", name="ck_actions_assurance"),
         sa.Index("ix_actions_borough_status_due", "borough", "status", "due"),
+        # Loads match an action without a ref by its natural key, borough + title.
+        sa.Index("ix_actions_borough_title", "borough", "title"),
         # Refs (A14) are never reused, even if a row were ever removed.
         {"sqlite_autoincrement": True},
     )

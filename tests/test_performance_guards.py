@@ -62,3 +62,11 @@ def test_history_of_one_item_uses_its_index(isolated):
         plan = " ".join(str(r[-1]) for r in conn.execute(
             "EXPLAIN QUERY PLAN SELECT * FROM history WHERE ref = 'A1' ORDER BY id"))
     assert "ix_history_ref_id" in plan, plan
+
+
+def test_matching_an_action_by_borough_and_title_uses_an_index(isolated):
+    with closing(sqlite3.connect(isolated)) as conn:
+        plan = " ".join(str(r[-1]) for r in conn.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM actions WHERE borough = 'camden' "
+            "AND title IN ('a', 'b')"))
+    assert "ix_actions_borough_title" in plan, plan

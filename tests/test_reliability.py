@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from casey_cli.versions import HEAD
+
 FIXTURE_0001 = Path(__file__).parent / "fixtures" / "store-0001.db"
 
 
@@ -184,11 +186,11 @@ def test_upgrade_from_the_first_released_schema_keeps_every_row(casey, tmp_path)
                                        "meetings")}
     history_before = dump(db, "history")
     dry = casey("--db", str(db), "db", "upgrade", "--dry-run").stdout
-    assert "from schema 0001 to 0002" in dry
+    assert f"from schema 0001 to {HEAD}" in dry
     assert dump(db, "history") == history_before  # a dry run changes nothing
     assert not list(tmp_path.glob("old.db.before-*"))
     out = casey("--db", str(db), "db", "upgrade").stdout
-    backups = list(tmp_path.glob("old.db.before-0002-*"))
+    backups = list(tmp_path.glob(f"old.db.before-{HEAD}-*"))
     assert len(backups) == 1 and str(backups[0]) in out
     assert dump(backups[0], "history") == history_before
     for table, rows in before.items():
@@ -202,7 +204,7 @@ def test_upgrade_from_the_first_released_schema_keeps_every_row(casey, tmp_path)
 def test_any_command_upgrades_an_old_store_after_a_backup(casey, tmp_path):
     db = old_store(tmp_path)
     result = casey("--db", str(db), "action", "show", "A19", "--format", "json")
-    assert "Upgraded the store from schema 0001 to 0002 (backup: " in result.stderr
+    assert f"Upgraded the store from schema 0001 to {HEAD} (backup: " in result.stderr
     item = json.loads(result.stdout)
     assert item["title"] == "Fixture action from schema 0001"
     assert item["slips"] == 1 and item["status"] == "complete"
