@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 
 from casey_cli.errors import InvalidInput
 
-_OFFSET = re.compile(r"^\+(\d{1,4})([dwm])$")
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_OFFSET = re.compile(r"^\+([0-9]{1,4})([dwm])$")
+_ISO = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 DATE_HELP = "YYYY-MM-DD, 'today', 'tomorrow', or +Nd / +Nw / +Nm from today"
 

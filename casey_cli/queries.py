@@ -164,20 +164,27 @@ def items_sql(f: Filters, today: date, dialect: str) -> tuple[str, dict[str, Any
     return " UNION ALL ".join(parts) + " ORDER BY 19, 9, 17, 18", params
 
 
+def raw_items(reader: Reader, f: Filters, today: date) -> Iterable[Sequence[Any]]:
+    """The rows behind `items`, for callers that only count most of them."""
+    sql, params = items_sql(f, today, reader.dialect)
+    return reader.rows(sql, params) if sql else ()
+
+
+def item_from_row(row: Sequence[Any], today: date, window: int) -> Item:
+    return make_item(
+        ref=row[0], kind=row[1], borough=row[2], source=row[3], recommendation=row[4],
+        title=row[5], owner=row[6], status=row[7], due=as_date(row[8]),
+        original_due=as_date(row[9]), progress=row[10], slips=row[11], assurance=row[12],
+        created=row[13], updated=row[14], completed=as_date(row[15]),
+        today=today, window=window,
+    )
+
+
 def items(reader: Reader, f: Filters, *, today: date,
           window: int = rules.DEFAULT_WINDOW_DAYS) -> Iterator[Item]:
     """Items matching `f`, streamed in SPEC order: due date (undated last), then ref."""
-    sql, params = items_sql(f, today, reader.dialect)
-    if not sql:
-        return
-    for row in reader.rows(sql, params):
-        yield make_item(
-            ref=row[0], kind=row[1], borough=row[2], source=row[3], recommendation=row[4],
-            title=row[5], owner=row[6], status=row[7], due=as_date(row[8]),
-            original_due=as_date(row[9]), progress=row[10], slips=row[11], assurance=row[12],
-            created=row[13], updated=row[14], completed=as_date(row[15]),
-            today=today, window=window,
-        )
+    for row in raw_items(reader, f, today):
+        yield item_from_row(row, today, window)
 
 
 def names(reader: Reader, table: str, column: str) -> list[str]:

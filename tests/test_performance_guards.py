@@ -45,7 +45,7 @@ def test_status_and_lists_on_a_current_store_import_nothing_heavy(casey, isolate
 
 
 @pytest.mark.parametrize(("filters", "index"), [
-    (Filters(borough="islington", recommendations=False), "ix_actions_borough_status_due"),
+    (Filters(borough="islington", recommendations=False), "ix_actions_borough"),
     (Filters(recommendation="casey-1", recommendations=False), "ix_actions_recommendation"),
     (Filters(due_before=date(2026, 1, 1), recommendations=False), "ix_actions_due"),
     (Filters(overdue=True, recommendations=False), "ix_actions_due"),
@@ -54,6 +54,7 @@ def test_filters_use_an_index(isolated, filters, index):
     sql, params = items_sql(filters, date(2026, 11, 23), "sqlite")
     with closing(sqlite3.connect(isolated)) as conn:
         plan = " ".join(str(r[-1]) for r in conn.execute("EXPLAIN QUERY PLAN " + sql, params))
+    # a prefix: either index led by the column will do
     assert f"USING INDEX {index}" in plan or f"USING COVERING INDEX {index}" in plan, plan
 
 

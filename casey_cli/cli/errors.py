@@ -15,7 +15,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    sys.stderr.write(f"Error: {message}\n")
+    one_line = " ".join(message.split())  # a library's message may span lines
+    sys.stderr.write(f"Error: {one_line}\n")
     return typer.Exit(code)
 
 

@@ -12,6 +12,8 @@ from casey_cli.cli.errors import handled
 from casey_cli.cli.options import BoroughOpt, DaysOpt, OwnerOpt, SourceOpt, StatusFormatOpt
 from casey_cli.enums import StatusFormat
 
+STATUS_ROWS = 15  # rows of each table a person sees; the rest are counted
+
 
 @handled
 def status(
@@ -35,7 +37,9 @@ def status(
     app = app_context(ctx)
     with app.reader() as reader:
         scope = lookup.filters(reader, borough=borough, owner=owner, source=source)
-        report = service.report(reader, app.service_ctx(window=days), scope)
+        # A table shows the top rows of each list; the machine formats get every item.
+        limit = STATUS_ROWS if fmt == StatusFormat.TABLE else None
+        report = service.report(reader, app.service_ctx(window=days), scope, limit)
     if fmt == StatusFormat.JSON:
         from casey_cli.io.formats import to_json
 

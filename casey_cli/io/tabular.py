@@ -30,15 +30,19 @@ def _unguard(value: str) -> str:
 def read_csv(path: Path) -> list[LineDict]:
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle, strict=True)
+            reader = csv.reader(handle, strict=True)
+            header = next(reader, [])
             rows = []
-            for record in reader:
-                if None in record:
-                    raise InvalidInput(f"this row has more cells than the header's "
-                                       f"{len(reader.fieldnames or [])}; check for an "
+            for cells in reader:
+                if not cells:
+                    continue  # a blank line
+                if len(cells) != len(header):
+                    more = "more" if len(cells) > len(header) else "fewer"
+                    raise InvalidInput(f"this row has {more} cells ({len(cells)}) than the "
+                                       f"header ({len(header)}); check for a missing or "
                                        "unquoted comma", file=str(path), line=reader.line_num)
-                rows.append(_row({k: _unguard(v) if isinstance(v, str) else v
-                                  for k, v in record.items()}, reader.line_num))
+                rows.append(_row({k: _unguard(v) for k, v in zip(header, cells, strict=True)},
+                                 reader.line_num))
             return rows
     except csv.Error as exc:
         raise InvalidInput(f"{exc}; save the file as RFC 4180 CSV", file=str(path)) from None
@@ -52,11 +56,14 @@ def read_json(path: Path) -> list[LineDict]:
     except RecursionError:
         raise InvalidInput("the JSON nests too deeply; give a flat list of item objects",
                            file=str(path)) from None
+    except UnicodeDecodeError:
+        raise InvalidInput("not UTF-8 text; save the JSON as UTF-8", file=str(path)) from None
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"invalid JSON ({exc.msg}); fix the syntax", file=str(path),
                            line=exc.lineno) from None
-    except UnicodeDecodeError:
-        raise InvalidInput("not UTF-8 text; save the JSON as UTF-8", file=str(path)) from None
+    except ValueError:  # an integer too long to convert
+        raise InvalidInput("a number is too long; numbers here have at most a few digits",
+                           file=str(path)) from None
     if isinstance(data, dict) and isinstance(data.get("items"), list):
         data = data["items"]
     if not isinstance(data, list):

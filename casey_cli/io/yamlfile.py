@@ -36,8 +36,9 @@ def _mapping(loader: Any, node: yaml.MappingNode) -> LineDict:
     result.key_lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
-        if not isinstance(key, str):
-            raise InvalidInput(f"key {key!r} must be text", line=key_node.start_mark.line + 1)
+        if not isinstance(key, str):  # never repr() it: it could be an alias bomb
+            raise InvalidInput(f"a {type(key).__name__} cannot be a key; keys are text",
+                               line=key_node.start_mark.line + 1)
         if key in result:
             raise InvalidInput(f"key '{key}' appears twice", line=key_node.start_mark.line + 1)
         result[key] = loader.construct_object(value_node, deep=True)
@@ -50,7 +51,9 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping
 
 MAX_DEPTH = 200
 _NOT_BRACKET = re.compile(r"[^\[\]{}]")
-_DEEP_BLOCK = re.compile(rf"(?:[-?][ \t]+){{{MAX_DEPTH}}}|^[ \t]{{{4 * MAX_DEPTH},}}", re.M)
+# Lines that open two block levels at once ('- - x'): rare, so only those are measured.
+_NESTED_DASHES = re.compile(r"^[ \t]*[-?][ \t]+[-?](?:[ \t]|$)", re.M)
+_DEEP_INDENT = re.compile(rf"^[ \t]{{{4 * MAX_DEPTH},}}", re.M)
 
 
 def _too_deep(text: str) -> bool:
@@ -62,7 +65,14 @@ def _too_deep(text: str) -> bool:
         deepest = max(deepest, depth)
         if deepest > MAX_DEPTH:
             return True
-    return _DEEP_BLOCK.search(text) is not None
+    if _DEEP_INDENT.search(text):
+        return True
+    for match in _NESTED_DASHES.finditer(text):
+        end = text.find("\n", match.start())
+        line = text[match.start():end if end >= 0 else len(text)]
+        if line.count("- ") + line.count("? ") > MAX_DEPTH:
+            return True
+    return False
 
 
 def read_yaml(path: Path) -> Any:
@@ -90,6 +100,9 @@ def read_yaml(path: Path) -> Any:
         raise InvalidInput(f"{problem}; fix the YAML syntax", file=name, line=line) from None
     except yaml.YAMLError as exc:
         raise InvalidInput(f"invalid YAML ({exc})", file=name) from None
+    except ValueError:  # e.g. an integer of thousands of digits
+        raise InvalidInput("a value could not be read (a number too long?); fix it",
+                           file=name) from None
     except RecursionError:
         raise InvalidInput("the YAML nests too deeply; a register is a few levels deep",
                            file=name) from None

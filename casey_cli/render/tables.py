@@ -48,16 +48,16 @@ def items_table(items: Sequence[Item], title: str, *, extra: str | None = None,
     return table
 
 
-STATUS_ROWS = 15  # rendering costs ~0.5 ms a row: a borough view shows the top of each list
-
-
-def section(items: Sequence[Item], title: str, empty: str, *, limit: int | None = None,
+def section(items: Sequence[Item], title: str, empty: str, *, total: int | None = None,
             more: str | None = None, **kwargs: Any) -> RenderableType:
-    if not items:
+    """A table of items; when `total` says there are more than shown, a line says how to
+    list them all."""
+    total = len(items) if total is None else total
+    if not total:
         return Text(empty, style="green")
-    table = items_table(items[:limit] if limit else items, f"{title} ({len(items)})", **kwargs)
-    if limit and len(items) > limit and more:
-        return Group(table, Text(f"and {len(items) - limit} more: {more}", style="dim"))
+    table = items_table(items, f"{title} ({total})", **kwargs)
+    if total > len(items) and more:
+        return Group(table, Text(f"and {total - len(items)} more: {more}", style="dim"))
     return table
 
 
@@ -67,8 +67,9 @@ def gap_reason(item: Item) -> str:
     return "no " + " and no ".join(missing)
 
 
-def status_view(report: StatusReport, scope: str, limit: int | None = STATUS_ROWS
-                ) -> RenderableType:
+def status_view(report: StatusReport, scope: str) -> RenderableType:
+    """The status for people; the report's lists may be cut to their top rows, the
+    summary has the full counts."""
     s = report.summary
     headline = Text.assemble(
         (scope, "bold"), f" · {report.today} · {s.total} items · ",
@@ -76,30 +77,30 @@ def status_view(report: StatusReport, scope: str, limit: int | None = STATUS_ROW
           for part in ((f"{n} {rag}", RAG_STYLE[rag]), ("  ", ""))],
         f"· {s.overdue} overdue, {s.due_soon} due in {report.window_days} days, {s.gaps} gaps",
     )
-    gaps = Table(title=f"Gaps: no owner or no due date ({len(report.gaps)})",
+    gaps = Table(title=f"Gaps: no owner or no due date ({s.gaps})",
                  title_justify="left", expand=True)
     for col in ("ref", "title", "owner", "missing"):
         gaps.add_column(col, overflow="fold", ratio=COLUMN_RATIO.get(col), no_wrap=col in NO_WRAP)
-    for item in report.gaps[:limit] if limit else report.gaps:
+    for item in report.gaps:
         gaps.add_row(_t(item.ref), _t(item.title), _t(item.owner), _t(gap_reason(item), "yellow"))
     where = f" --borough {report.borough}" if report.borough else ""
     soon = (date.fromisoformat(report.today) + timedelta(days=report.window_days + 1)).isoformat()
     gap_part: RenderableType = gaps
-    if limit and len(report.gaps) > limit:
-        gap_part = Group(gaps, Text(f"and {len(report.gaps) - limit} more: casey status{where} "
+    if s.gaps > len(report.gaps):
+        gap_part = Group(gaps, Text(f"and {s.gaps - len(report.gaps)} more: casey status{where} "
                                     "--format markdown", style="dim"))
     return Group(
         headline, Text(""),
         section(report.overdue, "Overdue", "No overdue actions.", extra="days_overdue",
-                columns=("ref", "title", "owner", "due", "rag"), limit=limit,
+                columns=("ref", "title", "owner", "due", "rag"), total=s.overdue,
                 more=f"casey action list --overdue{where}"),
         Text(""),
         section(report.due_soon, f"Due in the next {report.window_days} days",
                 f"Nothing due in the next {report.window_days} days.",
-                columns=("ref", "title", "owner", "status", "due", "rag"), limit=limit,
+                columns=("ref", "title", "owner", "status", "due", "rag"), total=s.due_soon,
                 more=f"casey export{where} --due-before {soon} --format markdown"),
         Text(""),
-        gap_part if report.gaps else Text(
+        gap_part if s.gaps else Text(
             "No gaps: every open item has an owner and a due date.", style="green"),
     )
 

@@ -17,7 +17,7 @@ from casey_cli.services import lookup
 from casey_cli.services.lookup import MeetingRef
 from casey_cli.writes import SQLAlchemyWriter, append_event
 
-_ACTION_REF = re.compile(r"^[Aa]?(\d{1,9})$")
+_ACTION_REF = re.compile(r"^[Aa]?([0-9]{1,9})$")
 
 
 def ref_sort_key(ref: str) -> tuple[str, int, str]:

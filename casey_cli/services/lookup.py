@@ -11,8 +11,8 @@ from casey_cli import rules
 from casey_cli.errors import InvalidInput, NotFound, did_you_mean
 from casey_cli.queries import Filters, Reader, exists, names
 
-_MEETING_REF = re.compile(r"^[Mm]?(\d{1,9})$")
-_NAME_ON_DATE = re.compile(r"^(.*\S)\s*\((\d{4}-\d{2}-\d{2})\)$")
+_MEETING_REF = re.compile(r"^[Mm]?([0-9]{1,9})$")
+_NAME_ON_DATE = re.compile(r"^(.*\S)\s*\(([0-9]{4}-[0-9]{2}-[0-9]{2})\)$")
 
 
 def known(reader: Reader, table: str, column: str, value: str, what: str, hint: str) -> str:

@@ -5,6 +5,7 @@ or borough+title), recording created/updated/unchanged and one history event per
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -15,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from casey_cli import rules
 from casey_cli.dates import DATE_HELP, parse_date
-from casey_cli.errors import InvalidInput, did_you_mean
+from casey_cli.errors import CaseyError, InvalidInput, did_you_mean
 from casey_cli.io.yamlfile import LineDict, read_yaml
 from casey_cli.models import (
     Action,
@@ -45,14 +46,26 @@ class Where:
         return InvalidInput(message, file=self.file, line=line, field=field)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _text(value: Any, where: Where, name: str, today: date) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise where.fail(name, f"expected text, got {type(value).__name__}")
-    return str(value).strip()
+    text = str(value).strip()
+    if _CONTROL.search(text):
+        raise where.fail(name, "contains a control character (such as NUL); remove it")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise where.fail(name, "contains an invalid character (a lone surrogate); "
+                               "fix the text") from None
+    return text
 
 
 def _int(value: Any, where: Where, name: str, today: date) -> int:
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 9:
+    text = value.strip() if isinstance(value, str) else ""
+    if text.isascii() and text.isdigit() and len(text) <= 9:
         return int(value.strip())  # CSV cells are text
     if isinstance(value, bool) or not isinstance(value, int) or abs(value) >= 10**9:
         shown = value if isinstance(value, (int, float)) else type(value).__name__
@@ -162,7 +175,8 @@ def _record_fields(node: Any, fields: dict[str, tuple[Parser, bool]], where: Whe
                                   f"{did_you_mean(key, list(fields))}; "
                                   f"allowed: {', '.join(fields)}")
         if value is None or (isinstance(value, str) and not value.strip()):
-            out[key] = None  # present but empty: clears the field on update
+            if key != "slips":  # a count is never 'cleared': blank means not given
+                out[key] = None  # present but empty: clears the field on update
             continue
         out[key] = fields[key][0](value, where, key, today)
     for key, (_, required) in fields.items():
@@ -204,7 +218,7 @@ def parse_register(path: Path, today: date) -> Parsed:
             raise top.fail(key, f"unknown top-level key '{key}'"
                                 f"{did_you_mean(key, list(TOP_FIELDS))}; "
                                 f"allowed: {', '.join(TOP_FIELDS)}")
-    if doc.get("version") != 1:
+    if type(doc.get("version")) is not int or doc.get("version") != 1:
         raise top.fail("version", "unsupported register version; this casey-cli reads version: 1")
     parsed = Parsed([], [], [], [], [])
     seen: dict[Any, int] = {}
@@ -280,7 +294,7 @@ def parse_item_rows(rows: list[LineDict], name: str, today: date,
         data = {k: v for k, v in item.items() if k not in DERIVED}
         if kind == "recommendation":
             code, _, number = (ref or "").rpartition("-")
-            if not code or not number.isdigit() or len(number) > 9:
+            if not code or not (number.isascii() and number.isdigit()) or len(number) > 9:
                 raise where.fail("ref", f"a recommendation needs its ref, e.g. casey-7, "
                                         f"not {ref!r}")
             data.pop("ref")
@@ -496,8 +510,8 @@ class Loader:
             own = [d for n, d in self.file_meetings if n.lower() == name.strip().lower()]
             try:
                 meeting = get_meeting(session, f"{name} ({own[0]})" if len(own) == 1 else name)
-            except InvalidInput as exc:
-                raise where.fail("meeting", exc.message) from None
+            except CaseyError as exc:  # not found or ambiguous: say where in the file
+                raise where.fail("meeting", str(exc)) from None
         note = a.pop("note", None)
         a.pop("meeting", None)
         assurance = a.pop("assurance", None)
