@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any, Protocol
 
 from casey_cli import rules
@@ -57,7 +57,10 @@ def as_stamp(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+        moment: datetime = value
+        if moment.tzinfo is not None:  # a server may hand back its own time zone
+            moment = moment.astimezone(timezone.utc)
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     text = str(value)  # SQLite keeps '2026-11-23 11:12:08.000000' (UTC)
     return f"{text[:10]}T{text[11:19]}Z"
 

@@ -126,7 +126,9 @@ def _prepare_sqlite_file(url: str, create: bool) -> None:
     if path.exists() or not create:
         return
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
+        for folder in reversed(missing):  # mkdir(parents=True) gives 0700 to the last only
+            folder.mkdir(mode=0o700, exist_ok=True)
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     except FileExistsError:  # another process created it first: fine
         pass
@@ -140,6 +142,9 @@ def open_store(url: str, *, create: bool = True, upgrade_old: bool = True) -> Op
     a backup), refuse a newer one."""
     engine = make_engine(url)
     if engine.dialect.name == "sqlite":
+        path = sqlite_path(engine)
+        if not create and path is not None and not path.exists():  # connecting creates it
+            raise StoreError(f"no casey store at {path}; run `casey init` first")
         _prepare_sqlite_file(url, create)
     try:
         with engine.connect() as conn:
@@ -155,8 +160,9 @@ def open_store(url: str, *, create: bool = True, upgrade_old: bool = True) -> Op
         return OpenResult(engine, created=True)
     check_version(version, url)
     if version != HEAD and upgrade_old:
-        backup = upgrade_store(engine, version)
-        return OpenResult(engine, version=HEAD, upgraded_from=version, backup=backup)
+        done, backup = upgrade_store(engine, version)
+        return OpenResult(engine, version=HEAD, upgraded_from=version if done else None,
+                          backup=backup)
     return OpenResult(engine, version=version)
 
 
@@ -164,18 +170,23 @@ def pending_revisions(version: str) -> list[str]:
     return list(KNOWN_REVISIONS[KNOWN_REVISIONS.index(version) + 1:])
 
 
-def upgrade_store(engine: sa.Engine, version: str) -> Path | None:
+def upgrade_store(engine: sa.Engine, version: str) -> tuple[bool, Path | None]:
     """Back a SQLite store up next to itself, then run the pending migrations in one
-    transaction (on error the store is left as it was, and the backup too)."""
-    backup = None
-    path = sqlite_path(engine)
-    if path is not None:
-        stamp = utc_stamp()
-        backup = path.with_name(f"{path.name}.before-{HEAD}-{stamp}")
-        backup_sqlite(engine, backup)
-    with engine.begin() as conn:
-        upgrade(conn)
-    return backup
+    transaction (on error the store is left as it was, and the backup too). The write lock
+    is taken first, so of two processes opening an old store one upgrades, the other
+    finds it done."""
+    with engine.connect() as conn:
+        conn = conn.execution_options(casey_write=True)
+        with conn.begin():
+            if schema_version(conn) == HEAD:
+                return False, None  # another process upgraded it while we waited
+            backup = None
+            path = sqlite_path(engine)
+            if path is not None:
+                backup = path.with_name(f"{path.name}.before-{HEAD}-{utc_stamp()}-{os.getpid()}")
+                backup_sqlite(engine, backup)
+            upgrade(conn)
+    return True, backup
 
 
 def utc_stamp() -> str:

@@ -14,6 +14,7 @@ from casey_cli.enums import Status
 from casey_cli.errors import InvalidInput
 from casey_cli.queries import SQLAlchemyReader, SqliteReader, make_item
 from casey_cli.schemas import Item
+from casey_cli.text import clean_text
 
 CHAIN_TIP = "casey_chain_tip"
 
@@ -121,7 +122,7 @@ def add_action(w: Writer, ctx: Ctx, *, borough: str, title: str, owner: str | No
     from casey_cli.services import lookup
 
     slug = lookup.known(w, "boroughs", "slug", borough, "borough", "casey borough list")
-    clean_title = (title or "").strip()
+    clean_title = clean_text(title, "title")
     if not clean_title:
         raise InvalidInput("the title is empty; give --title TEXT", field="title")
     rec_ref, source = (lookup.recommendation(w, recommendation) if recommendation
@@ -133,20 +134,24 @@ def add_action(w: Writer, ctx: Ctx, *, borough: str, title: str, owner: str | No
     meeting_id = lookup.meeting(w, meeting).id if meeting else None
     at = now()
     completed = ctx.today if status_value == Status.COMPLETE.value else None
-    clean_owner = (owner or "").strip() or None
+    clean_owner = clean_text(owner, "owner")
     values = {
         "borough": slug, "recommendation": rec_ref, "title": clean_title, "owner": clean_owner,
         "status": status_value, "due": w.day(due), "original_due": w.day(due), "slips": 0,
-        "progress": progress, "evidence": (evidence or "").strip() or None,
-        "citation": (citation or "").strip() or None, "created": w.stamp(at),
+        "progress": progress, "evidence": clean_text(evidence, "evidence"),
+        "citation": clean_text(citation, "citation"), "created": w.stamp(at),
         "updated": w.stamp(at), "completed": w.day(completed), "assurance": "unverified",
     }
     columns = ", ".join(values)
-    [(number,)] = w.run(f"INSERT INTO actions ({columns}) VALUES "
-                        f"({', '.join(':' + c for c in values)}) RETURNING id", values)
+    insert = f"INSERT INTO actions ({columns}) VALUES ({', '.join(':' + c for c in values)})"
+    if w.dialect == "sqlite":  # RETURNING needs SQLite 3.35; older Pythons link older ones
+        w.run(insert, values)
+        [(number,)] = w.run("SELECT last_insert_rowid()", {})
+    else:
+        [(number,)] = w.run(insert + " RETURNING id", values)
     ref = f"A{number}"
     append_event(w, {}, by=ctx.user, kind="action", ref=ref, borough=slug, field="created",
-                 new=clean_title, note=(note or "").strip() or None, meeting_id=meeting_id)
+                 new=clean_title, note=clean_text(note, "note"), meeting_id=meeting_id)
     return make_item(ref=ref, kind="action", borough=slug, source=source,
                      recommendation=rec_ref, title=clean_title, owner=clean_owner,
                      status=status_value, due=due, original_due=due, progress=progress, slips=0,

@@ -165,7 +165,7 @@ def test_atomic_across_files(casey, tmp_path):
     ("bad.json", "{not json", "bad.json:1: invalid JSON"),
     ("x.txt", "hello", "x.txt: cannot load a '.txt' file"),
     ("dup.csv", "ref,borough,title\n,camden,same\n,camden,same\n",
-     "dup.csv:3: ref: camden/same is repeated in this file (first at line 2)"),
+     "dup.csv:3: title: camden/same is repeated in this file (first at line 2)"),
 ])
 def test_load_errors_name_file_line_and_field(casey, tmp_path, name, text, expected):
     path = write(tmp_path, name, text)

@@ -145,7 +145,7 @@ def test_fail_on_overdue_exit_code(casey, add_action):
 def test_table_output_for_people(casey, add_action):
     out = casey("status", "--borough", "islington").stdout
     assert "Islington" in out and "2026-11-23" in out
-    assert "No overdue actions." in out
+    assert "No overdue items." in out
     add_action("--owner", "A", "--due", "2026-11-01", title="[Casey] 2023 [bold]literal[/bold]")
     out = casey("status", "--borough", "islington").stdout
     assert "[Casey] 2023 [bold]literal[/bold]" in out.replace("\n", " ").replace("│", "")\

@@ -67,6 +67,9 @@ def root(
         day = parse_date(today, real_today, field="--today") if today else real_today
     except InvalidInput as exc:
         raise fail(str(exc)) from None
+    if not 1900 <= day.year <= 9000:  # every rule adds windows and ages to it
+        raise fail(f"--today {day.isoformat()} is out of range; use a date between 1900 "
+                   "and 9000")
     ctx.obj = AppContext(db=db or os.fspath(default_db_path()), today=day)
     ctx.call_on_close(ctx.obj.close)
 

@@ -30,13 +30,14 @@ class AppContext:
     created: bool = False
     version: str | None = None
 
-    def engine(self, *, seed: bool = True, upgrade: bool = True) -> sa.Engine:
+    def engine(self, *, seed: bool = True, upgrade: bool = True,
+               create: bool = True) -> sa.Engine:
         """The store's engine; a missing store is created (and seeded) on first use, an
         older one upgraded (after a backup) unless `upgrade` is False."""
         if self._engine is None:
             from casey_cli import store
 
-            opened = store.open_store(self.db_url, upgrade_old=upgrade)
+            opened = store.open_store(self.db_url, upgrade_old=upgrade, create=create)
             self.created, self.version = opened.created, opened.version
             if opened.created:
                 self._create(opened.engine, seed=seed)
@@ -143,10 +144,12 @@ class AppContext:
         return Settings(self.db, self.today).sqlite_path
 
     @contextmanager
-    def session(self, *, write: bool = False, upgrade: bool = True) -> Iterator[Session]:
+    def session(self, *, write: bool = False, upgrade: bool = True,
+                create: bool = True) -> Iterator[Session]:
         from casey_cli import store
 
-        with store.transaction(self.engine(upgrade=upgrade), write=write) as session:
+        engine = self.engine(upgrade=upgrade, create=create)
+        with store.transaction(engine, write=write) as session:
             yield session
 
 

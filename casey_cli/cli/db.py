@@ -29,7 +29,7 @@ def backup(
     from casey_cli import store
 
     app = app_context(ctx)
-    store.backup_sqlite(app.engine(upgrade=False), target)
+    store.backup_sqlite(app.engine(upgrade=False, create=False), target)
     output.write(f"{target}\n")
     output.info(f"Backed up the store to {target}.")
 
@@ -47,11 +47,11 @@ def check(ctx: typer.Context) -> None:
     from casey_cli.services import db
 
     app = app_context(ctx)
-    app.engine(upgrade=False)
+    app.engine(upgrade=False, create=False)
     if app.version != store.HEAD:
         raise StoreError(f"the store is at schema {app.version}, older than {store.HEAD}; run "
                          "`casey db upgrade` first (it backs the store up)")
-    with app.session(upgrade=False) as session:
+    with app.session(upgrade=False, create=False) as session:
         report = db.check(session)
     output.write("".join(line + "\n" for line in report.lines()))
 
@@ -70,7 +70,7 @@ def upgrade(
     from casey_cli import store
 
     app = app_context(ctx)
-    engine = app.engine(upgrade=False)
+    engine = app.engine(upgrade=False, create=False)
     version = app.version or store.HEAD
     pending = store.pending_revisions(version)
     if not pending:
@@ -80,6 +80,6 @@ def upgrade(
         output.write(f"Would back up the store and upgrade it from schema {version} to "
                      f"{store.HEAD} (migrations {', '.join(pending)}).\n")
         return
-    kept = store.upgrade_store(engine, version)
+    _, kept = store.upgrade_store(engine, version)
     output.write(f"Upgraded the store from schema {version} to {store.HEAD}"
                  f"{f' (backup: {kept})' if kept else ''}.\n")

@@ -43,6 +43,7 @@ def export(
     from casey_cli.schemas import ITEM_COLUMNS
     from casey_cli.services import lookup
 
+    output.check_output(output_file)
     app = app_context(ctx)
     day = parse_date(due_before, app.today, field="--due-before") if due_before else None
     title = f"casey-cli register: {borough or 'all London'}"

@@ -17,7 +17,7 @@ OwnerOpt = Annotated[str | None, typer.Option(
 SourceOpt = Annotated[str | None, typer.Option(
     "--source", help="Source code, e.g. casey, new-met-for-london, islington-plan.")]
 DaysOpt = Annotated[int, typer.Option(
-    "--days", min=0, help="'Due soon' window in days.")]
+    "--days", min=0, max=3650, help="'Due soon' window in days.")]
 ByOpt = Annotated[str | None, typer.Option(
     "--by", envvar="CASEY_USER", show_envvar=True,
     help="Who makes the change, for the audit trail (default: the OS user).")]

@@ -20,6 +20,15 @@ def write(text: str) -> None:
     sys.stdout.flush()
 
 
+def check_output(path: Path | None) -> None:
+    """Refuse an --output in a missing folder before any work (or store creation) starts."""
+    if path is not None and not (path.parent if str(path.parent) else Path(".")).is_dir():
+        from casey_cli.errors import InvalidInput
+
+        raise InvalidInput(f"folder {path.parent} does not exist; create it or choose another "
+                           "--output", field="--output")
+
+
 def deliver(data: bytes | Iterable[bytes], path: Path | None, *, binary: bool = False) -> None:
     """Bytes for scripts (whole or streamed): atomically to --output, or to stdout (never
     binary to a terminal)."""

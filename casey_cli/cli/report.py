@@ -26,7 +26,7 @@ def report(
                         "before today).")] = None,
     days: DaysOpt = 14,
     stale_days: Annotated[int, typer.Option(
-        "--stale-days", min=1, help="No recorded change for more than this many days is "
+        "--stale-days", min=1, max=36500, help="No recorded change for more than this many days is "
                                     "stale.")] = 90,
 ) -> None:
     """Write the committee paper: headline counts, RAG by source and theme, overdue with
@@ -37,6 +37,7 @@ def report(
     from casey_cli.dates import parse_date
     from casey_cli.services import report as service
 
+    output.check_output(output_file)
     app = app_context(ctx)
     day = parse_date(since, app.today, field="--since") if since else None
     with app.session() as session:

@@ -19,7 +19,8 @@ def csv_cell(value: Any) -> Any:
     """Spreadsheet-safe cell: a text that a spreadsheet would run as a formula gets a '."""
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    # A text that already starts with ' gets one more, so loading strips exactly one.
+    if isinstance(value, str) and value.startswith((*FORMULA_START, "'")):
         return "'" + value
     return value
 

@@ -22,7 +22,7 @@ def _row(values: dict[str, Any], line: int) -> LineDict:
 
 def _unguard(value: str) -> str:
     """Undo the CSV formula guard, so an exported file loads back unchanged."""
-    if value.startswith("'") and value[1:].startswith(FORMULA_START):
+    if value.startswith("'") and value[1:].startswith((*FORMULA_START, "'")):
         return value[1:]
     return value
 

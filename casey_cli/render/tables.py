@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -84,21 +83,20 @@ def status_view(report: StatusReport, scope: str) -> RenderableType:
     for item in report.gaps:
         gaps.add_row(_t(item.ref), _t(item.title), _t(item.owner), _t(gap_reason(item), "yellow"))
     where = f" --borough {report.borough}" if report.borough else ""
-    soon = (date.fromisoformat(report.today) + timedelta(days=report.window_days + 1)).isoformat()
     gap_part: RenderableType = gaps
     if s.gaps > len(report.gaps):
         gap_part = Group(gaps, Text(f"and {s.gaps - len(report.gaps)} more: casey status{where} "
                                     "--format markdown", style="dim"))
     return Group(
         headline, Text(""),
-        section(report.overdue, "Overdue", "No overdue actions.", extra="days_overdue",
+        section(report.overdue, "Overdue", "No overdue items.", extra="days_overdue",
                 columns=("ref", "title", "owner", "due", "rag"), total=s.overdue,
-                more=f"casey action list --overdue{where}"),
+                more=f"casey export --overdue{where} --format markdown"),
         Text(""),
         section(report.due_soon, f"Due in the next {report.window_days} days",
                 f"Nothing due in the next {report.window_days} days.",
                 columns=("ref", "title", "owner", "status", "due", "rag"), total=s.due_soon,
-                more=f"casey export{where} --due-before {soon} --format markdown"),
+                more=f"casey status{where} --format markdown"),
         Text(""),
         gap_part if s.gaps else Text(
             "No gaps: every open item has an owner and a due date.", style="green"),

@@ -15,6 +15,7 @@ from casey_cli.queries import SQLAlchemyReader, make_item
 from casey_cli.schemas import Event, Item
 from casey_cli.services import lookup
 from casey_cli.services.lookup import MeetingRef
+from casey_cli.text import clean_text
 from casey_cli.writes import SQLAlchemyWriter, append_event
 
 _ACTION_REF = re.compile(r"^[Aa]?([0-9]{1,9})$")
@@ -82,9 +83,8 @@ def get_meeting(session: Session, ref: str) -> MeetingRef:
     return lookup.meeting(SQLAlchemyReader(session.connection()), ref)
 
 
-def text_or_none(value: str | None) -> str | None:
-    value = (value or "").strip()
-    return value or None
+def text_or_none(value: str | None, field: str | None = None) -> str | None:
+    return clean_text(value, field)
 
 
 def action_item(action: Action, source: str | None, ctx: Ctx) -> Item:

@@ -5,13 +5,13 @@ or borough+title), recording created/updated/unchanged and one history event per
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from casey_cli import rules
@@ -31,6 +31,7 @@ from casey_cli.schemas import LoadResult
 from casey_cli.services.changes import apply_changes
 from casey_cli.services.common import Ctx, get_meeting, parse_action_id, record
 from casey_cli.services.lookup import MeetingRef
+from casey_cli.text import clean_text
 from casey_cli.writes import SQLAlchemyWriter, append_events
 
 
@@ -46,21 +47,13 @@ class Where:
         return InvalidInput(message, file=self.file, line=line, field=field)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def _text(value: Any, where: Where, name: str, today: date) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise where.fail(name, f"expected text, got {type(value).__name__}")
-    text = str(value).strip()
-    if _CONTROL.search(text):
-        raise where.fail(name, "contains a control character (such as NUL); remove it")
     try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise where.fail(name, "contains an invalid character (a lone surrogate); "
-                               "fix the text") from None
-    return text
+        return clean_text(str(value), name) or ""
+    except InvalidInput as exc:
+        raise where.fail(name, exc.message) from None
 
 
 def _int(value: Any, where: Where, name: str, today: date) -> int:
@@ -316,8 +309,8 @@ def parse_item_rows(rows: list[LineDict], name: str, today: date,
                 key = f"{data['borough']}/{data['title'].lower()}"
             parsed.actions.append((where, data))
         if key in seen:
-            raise where.fail("ref", f"{key} is repeated in this file (first at line "
-                                    f"{seen[key]}); keep one")
+            raise where.fail("ref" if ref else "title", f"{key} is repeated in this file "
+                                                        f"(first at line {seen[key]}); keep one")
         seen[key] = row.line
     return parsed
 
@@ -411,7 +404,7 @@ class Loader:
         pairs: dict[str, set[str]] = {}
         for _, a in rows:
             if "ref" not in a:
-                pairs.setdefault(a["borough"], set()).add(a["title"])
+                pairs.setdefault(a["borough"], set()).add(a["title"].lower())
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
             for action in self.session.exec(select(Action).where(col(Action.id).in_(chunk))):
@@ -419,10 +412,12 @@ class Loader:
         for borough, titles in pairs.items():
             ordered = sorted(titles)
             for start in range(0, len(ordered), 500):
-                stmt = select(Action).where(Action.borough == borough,
-                                            col(Action.title).in_(ordered[start:start + 500]))
+                # Titles match whatever their case, as duplicates within a file are found.
+                stmt = select(Action).where(
+                    Action.borough == borough,
+                    sa.func.lower(Action.title).in_(ordered[start:start + 500]))
                 for action in self.session.exec(stmt):
-                    self._by_title.setdefault((action.borough, action.title), action)
+                    self._by_title.setdefault((action.borough, action.title.lower()), action)
 
     def _insert_new_actions(self) -> None:
         """New actions in one Core INSERT (ids returned in file order), then their 'created'
@@ -522,7 +517,7 @@ class Loader:
                 raise where.fail("ref", f"no action {a['ref']} in the store; leave 'ref' out "
                                         "to add a new action")
         else:
-            action = self._by_title.get((a["borough"], a["title"]))
+            action = self._by_title.get((a["borough"], a["title"].lower()))
         if assurance is not None and assurance != (action.assurance if action else "unverified"):
             raise where.fail("assurance", "assurance changes only through `casey action "
                                           "verify`; leave the column as it was exported")

@@ -1,0 +1,24 @@
+"""User text as the store keeps it: trimmed, no control characters, valid UTF-8."""
+
+from __future__ import annotations
+
+import re
+
+from casey_cli.errors import InvalidInput
+
+# Terminal escapes and NULs would reach people's terminals and break a reload of an export.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value: str | None, field: str | None = None) -> str | None:
+    """Trimmed text, None when empty; InvalidInput for control characters or bad Unicode."""
+    text = (value or "").strip()
+    if _CONTROL.search(text):
+        raise InvalidInput("contains a control character (such as NUL or ESC); remove it",
+                           field=field)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput("contains an invalid character (a lone surrogate); fix the text",
+                           field=field) from None
+    return text or None
