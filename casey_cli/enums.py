@@ -12,10 +12,6 @@ class Status(str, Enum):
     COMPLETE = "complete"
     DROPPED = "dropped"
 
-    @property
-    def closed(self) -> bool:
-        return self in (Status.COMPLETE, Status.DROPPED)
-
 
 CLOSED_STATUSES = (Status.COMPLETE.value, Status.DROPPED.value)
 
@@ -33,16 +29,6 @@ class Rag(str, Enum):
     GREEN = "green"
     BLUE = "blue"
     GREY = "grey"
-
-
-class Assurance(str, Enum):
-    UNVERIFIED = "unverified"
-    VERIFIED = "verified"
-
-
-class Kind(str, Enum):
-    ACTION = "action"
-    RECOMMENDATION = "recommendation"
 
 
 class ReadFormat(str, Enum):

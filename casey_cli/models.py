@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
+
+from casey_cli.writes import now
 
 _STATUS_CHECK = "status IN ('not-started','in-progress','blocked','complete','dropped')"
 
 
 def utcnow() -> datetime:
-    """Real clock time of a change (UTC, to the second): `--today` never moves the audit trail."""
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    """Real clock time of a change (UTC, to the second): `--today` never moves the audit trail.
+    The same clock as the plain-SQL writes use."""
+    return now()
 
 
 class Borough(SQLModel, table=True):

@@ -42,6 +42,13 @@ def normalise_response(text: str) -> str:
     return _choose(text, _RESPONSES, "response")
 
 
+def check_progress(progress: int | None) -> int | None:
+    if progress is not None and not 0 <= progress <= 100:
+        raise InvalidInput(f"{progress} is out of range; use a whole number 0-100",
+                           field="progress")
+    return progress
+
+
 def is_open(status: str) -> bool:
     return status not in CLOSED_STATUSES
 

@@ -128,9 +128,7 @@ def add_action(w: Writer, ctx: Ctx, *, borough: str, title: str, owner: str | No
     rec_ref, source = (lookup.recommendation(w, recommendation) if recommendation
                        else (None, None))
     status_value = rules.normalise_status(status) if status else Status.NOT_STARTED.value
-    if progress is not None and not 0 <= progress <= 100:
-        raise InvalidInput(f"progress {progress} is out of range; use a whole number 0-100",
-                           field="progress")
+    rules.check_progress(progress)
     meeting_id = lookup.meeting(w, meeting).id if meeting else None
     at = now()
     completed = ctx.today if status_value == Status.COMPLETE.value else None

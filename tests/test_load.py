@@ -161,7 +161,7 @@ def test_atomic_across_files(casey, tmp_path):
     ("a.csv", "ref,borough,title,assurance\nA1,islington,x,verified\n",
      "a.csv:2: assurance: assurance changes only through `casey action verify`"),
     ("j.json", "[{\"borough\": \"camden\", \"title\": \"x\", \"progress\": 140}]",
-     "j.json:1: progress: progress 140 is out of range"),
+     "j.json:1: progress: 140 is out of range"),
     ("bad.json", "{not json", "bad.json:1: invalid JSON"),
     ("x.txt", "hello", "x.txt: cannot load a '.txt' file"),
     ("dup.csv", "ref,borough,title\n,camden,same\n,camden,same\n",

@@ -34,7 +34,7 @@ def list_(
     theme: Annotated[str | None, typer.Option("--theme", help="Only this theme.")] = None,
     fmt: ReadFormatOpt = ReadFormat.TABLE,
 ) -> None:
-    """List recommendations by due date, then ref (undated ones in register order).
+    """List recommendations by due date, then ref (undated ones last).
 
     Example: casey rec list --source casey --theme oversight
     """

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
 from typing import Any
 
 from casey_cli import __version__
@@ -52,7 +51,3 @@ def report_html(report: Any) -> str:
     return str(template.render(r=report, title=report.title, today=report.today,
                                version=__version__, rag_order=RAG_ORDER,
                                chart=rag_chart(report.rag)))
-
-
-def report_dict(report: Any) -> dict[str, Any]:
-    return asdict(report)

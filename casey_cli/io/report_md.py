@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from casey_cli.io.formats import md_cell, to_markdown
+from casey_cli.io.formats import to_markdown
 
 RAG_ORDER = ("red", "amber", "green", "blue", "grey")
 ITEM_COLS = ("ref", "title", "borough", "owner", "status", "due", "rag")
@@ -66,5 +66,3 @@ def report_markdown(r: Any) -> str:
         f"No changes recorded since {r.since}.", len(r.changes)))
     return "\n".join(out)
 
-
-__all__ = ["report_markdown", "md_cell"]

@@ -50,7 +50,7 @@ def update(
     if status is not None:
         changes["status"] = rules.normalise_status(status)
     if progress is not None:
-        changes["progress"] = ch.check_progress(progress)
+        changes["progress"] = rules.check_progress(progress)
     if evidence is not None:
         changes["evidence"] = _append(action.evidence, evidence)
     if recommendation is not None:

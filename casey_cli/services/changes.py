@@ -16,13 +16,6 @@ from casey_cli.services.lookup import MeetingRef
 Tracked = Action | Recommendation
 
 
-def check_progress(progress: int | None) -> int | None:
-    if progress is not None and not 0 <= progress <= 100:
-        raise InvalidInput(f"progress {progress} is out of range; use a whole number 0-100",
-                           field="progress")
-    return progress
-
-
 def _status_side_effects(obj: Tracked, new_status: str, today: date) -> dict[str, Any]:
     """Fields that follow a status change: completion date, and assurance on reopening."""
     extra: dict[str, Any] = {}

@@ -69,15 +69,6 @@ def check_borough(session: Session, slug: str) -> str:
     return value
 
 
-def check_source(session: Session, code: str) -> str:
-    value = code.strip().lower()
-    if session.get(Source, value) is None:
-        codes = list(session.exec(select(Source.code)).all())
-        raise NotFound(f"unknown source '{code}'{did_you_mean(value, codes)}; "
-                       "see `casey source list`")
-    return value
-
-
 def get_meeting(session: Session, ref: str) -> MeetingRef:
     """A meeting by ref, by 'NAME (YYYY-MM-DD)', or by a name only one meeting has."""
     return lookup.meeting(SQLAlchemyReader(session.connection()), ref)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from casey_cli.chain import event_hash
@@ -60,10 +59,3 @@ def check(session: Session) -> CheckReport:
         count += 1
         session.expunge(event)  # keep memory flat on a large history
     return CheckReport(integrity, foreign_keys, count, prev)
-
-
-def table_counts(session: Session) -> dict[str, int]:
-    conn = session.connection()
-    names = ("sources", "recommendations", "boroughs", "actions", "meetings", "history")
-    return {n: int(conn.execute(sa.text(f"SELECT count(*) FROM {n}")).scalar_one())
-            for n in names}

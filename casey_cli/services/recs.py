@@ -58,7 +58,7 @@ def update(
     if response is not None:
         changes["response"] = rules.normalise_response(response)
     if progress is not None:
-        changes["progress"] = ch.check_progress(progress)
+        changes["progress"] = rules.check_progress(progress)
     if not changes and due is None and not text_or_none(note):
         raise InvalidInput("nothing to change; give at least one of --title, --owner, --status, "
                            "--response, --progress, --due or --note")

@@ -103,7 +103,7 @@ def _response(value: Any, where: Where, name: str, today: date) -> str:
 def _progress(value: Any, where: Where, name: str, today: date) -> int:
     number = _int(value, where, name, today)
     if not 0 <= number <= 100:
-        raise where.fail(name, f"progress {number} is out of range; use 0-100")
+        raise where.fail(name, f"{number} is out of range; use a whole number 0-100")
     return number
 
 
