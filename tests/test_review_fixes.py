@@ -90,3 +90,19 @@ def test_processes_opening_an_old_store_at_once_all_succeed(tmp_path):
     assert [p.returncode for p in procs] == [0, 0, 0], errors
     assert sum("Upgraded the store" in e for e in errors) == 1
     assert len(list(tmp_path.glob("old.db.before-*"))) == 1
+
+
+@pytest.mark.parametrize("args", [["action", "update", "A2", "--status", "not-started"],
+                                  ["rec", "update", "casey-1", "--status", "complete"]])
+def test_an_update_that_changes_nothing_says_so(casey, isolated, args):
+    from conftest import snapshot
+
+    before = snapshot(isolated)
+    result = casey(*args)
+    assert "unchanged" in result.stderr and "Updated" not in result.stderr
+    assert result.stdout.strip() == args[2]
+    assert snapshot(isolated) == before
+
+
+def test_a_real_update_still_says_updated(casey):
+    assert "Updated A2." in casey("action", "update", "A2", "--status", "in-progress").stderr

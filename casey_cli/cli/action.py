@@ -130,10 +130,12 @@ def update(
 
     app = app_context(ctx)
     with app.session(write=True) as session:
-        item = actions.update(session, app.service_ctx(by), ref, title=title, owner=owner,
-                              status=status, progress=progress, evidence=evidence,
-                              recommendation=recommendation, note=note, meeting=meeting)
-    _emit(fmt, item, f"Updated {item.ref}.")
+        item, changed = actions.update(session, app.service_ctx(by), ref, title=title,
+                                       owner=owner, status=status, progress=progress,
+                                       evidence=evidence, recommendation=recommendation,
+                                       note=note, meeting=meeting)
+    _emit(fmt, item, f"Updated {item.ref}." if changed else
+          f"{item.ref} unchanged: it already has those values (nothing recorded).")
 
 
 @app.command("done")

@@ -99,13 +99,15 @@ def update(
     app = app_context(ctx)
     day = parse_date(due, app.today, field="due") if due else None
     with app.session(write=True) as session:
-        item = recs.update(session, app.service_ctx(by), ref, title=title, owner=owner,
-                           status=status, response=response, progress=progress, due=day,
-                           reason=reason, note=note, meeting=meeting)
+        item, changed = recs.update(session, app.service_ctx(by), ref, title=title,
+                                    owner=owner, status=status, response=response,
+                                    progress=progress, due=day, reason=reason, note=note,
+                                    meeting=meeting)
     if fmt == WriteFormat.JSON:
         from casey_cli.io.formats import to_json
 
         output.write(to_json(item.to_dict()))
     else:
         output.write(item.ref + "\n")
-        output.info(f"Updated {item.ref}.")
+        output.info(f"Updated {item.ref}." if changed else
+                    f"{item.ref} unchanged: it already has those values (nothing recorded).")

@@ -38,7 +38,8 @@ def update(
     session: Session, ctx: Ctx, ref: str, *, title: str | None = None, owner: str | None = None,
     status: str | None = None, progress: int | None = None, evidence: str | None = None,
     recommendation: str | None = None, note: str | None = None, meeting: str | None = None,
-) -> Item:
+) -> tuple[Item, bool]:
+    """Change the fields given; returns the item and whether anything changed."""
     action = get_action(session, ref)
     changes: dict[str, Any] = {}
     if title is not None:
@@ -60,9 +61,10 @@ def update(
         raise InvalidInput("nothing to change; give at least one of --title, --owner, --status, "
                            "--progress, --evidence, --recommendation or --note")
     mtg = get_meeting(session, meeting) if meeting else None
-    ch.apply_changes(session, action, kind="action", ref=action.ref, borough=action.borough,
-                     changes=changes, ctx=ctx, note=text_or_none(note), meeting=mtg)
-    return action_item(action, source_of_action(session, action), ctx)
+    changed = ch.apply_changes(session, action, kind="action", ref=action.ref,
+                               borough=action.borough,
+                               changes=changes, ctx=ctx, note=text_or_none(note), meeting=mtg)
+    return action_item(action, source_of_action(session, action), ctx), bool(changed)
 
 
 def done(

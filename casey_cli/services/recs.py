@@ -43,7 +43,8 @@ def update(
     status: str | None = None, response: str | None = None, progress: int | None = None,
     due: date | None = None, reason: str | None = None, note: str | None = None,
     meeting: str | None = None,
-) -> Item:
+) -> tuple[Item, bool]:
+    """Change the fields given; returns the item and whether anything changed."""
     rec = get_recommendation(session, ref)
     borough = borough_of_rec(session, rec)
     changes: dict[str, Any] = {}
@@ -63,10 +64,12 @@ def update(
         raise InvalidInput("nothing to change; give at least one of --title, --owner, --status, "
                            "--response, --progress, --due or --note")
     mtg = get_meeting(session, meeting) if meeting else None
+    changed: list[str] = []
     if changes or (note and due is None):
-        ch.apply_changes(session, rec, kind="recommendation", ref=rec.ref, borough=borough,
-                         changes=changes, ctx=ctx, note=text_or_none(note), meeting=mtg)
-    if due is not None:
+        changed = ch.apply_changes(session, rec, kind="recommendation", ref=rec.ref,
+                                   borough=borough, changes=changes, ctx=ctx,
+                                   note=text_or_none(note), meeting=mtg)
+    if due is not None:  # a reschedule always changes the date, or refuses
         ch.reschedule(session, rec, kind="recommendation", ref=rec.ref, borough=borough,
                       due=due, reason=reason or note, ctx=ctx, meeting=mtg)
-    return rec_item(rec, borough, ctx)
+    return rec_item(rec, borough, ctx), bool(changed) or due is not None
