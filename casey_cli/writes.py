@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from casey_cli import rules
+from casey_cli import lookup, rules
 from casey_cli.chain import event_hash
 from casey_cli.config import Ctx
 from casey_cli.dates import to_iso
@@ -119,8 +119,6 @@ def add_action(w: Writer, ctx: Ctx, *, borough: str, title: str, owner: str | No
                evidence: str | None = None, note: str | None = None,
                meeting: str | None = None, citation: str | None = None) -> Item:
     """Add an action and its 'created' event in the caller's transaction."""
-    from casey_cli.services import lookup
-
     slug = lookup.known(w, "boroughs", "slug", borough, "borough", "casey borough list")
     clean_title = clean_text(title, "title")
     if not clean_title:

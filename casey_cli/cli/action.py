@@ -258,8 +258,7 @@ def list_(
 
     Example: casey action list --borough islington --status in-progress --format csv
     """
-    from casey_cli import queries
-    from casey_cli.services import lookup
+    from casey_cli import lookup, queries
 
     app = app_context(ctx)
     day = _date(app, due_before, "--due-before")

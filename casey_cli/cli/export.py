@@ -37,11 +37,10 @@ def export(
 
     Example: casey export --borough islington --format xlsx --output islington.xlsx
     """
-    from casey_cli import queries
+    from casey_cli import lookup, queries
     from casey_cli.dates import parse_date
     from casey_cli.io import formats
     from casey_cli.schemas import ITEM_COLUMNS
-    from casey_cli.services import lookup
 
     output.check_output(output_file)
     app = app_context(ctx)

@@ -38,8 +38,7 @@ def list_(
 
     Example: casey rec list --source casey --theme oversight
     """
-    from casey_cli import queries
-    from casey_cli.services import lookup
+    from casey_cli import lookup, queries
 
     app = app_context(ctx)
     with app.reader() as reader:

@@ -30,8 +30,8 @@ def status(
 
     Example: casey status --borough islington
     """
+    from casey_cli import lookup
     from casey_cli.errors import OverdueFound
-    from casey_cli.services import lookup
     from casey_cli.services import status as service
 
     app = app_context(ctx)

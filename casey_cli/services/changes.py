@@ -9,9 +9,9 @@ from sqlmodel import Session
 
 from casey_cli.enums import Status
 from casey_cli.errors import InvalidInput
+from casey_cli.lookup import MeetingRef
 from casey_cli.models import Action, Recommendation, utcnow
 from casey_cli.services.common import Ctx, record
-from casey_cli.services.lookup import MeetingRef
 
 Tracked = Action | Recommendation
 

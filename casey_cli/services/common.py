@@ -7,14 +7,14 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from casey_cli import lookup
 from casey_cli.config import Ctx as Ctx  # re-exported for the services
 from casey_cli.dates import to_iso
-from casey_cli.errors import InvalidInput, NotFound, did_you_mean
-from casey_cli.models import Action, Borough, HistoryEvent, Meeting, Recommendation, Source
+from casey_cli.errors import InvalidInput, NotFound
+from casey_cli.lookup import MeetingRef
+from casey_cli.models import Action, HistoryEvent, Meeting, Recommendation, Source
 from casey_cli.queries import SQLAlchemyReader, make_item
 from casey_cli.schemas import Event, Item
-from casey_cli.services import lookup
-from casey_cli.services.lookup import MeetingRef
 from casey_cli.text import clean_text
 from casey_cli.writes import SQLAlchemyWriter, append_event
 
@@ -52,21 +52,16 @@ def get_action(session: Session, ref: str) -> Action:
 
 
 def get_recommendation(session: Session, ref: str) -> Recommendation:
-    rec = session.get(Recommendation, ref.strip().lower())
-    if rec is None:
-        refs = list(session.exec(select(Recommendation.ref)).all())
-        raise NotFound(f"no recommendation '{ref}'{did_you_mean(ref, refs)}; "
-                       "see `casey rec list`")
+    """The recommendation, found (or refused with a suggestion) by the plain-SQL look-up."""
+    key, _ = lookup.recommendation(SQLAlchemyReader(session.connection()), ref)
+    rec = session.get(Recommendation, key)
+    assert rec is not None  # the look-up just found it in this transaction
     return rec
 
 
 def check_borough(session: Session, slug: str) -> str:
-    value = slug.strip().lower()
-    if session.get(Borough, value) is None:
-        slugs = list(session.exec(select(Borough.slug)).all())
-        raise NotFound(f"unknown borough '{slug}'{did_you_mean(value, slugs)}; "
-                       "see `casey borough list`")
-    return value
+    return lookup.known(SQLAlchemyReader(session.connection()), "boroughs", "slug", slug,
+                        "borough", "casey borough list")
 
 
 def get_meeting(session: Session, ref: str) -> MeetingRef:

@@ -18,6 +18,7 @@ from casey_cli import rules
 from casey_cli.dates import DATE_HELP, parse_date
 from casey_cli.errors import CaseyError, InvalidInput, did_you_mean
 from casey_cli.io.yamlfile import LineDict, read_yaml
+from casey_cli.lookup import MeetingRef
 from casey_cli.models import (
     Action,
     Borough,
@@ -30,7 +31,6 @@ from casey_cli.models import (
 from casey_cli.schemas import LoadResult
 from casey_cli.services.changes import apply_changes
 from casey_cli.services.common import Ctx, get_meeting, parse_action_id, record
-from casey_cli.services.lookup import MeetingRef
 from casey_cli.text import clean_text
 from casey_cli.writes import SQLAlchemyWriter, append_events
 

@@ -8,14 +8,13 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, col, select
 
-from casey_cli import rules
+from casey_cli import queries, rules
 from casey_cli.enums import Rag
 from casey_cli.models import Borough, HistoryEvent, Recommendation
 from casey_cli.queries import Filters, SQLAlchemyReader
 from casey_cli.schemas import Event, Item
 from casey_cli.services import history
 from casey_cli.services.common import Ctx, check_borough, ref_sort_key
-from casey_cli.services.status import scope_items
 
 RAG_ORDER = [r.value for r in Rag]
 
@@ -59,7 +58,8 @@ def build(session: Session, ctx: Ctx, *, borough: str | None, since: date | None
           stale_days: int = rules.DEFAULT_STALE_DAYS) -> Report:
     slug = check_borough(session, borough) if borough else None
     since = since or ctx.today - timedelta(days=90)
-    items = scope_items(SQLAlchemyReader(session.connection()), ctx, Filters(borough=slug))
+    items = list(queries.items(SQLAlchemyReader(session.connection()), Filters(borough=slug),
+                               today=ctx.today, window=ctx.window))
     today = ctx.today
     themes = dict(session.exec(select(Recommendation.ref, Recommendation.theme)).all())
 

@@ -8,19 +8,15 @@ from collections import Counter
 from casey_cli import rules
 from casey_cli.config import Ctx
 from casey_cli.enums import Rag, Status
-from casey_cli.queries import Filters, Reader, as_date, item_from_row, items, raw_items
+from casey_cli.queries import Filters, Reader, as_date, item_from_row, raw_items
 from casey_cli.schemas import Item, StatusReport, Summary
 
 
-def scope_items(reader: Reader, ctx: Ctx, f: Filters) -> list[Item]:
-    """A borough's actions plus its own plans' recommendations (force-wide sources count as
-    borough `london`), or everything when no borough is given."""
-    return list(items(reader, f, today=ctx.today, window=ctx.window))
-
-
 def report(reader: Reader, ctx: Ctx, f: Filters, limit: int | None = None) -> StatusReport:
-    """Counts over every item in scope; the lists in SPEC order, each cut to `limit` items
-    when given (a table shows the top of each list: only those become item objects)."""
+    """Counts over every item in scope (a borough's actions plus its own plans'
+    recommendations; force-wide sources count as borough `london`; everything when no
+    borough is given); the lists in SPEC order, each cut to `limit` items when given (a
+    table shows the top of each list: only those become item objects)."""
     today, window = ctx.today, ctx.window
     by_status: Counter[str] = Counter()
     by_rag: Counter[str] = Counter()
