@@ -10,14 +10,17 @@ import csv
 import io
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 import time_machine
 from typer.testing import CliRunner
 
+from casey_cli.asat import snapshot
 from casey_cli.cli import app
+from casey_cli.queries import SQLAlchemyReader
 
 DAY1, DAY2, DAY3, LATER = "2027-06-01", "2027-06-02", "2027-07-03", "2027-07-10"
 
@@ -78,7 +81,8 @@ def timeline(tmp_path_factory: pytest.TempPathFactory) -> Timeline:
         t.run("action", "update", "A19", "--status", "in-progress", today=DAY3)  # reopened
         sheet = t.db.parent / "minutes.csv"
         sheet.write_text("ref,borough,title,owner,status,due\n"
-                         "A20,islington,Beta renamed,Y,in-progress,2027-08-01\n")
+                         "A20,islington,Beta renamed,Y,in-progress,2027-08-01\n"
+                         "A19,camden,Alpha,X,in-progress,2027-06-20\n")  # moved borough
         t.run("load", str(sheet), today=DAY3)
         t.capture(DAY3)
     return t
@@ -221,3 +225,45 @@ def test_trend_table_draws_bars(timeline):
         table = timeline.run("trend", "-b", "islington", today=LATER)
     assert "Islington: items at the end of each month" in table
     assert "2027-06-30" in table and "█" in table
+
+
+def table_rows(mem, table: str, names: list[str]) -> list[tuple]:
+    quoted = ", ".join(f'"{n}"' for n in names)
+    return mem.execute(f"SELECT {quoted} FROM {table} ORDER BY 1").fetchall()
+
+
+@pytest.mark.parametrize("day", [DAY1, DAY2, DAY3])
+def test_the_portable_copy_equals_the_page_copy(timeline, day):
+    """A server store is copied table by table through SQLAlchemy; on the same SQLite store
+    that copy must give the same rows as SQLite's page-by-page backup."""
+    engine = sa.create_engine(f"sqlite:///{timeline.db}")
+    try:
+        with engine.connect() as conn:
+            reader = SQLAlchemyReader(conn)
+            fast, portable = snapshot(reader, date.fromisoformat(day)), \
+                snapshot(reader, date.fromisoformat(day), portable=True)
+    finally:
+        engine.dispose()
+    for table in ("actions", "recommendations", "history", "meetings", "sources"):
+        names = [r[1] for r in portable.execute(f"PRAGMA table_info({table})")]
+        assert table_rows(fast, table, names) == table_rows(portable, table, names), table
+    assert table_rows(fast, "actions", ["id"])  # not two empty copies
+
+
+def test_trend_today_is_status_today(casey):
+    """On the seeded store (its history starts on the real day it was made) the trend's
+    one period is that day's status."""
+    today = date.today()
+    day = ("--today", today.isoformat())
+    casey(*day, "action", "add", "-b", "islington", "-t", "Late", "--owner", "X", "--due",
+          (today - timedelta(days=3)).isoformat())
+    casey(*day, "action", "add", "-b", "islington", "-t", "Quick", "--owner", "Y")
+    casey(*day, "action", "done", "A20")
+    data = json.loads(casey(*day, "trend", "-b", "islington", "--format", "json").stdout)
+    s = json.loads(casey(*day, "status", "-b", "islington", "--format", "json").stdout)
+    s = s["summary"]
+    closed = s["by_status"]["complete"] + s["by_status"]["dropped"]
+    assert data["periods"] == [{"period": today.isoformat()[:7], "as_at": today.isoformat(),
+                                "open": s["total"] - closed, "overdue": s["overdue"],
+                                "completed": s["by_status"]["complete"]}]
+    assert s["overdue"] >= 1 and s["by_status"]["complete"] >= 1

@@ -52,7 +52,7 @@ def default_since(reader: Reader, today: date, by: str) -> date:
     start = first_event(reader)
     if start is None:
         return today
-    return max(earliest, london_day(start))
+    return min(today, max(earliest, london_day(start)))
 
 
 def trend(reader: Reader, ctx: Ctx, *, borough: str | None, by: str,
@@ -63,10 +63,14 @@ def trend(reader: Reader, ctx: Ctx, *, borough: str | None, by: str,
     today = ctx.today
     since = since or default_since(reader, today, by)
     ends = period_ends(since, today, by)
+    events = events_after(reader, end_of_day(ends[0][1]))
+    # Only the borough's items, unless an action moved borough in the period (a load can
+    # do that): then every item, each counted where it was at each period end.
+    moved = any(e.field == "borough" for e in events)
+    scope = Filters() if moved else Filters(borough=borough)
     # ref -> [borough, status, due, exists]
     state = {row[0]: [row[2], row[7], as_date(row[8]), True]
-             for row in raw_items(reader, Filters(), today)}
-    events = events_after(reader, end_of_day(ends[0][1]))
+             for row in raw_items(reader, scope, today)}
     points = []
     undone = 0
     for label, end in reversed(ends):
