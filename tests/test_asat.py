@@ -163,6 +163,12 @@ def test_before_the_history_starts_the_register_is_empty(timeline):
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["summary"]["total"] == 0
     assert "history starts on 2027-06-01" in result.stderr
+    with at("2027-07-10T12:00:00"):
+        result = CliRunner().invoke(app, ["--db", str(timeline.db), "--today", LATER, "report",
+                                          "--compare", "2027-05-31"])
+    assert result.exit_code == 0, result.output
+    assert "| items | 0 |" in result.stdout
+    assert "nothing was recorded by the end of 2027-05-31" in result.stderr
 
 
 @pytest.mark.parametrize("args, message", [

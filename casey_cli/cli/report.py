@@ -52,9 +52,11 @@ def report(
         paper = service.build_at(session, app.service_ctx(window=days), day=at_day,
                                  borough=borough, since=day, stale_days=stale_days,
                                  compare_day=then)
-        note = empty_note(SQLAlchemyReader(session.connection()), at_day) if at_day else None
-    if note:
-        output.info(note)
+        reader = SQLAlchemyReader(session.connection())
+        notes = [empty_note(reader, d) for d in (at_day, then) if d]
+    for note in notes:
+        if note:
+            output.info(note)
     if fmt == ReportFormat.HTML:
         from casey_cli.io.html import report_html
 
