@@ -70,3 +70,14 @@ class ExportFormat(str, Enum):
 class ReportFormat(str, Enum):
     MARKDOWN = "markdown"
     HTML = "html"
+
+
+class TrendFormat(str, Enum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+class Period(str, Enum):
+    MONTH = "month"
+    QUARTER = "quarter"

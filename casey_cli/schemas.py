@@ -156,3 +156,33 @@ class LoadResult:
         for kind, _ in self.created:
             counts[kind] = counts.get(kind, 0) + 1
         return counts
+
+
+TREND_COLUMNS = ("period", "as_at", "open", "overdue", "completed")
+
+
+@dataclass
+class TrendPoint:
+    """Counts as at the end of a period (the last, unfinished period: as at today)."""
+
+    period: str
+    as_at: str
+    open: int
+    overdue: int
+    completed: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Trend:
+    today: str
+    borough: str | None
+    by: str
+    since: str
+    points: list[TrendPoint]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"today": self.today, "borough": self.borough, "by": self.by,
+                "since": self.since, "periods": [p.to_dict() for p in self.points]}

@@ -20,6 +20,7 @@ from casey_cli.cli import (
     reference,
     report,
     status,
+    trend,
 )
 from casey_cli.cli.context import AppContext
 from casey_cli.cli.errors import fail
@@ -80,6 +81,7 @@ app.command("load")(load.load)
 app.command("export")(export.export)
 app.command("report")(report.report)
 app.command("history")(history.history)
+app.command("trend")(trend.trend)
 app.add_typer(action.app, name="action", help="Add, update, complete, verify and list actions.")
 app.add_typer(rec.app, name="rec", help="Recommendations of the sources, with their actions.")
 app.add_typer(meeting.app, name="meeting", help="Meetings at which actions were agreed.")

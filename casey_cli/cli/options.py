@@ -39,3 +39,6 @@ WriteFormatOpt = Annotated[WriteFormat, typer.Option(
 OutputOpt = Annotated[Path | None, typer.Option(
     "--output", "-o", help="Write to this file (atomically) instead of standard output.",
     dir_okay=False)]
+AsAtOpt = Annotated[str | None, typer.Option(
+    "--as-at", help=f"Show the register as it stood at the end of this day, London time, "
+                    f"rebuilt from the history ({DATE_HELP}).")]

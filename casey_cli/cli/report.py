@@ -9,7 +9,7 @@ import typer
 from casey_cli.cli import output
 from casey_cli.cli.context import app_context
 from casey_cli.cli.errors import handled
-from casey_cli.cli.options import BoroughOpt, DaysOpt, OutputOpt
+from casey_cli.cli.options import AsAtOpt, BoroughOpt, DaysOpt, OutputOpt
 from casey_cli.dates import DATE_HELP
 from casey_cli.enums import ReportFormat
 
@@ -28,21 +28,35 @@ def report(
     stale_days: Annotated[int, typer.Option(
         "--stale-days", min=1, max=36500, help="No recorded change for more than this many days is "
                                     "stale.")] = 90,
+    as_at: AsAtOpt = None,
+    compare: Annotated[str | None, typer.Option(
+        "--compare", help=f"Also show the change in each headline and RAG count since the end "
+                          f"of this day, London time ({DATE_HELP}).")] = None,
 ) -> None:
     """Write the committee paper: headline counts, RAG by source and theme, overdue with
     ageing, slipped dates with reasons, gaps, completions and stale items.
 
     Example: casey report --borough islington --format html --output islington-report.html
     """
+    from casey_cli.asat import empty_note, parse_day
     from casey_cli.dates import parse_date
+    from casey_cli.queries import SQLAlchemyReader
     from casey_cli.services import report as service
 
     output.check_output(output_file)
     app = app_context(ctx)
-    day = parse_date(since, app.today, field="--since") if since else None
+    at_day = parse_day(as_at, app.today)
+    then = parse_day(compare, app.today, "--compare")
+    day = parse_date(since, at_day or app.today, field="--since") if since else None
     with app.session() as session:
-        paper = service.build(session, app.service_ctx(window=days), borough=borough,
-                              since=day, stale_days=stale_days)
+        paper = service.build_at(session, app.service_ctx(window=days), day=at_day,
+                                 borough=borough, since=day, stale_days=stale_days,
+                                 compare_day=then)
+        reader = SQLAlchemyReader(session.connection())
+        notes = [empty_note(reader, d) for d in (at_day, then) if d]
+    for note in notes:
+        if note:
+            output.info(note)
     if fmt == ReportFormat.HTML:
         from casey_cli.io.html import report_html
 

@@ -9,7 +9,14 @@ import typer
 from casey_cli.cli import output
 from casey_cli.cli.context import app_context
 from casey_cli.cli.errors import handled
-from casey_cli.cli.options import BoroughOpt, DaysOpt, OwnerOpt, SourceOpt, StatusFormatOpt
+from casey_cli.cli.options import (
+    AsAtOpt,
+    BoroughOpt,
+    DaysOpt,
+    OwnerOpt,
+    SourceOpt,
+    StatusFormatOpt,
+)
 from casey_cli.enums import StatusFormat
 
 STATUS_ROWS = 15  # rows of each table a person sees; the rest are counted
@@ -25,21 +32,27 @@ def status(
     fmt: StatusFormatOpt = StatusFormat.TABLE,
     fail_on_overdue: Annotated[bool, typer.Option(
         "--fail-on-overdue", help="Exit with code 3 when anything is overdue (for cron).")] = False,
+    as_at: AsAtOpt = None,
 ) -> None:
     """Headline counts, then overdue, due-soon and gap items for a borough (or all London).
 
     Example: casey status --borough islington
     """
-    from casey_cli import lookup
+    from casey_cli import asat, lookup
     from casey_cli.errors import OverdueFound
     from casey_cli.services import status as service
 
     app = app_context(ctx)
-    with app.reader() as reader:
+    day = asat.parse_day(as_at, app.today)
+    with app.reader() as store, asat.reader_at(store, day) as reader:
         scope = lookup.filters(reader, borough=borough, owner=owner, source=source)
         # A table shows the top rows of each list; the machine formats get every item.
         limit = STATUS_ROWS if fmt == StatusFormat.TABLE else None
-        report = service.report(reader, app.service_ctx(window=days), scope, limit)
+        report = service.report(reader, asat.ctx_at(app.service_ctx(window=days), day), scope,
+                                limit)
+        note = asat.empty_note(store, day) if day else None
+    if note:
+        output.info(note)
     if fmt == StatusFormat.JSON:
         from casey_cli.io.formats import to_json
 
@@ -51,7 +64,8 @@ def status(
     else:
         from casey_cli.render.tables import status_view
 
-        output.show(status_view(report, _scope(report.borough)))
+        scope_name = _scope(report.borough) + (f" as at the end of {day}" if day else "")
+        output.show(status_view(report, scope_name))
     if fail_on_overdue and report.summary.overdue:
         raise OverdueFound(f"{report.summary.overdue} overdue item(s)")
 

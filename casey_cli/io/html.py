@@ -40,6 +40,43 @@ def rag_chart(counts: dict[str, int]) -> str:
     return "".join(parts)
 
 
+TREND_COLOUR = {"open": "#2e8b57", "overdue": "#c0392b", "completed": "#2f6fb3"}
+
+
+def trend_chart(points: Sequence[Any]) -> str:
+    """Inline SVG: for each period, open / overdue / completed bars side by side, one scale
+    (numbers and fixed labels only: nothing to escape)."""
+    series = tuple(TREND_COLOUR)
+    bar_w, group_gap, plot_h, top_pad, axis_h, legend_h = 12, 14, 160, 16, 34, 20
+    group_w = len(series) * bar_w + group_gap
+    width = max(380, 40 + group_w * len(points))
+    height = legend_h + top_pad + plot_h + axis_h
+    top = max((getattr(p, s) for p in points for s in series), default=0) or 1
+    base = legend_h + top_pad + plot_h
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'role="img" aria-label="Open, overdue and completed items by period">']
+    for n, name in enumerate(series):
+        x = 40 + n * 100
+        parts.append(f'<rect x="{x}" y="4" width="12" height="12" fill="{TREND_COLOUR[name]}"/>')
+        parts.append(f'<text x="{x + 16}" y="14" font-size="12">{name}</text>')
+    parts.append(f'<line x1="36" y1="{base}" x2="{width - 4}" y2="{base}" stroke="#888"/>')
+    for i, p in enumerate(points):
+        x0 = 40 + i * group_w
+        for n, name in enumerate(series):
+            value = int(getattr(p, name))
+            h = round(plot_h * value / top)
+            x = x0 + n * bar_w
+            parts.append(f'<rect x="{x}" y="{base - h}" width="{bar_w - 2}" height="{h}" '
+                         f'fill="{TREND_COLOUR[name]}"><title>{p.period} {name}: {value}'
+                         f'</title></rect>')
+            parts.append(f'<text x="{x + (bar_w - 2) / 2}" y="{base - h - 3}" font-size="8" '
+                         f'text-anchor="middle">{value}</text>')
+        parts.append(f'<text x="{x0 + len(series) * bar_w / 2}" y="{base + 14}" font-size="10" '
+                     f'text-anchor="middle">{p.period}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
 def export_html(items: Sequence[Item], title: str, today: str) -> str:
     template = _env().get_template("export.html.j2")
     return str(template.render(title=title, items=[i.to_dict() for i in items], today=today,
@@ -50,4 +87,6 @@ def report_html(report: Any) -> str:
     template = _env().get_template("report.html.j2")
     return str(template.render(r=report, title=report.title, today=report.today,
                                version=__version__, rag_order=RAG_ORDER,
-                               chart=rag_chart(report.rag)))
+                               chart=rag_chart(report.rag),
+                               trend_chart=trend_chart(report.trend.points)
+                               if report.trend else ""))

@@ -24,11 +24,32 @@ def _section(title: str, body: str, empty: str, count: int) -> str:
     return f"## {title} ({count})\n\n" + (body if count else f"{empty}\n")
 
 
+def _comparison(r: Any) -> list[str]:
+    if r.comparison is None:
+        return []
+    c = r.comparison
+    rows = [{"measure": name.replace("_", " "), c.since: then, r.today: now,
+             "change": f"{change:+d}"} for name, then, now, change in c.rows]
+    return [f"## Change since {c.since}\n",
+            to_markdown(("measure", c.since, r.today, "change"), rows)]
+
+
+def _trend(r: Any) -> list[str]:
+    if r.trend is None:
+        return []
+    from casey_cli.schemas import TREND_COLUMNS
+
+    return [f"## Trend by {r.trend.by}\n",
+            to_markdown(TREND_COLUMNS, [p.to_dict() for p in r.trend.points])]
+
+
 def report_markdown(r: Any) -> str:
     t = r.totals
     out = [
         f"# {r.title}\n",
         f"Progress report as at {r.today}; changes since {r.since}.\n",
+        *([f"Rebuilt from the history as the register stood at the end of {r.as_at} "
+           "(London time).\n"] if r.as_at else []),
         "## Summary\n",
         f"- Items: {t['items']} ({t['open']} open)",
         f"- Overdue: {t['overdue']}; due within {r.window_days} days: {t['due_soon']}",
@@ -36,6 +57,8 @@ def report_markdown(r: Any) -> str:
         f"- Slipped: {t['slipped']}; no update for over {r.stale_days} days: {t['stale']}",
         f"- Completed since {r.since}: {t['completed_since']} ({t['verified_since']} verified)",
         "- RAG: " + ", ".join(f"{r.rag[c]} {c}" for c in RAG_ORDER) + "\n",
+        *_comparison(r),
+        *_trend(r),
         "## RAG by source\n", _rag_table(r.by_source, "source"),
         "## RAG by theme\n", _rag_table(r.by_theme, "theme"),
         f"## Overdue ({len(r.overdue)})\n",

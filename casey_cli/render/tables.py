@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from casey_cli.schemas import Event, Item, ItemDetail, Row, StatusReport
+from casey_cli.schemas import Event, Item, ItemDetail, Row, StatusReport, Trend
 
 RAG_STYLE = {"red": "bold red", "amber": "bold dark_orange", "green": "green",
              "blue": "blue", "grey": "dim"}
@@ -146,3 +146,42 @@ def detail_view(detail: ItemDetail) -> RenderableType:
     parts.append(history_table(detail.history) if detail.history
                  else Text("No history recorded.", style="dim"))
     return Group(*parts)
+
+
+TREND_SERIES = (("open", "green"), ("overdue", "bold red"), ("completed", "blue"))
+
+
+class TrendView:
+    """One row per period, a bar per count, all bars on one scale so rows compare; the bars
+    take whatever width the terminal leaves."""
+
+    def __init__(self, trend: Trend) -> None:
+        self.trend = trend
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        trend = self.trend
+        top = max((getattr(p, n) for p in trend.points for n, _ in TREND_SERIES), default=0)
+        digits = len(str(top))
+        # period (7) + as at (10) + borders and padding (16) + a count after each bar
+        width = max(4, min(30, (options.max_width - 33 - 3 * (digits + 1)) // 3))
+        where = trend.borough.replace("-", " ").title() if trend.borough else "All London"
+        table = Table(title=f"{where}: items at the end of each {trend.by} (to {trend.today})",
+                      title_justify="left")
+        table.add_column("period", no_wrap=True)
+        table.add_column("as at", no_wrap=True)
+        for name, _ in TREND_SERIES:
+            table.add_column(name, no_wrap=True)
+        for p in trend.points:
+            cells = []
+            for name, style in TREND_SERIES:
+                value = getattr(p, name)
+                # A count above zero always gets at least a sliver of bar.
+                length = round(width * value / (top or 1)) or (1 if value else 0)
+                cells.append(Text.assemble(("█" * length, style), " " * (width - length + 1),
+                                           (str(value).rjust(digits), "bold")))
+            table.add_row(_t(p.period), _t(p.as_at), *cells)
+        yield table
+
+
+def trend_view(trend: Trend) -> RenderableType:
+    return TrendView(trend)

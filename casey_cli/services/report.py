@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from sqlmodel import Session, col, select
 
-from casey_cli import queries, rules
+from casey_cli import asat, queries, rules
 from casey_cli.enums import Rag
+from casey_cli.errors import InvalidInput
 from casey_cli.models import Borough, HistoryEvent, Recommendation
 from casey_cli.queries import Filters, SQLAlchemyReader
-from casey_cli.schemas import Event, Item
-from casey_cli.services import history
+from casey_cli.schemas import Event, Item, Trend
+from casey_cli.services import history, trend
 from casey_cli.services.common import Ctx, check_borough, ref_sort_key
 
 RAG_ORDER = [r.value for r in Rag]
@@ -47,6 +49,65 @@ class Report:
     completed: list[Item]
     stale: list[Item]
     changes: list[Event] = field(default_factory=list)
+    as_at: str | None = None  # rebuilt from the history as at the end of this day
+    trend: Trend | None = None
+    comparison: Comparison | None = None
+
+
+COMPARED = ("items", "open", "overdue", "due_soon", "gaps", *RAG_ORDER)
+
+
+@dataclass
+class Comparison:
+    """Each headline count then (as at the end of `since`) and at the report's date."""
+
+    since: str
+    rows: list[tuple[str, int, int, int]]  # measure, then, now, change
+
+
+def _headline(r: Report) -> dict[str, int]:
+    return {**{k: r.totals[k] for k in COMPARED if k in r.totals}, **r.rag}
+
+
+def compare(then: Report, now: Report) -> Comparison:
+    old, new = _headline(then), _headline(now)
+    return Comparison(then.today, [(k, old[k], new[k], new[k] - old[k]) for k in COMPARED])
+
+
+def build_at(session: Session, ctx: Ctx, *, day: date | None, borough: str | None,
+             since: date | None = None, stale_days: int = rules.DEFAULT_STALE_DAYS,
+             compare_day: date | None = None) -> Report:
+    """The paper as at the end of `day` (None: now), rebuilt from the history on an
+    in-memory copy of the store; with `compare_day`, the change in each headline count
+    since the end of that day."""
+    paper = _build_on_copy(session, ctx, day, borough=borough, since=since,
+                           stale_days=stale_days)
+    if compare_day is not None:
+        if compare_day >= date.fromisoformat(paper.today):
+            raise InvalidInput(f"--compare {compare_day.isoformat()} is not before the "
+                               f"report's date ({paper.today}); give an earlier date")
+        then = _build_on_copy(session, ctx, compare_day, borough=borough, since=since,
+                              stale_days=stale_days, with_trend=False)
+        paper.comparison = compare(then, paper)
+    return paper
+
+
+def _build_on_copy(session: Session, ctx: Ctx, day: date | None, **kwargs: Any) -> Report:
+    if day is None:
+        return build(session, ctx, **kwargs)
+    import sqlalchemy as sa
+    from sqlalchemy.pool import StaticPool
+
+    mem = asat.snapshot(SQLAlchemyReader(session.connection()), day)
+    engine = sa.create_engine("sqlite://", creator=lambda: mem, poolclass=StaticPool)
+    try:
+        with Session(engine) as copy:
+            paper = build(copy, asat.ctx_at(ctx, day), **kwargs)
+    finally:
+        engine.dispose()
+        mem.close()
+    paper.as_at = day.isoformat()
+    return paper
 
 
 def _rag_counts(items: list[Item]) -> dict[str, int]:
@@ -55,7 +116,7 @@ def _rag_counts(items: list[Item]) -> dict[str, int]:
 
 
 def build(session: Session, ctx: Ctx, *, borough: str | None, since: date | None = None,
-          stale_days: int = rules.DEFAULT_STALE_DAYS) -> Report:
+          stale_days: int = rules.DEFAULT_STALE_DAYS, with_trend: bool = True) -> Report:
     slug = check_borough(session, borough) if borough else None
     since = since or ctx.today - timedelta(days=90)
     items = list(queries.items(SQLAlchemyReader(session.connection()), Filters(borough=slug),
@@ -114,6 +175,8 @@ def build(session: Session, ctx: Ctx, *, borough: str | None, since: date | None
         ageing={band: ageing.get(band, 0) for _, _, band in rules.AGEING_BANDS},
         due_soon=due_soon, slipped=slipped, gaps=gaps, completed=completed, stale=stale,
         changes=history.query(session, borough=slug, since=since)[-50:],
+        trend=trend.trend(SQLAlchemyReader(session.connection()), ctx, borough=slug,
+                          by="month", since=None) if with_trend else None,
     )
 
 

@@ -1,0 +1,56 @@
+"""`casey trend`: open, overdue and completed items at the end of each month or quarter."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from casey_cli.cli import output
+from casey_cli.cli.context import app_context
+from casey_cli.cli.errors import handled
+from casey_cli.cli.options import BoroughOpt
+from casey_cli.dates import DATE_HELP
+from casey_cli.enums import Period, TrendFormat
+
+
+@handled
+def trend(
+    ctx: typer.Context,
+    borough: BoroughOpt = None,
+    by: Annotated[Period, typer.Option(
+        "--by", case_sensitive=False, help="Length of each period.")] = Period.MONTH,
+    since: Annotated[str | None, typer.Option(
+        "--since", help=f"First period: the one holding this day ({DATE_HELP}; default: when "
+                        "the history starts, at most 12 months or 8 quarters back).")] = None,
+    fmt: Annotated[TrendFormat, typer.Option(
+        "--format", "-f", case_sensitive=False, help="Output format.")] = TrendFormat.TABLE,
+) -> None:
+    """Open, overdue and completed items at the end of each month or quarter, rebuilt from
+    the history (the last period: as at today).
+
+    Example: casey trend --borough islington --by quarter
+    """
+    from casey_cli import lookup
+    from casey_cli.asat import parse_day
+    from casey_cli.services import trend as service
+
+    app = app_context(ctx)
+    day = parse_day(since, app.today, "--since")
+    with app.reader() as reader:
+        slug = lookup.known(reader, "boroughs", "slug", borough, "borough",
+                            "casey borough list") if borough else None
+        result = service.trend(reader, app.service_ctx(), borough=slug, by=by.value, since=day)
+    if fmt == TrendFormat.JSON:
+        from casey_cli.io.formats import to_json
+
+        output.write(to_json(result.to_dict()))
+    elif fmt == TrendFormat.CSV:
+        from casey_cli.io.formats import to_csv
+        from casey_cli.schemas import TREND_COLUMNS
+
+        output.write(to_csv(TREND_COLUMNS, [p.to_dict() for p in result.points]))
+    else:
+        from casey_cli.render.tables import trend_view
+
+        output.show(trend_view(result))
