@@ -9,7 +9,7 @@ import typer
 from casey_cli.cli import output
 from casey_cli.cli.context import app_context
 from casey_cli.cli.errors import handled
-from casey_cli.cli.options import BoroughOpt, DaysOpt, OutputOpt
+from casey_cli.cli.options import DaysOpt, OutputOpt, ScopeBoroughOpt, StaleDaysOpt
 from casey_cli.dates import DATE_HELP
 from casey_cli.enums import ReportFormat
 
@@ -17,17 +17,15 @@ from casey_cli.enums import ReportFormat
 @handled
 def report(
     ctx: typer.Context,
-    borough: BoroughOpt = None,
+    borough: ScopeBoroughOpt = None,
     fmt: Annotated[ReportFormat, typer.Option(
         "--format", "-f", case_sensitive=False, help="Output format.")] = ReportFormat.MARKDOWN,
     output_file: OutputOpt = None,
     since: Annotated[str | None, typer.Option(
         "--since", help=f"Start of the reporting period ({DATE_HELP}; default: 90 days "
                         "before today).")] = None,
-    days: DaysOpt = 14,
-    stale_days: Annotated[int, typer.Option(
-        "--stale-days", min=1, max=36500, help="No recorded change for more than this many days is "
-                                    "stale.")] = 90,
+    days: DaysOpt = None,
+    stale_days: StaleDaysOpt = None,
 ) -> None:
     """Write the committee paper: headline counts, RAG by source and theme, overdue with
     ageing, slipped dates with reasons, gaps, completions and stale items.
@@ -41,8 +39,9 @@ def report(
     app = app_context(ctx)
     day = parse_date(since, app.today, field="--since") if since else None
     with app.session() as session:
-        paper = service.build(session, app.service_ctx(window=days), borough=borough,
-                              since=day, stale_days=stale_days)
+        settings = app.service_ctx(window=days, stale_days=stale_days)
+        paper = service.build(session, settings, borough=app.setting("borough", borough),
+                              since=day, stale_days=settings.stale_days)
     if fmt == ReportFormat.HTML:
         from casey_cli.io.html import report_html
 
