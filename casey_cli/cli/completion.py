@@ -75,8 +75,8 @@ def recommendations(ctx: typer.Context, incomplete: str) -> list[Suggestion]:
 
 def actions(ctx: typer.Context, incomplete: str) -> list[Suggestion]:
     """A14 for 'A1', 14 for '1' (commands take both); numeric order, so A2 before A10."""
-    letter, digits = incomplete[:1], incomplete[1:]
-    if letter.isdigit() or not letter:
+    letter, digits = incomplete[:1] or "A", incomplete[1:]
+    if letter.isdigit():
         letter, digits = "", incomplete
     if letter not in ("", "A") or digits and not digits.isdigit():
         return []
@@ -89,7 +89,7 @@ def items(ctx: typer.Context, incomplete: str) -> list[Suggestion]:
     """An action or a recommendation ref (history)."""
     if incomplete[:1].isdigit() or incomplete[:1] == "A":
         return actions(ctx, incomplete)
-    return recommendations(ctx, incomplete) + (actions(ctx, "A") if not incomplete else [])
+    return recommendations(ctx, incomplete) + (actions(ctx, "") if not incomplete else [])
 
 
 def owners(ctx: typer.Context, incomplete: str) -> list[Suggestion]:
