@@ -57,7 +57,8 @@ RATIOS = (("status / floor", "status", "floor"),
           ("export / task export", "export", "task-export"),
           ("load CSV / task import", "load-csv", "task-import"),
           ("load YAML / task import", "load-yaml", "task-import"),
-          ("help / floor", "help", "floor"))
+          ("help / floor", "help", "floor"),
+          ("complete / floor", "complete", "floor"))
 
 
 @dataclass
@@ -225,6 +226,10 @@ def commands(n: int, work: Path, exe: dict[str, str | None], env: dict[str, str]
         Command("status-json", "casey",
                 lambda i: [*db, "status", "--borough", "islington", "--format", "json"],
                 prepared=True),
+        # Shell completion of `casey --db X status --borough isl<TAB>`, as bash asks for it.
+        Command("complete", "casey", lambda i: [casey], prepared=True, env={
+            "_CASEY_COMPLETE": "complete_bash", "COMP_CWORD": "5",
+            "COMP_WORDS": "\n".join(["casey", *db[1:], "status", "--borough", "isl"])}),
         Command("export", "casey", lambda i: [*db, "export", "--format", "csv", "--output",
                                               str(work / "export.csv")], prepared=True),
         Command("load-csv", "casey",

@@ -1,20 +1,34 @@
-"""Settings resolved once per command: flag > environment > platformdirs default."""
+"""Settings: flag > environment > config file (TOML, platformdirs) > built-in default."""
 
 from __future__ import annotations
 
 import getpass
 import os
-from dataclasses import dataclass
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
+
+from casey_cli.errors import InvalidInput, did_you_mean
+from casey_cli.rules import DEFAULT_STALE_DAYS, DEFAULT_WINDOW_DAYS
 
 APP_NAME = "casey-cli"
+ALL_BOROUGHS = "all"  # `--borough all`: every borough, whatever the config says
 
 
 def default_db_path() -> Path:
     from platformdirs import user_data_path
 
     return user_data_path(APP_NAME, appauthor=False) / "casey.db"
+
+
+def config_path() -> Path:
+    """The config file: config.toml in the user config folder (platformdirs)."""
+    from platformdirs import user_config_path
+
+    return user_config_path(APP_NAME, appauthor=False) / "config.toml"
 
 
 def system_today() -> date:
@@ -29,25 +43,19 @@ def os_user() -> str:
         return "unknown"
 
 
-@dataclass(frozen=True)
-class Settings:
-    db: str
-    today: date
-    today_is_real: bool = True
+def sqlite_file(db: str) -> Path | None:
+    """The SQLite file a --db value names, or None for another backend or :memory:."""
+    url = db_url(db)
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        return Path(url[len("sqlite:///"):])
+    return None
 
-    @property
-    def db_url(self) -> str:
-        """A SQLAlchemy URL: URLs pass through, anything else is a SQLite file path."""
-        if "://" in self.db:
-            return self.db
-        return "sqlite:///" + str(Path(self.db).expanduser().resolve())
 
-    @property
-    def sqlite_path(self) -> Path | None:
-        url = self.db_url
-        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-            return Path(url[len("sqlite:///"):])
-        return None
+def db_url(db: str) -> str:
+    """A SQLAlchemy URL: URLs pass through, anything else is a SQLite file path."""
+    if "://" in db:
+        return db
+    return "sqlite:///" + str(Path(db).expanduser().resolve())
 
 
 @dataclass(frozen=True)
@@ -56,9 +64,248 @@ class Ctx:
 
     today: date
     user: str = "unknown"
-    window: int = 14
+    window: int = DEFAULT_WINDOW_DAYS
+    stale_days: int = DEFAULT_STALE_DAYS
 
 
-def resolve_user(by: str | None) -> str:
-    """Who is recorded in history: --by, else CASEY_USER, else the OS user."""
-    return (by or "").strip() or os.environ.get("CASEY_USER", "").strip() or os_user()
+# --- the settings a user can configure ------------------------------------------------------
+
+_SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+def _borough(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be a borough slug in quotes, e.g. \"islington\"")
+    slug = value.strip().lower()
+    if not _SLUG.match(slug) or len(slug) > 60:
+        raise ValueError(f"'{value}' is not a borough slug; use one like islington or "
+                         "kensington-and-chelsea (see `casey borough list`)")
+    return slug
+
+
+def _user(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be a name in quotes, e.g. \"J. Clerk\"")
+    name = value.strip()
+    if not name or len(name) > 100 or any(c < " " or c == "\x7f" for c in name):
+        raise ValueError(f"'{value}' is not a usable name; give 1 to 100 printable characters")
+    return name
+
+
+def _whole(low: int, high: int) -> Callable[[object], int]:
+    def check(value: object) -> int:
+        if isinstance(value, str):
+            try:
+                value = int(value.strip())
+            except ValueError:
+                raise ValueError(f"'{value}' is not a whole number; give one from {low} to "
+                                 f"{high}") from None
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ValueError(f"must be a whole number from {low} to {high}")
+        if not low <= value <= high:
+            raise ValueError(f"{value} is out of range; give a number from {low} to {high}")
+        return value
+
+    return check
+
+
+def _db(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("must be a file path or a database URL in quotes")
+    text = value.strip()
+    if "://" not in text and not Path(text).expanduser().is_absolute():
+        # relative to which folder? the one the command happens to run in: never what is meant
+        raise ValueError(f"'{value}' is a relative path; give an absolute path (or ~/...) or "
+                         "a database URL")
+    return text
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str
+    flag: str
+    env: str
+    check: Callable[[object], Any]
+    default: Callable[[], Any]
+    help: str
+
+
+KEYS: dict[str, Key] = {k.name: k for k in (
+    Key("borough", "--borough", "CASEY_BOROUGH", _borough, lambda: None,
+        "default borough for status, action list, export and report (default: all London)"),
+    Key("user", "--by", "CASEY_USER", _user, os_user,
+        "name recorded in the audit trail (default: the OS user)"),
+    Key("window", "--days", "CASEY_WINDOW", _whole(0, 3650), lambda: DEFAULT_WINDOW_DAYS,
+        "'due soon' window in days"),
+    Key("stale_days", "--stale-days", "CASEY_STALE_DAYS", _whole(1, 36500),
+        lambda: DEFAULT_STALE_DAYS, "days without a recorded change before an open item is "
+                                    "stale"),
+    Key("db", "--db", "CASEY_DB", _db, lambda: os.fspath(default_db_path()),
+        "the store: a file path or a database URL (default: casey.db in the user data "
+        "folder)"),
+)}
+
+
+def key(name: str) -> Key:
+    """A configurable setting by name; an unknown one is an error with a did-you-mean."""
+    found = KEYS.get(name.strip().lower().replace("-", "_"))
+    if found is None:
+        raise InvalidInput(f"unknown setting '{name}'{did_you_mean(name, list(KEYS))}; the "
+                           f"settings are {', '.join(KEYS)}")
+    return found
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A setting's value and where it came from."""
+
+    name: str
+    value: Any
+    origin: str  # flag, env, config or default
+    where: str | None = None  # the flag, the variable or the file
+
+    def describe(self) -> str:
+        if self.origin == "config":
+            return f"config file {self.where}"
+        return f"{self.origin} {self.where}" if self.where else self.origin
+
+
+@dataclass
+class ConfigFile:
+    """The values of config.toml, checked; a missing file has none."""
+
+    path: Path
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+def _line_of(text: str, name: str) -> int | None:
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(name)}[\"']?\s*=")
+    for number, line in enumerate(text.splitlines(), 1):
+        if pattern.match(line):
+            return number
+    return None
+
+
+def read_toml(path: Path) -> tuple[dict[str, Any], str]:
+    """The raw table of a TOML file and its text; bad TOML is an error naming file and line."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}, ""
+    except OSError as exc:
+        raise InvalidInput(f"cannot read it ({exc.strerror}); check its permissions",
+                           file=str(path)) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput("not UTF-8 text; fix or delete the file", file=str(path)) from None
+    import sys
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        at = re.search(r"\(at line (\d+), column \d+\)|\(at end of document\)", message)
+        line = int(at.group(1)) if at and at.group(1) else len(text.splitlines()) or None
+        what = message[:at.start()].strip() if at else message
+        raise InvalidInput(f"not valid TOML ({what.lower()}); fix the file or delete it and "
+                           "use `casey config set`", file=str(path), line=line) from None
+
+
+def read_config(path: Path | None = None) -> ConfigFile:
+    """Read and check the config file: unknown keys and bad values name the file and line."""
+    path = path or config_path()
+    table, text = read_toml(path)
+    values: dict[str, Any] = {}
+    for name, value in table.items():
+        if name not in KEYS:
+            raise InvalidInput(f"unknown setting '{name}'{did_you_mean(name, list(KEYS))}; "
+                               f"remove it with `casey config unset {name}`", file=str(path),
+                               line=_line_of(text, name))
+        try:
+            values[name] = KEYS[name].check(value)
+        except ValueError as exc:
+            raise InvalidInput(f"{name}: {exc}", file=str(path),
+                               line=_line_of(text, name)) from None
+    return ConfigFile(path, values)
+
+
+class Config:
+    """Resolves settings (flag > environment > config file > default); the file is read on
+    first need, once, and not at all when flags and environment decide everything."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self._path = path
+        self._file: ConfigFile | None = None
+
+    @property
+    def path(self) -> Path:
+        return self._path or config_path()
+
+    @property
+    def file(self) -> ConfigFile:
+        if self._file is None:
+            self._file = read_config(self.path)
+        return self._file
+
+    def resolve(self, name: str, flag: Any = None) -> Resolved:
+        """The ONE resolver every command uses for borough, user, window, stale_days, db.
+        `--borough all` (or CASEY_BOROUGH=all) means every borough, whatever is configured."""
+        spec = KEYS[name]
+        if flag is not None and (not isinstance(flag, str) or flag.strip()):
+            return self._all(Resolved(name, flag, "flag", spec.flag))
+        env = os.environ.get(spec.env, "").strip()
+        if env:
+            try:
+                return self._all(Resolved(name, spec.check(env), "env", spec.env))
+            except ValueError as exc:
+                raise InvalidInput(f"{spec.env}: {exc}") from None
+        config = self.file
+        if name in config.values:
+            return Resolved(name, config.values[name], "config", str(config.path))
+        return Resolved(name, spec.default(), "default")
+
+    def value(self, name: str, flag: Any = None) -> Any:
+        return self.resolve(name, flag).value
+
+    @staticmethod
+    def _all(found: Resolved) -> Resolved:
+        if found.name == "borough" and str(found.value).strip().lower() == ALL_BOROUGHS:
+            return Resolved(found.name, None, found.origin, found.where)
+        return found
+
+
+
+def write_setting(name: str, value: Any, path: Path | None = None) -> Path:
+    """Set (or, with value None, remove) one key of the config file, keeping the others;
+    written atomically, readable by its owner only. Comments are not kept (tomli-w writes
+    data, not the text around it)."""
+    import tomli_w
+
+    from casey_cli.io.atomic import write_atomic
+
+    path = path or config_path()
+    table, _ = read_toml(path)
+    if value is None:
+        table.pop(name, None)
+    else:
+        table[name] = value
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    write_atomic(path, tomli_w.dumps(table).encode(), mode=0o600)
+    return path
+
+
+def check_value(name: str, text: str) -> Any:
+    """A value given to `casey config set`, checked and typed ('all' is for flags only)."""
+    spec = key(name)
+    if spec.name == "borough" and text.strip().lower() == ALL_BOROUGHS:
+        raise InvalidInput("'all' is not a default borough; to have none, use `casey config "
+                           "unset borough`")
+    try:
+        return spec.check(text)
+    except ValueError as exc:
+        raise InvalidInput(f"{spec.name}: {exc}") from None

@@ -42,6 +42,8 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seeded_store: Path
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("COLUMNS", "120")
+    for name in ("CASEY_BOROUGH", "CASEY_WINDOW", "CASEY_STALE_DAYS"):  # a user's own defaults
+        monkeypatch.delenv(name, raising=False)
     return db
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Annotated
 
 import typer
@@ -10,6 +9,7 @@ import typer
 from casey_cli import __version__
 from casey_cli.cli import (
     action,
+    config,
     db,
     export,
     history,
@@ -49,9 +49,9 @@ def _version(value: bool) -> None:
 def root(
     ctx: typer.Context,
     db: Annotated[str | None, typer.Option(
-        "--db", envvar="CASEY_DB", show_envvar=True, show_default=False,
-        help="Store: a SQLite file path or a SQLAlchemy URL "
-             "(default: casey.db in your user data folder).")] = None,
+        "--db", show_default=False,
+        help="Store: a SQLite file path or a SQLAlchemy URL (else CASEY_DB, else `casey "
+             "config set db`, else casey.db in your user data folder).")] = None,
     today: Annotated[str | None, typer.Option(
         "--today", envvar="CASEY_TODAY", show_envvar=True,
         help=f"Compute every report as of this date ({DATE_HELP}).")] = None,
@@ -59,19 +59,26 @@ def root(
         "--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
 ) -> None:
     """casey: the borough register of police-reform recommendations and actions."""
-    from casey_cli.config import default_db_path, system_today
+    from casey_cli.config import Config, default_db_path, system_today
     from casey_cli.dates import parse_date
     from casey_cli.errors import InvalidInput
 
     real_today = system_today()
+    config = Config()
     try:
         day = parse_date(today, real_today, field="--today") if today else real_today
     except InvalidInput as exc:
         raise fail(str(exc)) from None
+    try:
+        store = config.value("db", db)
+    except InvalidInput as exc:
+        if ctx.invoked_subcommand != "config":
+            raise fail(str(exc)) from None
+        store = db or default_db_path().as_posix()  # `casey config` is how to repair the file
     if not 1900 <= day.year <= 9000:  # every rule adds windows and ages to it
         raise fail(f"--today {day.isoformat()} is out of range; use a date between 1900 "
                    "and 9000")
-    ctx.obj = AppContext(db=db or os.fspath(default_db_path()), today=day)
+    ctx.obj = AppContext(db=store, today=day, db_flag=db, _config=config)
     ctx.call_on_close(ctx.obj.close)
 
 
@@ -88,6 +95,8 @@ app.add_typer(meeting.app, name="meeting", help="Meetings at which actions were 
 app.add_typer(reference.source_app, name="source", help="Sources: reviews and plans.")
 app.add_typer(reference.borough_app, name="borough", help="London boroughs and their BCUs.")
 app.add_typer(db.app, name="db", help="Back up, check and upgrade the store.")
+app.add_typer(config.app, name="config",
+              help="Defaults kept in a config file: borough, user, window, stale_days, db.")
 
 
 def main() -> None:

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from casey_cli.cli import output
+from casey_cli.cli import completion, output
 from casey_cli.cli.context import AppContext, app_context
 from casey_cli.cli.errors import fail, handled
+from casey_cli.cli.options import ActionRefArg as RefArg
 from casey_cli.cli.options import (
     BoroughOpt,
     ByOpt,
@@ -19,8 +20,11 @@ from casey_cli.cli.options import (
     NoteOpt,
     OwnerOpt,
     ReadFormatOpt,
+    RecommendationOpt,
+    ScopeBoroughOpt,
     ShowFormatOpt,
     SourceOpt,
+    StatusesOpt,
     WriteFormatOpt,
 )
 from casey_cli.dates import DATE_HELP
@@ -33,12 +37,11 @@ if TYPE_CHECKING:
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 
-RefArg = Annotated[str, typer.Argument(help="Action ref: A14 (or 14).", show_default=False)]
 StatusOpt = Annotated[str | None, typer.Option(
-    "--status", help="not-started, in-progress, blocked, complete or dropped.")]
+    "--status", autocompletion=completion.statuses,
+    help="not-started, in-progress, blocked, complete or dropped.")]
 ProgressOpt = Annotated[int | None, typer.Option("--progress", help="Progress, 0-100.")]
-RecOpt = Annotated[str | None, typer.Option(
-    "--recommendation", "-r", help="Recommendation ref, e.g. casey-7 (see `casey rec list`).")]
+RecOpt = RecommendationOpt
 
 
 def _date(app: AppContext, text: str | None, field: str) -> date | None:
@@ -74,7 +77,7 @@ def add(
     borough: BoroughOpt = None,
     title: Annotated[str | None, typer.Option("--title", "-t", help="What will be done.")] = None,
     owner: Annotated[str | None, typer.Option(
-        "--owner", help="Person or role responsible.")] = None,
+        "--owner", help="Person or role responsible.", autocompletion=completion.owners)] = None,
     due: DueOpt = None,
     recommendation: RecOpt = None,
     status: StatusOpt = None,
@@ -111,12 +114,13 @@ def update(
     ref: RefArg,
     title: Annotated[str | None, typer.Option("--title", "-t", help="New title.")] = None,
     owner: Annotated[str | None, typer.Option(
-        "--owner", help="New owner ('' clears it).")] = None,
+        "--owner", help="New owner ('' clears it).", autocompletion=completion.owners)] = None,
     status: StatusOpt = None,
     progress: ProgressOpt = None,
     evidence: EvidenceOpt = None,
     recommendation: Annotated[str | None, typer.Option(
-        "--recommendation", "-r", help="Link to a recommendation ('' unlinks).")] = None,
+        "--recommendation", "-r", help="Link to a recommendation ('' unlinks).",
+        autocompletion=completion.recommendations)] = None,
     note: NoteOpt = None,
     meeting: MeetingOpt = None,
     by: ByOpt = None,
@@ -243,10 +247,9 @@ def show(ctx: typer.Context, ref: RefArg, fmt: ShowFormatOpt = ShowFormat.TABLE)
 @handled
 def list_(
     ctx: typer.Context,
-    borough: BoroughOpt = None,
+    borough: ScopeBoroughOpt = None,
     owner: OwnerOpt = None,
-    status: Annotated[list[str] | None, typer.Option(
-        "--status", help="Only these statuses (repeat the option for several).")] = None,
+    status: StatusesOpt = None,
     source: SourceOpt = None,
     recommendation: RecOpt = None,
     due_before: Annotated[str | None, typer.Option(
@@ -263,8 +266,9 @@ def list_(
     app = app_context(ctx)
     day = _date(app, due_before, "--due-before")
     with app.reader() as reader:
-        scope = lookup.filters(reader, borough=borough, owner=owner, statuses=status or (),
-                               source=source, recommendation=recommendation, due_before=day,
-                               overdue=overdue, recommendations=False)
+        scope = lookup.filters(reader, borough=app.setting("borough", borough), owner=owner,
+                               statuses=status or (), source=source,
+                               recommendation=recommendation, due_before=day, overdue=overdue,
+                               recommendations=False)
         items = list(queries.items(reader, scope, today=app.today))
     output.emit_items(fmt.value, items, "Actions", "No actions match.")

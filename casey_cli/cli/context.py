@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # heavy imports stay out of --help
     import sqlalchemy as sa
     from sqlmodel import Session
 
-    from casey_cli.config import Ctx
+    from casey_cli.config import Config, Ctx
     from casey_cli.queries import Reader
     from casey_cli.writes import Writer
 
@@ -29,6 +29,23 @@ class AppContext:
     _engine: Any = field(default=None, repr=False)
     created: bool = False
     version: str | None = None
+    db_flag: str | None = None  # --db as given, for `casey config show --origin`
+    _config: Config | None = field(default=None, repr=False)
+
+    @property
+    def config(self) -> Config:
+        """The settings resolver; the config file is read on first need, once."""
+        if self._config is None:
+            from casey_cli.config import Config
+
+            self._config = Config()
+        return self._config
+
+    def setting(self, name: str, flag: Any = None) -> Any:
+        """THE way a command reads borough, user, window or stale_days: its option's value
+        (None when not given) > environment > config file > default. New commands (chase,
+        trend) call `app.setting("borough", borough)` the same way."""
+        return self.config.value(name, flag)
 
     def engine(self, *, seed: bool = True, upgrade: bool = True,
                create: bool = True) -> sa.Engine:
@@ -58,9 +75,9 @@ class AppContext:
 
     @property
     def db_url(self) -> str:
-        from casey_cli.config import Settings
+        from casey_cli.config import db_url
 
-        return Settings(self.db, self.today).db_url
+        return db_url(self.db)
 
     def _create(self, engine: sa.Engine, *, seed: bool) -> None:
         """Create, stamp and seed a new store in one transaction, then say so on stderr."""
@@ -82,12 +99,15 @@ class AppContext:
     def db_location(self) -> str:
         return self.db if "://" in self.db else os.path.abspath(os.path.expanduser(self.db))
 
-    def service_ctx(self, by: str | None = None, window: int | None = None) -> Ctx:
-        from casey_cli import rules
-        from casey_cli.config import Ctx, resolve_user
+    def service_ctx(self, by: str | None = None, window: int | None = None,
+                    stale_days: int | None = None) -> Ctx:
+        """Today, who (--by), the due-soon window (--days) and stale days (--stale-days),
+        each resolved through the settings when the option was not given."""
+        from casey_cli.config import Ctx
 
-        return Ctx(today=self.today, user=resolve_user(by),
-                   window=rules.DEFAULT_WINDOW_DAYS if window is None else window)
+        return Ctx(today=self.today, user=self.setting("user", by),
+                   window=self.setting("window", window),
+                   stale_days=self.setting("stale_days", stale_days))
 
     @contextmanager
     def reader(self) -> Iterator[Reader]:
@@ -139,9 +159,9 @@ class AppContext:
 
     @property
     def sqlite_file(self) -> Path | None:
-        from casey_cli.config import Settings
+        from casey_cli.config import sqlite_file
 
-        return Settings(self.db, self.today).sqlite_path
+        return sqlite_file(self.db)
 
     @contextmanager
     def session(self, *, write: bool = False, upgrade: bool = True,

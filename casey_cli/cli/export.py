@@ -7,10 +7,16 @@ from typing import Annotated
 
 import typer
 
-from casey_cli.cli import output
+from casey_cli.cli import completion, output
 from casey_cli.cli.context import app_context
 from casey_cli.cli.errors import handled
-from casey_cli.cli.options import BoroughOpt, OutputOpt, OwnerOpt, SourceOpt
+from casey_cli.cli.options import (
+    OutputOpt,
+    OwnerOpt,
+    ScopeBoroughOpt,
+    SourceOpt,
+    StatusesOpt,
+)
 from casey_cli.dates import DATE_HELP
 from casey_cli.enums import ExportFormat
 
@@ -21,13 +27,13 @@ def export(
     fmt: Annotated[ExportFormat, typer.Option(
         "--format", "-f", case_sensitive=False, help="Output format.")] = ExportFormat.CSV,
     output_file: OutputOpt = None,
-    borough: BoroughOpt = None,
+    borough: ScopeBoroughOpt = None,
     owner: OwnerOpt = None,
-    status: Annotated[list[str] | None, typer.Option(
-        "--status", help="Only these statuses (repeat the option for several).")] = None,
+    status: StatusesOpt = None,
     source: SourceOpt = None,
     recommendation: Annotated[str | None, typer.Option(
-        "--recommendation", "-r", help="Only this recommendation and its actions.")] = None,
+        "--recommendation", "-r", help="Only this recommendation and its actions.",
+        autocompletion=completion.recommendations)] = None,
     due_before: Annotated[str | None, typer.Option(
         "--due-before", help=f"Only items due before this date ({DATE_HELP}).")] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue items.")] = False,
@@ -45,6 +51,7 @@ def export(
     output.check_output(output_file)
     app = app_context(ctx)
     day = parse_date(due_before, app.today, field="--due-before") if due_before else None
+    borough = app.setting("borough", borough)
     title = f"casey-cli register: {borough or 'all London'}"
     with app.reader() as reader:
         scope = lookup.filters(reader, borough=borough, owner=owner, statuses=status or (),

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from casey_cli.cli import output
+from casey_cli.cli import completion, output
 from casey_cli.cli.context import app_context
 from casey_cli.cli.errors import handled
 from casey_cli.cli.options import BoroughOpt, ReadFormatOpt
@@ -18,7 +18,8 @@ from casey_cli.enums import ReadFormat
 def history(
     ctx: typer.Context,
     ref: Annotated[str | None, typer.Argument(
-        help="Only this action (A14) or recommendation (casey-7).", show_default=False)] = None,
+        help="Only this action (A14) or recommendation (casey-7).", show_default=False,
+        autocompletion=completion.items)] = None,
     borough: BoroughOpt = None,
     since: Annotated[str | None, typer.Option(
         "--since", help=f"Only changes on or after this date ({DATE_HELP}).")] = None,

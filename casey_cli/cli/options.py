@@ -7,20 +7,46 @@ from typing import Annotated
 
 import typer
 
+from casey_cli.cli import completion
 from casey_cli.dates import DATE_HELP
 from casey_cli.enums import ReadFormat, ShowFormat, StatusFormat, WriteFormat
 
 BoroughOpt = Annotated[str | None, typer.Option(
-    "--borough", "-b", help="Borough slug, e.g. islington (see `casey borough list`).")]
+    "--borough", "-b", autocompletion=completion.boroughs,
+    help="Borough slug, e.g. islington (see `casey borough list`).")]
+# Where a configured default borough applies (status, action list, export, report):
+ScopeBoroughOpt = Annotated[str | None, typer.Option(
+    "--borough", "-b", autocompletion=completion.boroughs,
+    help="Borough slug, e.g. islington, or 'all' for every borough (else CASEY_BOROUGH, else "
+         "`casey config set borough`, else all London).")]
 OwnerOpt = Annotated[str | None, typer.Option(
-    "--owner", help="Owner: case-insensitive part of the owner's name or role.")]
+    "--owner", autocompletion=completion.owners,
+    help="Owner: case-insensitive part of the owner's name or role.")]
 SourceOpt = Annotated[str | None, typer.Option(
-    "--source", help="Source code, e.g. casey, new-met-for-london, islington-plan.")]
-DaysOpt = Annotated[int, typer.Option(
-    "--days", min=0, max=3650, help="'Due soon' window in days.")]
+    "--source", autocompletion=completion.sources,
+    help="Source code, e.g. casey, new-met-for-london, islington-plan.")]
+DaysOpt = Annotated[int | None, typer.Option(
+    "--days", min=0, max=3650, show_default=False,
+    help="'Due soon' window in days (else CASEY_WINDOW, else `casey config set window`, "
+         "else 14).")]
+StaleDaysOpt = Annotated[int | None, typer.Option(
+    "--stale-days", min=1, max=36500, show_default=False,
+    help="No recorded change for more than this many days is stale (else CASEY_STALE_DAYS, "
+         "else `casey config set stale_days`, else 90).")]
 ByOpt = Annotated[str | None, typer.Option(
-    "--by", envvar="CASEY_USER", show_envvar=True,
-    help="Who makes the change, for the audit trail (default: the OS user).")]
+    "--by", help="Who makes the change, for the audit trail (else CASEY_USER, else `casey "
+                 "config set user`, else the OS user).")]
+StatusesOpt = Annotated[list[str] | None, typer.Option(
+    "--status", autocompletion=completion.statuses,
+    help="Only these statuses (repeat the option for several).")]
+RecommendationOpt = Annotated[str | None, typer.Option(
+    "--recommendation", "-r", autocompletion=completion.recommendations,
+    help="Recommendation ref, e.g. casey-7 (see `casey rec list`).")]
+ActionRefArg = Annotated[str, typer.Argument(
+    help="Action ref: A14 (or 14).", show_default=False, autocompletion=completion.actions)]
+RecRefArg = Annotated[str, typer.Argument(
+    help="Recommendation ref, e.g. casey-7.", show_default=False,
+    autocompletion=completion.recommendations)]
 NoteOpt = Annotated[str | None, typer.Option("--note", help="Note recorded in the history.")]
 MeetingOpt = Annotated[str | None, typer.Option(
     "--meeting", help="Meeting that agreed this: its ref (M3) or its exact name.")]

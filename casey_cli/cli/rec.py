@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from casey_cli.cli import output
+from casey_cli.cli import completion, output
 from casey_cli.cli.context import app_context
 from casey_cli.cli.errors import handled
 from casey_cli.cli.options import (
@@ -19,11 +19,11 @@ from casey_cli.cli.options import (
     SourceOpt,
     WriteFormatOpt,
 )
+from casey_cli.cli.options import RecRefArg as RefArg
 from casey_cli.enums import ReadFormat, ShowFormat, WriteFormat
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
-RefArg = Annotated[str, typer.Argument(help="Recommendation ref, e.g. casey-7.",
-                                       show_default=False)]
+
 
 
 @app.command("list")
@@ -75,8 +75,10 @@ def update(
     ctx: typer.Context,
     ref: RefArg,
     title: Annotated[str | None, typer.Option("--title", help="New title.")] = None,
-    owner: Annotated[str | None, typer.Option("--owner", help="Owner ('' clears it).")] = None,
-    status: Annotated[str | None, typer.Option("--status", help="New status.")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Owner ('' clears it).",
+                                              autocompletion=completion.owners)] = None,
+    status: Annotated[str | None, typer.Option("--status", help="New status.",
+                                               autocompletion=completion.statuses)] = None,
     response: Annotated[str | None, typer.Option(
         "--response", help="accepted, accepted-in-principle, rejected or pending.")] = None,
     progress: Annotated[int | None, typer.Option("--progress", help="Progress, 0-100.")] = None,

@@ -9,7 +9,7 @@ import typer
 from casey_cli.cli import output
 from casey_cli.cli.context import app_context
 from casey_cli.cli.errors import handled
-from casey_cli.cli.options import AsAtOpt, BoroughOpt, DaysOpt, OutputOpt
+from casey_cli.cli.options import AsAtOpt, DaysOpt, OutputOpt, ScopeBoroughOpt, StaleDaysOpt
 from casey_cli.dates import DATE_HELP
 from casey_cli.enums import ReportFormat
 
@@ -17,17 +17,15 @@ from casey_cli.enums import ReportFormat
 @handled
 def report(
     ctx: typer.Context,
-    borough: BoroughOpt = None,
+    borough: ScopeBoroughOpt = None,
     fmt: Annotated[ReportFormat, typer.Option(
         "--format", "-f", case_sensitive=False, help="Output format.")] = ReportFormat.MARKDOWN,
     output_file: OutputOpt = None,
     since: Annotated[str | None, typer.Option(
         "--since", help=f"Start of the reporting period ({DATE_HELP}; default: 90 days "
                         "before today).")] = None,
-    days: DaysOpt = 14,
-    stale_days: Annotated[int, typer.Option(
-        "--stale-days", min=1, max=36500, help="No recorded change for more than this many days is "
-                                    "stale.")] = 90,
+    days: DaysOpt = None,
+    stale_days: StaleDaysOpt = None,
     as_at: AsAtOpt = None,
     compare: Annotated[str | None, typer.Option(
         "--compare", help=f"Also show the change in each headline and RAG count since the end "
@@ -49,9 +47,10 @@ def report(
     then = parse_day(compare, app.today, "--compare")
     day = parse_date(since, at_day or app.today, field="--since") if since else None
     with app.session() as session:
-        paper = service.build_at(session, app.service_ctx(window=days), day=at_day,
-                                 borough=borough, since=day, stale_days=stale_days,
-                                 compare_day=then)
+        settings = app.service_ctx(window=days, stale_days=stale_days)
+        paper = service.build_at(session, settings, day=at_day,
+                                 borough=app.setting("borough", borough), since=day,
+                                 stale_days=settings.stale_days, compare_day=then)
         reader = SQLAlchemyReader(session.connection())
         notes = [empty_note(reader, d) for d in (at_day, then) if d]
     for note in notes:

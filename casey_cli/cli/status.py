@@ -11,9 +11,9 @@ from casey_cli.cli.context import app_context
 from casey_cli.cli.errors import handled
 from casey_cli.cli.options import (
     AsAtOpt,
-    BoroughOpt,
     DaysOpt,
     OwnerOpt,
+    ScopeBoroughOpt,
     SourceOpt,
     StatusFormatOpt,
 )
@@ -25,10 +25,10 @@ STATUS_ROWS = 15  # rows of each table a person sees; the rest are counted
 @handled
 def status(
     ctx: typer.Context,
-    borough: BoroughOpt = None,
+    borough: ScopeBoroughOpt = None,
     owner: OwnerOpt = None,
     source: SourceOpt = None,
-    days: DaysOpt = 14,
+    days: DaysOpt = None,
     fmt: StatusFormatOpt = StatusFormat.TABLE,
     fail_on_overdue: Annotated[bool, typer.Option(
         "--fail-on-overdue", help="Exit with code 3 when anything is overdue (for cron).")] = False,
@@ -45,7 +45,8 @@ def status(
     app = app_context(ctx)
     day = asat.parse_day(as_at, app.today)
     with app.reader() as store, asat.reader_at(store, day) as reader:
-        scope = lookup.filters(reader, borough=borough, owner=owner, source=source)
+        scope = lookup.filters(reader, borough=app.setting("borough", borough), owner=owner,
+                               source=source)
         # A table shows the top rows of each list; the machine formats get every item.
         limit = STATUS_ROWS if fmt == StatusFormat.TABLE else None
         report = service.report(reader, asat.ctx_at(app.service_ctx(window=days), day), scope,

@@ -9,7 +9,7 @@ import typer
 from casey_cli.cli import output
 from casey_cli.cli.context import app_context
 from casey_cli.cli.errors import handled
-from casey_cli.cli.options import BoroughOpt
+from casey_cli.cli.options import ScopeBoroughOpt
 from casey_cli.dates import DATE_HELP
 from casey_cli.enums import Period, TrendFormat
 
@@ -17,7 +17,7 @@ from casey_cli.enums import Period, TrendFormat
 @handled
 def trend(
     ctx: typer.Context,
-    borough: BoroughOpt = None,
+    borough: ScopeBoroughOpt = None,
     by: Annotated[Period, typer.Option(
         "--by", case_sensitive=False, help="Length of each period.")] = Period.MONTH,
     since: Annotated[str | None, typer.Option(
@@ -37,6 +37,7 @@ def trend(
 
     app = app_context(ctx)
     day = parse_day(since, app.today, "--since")
+    borough = app.setting("borough", borough)
     with app.reader() as reader:
         slug = lookup.known(reader, "boroughs", "slug", borough, "borough",
                             "casey borough list") if borough else None

@@ -10,7 +10,7 @@ from pathlib import Path
 from casey_cli.errors import InvalidInput
 
 
-def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> int:
+def write_atomic(path: Path, data: bytes | Iterable[bytes], *, mode: int = 0o644) -> int:
     """A killed export never leaves half a file: readers see the old file or the new one.
     Returns the bytes written."""
     folder = path.parent if str(path.parent) else Path(".")
@@ -26,7 +26,7 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> int:
                 size += len(chunk)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
         return size
     except BaseException:

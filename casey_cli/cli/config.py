@@ -1,0 +1,140 @@
+"""`casey config ...`: defaults kept in a TOML file (borough, user, window, stale_days, db)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from casey_cli.cli import output
+from casey_cli.cli.context import AppContext, app_context
+from casey_cli.cli.errors import handled
+from casey_cli.cli.options import ReadFormatOpt
+from casey_cli.enums import ReadFormat
+
+if TYPE_CHECKING:
+    from casey_cli.config import Resolved
+
+app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
+
+
+def _keys(incomplete: str) -> list[str]:
+    from casey_cli.config import KEYS
+
+    return [k for k in KEYS if k.startswith(incomplete.strip().lower())]
+
+
+KeyArg = Annotated[str, typer.Argument(
+    help="borough, user, window, stale_days or db.", show_default=False, metavar="KEY",
+    autocompletion=_keys)]
+OriginOpt = Annotated[bool, typer.Option(
+    "--origin", help="Also say where each value comes from: flag, env, config file or "
+                     "default.")]
+
+
+def _resolve(app: AppContext, name: str) -> Resolved:
+    """A setting as a command would see it; only the global --db can be a flag here."""
+    return app.config.resolve(name, app.db_flag if name == "db" else None)
+
+
+def _row(found: Resolved, origin: bool) -> Any:
+    from casey_cli.schemas import Row
+
+    columns = ("setting", "value", "origin", "from") if origin else ("setting", "value")
+    return Row(columns, {"setting": found.name, "value": found.value, "origin": found.origin,
+                         "from": found.where})
+
+
+@app.command("show")
+@handled
+def show(ctx: typer.Context, origin: OriginOpt = False,
+         fmt: ReadFormatOpt = ReadFormat.TABLE) -> None:
+    """Show every setting as commands will use it (flag > environment > config file >
+    default).
+
+    Example: casey config show --origin
+    """
+    from casey_cli.config import KEYS
+
+    app = app_context(ctx)
+    rows = [_row(_resolve(app, name), origin) for name in KEYS]
+    output.emit_rows(fmt.value, rows, rows[0].columns, "Settings")
+
+
+@app.command("get")
+@handled
+def get(ctx: typer.Context, name: KeyArg, origin: OriginOpt = False) -> None:
+    """Print one setting's value as commands will use it; exit 1 when it has none.
+
+    Example: casey config get borough
+    """
+    from casey_cli.config import key
+    from casey_cli.errors import NotFound
+
+    found = _resolve(app_context(ctx), key(name).name)
+    if found.value is None:
+        raise NotFound(f"{found.name} is not set; set it with `casey config set {found.name} "
+                       "VALUE`")
+    output.write(f"{found.value}\n")
+    if origin:
+        output.info(f"from {found.describe()}")
+
+
+@app.command("set")
+@handled
+def set_(ctx: typer.Context, name: KeyArg, value: Annotated[str, typer.Argument(
+        help="The value, e.g. islington, \"J. Clerk\", 21.", show_default=False,
+        metavar="VALUE")]) -> None:
+    """Keep a setting in the config file (written atomically, readable by you only).
+
+    Example: casey config set borough islington
+    """
+    import os
+
+    from casey_cli.config import check_value, key, write_setting
+
+    app = app_context(ctx)
+    spec = key(name)
+    checked = check_value(spec.name, value)
+    if spec.name == "borough":
+        checked = _known_borough(app, checked)
+    path = write_setting(spec.name, checked, app.config.path)
+    output.info(f"Set {spec.name} = {checked} in {path}.")
+    if os.environ.get(spec.env, "").strip():
+        output.info(f"Note: {spec.env} is set in your environment and wins over the config "
+                    "file.")
+
+
+@app.command("unset")
+@handled
+def unset(ctx: typer.Context, name: KeyArg) -> None:
+    """Remove a setting from the config file, so the default applies again.
+
+    Example: casey config unset borough
+    """
+    from casey_cli.config import KEYS, key, read_toml, write_setting
+
+    app = app_context(ctx)
+    path = app.config.path
+    table, _ = read_toml(path)
+    # A key the file has is removed even if unknown: that is how a typo is repaired.
+    name = name.strip() if name.strip() in table else key(name).name
+    if name not in table:
+        output.info(f"{name} is not set in {path}; nothing changed.")
+        return
+    write_setting(name, None, path)
+    default = KEYS[name].default() if name in KEYS else None
+    output.info(f"Removed {name} from {path}" + (f"; the default is {default}." if default
+                                                  is not None else "."))
+
+
+def _known_borough(app: AppContext, slug: str) -> str:
+    """A borough the store knows, when there is a store to ask; creating one just to check
+    a setting would surprise, so without one the slug's shape is all that is checked."""
+    path = app.sqlite_file
+    if path is not None and not path.is_file():
+        return slug
+    from casey_cli import lookup
+
+    with app.reader() as reader:
+        return lookup.known(reader, "boroughs", "slug", slug, "borough", "casey borough list")
