@@ -208,3 +208,11 @@ def meetings(reader: Reader, borough: str | None = None) -> list[dict[str, Any]]
         params["borough"] = borough
     return [{"ref": f"M{r[0]}", "name": r[1], "date": str(r[2])[:10], "borough": r[3]}
             for r in reader.rows(sql + " ORDER BY date, id", params)]
+
+
+def recommendations_for(reader: Reader, borough: str) -> list[tuple[str, str]]:
+    """(ref, title) of the recommendations a borough's actions answer: force-wide sources'
+    and the borough's own plans', in source then number order."""
+    sql = ("SELECT r.ref, r.title FROM recommendations r JOIN sources s ON s.code = r.source "
+           "WHERE s.borough IS NULL OR s.borough = :b ORDER BY r.source, r.number")
+    return [(str(r[0]), str(r[1])) for r in reader.rows(sql, {"b": borough})]
