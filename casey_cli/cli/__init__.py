@@ -10,6 +10,7 @@ import typer
 from casey_cli import __version__
 from casey_cli.cli import (
     action,
+    chase,
     db,
     export,
     history,
@@ -80,6 +81,7 @@ app.command("load")(load.load)
 app.command("export")(export.export)
 app.command("report")(report.report)
 app.command("history")(history.history)
+app.command("chase")(chase.chase)
 app.add_typer(action.app, name="action", help="Add, update, complete, verify and list actions.")
 app.add_typer(rec.app, name="rec", help="Recommendations of the sources, with their actions.")
 app.add_typer(meeting.app, name="meeting", help="Meetings at which actions were agreed.")

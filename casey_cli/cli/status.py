@@ -51,10 +51,10 @@ def status(
     else:
         from casey_cli.render.tables import status_view
 
-        output.show(status_view(report, _scope(report.borough)))
+        output.show(status_view(report, scope_name(report.borough)))
     if fail_on_overdue and report.summary.overdue:
         raise OverdueFound(f"{report.summary.overdue} overdue item(s)")
 
 
-def _scope(borough: str | None) -> str:
+def scope_name(borough: str | None) -> str:
     return borough.replace("-", " ").title() if borough else "All London"

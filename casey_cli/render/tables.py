@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -10,7 +11,16 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from casey_cli.schemas import Event, Item, ItemDetail, Row, StatusReport
+from casey_cli.schemas import (
+    NO_OWNER,
+    ChaseList,
+    ChaseRow,
+    Event,
+    Item,
+    ItemDetail,
+    Row,
+    StatusReport,
+)
 
 RAG_STYLE = {"red": "bold red", "amber": "bold dark_orange", "green": "green",
              "blue": "blue", "grey": "dim"}
@@ -146,3 +156,44 @@ def detail_view(detail: ItemDetail) -> RenderableType:
     parts.append(history_table(detail.history) if detail.history
                  else Text("No history recorded.", style="dim"))
     return Group(*parts)
+
+
+CHASE_ROWS = 20  # rows of each owner's table a person sees; CSV and JSON have them all
+
+
+def _late(row: ChaseRow, today: str) -> Text:
+    if row.days_late:
+        return Text(f"{row.days_late} days late", style="bold red")
+    if row.due and "due soon" in row.reasons:
+        days = (date.fromisoformat(row.due) - date.fromisoformat(today)).days
+        return Text("due today" if not days else f"in {days} days", style="dark_orange")
+    return Text("")
+
+
+def chase_view(chase: ChaseList, scope: str) -> RenderableType:
+    """One table per owner (nobody's items last), each most late first."""
+    parts: list[RenderableType] = [
+        Text.assemble((f"Chase list · {scope}", "bold"), f" · {chase.today} · ",
+                      chase.sentence())]
+    for group in chase.owners:
+        table = Table(title=Text(f"{group.owner or NO_OWNER} ({len(group.rows)})"),
+                      title_justify="left", title_style="bold", expand=True)
+        for col in ("ref", "title", "status", "due", "late", "reasons", "last update"):
+            # the last update's note is cut to one line: the CSV and JSON carry all of it
+            table.add_column(col, overflow="ellipsis" if col == "last update" else "fold",
+                             ratio=CHASE_RATIO.get(col),
+                             no_wrap=col in ("ref", "due", "status", "late", "last update"))
+        for row in group.rows[:CHASE_ROWS]:
+            last = " ".join(x for x in (row.last_update, row.last_note) if x)
+            table.add_row(_t(row.ref), _t(row.title), _t(row.status), _t(row.due),
+                          _late(row, chase.today), _t(row.reasons, "yellow"), _t(last, "dim"))
+        parts += [Text(""), table]
+        if len(group.rows) > CHASE_ROWS:
+            parts.append(Text(f"and {len(group.rows) - CHASE_ROWS} more: casey chase "
+                              "--format csv", style="dim"))
+    if not chase.owners:
+        parts += [Text(""), Text("Nothing to chase.", style="green")]
+    return Group(*parts)
+
+
+CHASE_RATIO = {"title": 4, "reasons": 2, "last update": 3}
