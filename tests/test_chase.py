@@ -202,3 +202,15 @@ def test_fail_on_names_are_checked_before_anything_runs(casey, given, hint):
 def test_unknown_borough_is_an_error(casey):
     err = casey.error("chase", "--borough", "camdem")
     assert "did you mean 'camden'?" in err
+
+
+def test_the_table_says_how_many_items_it_does_not_show(casey, add_action):
+    from casey_cli.render.tables import CHASE_ROWS
+
+    added = [add_action("--owner", "Busy", "--due", day(-n), borough=BOROUGH, title=f"Late {n}")
+             for n in range(1, CHASE_ROWS + 3)]
+    table = casey("chase", "--borough", BOROUGH).stdout
+    hidden = len(added) - CHASE_ROWS
+    assert f"and {hidden} more items (0 more owners" in " ".join(table.split())
+    assert added[-1]["ref"] in table  # the most late is shown first
+    assert f" {added[0]['ref']} " not in table

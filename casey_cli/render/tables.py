@@ -159,6 +159,7 @@ def detail_view(detail: ItemDetail) -> RenderableType:
 
 
 CHASE_ROWS = 20  # rows of each owner's table a person sees; CSV and JSON have them all
+CHASE_OWNERS = 40  # owners' tables a person sees
 
 
 def _late(row: ChaseRow, today: str) -> Text:
@@ -171,29 +172,35 @@ def _late(row: ChaseRow, today: str) -> Text:
 
 
 def chase_view(chase: ChaseList, scope: str) -> RenderableType:
-    """One table per owner (nobody's items last), each most late first."""
+    """A table per owner (nobody's items last), each most late first. A person sees the first
+    CHASE_OWNERS owners and CHASE_ROWS items of each (Rich lays out every table anew, and a
+    big register may have hundreds of owners); the lines under the tables count the rest."""
     parts: list[RenderableType] = [
-        Text.assemble((f"Chase list · {scope}", "bold"), f" · {chase.today} · ",
+        Text.assemble((f"Chase list · {scope} · {chase.today}", "bold"), " · ",
                       chase.sentence())]
-    for group in chase.owners:
-        table = Table(title=Text(f"{group.owner or NO_OWNER} ({len(group.rows)})"),
-                      title_justify="left", title_style="bold", expand=True)
-        for col in ("ref", "title", "status", "due", "late", "reasons", "last update"):
-            # the last update's note is cut to one line: the CSV and JSON carry all of it
-            table.add_column(col, overflow="ellipsis" if col == "last update" else "fold",
-                             ratio=CHASE_RATIO.get(col),
-                             no_wrap=col in ("ref", "due", "status", "late", "last update"))
+    rows_left = 0
+    for group in chase.owners[:CHASE_OWNERS]:
+        table = Table(title=Text(f"{group.owner or NO_OWNER} ({len(group.rows)})", style="bold"),
+                      title_justify="left", expand=True)
+        for col in ("ref", "title", "status", "due", "late", "reasons", "updated", "last note"):
+            # the last note is cut to one line: the CSV and JSON carry all of it
+            table.add_column(col, overflow="ellipsis" if col == "last note" else "fold",
+                             ratio=CHASE_RATIO.get(col), no_wrap=col not in ("title", "reasons"))
         for row in group.rows[:CHASE_ROWS]:
-            last = " ".join(x for x in (row.last_update, row.last_note) if x)
             table.add_row(_t(row.ref), _t(row.title), _t(row.status), _t(row.due),
-                          _late(row, chase.today), _t(row.reasons, "yellow"), _t(last, "dim"))
+                          _late(row, chase.today), _t(row.reasons, "yellow"),
+                          _t(row.last_update), _t(row.last_note, "dim"))
         parts += [Text(""), table]
-        if len(group.rows) > CHASE_ROWS:
-            parts.append(Text(f"and {len(group.rows) - CHASE_ROWS} more: casey chase "
-                              "--format csv", style="dim"))
+        rows_left += max(0, len(group.rows) - CHASE_ROWS)
+    owners_left = chase.owners[CHASE_OWNERS:]
+    if owners_left or rows_left:
+        rows_left += sum(len(g.rows) for g in owners_left)
+        parts.append(Text(f"and {rows_left} more items ({len(owners_left)} more owners; the "
+                          f"first {CHASE_ROWS} items of each are shown): casey chase "
+                          "--format csv lists them all", style="dim"))
     if not chase.owners:
         parts += [Text(""), Text("Nothing to chase.", style="green")]
     return Group(*parts)
 
 
-CHASE_RATIO = {"title": 4, "reasons": 2, "last update": 3}
+CHASE_RATIO = {"title": 4, "reasons": 2, "last note": 3}
