@@ -214,3 +214,12 @@ def test_the_table_says_how_many_items_it_does_not_show(casey, add_action):
     assert f"and {hidden} more items (0 more owners" in " ".join(table.split())
     assert added[-1]["ref"] in table  # the most late is shown first
     assert f" {added[0]['ref']} " not in table
+
+
+def test_readme_documents_the_csv_columns_in_order(casey):
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "`" + ", ".join(COLUMNS) + "`" in readme
+    header = casey("chase", "--format", "csv").stdout.splitlines()[0]
+    assert header == ",".join(COLUMNS)

@@ -185,7 +185,8 @@ def chase_view(chase: ChaseList, scope: str) -> RenderableType:
         for col in ("ref", "title", "status", "due", "late", "reasons", "updated", "last note"):
             # the last note is cut to one line: the CSV and JSON carry all of it
             table.add_column(col, overflow="ellipsis" if col == "last note" else "fold",
-                             ratio=CHASE_RATIO.get(col), no_wrap=col not in ("title", "reasons"))
+                             ratio=CHASE_RATIO.get(col), no_wrap=col not in ("title", "reasons"),
+                             min_width=len("no due date") if col == "reasons" else None)
         for row in group.rows[:CHASE_ROWS]:
             table.add_row(_t(row.ref), _t(row.title), _t(row.status), _t(row.due),
                           _late(row, chase.today), _t(row.reasons, "yellow"),
