@@ -40,6 +40,18 @@ class OverdueFound(CaseyError):
     exit_code = 3
 
 
+class StaleFound(CaseyError):
+    """`chase --fail-on stale` found items with no recorded change for too long."""
+
+    exit_code = 4
+
+
+class GapsFound(CaseyError):
+    """`chase --fail-on gaps` found open items with no owner or no due date."""
+
+    exit_code = 5
+
+
 def did_you_mean(value: str, choices: list[str]) -> str:
     """Return ' (did you mean X?)' for the closest choice, or ''."""
     import difflib

@@ -103,16 +103,19 @@ class Filters:
 _ACTIONS = """
 SELECT 'A' || a.id, 'action', a.borough, r.source, a.recommendation, a.title, a.owner,
        a.status, a.due, a.original_due, a.progress, a.slips, a.assurance, a.created,
-       a.updated, a.completed, 'A'{collate}, a.id, CASE WHEN a.due IS NULL THEN 1 ELSE 0 END
-FROM actions a LEFT JOIN recommendations r ON r.ref = a.recommendation
+       a.updated, a.completed, 'A'{collate}, a.id, CASE WHEN a.due IS NULL THEN 1 ELSE 0 END{last}
+FROM actions a LEFT JOIN recommendations r ON r.ref = a.recommendation{join}
 """
 _RECS = """
 SELECT r.ref, 'recommendation', COALESCE(s.borough, 'london'), r.source, NULL, r.title,
        r.owner, r.status, r.due, r.original_due, r.progress, r.slips, NULL, r.created,
        r.updated, r.completed, (r.source || '-'){collate}, r.number,
-       CASE WHEN r.due IS NULL THEN 1 ELSE 0 END
-FROM recommendations r JOIN sources s ON s.code = r.source
+       CASE WHEN r.due IS NULL THEN 1 ELSE 0 END{last}
+FROM recommendations r JOIN sources s ON s.code = r.source{join}
 """
+# The item's latest history event (columns 19-23), one index seek per row (ix_history_ref_id).
+_LAST = ', h.at, h."by", h.note, h.field, h.new'
+_LAST_JOIN = " LEFT JOIN history h ON h.id = (SELECT max(id) FROM history WHERE ref = {ref})"
 
 
 def _where(f: Filters, kind: str, today: date, params: dict[str, Any]) -> str:
@@ -151,25 +154,33 @@ def _where(f: Filters, kind: str, today: date, params: dict[str, Any]) -> str:
     return (" WHERE " + " AND ".join(clauses)) if clauses else ""
 
 
-def items_sql(f: Filters, today: date, dialect: str) -> tuple[str, dict[str, Any]]:
-    """The one query behind status, lists and exports (tests EXPLAIN it)."""
+def items_sql(f: Filters, today: date, dialect: str,
+              last_event: bool = False) -> tuple[str, dict[str, Any]]:
+    """The one query behind status, lists, exports and chase lists (tests EXPLAIN it); with
+    `last_event`, each row also carries its latest history event (at, by, note, field, new)."""
     params: dict[str, Any] = {}
     parts = []
     # Byte order for the ref prefix everywhere, as SQLite and Python compare text.
     collate = ' COLLATE "C"' if dialect == "postgresql" else ""
+
+    def sql(template: str, ref: str) -> str:
+        return template.format(collate=collate, last=_LAST if last_event else "",
+                               join=_LAST_JOIN.format(ref=ref) if last_event else "")
+
     if f.actions:
-        parts.append(_ACTIONS.format(collate=collate) + _where(f, "action", today, params))
+        parts.append(sql(_ACTIONS, "'A' || a.id") + _where(f, "action", today, params))
     if f.recommendations:
-        parts.append(_RECS.format(collate=collate) + _where(f, "recommendation", today, params))
+        parts.append(sql(_RECS, "r.ref") + _where(f, "recommendation", today, params))
     if not parts:
         return "", params
     # 19 = undated, 9 = due, then 17 and 18 (ref prefix and number): 'A2 before A10'.
     return " UNION ALL ".join(parts) + " ORDER BY 19, 9, 17, 18", params
 
 
-def raw_items(reader: Reader, f: Filters, today: date) -> Iterable[Sequence[Any]]:
+def raw_items(reader: Reader, f: Filters, today: date,
+              last_event: bool = False) -> Iterable[Sequence[Any]]:
     """The rows behind `items`, for callers that only count most of them."""
-    sql, params = items_sql(f, today, reader.dialect)
+    sql, params = items_sql(f, today, reader.dialect, last_event)
     return reader.rows(sql, params) if sql else ()
 
 
@@ -208,3 +219,11 @@ def meetings(reader: Reader, borough: str | None = None) -> list[dict[str, Any]]
         params["borough"] = borough
     return [{"ref": f"M{r[0]}", "name": r[1], "date": str(r[2])[:10], "borough": r[3]}
             for r in reader.rows(sql + " ORDER BY date, id", params)]
+
+
+def recommendations_for(reader: Reader, borough: str) -> list[tuple[str, str]]:
+    """(ref, title) of the recommendations a borough's actions answer: force-wide sources'
+    and the borough's own plans', in source then number order."""
+    sql = ("SELECT r.ref, r.title FROM recommendations r JOIN sources s ON s.code = r.source "
+           "WHERE s.borough IS NULL OR s.borough = :b ORDER BY r.source, r.number")
+    return [(str(r[0]), str(r[1])) for r in reader.rows(sql, {"b": borough})]

@@ -186,3 +186,66 @@ class Trend:
     def to_dict(self) -> dict[str, Any]:
         return {"today": self.today, "borough": self.borough, "by": self.by,
                 "since": self.since, "periods": [p.to_dict() for p in self.points]}
+# `casey chase`: one row per item to chase, in this column order in every format (README).
+CHASE_COLUMNS = (
+    "owner", "ref", "kind", "borough", "title", "status", "due", "days_late", "reasons",
+    "last_update", "last_by", "last_note",
+)
+CHASE_CHECKS = ("overdue", "stale", "gaps")
+NO_OWNER = "(no owner)"  # how people's views head the items nobody's name is on
+
+
+@dataclass
+class ChaseRow:
+    owner: str | None
+    ref: str
+    kind: str
+    borough: str | None
+    title: str
+    status: str
+    due: str | None
+    days_late: int | None
+    reasons: str
+    last_update: str | None
+    last_by: str | None
+    last_note: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class OwnerChase:
+    """One owner's items (owner None: nobody's name is on them), most late first."""
+
+    owner: str | None
+    rows: list[ChaseRow]
+    counts: dict[str, int]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"owner": self.owner, **self.counts, "items": [r.to_dict() for r in self.rows]}
+
+
+@dataclass
+class ChaseList:
+    today: str
+    borough: str | None
+    window_days: int
+    stale_days: int
+    summary: dict[str, int]
+    owners: list[OwnerChase]
+
+    def sentence(self) -> str:
+        s = self.summary
+        return (f"{s['items']} items for {s['owners']} owners: {s['overdue']} overdue, "
+                f"{s['due_soon']} due within {self.window_days} days, {s['stale']} with no "
+                f"update for over {self.stale_days} days, {s['gaps']} with no owner or no due "
+                "date.")
+
+    def rows(self) -> list[ChaseRow]:
+        return [row for group in self.owners for row in group.rows]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"today": self.today, "borough": self.borough, "window_days": self.window_days,
+                "stale_days": self.stale_days, "summary": self.summary,
+                "owners": [g.to_dict() for g in self.owners]}

@@ -584,20 +584,6 @@ def test_error_names_problem_and_fix_and_writes_nothing(
     assert snapshot(isolated) == before
 
 
-@pytest.mark.parametrize("missing", ["--borough", "--title"])
-def test_missing_required_field_without_a_terminal_is_a_usage_error(
-        casey: Casey, isolated: Path, missing: str) -> None:
-    before = snapshot(isolated)
-    given = {"--borough": "islington", "--title": "Needs both"}
-    args = [x for opt, value in given.items() if opt != missing for x in (opt, value)]
-    result = casey("action", "add", *args, code=2, input="")
-    assert result.stdout == ""
-    err = result.stderr.strip()
-    assert err.startswith("Error: ") and len(err.splitlines()) == 1
-    assert f"missing {missing}" in err and f"give {missing}" in err
-    assert snapshot(isolated) == before
-
-
 def test_verify_needs_by(casey: Casey, isolated: Path, targets: dict[str, str]) -> None:
     before = snapshot(isolated)
     result = casey("action", "verify", targets["done"], code=2)

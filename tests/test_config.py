@@ -102,6 +102,7 @@ def test_default_borough_applies_to_status_list_export_and_report(casey, monkeyp
         "export": casey("export", "--borough", "islington", "--format", "json").stdout,
         "report": casey("report", "--borough", "islington").stdout,
         "trend": casey("trend", "--borough", "islington", "--format", "json").stdout,
+        "chase": casey("chase", "--borough", "islington", "--format", "json").stdout,
     }
     everywhere = casey("export", "--format", "json").stdout
     casey("config", "set", "borough", "islington")
@@ -110,6 +111,7 @@ def test_default_borough_applies_to_status_list_export_and_report(casey, monkeyp
     assert casey("export", "--format", "json").stdout == explicit["export"]
     assert casey("report").stdout == explicit["report"]
     assert casey("trend", "--format", "json").stdout == explicit["trend"]
+    assert casey("chase", "--format", "json").stdout == explicit["chase"]
     assert json.loads(explicit["status"])["borough"] == "islington"
     # --borough all: every borough, whatever is configured
     assert casey("export", "--borough", "all", "--format", "json").stdout == everywhere

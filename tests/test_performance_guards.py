@@ -40,7 +40,9 @@ def test_status_and_lists_on_a_current_store_import_nothing_heavy(casey, isolate
 
     env = {**os.environ, "CASEY_DB": str(isolated)}
     for args in (["status", "--borough", "islington"], ["status", "--format", "json"],
-                 ["action", "list", "--overdue"], ["export", "--format", "csv"]):
+                 ["action", "list", "--overdue"], ["export", "--format", "csv"],
+                 ["chase", "--format", "csv"], ["chase", "--borough", "islington"],
+                 ["action", "add", "--borough", "islington", "--title", "Fast path"]):
         assert loaded(args, env) == "", args
 
 
@@ -56,6 +58,14 @@ def test_filters_use_an_index(isolated, filters, index):
         plan = " ".join(str(r[-1]) for r in conn.execute("EXPLAIN QUERY PLAN " + sql, params))
     # a prefix: either index led by the column will do
     assert f"USING INDEX {index}" in plan or f"USING COVERING INDEX {index}" in plan, plan
+
+
+def test_chase_finds_each_item_last_event_through_the_history_index(isolated):
+    sql, params = items_sql(Filters(), date(2026, 11, 23), "sqlite", last_event=True)
+    with closing(sqlite3.connect(isolated)) as conn:
+        plan = " ".join(str(r[-1]) for r in conn.execute("EXPLAIN QUERY PLAN " + sql, params))
+    assert plan.count("ix_history_ref_id") == 2, plan  # actions and recommendations
+    assert "SCAN h" not in plan, plan
 
 
 def test_history_of_one_item_uses_its_index(isolated):

@@ -9,6 +9,7 @@ import typer
 from casey_cli import __version__
 from casey_cli.cli import (
     action,
+    chase,
     config,
     db,
     export,
@@ -89,6 +90,7 @@ app.command("export")(export.export)
 app.command("report")(report.report)
 app.command("history")(history.history)
 app.command("trend")(trend.trend)
+app.command("chase")(chase.chase)
 app.add_typer(action.app, name="action", help="Add, update, complete, verify and list actions.")
 app.add_typer(rec.app, name="rec", help="Recommendations of the sources, with their actions.")
 app.add_typer(meeting.app, name="meeting", help="Meetings at which actions were agreed.")

@@ -60,14 +60,25 @@ def _emit(fmt: WriteFormat, item: Item, message: str) -> None:
         output.info(message)
 
 
-def _ask(value: str | None, option: str, prompt: str) -> str:
-    """A missing required field: asked for on a terminal, an error otherwise."""
-    if value is not None and value.strip():
-        return value
-    if sys.stdin.isatty():
-        answer: str = typer.prompt(prompt)
-        return answer
-    raise fail(f"missing {option}; give {option} (prompting only happens on a terminal)", 2)
+def _missing(value: str | None) -> bool:
+    return value is None or not value.strip()
+
+
+def _prompt_for_missing(app: AppContext, given: dict[str, str | None]) -> dict[str, str | None]:
+    """A missing required field: on a terminal, ask for every field not given (then confirm);
+    otherwise a usage error, so a script never hangs on a question."""
+    for option in ("borough", "title"):
+        if _missing(given[option]) and not sys.stdin.isatty():
+            raise fail(f"missing --{option}; give --{option} (prompting only happens on a "
+                       "terminal)", 2)
+    from casey_cli.cli.prompts import ActionPrompts, Cancelled
+
+    try:
+        return {**given, **ActionPrompts(app, given).run()}
+    except (Cancelled, EOFError, KeyboardInterrupt) as exc:
+        sys.stderr.write(("\n" if not isinstance(exc, Cancelled) else "")
+                         + "Cancelled, nothing written.\n")
+        raise typer.Exit(130 if isinstance(exc, KeyboardInterrupt) else 1) from None
 
 
 @app.command("add")
@@ -96,8 +107,17 @@ def add(
     from casey_cli import writes
 
     app = app_context(ctx)
-    borough = _ask(borough, "--borough", "Borough slug")
-    title = _ask(title, "--title", "Title")
+    if _missing(borough) or _missing(title):
+        answers = _prompt_for_missing(app, {
+            "borough": borough, "title": title, "owner": owner, "due": due,
+            "recommendation": recommendation, "status": status, "note": note,
+            "meeting": meeting, "evidence": evidence,
+            "progress": None if progress is None else str(progress)})
+        borough, title, owner, due = (answers["borough"], answers["title"], answers["owner"],
+                                      answers["due"])
+        recommendation, status, note, meeting = (answers["recommendation"], answers["status"],
+                                                 answers["note"], answers["meeting"])
+    assert borough is not None and title is not None
     with app.writer() as writer:
         item = writes.add_action(
             writer, app.service_ctx(by), borough=borough, title=title, owner=owner,

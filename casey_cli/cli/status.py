@@ -65,11 +65,11 @@ def status(
     else:
         from casey_cli.render.tables import status_view
 
-        scope_name = _scope(report.borough) + (f" as at the end of {day}" if day else "")
-        output.show(status_view(report, scope_name))
+        label = scope_name(report.borough) + (f" as at the end of {day}" if day else "")
+        output.show(status_view(report, label))
     if fail_on_overdue and report.summary.overdue:
         raise OverdueFound(f"{report.summary.overdue} overdue item(s)")
 
 
-def _scope(borough: str | None) -> str:
+def scope_name(borough: str | None) -> str:
     return borough.replace("-", " ").title() if borough else "All London"

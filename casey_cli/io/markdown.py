@@ -1,9 +1,9 @@
-"""Markdown for people who paste into papers: the status report."""
+"""Markdown for people who paste into papers and messages: the status report, chase lists."""
 
 from __future__ import annotations
 
-from casey_cli.io.formats import to_markdown
-from casey_cli.schemas import Item, StatusReport
+from casey_cli.io.formats import md_cell, to_markdown
+from casey_cli.schemas import CHASE_COLUMNS, NO_OWNER, ChaseList, Item, StatusReport
 
 COLUMNS = ("ref", "title", "borough", "owner", "status", "due", "days_overdue", "rag")
 
@@ -26,3 +26,16 @@ def status_markdown(report: StatusReport) -> str:
         _section(f"Due within {report.window_days} days", report.due_soon, "Nothing due soon."),
         _section("Gaps (no owner or no due date)", report.gaps, "No gaps."),
     ])
+
+
+def chase_markdown(chase: ChaseList) -> str:
+    """One section per owner, ready to paste into a message to them."""
+    out = [f"# Chase list: {chase.borough or 'all London'} ({chase.today})\n\n"
+           f"{chase.sentence()}\n"]
+    columns = [c for c in CHASE_COLUMNS if c != "owner"]
+    for group in chase.owners:
+        out.append(f"## {md_cell(group.owner or NO_OWNER)} ({len(group.rows)})\n\n"
+                   + to_markdown(columns, [r.to_dict() for r in group.rows]))
+    if not chase.owners:
+        out.append("Nothing to chase.\n")
+    return "\n".join(out)

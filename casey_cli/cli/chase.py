@@ -1,0 +1,84 @@
+"""`casey chase`: per owner, what to chase (overdue, due soon, stale, gaps), for people, for a
+mail merge, or for a cron job that alerts when something needs chasing."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from casey_cli.cli import output
+from casey_cli.cli.context import app_context
+from casey_cli.cli.errors import handled
+from casey_cli.cli.options import (
+    DaysOpt,
+    OwnerOpt,
+    ReadFormatOpt,
+    ScopeBoroughOpt,
+    SourceOpt,
+    StaleDaysOpt,
+)
+from casey_cli.cli.status import scope_name
+from casey_cli.enums import ReadFormat
+
+
+@handled
+def chase(
+    ctx: typer.Context,
+    borough: ScopeBoroughOpt = None,
+    owner: OwnerOpt = None,
+    source: SourceOpt = None,
+    days: DaysOpt = None,
+    stale_days: StaleDaysOpt = None,
+    fmt: ReadFormatOpt = ReadFormat.TABLE,
+    fail_on: Annotated[list[str] | None, typer.Option(
+        "--fail-on", help="Comma list of overdue, stale, gaps: exit 3 (overdue), 4 (stale) or "
+                          "5 (gaps) when any is found, after printing (for cron).")] = None,
+) -> None:
+    """Per owner, their overdue, due-soon, stale and undated items, with the last update.
+
+    Example: casey chase --borough islington --format csv --fail-on overdue,gaps
+    """
+    from casey_cli import lookup
+    from casey_cli.services import chase as service
+
+    checks = _checks(fail_on or [])
+    app = app_context(ctx)
+    with app.reader() as reader:
+        scope = lookup.filters(reader, borough=app.setting("borough", borough), owner=owner,
+                               source=source)
+        settings = app.service_ctx(window=days, stale_days=stale_days)
+        result = service.build(reader, settings, scope, settings.stale_days)
+    if fmt == ReadFormat.JSON:
+        from casey_cli.io.formats import to_json
+
+        output.write(to_json(result.to_dict()))
+    elif fmt == ReadFormat.CSV:
+        from casey_cli.io.formats import to_csv
+        from casey_cli.schemas import CHASE_COLUMNS
+
+        output.write(to_csv(CHASE_COLUMNS, [r.to_dict() for r in result.rows()]))
+    elif fmt == ReadFormat.MARKDOWN:
+        from casey_cli.io.markdown import chase_markdown
+
+        output.write(chase_markdown(result))
+    else:
+        from casey_cli.render.tables import chase_view
+
+        output.show(chase_view(result, scope_name(result.borough)))
+    service.check(result, checks)
+
+
+def _checks(values: list[str]) -> list[str]:
+    """`--fail-on overdue,stale` (or the option repeated): known names only."""
+    from casey_cli.errors import InvalidInput, did_you_mean
+    from casey_cli.schemas import CHASE_CHECKS
+
+    checks = [name.strip().lower() for value in values for name in value.split(",")
+              if name.strip()]
+    for name in checks:
+        if name not in CHASE_CHECKS:
+            raise InvalidInput(f"unknown check '{name}'{did_you_mean(name, list(CHASE_CHECKS))}"
+                               f"; use a comma list of {', '.join(CHASE_CHECKS)}",
+                               field="--fail-on")
+    return checks

@@ -1,0 +1,89 @@
+"""`casey chase`: per owner, the open items somebody has to chase (overdue, due soon, stale, or
+a gap), each with its latest history event. Read path: one plain-SQL query, then grouping."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from casey_cli import rules
+from casey_cli.config import Ctx
+from casey_cli.enums import CLOSED_STATUSES, Status
+from casey_cli.queries import Filters, Reader, as_date, raw_items
+from casey_cli.schemas import CHASE_CHECKS, ChaseList, ChaseRow, OwnerChase
+
+OPEN_STATUSES = tuple(s.value for s in Status if s.value not in CLOSED_STATUSES)
+# Counted per owner and in the summary, in this order; a row's reasons name the same things.
+KINDS = ("overdue", "due_soon", "stale", "gaps")
+
+
+def build(reader: Reader, ctx: Ctx, f: Filters, stale_days: int) -> ChaseList:
+    """Every open item in scope that is overdue, due within the window, stale, or has no owner
+    or no due date; grouped by owner (case and spacing ignored; no owner last), each owner's
+    items most late first (rows come in due-date order, undated last)."""
+    today, window = ctx.today, ctx.window
+    groups: dict[str, OwnerChase] = {}
+    for row in raw_items(reader, replace(f, statuses=OPEN_STATUSES), today, last_event=True):
+        status, owner, due = row[7], (row[6] or "").strip() or None, as_date(row[8])
+        updated = as_date(row[14]) or today
+        hits = {"overdue": rules.is_overdue(status, due, today),
+                "due_soon": rules.is_due_soon(status, due, today, window),
+                "stale": rules.is_stale(status, updated, today, stale_days),
+                "gaps": rules.is_gap(status, owner, due)}
+        if not any(hits.values()):
+            continue
+        key = " ".join(owner.split()).casefold() if owner else ""
+        group = groups.setdefault(key, OwnerChase(owner, [], dict.fromkeys(KINDS, 0)))
+        for kind, hit in hits.items():
+            group.counts[kind] += hit
+        group.rows.append(_row(row, group.owner, due, hits, today))
+    owners = sorted(groups.values(), key=lambda g: (g.owner is None, (g.owner or "").casefold()))
+    summary: Counter[str] = Counter()
+    for group in owners:
+        summary.update(group.counts)
+    return ChaseList(
+        today=today.isoformat(), borough=f.borough, window_days=window, stale_days=stale_days,
+        summary={"owners": sum(1 for g in owners if g.owner),
+                 "items": sum(len(g.rows) for g in owners),
+                 **{k: summary.get(k, 0) for k in KINDS}},
+        owners=owners,
+    )
+
+
+def _row(row: Sequence[Any], owner: str | None, due: Any, hits: dict[str, bool],
+         today: Any) -> ChaseRow:
+    reasons = [name for name, hit in (("overdue", hits["overdue"]),
+                                      ("due soon", hits["due_soon"]), ("stale", hits["stale"]),
+                                      ("no owner", not owner), ("no due date", due is None))
+               if hit]
+    at, by, note, field, new = row[19:24]
+    return ChaseRow(
+        owner=owner, ref=row[0], kind=row[1], borough=row[2], title=row[5], status=row[7],
+        due=due.isoformat() if due else None,
+        days_late=rules.days_overdue(row[7], due, today), reasons=", ".join(reasons),
+        last_update=d.isoformat() if (d := as_date(at)) else None, last_by=by,
+        last_note=note or _change(field, new),
+    )
+
+
+def _change(field: str | None, new: str | None) -> str | None:
+    """What the latest event did, for an event recorded without a note."""
+    if field is None:
+        return None
+    return "created" if field == "created" else f"{field} set to {new or '(empty)'}"
+
+
+def check(result: ChaseList, checks: Sequence[str]) -> None:
+    """`--fail-on`: raise for the first kind asked for and found, in the order overdue (exit 3),
+    stale (4), gaps (5); the message counts every kind asked for that was found."""
+    from casey_cli.errors import GapsFound, OverdueFound, StaleFound
+
+    found = [(name, result.summary[name]) for name in CHASE_CHECKS
+             if name in checks and result.summary[name]]
+    if found:
+        error = {"overdue": OverdueFound, "stale": StaleFound, "gaps": GapsFound}[found[0][0]]
+        labels = {"overdue": "overdue", "stale": "stale", "gaps": "with no owner or no due date"}
+        raise error("to chase: " + ", ".join(f"{n} {labels[name]}" for name, n in found)
+                    + " (--fail-on)")
