@@ -46,6 +46,13 @@ class StatusFormat(str, Enum):
     MARKDOWN = "markdown"
 
 
+class GroupBy(str, Enum):
+    """Rows of the London view (`casey status` with no borough)."""
+
+    BOROUGH = "borough"
+    BCU = "bcu"
+
+
 class ShowFormat(str, Enum):
     TABLE = "table"
     JSON = "json"

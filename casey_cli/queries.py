@@ -10,8 +10,7 @@ from datetime import date, datetime, timezone
 from typing import Any, Protocol
 
 from casey_cli import rules
-from casey_cli.enums import CLOSED_STATUSES
-from casey_cli.schemas import Item
+from casey_cli.schemas import Counts, Item
 
 
 class Reader(Protocol):
@@ -95,23 +94,29 @@ class Filters:
     recommendation: str | None = None
     due_before: date | None = None
     overdue: bool = False
+    due_soon_days: int | None = None  # due soon within this window (rules.is_due_soon)
+    gaps: bool = False                # no owner or no due date (rules.is_gap)
     theme: str | None = None
     actions: bool = True
     recommendations: bool = True
 
 
+_ACTIONS_FROM = "FROM actions a LEFT JOIN recommendations r ON r.ref = a.recommendation"
+_RECS_FROM = "FROM recommendations r JOIN sources s ON s.code = r.source"
+# Force-wide sources (no borough) count as borough `london`.
+_BOROUGH = {"action": "a.borough", "recommendation": "COALESCE(s.borough, 'london')"}
 _ACTIONS = """
 SELECT 'A' || a.id, 'action', a.borough, r.source, a.recommendation, a.title, a.owner,
        a.status, a.due, a.original_due, a.progress, a.slips, a.assurance, a.created,
        a.updated, a.completed, 'A'{collate}, a.id, CASE WHEN a.due IS NULL THEN 1 ELSE 0 END{last}
-FROM actions a LEFT JOIN recommendations r ON r.ref = a.recommendation{join}
+""" + _ACTIONS_FROM + """{join}
 """
 _RECS = """
 SELECT r.ref, 'recommendation', COALESCE(s.borough, 'london'), r.source, NULL, r.title,
        r.owner, r.status, r.due, r.original_due, r.progress, r.slips, NULL, r.created,
        r.updated, r.completed, (r.source || '-'){collate}, r.number,
        CASE WHEN r.due IS NULL THEN 1 ELSE 0 END{last}
-FROM recommendations r JOIN sources s ON s.code = r.source{join}
+""" + _RECS_FROM + """{join}
 """
 # The item's latest history event (columns 19-23), one index seek per row (ix_history_ref_id).
 _LAST = ', h.at, h."by", h.note, h.field, h.new'
@@ -123,8 +128,7 @@ def _where(f: Filters, kind: str, today: date, params: dict[str, Any]) -> str:
     clauses = []
     if f.borough:
         params["borough"] = f.borough
-        clauses.append("a.borough = :borough" if kind == "action"
-                       else "COALESCE(s.borough, 'london') = :borough")
+        clauses.append(f"{_BOROUGH[kind]} = :borough")
     if f.owner:
         params["owner"] = "%" + f.owner.strip().lower().replace("\\", "\\\\") \
             .replace("%", "\\%").replace("_", "\\_") + "%"
@@ -147,17 +151,24 @@ def _where(f: Filters, kind: str, today: date, params: dict[str, Any]) -> str:
     if f.due_before:
         params["due_before"] = f.due_before.isoformat()
         clauses.append(f"{alias}.due < :due_before")
+    status, due = f"{alias}.status", f"{alias}.due"
     if f.overdue:
         params["today"] = today.isoformat()
-        closed = ", ".join(f"'{s}'" for s in CLOSED_STATUSES)
-        clauses.append(f"{alias}.due < :today AND {alias}.status NOT IN ({closed})")
+        clauses.append(rules.sql_is_overdue(status, due))
+    if f.due_soon_days is not None:
+        params.update(rules.sql_params(today, f.due_soon_days))
+        clauses.append(rules.sql_is_due_soon(status, due))
+    if f.gaps:
+        clauses.append(rules.sql_is_gap(status, f"{alias}.owner", due))
     return (" WHERE " + " AND ".join(clauses)) if clauses else ""
 
 
 def items_sql(f: Filters, today: date, dialect: str,
-              last_event: bool = False) -> tuple[str, dict[str, Any]]:
+              last_event: bool = False,
+              limit: int | None = None) -> tuple[str, dict[str, Any]]:
     """The one query behind status, lists, exports and chase lists (tests EXPLAIN it); with
-    `last_event`, each row also carries its latest history event (at, by, note, field, new)."""
+    `last_event`, each row also carries its latest history event (at, by, note, field, new);
+    `limit`: only the first rows in that order."""
     params: dict[str, Any] = {}
     parts = []
     # Byte order for the ref prefix everywhere, as SQLite and Python compare text.
@@ -174,13 +185,18 @@ def items_sql(f: Filters, today: date, dialect: str,
     if not parts:
         return "", params
     # 19 = undated, 9 = due, then 17 and 18 (ref prefix and number): 'A2 before A10'.
-    return " UNION ALL ".join(parts) + " ORDER BY 19, 9, 17, 18", params
+    query = " UNION ALL ".join(parts) + " ORDER BY 19, 9, 17, 18"
+    if limit is not None:
+        params["limit"] = limit
+        query += " LIMIT :limit"
+    return query, params
 
 
 def raw_items(reader: Reader, f: Filters, today: date,
-              last_event: bool = False) -> Iterable[Sequence[Any]]:
-    """The rows behind `items`, for callers that only count most of them."""
-    sql, params = items_sql(f, today, reader.dialect, last_event)
+              last_event: bool = False,
+              limit: int | None = None) -> Iterable[Sequence[Any]]:
+    """The rows behind `items`."""
+    sql, params = items_sql(f, today, reader.dialect, last_event, limit)
     return reader.rows(sql, params) if sql else ()
 
 
@@ -195,10 +211,59 @@ def item_from_row(row: Sequence[Any], today: date, window: int) -> Item:
 
 
 def items(reader: Reader, f: Filters, *, today: date,
-          window: int = rules.DEFAULT_WINDOW_DAYS) -> Iterator[Item]:
+          window: int = rules.DEFAULT_WINDOW_DAYS, limit: int | None = None) -> Iterator[Item]:
     """Items matching `f`, streamed in SPEC order: due date (undated last), then ref."""
-    for row in raw_items(reader, f, today):
+    for row in raw_items(reader, f, today, limit=limit):
         yield item_from_row(row, today, window)
+
+
+def _count_sql(f: Filters, today: date, window: int,
+               by_borough: bool) -> tuple[str, dict[str, Any]]:
+    """Items counted by (borough, rules.sql_count_class) in one query."""
+    params: dict[str, Any] = {}
+    parts = []
+    for kind, alias, from_, wanted in (("action", "a", _ACTIONS_FROM, f.actions),
+                                       ("recommendation", "r", _RECS_FROM, f.recommendations)):
+        if wanted:
+            grp = _BOROUGH[kind] if by_borough else "''"
+            cls = rules.sql_count_class(*(f"{alias}.{c}" for c in ("status", "due", "owner",
+                                                                    "slips")))
+            parts.append(f"SELECT {grp}, {cls}, COUNT(*) {from_}"
+                         f"{_where(f, kind, today, params)} GROUP BY 1, 2, 3, 4, 5")
+    params.update(rules.sql_params(today, window))
+    return " UNION ALL ".join(parts), params
+
+
+def _counts(reader: Reader, f: Filters, today: date, window: int,
+            by_borough: bool) -> dict[str, Counts]:
+    """The rules applied once per class of items (rules.representative), not per item."""
+    counts: dict[str, Counts] = {}
+    if not (f.actions or f.recommendations):
+        return counts
+    sql, params = _count_sql(f, today, window, by_borough)
+    for grp, status, due_class, no_owner, slipped, n in reader.rows(sql, params):
+        due, owner, slips = rules.representative(int(due_class), bool(no_owner), bool(slipped),
+                                                 today, window)
+        counts.setdefault(str(grp), Counts()).add_group(
+            status, rules.rag(status, due, today, window), n,
+            open_=rules.is_open(status), overdue=rules.is_overdue(status, due, today),
+            due_soon=rules.is_due_soon(status, due, today, window),
+            gaps=rules.is_gap(status, owner, due), slipped=rules.has_slipped(slips))
+    return counts
+
+
+def count_items(reader: Reader, f: Filters, *, today: date,
+                window: int = rules.DEFAULT_WINDOW_DAYS) -> Counts:
+    """Counts over every item matching `f` (total, open, by status and RAG, overdue, due
+    soon, gaps, slipped), made by the store in one query."""
+    return _counts(reader, f, today, window, by_borough=False).get("", Counts())
+
+
+def count_by_borough(reader: Reader, f: Filters, *, today: date,
+                     window: int = rules.DEFAULT_WINDOW_DAYS) -> dict[str, Counts]:
+    """count_items per borough slug (force-wide items under `london`), in one GROUP BY;
+    boroughs with no matching item are absent."""
+    return _counts(reader, f, today, window, by_borough=True)
 
 
 def names(reader: Reader, table: str, column: str) -> list[str]:

@@ -69,6 +69,11 @@ def is_gap(status: str, owner: str | None, due: date | None) -> bool:
     return is_open(status) and (not (owner or "").strip() or due is None)
 
 
+def has_slipped(slips: int | None) -> bool:
+    """The due date moved later at least once (whatever the status)."""
+    return bool(slips)
+
+
 def is_stale(status: str, last_change: date, today: date, stale_days: int) -> bool:
     return is_open(status) and (today - last_change).days > stale_days
 
@@ -89,6 +94,61 @@ def rag(status: str, due: date | None, today: date, window: int = DEFAULT_WINDOW
     if due <= today + timedelta(days=window):
         return Rag.AMBER.value
     return Rag.GREEN.value
+
+
+# The rules in SQL, for the store to filter and count without a Python loop over every row.
+# Parameters `:today` and `:soon` (today + window) come from sql_params().
+# tests/test_status_counts.py checks, on varied registers, that what the store finds and
+# counts is exactly what the functions above decide.
+_CLOSED_SQL = ", ".join(f"'{s}'" for s in CLOSED_STATUSES)
+
+
+def sql_params(today: date, window: int) -> dict[str, str]:
+    return {"today": today.isoformat(), "soon": (today + timedelta(days=window)).isoformat()}
+
+
+def sql_is_open(status: str) -> str:
+    return f"{status} NOT IN ({_CLOSED_SQL})"
+
+
+def sql_is_overdue(status: str, due: str) -> str:
+    return f"({sql_is_open(status)} AND {due} < :today)"
+
+
+def sql_is_due_soon(status: str, due: str) -> str:
+    return f"({sql_is_open(status)} AND {due} >= :today AND {due} <= :soon)"
+
+
+def sql_is_gap(status: str, owner: str, due: str) -> str:
+    # Owners are stored trimmed (text.clean_text), so TRIM is only a guard for old rows.
+    return f"({sql_is_open(status)} AND ({_sql_no_owner(owner)} OR {due} IS NULL))"
+
+
+def _sql_no_owner(owner: str) -> str:
+    return f"({owner} IS NULL OR TRIM({owner}) = '')"
+
+
+# Counting: the store puts each row in a class (its status; where its due date falls: none,
+# before today, today..today+window, later; whether it has an owner; whether it slipped) and
+# counts each class. Every rule above depends on nothing else, so applying the rules once to
+# a representative of each class (representative()) counts exactly what applying them to
+# every row would: the rules keep one definition, and Python never loops over the rows.
+NO_DUE, PAST, SOON, LATER = 0, 1, 2, 3
+
+
+def sql_count_class(status: str, due: str, owner: str, slips: str) -> str:
+    """The class columns: status, due class, no owner, slipped."""
+    return (f"{status}, CASE WHEN {due} IS NULL THEN {NO_DUE} WHEN {due} < :today THEN {PAST} "
+            f"WHEN {due} <= :soon THEN {SOON} ELSE {LATER} END, {_sql_no_owner(owner)}, "
+            f"(COALESCE({slips}, 0) > 0)")
+
+
+def representative(due_class: int, no_owner: bool, slipped: bool, today: date,
+                   window: int) -> tuple[date | None, str | None, int]:
+    """A (due, owner, slips) that every row of the class shares for every rule."""
+    due = {NO_DUE: None, PAST: today - timedelta(days=1), SOON: today,
+           LATER: today + timedelta(days=window + 1)}[due_class]
+    return due, None if no_owner else "owner", 1 if slipped else 0
 
 
 def ageing_band(days: int) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from casey_cli.enums import Rag, Status
+
 # SPEC section 5: the item object's fields, in this order, in every format.
 ITEM_COLUMNS = (
     "ref", "kind", "borough", "source", "recommendation", "title", "owner", "status", "due",
@@ -88,6 +90,49 @@ class Summary:
     gaps: int
 
 
+def _zeros(values: type[Status] | type[Rag]) -> dict[str, int]:
+    return {v.value: 0 for v in values}
+
+
+_COUNTED = ("total", "open", "overdue", "due_soon", "gaps", "slipped")
+
+
+@dataclass
+class Counts:
+    """Counts over a set of items (a borough, a BCU, London), as the store makes them."""
+
+    total: int = 0
+    open: int = 0
+    overdue: int = 0
+    due_soon: int = 0
+    gaps: int = 0
+    slipped: int = 0
+    by_status: dict[str, int] = field(default_factory=lambda: _zeros(Status))
+    by_rag: dict[str, int] = field(default_factory=lambda: _zeros(Rag))
+
+    def add_group(self, status: str, rag: str, n: int, *, open_: bool, overdue: bool,
+                  due_soon: bool, gaps: bool, slipped: bool) -> None:
+        """Add n items that share a status, a RAG and whether each rule holds."""
+        self.add(Counts(n, n * open_, n * overdue, n * due_soon, n * gaps, n * slipped,
+                        {status: n}, {rag: n}))
+
+    def add(self, other: Counts) -> None:
+        for name in _COUNTED:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for mine, theirs in ((self.by_status, other.by_status), (self.by_rag, other.by_rag)):
+            for key, n in theirs.items():
+                mine[key] = mine.get(key, 0) + n
+
+    def summary(self) -> Summary:
+        """The SPEC section 5 `summary` of `status --format json`."""
+        return Summary(total=self.total, by_status=dict(self.by_status),
+                       by_rag=dict(self.by_rag), overdue=self.overdue,
+                       due_soon=self.due_soon, gaps=self.gaps)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 @dataclass
 class StatusReport:
     today: str
@@ -108,6 +153,46 @@ class StatusReport:
             "due_soon": [i.to_dict() for i in self.due_soon],
             "gaps": [i.to_dict() for i in self.gaps],
         }
+
+
+@dataclass
+class LondonRow:
+    """A row of the London view: what identifies it (`borough`, `name`, `bcu`; or `bcu`,
+    `boroughs`), what a person reads, and its counts."""
+
+    keys: dict[str, Any]
+    label: str
+    counts: Counts
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.keys, **self.counts.to_dict()}
+
+
+@dataclass
+class LondonReport:
+    """`casey status` with no borough: a headline over everything, rows worst first, and
+    the force-wide items (borough `london`) apart."""
+
+    today: str
+    window_days: int
+    by: str
+    summary: Counts
+    rows: list[LondonRow]
+    force_wide: LondonRow
+    # The SPEC section 5 lists over all London, filled for `--format json` only, so scripts
+    # written against the one-borough report read the London one the same way.
+    overdue: list[Item] = field(default_factory=list)
+    due_soon: list[Item] = field(default_factory=list)
+    gaps: list[Item] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"today": self.today, "borough": None, "window_days": self.window_days,
+                "summary": self.summary.to_dict(),
+                "overdue": [i.to_dict() for i in self.overdue],
+                "due_soon": [i.to_dict() for i in self.due_soon],
+                "gaps": [i.to_dict() for i in self.gaps],
+                "by": self.by, "rows": [r.to_dict() for r in self.rows],
+                "force_wide": self.force_wide.to_dict()}
 
 
 @dataclass

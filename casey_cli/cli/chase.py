@@ -18,7 +18,6 @@ from casey_cli.cli.options import (
     SourceOpt,
     StaleDaysOpt,
 )
-from casey_cli.cli.status import scope_name
 from casey_cli.enums import ReadFormat
 
 
@@ -63,7 +62,7 @@ def chase(
 
         output.write(chase_markdown(result))
     else:
-        from casey_cli.render.tables import chase_view
+        from casey_cli.render.tables import chase_view, scope_name
 
         output.show(chase_view(result, scope_name(result.borough)))
     service.check(result, checks)

@@ -1,8 +1,9 @@
-"""`casey status`: what is overdue, due soon, and has no owner or date."""
+"""`casey status`: what is overdue, due soon, and has no owner or date; with no borough, the
+London view (one row per borough or BCU)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,7 +18,10 @@ from casey_cli.cli.options import (
     SourceOpt,
     StatusFormatOpt,
 )
-from casey_cli.enums import StatusFormat
+from casey_cli.enums import GroupBy, StatusFormat
+
+if TYPE_CHECKING:
+    from casey_cli.schemas import LondonReport, StatusReport
 
 STATUS_ROWS = 15  # rows of each table a person sees; the rest are counted
 
@@ -30,27 +34,41 @@ def status(
     source: SourceOpt = None,
     days: DaysOpt = None,
     fmt: StatusFormatOpt = StatusFormat.TABLE,
+    by: Annotated[GroupBy | None, typer.Option(
+        "--by", case_sensitive=False,
+        help="London view (no --borough): one row per borough (default) or per BCU.")] = None,
     fail_on_overdue: Annotated[bool, typer.Option(
         "--fail-on-overdue", help="Exit with code 3 when anything is overdue (for cron).")] = False,
     as_at: AsAtOpt = None,
 ) -> None:
-    """Headline counts, then overdue, due-soon and gap items for a borough (or all London).
+    """Headline counts, then overdue, due-soon and gap items for a borough; with no borough,
+    one row per borough (or BCU), worst first.
 
     Example: casey status --borough islington
     """
     from casey_cli import asat, lookup
+    from casey_cli.config import ALL_BOROUGHS
     from casey_cli.errors import OverdueFound
     from casey_cli.services import status as service
 
+    if by and borough and borough != ALL_BOROUGHS:
+        raise typer.BadParameter("groups the London view only; leave out --borough",
+                                 param_hint="'--by'")
     app = app_context(ctx)
     day = asat.parse_day(as_at, app.today)
     with app.reader() as store, asat.reader_at(store, day) as reader:
-        scope = lookup.filters(reader, borough=app.setting("borough", borough), owner=owner,
-                               source=source)
-        # A table shows the top rows of each list; the machine formats get every item.
-        limit = STATUS_ROWS if fmt == StatusFormat.TABLE else None
-        report = service.report(reader, asat.ctx_at(app.service_ctx(window=days), day), scope,
-                                limit)
+        # `--by` asks for the London view, whatever borough the config names.
+        where = None if by else app.setting("borough", borough)
+        scope = lookup.filters(reader, borough=where, owner=owner, source=source)
+        ctx_at = asat.ctx_at(app.service_ctx(window=days), day)
+        report: StatusReport | LondonReport
+        if scope.borough is None:
+            report = service.london(reader, ctx_at, scope, (by or GroupBy.BOROUGH).value,
+                                    with_items=fmt == StatusFormat.JSON)
+        else:
+            # A table shows the top rows of each list; the machine formats get every item.
+            limit = STATUS_ROWS if fmt == StatusFormat.TABLE else None
+            report = service.report(reader, ctx_at, scope, limit)
         note = asat.empty_note(store, day) if day else None
     if note:
         output.info(note)
@@ -65,11 +83,6 @@ def status(
     else:
         from casey_cli.render.tables import status_view
 
-        label = scope_name(report.borough) + (f" as at the end of {day}" if day else "")
-        output.show(status_view(report, label))
+        output.show(status_view(report, f" as at the end of {day}" if day else ""))
     if fail_on_overdue and report.summary.overdue:
         raise OverdueFound(f"{report.summary.overdue} overdue item(s)")
-
-
-def scope_name(borough: str | None) -> str:
-    return borough.replace("-", " ").title() if borough else "All London"

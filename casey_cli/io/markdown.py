@@ -1,11 +1,24 @@
-"""Markdown for people who paste into papers and messages: the status report, chase lists."""
+"""Markdown for people who paste into papers and messages: the status report, the London
+view, chase lists."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from casey_cli.io.formats import md_cell, to_markdown
-from casey_cli.schemas import CHASE_COLUMNS, NO_OWNER, ChaseList, Item, StatusReport
+from casey_cli.schemas import (
+    CHASE_COLUMNS,
+    NO_OWNER,
+    ChaseList,
+    Item,
+    LondonReport,
+    LondonRow,
+    StatusReport,
+)
 
 COLUMNS = ("ref", "title", "borough", "owner", "status", "due", "days_overdue", "rag")
+LONDON_COUNTS = ("open", "overdue", "due_soon", "gaps", "slipped", "red", "amber", "green",
+                 "blue", "grey")
 
 
 def _section(title: str, items: list[Item], empty: str) -> str:
@@ -14,7 +27,9 @@ def _section(title: str, items: list[Item], empty: str) -> str:
     return f"## {title} ({len(items)})\n\n" + to_markdown(COLUMNS, [i.to_dict() for i in items])
 
 
-def status_markdown(report: StatusReport) -> str:
+def status_markdown(report: StatusReport | LondonReport) -> str:
+    if isinstance(report, LondonReport):
+        return london_markdown(report)
     s = report.summary
     rag = ", ".join(f"{n} {k}" for k, n in s.by_rag.items())
     head = (f"# Status: {report.borough or 'all London'} ({report.today})\n\n"
@@ -39,3 +54,24 @@ def chase_markdown(chase: ChaseList) -> str:
     if not chase.owners:
         out.append("Nothing to chase.\n")
     return "\n".join(out)
+
+
+def _london_record(row: LondonRow) -> dict[str, Any]:
+    keys = {k: ", ".join(v) if isinstance(v, list) else v for k, v in row.keys.items()}
+    return {**keys, **row.counts.to_dict(), **row.counts.by_rag}
+
+
+def london_markdown(report: LondonReport) -> str:
+    """The London view's rows worst first, then the force-wide row, under a headline."""
+    s = report.summary
+    rag = ", ".join(f"{n} {k}" for k, n in s.by_rag.items())
+    keys = ("bcu", "boroughs") if report.by == "bcu" else ("borough", "name", "bcu")
+    force = _london_record(report.force_wide)
+    if report.by == "bcu":  # the force-wide row has no BCU: name it in that column
+        force.update(bcu=report.force_wide.label, boroughs=force["borough"])
+    return (f"# Status: all London by {report.by} ({report.today})\n\n"
+            f"{s.total} items ({rag}); {s.overdue} overdue, {s.due_soon} due within "
+            f"{report.window_days} days, {s.gaps} gaps, {s.slipped} slipped. Rows worst "
+            "first (most overdue, then most gaps); the last row is force-wide.\n\n"
+            + to_markdown(keys + LONDON_COUNTS,
+                          [*map(_london_record, report.rows), force]))

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.panel import Panel
 from rich.table import Table
@@ -18,6 +19,8 @@ from casey_cli.schemas import (
     Event,
     Item,
     ItemDetail,
+    LondonReport,
+    LondonRow,
     Row,
     StatusReport,
     Trend,
@@ -77,23 +80,42 @@ def gap_reason(item: Item) -> str:
     return "no " + " and no ".join(missing)
 
 
-def status_view(report: StatusReport, scope: str) -> RenderableType:
+def _headline(scope: str, today: str, total: int, by_rag: dict[str, int], tail: str) -> Text:
+    """`Scope · date · N items · n red  n amber ... · tail`, RAG counts in their colours."""
+    return Text.assemble(
+        (scope, "bold"), f" · {today} · {total} items · ",
+        *[part for rag, n in by_rag.items() if n
+          for part in ((f"{n} {rag}", RAG_STYLE[rag]), ("  ", ""))],
+        tail,
+    )
+
+
+def scope_name(borough: str | None) -> str:
+    return borough.replace("-", " ").title() if borough else "All London"
+
+
+def status_view(report: StatusReport | LondonReport, when: str = "") -> RenderableType:
+    """The status for people: one borough's lists, or the London view; `when` follows the
+    scope in the headline (" as at the end of 2025-03-31")."""
+    if isinstance(report, LondonReport):
+        return london_view(report, when)
+    return borough_view(report, when)
+
+
+def borough_view(report: StatusReport, when: str = "") -> RenderableType:
     """The status for people; the report's lists may be cut to their top rows, the
     summary has the full counts."""
     s = report.summary
-    headline = Text.assemble(
-        (scope, "bold"), f" · {report.today} · {s.total} items · ",
-        *[part for rag, n in s.by_rag.items() if n
-          for part in ((f"{n} {rag}", RAG_STYLE[rag]), ("  ", ""))],
-        f"· {s.overdue} overdue, {s.due_soon} due in {report.window_days} days, {s.gaps} gaps",
-    )
+    scope = scope_name(report.borough) + when
+    headline = _headline(scope, report.today, s.total, s.by_rag, f"· {s.overdue} overdue, "
+                         f"{s.due_soon} due in {report.window_days} days, {s.gaps} gaps")
     gaps = Table(title=f"Gaps: no owner or no due date ({s.gaps})",
                  title_justify="left", expand=True)
     for col in ("ref", "title", "owner", "missing"):
         gaps.add_column(col, overflow="fold", ratio=COLUMN_RATIO.get(col), no_wrap=col in NO_WRAP)
     for item in report.gaps:
         gaps.add_row(_t(item.ref), _t(item.title), _t(item.owner), _t(gap_reason(item), "yellow"))
-    where = f" --borough {report.borough}" if report.borough else ""
+    where = f" --borough {report.borough}"
     gap_part: RenderableType = gaps
     if s.gaps > len(report.gaps):
         gap_part = Group(gaps, Text(f"and {s.gaps - len(report.gaps)} more: casey status{where} "
@@ -112,6 +134,66 @@ def status_view(report: StatusReport, scope: str) -> RenderableType:
         gap_part if s.gaps else Text(
             "No gaps: every open item has an owner and a due date.", style="green"),
     )
+
+
+# Each RAG has its own glyph as well as its colour, so a bar still reads without colour.
+RAG_GLYPH = {"red": "█", "amber": "▓", "green": "▒", "blue": "░", "grey": "·"}
+BAR_WIDTH = 12
+
+
+def rag_bar(by_rag: dict[str, int], width: int = BAR_WIDTH) -> Text:
+    """The share of each RAG in `width` cells (largest remainders get the spare cells)."""
+    total = sum(by_rag.values())
+    if not total:
+        return Text("no items", style="dim")
+    shares = {rag: n * width / total for rag, n in by_rag.items()}
+    cells = {rag: int(share) for rag, share in shares.items()}
+    spare = width - sum(cells.values())
+    for rag in sorted(shares, key=lambda r: cells[r] - shares[r])[:spare]:
+        cells[rag] += 1
+    return Text.assemble(*[(RAG_GLYPH[rag] * n, RAG_STYLE[rag]) for rag, n in cells.items() if n])
+
+
+LONDON_COUNTS = ("open", "overdue", "due_soon", "gaps", "slipped")
+
+
+def london_view(report: LondonReport, when: str = "") -> RenderableType:
+    """One row per borough (or BCU), worst first, then the force-wide items; a headline over
+    everything and a key to the RAG bars."""
+    s = report.summary
+    headline = _headline("All London" + when, report.today, s.total, s.by_rag,
+                         f"· {s.overdue} overdue, {s.due_soon} due in {report.window_days} "
+                         f"days, {s.gaps} gaps, {s.slipped} slipped")
+    by_bcu = report.by == "bcu"
+    # No vertical rules, one space between columns, BCU members under the BCU's name:
+    # the table fits 80 columns.
+    table = Table(title=f"By {'BCU' if by_bcu else 'borough'}, worst first (most overdue, "
+                  "then most gaps)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
+                  collapse_padding=True)
+    table.add_column("BCU (boroughs)" if by_bcu else "borough", min_width=23, max_width=23,
+                     no_wrap=not by_bcu, overflow="fold")
+    for col in LONDON_COUNTS:
+        table.add_column(col.replace("_", " "), justify="right", no_wrap=True)
+    table.add_column("RAG", no_wrap=True)
+
+    def add(row: LondonRow, *, last: bool = False) -> None:
+        c = row.counts
+        label = Text(row.label)
+        if by_bcu and row.keys.get("boroughs"):
+            label.append("\n" + ", ".join(row.keys["boroughs"]), style="dim")
+        table.add_row(label,
+                      *[_t(getattr(c, col), "bold red" if col == "overdue" and c.overdue
+                           else "") for col in LONDON_COUNTS],
+                      rag_bar(c.by_rag), end_section=last)
+
+    for n, row in enumerate(report.rows, start=1):
+        add(row, last=n == len(report.rows))
+    add(report.force_wide)
+    key = Text.assemble("RAG bars, each row's items: ", *[
+        part for rag, glyph in RAG_GLYPH.items()
+        for part in ((f"{glyph} {rag}", RAG_STYLE[rag]), ("  ", ""))])
+    return Group(headline, Text(""), table, key,
+                 Text("One borough's lists: casey status --borough SLUG", style="dim"))
 
 
 def rows_table(rows: Sequence[Row], title: str) -> Table:

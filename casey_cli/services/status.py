@@ -1,15 +1,17 @@
-"""`casey status`: headline counts, then overdue, due soon and gaps for one borough or London.
-Read path: plain SQL through a Reader, the rules applied once per row."""
+"""`casey status`: headline counts, then overdue, due soon and gaps for one borough; or, with no
+borough, the London view: one row per borough (or BCU), worst first. Read path: plain SQL
+through a Reader; the store counts (rules.sql_*), Python builds only the rows shown."""
 
 from __future__ import annotations
 
-from collections import Counter
+from dataclasses import replace
 
-from casey_cli import rules
+from casey_cli import queries
 from casey_cli.config import Ctx
-from casey_cli.enums import Rag, Status
-from casey_cli.queries import Filters, Reader, as_date, item_from_row, raw_items
-from casey_cli.schemas import Item, StatusReport, Summary
+from casey_cli.queries import Filters, Reader
+from casey_cli.schemas import Counts, Item, LondonReport, LondonRow, StatusReport
+
+FORCE_WIDE = "london"  # the borough slug of force-wide items (SPEC section 1)
 
 
 def report(reader: Reader, ctx: Ctx, f: Filters, limit: int | None = None) -> StatusReport:
@@ -18,26 +20,56 @@ def report(reader: Reader, ctx: Ctx, f: Filters, limit: int | None = None) -> St
     borough is given); the lists in SPEC order, each cut to `limit` items when given (a
     table shows the top of each list: only those become item objects)."""
     today, window = ctx.today, ctx.window
-    by_status: Counter[str] = Counter()
-    by_rag: Counter[str] = Counter()
-    lists: dict[str, list[Item]] = {"overdue": [], "due_soon": [], "gaps": []}
-    counts = Counter[str]()
-    for row in raw_items(reader, f, today):
-        status, owner, due = row[7], row[6], as_date(row[8])
-        by_status[status] += 1
-        by_rag[rules.rag(status, due, today, window)] += 1
-        for name, hit in (("overdue", rules.is_overdue(status, due, today)),
-                          ("due_soon", rules.is_due_soon(status, due, today, window)),
-                          ("gaps", rules.is_gap(status, owner, due))):
-            if hit:
-                counts[name] += 1
-                if limit is None or len(lists[name]) < limit:
-                    lists[name].append(item_from_row(row, today, window))
-    summary = Summary(
-        total=sum(by_status.values()),
-        by_status={s.value: by_status.get(s.value, 0) for s in Status},
-        by_rag={r.value: by_rag.get(r.value, 0) for r in Rag},
-        overdue=counts["overdue"], due_soon=counts["due_soon"], gaps=counts["gaps"],
-    )
+    counts = queries.count_items(reader, f, today=today, window=window)
+    overdue, due_soon, gaps = _lists(reader, ctx, f, limit)
     return StatusReport(today=today.isoformat(), borough=f.borough, window_days=window,
-                        summary=summary, **lists)
+                        summary=counts.summary(), overdue=overdue, due_soon=due_soon, gaps=gaps)
+
+
+def worst_first(row: LondonRow) -> tuple[int, int, str]:
+    """Most overdue first, then most gaps, then by name."""
+    return (-row.counts.overdue, -row.counts.gaps, row.label)
+
+
+def london(reader: Reader, ctx: Ctx, f: Filters, by: str = "borough", *,
+           with_items: bool = False) -> LondonReport:
+    """One row per borough (`by="bcu"`: per Basic Command Unit), every borough listed even
+    with nothing in it, worst first; force-wide items (borough `london`) in a row of their
+    own, outside the ranking; the headline counts everything. One GROUP BY in the store."""
+    counts = queries.count_by_borough(reader, f, today=ctx.today, window=ctx.window)
+    boroughs = list(reader.rows("SELECT slug, name, bcu FROM boroughs ORDER BY slug", {}))
+    rows: dict[str | None, LondonRow] = {}
+    force_wide = LondonRow({"borough": FORCE_WIDE, "name": "London-wide"}, "London-wide (force)",
+                           counts.get(FORCE_WIDE, Counts()))
+    for slug, name, bcu in boroughs:
+        if slug == FORCE_WIDE:
+            force_wide.keys["name"] = name
+            continue
+        mine = counts.get(slug, Counts())
+        if by == "bcu":
+            row = rows.setdefault(bcu, LondonRow({"bcu": bcu, "boroughs": []},
+                                                 bcu or "no Met BCU", Counts()))
+            row.keys["boroughs"].append(slug)
+            row.counts.add(mine)
+        else:
+            rows[slug] = LondonRow({"borough": slug, "name": name, "bcu": bcu}, name, mine)
+    summary = Counts()
+    for borough_counts in counts.values():
+        summary.add(borough_counts)
+    report = LondonReport(today=ctx.today.isoformat(), window_days=ctx.window, by=by,
+                          summary=summary, rows=sorted(rows.values(), key=worst_first),
+                          force_wide=force_wide)
+    if with_items:
+        report.overdue, report.due_soon, report.gaps = _lists(reader, ctx, f, None)
+    return report
+
+
+def _lists(reader: Reader, ctx: Ctx, f: Filters,
+           limit: int | None) -> tuple[list[Item], list[Item], list[Item]]:
+    """Overdue, due soon and gaps, in SPEC order, each cut to `limit` items when given."""
+    def listed(rule: Filters) -> list[Item]:
+        return list(queries.items(reader, rule, today=ctx.today, window=ctx.window,
+                                  limit=limit))
+
+    return (listed(replace(f, overdue=True)), listed(replace(f, due_soon_days=ctx.window)),
+            listed(replace(f, gaps=True)))
