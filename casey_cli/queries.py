@@ -4,13 +4,15 @@ SPEC order (due date, undated last, then ref), so exports never hold the whole r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import operator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Protocol
 
 from casey_cli import rules
-from casey_cli.schemas import Counts, Item
+from casey_cli.enums import CLOSED_STATUSES, Rag, Status
+from casey_cli.schemas import ITEM_COLUMNS, Counts, Item
 
 
 class Reader(Protocol):
@@ -29,6 +31,10 @@ class SqliteReader:
         cursor = self.conn.execute(sql, params)
         while batch := cursor.fetchmany(2000):
             yield from batch
+
+    def cursor(self, sql: str, params: dict[str, Any]) -> Any:
+        """The driver's cursor: rows as tuples, with no Python step between them."""
+        return self.conn.execute(sql, params)
 
 
 class SQLAlchemyReader:
@@ -101,25 +107,28 @@ class Filters:
     recommendations: bool = True
 
 
-_ACTIONS_FROM = "FROM actions a LEFT JOIN recommendations r ON r.ref = a.recommendation"
-_RECS_FROM = "FROM recommendations r JOIN sources s ON s.code = r.source"
+# An item row's stored columns per kind (ITEM_COLUMNS less days_overdue and rag), then the
+# sort keys: ref prefix, number and 'undated'.
+_ROW = ("ref", "kind", "borough", "source", "recommendation", "title", "owner", "status", "due",
+        "original_due", "progress", "slips", "assurance", "created", "updated", "completed")
+_ACTION_ROW = (
+    "'A' || a.id", "'action'", "a.borough", "r.source", "a.recommendation", "a.title",
+    "a.owner", "a.status", "a.due", "a.original_due", "a.progress", "a.slips", "a.assurance",
+    "a.created", "a.updated", "a.completed",
+    "'A'{collate}", "a.id", "CASE WHEN a.due IS NULL THEN 1 ELSE 0 END",
+)
+_REC_ROW = (
+    "r.ref", "'recommendation'", "COALESCE(s.borough, 'london')", "r.source", "NULL", "r.title",
+    "r.owner", "r.status", "r.due", "r.original_due", "r.progress", "r.slips", "NULL",
+    "r.created", "r.updated", "r.completed",
+    "(r.source || '-'){collate}", "r.number", "CASE WHEN r.due IS NULL THEN 1 ELSE 0 END",
+)
+_ACTIONS_FROM = " FROM actions a LEFT JOIN recommendations r ON r.ref = a.recommendation"
+_RECS_FROM = " FROM recommendations r JOIN sources s ON s.code = r.source"
 # Force-wide sources (no borough) count as borough `london`.
 _BOROUGH = {"action": "a.borough", "recommendation": "COALESCE(s.borough, 'london')"}
-_ACTIONS = """
-SELECT 'A' || a.id, 'action', a.borough, r.source, a.recommendation, a.title, a.owner,
-       a.status, a.due, a.original_due, a.progress, a.slips, a.assurance, a.created,
-       a.updated, a.completed, 'A'{collate}, a.id, CASE WHEN a.due IS NULL THEN 1 ELSE 0 END{last}
-""" + _ACTIONS_FROM + """{join}
-"""
-_RECS = """
-SELECT r.ref, 'recommendation', COALESCE(s.borough, 'london'), r.source, NULL, r.title,
-       r.owner, r.status, r.due, r.original_due, r.progress, r.slips, NULL, r.created,
-       r.updated, r.completed, (r.source || '-'){collate}, r.number,
-       CASE WHEN r.due IS NULL THEN 1 ELSE 0 END{last}
-""" + _RECS_FROM + """{join}
-"""
 # The item's latest history event (columns 19-23), one index seek per row (ix_history_ref_id).
-_LAST = ', h.at, h."by", h.note, h.field, h.new'
+_LAST = ("h.at", 'h."by"', "h.note", "h.field", "h.new")
 _LAST_JOIN = " LEFT JOIN history h ON h.id = (SELECT max(id) FROM history WHERE ref = {ref})"
 
 
@@ -163,29 +172,41 @@ def _where(f: Filters, kind: str, today: date, params: dict[str, Any]) -> str:
     return (" WHERE " + " AND ".join(clauses)) if clauses else ""
 
 
-def items_sql(f: Filters, today: date, dialect: str,
-              last_event: bool = False,
-              limit: int | None = None) -> tuple[str, dict[str, Any]]:
-    """The one query behind status, lists, exports and chase lists (tests EXPLAIN it); with
-    `last_event`, each row also carries its latest history event (at, by, note, field, new);
-    `limit`: only the first rows in that order."""
+def _union(f: Filters, today: date, dialect: str,
+           select: Callable[[dict[str, str]], list[str]] | None = None,
+           last_event: bool = False) -> tuple[str, dict[str, Any]]:
+    """Actions and recommendations matching `f`, each row `select`ed from the stored
+    columns by name (default: the stored columns and sort keys, in _ROW order); with
+    `last_event`, each row also carries its latest history event (_LAST)."""
     params: dict[str, Any] = {}
     parts = []
     # Byte order for the ref prefix everywhere, as SQLite and Python compare text.
     collate = ' COLLATE "C"' if dialect == "postgresql" else ""
+    for kind, wanted, row, source in (("action", f.actions, _ACTION_ROW, _ACTIONS_FROM),
+                                      ("recommendation", f.recommendations, _REC_ROW,
+                                       _RECS_FROM)):
+        if not wanted:
+            continue
+        stored, keys = row[:len(_ROW)], [k.format(collate=collate) for k in row[len(_ROW):]]
+        columns = select(dict(zip(_ROW, stored, strict=True))) if select else list(stored)
+        extra, join = [], ""
+        if last_event:
+            extra, join = list(_LAST), _LAST_JOIN.format(ref=row[0])
+        parts.append("SELECT " + ", ".join(columns + keys + extra) + source + join
+                     + _where(f, kind, today, params))
+    return " UNION ALL ".join(parts), params
 
-    def sql(template: str, ref: str) -> str:
-        return template.format(collate=collate, last=_LAST if last_event else "",
-                               join=_LAST_JOIN.format(ref=ref) if last_event else "")
 
-    if f.actions:
-        parts.append(sql(_ACTIONS, "'A' || a.id") + _where(f, "action", today, params))
-    if f.recommendations:
-        parts.append(sql(_RECS, "r.ref") + _where(f, "recommendation", today, params))
-    if not parts:
+def items_sql(f: Filters, today: date, dialect: str, last_event: bool = False,
+              limit: int | None = None) -> tuple[str, dict[str, Any]]:
+    """The one query behind status, lists, exports and chase lists (tests EXPLAIN it); with
+    `last_event`, each row also carries its latest history event (at, by, note, field, new);
+    `limit`: only the first rows in that order."""
+    union, params = _union(f, today, dialect, last_event=last_event)
+    if not union:
         return "", params
     # 19 = undated, 9 = due, then 17 and 18 (ref prefix and number): 'A2 before A10'.
-    query = " UNION ALL ".join(parts) + " ORDER BY 19, 9, 17, 18"
+    query = union + " ORDER BY 19, 9, 17, 18"
     if limit is not None:
         params["limit"] = limit
         query += " LIMIT :limit"
@@ -264,6 +285,74 @@ def count_by_borough(reader: Reader, f: Filters, *, today: date,
     """count_items per borough slug (force-wide items under `london`), in one GROUP BY;
     boroughs with no matching item are absent."""
     return _counts(reader, f, today, window, by_borough=True)
+
+
+# The item object computed by SQLite itself, for exports of the whole register: the same
+# values as make_item (tests compare them field by field), with no Python object per row.
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _item_row_sql(f: Filters, today: date, window: int,
+                  guard: tuple[str, ...]) -> tuple[str, dict[str, Any]]:
+    starts = ", ".join(_sql_text(c) for c in guard)
+    s, r = Status, Rag
+    closed = ", ".join(_sql_text(c) for c in CLOSED_STATUSES)
+
+    def select(c: dict[str, str]) -> list[str]:
+        def text(name: str) -> str:
+            value = c[name]
+            if not guard or value == "NULL":
+                return value
+            return (f"CASE WHEN substr({value}, 1, 1) IN ({starts}) THEN '''' || {value} "
+                    f"ELSE {value} END")
+
+        def stamp(name: str) -> str:  # as_stamp
+            return f"substr({c[name]}, 1, 10) || 'T' || substr({c[name]}, 12, 8) || 'Z'"
+
+        status, due = c["status"], f"substr({c['due']}, 1, 10)"
+        # rules.days_overdue and rules.rag, test for test.
+        days_overdue = (f"CASE WHEN {status} NOT IN ({closed}) AND {due} < :item_today "
+                        f"THEN CAST(julianday(:item_today) - julianday({due}) AS INTEGER) END")
+        rag = (f"CASE WHEN {status} = '{s.COMPLETE.value}' THEN '{r.BLUE.value}'"
+               f" WHEN {status} = '{s.DROPPED.value}' THEN '{r.GREY.value}'"
+               f" WHEN {due} < :item_today THEN '{r.RED.value}'"
+               f" WHEN {status} = '{s.BLOCKED.value}' THEN '{r.AMBER.value}'"
+               f" WHEN {due} IS NULL THEN '{r.GREY.value}'"
+               f" WHEN {due} <= :item_soon THEN '{r.AMBER.value}'"
+               f" ELSE '{r.GREEN.value}' END")
+        return [text("ref"), c["kind"], text("borough"), text("source"), text("recommendation"),
+                text("title"), text("owner"), text("status"), due,
+                f"substr({c['original_due']}, 1, 10)", days_overdue, rag, c["progress"],
+                f"coalesce({c['slips']}, 0)", text("assurance"), stamp("created"),
+                stamp("updated"), f"substr({c['completed']}, 1, 10)"]
+
+    union, params = _union(f, today, "sqlite", select)
+    params.update(item_today=today.isoformat(),
+                  item_soon=(today + timedelta(days=window)).isoformat())
+    # 21 = undated, 9 = due, then 19 and 20 (ref prefix and number), as in items_sql.
+    return (union + " ORDER BY 21, 9, 19, 20" if union else ""), params
+
+
+_ITEM_FIELDS = operator.itemgetter(slice(0, len(ITEM_COLUMNS)))
+
+
+def item_rows(reader: Reader, f: Filters, *, today: date,
+              window: int = rules.DEFAULT_WINDOW_DAYS,
+              guard: tuple[str, ...] = ()) -> Iterable[Sequence[Any]]:
+    """Item objects as tuples in ITEM_COLUMNS order, streamed in SPEC order (on SQLite with
+    no Python step per row). A text value starting with one of `guard` gets a ' in front
+    (the CSV formula guard)."""
+    if isinstance(reader, SqliteReader):
+        sql, params = _item_row_sql(f, today, window, guard)
+        return map(_ITEM_FIELDS, reader.cursor(sql, params)) if sql else ()
+
+    def cell(value: Any) -> Any:
+        return "'" + value if guard and isinstance(value, str) and value.startswith(guard) \
+            else value
+
+    return (tuple(cell(v) for v in i.to_dict().values())
+            for i in items(reader, f, today=today, window=window))
 
 
 def names(reader: Reader, table: str, column: str) -> list[str]:

@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from casey_cli import lookup, rules
-from casey_cli.chain import event_hash
+from casey_cli.chain import canonical_at, event_hash
 from casey_cli.config import Ctx
 from casey_cli.dates import to_iso
 from casey_cli.enums import Status
@@ -94,11 +94,11 @@ def append_events(w: Writer, cache: dict[str, Any], events: list[dict[str, Any]]
         rows = w.run("SELECT hash FROM history ORDER BY id DESC LIMIT 1", {})
         tip = rows[0][0] if rows else None
     at = now()
-    stamp = w.stamp(at)
+    stamp, hashed_at = w.stamp(at), canonical_at(at)
     rows_out = []
     for e in events:
         old_text, new_text = _text(e.get("old")), _text(e.get("new"))
-        digest = event_hash(tip, at, e["by"], e["kind"], e["ref"], e.get("borough"),
+        digest = event_hash(tip, hashed_at, e["by"], e["kind"], e["ref"], e.get("borough"),
                             e["field"], old_text, new_text, e.get("note"), e.get("meeting_id"))
         rows_out.append({"at": stamp, "by": e["by"], "kind": e["kind"], "ref": e["ref"],
                          "borough": e.get("borough"), "field": e["field"], "old": old_text,

@@ -142,3 +142,60 @@ def test_output_is_atomic(tmp_path):
 def test_output_to_missing_folder_is_a_clean_error(casey, tmp_path):
     err = casey.error("export", "--output", str(tmp_path / "no" / "such" / "e.csv"))
     assert "does not exist" in err
+
+
+def varied_register(casey):
+    """Every status, due dates around today and the due-soon window, no due date, owners and
+    titles a spreadsheet would run, a leading quote, progress, a slip and a verification."""
+    cases = [  # (title, owner, due, status)
+        ("Past due", "=cmd()", "2026-11-01", "in-progress"),
+        ("Due today", "@owner", "2026-11-23", "not-started"),
+        ("Due at window end", "-minus", "2026-12-07", "not-started"),
+        ("Due after window", "'quoted", "2026-12-08", "in-progress"),
+        ("Blocked, undated", None, None, "blocked"),
+        ("Blocked, later", "\tTab", "2027-05-01", "blocked"),
+        ("Done late", "+plus", "2026-01-01", "complete"),
+        ("Dropped late", "Owner, with comma", "2026-02-01", "dropped"),
+        ("Open, undated", 'Say "hi"', None, "in-progress"),
+        ("=Title formula", "O", "2025-06-30", "not-started"),
+    ]
+    for title, owner, due, status in cases:
+        args = ["action", "add", "-b", "hackney", "-t", title, "--status", status]
+        args += ["--owner", owner] if owner else []
+        args += ["--due", due] if due else []
+        casey(*args)
+    ref = json.loads(casey("action", "list", "--format", "json", "-b", "hackney").stdout)[0]["ref"]
+    casey("action", "update", ref, "--progress", "40")
+    casey("action", "reschedule", ref, "--due", "2026-11-20", "--reason", "waiting")
+    casey("action", "done", ref)
+    casey("action", "verify", ref, "--by", "Auditor")
+
+
+def reference_items(db, today):
+    """The item objects as make_item builds them, one Python object per row."""
+    import sqlite3
+    from contextlib import closing
+    from datetime import date
+
+    from casey_cli.queries import Filters, SqliteReader, items
+
+    with closing(sqlite3.connect(db)) as conn:
+        return [i.to_dict() for i in items(SqliteReader(conn), Filters(),
+                                           today=date.fromisoformat(today))]
+
+
+def test_streamed_export_equals_the_item_objects(casey, isolated, tmp_path):
+    from casey_cli.io.formats import to_csv, to_json
+
+    varied_register(casey)
+    for today in ("2026-11-23", "2026-12-08", "2024-01-01"):
+        expected = reference_items(isolated, today)
+        if today == "2026-11-23":  # the data covers every branch of the rules
+            assert {i["rag"] for i in expected} == {"red", "amber", "green", "blue", "grey"}
+            assert len({i["days_overdue"] for i in expected}) >= 3
+        out = tmp_path / "e.csv"
+        casey("--today", today, "export", "--format", "csv", "--output", str(out))
+        assert out.read_bytes() == to_csv(ITEM_COLUMNS, expected).encode(), today
+        text = casey("--today", today, "export", "--format", "json").stdout
+        assert text == to_json(expected), today
+        assert json.loads(text) == expected

@@ -230,3 +230,59 @@ def test_progress_bar_only_on_a_terminal(tmp_path):
     assert proc.returncode == 0
     assert out.strip() == "0 created, 500 updated, 0 unchanged"
     assert b"Loading" in seen
+
+
+def _indexes(db: Path) -> list[tuple[str, str]]:
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(db)) as conn:
+        return sorted(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                                   "AND sql IS NOT NULL").fetchall())
+
+
+def test_bulk_load_rebuilds_every_index_and_the_chain_holds(casey, isolated, tmp_path):
+    """A load of at least BULK_ROWS new actions drops the action and history indexes and
+    builds them again in the same transaction: a dry run (rolled back) and a real load
+    both leave every index as it was, and the store checks clean."""
+    from casey_cli.services.register import BULK_ROWS
+
+    before = _indexes(isolated)
+    assert any(name.startswith("ix_actions_") for name, _ in before)
+    boroughs = ["camden", "hackney", "islington"]
+    lines = ["borough,title,owner,status,due"] + [
+        f"{boroughs[n % 3]},Bulk action {n},\"Owner, {n % 7}\",in-progress,2027-0{n % 9 + 1}-15"
+        for n in range(BULK_ROWS)]
+    path = write(tmp_path, "bulk.csv", "\r\n".join(lines) + "\r\n")
+    casey("load", str(path), "--dry-run")
+    assert _indexes(isolated) == before
+    out = casey("load", str(path)).stdout
+    assert f"{BULK_ROWS} created" in out
+    assert _indexes(isolated) == before
+    assert "hash chain intact" in casey("db", "check").stdout
+    listed = json.loads(casey("action", "list", "-b", "hackney", "--owner", "Owner, 3",
+                              "--format", "json").stdout)
+    assert {i["title"] for i in listed} == {f"Bulk action {n}" for n in range(BULK_ROWS)
+                                           if n % 3 == 1 and n % 7 == 3}
+
+
+def test_history_hashes_keep_their_canonical_form(casey, isolated, tmp_path):
+    """Stores written before keep verifying: each stored hash is SHA-256 over the compact,
+    unescaped JSON list of the event's fields, whatever builds that text."""
+    import hashlib
+    import sqlite3
+    from contextlib import closing
+
+    tricky = 'Quote " backslash \\ tab\tslash / \u00e9 \u2028 \U0001f600'
+    casey("action", "add", "-b", "camden", "-t", tricky, "--note", "caf\u00e9 \"note\"")
+    path = write(tmp_path, "m.yaml", MINUTES)
+    casey("load", str(path))
+    with closing(sqlite3.connect(isolated)) as conn:
+        rows = conn.execute('SELECT prev_hash, at, "by", kind, ref, borough, field, old, new, '
+                            "note, meeting_id, hash FROM history ORDER BY id").fetchall()
+    assert any(r[8] == tricky for r in rows) and any(r[10] is not None for r in rows)
+    for *fields, stored in rows:
+        fields[0] = fields[0] or ""
+        fields[1] = f"{fields[1][:10]}T{fields[1][11:19]}Z"
+        text = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+        assert hashlib.sha256(text.encode()).hexdigest() == stored, fields

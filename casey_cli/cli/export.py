@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated
 
 import typer
@@ -57,17 +56,15 @@ def export(
         scope = lookup.filters(reader, borough=borough, owner=owner, statuses=status or (),
                                source=source, recommendation=recommendation, due_before=day,
                                overdue=overdue)
-        items = queries.items(reader, scope, today=app.today)
-
-        def rows() -> Iterator[dict[str, object]]:
-            return (i.to_dict() for i in items)
-
         if fmt in (ExportFormat.CSV, ExportFormat.JSON):
-            chunks = (formats.csv_chunks(ITEM_COLUMNS, rows()) if fmt == ExportFormat.CSV
-                      else formats.json_chunks(rows()))
+            csv = fmt == ExportFormat.CSV
+            rows = queries.item_rows(reader, scope, today=app.today,
+                                     guard=formats.CSV_GUARD if csv else ())
+            chunks = (formats.csv_row_chunks if csv else formats.json_row_chunks)(
+                ITEM_COLUMNS, rows)
             output.deliver((c.encode() for c in chunks), output_file)
             return
-        everything = list(items)
+        everything = list(queries.items(reader, scope, today=app.today))
         meetings = queries.meetings(reader, scope.borough) if fmt == ExportFormat.ICS else []
     if fmt == ExportFormat.MARKDOWN:
         data = formats.to_markdown(ITEM_COLUMNS, [i.to_dict() for i in everything]).encode()

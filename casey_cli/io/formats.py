@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+# A text that already starts with ' gets one more, so loading strips exactly one.
+CSV_GUARD = (*FORMULA_START, "'")
 
 
 def to_json(data: Any) -> str:
@@ -19,8 +24,7 @@ def csv_cell(value: Any) -> Any:
     """Spreadsheet-safe cell: a text that a spreadsheet would run as a formula gets a '."""
     if value is None:
         return ""
-    # A text that already starts with ' gets one more, so loading strips exactly one.
-    if isinstance(value, str) and value.startswith((*FORMULA_START, "'")):
+    if isinstance(value, str) and value.startswith(CSV_GUARD):
         return "'" + value
     return value
 
@@ -28,16 +32,26 @@ def csv_cell(value: Any) -> Any:
 def csv_chunks(columns: Sequence[str], rows: Iterable[dict[str, Any]],
                batch: int = 2000) -> Iterator[str]:
     """RFC 4180 CSV (CRLF line ends, minimal quoting) with a header row, a batch at a time."""
+    return csv_row_chunks(columns, ([csv_cell(row.get(c)) for c in columns] for row in rows),
+                          batch)
+
+
+def csv_row_chunks(columns: Sequence[str], rows: Iterable[Sequence[Any]],
+                   batch: int = 2000) -> Iterator[str]:
+    """As csv_chunks, from rows of values in column order, already guarded (None is an empty
+    cell): the csv module's C writer takes each batch whole."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
-    for n, row in enumerate(rows, start=1):
-        writer.writerow([csv_cell(row.get(c)) for c in columns])
-        if n % batch == 0:
-            yield out.getvalue()
-            out.seek(0)
-            out.truncate()
-    yield out.getvalue()
+    rest = iter(rows)
+    while True:
+        writer.writerows(itertools.islice(rest, batch))
+        text = out.getvalue()
+        if not text:
+            return
+        yield text
+        out.seek(0)
+        out.truncate()
 
 
 def to_csv(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
@@ -52,6 +66,27 @@ def json_chunks(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
         yield ("[\n  " if first else ",\n  ") + body
         first = False
     yield "[]\n" if first else "\n]\n"
+
+
+def json_row_chunks(columns: Sequence[str], rows: Iterable[Sequence[Any]],
+                    batch: int = 2000) -> Iterator[str]:
+    """The same text as json_chunks(dict(zip(columns, row)) for row in rows), for flat rows of
+    text, whole numbers and None, without the pure-Python indenting encoder."""
+    text: Any = json.encoder.encode_basestring  # the C function ensure_ascii=False uses
+    keys = [f"\n    {text(c)}: " for c in columns]
+    opening = "[\n  {"
+    parts: list[str] = []
+    for row in rows:
+        parts.append(opening + ",".join([
+            key + ("null" if value is None else text(value) if isinstance(value, str)
+                   else json.dumps(value))
+            for key, value in zip(keys, row, strict=True)]) + "\n  }")
+        opening = ",\n  {"
+        if len(parts) == batch:
+            yield "".join(parts)
+            parts = []
+    parts.append("[]\n" if opening.startswith("[") else "\n]\n")
+    yield "".join(parts)
 
 
 def md_cell(value: Any) -> str:

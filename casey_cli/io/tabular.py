@@ -41,7 +41,8 @@ def read_csv(path: Path) -> list[LineDict]:
                     raise InvalidInput(f"this row has {more} cells ({len(cells)}) than the "
                                        f"header ({len(header)}); check for a missing or "
                                        "unquoted comma", file=str(path), line=reader.line_num)
-                rows.append(_row({k: _unguard(v) for k, v in zip(header, cells, strict=True)},
+                rows.append(_row({k: _unguard(v) if v[:1] == "'" else v
+                                  for k, v in zip(header, cells, strict=True)},
                                  reader.line_num))
             return rows
     except csv.Error as exc:

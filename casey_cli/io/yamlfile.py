@@ -23,6 +23,22 @@ class LineDict(dict[str, Any]):
 class _Loader(_Base):  # type: ignore[misc]
     """SafeLoader (never builds Python objects) that leaves dates as text for our own parser."""
 
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self.plain_tags: dict[str, str] = {}
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        # Without path resolvers a plain scalar's tag depends on its text alone, and a
+        # register repeats the same boroughs, statuses and dates thousands of times: run
+        # the implicit-resolver regexes once per distinct text (the C parser calls this
+        # Python method for every scalar).
+        if kind is yaml.ScalarNode and implicit[0] and not self.yaml_path_resolvers:
+            tag = self.plain_tags.get(value)
+            if tag is None:
+                tag = self.plain_tags[value] = super().resolve(kind, value, implicit)
+            return tag
+        return super().resolve(kind, value, implicit)
+
 
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
@@ -30,18 +46,29 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _construct(loader: Any, node: yaml.Node) -> Any:
+    """construct_object, without its bookkeeping for the common case: a text scalar is
+    its own value (as SafeConstructor.construct_yaml_str returns it)."""
+    if node.tag == _STR_TAG and type(node) is yaml.ScalarNode:
+        return node.value
+    return loader.construct_object(node, deep=True)
+
+
 def _mapping(loader: Any, node: yaml.MappingNode) -> LineDict:
     result = LineDict()
     result.line = node.start_mark.line + 1
     result.key_lines = {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
+        key = _construct(loader, key_node)
         if not isinstance(key, str):  # never repr() it: it could be an alias bomb
             raise InvalidInput(f"a {type(key).__name__} cannot be a key; keys are text",
                                line=key_node.start_mark.line + 1)
         if key in result:
             raise InvalidInput(f"key '{key}' appears twice", line=key_node.start_mark.line + 1)
-        result[key] = loader.construct_object(value_node, deep=True)
+        result[key] = _construct(loader, value_node)
         result.key_lines[key] = key_node.start_mark.line + 1
     return result
 
@@ -50,7 +77,7 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping
 
 
 MAX_DEPTH = 200
-_NOT_BRACKET = re.compile(r"[^\[\]{}]")
+_BRACKET = re.compile(r"[\[\]{}]")
 # Lines that open two block levels at once ('- - x'): rare, so only those are measured.
 _NESTED_DASHES = re.compile(r"^[ \t]*[-?][ \t]+[-?](?:[ \t]|$)", re.M)
 _DEEP_INDENT = re.compile(rf"^[ \t]{{{4 * MAX_DEPTH},}}", re.M)
@@ -60,7 +87,7 @@ def _too_deep(text: str) -> bool:
     """libyaml's C composer recurses on the C stack: tens of thousands of nested levels crash
     the process (not a Python RecursionError), so refuse absurd nesting before parsing."""
     depth = deepest = 0
-    for char in _NOT_BRACKET.sub("", text):
+    for char in _BRACKET.findall(text):  # few in a register: scan for them in C
         depth = depth + 1 if char in "[{" else max(depth - 1, 0)
         deepest = max(deepest, depth)
         if deepest > MAX_DEPTH:

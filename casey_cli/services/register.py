@@ -5,7 +5,8 @@ or borough+title), recording created/updated/unchanged and one history event per
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -156,26 +157,49 @@ DERIVED = ("kind", "source", "days_overdue", "rag", "created", "updated")
 TOP_FIELDS = ("version", "sources", "boroughs", "meetings", "actions")
 
 
+_BLANK = object()  # a field given empty
+
+
+def _field(parser: Parser, value: Any, where: Where, key: str, today: date) -> Any:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return _BLANK
+    return parser(value, where, key, today)
+
+
 def _record_fields(node: Any, fields: dict[str, tuple[Parser, bool]], where: Where,
-                   what: str, today: date) -> dict[str, Any]:
+                   what: str, today: date, memo: dict[Any, Any] | None = None) -> dict[str, Any]:
+    """Check and convert one record's fields. `memo` (one per file) keeps the value each
+    text cell parsed to, keyed by field and text: a large load repeats the same boroughs,
+    statuses, owners and dates thousands of times, and parsing is a pure function of them
+    (errors are never kept, so each bad cell is reported where it is)."""
     if not isinstance(node, LineDict):
         raise where.fail(None, f"each {what} must be a mapping of field: value")
     where = Where(where.file, node)
     out: dict[str, Any] = {}
     for key, value in node.items():
-        if key not in fields:
+        spec = fields.get(key)
+        if spec is None:
             raise where.fail(key, f"unknown field '{key}' for {what}s"
                                   f"{did_you_mean(key, list(fields))}; "
                                   f"allowed: {', '.join(fields)}")
-        if value is None or (isinstance(value, str) and not value.strip()):
+        if memo is not None and type(value) is str:
+            parsed = memo.get((key, value), _MISSING)
+            if parsed is _MISSING:
+                parsed = memo[(key, value)] = _field(spec[0], value, where, key, today)
+        else:
+            parsed = _field(spec[0], value, where, key, today)
+        if parsed is _BLANK:
             if key != "slips":  # a count is never 'cleared': blank means not given
                 out[key] = None  # present but empty: clears the field on update
             continue
-        out[key] = fields[key][0](value, where, key, today)
+        out[key] = parsed
     for key, (_, required) in fields.items():
         if required and out.get(key) is None:
             raise where.fail(None, f"{_article(what)} {what} needs '{key}'; add it")
     return out
+
+
+_MISSING = object()
 
 
 def _article(word: str) -> str:
@@ -247,8 +271,9 @@ def parse_register(path: Path, today: date) -> Parsed:
         once(("meeting", mtg["name"], mtg["date"]), where, "name",
              f"meeting '{mtg['name']}' on {mtg['date']}")
         parsed.meetings.append((where, mtg))
+    memo: dict[Any, Any] = {}
     for node in _list(doc, "actions", top):
-        act = _record_fields(node, ACTION_FIELDS, top, "action", today)
+        act = _record_fields(node, ACTION_FIELDS, top, "action", today, memo)
         where = Where(name, node)
         if "ref" in act:
             try:
@@ -277,8 +302,9 @@ def parse_item_rows(rows: list[LineDict], name: str, today: date,
                     f"unknown column '{key}'{did_you_mean(key, list(ITEM_ROW_FIELDS))}; the "
                     f"columns are those of `casey export`: {', '.join(ITEM_ROW_FIELDS)}",
                     file=name, line=header_line, field=key)
+    memo: dict[Any, Any] = {}
     for row in rows:
-        item = _record_fields(row, ITEM_ROW_FIELDS, top, "item", today)
+        item = _record_fields(row, ITEM_ROW_FIELDS, top, "item", today, memo)
         where = Where(name, row)
         kind = item.get("kind") or "action"
         ref = item.get("ref")
@@ -424,44 +450,23 @@ class Loader:
         events chained in the same order: no ORM object per row."""
         if not self._new:
             return
-        import sqlalchemy as sa
-
         at = utcnow()
         defaults = {"owner": None, "due": None, "original_due": None, "recommendation": None,
                     "progress": None, "evidence": None, "citation": None, "completed": None,
                     "slips": 0, "assurance": "unverified", "created": at, "updated": at}
         rows = [{**defaults, **data} for data, _, _ in self._new]
         conn = self.session.connection()
-        table = Action.__table__  # type: ignore[attr-defined]
-        if conn.dialect.name == "sqlite":
-            # We hold the write lock and ids only grow (AUTOINCREMENT): the new rows are the
-            # ones above the old maximum, in insertion order. The driver's executemany skips
-            # SQLAlchemy's per-row work (3x faster on a large load).
-            before = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM actions").scalar()
-            stamp = SQLAlchemyWriter(conn).stamp(at)  # as SQLAlchemy keeps it in SQLite
-            for row in rows:
-                row["created"] = row["updated"] = stamp
-                for key in ("due", "original_due", "completed"):
-                    if row[key] is not None:
-                        row[key] = row[key].isoformat()
-            columns = list(rows[0])
-            conn.exec_driver_sql(
-                f"INSERT INTO actions ({', '.join(columns)}) VALUES "
-                f"({', '.join(':' + c for c in columns)})", rows)
-            ids = [r[0] for r in conn.exec_driver_sql(
-                "SELECT id FROM actions WHERE id > ? ORDER BY id", (before,))]
-        else:
-            stmt = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
-            ids = [row[0] for row in conn.execute(stmt, rows)]
-        events = []
-        for number, (data, note, meeting) in zip(ids, self._new, strict=True):
-            ref = f"A{number}"
-            events.append({"by": self.ctx.user, "kind": "action", "ref": ref,
-                           "borough": data["borough"], "field": "created",
-                           "new": data["title"], "note": note,
-                           "meeting_id": meeting.id if meeting else None})
-            self.result.created.append(("action", ref))
-        append_events(SQLAlchemyWriter(self.session.connection()), self.session.info, events)
+        with _indexes_built_after(conn, ("actions", "history"), len(rows)):
+            ids = _insert_actions(conn, rows, at)
+            events = []
+            for number, (data, note, meeting) in zip(ids, self._new, strict=True):
+                ref = f"A{number}"
+                events.append({"by": self.ctx.user, "kind": "action", "ref": ref,
+                               "borough": data["borough"], "field": "created",
+                               "new": data["title"], "note": note,
+                               "meeting_id": meeting.id if meeting else None})
+                self.result.created.append(("action", ref))
+            append_events(SQLAlchemyWriter(conn), self.session.info, events)
         self._new = []
 
     def _noted(self, ref: str, note: str) -> bool:
@@ -536,6 +541,55 @@ class Loader:
         self.result.add_change("action", action.ref, changed)
 
 
+def _insert_actions(conn: Any, rows: list[dict[str, Any]], at: Any) -> list[int]:
+    """Insert action rows; their new ids in the order given."""
+    table = Action.__table__  # type: ignore[attr-defined]
+    if conn.dialect.name != "sqlite":
+        stmt = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        return [row[0] for row in conn.execute(stmt, rows)]
+    # We hold the write lock and ids only grow (AUTOINCREMENT): the new rows are the ones
+    # above the old maximum, in insertion order. The driver's executemany skips SQLAlchemy's
+    # per-row work (3x faster on a large load).
+    before = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM actions").scalar()
+    stamp = SQLAlchemyWriter(conn).stamp(at)  # as SQLAlchemy keeps it in SQLite
+    for row in rows:
+        row["created"] = row["updated"] = stamp
+        for key in ("due", "original_due", "completed"):
+            if row[key] is not None:
+                row[key] = row[key].isoformat()
+    columns = list(rows[0])
+    conn.exec_driver_sql(f"INSERT INTO actions ({', '.join(columns)}) VALUES "
+                         f"({', '.join(':' + c for c in columns)})", rows)
+    return [r[0] for r in conn.exec_driver_sql(
+        "SELECT id FROM actions WHERE id > ? ORDER BY id", (before,))]
+
+
+BULK_ROWS = 5000
+
+
+@contextmanager
+def _indexes_built_after(conn: Any, tables: tuple[str, ...], new_rows: int) -> Iterator[None]:
+    """Adding at least BULK_ROWS rows to a SQLite table no larger than that: drop its indexes
+    and build them again afterwards, in the same transaction (an error rolls the drop back
+    too). Building an index sorts once; adding rows one by one to five indexes in random
+    order costs a third of a large load."""
+    rebuild: list[str] = []
+    if conn.dialect.name == "sqlite" and new_rows >= BULK_ROWS:
+        for table in tables:
+            # max(id), not count(*): one index probe, and an upper bound of the row count.
+            held = conn.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table}").scalar()
+            if new_rows < held:
+                continue
+            for name, sql in conn.exec_driver_sql(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
+                    "tbl_name = ? AND sql IS NOT NULL ORDER BY name", (table,)).all():
+                conn.exec_driver_sql(f'DROP INDEX "{name}"')
+                rebuild.append(sql)
+    yield
+    for sql in rebuild:
+        conn.exec_driver_sql(sql)
+
+
 def _patch(obj: Any, data: dict[str, Any]) -> dict[str, Any]:
     """The fields a file gives, as changes; a later due date counts as a slip unless the
     file says the slips and original due date itself (as an export does)."""
@@ -590,6 +644,12 @@ def load_files(session: Session, ctx: Ctx, paths: list[Path],
                progress: Callable[[int], None] | None = None) -> LoadResult:
     """Validate every file first, then apply them all in the caller's one transaction."""
     parsed = [parse_file(p, ctx.today) for p in paths]
+    conn = session.connection()
+    if conn.dialect.name == "sqlite" and count(parsed) > 1000:
+        # A large load touches every page of the five action indexes in random order:
+        # SQLite's 2 MB default page cache would spill to the WAL mid-transaction and
+        # re-read pages (this connection only; pages are freed when it closes).
+        conn.exec_driver_sql("PRAGMA cache_size=-262144")
     loader = Loader(session, ctx, progress)
     for p in parsed:
         loader.apply(p)
