@@ -30,9 +30,9 @@ from casey_cli.models import (
 )
 from casey_cli.schemas import LoadResult
 from casey_cli.services.changes import apply_changes
-from casey_cli.services.common import Ctx, get_meeting, parse_action_id, record
+from casey_cli.services.common import Ctx, get_meeting, new_id, parse_action_id, record
 from casey_cli.text import clean_text
-from casey_cli.writes import SQLAlchemyWriter, append_events
+from casey_cli.writes import SQLAlchemyWriter, append_events, next_id
 
 
 @dataclass
@@ -384,7 +384,7 @@ class Loader:
                 Meeting.name == m["name"], Meeting.date == m["date"])).first()
             label = ("meeting", f"{m['name']} ({m['date']})")
             if meeting_row is None:
-                session.add(Meeting(**m))
+                session.add(Meeting(**m, id=new_id(session, Meeting)))
                 self.result.created.append(label)
             else:
                 self._upsert_plain(meeting_row, {"borough": m.get("borough"),
@@ -451,8 +451,10 @@ class Loader:
             ids = [r[0] for r in conn.exec_driver_sql(
                 "SELECT id FROM actions WHERE id > ? ORDER BY id", (before,))]
         else:
-            stmt = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
-            ids = [row[0] for row in conn.execute(stmt, rows)]
+            first = next_id(SQLAlchemyWriter(conn), "actions")  # see next_id: no sequence
+            ids = list(range(first, first + len(rows)))
+            conn.execute(sa.insert(table),
+                         [{"id": n, **row} for n, row in zip(ids, rows, strict=True)])
         events = []
         for number, (data, note, meeting) in zip(ids, self._new, strict=True):
             ref = f"A{number}"
