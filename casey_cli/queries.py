@@ -45,8 +45,10 @@ class SQLAlchemyReader:
     def rows(self, sql: str, params: dict[str, Any]) -> Iterable[Sequence[Any]]:
         import sqlalchemy as sa
 
-        result = self.conn.execution_options(yield_per=2000).execute(sa.text(sql), params)
-        yield from result
+        # Per statement: Connection.execution_options() would change the connection itself,
+        # and a later INSERT on it would then run through a server-side cursor.
+        yield from self.conn.execute(sa.text(sql), params,
+                                     execution_options={"yield_per": 2000})
 
 
 def as_date(value: Any) -> date | None:

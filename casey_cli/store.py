@@ -30,13 +30,36 @@ def mask_url(url: str) -> str:
 def make_engine(url: str) -> sa.Engine:
     try:
         engine = sa.create_engine(url)
-    except Exception as exc:  # bad URL or missing driver: a user-fixable problem
+    except ModuleNotFoundError as exc:  # e.g. a PostgreSQL URL without psycopg installed
+        extra = (" (pip install 'casey-cli[postgres]')"
+                 if url.startswith(("postgresql", "postgres:")) else "")
+        raise StoreError(f"cannot use store {mask_url(url)}: its driver {exc.name} is not "
+                         f"installed; install it{extra}") from None
+    except Exception as exc:  # bad URL: a user-fixable problem
         raise StoreError(
             f"cannot use store {mask_url(url)}: {exc}; give --db a file path or a SQLAlchemy URL"
         ) from None
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
+    elif engine.dialect.name == "postgresql":
+        _configure_postgresql(engine)
     return engine
+
+
+# Every casey writer on a PostgreSQL store takes this transaction-level advisory lock first:
+# writers queue one after another, as on SQLite (BEGIN IMMEDIATE), so the history chain tip a
+# writer reads is the last event, and no edit is lost to another made at the same moment.
+# (The number is arbitrary and fixed: 'casey' in ASCII.)
+PG_WRITE_LOCK = 0x6361736579
+
+
+def _configure_postgresql(engine: sa.Engine) -> None:
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        if conn.get_execution_options().get("casey_write", False):
+            # A writer stuck behind another gives up after the same wait as on SQLite.
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
 
 
 def _configure_sqlite(engine: sa.Engine) -> None:
@@ -64,8 +87,18 @@ def transaction(engine: sa.Engine, *, write: bool) -> Iterator[Session]:
     """One transaction: committed if the block ends normally, rolled back on any error."""
     with Session(engine, expire_on_commit=False, autoflush=True) as session:
         with session.begin():
-            session.connection(execution_options={"casey_write": write})
+            session.connection(execution_options=connection_options(engine, write=write))
             yield session
+
+
+def connection_options(engine: sa.Engine, *, write: bool) -> dict[str, Any]:
+    """A writer takes the store's write lock when it begins (both backends); a reader on
+    PostgreSQL reads one snapshot, so a report's counts and lists agree with each other."""
+    if write:
+        return {"casey_write": True}
+    if engine.dialect.name == "postgresql":
+        return {"isolation_level": "REPEATABLE READ"}
+    return {}
 
 
 class DryRunRollback(Exception):
@@ -208,8 +241,10 @@ def backup_sqlite(engine: sa.Engine, target: Path) -> None:
 
     source = sqlite_path(engine)
     if source is None:
-        raise StoreError("only a SQLite store can be copied with `casey db backup`; for "
-                         "PostgreSQL use pg_dump")
+        raise StoreError(f"`casey db backup` copies SQLite files only; back up "
+                         f"{mask_url(str(engine.url))} with the server's own tool, e.g. "
+                         "`pg_dump -Fc -f casey.dump DBNAME`, or keep a portable copy with "
+                         "`casey export --format json`")
     if target.exists():
         raise StoreError(f"{target} already exists; choose a new file name")
     if not target.parent.is_dir():

@@ -109,6 +109,15 @@ def append_events(w: Writer, cache: dict[str, Any], events: list[dict[str, Any]]
     cache[CHAIN_TIP] = tip
 
 
+def next_id(w: Writer, table: str) -> int:
+    """The next ref number of `table` on a server store. Not a sequence: a PostgreSQL sequence
+    moves on even when its transaction rolls back, so a dry run or a refused write would
+    skip a ref (a dry run's 'would create A19' would become A20). Writers hold the store's
+    write lock, so max + 1 is free; rows are never deleted, so a ref is never reused."""
+    [(number,)] = w.run(f"SELECT coalesce(max(id), 0) + 1 FROM {table}", {})
+    return int(number)
+
+
 def append_event(w: Writer, cache: dict[str, Any], **event: Any) -> None:
     append_events(w, cache, [event])
 
@@ -138,13 +147,15 @@ def add_action(w: Writer, ctx: Ctx, *, borough: str, title: str, owner: str | No
         "citation": clean_text(citation, "citation"), "created": w.stamp(at),
         "updated": w.stamp(at), "completed": w.day(completed), "assurance": "unverified",
     }
+    if w.dialect != "sqlite":
+        values = {"id": next_id(w, "actions"), **values}
     columns = ", ".join(values)
-    insert = f"INSERT INTO actions ({columns}) VALUES ({', '.join(':' + c for c in values)})"
+    w.run(f"INSERT INTO actions ({columns}) VALUES ({', '.join(':' + c for c in values)})",
+          values)
     if w.dialect == "sqlite":  # RETURNING needs SQLite 3.35; older Pythons link older ones
-        w.run(insert, values)
         [(number,)] = w.run("SELECT last_insert_rowid()", {})
     else:
-        [(number,)] = w.run(insert + " RETURNING id", values)
+        number = values["id"]
     ref = f"A{number}"
     append_event(w, {}, by=ctx.user, kind="action", ref=ref, borough=slug, field="created",
                  new=clean_title, note=clean_text(note, "note"), meeting_id=meeting_id)

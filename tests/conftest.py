@@ -1,40 +1,165 @@
-"""Every test runs the real CLI on a real temp SQLite store, isolated from the user's."""
+"""Every test runs the real CLI on a real temp store, isolated from the user's: once on
+SQLite and once on PostgreSQL (when a server is given), through one parametrised fixture."""
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
 import shutil
-import sqlite3
-from collections.abc import Callable
-from contextlib import closing
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 import typer.main
 import typer.testing
+from sqlalchemy.pool import NullPool
 from typer.testing import CliRunner
 
 from casey_cli.cli import app
 
 TODAY = "2026-11-23"
+BACKENDS = ("sqlite", "postgresql")
+PG_ENV = "CASEY_TEST_PG_URL"
+
+Store = Path | str  # a SQLite file, or a PostgreSQL URL
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test runs on each backend, unless marked sqlite_only (with its reason) or
+    postgresql_only (a test of what only a server does)."""
+    if "backend" in metafunc.fixturenames:
+        backends = list(BACKENDS)
+        if metafunc.definition.get_closest_marker("sqlite_only"):
+            backends = ["sqlite"]
+        elif metafunc.definition.get_closest_marker("postgresql_only"):
+            backends = ["postgresql"]
+        metafunc.parametrize("backend", backends, indirect=True)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Iterator[None]:
+    outcome = yield
+    callspec = getattr(item, "callspec", None)
+    outcome.get_result().casey_backend = callspec.params.get("backend") if callspec else None
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """One line per backend, so a CI log shows the suite passing on both."""
+    counts: dict[str, dict[str, int]] = {b: {} for b in BACKENDS}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            backend = getattr(report, "casey_backend", None)
+            if backend in counts and (outcome != "passed" or report.when == "call"):
+                counts[backend][outcome] = counts[backend].get(outcome, 0) + 1
+    for backend, tally in counts.items():
+        shown = ", ".join(f"{n} {outcome}" for outcome, n in tally.items()) or "nothing run"
+        terminalreporter.write_line(f"{backend}: {shown}")
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("true", "1", "yes")
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    return name
+
+
+@pytest.fixture(scope="session")
+def pg_admin() -> Iterator[sa.Engine]:
+    """A superuser connection to the test server named by CASEY_TEST_PG_URL. Without one, the
+    PostgreSQL half is skipped locally, and fails in CI (CI must run it)."""
+    url = os.environ.get(PG_ENV)
+    problem = None
+    if not url:
+        problem = (f"no PostgreSQL server: set {PG_ENV}=postgresql+psycopg://USER:PASSWORD@HOST:"
+                   "PORT/postgres, or `source .ci/postgres.sh && pg_start` (as .ci/run does)")
+    else:
+        engine = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        try:
+            with engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+        except Exception as exc:
+            problem = f"PostgreSQL server in {PG_ENV} unreachable: {' '.join(str(exc).split())}"
+    if problem:
+        if in_ci():
+            pytest.fail(f"CI must run the PostgreSQL tests: {problem}", pytrace=False)
+        pytest.skip(problem)
+    yield engine
+    engine.dispose()
+
+
+_numbers = itertools.count()
+_PREFIX = f"casey_test_{os.getpid()}"
+
+
+def pg_database(admin: sa.Engine, template: str = "template0") -> str:
+    """A new database (a copy of `template`) on the test server; its URL."""
+    name = f"{_PREFIX}_{next(_numbers)}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    return admin.url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_pg_database(admin: sa.Engine, url: str) -> None:
+    name = sa.make_url(url).database
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def init_store(db: Store) -> None:
+    result = CliRunner().invoke(app, ["--db", str(db), "init"], env={"CASEY_TODAY": TODAY})
+    assert result.exit_code == 0, result.output
 
 
 @pytest.fixture(scope="session")
 def seeded_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One store created and seeded through the CLI, copied for each test (fast)."""
+    """One SQLite store created and seeded through the CLI, copied for each test (fast)."""
     path = tmp_path_factory.mktemp("template") / "casey.db"
-    result = CliRunner().invoke(app, ["--db", str(path), "init"], env={"CASEY_TODAY": TODAY})
-    assert result.exit_code == 0, result.output
+    init_store(path)
     return path
 
 
+@pytest.fixture(scope="session")
+def pg_seeded(pg_admin: sa.Engine) -> Iterator[str]:
+    """The PostgreSQL twin: one database seeded through the CLI, the template each test's
+    database is created from (CREATE DATABASE ... TEMPLATE: a file copy, ~30 ms)."""
+    url = pg_database(pg_admin)
+    init_store(url)
+    yield str(sa.make_url(url).database)
+    drop_pg_database(pg_admin, url)
+
+
+@pytest.fixture
+def empty_store(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Store]:
+    """Where a new store can be created on this test's backend: a file that does not exist
+    yet, or an empty PostgreSQL database."""
+    if backend == "sqlite":
+        yield tmp_path / "empty.db"
+        return
+    admin = request.getfixturevalue("pg_admin")
+    url = pg_database(admin)
+    yield url
+    drop_pg_database(admin, url)
+
+
 @pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seeded_store: Path) -> Path:
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: str,
+             request: pytest.FixtureRequest) -> Iterator[Store]:
     """Point every setting at temp values so no test touches a real store or clock; the
-    store starts as a fresh copy of the bundled register (tests of creation use --db)."""
-    db = tmp_path / "casey.db"
-    shutil.copyfile(seeded_store, db)
+    store starts as a fresh copy of the bundled register (tests of creation use --db): a
+    SQLite file, or a PostgreSQL database (its URL)."""
+    db: Store
+    if backend == "postgresql":
+        admin = request.getfixturevalue("pg_admin")
+        db = pg_database(admin, template=request.getfixturevalue("pg_seeded"))
+    else:
+        db = tmp_path / "casey.db"
+        shutil.copyfile(request.getfixturevalue("seeded_store"), db)
     monkeypatch.setenv("CASEY_DB", str(db))
     monkeypatch.setenv("CASEY_TODAY", TODAY)
     monkeypatch.setenv("CASEY_USER", "test-clerk")
@@ -44,7 +169,11 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seeded_store: Path
     monkeypatch.setenv("COLUMNS", "120")
     for name in ("CASEY_BOROUGH", "CASEY_WINDOW", "CASEY_STALE_DAYS"):  # a user's own defaults
         monkeypatch.delenv(name, raising=False)
-    return db
+    yield db
+    while _engines:
+        _engines.popitem()[1].dispose()
+    if backend == "postgresql":
+        drop_pg_database(request.getfixturevalue("pg_admin"), str(db))
 
 
 _COMMAND = typer.main.get_command(app)
@@ -59,10 +188,49 @@ def _build_cli_once(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(typer.testing, "_get_command", lambda _app: _COMMAND)
 
 
-def snapshot(db: Path) -> list[str]:
-    """Every row of every table of the store: what a failed command must leave untouched."""
-    with closing(sqlite3.connect(db)) as conn:
-        return list(conn.iterdump())
+def store_url(db: Store) -> str:
+    return str(db) if "://" in str(db) else f"sqlite:///{db}"
+
+
+_engines: dict[str, sa.Engine] = {}
+
+
+def engine_for(db: Store) -> sa.Engine:
+    """A plain engine on the store (none of casey's settings), kept for the test's length."""
+    url = store_url(db)
+    if url not in _engines:
+        _engines[url] = sa.create_engine(url, poolclass=NullPool)
+    return _engines[url]
+
+
+def sql(db: Store, statement: str, **params: Any) -> list[tuple[Any, ...]]:
+    """Run one statement on the store behind casey's back (to read it, or to forge it as an
+    intruder would), on either backend; committed; the rows it returns."""
+    with engine_for(db).begin() as conn:
+        result = conn.execute(sa.text(statement), params)
+        return [tuple(r) for r in result] if result.returns_rows else []
+
+
+_TABLES = {
+    "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+    "postgresql": "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                  "ORDER BY tablename",
+}
+
+
+def snapshot(db: Store) -> list[str]:
+    """Every table, column and row of the store, in a fixed order, on either backend: what a
+    failed command must leave untouched. (Catalog queries, not SQLAlchemy's inspector: this
+    runs for every example of the hypothesis tests.)"""
+    lines = []
+    engine = engine_for(db)
+    with engine.connect() as conn:
+        for (table,) in conn.exec_driver_sql(_TABLES[engine.dialect.name]).all():
+            result = conn.exec_driver_sql(f'SELECT * FROM "{table}"')
+            columns = list(result.keys())
+            lines.append(f"{table}: {', '.join(columns)}")
+            lines.extend(sorted(repr(tuple(row)) for row in result))
+    return lines
 
 
 class Casey:

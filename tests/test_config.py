@@ -249,6 +249,7 @@ def test_a_bad_environment_value_is_named(casey, monkeypatch):
                    "3650")
 
 
+@pytest.mark.sqlite_only(reason="the light read path is the stdlib driver on a SQLite file")
 def test_reading_config_keeps_status_light(isolated, config_file):
     """The config file is read with tomllib, never the heavy stack."""
     from test_performance_guards import loaded

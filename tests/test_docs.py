@@ -6,9 +6,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import typer
 
 from casey_cli.cli import app
+
+pytestmark = pytest.mark.sqlite_only(reason="help and docs: no store, nothing to run twice")
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -8,6 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.sqlite_only(
+    reason="installs the wheel and runs it on a SQLite file of its own")
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
 from collections.abc import Callable
-from contextlib import closing
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from conftest import snapshot
+import sqlalchemy as sa
+from conftest import snapshot, store_url
+from sqlalchemy.pool import NullPool
+from sqlmodel.sql.sqltypes import UTCDateTime
 
 if TYPE_CHECKING:
     from conftest import Casey
@@ -37,13 +38,20 @@ def history(casey: Casey, *args: str) -> list[dict[str, Any]]:
     return casey.json("history", *args)  # type: ignore[no-any-return]
 
 
-def backdate_history(db: Path, day: str, midnight: str) -> None:
+def backdate_history(db: Path | str, day: str, midnight: str) -> None:
     """Give --since a past: every event so far moves to `day` (same time of day), except the
-    first, which moves to exactly midnight starting `midnight`."""
-    with closing(sqlite3.connect(db)) as conn, conn:
-        conn.execute("UPDATE history SET at = ? || substr(at, 11)", (day,))
-        conn.execute("UPDATE history SET at = ? || ' 00:00:00' || substr(at, 20) "
-                     "WHERE id = (SELECT min(id) FROM history)", (midnight,))
+    first, which moves to exactly midnight starting `midnight`. (Through SQLAlchemy's own
+    column type, so the times are stored as each backend keeps them.)"""
+    engine = sa.create_engine(store_url(db), poolclass=NullPool)
+    history_table = sa.table("history", sa.column("id", sa.Integer), sa.column("at", UTCDateTime()))
+    with engine.begin() as conn:
+        rows = conn.execute(sa.select(history_table).order_by(history_table.c.id)).all()
+        moved = [{"key": rows[0].id, "at": datetime.fromisoformat(f"{midnight}T00:00:00+00:00")}]
+        moved += [{"key": r.id, "at": datetime.combine(date.fromisoformat(day), r.at.timetz())}
+                  for r in rows[1:]]
+        conn.execute(history_table.update().where(history_table.c.id == sa.bindparam("key"))
+                     .values(at=sa.bindparam("at")), moved)
+    engine.dispose()
 
 
 def at(event: dict[str, Any]) -> datetime:

@@ -13,6 +13,10 @@ import pytest
 
 from casey_cli.queries import Filters, items_sql
 
+pytestmark = pytest.mark.sqlite_only(
+    reason="the stdlib sqlite3 fast path and SQLite query plans (PostgreSQL goes through "
+           "SQLAlchemy by design)")
+
 HEAVY = ("sqlmodel", "sqlalchemy", "pydantic", "alembic", "openpyxl", "yaml", "jinja2")
 PROBE = ("import sys, runpy; sys.argv = ['casey', *sys.argv[1:]]\n"
          "try:\n    runpy.run_module('casey_cli', run_name='__main__')\n"

@@ -12,6 +12,8 @@ from casey_cli import rules
 from casey_cli.dates import add_months, parse_date
 from casey_cli.errors import InvalidInput
 
+pytestmark = pytest.mark.sqlite_only(reason="pure rules: no store, nothing to run twice")
+
 TODAY = date(2026, 11, 23)
 statuses = st.sampled_from(["not-started", "in-progress", "blocked", "complete", "dropped"])
 dates = st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1))

@@ -6,23 +6,27 @@ import sqlite3
 import stat
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
+from conftest import sql, store_url
 from sqlmodel import SQLModel
 
 from casey_cli import store
 
 
-def test_first_use_creates_and_seeds_with_one_stderr_line(casey, tmp_path):
-    db = tmp_path / "new" / "first.db"
-    result = casey("--db", str(db), "status", "--borough", "islington", "--format", "json")
+def test_first_use_creates_and_seeds_with_one_stderr_line(casey, empty_store):
+    db = str(empty_store)
+    result = casey("--db", db, "status", "--borough", "islington", "--format", "json")
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"Created a new casey store at {db}")
+    assert len(lines) == 1
+    assert lines[0].startswith(f"Created a new casey store at {store.mask_url(db)} ")
     assert "30 recommendations" in lines[0] and "34 boroughs" in lines[0]
     assert result.stdout.startswith("{")
-    again = casey("--db", str(db), "status", "--format", "json")
+    again = casey("--db", db, "status", "--format", "json")
     assert again.stderr == ""
 
 
+@pytest.mark.sqlite_only(reason="file permissions")
 def test_new_store_is_owner_only(casey, tmp_path):
     db = tmp_path / "private" / "casey.db"
     casey("--db", str(db), "init")
@@ -30,8 +34,8 @@ def test_new_store_is_owner_only(casey, tmp_path):
     assert stat.S_IMODE(db.parent.stat().st_mode) == 0o700
 
 
-def test_init_twice_is_safe_and_keeps_data(casey, tmp_path):
-    db = str(tmp_path / "twice.db")
+def test_init_twice_is_safe_and_keeps_data(casey, empty_store):
+    db = str(empty_store)
     casey("--db", db, "init")
     casey("--db", db, "action", "add", "--borough", "camden", "--title", "kept")
     result = casey("--db", db, "init")
@@ -40,8 +44,8 @@ def test_init_twice_is_safe_and_keeps_data(casey, tmp_path):
     assert titles == ["kept"]
 
 
-def test_init_no_seed_keeps_only_the_boroughs(casey, tmp_path):
-    db = str(tmp_path / "empty.db")
+def test_init_no_seed_keeps_only_the_boroughs(casey, empty_store):
+    db = str(empty_store)
     result = casey("--db", db, "init", "--no-seed")
     assert "34 boroughs" in result.stderr
     assert casey.json("--db", db, "rec", "list") == []
@@ -50,12 +54,14 @@ def test_init_no_seed_keeps_only_the_boroughs(casey, tmp_path):
     casey("--db", db, "action", "add", "--borough", "islington", "--title", "first")
 
 
+@pytest.mark.sqlite_only(reason="the sqlite:/// URL form")
 def test_sqlite_url_form_is_accepted(casey, tmp_path):
     db = tmp_path / "url.db"
     casey("--db", f"sqlite:///{db}", "init")
     assert db.exists()
 
 
+@pytest.mark.sqlite_only(reason="SQLite pragmas")
 def test_pragmas_on_every_connection(isolated):
     engine = store.make_engine(f"sqlite:///{isolated}")
     with engine.connect() as conn:
@@ -65,6 +71,7 @@ def test_pragmas_on_every_connection(isolated):
     engine.dispose()
 
 
+@pytest.mark.sqlite_only(reason="SQLite enforces foreign keys only when casey's pragma asks")
 def test_foreign_keys_are_enforced(isolated):
     con = sqlite3.connect(isolated)  # a plain connection would allow it; casey's must not
     con.close()
@@ -83,14 +90,12 @@ def test_foreign_keys_are_enforced(isolated):
 
 
 def test_store_newer_than_the_code_is_refused(casey, isolated):
-    con = sqlite3.connect(isolated)
-    con.execute("UPDATE alembic_version SET version_num = '9999'")
-    con.commit()
-    con.close()
+    sql(isolated, "UPDATE alembic_version SET version_num = '9999'")
     err = casey.error("status")
     assert "schema 9999" in err and "upgrade casey-cli" in err
 
 
+@pytest.mark.sqlite_only(reason="a file that is not a SQLite database")
 def test_not_a_database_is_a_clean_error(casey, tmp_path):
     bad = tmp_path / "notes.txt"
     bad.write_text("this is not sqlite " * 100)
@@ -98,18 +103,19 @@ def test_not_a_database_is_a_clean_error(casey, tmp_path):
     assert "cannot open store" in err
 
 
+@pytest.mark.sqlite_only(reason="no store: a URL with an unknown driver")
 def test_bad_url_is_a_clean_error_that_hides_the_password(casey):
     err = casey.error("--db", "nosuchdb+driver://clerk:s3cret@host/casey", "status")
     assert "s3cret" not in err
     assert "***" in err
 
 
-def test_migrations_build_the_same_schema_as_the_models(tmp_path):
+def test_migrations_build_the_same_schema_as_the_models(empty_store):
     """A store built by running every migration matches one built from models.py."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    engine = store.make_engine(f"sqlite:///{tmp_path / 'migrated.db'}")
+    engine = store.make_engine(store_url(empty_store))
     with engine.begin() as conn:
         store.upgrade(conn)
         assert store.schema_version(conn) == store.HEAD
@@ -118,13 +124,12 @@ def test_migrations_build_the_same_schema_as_the_models(tmp_path):
     engine.dispose()
 
 
-def test_a_migrated_store_works_with_the_cli(casey, tmp_path):
-    path = tmp_path / "old.db"
-    engine = store.make_engine(f"sqlite:///{path}")
+def test_a_migrated_store_works_with_the_cli(casey, empty_store):
+    engine = store.make_engine(store_url(empty_store))
     with engine.begin() as conn:
         store.upgrade(conn)
     engine.dispose()
-    db = str(path)
+    db = str(empty_store)
     # It has a schema but no boroughs: loading data is the user's job, not first-use seeding.
     assert casey.json("--db", db, "borough", "list") == []
 
@@ -137,6 +142,7 @@ def test_failed_write_leaves_nothing(casey):
     assert casey("history", "--format", "json").stdout == before
 
 
+@pytest.mark.sqlite_only(reason="no store: the migration files")
 def test_known_revisions_match_the_migration_files():
     versions = Path(store.__file__).parent / "migrations" / "versions"
     files = sorted(p.name.split("_")[0] for p in versions.glob("[0-9]*.py"))

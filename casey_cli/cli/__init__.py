@@ -37,6 +37,9 @@ app = typer.Typer(
     # would more than double the start-up of `casey --help` (issue 5 budget: 1.3x the floor).
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
+    # A bug's traceback must not print local variables: one of them is the store URL, which
+    # may hold a password.
+    pretty_exceptions_show_locals=False,
 )
 
 

@@ -1,8 +1,9 @@
 """Shell completion from the store: borough slugs, refs, owners, sources, statuses.
 
 Each callback reads a current SQLite store through the stdlib driver (the reader's fast
-path) and nothing heavier; a missing, older or non-SQLite store, or a broken config file,
-gives no suggestions and never an error: a completion must not create a store or print."""
+path), or a PostgreSQL store through psycopg alone, and nothing heavier (no SQLAlchemy); a
+missing or unreachable store, another backend, or a broken config file gives no suggestions
+and never an error: a completion must not create a store or print."""
 
 from __future__ import annotations
 
@@ -18,37 +19,71 @@ LIMIT = 200  # suggestions a shell can show usefully; refs are many on a large r
 Suggestion = str
 
 
+PG_TIMEOUT_S = 2
+_NO_ERRORS: tuple[type[Exception], ...] = ()
+
+
 @contextmanager
-def _store(ctx: typer.Context) -> Iterator[Any]:
-    """A read transaction on the store the command would use, or None."""
+def _store(ctx: typer.Context) -> Iterator[tuple[Any, str, tuple[type[Exception], ...]]]:
+    """A read transaction on the store the command would use, its parameter style (`named`
+    for sqlite3, `pyformat` for psycopg) and its driver's errors; or (None, "", ())."""
+    import sqlite3
+
     from casey_cli.cli.context import _open_current_sqlite
-    from casey_cli.config import Config, sqlite_file
+    from casey_cli.config import Config, db_url, sqlite_file
     from casey_cli.errors import CaseyError
 
+    conn: Any = None
+    style, errors = "", _NO_ERRORS
+    failures: tuple[type[Exception], ...] = (CaseyError, OSError, ImportError, *_pg_errors())
     try:
-        path = sqlite_file(str(Config().value("db", ctx.find_root().params.get("db"))))
-        conn = _open_current_sqlite(path) if path is not None else None
-    except (CaseyError, OSError):
+        url = db_url(str(Config().value("db", ctx.find_root().params.get("db"))))
+        path = sqlite_file(url)
+        if path is not None:
+            conn, style, errors = _open_current_sqlite(path), "named", (sqlite3.Error,)
+        elif url.startswith("postgresql+psycopg://"):
+            conn, style, errors = _open_postgresql(url), "pyformat", _pg_errors()
+    except failures:
         conn = None
     try:
-        yield conn
+        yield conn, style, errors
     finally:
         if conn is not None:
             conn.rollback()
             conn.close()
 
 
+def _pg_errors() -> tuple[type[Exception], ...]:
+    try:
+        import psycopg
+    except ImportError:  # the postgres extra is not installed
+        return ()
+    return (psycopg.Error,)
+
+
+def _open_postgresql(url: str) -> Any:
+    """psycopg alone, read-only, with a short connect timeout (an unreachable server must
+    not hang the shell)."""
+    import psycopg
+
+    conn = psycopg.connect(url.replace("+psycopg", "", 1), connect_timeout=PG_TIMEOUT_S)
+    conn.read_only = True
+    return conn
+
+
 def _query(ctx: typer.Context, sql: str, incomplete: str) -> list[Suggestion]:
     """The values `sql` selects, filtering on :p (the prefix typed; matched case-sensitively,
     as Typer then keeps only values that start with it)."""
-    import sqlite3
+    import re
 
-    with _store(ctx) as conn:
+    with _store(ctx) as (conn, style, errors):
         if conn is None:
             return []
+        if style == "pyformat":
+            sql = re.sub(r":(\w+)", r"%(\1)s", sql)
         try:
             rows = conn.execute(sql, {"p": incomplete, "n": LIMIT}).fetchall()
-        except sqlite3.Error:
+        except errors:  # an older schema, a server gone: no suggestions
             return []
     return [str(row[0]) for row in rows]
 
@@ -94,7 +129,7 @@ def items(ctx: typer.Context, incomplete: str) -> list[Suggestion]:
 
 def owners(ctx: typer.Context, incomplete: str) -> list[Suggestion]:
     return _query(ctx, "SELECT owner FROM (SELECT owner FROM actions UNION "
-                       "SELECT owner FROM recommendations) WHERE owner IS NOT NULL AND "
+                       "SELECT owner FROM recommendations) AS o WHERE owner IS NOT NULL AND "
                        f"{_starts('owner')} ORDER BY owner LIMIT :n", incomplete)
 
 

@@ -129,8 +129,12 @@ class AppContext:
                 conn.rollback()
                 conn.close()
             return
-        with engine.connect() as sa_conn, sa_conn.begin():
-            yield SQLAlchemyReader(sa_conn)
+        from casey_cli.store import connection_options
+
+        with engine.connect() as sa_conn:
+            sa_conn.execution_options(**connection_options(engine, write=False))
+            with sa_conn.begin():
+                yield SQLAlchemyReader(sa_conn)
 
     @contextmanager
     def writer(self) -> Iterator[Writer]:
@@ -146,8 +150,12 @@ class AppContext:
             if path is not None:
                 conn = _open_current_sqlite(path, write=True)
         if conn is None:
-            with engine.begin() as sa_conn:
-                yield SQLAlchemyWriter(sa_conn)
+            from casey_cli.store import connection_options
+
+            with engine.connect() as sa_conn:
+                sa_conn.execution_options(**connection_options(engine, write=True))
+                with sa_conn.begin():
+                    yield SQLAlchemyWriter(sa_conn)
             return
         try:
             yield SqliteWriter(conn)

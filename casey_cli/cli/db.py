@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from casey_cli.cli import output
-from casey_cli.cli.context import app_context
+from casey_cli.cli.context import AppContext, app_context
 from casey_cli.cli.errors import handled
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
@@ -42,18 +42,69 @@ def check(ctx: typer.Context) -> None:
 
     Example: casey db check
     """
-    from casey_cli import store
-    from casey_cli.errors import StoreError
     from casey_cli.services import db
 
     app = app_context(ctx)
+    _require_current(app)
+    with app.session(upgrade=False, create=False) as session:
+        report = db.check(session)
+    output.write("".join(line + "\n" for line in report.lines()))
+
+
+def _require_current(app: AppContext) -> None:
+    """Open an existing store as it is, refusing one at an older schema."""
+    from casey_cli import store
+    from casey_cli.errors import StoreError
+
     app.engine(upgrade=False, create=False)
     if app.version != store.HEAD:
         raise StoreError(f"the store is at schema {app.version}, older than {store.HEAD}; run "
                          "`casey db upgrade` first (it backs the store up)")
-    with app.session(upgrade=False, create=False) as session:
-        report = db.check(session)
-    output.write("".join(line + "\n" for line in report.lines()))
+
+
+@app.command("copy")
+@handled
+def copy(
+    ctx: typer.Context,
+    to: Annotated[str, typer.Option(
+        "--to", show_default=False,
+        help="The new store: a PostgreSQL URL (postgresql+psycopg://user@host/db) of an empty "
+             "database, or a SQLite file path that does not exist yet.")],
+) -> None:
+    """Copy the whole store (history chain included) into a new, empty store, then verify it
+    there: how a register moves from a laptop to a team's PostgreSQL server.
+
+    Example: casey db copy --to postgresql+psycopg://casey@dbhost/casey
+    """
+    from casey_cli import store
+    from casey_cli.config import db_url
+    from casey_cli.errors import StoreError
+    from casey_cli.services import db
+
+    app = app_context(ctx)
+    _require_current(app)
+    target_url = db_url(to)
+    where = store.mask_url(target_url)
+    opened = store.open_store(target_url, create=True, upgrade_old=False)
+    try:
+        if not opened.created:
+            raise StoreError(f"{where} already holds a casey store; copy into an empty "
+                             "database (or a new file)")
+        source_engine = app.engine()
+        with source_engine.connect() as source:
+            source.execution_options(**store.connection_options(source_engine, write=False))
+            with source.begin(), store.transaction(opened.engine, write=True) as target:
+                if store.schema_version(target.connection()) is not None:
+                    raise StoreError(f"{where} was filled by someone else meanwhile; copy "
+                                     "into an empty database")
+                store.create_schema(target)
+                counts = db.copy_rows(source, target.connection())
+                report = db.check(target)  # inside the transaction: a bad copy is not kept
+    finally:
+        opened.engine.dispose()
+    what = ", ".join(f"{n} {table}" for table, n in counts.items())
+    output.write(f"Copied the store to {where}: {what}.\n"
+                 + "".join(line + "\n" for line in report.lines()))
 
 
 @app.command("upgrade")

@@ -20,6 +20,16 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _store_failure(exc: Exception) -> str | None:
+    """A store that stopped answering, or stayed locked by another writer past the timeout,
+    mid-command: the transaction was rolled back, so say so in one line (no traceback)."""
+    sa = sys.modules.get("sqlalchemy")  # only loaded if the command used the engine
+    if sa is None or not isinstance(exc, sa.exc.OperationalError):
+        return None
+    return (f"the store did not complete the command ({exc.orig}); nothing was written; try "
+            "again, and if it persists check the server or who holds the store")
+
+
 def handled(func: F) -> F:
     """Map domain errors to their one-line message and exit code (SPEC exit codes)."""
 
@@ -29,5 +39,10 @@ def handled(func: F) -> F:
             return func(*args, **kwargs)
         except CaseyError as exc:
             raise fail(str(exc), exc.exit_code) from None
+        except Exception as exc:
+            message = _store_failure(exc)
+            if message is None:
+                raise
+            raise fail(message) from None
 
     return wrapper  # type: ignore[return-value]

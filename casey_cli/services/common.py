@@ -16,7 +16,7 @@ from casey_cli.models import Action, HistoryEvent, Meeting, Recommendation, Sour
 from casey_cli.queries import SQLAlchemyReader, make_item
 from casey_cli.schemas import Event, Item
 from casey_cli.text import clean_text
-from casey_cli.writes import SQLAlchemyWriter, append_event
+from casey_cli.writes import SQLAlchemyWriter, append_event, next_id
 
 _ACTION_REF = re.compile(r"^[Aa]?([0-9]{1,9})$")
 
@@ -57,6 +57,16 @@ def get_recommendation(session: Session, ref: str) -> Recommendation:
     rec = session.get(Recommendation, key)
     assert rec is not None  # the look-up just found it in this transaction
     return rec
+
+
+def new_id(session: Session, model: Any) -> int | None:
+    """An explicit id for a new row on a server store (see writes.next_id); None on SQLite,
+    whose AUTOINCREMENT rolls back with its transaction."""
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        return None
+    session.flush()  # rows added earlier in this transaction count
+    return next_id(SQLAlchemyWriter(conn), model.__tablename__)
 
 
 def check_borough(session: Session, slug: str) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, select
+import sqlalchemy as sa
+from sqlmodel import Session, SQLModel, col, select
 
 from casey_cli.chain import event_hash
 from casey_cli.errors import CaseyError
@@ -32,6 +33,8 @@ def check(session: Session) -> CheckReport:
     """Verify the store; raise CheckFailed naming the first problem found."""
     conn = session.connection()
     integrity, foreign_keys = "n/a (not SQLite)", "n/a (not SQLite)"
+    if conn.dialect.name == "postgresql":  # the server enforces both at every write
+        integrity, foreign_keys = "kept by PostgreSQL", "enforced by PostgreSQL"
     if conn.dialect.name == "sqlite":
         rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").all()]
         if rows != ["ok"]:
@@ -59,3 +62,34 @@ def check(session: Session) -> CheckReport:
         count += 1
         session.expunge(event)  # keep memory flat on a large history
     return CheckReport(integrity, foreign_keys, count, prev)
+
+
+COPY_BATCH = 1000
+
+
+def copy_rows(source: sa.Connection, target: sa.Connection) -> dict[str, int]:
+    """Copy every row of every table, keys included, from `source` into the empty store of
+    `target` (same schema), in key order so the history chain keeps its order; return the
+    row count of each table."""
+    conn = target
+    counts: dict[str, int] = {}
+    for table in SQLModel.metadata.sorted_tables:  # parents before the rows that refer to them
+        stmt = sa.select(table).order_by(*table.primary_key.columns)
+        counts[table.name] = 0
+        batch: list[dict[str, object]] = []
+        for row in source.execute(stmt, execution_options={"yield_per": COPY_BATCH}).mappings():
+            batch.append(dict(row))
+            if len(batch) == COPY_BATCH:
+                conn.execute(table.insert(), batch)
+                counts[table.name] += len(batch)
+                batch = []
+        if batch:
+            conn.execute(table.insert(), batch)
+            counts[table.name] += len(batch)
+        if conn.dialect.name == "postgresql" and "id" in table.c:
+            # Rows came with their ids: move the id sequence past them (A14 stays A14, and
+            # the next action added gets a new number).
+            conn.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                f"coalesce(max(id), 0) + 1, false) FROM {table.name}")
+    return counts

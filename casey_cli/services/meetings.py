@@ -10,7 +10,7 @@ from casey_cli.dates import to_iso
 from casey_cli.errors import InvalidInput
 from casey_cli.models import Meeting
 from casey_cli.schemas import Row
-from casey_cli.services.common import check_borough, text_or_none
+from casey_cli.services.common import check_borough, new_id, text_or_none
 
 MEETING_COLUMNS = ("ref", "name", "date", "borough", "citation")
 
@@ -31,7 +31,8 @@ def add(session: Session, *, name: str, day: date, borough: str | None = None,
     if existing is not None:
         raise InvalidInput(f"meeting '{clean}' on {day.isoformat()} already exists as "
                            f"{existing.ref}; cite it with --meeting {existing.ref}")
-    meeting = Meeting(name=clean, date=day, borough=slug, citation=text_or_none(citation))
+    meeting = Meeting(id=new_id(session, Meeting), name=clean, date=day, borough=slug,
+                      citation=text_or_none(citation))
     session.add(meeting)
     session.flush()
     return _row(meeting)

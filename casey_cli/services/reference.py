@@ -26,7 +26,8 @@ def sources(session: Session) -> list[Row]:
             "recommendations": counts.get(s.code, 0), "url": s.url, "notes": s.notes,
             "citation": s.citation,
         })
-        for s in session.exec(select(Source).order_by(Source.code)).all()
+        # Sorted here, not by the server: byte order on every backend and collation.
+        for s in sorted(session.exec(select(Source)).all(), key=lambda s: s.code)
     ]
 
 
@@ -35,6 +36,6 @@ def boroughs(session: Session) -> list[Row]:
         select(Action.borough, sa.func.count()).where(col(Action.status).not_in(CLOSED_STATUSES))
         .group_by(Action.borough)
     ).all())
-    rows = session.exec(select(Borough).order_by(Borough.slug)).all()
+    rows = sorted(session.exec(select(Borough)).all(), key=lambda b: b.slug)
     return [Row(BOROUGH_COLUMNS, {"slug": b.slug, "name": b.name, "gss": b.gss, "bcu": b.bcu,
                                   "open_actions": counts.get(b.slug, 0)}) for b in rows]
