@@ -53,6 +53,7 @@ CREATE INDEX ix_actions_borough_status_due ON actions (borough, status, due);"""
 TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
 RATIOS = (("status / floor", "status", "floor"),
           ("status / task overdue", "status", "task-overdue"),
+          ("London status / floor", "status-london", "floor"),
           ("add / floor", "add", "floor"),
           ("export / task export", "export", "task-export"),
           ("load CSV / task import", "load-csv", "task-import"),
@@ -225,6 +226,10 @@ def commands(n: int, work: Path, exe: dict[str, str | None], env: dict[str, str]
                 prepared=True),
         Command("status-json", "casey",
                 lambda i: [*db, "status", "--borough", "islington", "--format", "json"],
+                prepared=True),
+        # The London view: one GROUP BY over every item, one row per borough.
+        Command("status-london", "casey", lambda i: [*db, "status"], prepared=True),
+        Command("chase", "casey", lambda i: [*db, "chase", "--borough", "islington"],
                 prepared=True),
         # Shell completion of `casey --db X status --borough isl<TAB>`, as bash asks for it.
         Command("complete", "casey", lambda i: [casey], prepared=True, env={
