@@ -81,13 +81,15 @@ def gap_reason(item: Item) -> str:
 
 
 def _headline(scope: str, today: str, total: int, by_rag: dict[str, int], tail: str) -> Text:
-    """`Scope · date · N items · n red  n amber ... · tail`, RAG counts in their colours."""
-    return Text.assemble(
-        (scope, "bold"), f" · {today} · {total} items · ",
-        *[part for rag, n in by_rag.items() if n
-          for part in ((f"{n} {rag}", RAG_STYLE[rag]), ("  ", ""))],
-        tail,
-    )
+    """`Scope · date · N items · n red  n amber ... · tail`, RAG counts in their colours;
+    with no items there are no RAG counts, and no empty part between two dots."""
+    parts: list[str | tuple[str, str]] = []
+    for rag, n in by_rag.items():
+        if n:
+            parts += ["  "] if parts else []
+            parts.append((f"{n} {rag}", RAG_STYLE[rag]))
+    return Text.assemble((scope, "bold"), f" · {today} · {total} items · ", *parts,
+                         " · " if parts else "", tail)
 
 
 def scope_name(borough: str | None) -> str:
@@ -107,7 +109,7 @@ def borough_view(report: StatusReport, when: str = "") -> RenderableType:
     summary has the full counts."""
     s = report.summary
     scope = scope_name(report.borough) + when
-    headline = _headline(scope, report.today, s.total, s.by_rag, f"· {s.overdue} overdue, "
+    headline = _headline(scope, report.today, s.total, s.by_rag, f"{s.overdue} overdue, "
                          f"{s.due_soon} due in {report.window_days} days, {s.gaps} gaps")
     gaps = Table(title=f"Gaps: no owner or no due date ({s.gaps})",
                  title_justify="left", expand=True)
@@ -162,7 +164,7 @@ def london_view(report: LondonReport, when: str = "") -> RenderableType:
     everything and a key to the RAG bars."""
     s = report.summary
     headline = _headline("All London" + when, report.today, s.total, s.by_rag,
-                         f"· {s.overdue} overdue, {s.due_soon} due in {report.window_days} "
+                         f"{s.overdue} overdue, {s.due_soon} due in {report.window_days} "
                          f"days, {s.gaps} gaps, {s.slipped} slipped")
     by_bcu = report.by == "bcu"
     # No vertical rules, one space between columns, BCU members under the BCU's name:
