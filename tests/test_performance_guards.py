@@ -17,7 +17,8 @@ pytestmark = pytest.mark.sqlite_only(
     reason="the stdlib sqlite3 fast path and SQLite query plans (PostgreSQL goes through "
            "SQLAlchemy by design)")
 
-HEAVY = ("sqlmodel", "sqlalchemy", "pydantic", "alembic", "openpyxl", "yaml", "jinja2")
+HEAVY = ("sqlmodel", "sqlalchemy", "pydantic", "alembic", "openpyxl", "yaml", "jinja2",
+         "psycopg")
 PROBE = ("import sys, runpy; sys.argv = ['casey', *sys.argv[1:]]\n"
          "try:\n    runpy.run_module('casey_cli', run_name='__main__')\n"
          "except SystemExit:\n    pass\n"
@@ -48,6 +49,14 @@ def test_status_and_lists_on_a_current_store_import_nothing_heavy(casey, isolate
                  ["chase", "--format", "csv"], ["chase", "--borough", "islington"],
                  ["action", "add", "--borough", "islington", "--title", "Fast path"]):
         assert loaded(args, env) == "", args
+
+
+def test_completion_on_a_sqlite_store_imports_nothing_heavy(isolated):
+    import os
+
+    env = {**os.environ, "CASEY_DB": str(isolated), "_CASEY_COMPLETE": "complete_bash",
+           "COMP_WORDS": "casey status --borough isl", "COMP_CWORD": "3"}
+    assert loaded([], env) == ""
 
 
 @pytest.mark.parametrize(("filters", "index"), [

@@ -20,31 +20,22 @@ Suggestion = str
 
 
 PG_TIMEOUT_S = 2
-_NO_ERRORS: tuple[type[Exception], ...] = ()
 
 
 @contextmanager
 def _store(ctx: typer.Context) -> Iterator[tuple[Any, str, tuple[type[Exception], ...]]]:
     """A read transaction on the store the command would use, its parameter style (`named`
     for sqlite3, `pyformat` for psycopg) and its driver's errors; or (None, "", ())."""
-    import sqlite3
-
-    from casey_cli.cli.context import _open_current_sqlite
-    from casey_cli.config import Config, db_url, sqlite_file
+    from casey_cli.config import Config, db_url
     from casey_cli.errors import CaseyError
 
-    conn: Any = None
-    style, errors = "", _NO_ERRORS
-    failures: tuple[type[Exception], ...] = (CaseyError, OSError, ImportError, *_pg_errors())
     try:
         url = db_url(str(Config().value("db", ctx.find_root().params.get("db"))))
-        path = sqlite_file(url)
-        if path is not None:
-            conn, style, errors = _open_current_sqlite(path), "named", (sqlite3.Error,)
-        elif url.startswith("postgresql+psycopg://"):
-            conn, style, errors = _open_postgresql(url), "pyformat", _pg_errors()
-    except failures:
-        conn = None
+    except (CaseyError, OSError):
+        url = ""
+    opened = _open_postgresql(url) if url.startswith("postgresql+psycopg://") \
+        else _open_sqlite(url) if url else None
+    conn, style, errors = opened or (None, "", ())
     try:
         yield conn, style, errors
     finally:
@@ -53,22 +44,37 @@ def _store(ctx: typer.Context) -> Iterator[tuple[Any, str, tuple[type[Exception]
             conn.close()
 
 
-def _pg_errors() -> tuple[type[Exception], ...]:
+Opened = tuple[Any, str, tuple[type[Exception], ...]]
+
+
+def _open_sqlite(url: str) -> Opened | None:
+    """The stdlib driver on a current SQLite store (none for another backend)."""
+    import sqlite3
+
+    from casey_cli.cli.context import _open_current_sqlite
+    from casey_cli.config import sqlite_file
+    from casey_cli.errors import CaseyError
+
+    path = sqlite_file(url)
+    try:
+        return (_open_current_sqlite(path), "named", (sqlite3.Error,)) if path else None
+    except (CaseyError, OSError, sqlite3.Error):
+        return None
+
+
+def _open_postgresql(url: str) -> Opened | None:
+    """psycopg alone (no SQLAlchemy), read-only, with a short connect timeout: an
+    unreachable server must not hang the shell. Imported only for a PostgreSQL store."""
     try:
         import psycopg
     except ImportError:  # the postgres extra is not installed
-        return ()
-    return (psycopg.Error,)
-
-
-def _open_postgresql(url: str) -> Any:
-    """psycopg alone, read-only, with a short connect timeout (an unreachable server must
-    not hang the shell)."""
-    import psycopg
-
-    conn = psycopg.connect(url.replace("+psycopg", "", 1), connect_timeout=PG_TIMEOUT_S)
+        return None
+    try:
+        conn = psycopg.connect(url.replace("+psycopg", "", 1), connect_timeout=PG_TIMEOUT_S)
+    except psycopg.Error:
+        return None
     conn.read_only = True
-    return conn
+    return conn, "pyformat", (psycopg.Error,)
 
 
 def _query(ctx: typer.Context, sql: str, incomplete: str) -> list[Suggestion]:
