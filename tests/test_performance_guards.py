@@ -51,14 +51,6 @@ def test_status_and_lists_on_a_current_store_import_nothing_heavy(casey, isolate
         assert loaded(args, env) == "", args
 
 
-def test_completion_on_a_sqlite_store_imports_nothing_heavy(isolated):
-    import os
-
-    env = {**os.environ, "CASEY_DB": str(isolated), "_CASEY_COMPLETE": "complete_bash",
-           "COMP_WORDS": "casey status --borough isl", "COMP_CWORD": "3"}
-    assert loaded([], env) == ""
-
-
 @pytest.mark.parametrize(("filters", "index"), [
     (Filters(borough="islington", recommendations=False), "ix_actions_borough"),
     (Filters(recommendation="casey-1", recommendations=False), "ix_actions_recommendation"),
