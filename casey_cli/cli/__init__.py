@@ -1,6 +1,5 @@
 """Root Typer app: global options (--db, --today, --version) and the command tree."""
 
-from __future__ import annotations
 
 from typing import Annotated
 

@@ -1,6 +1,5 @@
 """`casey action ...`: the clerk's workflow for actions."""
 
-from __future__ import annotations
 
 import sys
 from typing import TYPE_CHECKING, Annotated
@@ -44,13 +43,13 @@ ProgressOpt = Annotated[int | None, typer.Option("--progress", help="Progress, 0
 RecOpt = RecommendationOpt
 
 
-def _date(app: AppContext, text: str | None, field: str) -> date | None:
+def _date(app: AppContext, text: str | None, field: str) -> "date | None":
     from casey_cli.dates import parse_date
 
     return parse_date(text, app.today, field=field) if text else None
 
 
-def _emit(fmt: WriteFormat, item: Item, message: str) -> None:
+def _emit(fmt: WriteFormat, item: "Item", message: str) -> None:
     if fmt == WriteFormat.JSON:
         from casey_cli.io.formats import to_json
 

@@ -5,7 +5,6 @@ path), or a PostgreSQL store through psycopg alone, and nothing heavier (no SQLA
 missing or unreachable store, another backend, or a broken config file gives no suggestions
 and never an error: a completion must not create a store or print."""
 
-from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager

@@ -1,6 +1,5 @@
 """`casey config ...`: defaults kept in a TOML file (borough, user, window, stale_days, db)."""
 
-from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -32,12 +31,12 @@ OriginOpt = Annotated[bool, typer.Option(
                      "default.")]
 
 
-def _resolve(app: AppContext, name: str) -> Resolved:
+def _resolve(app: AppContext, name: str) -> "Resolved":
     """A setting as a command would see it; only the global --db can be a flag here."""
     return app.config.resolve(name, app.db_flag if name == "db" else None)
 
 
-def _row(found: Resolved, origin: bool) -> Any:
+def _row(found: "Resolved", origin: bool) -> Any:
     from casey_cli.schemas import Row
 
     columns = ("setting", "value", "origin", "from") if origin else ("setting", "value")

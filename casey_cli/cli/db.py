@@ -1,6 +1,5 @@
 """`casey db ...`: back up, check and upgrade the store."""
 
-from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated

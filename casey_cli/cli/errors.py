@@ -1,6 +1,5 @@
 """CaseyError -> one 'Error: ...' line on stderr and its exit code; nothing else is caught."""
 
-from __future__ import annotations
 
 import functools
 import sys

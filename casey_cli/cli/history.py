@@ -1,6 +1,5 @@
 """`casey history`: the audit trail."""
 
-from __future__ import annotations
 
 from typing import Annotated
 

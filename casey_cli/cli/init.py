@@ -1,6 +1,5 @@
 """`casey init`: create the store."""
 
-from __future__ import annotations
 
 from typing import Annotated
 

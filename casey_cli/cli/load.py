@@ -1,6 +1,5 @@
 """`casey load`: bulk entry from YAML registers or CSV / JSON / XLSX item files."""
 
-from __future__ import annotations
 
 import sys
 from pathlib import Path
@@ -51,7 +50,7 @@ def load(
     _emit(fmt, result, dry_run)
 
 
-def _emit(fmt: WriteFormat, result: LoadResult, dry_run: bool) -> None:
+def _emit(fmt: WriteFormat, result: "LoadResult", dry_run: bool) -> None:
     counts = result.counts()
     if fmt == WriteFormat.JSON:
         from casey_cli.io.formats import to_json

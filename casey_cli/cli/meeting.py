@@ -1,6 +1,5 @@
 """`casey meeting ...`: committee and board meetings."""
 
-from __future__ import annotations
 
 from typing import Annotated
 

@@ -1,6 +1,5 @@
 """`casey rec ...`: recommendations of the sources."""
 
-from __future__ import annotations
 
 from typing import Annotated
 

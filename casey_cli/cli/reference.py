@@ -1,6 +1,5 @@
 """`casey source list` and `casey borough list`: reference data."""
 
-from __future__ import annotations
 
 import typer
 

@@ -1,6 +1,5 @@
 """`casey report`: the committee paper for a borough."""
 
-from __future__ import annotations
 
 from typing import Annotated
 
