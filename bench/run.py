@@ -5,11 +5,12 @@
 For each size it prepares, once, in --work: the synthetic data (bench/generate.py), a casey
 store (`casey --db X init` + `casey --db X load actions-N.csv`), a Taskwarrior data folder
 (`task import tasks-N.json`, with its own TASKRC: confirmation=no, hooks=off) and a plain
-sqlite3 database with the same rows. Then it runs each command once as a warm-up and
---repeat times timed (loads and imports: --load-repeat times, each into a fresh store, the
-preparation being their warm-up), and prints a Markdown table: median and minimum wall
-time, peak RSS (from wait4), and the ratio to the floor (`python -c "import typer,
-rich.console"`), then the ratios the performance targets need.
+sqlite3 database with the same rows. Then it runs the light commands in rounds, each
+command once per round, a warm-up round then --repeat timed rounds (so noise on a shared
+machine hits a round's commands alike), and loads and imports --load-repeat times each, each
+into a fresh store (the preparation being their warm-up), and prints a Markdown table:
+median and minimum wall time, peak RSS (from wait4), and the ratio to the floor
+(`python -c "import typer, rich.console"`), then the ratios the performance targets need.
 
 Standard library only; a missing `task` or `sqlite3` skips its comparisons with a note.
 """
@@ -28,7 +29,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -265,6 +266,9 @@ def commands(n: int, work: Path, exe: dict[str, str | None], env: dict[str, str]
 def describe(cmd: Command, work: Path) -> str:
     """The command line as shown in the table: paths relative to --work, `…` for names."""
     words = []
+    if "COMP_WORDS" in cmd.env:  # completion: what the shell has typed, then TAB
+        return describe(replace(cmd, argv=lambda i: cmd.env["COMP_WORDS"].split("\n"), env={}),
+                        work) + "<TAB>"
     for word in cmd.argv(0):
         word = word.replace(str(work) + "/", "")
         words.append(Path(word).name if word.startswith("/") else word)
@@ -296,24 +300,33 @@ def bench_size(n: int, work: Path, exe: dict[str, str | None], args: argparse.Na
     for tool in sorted({c.tool for c in chosen if c.prepared and exe[c.tool]}):
         print(f"[{n}] preparing {tool} ...", file=sys.stderr, flush=True)
         prep_times[tool] = round(preps[tool](), 3)
+    timings: dict[str, list[Run]] = {}
+
+    def once(cmd: Command, i: int) -> Run:
+        if cmd.setup:
+            cmd.setup(i)
+        return timed(cmd.argv(i), {**env, **cmd.env}, cmd.output(i) if cmd.output else None)
+
+    runnable = [c for c in chosen if exe[c.tool] is not None]
+    # Light commands run in rounds (each command once per round, a warm-up round first), so
+    # a burst of noise on a shared machine hits every command of a round alike and the
+    # ratios between them hold; loads and imports run one after another, each fresh.
+    light = [c for c in runnable if not c.heavy]
+    print(f"[{n}] {len(light)} light commands x{args.repeat} rounds", file=sys.stderr, flush=True)
+    for i in range(args.repeat + 1):
+        for cmd in light:
+            run = once(cmd, i)
+            if i > 0:
+                timings.setdefault(cmd.name, []).append(run)
+    for cmd in (c for c in runnable if c.heavy):
+        print(f"[{n}] {cmd.name} x{args.load_repeat}", file=sys.stderr, flush=True)
+        timings[cmd.name] = [once(cmd, i) for i in range(args.load_repeat)]
     results: dict[str, dict[str, object]] = {}
-    for cmd in chosen:
-        if exe[cmd.tool] is None:
-            continue
-        runs = args.load_repeat if cmd.heavy else args.repeat
-        print(f"[{n}] {cmd.name} x{runs}", file=sys.stderr, flush=True)
-        timings: list[Run] = []
-        for i in range(runs + (0 if cmd.heavy else 1)):
-            if cmd.setup:
-                cmd.setup(i)
-            run = timed(cmd.argv(i), {**env, **cmd.env},
-                        cmd.output(i) if cmd.output else None)
-            if cmd.heavy or i > 0:  # the first light run is the warm-up
-                timings.append(run)
-        secs = [r.seconds for r in timings]
+    for cmd in runnable:
+        secs = [r.seconds for r in timings[cmd.name]]
         results[cmd.name] = {"command": describe(cmd, work), "runs": secs,
                              "median": statistics.median(secs), "min": min(secs),
-                             "peak_mb": max(r.max_rss_kb for r in timings) / 1024}
+                             "peak_mb": max(r.max_rss_kb for r in timings[cmd.name]) / 1024}
     shutil.rmtree(work / "fresh", ignore_errors=True)
     ratios = {label: results[a]["median"] / results[b]["median"]  # type: ignore[operator]
               for label, a, b in RATIOS if a in results and b in results}
