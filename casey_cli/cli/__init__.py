@@ -1,5 +1,7 @@
-"""Root Typer app: global options (--db, --today, --version) and the command tree."""
+"""Root Typer app: global options (--db, --today, --version) and the command tree.
 
+Command modules do not use `from __future__ import annotations`: Typer reads every command's
+signature on every start, and string annotations cost an `eval` each (~60 ms a start)."""
 
 from typing import Annotated
 

@@ -1,6 +1,5 @@
 """`casey action ...`: the clerk's workflow for actions."""
 
-
 import sys
 from typing import TYPE_CHECKING, Annotated
 

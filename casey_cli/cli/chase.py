@@ -1,7 +1,6 @@
 """`casey chase`: per owner, what to chase (overdue, due soon, stale, gaps), for people, for a
 mail merge, or for a cron job that alerts when something needs chasing."""
 
-
 from typing import Annotated
 
 import typer

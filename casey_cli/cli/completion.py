@@ -5,7 +5,6 @@ path), or a PostgreSQL store through psycopg alone, and nothing heavier (no SQLA
 missing or unreachable store, another backend, or a broken config file gives no suggestions
 and never an error: a completion must not create a store or print."""
 
-
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -16,13 +15,13 @@ LIMIT = 200  # suggestions a shell can show usefully; refs are many on a large r
 # Values only, no help text: Typer renders help for zsh and fish through typer.rich_utils,
 # which imports rich.markdown (~80 ms), and a completion must feel instant.
 Suggestion = str
-
-
 PG_TIMEOUT_S = 2
+# An open connection, its parameter style and its driver's errors.
+Opened = tuple[Any, str, tuple[type[Exception], ...]]
 
 
 @contextmanager
-def _store(ctx: typer.Context) -> Iterator[tuple[Any, str, tuple[type[Exception], ...]]]:
+def _store(ctx: typer.Context) -> Iterator[Opened]:
     """A read transaction on the store the command would use, its parameter style (`named`
     for sqlite3, `pyformat` for psycopg) and its driver's errors; or (None, "", ())."""
     from casey_cli.config import Config, db_url
@@ -41,9 +40,6 @@ def _store(ctx: typer.Context) -> Iterator[tuple[Any, str, tuple[type[Exception]
         if conn is not None:
             conn.rollback()
             conn.close()
-
-
-Opened = tuple[Any, str, tuple[type[Exception], ...]]
 
 
 def _open_sqlite(url: str) -> Opened | None:

@@ -1,6 +1,5 @@
 """`casey config ...`: defaults kept in a TOML file (borough, user, window, stale_days, db)."""
 
-
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer

@@ -1,6 +1,5 @@
 """`casey db ...`: back up, check and upgrade the store."""
 
-
 from pathlib import Path
 from typing import Annotated
 

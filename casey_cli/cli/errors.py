@@ -1,6 +1,5 @@
 """CaseyError -> one 'Error: ...' line on stderr and its exit code; nothing else is caught."""
 
-
 import functools
 import sys
 from collections.abc import Callable

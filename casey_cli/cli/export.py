@@ -1,6 +1,5 @@
 """`casey export`: every item in scope, for scripts, spreadsheets and calendars."""
 
-
 from typing import Annotated
 
 import typer

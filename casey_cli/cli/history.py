@@ -1,6 +1,5 @@
 """`casey history`: the audit trail."""
 
-
 from typing import Annotated
 
 import typer

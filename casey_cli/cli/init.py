@@ -1,6 +1,5 @@
 """`casey init`: create the store."""
 
-
 from typing import Annotated
 
 import typer

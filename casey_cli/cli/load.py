@@ -1,6 +1,5 @@
 """`casey load`: bulk entry from YAML registers or CSV / JSON / XLSX item files."""
 
-
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated

@@ -1,6 +1,5 @@
 """`casey meeting ...`: committee and board meetings."""
 
-
 from typing import Annotated
 
 import typer

@@ -1,6 +1,5 @@
 """Shared option aliases: declared once, with help and environment variables."""
 
-
 from pathlib import Path
 from typing import Annotated
 

@@ -2,7 +2,6 @@
 check each answer as it is given, show a summary and ask to confirm. Imported only when
 prompting, so the non-interactive add stays on its fast path."""
 
-
 from collections.abc import Callable
 from typing import Any
 

@@ -1,6 +1,5 @@
 """`casey rec ...`: recommendations of the sources."""
 
-
 from typing import Annotated
 
 import typer

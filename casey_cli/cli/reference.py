@@ -1,6 +1,5 @@
 """`casey source list` and `casey borough list`: reference data."""
 
-
 import typer
 
 from casey_cli.cli import output

@@ -1,6 +1,5 @@
 """`casey report`: the committee paper for a borough."""
 
-
 from typing import Annotated
 
 import typer

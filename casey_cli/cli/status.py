@@ -1,7 +1,6 @@
 """`casey status`: what is overdue, due soon, and has no owner or date; with no borough, the
 London view (one row per borough or BCU)."""
 
-
 from typing import TYPE_CHECKING, Annotated
 
 import typer

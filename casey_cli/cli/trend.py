@@ -1,6 +1,5 @@
 """`casey trend`: open, overdue and completed items at the end of each month or quarter."""
 
-
 from typing import Annotated
 
 import typer
