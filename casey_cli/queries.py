@@ -11,7 +11,6 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Protocol
 
 from casey_cli import rules
-from casey_cli.enums import CLOSED_STATUSES, Rag, Status
 from casey_cli.schemas import ITEM_COLUMNS, Counts, Item
 
 
@@ -166,9 +165,10 @@ def _where(f: Filters, kind: str, today: date, params: dict[str, Any]) -> str:
     if f.overdue:
         params["today"] = today.isoformat()
         clauses.append(rules.sql_is_overdue(status, due))
-    if f.due_soon_days is not None:
-        params.update(rules.sql_params(today, f.due_soon_days))
-        clauses.append(rules.sql_is_due_soon(status, due))
+    if f.due_soon_days is not None:  # its own end, apart from the :soon a count or export uses
+        params["today"] = today.isoformat()
+        params["filter_soon"] = (today + timedelta(days=f.due_soon_days)).isoformat()
+        clauses.append(rules.sql_is_due_soon(status, due, ":filter_soon"))
     if f.gaps:
         clauses.append(rules.sql_is_gap(status, f"{alias}.owner", due))
     return (" WHERE " + " AND ".join(clauses)) if clauses else ""
@@ -298,8 +298,6 @@ def _sql_text(value: str) -> str:
 def _item_row_sql(f: Filters, today: date, window: int,
                   guard: tuple[str, ...]) -> tuple[str, dict[str, Any]]:
     starts = ", ".join(_sql_text(c) for c in guard)
-    s, r = Status, Rag
-    closed = ", ".join(_sql_text(c) for c in CLOSED_STATUSES)
 
     def select(c: dict[str, str]) -> list[str]:
         def text(name: str) -> str:
@@ -312,26 +310,16 @@ def _item_row_sql(f: Filters, today: date, window: int,
         def stamp(name: str) -> str:  # as_stamp
             return f"substr({c[name]}, 1, 10) || 'T' || substr({c[name]}, 12, 8) || 'Z'"
 
-        status, due = c["status"], f"substr({c['due']}, 1, 10)"
-        # rules.days_overdue and rules.rag, test for test.
-        days_overdue = (f"CASE WHEN {status} NOT IN ({closed}) AND {due} < :item_today "
-                        f"THEN CAST(julianday(:item_today) - julianday({due}) AS INTEGER) END")
-        rag = (f"CASE WHEN {status} = '{s.COMPLETE.value}' THEN '{r.BLUE.value}'"
-               f" WHEN {status} = '{s.DROPPED.value}' THEN '{r.GREY.value}'"
-               f" WHEN {due} < :item_today THEN '{r.RED.value}'"
-               f" WHEN {status} = '{s.BLOCKED.value}' THEN '{r.AMBER.value}'"
-               f" WHEN {due} IS NULL THEN '{r.GREY.value}'"
-               f" WHEN {due} <= :item_soon THEN '{r.AMBER.value}'"
-               f" ELSE '{r.GREEN.value}' END")
+        status, due = c["status"], c["due"]
         return [text("ref"), c["kind"], text("borough"), text("source"), text("recommendation"),
-                text("title"), text("owner"), text("status"), due,
-                f"substr({c['original_due']}, 1, 10)", days_overdue, rag, c["progress"],
-                f"coalesce({c['slips']}, 0)", text("assurance"), stamp("created"),
-                stamp("updated"), f"substr({c['completed']}, 1, 10)"]
+                text("title"), text("owner"), text("status"), f"substr({due}, 1, 10)",
+                f"substr({c['original_due']}, 1, 10)", rules.sql_days_overdue(status, due),
+                rules.sql_rag(status, due), c["progress"], f"coalesce({c['slips']}, 0)",
+                text("assurance"), stamp("created"), stamp("updated"),
+                f"substr({c['completed']}, 1, 10)"]
 
     union, params = _union(f, today, "sqlite", select)
-    params.update(item_today=today.isoformat(),
-                  item_soon=(today + timedelta(days=window)).isoformat())
+    params.update(rules.sql_params(today, window))
     # 21 = undated, 9 = due, then 19 and 20 (ref prefix and number), as in items_sql.
     return (union + " ORDER BY 21, 9, 19, 20" if union else ""), params
 

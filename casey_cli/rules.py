@@ -115,8 +115,8 @@ def sql_is_overdue(status: str, due: str) -> str:
     return f"({sql_is_open(status)} AND {due} < :today)"
 
 
-def sql_is_due_soon(status: str, due: str) -> str:
-    return f"({sql_is_open(status)} AND {due} >= :today AND {due} <= :soon)"
+def sql_is_due_soon(status: str, due: str, soon: str = ":soon") -> str:
+    return f"({sql_is_open(status)} AND {due} >= :today AND {due} <= {soon})"
 
 
 def sql_is_gap(status: str, owner: str, due: str) -> str:
@@ -126,6 +126,24 @@ def sql_is_gap(status: str, owner: str, due: str) -> str:
 
 def _sql_no_owner(owner: str) -> str:
     return f"({owner} IS NULL OR TRIM({owner}) = '')"
+
+
+# days_overdue and rag, for exports that SQLite computes whole (julianday: SQLite only);
+# tests/test_export.py compares them with make_item, field by field, on every RAG.
+def sql_days_overdue(status: str, due: str) -> str:
+    return (f"CASE WHEN {sql_is_overdue(status, due)} "
+            f"THEN CAST(julianday(:today) - julianday({due}) AS INTEGER) END")
+
+
+def sql_rag(status: str, due: str) -> str:
+    s, r = Status, Rag
+    return (f"CASE WHEN {status} = '{s.COMPLETE.value}' THEN '{r.BLUE.value}'"
+            f" WHEN {status} = '{s.DROPPED.value}' THEN '{r.GREY.value}'"
+            f" WHEN {due} < :today THEN '{r.RED.value}'"
+            f" WHEN {status} = '{s.BLOCKED.value}' THEN '{r.AMBER.value}'"
+            f" WHEN {due} IS NULL THEN '{r.GREY.value}'"
+            f" WHEN {due} <= :soon THEN '{r.AMBER.value}'"
+            f" ELSE '{r.GREEN.value}' END")
 
 
 # Counting: the store puts each row in a class (its status; where its due date falls: none,
