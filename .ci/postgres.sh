@@ -36,9 +36,10 @@ pg_start() {
     --auth-local=trust --auth-host=scram-sha-256 -E UTF8 >"$PG_DIR/initdb.log" 2>&1 \
     || { cat "$PG_DIR/initdb.log" >&2; return 1; }
   rm -f "$PG_DIR/pwfile"
-  # Durability off: the cluster lives for one test run.
+  # Durability off: the cluster lives for one test run. A time zone far from UTC, so a
+  # timestamp that is not kept in UTC shows up (history hashes, created/updated).
   "${as[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -o \
-    "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$PG_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$PG_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c timezone=Asia/Tokyo" \
     start >/dev/null || { cat "$PG_DIR/server.log" >&2; return 1; }
   export CASEY_TEST_PG_URL="postgresql+psycopg://casey:$password@127.0.0.1:$port/postgres"
   echo "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') running on 127.0.0.1:$port ($PG_DIR)" >&2

@@ -53,8 +53,8 @@ class SQLAlchemyReader:
 def as_date(value: Any) -> date | None:
     if value is None or isinstance(value, date) and not isinstance(value, datetime):
         return value
-    if isinstance(value, datetime):
-        return value.date()
+    if isinstance(value, datetime):  # a server hands back its own zone: the UTC day, as
+        return (value.astimezone(timezone.utc) if value.tzinfo else value).date()  # SQLite
     return date.fromisoformat(str(value)[:10])
 
 

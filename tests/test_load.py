@@ -272,6 +272,7 @@ def test_history_hashes_keep_their_canonical_form(casey, isolated, tmp_path):
     """Stores written before keep verifying: each stored hash is SHA-256 over the compact,
     unescaped JSON list of the event's fields, whatever builds that text."""
     import hashlib
+    from datetime import datetime, timezone
 
     tricky = 'Quote " backslash \\ tab\tslash / \u00e9 \u2028 \U0001f600'
     casey("action", "add", "-b", "camden", "-t", tricky, "--note", "caf\u00e9 \"note\"")
@@ -282,7 +283,9 @@ def test_history_hashes_keep_their_canonical_form(casey, isolated, tmp_path):
     assert any(r[8] == tricky for r in rows) and any(r[10] is not None for r in rows)
     for *fields, stored in rows:
         fields[0] = fields[0] or ""
-        at = str(fields[1])  # SQLite keeps text, PostgreSQL a timestamp: the same digits
+        at = fields[1]  # SQLite keeps UTC text; PostgreSQL a timestamptz, in its own zone
+        if isinstance(at, datetime):
+            at = at.astimezone(timezone.utc).isoformat(" ")
         fields[1] = f"{at[:10]}T{at[11:19]}Z"
         text = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
         assert hashlib.sha256(text.encode()).hexdigest() == stored, fields
