@@ -74,10 +74,6 @@ def first_event(reader: Reader) -> str | None:
     return as_stamp(rows[0][0]) if rows and rows[0][0] is not None else None
 
 
-def utc_text(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def london_day(stamp: str) -> date:
     """The London date of an ISO UTC time ('2027-06-01T23:30:00Z' is 2 June in summer)."""
     from zoneinfo import ZoneInfo
@@ -209,7 +205,7 @@ def reader_at(reader: Reader, day: date | None) -> Iterator[Reader]:
 def empty_note(reader: Reader, day: date) -> str | None:
     """A line for stderr when the history starts after `day`: the register was empty then."""
     start = first_event(reader)
-    if start is not None and start < utc_text(end_of_day(day)):
+    if start is not None and start < (as_stamp(end_of_day(day)) or ""):
         return None
     since = f"starts on {london_day(start)}" if start else "is empty"
     return (f"Note: the store's history {since}; nothing was recorded by the end of "

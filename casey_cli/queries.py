@@ -329,20 +329,16 @@ _ITEM_FIELDS = operator.itemgetter(slice(0, len(ITEM_COLUMNS)))
 
 def item_rows(reader: Reader, f: Filters, *, today: date,
               window: int = rules.DEFAULT_WINDOW_DAYS,
-              guard: tuple[str, ...] = ()) -> Iterable[Sequence[Any]]:
+              csv_guard: bool = False) -> Iterable[Sequence[Any]]:
     """Item objects as tuples in ITEM_COLUMNS order, streamed in SPEC order (on SQLite with
-    no Python step per row). A text value starting with one of `guard` gets a ' in front
-    (the CSV formula guard)."""
+    no Python step per row); with `csv_guard`, cells as formats.csv_cell makes them."""
+    from casey_cli.io.formats import CSV_GUARD, csv_cell
+
     if isinstance(reader, SqliteReader):
-        sql, params = _item_row_sql(f, today, window, guard)
+        sql, params = _item_row_sql(f, today, window, CSV_GUARD if csv_guard else ())
         return map(_ITEM_FIELDS, reader.cursor(sql, params)) if sql else ()
-
-    def cell(value: Any) -> Any:
-        return "'" + value if guard and isinstance(value, str) and value.startswith(guard) \
-            else value
-
-    return (tuple(cell(v) for v in i.to_dict().values())
-            for i in items(reader, f, today=today, window=window))
+    rows = (tuple(i.to_dict().values()) for i in items(reader, f, today=today, window=window))
+    return (tuple(map(csv_cell, row)) for row in rows) if csv_guard else rows
 
 
 def names(reader: Reader, table: str, column: str) -> list[str]:

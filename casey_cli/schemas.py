@@ -271,6 +271,8 @@ class Trend:
     def to_dict(self) -> dict[str, Any]:
         return {"today": self.today, "borough": self.borough, "by": self.by,
                 "since": self.since, "periods": [p.to_dict() for p in self.points]}
+
+
 # `casey chase`: one row per item to chase, in this column order in every format (README).
 CHASE_COLUMNS = (
     "owner", "ref", "kind", "borough", "title", "status", "due", "days_late", "reasons",

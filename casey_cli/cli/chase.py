@@ -45,7 +45,7 @@ def chase(
         scope = lookup.filters(reader, borough=app.setting("borough", borough), owner=owner,
                                source=source)
         settings = app.service_ctx(window=days, stale_days=stale_days)
-        result = service.build(reader, settings, scope, settings.stale_days)
+        result = service.build(reader, settings, scope)
     if fmt == ReadFormat.JSON:
         from casey_cli.io.formats import to_json
 

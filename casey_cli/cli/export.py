@@ -56,8 +56,7 @@ def export(
                                overdue=overdue)
         if fmt in (ExportFormat.CSV, ExportFormat.JSON):
             csv = fmt == ExportFormat.CSV
-            rows = queries.item_rows(reader, scope, today=app.today,
-                                     guard=formats.CSV_GUARD if csv else ())
+            rows = queries.item_rows(reader, scope, today=app.today, csv_guard=csv)
             chunks = (formats.csv_row_chunks if csv else formats.json_row_chunks)(
                 ITEM_COLUMNS, rows)
             output.deliver((c.encode() for c in chunks), output_file)

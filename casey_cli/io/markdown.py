@@ -17,7 +17,7 @@ from casey_cli.schemas import (
 )
 
 COLUMNS = ("ref", "title", "borough", "owner", "status", "due", "days_overdue", "rag")
-LONDON_COUNTS = ("open", "overdue", "due_soon", "gaps", "slipped", "red", "amber", "green",
+LONDON_COLUMNS = ("open", "overdue", "due_soon", "gaps", "slipped", "red", "amber", "green",
                  "blue", "grey")
 
 
@@ -32,7 +32,7 @@ def status_markdown(report: StatusReport | LondonReport) -> str:
         return london_markdown(report)
     s = report.summary
     rag = ", ".join(f"{n} {k}" for k, n in s.by_rag.items())
-    head = (f"# Status: {report.borough or 'all London'} ({report.today})\n\n"
+    head = (f"# Status: {report.borough} ({report.today})\n\n"
             f"{s.total} items ({rag}); {s.overdue} overdue, {s.due_soon} due within "
             f"{report.window_days} days, {s.gaps} gaps.\n")
     return "\n".join([
@@ -73,5 +73,5 @@ def london_markdown(report: LondonReport) -> str:
             f"{s.total} items ({rag}); {s.overdue} overdue, {s.due_soon} due within "
             f"{report.window_days} days, {s.gaps} gaps, {s.slipped} slipped. Rows worst "
             "first (most overdue, then most gaps); the last row is force-wide.\n\n"
-            + to_markdown(keys + LONDON_COUNTS,
+            + to_markdown(keys + LONDON_COLUMNS,
                           [*map(_london_record, report.rows), force]))

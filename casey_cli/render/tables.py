@@ -259,7 +259,7 @@ class TrendView:
         digits = len(str(top))
         # period (7) + as at (10) + borders and padding (16) + a count after each bar
         width = max(4, min(30, (options.max_width - 33 - 3 * (digits + 1)) // 3))
-        where = trend.borough.replace("-", " ").title() if trend.borough else "All London"
+        where = scope_name(trend.borough)
         table = Table(title=f"{where}: items at the end of each {trend.by} (to {trend.today})",
                       title_justify="left")
         table.add_column("period", no_wrap=True)

@@ -19,7 +19,7 @@ OPEN_STATUSES = tuple(s.value for s in Status if s.value not in CLOSED_STATUSES)
 KINDS = ("overdue", "due_soon", "stale", "gaps")
 
 
-def build(reader: Reader, ctx: Ctx, f: Filters, stale_days: int) -> ChaseList:
+def build(reader: Reader, ctx: Ctx, f: Filters) -> ChaseList:
     """Every open item in scope that is overdue, due within the window, stale, or has no owner
     or no due date; grouped by owner (case and spacing ignored; no owner last), each owner's
     items most late first (rows come in due-date order, undated last)."""
@@ -30,7 +30,7 @@ def build(reader: Reader, ctx: Ctx, f: Filters, stale_days: int) -> ChaseList:
         updated = as_date(row[14]) or today
         hits = {"overdue": rules.is_overdue(status, due, today),
                 "due_soon": rules.is_due_soon(status, due, today, window),
-                "stale": rules.is_stale(status, updated, today, stale_days),
+                "stale": rules.is_stale(status, updated, today, ctx.stale_days),
                 "gaps": rules.is_gap(status, owner, due)}
         if not any(hits.values()):
             continue
@@ -44,7 +44,7 @@ def build(reader: Reader, ctx: Ctx, f: Filters, stale_days: int) -> ChaseList:
     for group in owners:
         summary.update(group.counts)
     return ChaseList(
-        today=today.isoformat(), borough=f.borough, window_days=window, stale_days=stale_days,
+        today=today.isoformat(), borough=f.borough, window_days=window, stale_days=ctx.stale_days,
         summary={"owners": sum(1 for g in owners if g.owner),
                  "items": sum(len(g.rows) for g in owners),
                  **{k: summary.get(k, 0) for k in KINDS}},

@@ -15,10 +15,10 @@ FORCE_WIDE = "london"  # the borough slug of force-wide items (SPEC section 1)
 
 
 def report(reader: Reader, ctx: Ctx, f: Filters, limit: int | None = None) -> StatusReport:
-    """Counts over every item in scope (a borough's actions plus its own plans'
-    recommendations; force-wide sources count as borough `london`; everything when no
-    borough is given); the lists in SPEC order, each cut to `limit` items when given (a
-    table shows the top of each list: only those become item objects)."""
+    """One borough's counts over every item in scope (its actions plus its own plans'
+    recommendations; force-wide sources count as borough `london`); the lists in SPEC order,
+    each cut to `limit` items when given (a table shows the top of each list: only those
+    become item objects). With no borough, `london()` gives the London view."""
     today, window = ctx.today, ctx.window
     counts = queries.count_items(reader, f, today=today, window=window)
     overdue, due_soon, gaps = _lists(reader, ctx, f, limit)

@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from casey_cli import rules
-from casey_cli.asat import end_of_day, events_after, first_event, london_day, utc_text
+from casey_cli.asat import end_of_day, events_after, first_event, london_day
 from casey_cli.config import Ctx
 from casey_cli.dates import add_months
-from casey_cli.queries import Filters, Reader, as_date, raw_items
+from casey_cli.enums import Status
+from casey_cli.queries import Filters, Reader, as_date, as_stamp, raw_items
 from casey_cli.schemas import Trend, TrendPoint
 
 STEP = {"month": 1, "quarter": 3}
@@ -74,7 +75,7 @@ def trend(reader: Reader, ctx: Ctx, *, borough: str | None, by: str,
     points = []
     undone = 0
     for label, end in reversed(ends):
-        cut = utc_text(end_of_day(end))
+        cut = as_stamp(end_of_day(end)) or ""
         while undone < len(events) and events[undone].at >= cut:
             event = events[undone]
             undone += 1
@@ -96,7 +97,7 @@ def trend(reader: Reader, ctx: Ctx, *, borough: str | None, by: str,
             if rules.is_open(status):
                 open_n += 1
                 overdue += rules.is_overdue(status, due, end)
-            elif status == "complete":
+            elif status == Status.COMPLETE.value:
                 completed += 1
         points.append(TrendPoint(label, end.isoformat(), open_n, overdue, completed))
     points.reverse()
