@@ -9,7 +9,7 @@ pg_bindir() {
     pg_config --bindir
     return
   fi
-  ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
+  ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true  # none: empty
 }
 
 pg_start() {
@@ -46,10 +46,12 @@ pg_start() {
 }
 
 pg_stop() {
-  [ -n "${PG_DIR:-}" ] && [ -d "$PG_DIR/data" ] || return 0
-  local as=()
-  [ "$(id -u)" = 0 ] && as=(runuser -u postgres --)
-  "${as[@]}" "$(pg_bindir)/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
-  rm -rf "$PG_DIR"
+  [ -n "${PG_DIR:-}" ] || return 0
+  if [ -d "$PG_DIR/data" ]; then
+    local as=()
+    [ "$(id -u)" = 0 ] && as=(runuser -u postgres --)
+    "${as[@]}" "$(pg_bindir)/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$PG_DIR"  # also after a start that failed half way
   unset PG_DIR CASEY_TEST_PG_URL
 }

@@ -58,20 +58,11 @@ def to_csv(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
     return "".join(csv_chunks(columns, rows))
 
 
-def json_chunks(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
-    """The same text as to_json(list(rows)), one item at a time."""
-    first = True
-    for row in rows:
-        body = json.dumps(row, indent=2, ensure_ascii=False).replace("\n", "\n  ")
-        yield ("[\n  " if first else ",\n  ") + body
-        first = False
-    yield "[]\n" if first else "\n]\n"
-
-
 def json_row_chunks(columns: Sequence[str], rows: Iterable[Sequence[Any]],
                     batch: int = 2000) -> Iterator[str]:
-    """The same text as json_chunks(dict(zip(columns, row)) for row in rows), for flat rows of
-    text, whole numbers and None, without the pure-Python indenting encoder."""
+    """The same text as to_json([dict(zip(columns, row)) for row in rows]) (tests compare
+    them), streamed, for flat rows of text, whole numbers and None, without the pure-Python
+    indenting encoder."""
     text: Any = json.encoder.encode_basestring  # the C function ensure_ascii=False uses
     keys = [f"\n    {text(c)}: " for c in columns]
     opening = "[\n  {"
