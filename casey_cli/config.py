@@ -110,11 +110,18 @@ def _whole(low: int, high: int) -> Callable[[object], int]:
 
 
 def _db(value: object) -> str:
+    """A --db value: a file path (relative to where the command runs, as SPEC 3 has it for
+    --db and CASEY_DB) or a database URL."""
     if not isinstance(value, str) or not value.strip():
         raise ValueError("must be a file path or a database URL in quotes")
-    text = value.strip()
+    return value.strip()
+
+
+def _db_kept(value: object) -> str:
+    """A db kept in the config file: relative to which folder? the one a command happens to
+    run in, never what is meant; so an absolute path (or ~/...) or a URL."""
+    text = _db(value)
     if "://" not in text and not Path(text).expanduser().is_absolute():
-        # relative to which folder? the one the command happens to run in: never what is meant
         raise ValueError(f"'{value}' is a relative path; give an absolute path (or ~/...) or "
                          "a database URL")
     return text
@@ -125,24 +132,21 @@ class Key:
     name: str
     flag: str
     env: str
-    check: Callable[[object], Any]
+    check: Callable[[object], Any]  # a value kept in the config file
     default: Callable[[], Any]
-    help: str
+    env_check: Callable[[object], Any] | None = None  # an environment value, when different
+
+    def from_env(self, value: str) -> Any:
+        return (self.env_check or self.check)(value)
 
 
 KEYS: dict[str, Key] = {k.name: k for k in (
-    Key("borough", "--borough", "CASEY_BOROUGH", _borough, lambda: None,
-        "default borough for status, action list, export and report (default: all London)"),
-    Key("user", "--by", "CASEY_USER", _user, os_user,
-        "name recorded in the audit trail (default: the OS user)"),
-    Key("window", "--days", "CASEY_WINDOW", _whole(0, 3650), lambda: DEFAULT_WINDOW_DAYS,
-        "'due soon' window in days"),
+    Key("borough", "--borough", "CASEY_BOROUGH", _borough, lambda: None),
+    Key("user", "--by", "CASEY_USER", _user, os_user),
+    Key("window", "--days", "CASEY_WINDOW", _whole(0, 3650), lambda: DEFAULT_WINDOW_DAYS),
     Key("stale_days", "--stale-days", "CASEY_STALE_DAYS", _whole(1, 36500),
-        lambda: DEFAULT_STALE_DAYS, "days without a recorded change before an open item is "
-                                    "stale"),
-    Key("db", "--db", "CASEY_DB", _db, lambda: os.fspath(default_db_path()),
-        "the store: a file path or a database URL (default: casey.db in the user data "
-        "folder)"),
+        lambda: DEFAULT_STALE_DAYS),
+    Key("db", "--db", "CASEY_DB", _db_kept, lambda: os.fspath(default_db_path()), _db),
 )}
 
 
@@ -261,12 +265,12 @@ class Config:
         env = os.environ.get(spec.env, "").strip()
         if env:
             try:
-                return self._all(Resolved(name, spec.check(env), "env", spec.env))
+                return self._all(Resolved(name, spec.from_env(env), "env", spec.env))
             except ValueError as exc:
                 raise InvalidInput(f"{spec.env}: {exc}") from None
         config = self.file
         if name in config.values:
-            return Resolved(name, config.values[name], "config", str(config.path))
+            return self._all(Resolved(name, config.values[name], "config", str(config.path)))
         return Resolved(name, spec.default(), "default")
 
     def value(self, name: str, flag: Any = None) -> Any:

@@ -257,3 +257,20 @@ def test_reading_config_keeps_status_light(isolated, config_file):
     config_file.parent.mkdir(parents=True)
     config_file.write_text('borough = "islington"\nwindow = 21\nstale_days = 30\n')
     assert loaded(["status"], dict(os.environ)) == ""
+
+
+@pytest.mark.sqlite_only(reason="a relative path names a SQLite file")
+def test_a_relative_casey_db_is_a_file_where_the_command_runs(casey, tmp_path, monkeypatch):
+    """SPEC 3: --db or CASEY_DB is a file path, relative ones included; only the config file,
+    read from any folder, insists on an absolute one."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CASEY_DB", "here.db")
+    assert casey.json("status", "--borough", "islington")["borough"] == "islington"
+    assert (tmp_path / "here.db").is_file()
+    assert origins(casey)["db"]["value"] == "here.db"
+
+
+def test_all_in_the_file_means_every_borough(casey, config_file):
+    config_file.parent.mkdir(parents=True)
+    config_file.write_text('borough = "all"\n')
+    assert casey.json("status")["borough"] is None
