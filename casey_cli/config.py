@@ -51,6 +51,16 @@ def sqlite_file(db: str) -> Path | None:
     return None
 
 
+def mask_url(url: str) -> str:
+    """The URL with any password replaced by ***, for messages (anything else as it is)."""
+    scheme, sep, rest = url.partition("://")
+    authority, slash, path = rest.partition("/")
+    userinfo, at, host = authority.rpartition("@")
+    if not sep or not at or ":" not in userinfo:
+        return url
+    return f"{scheme}://{userinfo.split(':', 1)[0]}:***@{host}{slash}{path}"
+
+
 def db_url(db: str) -> str:
     """A SQLAlchemy URL: URLs pass through, anything else is a SQLite file path."""
     if "://" in db:

@@ -13,18 +13,11 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
 from casey_cli import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from casey_cli.config import mask_url as mask_url  # re-exported: messages name stores by it
 from casey_cli.errors import StoreError
 from casey_cli.store_light import BUSY_TIMEOUT_MS
 from casey_cli.versions import HEAD as HEAD  # re-exported
 from casey_cli.versions import KNOWN_REVISIONS as KNOWN_REVISIONS
-
-
-def mask_url(url: str) -> str:
-    """The URL with any password replaced by ***, for messages."""
-    try:
-        return sa.make_url(url).render_as_string(hide_password=True)
-    except Exception:  # not a URL at all: nothing to hide
-        return url
 
 
 def make_engine(url: str) -> sa.Engine:

@@ -274,3 +274,21 @@ def test_all_in_the_file_means_every_borough(casey, config_file):
     config_file.parent.mkdir(parents=True)
     config_file.write_text('borough = "all"\n')
     assert casey.json("status")["borough"] is None
+
+
+def test_a_password_in_a_db_url_is_never_printed(casey, config_file, monkeypatch):
+    secret = "s3cret-Pa55"
+    url = f"postgresql+psycopg://clerk:{secret}@127.0.0.1:1/casey"
+    result = casey("config", "set", "db", url)
+    outputs = [result.stdout + result.stderr]
+    assert secret in config_file.read_text()  # kept as given, shown masked
+    monkeypatch.delenv("CASEY_DB")  # the file's value is the one in use
+    for args in (["config", "get", "db", "--origin"], ["config", "show", "--origin"],
+                 ["config", "show", "--format", "json"]):
+        result = casey(*args)
+        outputs.append(result.stdout + result.stderr)
+    monkeypatch.setenv("CASEY_DB", url)
+    outputs.append(casey("config", "show", "--origin", "--format", "json").stdout)
+    assert all(secret not in text and "***" in text for text in outputs), outputs
+    assert casey("config", "get", "db").stdout == "postgresql+psycopg://clerk:***@127.0.0.1:1/casey\n"
+    assert origins(casey)["db"]["value"] == "postgresql+psycopg://clerk:***@127.0.0.1:1/casey"

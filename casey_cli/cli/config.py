@@ -35,12 +35,19 @@ def _resolve(app: AppContext, name: str) -> "Resolved":
     return app.config.resolve(name, app.db_flag if name == "db" else None)
 
 
+def _shown(name: str, value: Any) -> Any:
+    """A value as printed: a password in a database URL never is."""
+    from casey_cli.config import mask_url
+
+    return mask_url(value) if name == "db" and isinstance(value, str) else value
+
+
 def _row(found: "Resolved", origin: bool) -> Any:
     from casey_cli.schemas import Row
 
     columns = ("setting", "value", "origin", "from") if origin else ("setting", "value")
-    return Row(columns, {"setting": found.name, "value": found.value, "origin": found.origin,
-                         "from": found.where})
+    return Row(columns, {"setting": found.name, "value": _shown(found.name, found.value),
+                         "origin": found.origin, "from": found.where})
 
 
 @app.command("show")
@@ -73,7 +80,7 @@ def get(ctx: typer.Context, name: KeyArg, origin: OriginOpt = False) -> None:
     if found.value is None:
         raise NotFound(f"{found.name} is not set; set it with `casey config set {found.name} "
                        "VALUE`")
-    output.write(f"{found.value}\n")
+    output.write(f"{_shown(found.name, found.value)}\n")
     if origin:
         output.info(f"from {found.describe()}")
 
@@ -97,7 +104,7 @@ def set_(ctx: typer.Context, name: KeyArg, value: Annotated[str, typer.Argument(
     if spec.name == "borough":
         checked = _known_borough(app, checked)
     path = write_setting(spec.name, checked, app.config.path)
-    output.info(f"Set {spec.name} = {checked} in {path}.")
+    output.info(f"Set {spec.name} = {_shown(spec.name, checked)} in {path}.")
     if os.environ.get(spec.env, "").strip():
         output.info(f"Note: {spec.env} is set in your environment and wins over the config "
                     "file.")
