@@ -98,8 +98,23 @@ def test_db_copy_refuses_a_store_that_has_data(casey, isolated, tmp_path):
     casey("--db", str(target), "init", "--no-seed")
     before = sql(target, "SELECT count(*) FROM boroughs")
     err = casey.error("db", "copy", "--to", str(target))
-    assert "already holds a casey store" in err and "empty database" in err
+    assert "is not empty (it has actions, alembic_version, boroughs, ...)" in err, err
+    assert "give --to an empty database or a file that does not exist yet" in err
     assert sql(target, "SELECT count(*) FROM boroughs") == before
+
+
+@pytest.mark.sqlite_only(reason="a file of someone else's")
+def test_db_copy_refuses_a_file_with_other_tables(casey, isolated, tmp_path):
+    import sqlite3
+    from contextlib import closing
+
+    target = tmp_path / "notes.db"
+    with closing(sqlite3.connect(target)) as conn:
+        conn.execute("CREATE TABLE notes (text TEXT)")
+        conn.commit()
+    err = casey.error("db", "copy", "--to", str(target))
+    assert err.startswith(f"Error: {target} is not empty (it has notes)"), err
+    assert sql(target, "SELECT name FROM sqlite_master") == [("notes",)]
 
 
 def test_an_old_store_is_upgraded_in_place(casey, empty_store):

@@ -74,30 +74,38 @@ def copy(
 
     Example: casey db copy --to postgresql+psycopg://casey@dbhost/casey
     """
+    import sqlalchemy as sa
+
     from casey_cli import store
-    from casey_cli.config import db_url
+    from casey_cli.config import db_url, sqlite_file
     from casey_cli.errors import StoreError
     from casey_cli.services import db
 
     app = app_context(ctx)
     _require_current(app)
     target_url = db_url(to)
-    where = store.mask_url(target_url)
+    where = store.mask_url(to)  # as the user gave it
+    new_file = sqlite_file(target_url)
+    new_file = new_file if new_file is not None and not new_file.exists() else None
     opened = store.open_store(target_url, create=True, upgrade_old=False)
     try:
-        if not opened.created:
-            raise StoreError(f"{where} already holds a casey store; copy into an empty "
-                             "database (or a new file)")
         source_engine = app.engine()
         with source_engine.connect() as source:
             source.execution_options(**store.connection_options(source_engine, write=False))
             with source.begin(), store.transaction(opened.engine, write=True) as target:
-                if store.schema_version(target.connection()) is not None:
-                    raise StoreError(f"{where} was filled by someone else meanwhile; copy "
-                                     "into an empty database")
+                # Checked under the write lock: nothing else can fill it meanwhile.
+                tables = sa.inspect(target.connection()).get_table_names()
+                if tables:
+                    raise StoreError(f"{where} is not empty (it has {', '.join(tables[:3])}"
+                                     f"{', ...' if len(tables) > 3 else ''}); give --to an "
+                                     "empty database or a file that does not exist yet")
                 store.create_schema(target)
                 counts = db.copy_rows(source, target.connection())
                 report = db.check(target)  # inside the transaction: a bad copy is not kept
+    except BaseException:
+        if new_file is not None:  # a file made for this copy goes with it
+            new_file.unlink(missing_ok=True)
+        raise
     finally:
         opened.engine.dispose()
     what = ", ".join(f"{n} {table}" for table, n in counts.items())
