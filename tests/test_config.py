@@ -292,3 +292,24 @@ def test_a_password_in_a_db_url_is_never_printed(casey, config_file, monkeypatch
     assert all(secret not in text and "***" in text for text in outputs), outputs
     assert casey("config", "get", "db").stdout == "postgresql+psycopg://clerk:***@127.0.0.1:1/casey\n"
     assert origins(casey)["db"]["value"] == "postgresql+psycopg://clerk:***@127.0.0.1:1/casey"
+
+
+@pytest.mark.sqlite_only(reason="upgrades the SQLite file fixture made by schema 0001")
+def test_setting_a_borough_never_upgrades_or_creates_a_store(casey, tmp_path, monkeypatch):
+    import shutil
+
+    old = tmp_path / "old.db"
+    shutil.copyfile(Path(__file__).parent / "fixtures" / "store-0001.db", old)
+    from conftest import snapshot
+
+    monkeypatch.setenv("CASEY_DB", str(old))
+    before = snapshot(old)
+    result = casey("config", "set", "borough", "islington")
+    assert "Upgraded" not in result.stderr
+    assert snapshot(old) == before  # still schema 0001, and no backup made for an upgrade
+    assert sorted(p.name for p in tmp_path.iterdir() if "before-" in p.name) == []
+    assert casey.error("config", "set", "borough", "islingtn").startswith(
+        "Error: unknown borough 'islingtn' (did you mean 'islington'?)")
+    monkeypatch.setenv("CASEY_DB", str(tmp_path / "none.db"))
+    casey("config", "set", "borough", "camden")  # no store: the slug's shape only
+    assert not (tmp_path / "none.db").exists()

@@ -134,12 +134,15 @@ def unset(ctx: typer.Context, name: KeyArg) -> None:
 
 
 def _known_borough(app: AppContext, slug: str) -> str:
-    """A borough the store knows, when there is a store to ask; creating one just to check
-    a setting would surprise, so without one the slug's shape is all that is checked."""
-    path = app.sqlite_file
-    if path is not None and not path.is_file():
-        return slug
+    """A borough the store knows, when there is a store to ask; creating, upgrading or
+    waiting on one just to check a setting would surprise, so without one (missing, older,
+    unreachable) the slug's shape is all that is checked."""
     from casey_cli import lookup
+    from casey_cli.errors import StoreError
 
-    with app.reader() as reader:
+    try:
+        app.engine(upgrade=False, create=False)
+    except StoreError:
+        return slug
+    with app.reader() as reader:  # an older store's boroughs are read as they are
         return lookup.known(reader, "boroughs", "slug", slug, "borough", "casey borough list")
