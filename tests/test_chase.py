@@ -195,7 +195,8 @@ def test_fail_on_stale_exits_4(casey, camden):
 @pytest.mark.parametrize(("given", "hint"), [("overdu", "did you mean 'overdue'?"),
                                              ("gap,late", "unknown check 'gap'")])
 def test_fail_on_names_are_checked_before_anything_runs(casey, given, hint):
-    err = casey.error("chase", "--fail-on", given)
+    err = casey.error("chase", "--fail-on", given, code=2)  # a bad option value
+    assert err.splitlines()[-1].startswith("Error: Invalid value for '--fail-on': "), err
     assert hint in err and "overdue, stale, gaps" in err
 
 

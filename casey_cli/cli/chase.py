@@ -29,8 +29,9 @@ def chase(
     stale_days: StaleDaysOpt = None,
     fmt: ReadFormatOpt = ReadFormat.TABLE,
     fail_on: Annotated[list[str] | None, typer.Option(
-        "--fail-on", help="Comma list of overdue, stale, gaps: exit 3 (overdue), 4 (stale) or "
-                          "5 (gaps) when any is found, after printing (for cron).")] = None,
+        "--fail-on", callback=lambda values: _checks(values or []),
+        help="Comma list of overdue, stale, gaps: exit 3 (overdue), 4 (stale) or 5 (gaps) "
+             "when any is found, after printing (for cron).")] = None,
 ) -> None:
     """Per owner, their overdue, due-soon, stale and undated items, with the last update.
 
@@ -39,7 +40,6 @@ def chase(
     from casey_cli import lookup
     from casey_cli.services import chase as service
 
-    checks = _checks(fail_on or [])
     app = app_context(ctx)
     with app.reader() as reader:
         scope = lookup.filters(reader, borough=app.setting("borough", borough), owner=owner,
@@ -63,19 +63,20 @@ def chase(
         from casey_cli.render.tables import chase_view, scope_name
 
         output.show(chase_view(result, scope_name(result.borough)))
-    service.check(result, checks)
+    service.check(result, fail_on or [])
 
 
 def _checks(values: list[str]) -> list[str]:
-    """`--fail-on overdue,stale` (or the option repeated): known names only."""
-    from casey_cli.errors import InvalidInput, did_you_mean
+    """`--fail-on overdue,stale` (or the option repeated): known names only; anything else
+    is a bad option value (exit 2), caught before the store is read."""
+    from casey_cli.errors import did_you_mean
     from casey_cli.schemas import CHASE_CHECKS
 
     checks = [name.strip().lower() for value in values for name in value.split(",")
               if name.strip()]
     for name in checks:
         if name not in CHASE_CHECKS:
-            raise InvalidInput(f"unknown check '{name}'{did_you_mean(name, list(CHASE_CHECKS))}"
-                               f"; use a comma list of {', '.join(CHASE_CHECKS)}",
-                               field="--fail-on")
+            raise typer.BadParameter(
+                f"unknown check '{name}'{did_you_mean(name, list(CHASE_CHECKS))}; use a comma "
+                f"list of {', '.join(CHASE_CHECKS)}")
     return checks

@@ -49,7 +49,7 @@ def status(
     from casey_cli.errors import OverdueFound
     from casey_cli.services import status as service
 
-    if by and borough and borough != ALL_BOROUGHS:
+    if by and borough and borough.strip().lower() != ALL_BOROUGHS:
         raise typer.BadParameter("groups the London view only; leave out --borough",
                                  param_hint="'--by'")
     app = app_context(ctx)
