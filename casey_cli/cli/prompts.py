@@ -97,7 +97,9 @@ class ActionPrompts:
         if given is None and recs:
             table = Table(title=f"Recommendations an action in {borough} can answer",
                           title_justify="left", box=None, padding=(0, 1))
-            table.add_column("ref", no_wrap=True, style="bold")
+            # the refs are what the clerk types: never cut; the titles give way
+            table.add_column("ref", no_wrap=True, style="bold",
+                             min_width=max(len(ref) for ref, _ in recs))
             table.add_column("title", overflow="ellipsis", no_wrap=True)
             for ref, title in recs:
                 table.add_row(Text(ref), Text(title))
