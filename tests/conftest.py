@@ -216,12 +216,18 @@ _TABLES = {
     "postgresql": "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
                   "ORDER BY tablename",
 }
+# The indexes too: a bulk load drops and rebuilds them, and a failure must leave them all.
+_INDEXES = {
+    "sqlite": "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name",
+    "postgresql": "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = "
+                  "current_schema() ORDER BY indexname",
+}
 
 
 def snapshot(db: Store) -> list[str]:
-    """Every table, column and row of the store, in a fixed order, on either backend: what a
-    failed command must leave untouched. (Catalog queries, not SQLAlchemy's inspector: this
-    runs for every example of the hypothesis tests.)"""
+    """Every table, column, row and index of the store, in a fixed order, on either backend:
+    what a failed command must leave untouched. (Catalog queries, not SQLAlchemy's
+    inspector: this runs for every example of the hypothesis tests.)"""
     lines = []
     engine = engine_for(db)
     with engine.connect() as conn:
@@ -230,6 +236,8 @@ def snapshot(db: Store) -> list[str]:
             columns = list(result.keys())
             lines.append(f"{table}: {', '.join(columns)}")
             lines.extend(sorted(repr(tuple(row)) for row in result))
+        lines.extend(repr(tuple(row)) for row in
+                     conn.exec_driver_sql(_INDEXES[engine.dialect.name]).all())
     return lines
 
 
