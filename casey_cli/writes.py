@@ -110,10 +110,11 @@ def append_events(w: Writer, cache: dict[str, Any], events: list[dict[str, Any]]
 
 
 def next_id(w: Writer, table: str) -> int:
-    """The next ref number of `table` on a server store. Not a sequence: a PostgreSQL sequence
+    """The next ref number of `table`, on every backend. Not a sequence: a PostgreSQL sequence
     moves on even when its transaction rolls back, so a dry run or a refused write would
     skip a ref (a dry run's 'would create A19' would become A20). Writers hold the store's
-    write lock, so max + 1 is free; rows are never deleted, so a ref is never reused."""
+    write lock, so max + 1 is free; rows are never deleted, so a ref is never reused. (Rows
+    get explicit ids, so a table's own sequence is never used and never consulted.)"""
     [(number,)] = w.run(f"SELECT coalesce(max(id), 0) + 1 FROM {table}", {})
     return int(number)
 
@@ -147,15 +148,11 @@ def add_action(w: Writer, ctx: Ctx, *, borough: str, title: str, owner: str | No
         "citation": clean_text(citation, "citation"), "created": w.stamp(at),
         "updated": w.stamp(at), "completed": w.day(completed), "assurance": "unverified",
     }
-    if w.dialect != "sqlite":
-        values = {"id": next_id(w, "actions"), **values}
+    number = next_id(w, "actions")
+    values = {"id": number, **values}
     columns = ", ".join(values)
     w.run(f"INSERT INTO actions ({columns}) VALUES ({', '.join(':' + c for c in values)})",
           values)
-    if w.dialect == "sqlite":  # RETURNING needs SQLite 3.35; older Pythons link older ones
-        [(number,)] = w.run("SELECT last_insert_rowid()", {})
-    else:
-        number = values["id"]
     ref = f"A{number}"
     append_event(w, {}, by=ctx.user, kind="action", ref=ref, borough=slug, field="created",
                  new=clean_title, note=clean_text(note, "note"), meeting_id=meeting_id)

@@ -59,14 +59,10 @@ def get_recommendation(session: Session, ref: str) -> Recommendation:
     return rec
 
 
-def new_id(session: Session, model: Any) -> int | None:
-    """An explicit id for a new row on a server store (see writes.next_id); None on SQLite,
-    whose AUTOINCREMENT rolls back with its transaction."""
-    conn = session.connection()
-    if conn.dialect.name == "sqlite":
-        return None
+def new_id(session: Session, model: Any) -> int:
+    """An explicit id for a new row (see writes.next_id)."""
     session.flush()  # rows added earlier in this transaction count
-    return next_id(SQLAlchemyWriter(conn), model.__tablename__)
+    return next_id(SQLAlchemyWriter(session.connection()), model.__tablename__)
 
 
 def check_borough(session: Session, slug: str) -> str:

@@ -542,17 +542,14 @@ class Loader:
 
 
 def _insert_actions(conn: Any, rows: list[dict[str, Any]], at: Any) -> list[int]:
-    """Insert action rows; their new ids in the order given."""
-    table = Action.__table__  # type: ignore[attr-defined]
+    """Insert action rows with the next free ids (writes.next_id); those ids, in order."""
+    first = next_id(SQLAlchemyWriter(conn), "actions")
+    ids = list(range(first, first + len(rows)))
+    rows = [{"id": n, **row} for n, row in zip(ids, rows, strict=True)]
     if conn.dialect.name != "sqlite":
-        first = next_id(SQLAlchemyWriter(conn), "actions")  # see next_id: no sequence
-        ids = list(range(first, first + len(rows)))
-        conn.execute(sa.insert(table), [{"id": n, **row} for n, row in zip(ids, rows, strict=True)])
+        conn.execute(sa.insert(Action.__table__), rows)  # type: ignore[attr-defined]
         return ids
-    # We hold the write lock and ids only grow (AUTOINCREMENT): the new rows are the ones
-    # above the old maximum, in insertion order. The driver's executemany skips SQLAlchemy's
-    # per-row work (3x faster on a large load).
-    before = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM actions").scalar()
+    # The driver's executemany skips SQLAlchemy's per-row work (3x faster on a large load).
     stamp = SQLAlchemyWriter(conn).stamp(at)  # as SQLAlchemy keeps it in SQLite
     for row in rows:
         row["created"] = row["updated"] = stamp
@@ -562,8 +559,7 @@ def _insert_actions(conn: Any, rows: list[dict[str, Any]], at: Any) -> list[int]
     columns = list(rows[0])
     conn.exec_driver_sql(f"INSERT INTO actions ({', '.join(columns)}) VALUES "
                          f"({', '.join(':' + c for c in columns)})", rows)
-    return [r[0] for r in conn.exec_driver_sql(
-        "SELECT id FROM actions WHERE id > ? ORDER BY id", (before,))]
+    return ids
 
 
 BULK_ROWS = 5000
