@@ -226,8 +226,8 @@ def read_toml(path: Path) -> tuple[dict[str, Any], str]:
         at = re.search(r"\(at line (\d+), column \d+\)|\(at end of document\)", message)
         line = int(at.group(1)) if at and at.group(1) else len(text.splitlines()) or None
         what = message[:at.start()].strip() if at else message
-        raise InvalidInput(f"not valid TOML ({what.lower()}); fix the file or delete it and "
-                           "use `casey config set`", file=str(path), line=line) from None
+        raise InvalidInput(f"not valid TOML ({what.lower()}); fix the file, or delete it "
+                           "and then use `casey config set`", file=str(path), line=line) from None
 
 
 def read_config(path: Path | None = None) -> ConfigFile:
