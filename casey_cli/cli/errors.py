@@ -24,6 +24,10 @@ def _store_failure(exc: Exception) -> str | None:
     sa = sys.modules.get("sqlalchemy")  # only loaded if the command used the engine
     if sa is None or not isinstance(exc, sa.exc.OperationalError):
         return None
+    sqlite3 = sys.modules.get("sqlite3")
+    if sqlite3 and isinstance(exc.orig, sqlite3.Error) and not any(
+            word in str(exc.orig) for word in ("locked", "busy", "disk I/O", "unable to open")):
+        return None  # SQLite files "no such column" under OperationalError too: a bug, shown
     return (f"the store did not complete the command ({exc.orig}); nothing was written; try "
             "again, and if it persists check the server or who holds the store")
 
