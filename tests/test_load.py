@@ -190,6 +190,27 @@ def test_csv_load_creates_and_matches_by_borough_and_title(casey, tmp_path):
     assert casey("load", str(path)).stdout.strip().endswith("0 created, 0 updated, 1 unchanged")
 
 
+def test_titles_match_existing_actions_whatever_their_case(casey, tmp_path):
+    """A title that differs only in case (non-ASCII letters too) names the stored action, on
+    every backend, and the same title in another borough is another action."""
+    first = write(tmp_path, "first.csv", "borough,title,owner\n"
+                                         "camden,Éducation sessions for ward panels,Insp A\n")
+    casey("load", str(first))
+    [before] = casey.json("action", "list", "-b", "camden")
+    ref = before["ref"]
+    again = write(tmp_path, "again.csv", "borough,title,owner\n"
+                                         "camden,ÉDUCATION SESSIONS FOR WARD PANELS,Insp B\n"
+                                         "islington,Éducation sessions for ward panels,Insp C\n")
+    out = casey("load", str(again)).stdout
+    assert out.strip().endswith("1 created, 1 updated, 0 unchanged")
+    [camden] = casey.json("action", "list", "-b", "camden")
+    # The same action, now spelt as the file spells it.
+    assert (camden["ref"], camden["title"], camden["owner"]) == (
+        ref, "ÉDUCATION SESSIONS FOR WARD PANELS", "Insp B")
+    assert [i["owner"] for i in casey.json("action", "list", "-b", "islington")
+            if i["title"].startswith("Éducation")] == ["Insp C"]
+
+
 def test_progress_bar_only_on_a_terminal(tmp_path):
     """A large load shows a progress bar on stderr when it is a terminal, nothing otherwise."""
     import os

@@ -426,25 +426,27 @@ class Loader:
         session.flush()
 
     def _prefetch_actions(self, rows: list[tuple[Where, dict[str, Any]]]) -> None:
-        """Read the actions a file names in a few queries, not one per row."""
-        ids = sorted({int(a["ref"][1:]) for _, a in rows if "ref" in a})
-        pairs: dict[str, set[str]] = {}
-        for _, a in rows:
-            if "ref" not in a:
-                pairs.setdefault(a["borough"], set()).add(a["title"].lower())
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
+        """Find the actions a file names in a few queries, not one per row: by ref, or by
+        borough and title whatever their case (as duplicates within a file are found). Titles
+        are matched on plain rows, so only the matched actions become ORM objects."""
+        ids = {int(a["ref"][1:]) for _, a in rows if "ref" in a}
+        titles = {(a["borough"], a["title"].lower()) for _, a in rows if "ref" not in a}
+        by_title: dict[tuple[str, str], int] = {}
+        if titles:
+            boroughs = sorted({borough for borough, _ in titles})
+            stmt = sa.select(col(Action.id), col(Action.borough), col(Action.title)).where(
+                col(Action.borough).in_(boroughs)).order_by(col(Action.id))
+            for number, borough, title in self.session.connection().execute(stmt):
+                key = (borough, title.lower())
+                if key in titles:
+                    by_title.setdefault(key, number or 0)
+            ids.update(by_title.values())
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start:start + 500]
             for action in self.session.exec(select(Action).where(col(Action.id).in_(chunk))):
                 self._by_id[action.id or 0] = action
-        for borough, titles in pairs.items():
-            ordered = sorted(titles)
-            for start in range(0, len(ordered), 500):
-                # Titles match whatever their case, as duplicates within a file are found.
-                stmt = select(Action).where(
-                    Action.borough == borough,
-                    sa.func.lower(Action.title).in_(ordered[start:start + 500]))
-                for action in self.session.exec(stmt):
-                    self._by_title.setdefault((action.borough, action.title.lower()), action)
+        self._by_title = {key: self._by_id[number] for key, number in by_title.items()}
 
     def _insert_new_actions(self) -> None:
         """New actions in one positional INSERT (ids in file order), then their 'created'
