@@ -36,6 +36,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate  # noqa: E402
 
+FLOORS = Path(__file__).resolve().parent / "floors.py"
+
 TASKRC = """data.location={data}
 confirmation=no
 hooks=off
@@ -59,6 +61,8 @@ RATIOS = (("status / floor", "status", "floor"),
           ("export / task export", "export", "task-export"),
           ("load CSV / task import", "load-csv", "task-import"),
           ("load YAML / task import", "load-yaml", "task-import"),
+          ("stack floor of export / task export", "floor-export", "task-export"),
+          ("stack floor of load CSV / task import", "floor-load", "task-import"),
           ("help / floor", "help", "floor"),
           ("complete / floor", "complete", "floor"))
 
@@ -244,6 +248,14 @@ def commands(n: int, work: Path, exe: dict[str, str | None], env: dict[str, str]
         Command("load-yaml", "casey",
                 lambda i: [casey, "--db", str(fresh / "load.db"), "load", str(yaml_file)],
                 heavy=True, setup=fresh_store),
+        # The stack's floors under export and load (bench/floors.py): the same rows through
+        # the stdlib alone, with none of casey's rules, checks or imports.
+        Command("floor-export", "python",
+                lambda i: [py, str(FLOORS), "export", str(store), str(work / "floor.csv")],
+                prepared=True),
+        Command("floor-load", "python",
+                lambda i: [py, str(FLOORS), "load", str(fresh / "load.db"), str(csv_file)],
+                heavy=True, setup=fresh_store),
         Command("task-overdue", "task", lambda i: [str(task), "project:islington", "overdue"],
                 env=tenv, prepared=True),
         Command("task-export", "task", lambda i: [str(task), "export"], env=tenv,
@@ -260,7 +272,10 @@ def commands(n: int, work: Path, exe: dict[str, str | None], env: dict[str, str]
                                            "--title", f"Bench add {n} {os.getpid()} {i}"],
                 prepared=True),
     ]
-    return cmds, {"casey": prep_casey, "task": prep_task, "sqlite3": prep_sqlite}
+    # The export floor reads the casey store (prepared first: tools run in name order).
+    preps = {"casey": prep_casey, "task": prep_task, "sqlite3": prep_sqlite,
+             "python": lambda: 0.0 if store.exists() else prep_casey()}
+    return cmds, preps
 
 
 def describe(cmd: Command, work: Path) -> str:

@@ -41,9 +41,13 @@ def read_csv(path: Path) -> list[LineDict]:
                     raise InvalidInput(f"this row has {more} cells ({len(cells)}) than the "
                                        f"header ({len(header)}); check for a missing or "
                                        "unquoted comma", file=str(path), line=reader.line_num)
-                rows.append(_row({k: _unguard(v) if v[:1] == "'" else v
-                                  for k, v in zip(header, cells, strict=True)},
-                                 reader.line_num))
+                row = LineDict(zip(header, cells, strict=True))
+                row.line, row.key_lines = reader.line_num, {}
+                for value in cells:
+                    if value[:1] == "'":  # rare: undo the guard in this row
+                        row.update({k: _unguard(v) for k, v in row.items() if v[:1] == "'"})
+                        break
+                rows.append(row)
             return rows
     except csv.Error as exc:
         raise InvalidInput(f"{exc}; save the file as RFC 4180 CSV", file=str(path)) from None

@@ -170,7 +170,7 @@ def _field(parser: Parser, value: Any, where: Where, key: str, today: date) -> A
 def _record_fields(node: Any, fields: dict[str, tuple[Parser, bool]], where: Where,
                    what: str, today: date, memo: dict[Any, Any] | None = None) -> dict[str, Any]:
     """Check and convert one record's fields. `memo` (one per file) keeps the value each
-    text cell parsed to, keyed by field and text: a large load repeats the same boroughs,
+    text cell parsed to, by field then text: a large load repeats the same boroughs,
     statuses, owners and dates thousands of times, and parsing is a pure function of them
     (errors are never kept, so each bad cell is reported where it is)."""
     if not isinstance(node, LineDict):
@@ -184,9 +184,12 @@ def _record_fields(node: Any, fields: dict[str, tuple[Parser, bool]], where: Whe
                                   f"{did_you_mean(key, list(fields))}; "
                                   f"allowed: {', '.join(fields)}")
         if memo is not None and type(value) is str:
-            parsed = memo.get((key, value), _MISSING)
+            known = memo.get(key)
+            if known is None:
+                known = memo[key] = {}
+            parsed = known.get(value, _MISSING)
             if parsed is _MISSING:
-                parsed = memo[(key, value)] = _field(spec[0], value, where, key, today)
+                parsed = known[value] = _field(spec[0], value, where, key, today)
         else:
             parsed = _field(spec[0], value, where, key, today)
         if parsed is _BLANK:
