@@ -197,10 +197,22 @@ def _record_fields(node: Any, fields: dict[str, tuple[Parser, bool]], where: Whe
                 out[key] = None  # present but empty: clears the field on update
             continue
         out[key] = parsed
-    for key, (_, required) in fields.items():
-        if required and out.get(key) is None:
+    for key in _required(fields):
+        if out.get(key) is None:
             raise where.fail(None, f"{_article(what)} {what} needs '{key}'; add it")
     return out
+
+
+_REQUIRED: dict[int, tuple[str, ...]] = {}
+
+
+def _required(fields: dict[str, tuple[Parser, bool]]) -> tuple[str, ...]:
+    """A record kind's required fields, worked out once (not per row of a large file)."""
+    keys = _REQUIRED.get(id(fields))
+    if keys is None:
+        keys = _REQUIRED[id(fields)] = tuple(k for k, (_, required) in fields.items()
+                                             if required)
+    return keys
 
 
 _MISSING = object()
