@@ -211,6 +211,38 @@ def test_titles_match_existing_actions_whatever_their_case(casey, tmp_path):
             if i["title"].startswith("Éducation")] == ["Insp C"]
 
 
+def test_a_title_stored_twice_in_different_cases_is_never_picked_silently(casey, add_action,
+                                                                          tmp_path):
+    """Two stored actions with one title in different cases: a row spelt exactly like one of
+    them updates that one; any other spelling is refused with its line, and nothing is
+    written."""
+    lower = add_action(borough="hackney", title="Ward walks")["ref"]
+    upper = add_action(borough="hackney", title="WARD WALKS")["ref"]
+    exact = write(tmp_path, "exact.csv", "borough,title,owner\nhackney,WARD WALKS,Insp U\n")
+    casey("load", str(exact))
+    owners = {i["ref"]: i["owner"] for i in casey.json("action", "list", "-b", "hackney")}
+    assert (owners[lower], owners[upper]) == (None, "Insp U")
+    before = snapshot(casey)
+    other = write(tmp_path, "other.csv", "borough,title,owner\nhackney,Ward Walks,Insp X\n")
+    err = casey.error("load", str(other))
+    assert err.startswith(f"Error: {other}:2: title: 2 actions in hackney have this title in "
+                          f"some case ({lower}, {upper}); add a 'ref' column"), err
+    assert snapshot(casey) == before
+
+
+def test_each_file_of_a_load_sees_the_files_before_it(casey, add_action, tmp_path):
+    """`casey load a b` ends as `casey load a` then `casey load b` would: a title that the
+    first file renames away is a new action when the second file names it again."""
+    ref = add_action(borough="hackney", title="Ward walks")["ref"]
+    first = write(tmp_path, "first.csv", f"ref,borough,title\n,hackney,Ward walks\n"
+                                         f"{ref},hackney,Ward walks and surgeries\n")
+    second = write(tmp_path, "second.csv", "ref,borough,title\n,hackney,Ward walks\n")
+    casey("load", str(first), str(second))
+    titles = {i["ref"]: i["title"] for i in casey.json("action", "list", "-b", "hackney")}
+    assert titles[ref] == "Ward walks and surgeries"
+    assert sorted(titles.values()) == ["Ward walks", "Ward walks and surgeries"]
+
+
 def test_progress_bar_only_on_a_terminal(tmp_path):
     """A large load shows a progress bar on stderr when it is a terminal, nothing otherwise."""
     import os

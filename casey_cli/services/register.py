@@ -114,38 +114,48 @@ def _slug(value: Any, where: Where, name: str, today: date) -> str:
 
 
 Parser = Callable[[Any, Where, str, date], Any]
-# field -> (parser, required)
-BOROUGH_FIELDS: dict[str, tuple[Parser, bool]] = {
+
+
+class FieldSpecs(dict[str, tuple[Parser, bool]]):
+    """A record kind's fields (name -> (parser, required)), with the required names worked
+    out once rather than on every row of a large file."""
+
+    def __init__(self, specs: dict[str, tuple[Parser, bool]]) -> None:
+        super().__init__(specs)
+        self.required = tuple(name for name, (_, required) in specs.items() if required)
+
+
+BOROUGH_FIELDS = FieldSpecs({
     "slug": (_slug, True), "name": (_text, True), "gss": (_text, False), "bcu": (_text, False),
-}
-SOURCE_FIELDS: dict[str, tuple[Parser, bool]] = {
+})
+SOURCE_FIELDS = FieldSpecs({
     "code": (_slug, True), "title": (_text, True), "publisher": (_text, False),
     "published": (_date, False), "url": (_text, False), "borough": (_slug, False),
     "notes": (_text, False), "citation": (_text, False),
     "recommendations": (lambda v, *_: v, False),  # checked item by item below
-}
-REC_FIELDS: dict[str, tuple[Parser, bool]] = {
+})
+REC_FIELDS = FieldSpecs({
     "number": (_int, True), "title": (_text, True), "summary": (_text, False),
     "theme": (_slug, False), "addressed_to": (_text, False), "response": (_response, False),
     "owner": (_text, False), "due": (_date, False), "original_due": (_date, False),
     "status": (_status, False), "completed": (_date, False), "progress": (_progress, False),
     "slips": (_count, False), "citation": (_text, False),
-}
-MEETING_FIELDS: dict[str, tuple[Parser, bool]] = {
+})
+MEETING_FIELDS = FieldSpecs({
     "name": (_text, True), "date": (_date, True), "borough": (_slug, False),
     "citation": (_text, False),
-}
-ACTION_FIELDS: dict[str, tuple[Parser, bool]] = {
+})
+ACTION_FIELDS = FieldSpecs({
     "ref": (_text, False), "borough": (_slug, True), "title": (_text, True),
     "owner": (_text, False), "status": (_status, False), "due": (_date, False),
     "original_due": (_date, False), "recommendation": (_slug, False),
     "progress": (_progress, False), "evidence": (_text, False), "note": (_text, False),
     "citation": (_text, False), "completed": (_date, False), "meeting": (_text, False),
     "slips": (_count, False),
-}
+})
 # The item object (SPEC section 5) as a load format: derived columns are read and ignored,
 # `assurance` must match the store (it changes only through `casey action verify`).
-ITEM_ROW_FIELDS: dict[str, tuple[Parser, bool]] = {
+ITEM_ROW_FIELDS = FieldSpecs({
     "ref": (_text, False), "kind": (_slug, False), "borough": (_slug, False),
     "source": (_slug, False), "recommendation": (_slug, False), "title": (_text, True),
     "owner": (_text, False), "status": (_status, False), "due": (_date, False),
@@ -153,7 +163,7 @@ ITEM_ROW_FIELDS: dict[str, tuple[Parser, bool]] = {
     "rag": (lambda v, *_: v, False), "progress": (_progress, False), "slips": (_count, False),
     "assurance": (_slug, False), "created": (lambda v, *_: v, False),
     "updated": (lambda v, *_: v, False), "completed": (_date, False),
-}
+})
 DERIVED = ("kind", "source", "days_overdue", "rag", "created", "updated")
 TOP_FIELDS = ("version", "sources", "boroughs", "meetings", "actions")
 
@@ -167,7 +177,7 @@ def _field(parser: Parser, value: Any, where: Where, key: str, today: date) -> A
     return parser(value, where, key, today)
 
 
-def _record_fields(node: Any, fields: dict[str, tuple[Parser, bool]], where: Where,
+def _record_fields(node: Any, fields: FieldSpecs, where: Where,
                    what: str, today: date, memo: dict[Any, Any] | None = None) -> dict[str, Any]:
     """Check and convert one record's fields. `memo` (one per file) keeps the value each
     text cell parsed to, by field then text: a large load repeats the same boroughs,
@@ -197,22 +207,10 @@ def _record_fields(node: Any, fields: dict[str, tuple[Parser, bool]], where: Whe
                 out[key] = None  # present but empty: clears the field on update
             continue
         out[key] = parsed
-    for key in _required(fields):
+    for key in fields.required:
         if out.get(key) is None:
             raise where.fail(None, f"{_article(what)} {what} needs '{key}'; add it")
     return out
-
-
-_REQUIRED: dict[int, tuple[str, ...]] = {}
-
-
-def _required(fields: dict[str, tuple[Parser, bool]]) -> tuple[str, ...]:
-    """A record kind's required fields, worked out once (not per row of a large file)."""
-    keys = _REQUIRED.get(id(fields))
-    if keys is None:
-        keys = _REQUIRED[id(fields)] = tuple(k for k, (_, required) in fields.items()
-                                             if required)
-    return keys
 
 
 _MISSING = object()
@@ -367,7 +365,7 @@ class Loader:
         self.file_meetings: list[tuple[str, date]] = []
         self._keys: dict[Any, set[str]] = {}
         self._by_id: dict[int, Action] = {}
-        self._by_title: dict[tuple[str, str], Action] = {}
+        self._by_title: dict[tuple[str, str], list[Action]] = {}
         self._new: list[tuple[dict[str, Any], str | None, MeetingRef | None]] = []
 
     def _check_ref(self, model: Any, key: str, where: Where, field: str, hint: str) -> None:
@@ -446,7 +444,7 @@ class Loader:
         are matched on plain rows, so only the matched actions become ORM objects."""
         ids = {int(a["ref"][1:]) for _, a in rows if "ref" in a}
         titles = {(a["borough"], a["title"].lower()) for _, a in rows if "ref" not in a}
-        by_title: dict[tuple[str, str], int] = {}
+        by_title: dict[tuple[str, str], list[int]] = {}
         if titles:
             boroughs = sorted({borough for borough, _ in titles})
             stmt = sa.select(col(Action.id), col(Action.borough), col(Action.title)).where(
@@ -454,14 +452,28 @@ class Loader:
             for number, borough, title in self.session.connection().execute(stmt):
                 key = (borough, title.lower())
                 if key in titles:
-                    by_title.setdefault(key, number or 0)
-            ids.update(by_title.values())
+                    by_title.setdefault(key, []).append(number or 0)
+            ids.update(n for numbers in by_title.values() for n in numbers)
         ordered = sorted(ids)
         for start in range(0, len(ordered), 500):
             chunk = ordered[start:start + 500]
             for action in self.session.exec(select(Action).where(col(Action.id).in_(chunk))):
                 self._by_id[action.id or 0] = action
-        self._by_title = {key: self._by_id[number] for key, number in by_title.items()}
+        self._by_title = {key: [self._by_id[n] for n in numbers]
+                          for key, numbers in by_title.items()}
+
+    def _title_match(self, where: Where, borough: str, title: str) -> Action | None:
+        """The stored action a row without a ref names: the one with this title whatever its
+        case, or, of several, the one spelt exactly so. Several and none exact: the row must
+        say which, never a silent pick."""
+        found = self._by_title.get((borough, title.lower()), [])
+        if len(found) > 1:
+            found = [action for action in found if action.title == title] or found
+        if len(found) > 1:
+            refs = ", ".join(action.ref for action in found)
+            raise where.fail("title", f"{len(found)} actions in {borough} have this title in "
+                                      f"some case ({refs}); add a 'ref' column to say which")
+        return found[0] if found else None
 
     def _insert_new_actions(self) -> None:
         """New actions in one positional INSERT (ids in file order), then their 'created'
@@ -545,7 +557,7 @@ class Loader:
                 raise where.fail("ref", f"no action {a['ref']} in the store; leave 'ref' out "
                                         "to add a new action")
         else:
-            action = self._by_title.get((a["borough"], a["title"].lower()))
+            action = self._title_match(where, a["borough"], a["title"])
         if assurance is not None and assurance != (action.assurance if action else "unverified"):
             raise where.fail("assurance", "assurance changes only through `casey action "
                                           "verify`; leave the column as it was exported")
