@@ -51,14 +51,15 @@ def sqlite_file(db: str) -> Path | None:
     return None
 
 
+# SQLAlchemy's own reading of a URL's credentials (sqlalchemy.engine.url._parse_url): the
+# user name runs to the first ':' or '/', the password from there to the '@' after it, so an
+# unencoded '/' or ':' in a password is still the password.
+_CREDENTIALS = re.compile(r"^([\w+.-]+://[^:/]*:)[^@]*@")
+
+
 def mask_url(url: str) -> str:
     """The URL with any password replaced by ***, for messages (anything else as it is)."""
-    scheme, sep, rest = url.partition("://")
-    authority, slash, path = rest.partition("/")
-    userinfo, at, host = authority.rpartition("@")
-    if not sep or not at or ":" not in userinfo:
-        return url
-    return f"{scheme}://{userinfo.split(':', 1)[0]}:***@{host}{slash}{path}"
+    return _CREDENTIALS.sub(r"\1***@", url, count=1)
 
 
 def db_url(db: str) -> str:

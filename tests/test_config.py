@@ -297,6 +297,17 @@ def test_a_password_in_a_db_url_is_never_printed(casey, config_file, monkeypatch
     assert origins(casey)["db"]["value"] == "postgresql+psycopg://clerk:***@127.0.0.1:1/casey"
 
 
+@pytest.mark.parametrize(("url", "shown"), [
+    # SQLAlchemy connects with these passwords as written; none may show.
+    ("postgresql+psycopg://u:se/cr:et@127.0.0.1:1/db", "postgresql+psycopg://u:***@127.0.0.1:1/db"),
+    ("postgresql+psycopg://u@x:pw@127.0.0.1:1/db", "postgresql+psycopg://u@x:***@127.0.0.1:1/db"),
+    ("postgresql+psycopg://clerk@127.0.0.1:1/db", "postgresql+psycopg://clerk@127.0.0.1:1/db"),
+])
+def test_odd_passwords_are_masked_too(casey, monkeypatch, url, shown):
+    monkeypatch.setenv("CASEY_DB", url)
+    assert casey("config", "get", "db").stdout == shown + "\n"
+
+
 @pytest.mark.sqlite_only(reason="upgrades the SQLite file fixture made by schema 0001")
 def test_setting_a_borough_never_upgrades_or_creates_a_store(casey, tmp_path, monkeypatch):
     import shutil
