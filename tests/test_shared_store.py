@@ -117,6 +117,18 @@ def test_db_copy_refuses_a_file_with_other_tables(casey, isolated, tmp_path):
     assert sql(target, "SELECT name FROM sqlite_master") == [("notes",)]
 
 
+def test_a_failed_copy_leaves_no_file_behind(casey, isolated, tmp_path):
+    """A copy that fails its check is not kept, and the new file it made (with its WAL and the
+    folders made for it) goes too: nothing half-written to trip over on a retry."""
+    casey("action", "add", "-b", "camden", "-t", "to be forged")
+    [(last,)] = sql(isolated, "SELECT max(id) FROM history")
+    sql(isolated, "UPDATE history SET note = 'forged' WHERE id = :id", id=last)
+    target = tmp_path / "new" / "deeper" / "copy.db"
+    err = casey.error("db", "copy", "--to", str(target))
+    assert "does not match its hash" in err, err
+    assert not (tmp_path / "new").exists()  # nor copy.db, copy.db-wal, copy.db-shm
+
+
 def test_an_old_store_is_upgraded_in_place(casey, empty_store):
     """The migrations run on each backend: a store at the first schema, with history, is
     upgraded to the newest and its (back-filled) chain verifies."""

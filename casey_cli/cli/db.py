@@ -1,5 +1,6 @@
 """`casey db ...`: back up, check and upgrade the store."""
 
+import contextlib
 from pathlib import Path
 from typing import Annotated
 
@@ -74,11 +75,8 @@ def copy(
 
     Example: casey db copy --to postgresql+psycopg://casey@dbhost/casey
     """
-    import sqlalchemy as sa
-
     from casey_cli import store
     from casey_cli.config import db_url, sqlite_file
-    from casey_cli.errors import StoreError
     from casey_cli.services import db
 
     app = app_context(ctx)
@@ -87,27 +85,22 @@ def copy(
     where = store.mask_url(to)  # as the user gave it
     new_file = sqlite_file(target_url)
     new_file = new_file if new_file is not None and not new_file.exists() else None
+    new_folders = [p for p in new_file.parents if not p.exists()] if new_file else []
     opened = store.open_store(target_url, create=True, upgrade_old=False)
     try:
-        source_engine = app.engine()
-        with source_engine.connect() as source:
-            source.execution_options(**store.connection_options(source_engine, write=False))
-            with source.begin(), store.transaction(opened.engine, write=True) as target:
-                # Checked under the write lock: nothing else can fill it meanwhile.
-                tables = sa.inspect(target.connection()).get_table_names()
-                if tables:
-                    raise StoreError(f"{where} is not empty (it has {', '.join(tables[:3])}"
-                                     f"{', ...' if len(tables) > 3 else ''}); give --to an "
-                                     "empty database or a file that does not exist yet")
-                store.create_schema(target)
-                counts = db.copy_rows(source, target.connection())
-                report = db.check(target)  # inside the transaction: a bad copy is not kept
+        try:
+            counts, report = db.copy_store(app.engine(), opened.engine, where)
+        finally:
+            opened.engine.dispose()  # before any clean-up: an open connection keeps its WAL
     except BaseException:
-        if new_file is not None:  # a file made for this copy goes with it
-            new_file.unlink(missing_ok=True)
+        if new_file is not None:  # a file made for this copy goes with it, as do its folders
+            for path in (new_file, *(Path(f"{new_file}{s}") for s in ("-wal", "-shm",
+                                                                        "-journal"))):
+                path.unlink(missing_ok=True)
+            for folder in new_folders:  # innermost first; each was empty before the copy
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
         raise
-    finally:
-        opened.engine.dispose()
     what = ", ".join(f"{n} {table}" for table, n in counts.items())
     output.write(f"Copied the store to {where}: {what}.\n"
                  + "".join(line + "\n" for line in report.lines()))

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, select
 
+from casey_cli import store
 from casey_cli.chain import event_hash
-from casey_cli.errors import CaseyError
+from casey_cli.errors import CaseyError, StoreError
 from casey_cli.models import HistoryEvent
 
 
@@ -71,7 +72,6 @@ def copy_rows(source: sa.Connection, target: sa.Connection) -> dict[str, int]:
     """Copy every row of every table, keys included, from `source` into the empty store of
     `target` (same schema), in key order so the history chain keeps its order; return the
     row count of each table."""
-    conn = target
     counts: dict[str, int] = {}
     for table in SQLModel.metadata.sorted_tables:  # parents before the rows that refer to them
         stmt = sa.select(table).order_by(*table.primary_key.columns)
@@ -80,16 +80,36 @@ def copy_rows(source: sa.Connection, target: sa.Connection) -> dict[str, int]:
         for row in source.execute(stmt, execution_options={"yield_per": COPY_BATCH}).mappings():
             batch.append(dict(row))
             if len(batch) == COPY_BATCH:
-                conn.execute(table.insert(), batch)
+                target.execute(table.insert(), batch)
                 counts[table.name] += len(batch)
                 batch = []
         if batch:
-            conn.execute(table.insert(), batch)
+            target.execute(table.insert(), batch)
             counts[table.name] += len(batch)
-        if conn.dialect.name == "postgresql" and "id" in table.c:
-            # Rows came with their ids: move the id sequence past them (A14 stays A14, and
-            # the next action added gets a new number).
-            conn.exec_driver_sql(
+        if target.dialect.name == "postgresql" and "id" in table.c:
+            # Rows came with their ids: move each id sequence past them. Only history takes
+            # its ids from its sequence; actions and meetings are numbered by writes.next_id
+            # (max + 1), so theirs only stay truthful.
+            target.exec_driver_sql(
                 f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                 f"coalesce(max(id), 0) + 1, false) FROM {table.name}")
     return counts
+
+
+def copy_store(source_engine: sa.Engine, target_engine: sa.Engine,
+               where: str) -> tuple[dict[str, int], CheckReport]:
+    """Copy the whole store into the empty store `target_engine` opens, in one transaction on
+    each side, and verify the copy there before it commits; `where` names the target in
+    messages. The row count of each table, and the check of the copy."""
+    with source_engine.connect() as source:
+        source.execution_options(**store.connection_options(source_engine, write=False))
+        with source.begin(), store.transaction(target_engine, write=True) as target:
+            # Checked under the write lock: nothing else can fill it meanwhile.
+            tables = sa.inspect(target.connection()).get_table_names()
+            if tables:
+                raise StoreError(f"{where} is not empty (it has {', '.join(tables[:3])}"
+                                 f"{', ...' if len(tables) > 3 else ''}); give --to an "
+                                 "empty database or a file that does not exist yet")
+            store.create_schema(target)
+            counts = copy_rows(source, target.connection())
+            return counts, check(target)  # inside the transaction: a bad copy is not kept
