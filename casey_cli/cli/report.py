@@ -48,7 +48,7 @@ def report(
         settings = app.service_ctx(window=days, stale_days=stale_days)
         paper = service.build_at(session, settings, day=at_day,
                                  borough=app.setting("borough", borough), since=day,
-                                 stale_days=settings.stale_days, compare_day=then)
+                                 compare_day=then)
         reader = SQLAlchemyReader(session.connection())
         notes = [empty_note(reader, d) for d in (at_day, then) if d]
     for note in notes:

@@ -75,19 +75,18 @@ def compare(then: Report, now: Report) -> Comparison:
 
 
 def build_at(session: Session, ctx: Ctx, *, day: date | None, borough: str | None,
-             since: date | None = None, stale_days: int = rules.DEFAULT_STALE_DAYS,
-             compare_day: date | None = None) -> Report:
+             since: date | None = None, compare_day: date | None = None) -> Report:
     """The paper as at the end of `day` (None: now), rebuilt from the history on an
     in-memory copy of the store; with `compare_day`, the change in each headline count
     since the end of that day."""
-    paper = _build_on_copy(session, ctx, day, borough=borough, since=since,
-                           stale_days=stale_days)
+    paper_day = day or ctx.today
+    if compare_day is not None and compare_day >= paper_day:  # before any copy is made
+        raise InvalidInput(f"--compare {compare_day.isoformat()} is not before the "
+                           f"report's date ({paper_day.isoformat()}); give an earlier date")
+    paper = _build_on_copy(session, ctx, day, borough=borough, since=since)
     if compare_day is not None:
-        if compare_day >= date.fromisoformat(paper.today):
-            raise InvalidInput(f"--compare {compare_day.isoformat()} is not before the "
-                               f"report's date ({paper.today}); give an earlier date")
         then = _build_on_copy(session, ctx, compare_day, borough=borough, since=since,
-                              stale_days=stale_days, with_trend=False)
+                              with_trend=False)
         paper.comparison = compare(then, paper)
     return paper
 
@@ -116,7 +115,8 @@ def _rag_counts(items: list[Item]) -> dict[str, int]:
 
 
 def build(session: Session, ctx: Ctx, *, borough: str | None, since: date | None = None,
-          stale_days: int = rules.DEFAULT_STALE_DAYS, with_trend: bool = True) -> Report:
+          with_trend: bool = True) -> Report:
+    """The paper now (ctx.today), with ctx's due-soon window and stale days."""
     slug = check_borough(session, borough) if borough else None
     since = since or ctx.today - timedelta(days=90)
     items = list(queries.items(SQLAlchemyReader(session.connection()), Filters(borough=slug),
@@ -148,7 +148,8 @@ def build(session: Session, ctx: Ctx, *, borough: str | None, since: date | None
     gaps = [i for i in items if rules.is_gap(i.status, i.owner, _d(i.due))]
     completed = [i for i in items if i.completed and i.completed >= since.isoformat()]
     stale = [i for i in items
-             if rules.is_stale(i.status, _d((i.updated or "")[:10]) or today, today, stale_days)]
+             if rules.is_stale(i.status, _d((i.updated or "")[:10]) or today, today,
+                               ctx.stale_days)]
     due_soon = [i for i in items if rules.is_due_soon(i.status, _d(i.due), today, ctx.window)]
     by_source: dict[str, list[Item]] = {}
     by_theme: dict[str, list[Item]] = {}
@@ -163,7 +164,7 @@ def build(session: Session, ctx: Ctx, *, borough: str | None, since: date | None
     return Report(
         title=f"Police reform tracker: {name}", borough=slug, borough_name=name,
         today=today.isoformat(), since=since.isoformat(), window_days=ctx.window,
-        stale_days=stale_days,
+        stale_days=ctx.stale_days,
         totals={"items": len(items), "open": len(open_items), "overdue": len(overdue),
                 "due_soon": len(due_soon), "gaps": len(gaps), "slipped": len(slipped),
                 "stale": len(stale), "completed_since": len(completed),
