@@ -34,7 +34,7 @@ from casey_cli.schemas import LoadResult
 from casey_cli.services.changes import apply_changes
 from casey_cli.services.common import Ctx, get_meeting, new_id, parse_action_id, record
 from casey_cli.text import clean_text
-from casey_cli.writes import SQLAlchemyWriter, append_events, next_id
+from casey_cli.writes import ACTION_COLUMNS, SQLAlchemyWriter, append_events, next_id
 
 
 @dataclass
@@ -500,7 +500,7 @@ class Loader:
                            "meeting_id": meeting.id if meeting else None})
             self.result.created.append(("action", ref))
         with _indexes_built_after(conn, ("actions", "history"), len(rows)):
-            writer.insert_rows("actions", _ACTION_COLUMNS, rows)
+            writer.insert_rows("actions", ACTION_COLUMNS, rows)
             append_events(writer, self.session.info, events)
         self._new = []
 
@@ -574,11 +574,6 @@ class Loader:
                                 meeting=meeting,
                                 note_alone=note is not None and not self._noted(action.ref, note))
         self.result.add_change("action", action.ref, changed)
-
-
-_ACTION_COLUMNS = ("id", "borough", "recommendation", "title", "owner", "status", "due",
-                   "original_due", "slips", "progress", "evidence", "citation", "created",
-                   "updated", "completed", "assurance")
 
 
 BULK_ROWS = 5000
