@@ -89,7 +89,7 @@ def _borough(value: object) -> str:
         raise ValueError("must be a borough slug in quotes, e.g. \"islington\"")
     slug = value.strip().lower()
     if not _SLUG.match(slug) or len(slug) > 60:
-        raise ValueError(f"'{value}' is not a borough slug; use one like islington or "
+        raise ValueError(f"{value!r} is not a borough slug; use one like islington or "
                          "kensington-and-chelsea (see `casey borough list`)")
     return slug
 
@@ -99,7 +99,7 @@ def _user(value: object) -> str:
         raise ValueError("must be a name in quotes, e.g. \"J. Clerk\"")
     name = value.strip()
     if not name or len(name) > 100 or any(c < " " or c == "\x7f" for c in name):
-        raise ValueError(f"'{value}' is not a usable name; give 1 to 100 printable characters")
+        raise ValueError(f"{value!r} is not a usable name; give 1 to 100 printable characters")
     return name
 
 
@@ -272,7 +272,11 @@ class Config:
         `--borough all` (or CASEY_BOROUGH=all) means every borough, whatever is configured."""
         spec = KEYS[name]
         if flag is not None and (not isinstance(flag, str) or flag.strip()):
-            return self._all(Resolved(name, flag, "flag", spec.flag))
+            try:  # a flag is checked as its variable is (Typer has checked the numbers)
+                value = spec.from_env(flag) if isinstance(flag, str) else flag
+            except ValueError as exc:
+                raise InvalidInput(f"{spec.flag}: {exc}") from None
+            return self._all(Resolved(name, value, "flag", spec.flag))
         env = os.environ.get(spec.env, "").strip()
         if env:
             try:

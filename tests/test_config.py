@@ -297,6 +297,22 @@ def test_a_password_in_a_db_url_is_never_printed(casey, config_file, monkeypatch
     assert origins(casey)["db"]["value"] == "postgresql+psycopg://clerk:***@127.0.0.1:1/casey"
 
 
+def test_a_name_given_with_by_is_checked_as_the_variable_is(casey, monkeypatch):
+    """History can never be edited: a terminal escape in --by is refused before it is written,
+    as it is in CASEY_USER, and shown escaped, not run by the terminal."""
+    before = casey("history", "--format", "json").stdout
+    for source in ("flag", "env"):
+        args = ["action", "update", "A1", "--progress", "5"]
+        if source == "flag":
+            args += ["--by", "evil\x1b[31mred"]
+        else:
+            monkeypatch.setenv("CASEY_USER", "evil\x1b[31mred")
+        err = casey.error(*args)
+        assert "'evil\\x1b[31mred' is not a usable name" in err, err
+        assert "\x1b" not in err
+    assert casey("history", "--format", "json").stdout == before
+
+
 @pytest.mark.parametrize(("url", "shown"), [
     # SQLAlchemy connects with these passwords as written; none may show.
     ("postgresql+psycopg://u:se/cr:et@127.0.0.1:1/db", "postgresql+psycopg://u:***@127.0.0.1:1/db"),
