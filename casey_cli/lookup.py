@@ -71,6 +71,11 @@ def meeting(reader: Reader, text: str) -> MeetingRef:
     return meetings[0]
 
 
+def borough_slug(reader: Reader, value: str) -> str:
+    """A borough slug the store knows (any case), or NotFound with a did-you-mean."""
+    return known(reader, "boroughs", "slug", value, "borough", "casey borough list")
+
+
 def filters(reader: Reader, *, borough: str | None = None, owner: str | None = None,
             statuses: Sequence[str] = (), source: str | None = None,
             recommendation: str | None = None, theme: str | None = None,
@@ -79,8 +84,7 @@ def filters(reader: Reader, *, borough: str | None = None, owner: str | None = N
     if theme:
         theme = known(reader, "recommendations", "theme", theme, "theme", "casey rec list")
     return Filters(
-        borough=known(reader, "boroughs", "slug", borough, "borough", "casey borough list")
-        if borough else None,
+        borough=borough_slug(reader, borough) if borough else None,
         owner=owner or None,
         statuses=tuple(rules.normalise_status(s) for s in statuses),
         source=known(reader, "sources", "code", source, "source", "casey source list")

@@ -136,7 +136,7 @@ def add_action(w: Writer, ctx: Ctx, *, borough: str, title: str, owner: str | No
                evidence: str | None = None, note: str | None = None,
                meeting: str | None = None, citation: str | None = None) -> Item:
     """Add an action and its 'created' event in the caller's transaction."""
-    slug = lookup.known(w, "boroughs", "slug", borough, "borough", "casey borough list")
+    slug = lookup.borough_slug(w, borough)
     clean_title = clean_text(title, "title")
     if not clean_title:
         raise InvalidInput("the title is empty; give --title TEXT", field="title")

@@ -145,4 +145,4 @@ def _known_borough(app: AppContext, slug: str) -> str:
     except StoreError:
         return slug
     with app.reader() as reader:  # an older store's boroughs are read as they are
-        return lookup.known(reader, "boroughs", "slug", slug, "borough", "casey borough list")
+        return lookup.borough_slug(reader, slug)

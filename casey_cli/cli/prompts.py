@@ -71,8 +71,7 @@ class ActionPrompts:
             if not text:
                 raise InvalidInput("a borough is needed; type its slug from the list above",
                                    field="borough")
-            return str(self._read(lambda r: lookup.known(r, "boroughs", "slug", text, "borough",
-                                                         "casey borough list")))
+            return str(self._read(lambda r: lookup.borough_slug(r, text)))
 
         return self._ask("Borough", given, check)
 

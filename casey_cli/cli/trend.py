@@ -37,8 +37,7 @@ def trend(
     day = parse_day(since, app.today, "--since")
     borough = app.setting("borough", borough)
     with app.reader() as reader:
-        slug = lookup.known(reader, "boroughs", "slug", borough, "borough",
-                            "casey borough list") if borough else None
+        slug = lookup.borough_slug(reader, borough) if borough else None
         result = service.trend(reader, app.service_ctx(), borough=slug, by=by.value, since=day)
     if fmt == TrendFormat.JSON:
         from casey_cli.io.formats import to_json

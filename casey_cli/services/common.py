@@ -66,8 +66,7 @@ def new_id(session: Session, model: Any) -> int:
 
 
 def check_borough(session: Session, slug: str) -> str:
-    return lookup.known(SQLAlchemyReader(session.connection()), "boroughs", "slug", slug,
-                        "borough", "casey borough list")
+    return lookup.borough_slug(SQLAlchemyReader(session.connection()), slug)
 
 
 def get_meeting(session: Session, ref: str) -> MeetingRef:
