@@ -163,9 +163,10 @@ def _prepare_sqlite_file(url: str, create: bool) -> None:
                          "check the folder exists and is writable, or give another --db") from None
 
 
-def open_store(url: str, *, create: bool = True, upgrade_old: bool = True) -> OpenResult:
+def open_store(url: str, *, create: bool = True, upgrade_old: bool = True,
+               given_by: str = "--db / CASEY_DB") -> OpenResult:
     """Open the store at `url`: create it if missing, upgrade an older schema in place (after
-    a backup), refuse a newer one."""
+    a backup), refuse a newer one. `given_by`: what to check when it cannot be opened."""
     engine = make_engine(url)
     if engine.dialect.name == "sqlite":
         path = sqlite_path(engine)
@@ -178,7 +179,7 @@ def open_store(url: str, *, create: bool = True, upgrade_old: bool = True) -> Op
             conn.rollback()
     except sa.exc.DBAPIError as exc:  # not a database, unreachable server, bad credentials
         raise StoreError(
-            f"cannot open store {mask_url(url)}: {exc.orig}; check --db / CASEY_DB"
+            f"cannot open store {mask_url(url)}: {exc.orig}; check {given_by}"
         ) from None
     if version is None:
         if not create:

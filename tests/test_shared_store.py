@@ -117,6 +117,15 @@ def test_db_copy_refuses_a_file_with_other_tables(casey, isolated, tmp_path):
     assert sql(target, "SELECT name FROM sqlite_master") == [("notes",)]
 
 
+def test_db_copy_names_the_option_to_fix(casey, isolated, tmp_path):
+    """A target that is not a database is --to's problem, not --db's; it is left alone."""
+    target = tmp_path / "notes.txt"
+    target.write_text("not a database\n")
+    err = casey.error("db", "copy", "--to", str(target))
+    assert err.endswith("file is not a database; check --to"), err
+    assert target.read_text() == "not a database\n"
+
+
 def test_a_failed_copy_leaves_no_file_behind(casey, isolated, tmp_path):
     """A copy that fails its check is not kept, and the new file it made (with its WAL and the
     folders made for it) goes too: nothing half-written to trip over on a retry."""

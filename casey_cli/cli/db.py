@@ -86,7 +86,7 @@ def copy(
     new_file = sqlite_file(target_url)
     new_file = new_file if new_file is not None and not new_file.exists() else None
     new_folders = [p for p in new_file.parents if not p.exists()] if new_file else []
-    opened = store.open_store(target_url, create=True, upgrade_old=False)
+    opened = store.open_store(target_url, create=True, upgrade_old=False, given_by="--to")
     try:
         try:
             counts, report = db.copy_store(app.engine(), opened.engine, where)
