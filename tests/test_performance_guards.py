@@ -86,3 +86,21 @@ def test_matching_an_action_by_borough_and_title_uses_an_index(isolated):
             "EXPLAIN QUERY PLAN SELECT id FROM actions WHERE borough = 'camden' "
             "AND title IN ('a', 'b')"))
     assert "ix_actions_borough_title" in plan, plan
+
+
+def test_the_load_floor_writes_what_casey_writes(casey, isolated, tmp_path):
+    """bench/floors.py keeps its own copy of the chain's canonical form (inlined, so the floor
+    is the stack's and not casey's function calls): casey must verify what it writes, or the
+    floor in docs/performance.md would be measuring a different job."""
+    from pathlib import Path
+
+    floors = Path(__file__).resolve().parent.parent / "bench" / "floors.py"
+    rows = tmp_path / "actions.csv"
+    rows.write_text("borough,title,owner,status,due,recommendation,progress\n"
+                    "camden,Floor one,Insp A,in-progress,2026-12-01,,20\n"
+                    "islington,Floor \"two\" é,,not-started,,islington-plan-1,\n")
+    casey("status")  # the store exists, seeded
+    subprocess.run([sys.executable, str(floors), "load", str(isolated), str(rows)], check=True)
+    assert "hash chain intact" in casey("db", "check").stdout
+    titles = {i["title"] for i in casey.json("action", "list")}
+    assert {"Floor one", 'Floor "two" é'} <= titles
