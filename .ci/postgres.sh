@@ -14,6 +14,10 @@ pg_bindir() {
 
 pg_start() {
   local port="${CASEY_PG_PORT:-55432}" bin
+  if [ -n "${PG_DIR:-}" ]; then  # a second start would orphan the first cluster
+    echo "a throwaway PostgreSQL already runs from $PG_DIR; pg_stop it first" >&2
+    return 1
+  fi
   while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do  # taken: try the next port
     port=$((port + 1))
   done
