@@ -94,7 +94,9 @@ def _zeros(values: type[Status] | type[Rag]) -> dict[str, int]:
     return {v.value: 0 for v in values}
 
 
-_COUNTED = ("total", "open", "overdue", "due_soon", "gaps", "slipped")
+# The counts of a London-view row, in the order every format shows them.
+LONDON_COUNTS = ("open", "overdue", "due_soon", "gaps", "slipped")
+_COUNTED = ("total", *LONDON_COUNTS)
 
 
 @dataclass

@@ -60,9 +60,9 @@ def chase(
 
         output.write(chase_markdown(result))
     else:
-        from casey_cli.render.tables import chase_view, scope_name
+        from casey_cli.render.tables import chase_view
 
-        output.show(chase_view(result, scope_name(result.borough)))
+        output.show(chase_view(result))
     service.check(result, fail_on or [])
 
 

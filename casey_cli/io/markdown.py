@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from casey_cli.enums import Rag
 from casey_cli.io.formats import md_cell, to_markdown
 from casey_cli.schemas import (
     CHASE_COLUMNS,
+    LONDON_COUNTS,
     NO_OWNER,
     ChaseList,
     Item,
@@ -17,8 +19,7 @@ from casey_cli.schemas import (
 )
 
 COLUMNS = ("ref", "title", "borough", "owner", "status", "due", "days_overdue", "rag")
-LONDON_COLUMNS = ("open", "overdue", "due_soon", "gaps", "slipped", "red", "amber", "green",
-                 "blue", "grey")
+LONDON_COLUMNS = (*LONDON_COUNTS, *(rag.value for rag in Rag))
 
 
 def _section(title: str, items: list[Item], empty: str) -> str:

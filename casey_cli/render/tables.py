@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from casey_cli.schemas import (
+    LONDON_COUNTS,
     NO_OWNER,
     ChaseList,
     ChaseRow,
@@ -156,14 +157,11 @@ def rag_bar(by_rag: dict[str, int], width: int = BAR_WIDTH) -> Text:
     return Text.assemble(*[(RAG_GLYPH[rag] * n, RAG_STYLE[rag]) for rag, n in cells.items() if n])
 
 
-LONDON_COUNTS = ("open", "overdue", "due_soon", "gaps", "slipped")
-
-
 def london_view(report: LondonReport, when: str = "") -> RenderableType:
     """One row per borough (or BCU), worst first, then the force-wide items; a headline over
     everything and a key to the RAG bars."""
     s = report.summary
-    headline = _headline("All London" + when, report.today, s.total, s.by_rag,
+    headline = _headline(scope_name(None) + when, report.today, s.total, s.by_rag,
                          f"{s.overdue} overdue, {s.due_soon} due in {report.window_days} "
                          f"days, {s.gaps} gaps, {s.slipped} slipped")
     by_bcu = report.by == "bcu"
@@ -295,12 +293,13 @@ def _late(row: ChaseRow, today: str) -> Text:
     return Text("")
 
 
-def chase_view(chase: ChaseList, scope: str) -> RenderableType:
+def chase_view(chase: ChaseList) -> RenderableType:
     """A table per owner (nobody's items last), each most late first. A person sees the first
     CHASE_OWNERS owners and CHASE_ROWS items of each (Rich lays out every table anew, and a
     big register may have hundreds of owners); the lines under the tables count the rest."""
     parts: list[RenderableType] = [
-        Text.assemble((f"Chase list · {scope} · {chase.today}", "bold"), " · ",
+        Text.assemble((f"Chase list · {scope_name(chase.borough)} · {chase.today}", "bold"),
+                      " · ",
                       chase.sentence())]
     rows_left = 0
     for group in chase.owners[:CHASE_OWNERS]:
