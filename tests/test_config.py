@@ -297,6 +297,13 @@ def test_a_password_in_a_db_url_is_never_printed(casey, config_file, monkeypatch
     assert origins(casey)["db"]["value"] == "postgresql+psycopg://clerk:***@127.0.0.1:1/casey"
 
 
+def test_get_says_where_all_boroughs_comes_from(casey, monkeypatch):
+    monkeypatch.setenv("CASEY_BOROUGH", "all")
+    err = casey.error("config", "get", "borough")
+    assert err == ("Error: borough is 'all' (every borough), set by env CASEY_BOROUGH; give "
+                   "--borough SLUG for one"), err
+
+
 def test_a_name_given_with_by_is_checked_as_the_variable_is(casey, monkeypatch):
     """History can never be edited: a terminal escape in --by is refused before it is written,
     as it is in CASEY_USER, and shown escaped, not run by the terminal."""

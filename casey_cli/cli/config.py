@@ -77,6 +77,9 @@ def get(ctx: typer.Context, name: KeyArg, origin: OriginOpt = False) -> None:
     from casey_cli.errors import NotFound
 
     found = _resolve(app_context(ctx), key(name).name)
+    if found.value is None and found.origin != "default":  # `all`: every borough
+        raise NotFound(f"{found.name} is 'all' (every borough), set by {found.describe()}; "
+                       "give --borough SLUG for one")
     if found.value is None:
         raise NotFound(f"{found.name} is not set; set it with `casey config set {found.name} "
                        "VALUE`")
