@@ -83,7 +83,7 @@ def root(
     if not 1900 <= day.year <= 9000:  # every rule adds windows and ages to it
         raise fail(f"--today {day.isoformat()} is out of range; use a date between 1900 "
                    "and 9000")
-    ctx.obj = AppContext(db=store, today=day, db_flag=db, _config=config)
+    ctx.obj = AppContext(db=store, today=day, config=config, db_flag=db)
     ctx.call_on_close(ctx.obj.close)
 
 

@@ -26,20 +26,11 @@ if TYPE_CHECKING:  # heavy imports stay out of --help
 class AppContext:
     db: str
     today: date
+    config: Config = field(repr=False)  # the settings resolver; reads the file on first need
+    db_flag: str | None = None  # --db as given, for `casey config show --origin`
     _engine: Any = field(default=None, repr=False)
     created: bool = False
     version: str | None = None
-    db_flag: str | None = None  # --db as given, for `casey config show --origin`
-    _config: Config | None = field(default=None, repr=False)
-
-    @property
-    def config(self) -> Config:
-        """The settings resolver; the config file is read on first need, once."""
-        if self._config is None:
-            from casey_cli.config import Config
-
-            self._config = Config()
-        return self._config
 
     def setting(self, name: str, flag: Any = None) -> Any:
         """THE way a command reads borough, user, window or stale_days: its option's value
