@@ -12,7 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from casey_cli.errors import InvalidInput, did_you_mean
-from casey_cli.rules import DEFAULT_STALE_DAYS, DEFAULT_WINDOW_DAYS
+from casey_cli.rules import (
+    DEFAULT_STALE_DAYS,
+    DEFAULT_WINDOW_DAYS,
+    STALE_DAYS_RANGE,
+    WINDOW_RANGE,
+)
 
 APP_NAME = "casey-cli"
 ALL_BOROUGHS = "all"  # `--borough all`: every borough, whatever the config says
@@ -154,8 +159,8 @@ class Key:
 KEYS: dict[str, Key] = {k.name: k for k in (
     Key("borough", "--borough", "CASEY_BOROUGH", _borough, lambda: None),
     Key("user", "--by", "CASEY_USER", _user, os_user),
-    Key("window", "--days", "CASEY_WINDOW", _whole(0, 3650), lambda: DEFAULT_WINDOW_DAYS),
-    Key("stale_days", "--stale-days", "CASEY_STALE_DAYS", _whole(1, 36500),
+    Key("window", "--days", "CASEY_WINDOW", _whole(*WINDOW_RANGE), lambda: DEFAULT_WINDOW_DAYS),
+    Key("stale_days", "--stale-days", "CASEY_STALE_DAYS", _whole(*STALE_DAYS_RANGE),
         lambda: DEFAULT_STALE_DAYS),
     Key("db", "--db", "CASEY_DB", _db_kept, lambda: os.fspath(default_db_path()), _db),
 )}

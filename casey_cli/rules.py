@@ -9,6 +9,8 @@ from casey_cli.errors import InvalidInput, did_you_mean
 
 DEFAULT_WINDOW_DAYS = 14
 DEFAULT_STALE_DAYS = 90
+WINDOW_RANGE = (0, 3650)  # whole days a due-soon window may be (flag, variable or file)
+STALE_DAYS_RANGE = (1, 36500)
 AGEING_BANDS = ((1, 30, "1-30"), (31, 90, "31-90"), (91, 180, "91-180"), (181, None, ">180"))
 
 

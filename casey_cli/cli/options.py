@@ -8,6 +8,12 @@ import typer
 from casey_cli.cli import completion
 from casey_cli.dates import DATE_HELP
 from casey_cli.enums import ReadFormat, ShowFormat, StatusFormat, WriteFormat
+from casey_cli.rules import (
+    DEFAULT_STALE_DAYS,
+    DEFAULT_WINDOW_DAYS,
+    STALE_DAYS_RANGE,
+    WINDOW_RANGE,
+)
 
 BoroughOpt = Annotated[str | None, typer.Option(
     "--borough", "-b", autocompletion=completion.boroughs,
@@ -24,13 +30,13 @@ SourceOpt = Annotated[str | None, typer.Option(
     "--source", autocompletion=completion.sources,
     help="Source code, e.g. casey, new-met-for-london, islington-plan.")]
 DaysOpt = Annotated[int | None, typer.Option(
-    "--days", min=0, max=3650, show_default=False,
+    "--days", min=WINDOW_RANGE[0], max=WINDOW_RANGE[1], show_default=False,
     help="'Due soon' window in days (else CASEY_WINDOW, else `casey config set window`, "
-         "else 14).")]
+         f"else {DEFAULT_WINDOW_DAYS}).")]
 StaleDaysOpt = Annotated[int | None, typer.Option(
-    "--stale-days", min=1, max=36500, show_default=False,
+    "--stale-days", min=STALE_DAYS_RANGE[0], max=STALE_DAYS_RANGE[1], show_default=False,
     help="No recorded change for more than this many days is stale (else CASEY_STALE_DAYS, "
-         "else `casey config set stale_days`, else 90).")]
+         f"else `casey config set stale_days`, else {DEFAULT_STALE_DAYS}).")]
 ByOpt = Annotated[str | None, typer.Option(
     "--by", help="Who makes the change, for the audit trail (else CASEY_USER, else `casey "
                  "config set user`, else the OS user).")]
