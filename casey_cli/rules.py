@@ -76,8 +76,10 @@ def has_slipped(slips: int | None) -> bool:
     return bool(slips)
 
 
-def is_stale(status: str, last_change: date, today: date, stale_days: int) -> bool:
-    return is_open(status) and (today - last_change).days > stale_days
+def is_stale(status: str, last_change: date | None, today: date, stale_days: int) -> bool:
+    """Open with no recorded change for more than `stale_days` (no record: not stale)."""
+    return is_open(status) and last_change is not None \
+        and (today - last_change).days > stale_days
 
 
 def rag(status: str, due: date | None, today: date, window: int = DEFAULT_WINDOW_DAYS) -> str:

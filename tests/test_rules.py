@@ -101,5 +101,6 @@ def test_stale_and_slipped():
     assert rules.is_stale("in-progress", TODAY - timedelta(days=91), TODAY, 90)
     assert not rules.is_stale("in-progress", TODAY - timedelta(days=90), TODAY, 90)
     assert not rules.is_stale("complete", TODAY - timedelta(days=900), TODAY, 90)
+    assert not rules.is_stale("in-progress", None, TODAY, 90)  # no record of a change
     assert rules.days_slipped(date(2027, 1, 31), date(2026, 12, 21)) == 41
     assert rules.days_slipped(date(2026, 12, 1), date(2026, 12, 21)) == 0

@@ -27,10 +27,9 @@ def build(reader: Reader, ctx: Ctx, f: Filters) -> ChaseList:
     groups: dict[str, OwnerChase] = {}
     for row in raw_items(reader, replace(f, statuses=OPEN_STATUSES), today, last_event=True):
         status, owner, due = row[7], (row[6] or "").strip() or None, as_date(row[8])
-        updated = as_date(row[14]) or today
         hits = {"overdue": rules.is_overdue(status, due, today),
                 "due_soon": rules.is_due_soon(status, due, today, window),
-                "stale": rules.is_stale(status, updated, today, ctx.stale_days),
+                "stale": rules.is_stale(status, as_date(row[14]), today, ctx.stale_days),
                 "gaps": rules.is_gap(status, owner, due)}
         if not any(hits.values()):
             continue

@@ -13,7 +13,7 @@ from casey_cli import asat, queries, rules
 from casey_cli.enums import Rag
 from casey_cli.errors import InvalidInput
 from casey_cli.models import Borough, HistoryEvent, Recommendation
-from casey_cli.queries import Filters, SQLAlchemyReader
+from casey_cli.queries import Filters, SQLAlchemyReader, as_date
 from casey_cli.schemas import Event, Item, Trend
 from casey_cli.services import history, trend
 from casey_cli.services.common import Ctx, check_borough, ref_sort_key
@@ -143,14 +143,13 @@ def build(session: Session, ctx: Ctx, *, borough: str | None, since: date | None
             if event.old and event.new and event.new > event.old:
                 slip_reasons.setdefault(event.ref, []).append(
                     f"{event.old} → {event.new}: {event.note or '(no reason recorded)'}")
-    slipped = [Slip(i, rules.days_slipped(_d(i.due), _d(i.original_due)),
+    slipped = [Slip(i, rules.days_slipped(as_date(i.due), as_date(i.original_due)),
                     slip_reasons.get(i.ref, [])) for i in items if i.slips]
-    gaps = [i for i in items if rules.is_gap(i.status, i.owner, _d(i.due))]
+    gaps = [i for i in items if rules.is_gap(i.status, i.owner, as_date(i.due))]
     completed = [i for i in items if i.completed and i.completed >= since.isoformat()]
     stale = [i for i in items
-             if rules.is_stale(i.status, _d((i.updated or "")[:10]) or today, today,
-                               ctx.stale_days)]
-    due_soon = [i for i in items if rules.is_due_soon(i.status, _d(i.due), today, ctx.window)]
+             if rules.is_stale(i.status, as_date(i.updated), today, ctx.stale_days)]
+    due_soon = [i for i in items if rules.is_due_soon(i.status, as_date(i.due), today, ctx.window)]
     by_source: dict[str, list[Item]] = {}
     by_theme: dict[str, list[Item]] = {}
     for item in items:
@@ -181,5 +180,3 @@ def build(session: Session, ctx: Ctx, *, borough: str | None, since: date | None
     )
 
 
-def _d(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
