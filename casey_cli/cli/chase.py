@@ -1,7 +1,7 @@
 """`casey chase`: per owner, what to chase (overdue, due soon, stale, gaps), for people, for a
 mail merge, or for a cron job that alerts when something needs chasing."""
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,6 +18,8 @@ from casey_cli.cli.options import (
 )
 from casey_cli.enums import ReadFormat
 
+if TYPE_CHECKING:
+    from rich.console import RenderableType
 
 @handled
 def chase(
@@ -46,23 +48,20 @@ def chase(
                                source=source)
         settings = app.service_ctx(window=days, stale_days=stale_days)
         result = service.build(reader, settings, scope)
-    if fmt == ReadFormat.JSON:
-        from casey_cli.io.formats import to_json
+    from casey_cli.schemas import CHASE_COLUMNS
 
-        output.write(to_json(result.to_dict()))
-    elif fmt == ReadFormat.CSV:
-        from casey_cli.io.formats import to_csv
-        from casey_cli.schemas import CHASE_COLUMNS
-
-        output.write(to_csv(CHASE_COLUMNS, [r.to_dict() for r in result.rows()]))
-    elif fmt == ReadFormat.MARKDOWN:
-        from casey_cli.io.markdown import chase_markdown
-
-        output.write(chase_markdown(result))
-    else:
+    def table() -> "RenderableType":
         from casey_cli.render.tables import chase_view
 
-        output.show(chase_view(result))
+        return chase_view(result)
+
+    def markdown() -> str:
+        from casey_cli.io.markdown import chase_markdown
+
+        return chase_markdown(result)
+
+    output.emit_records(fmt.value, CHASE_COLUMNS, [r.to_dict() for r in result.rows()], table,
+                        document=result.to_dict(), markdown=markdown)
     service.check(result, fail_on or [])
 
 

@@ -63,16 +63,18 @@ def info(message: str) -> None:
 
 
 def emit_records(fmt: str, columns: Sequence[str], records: Sequence[dict[str, Any]],
-                 table: Any) -> None:
-    """Dispatch one list of records to the chosen format; `table` builds the Rich view."""
+                 table: Any, *, document: Any = None, markdown: Any = None) -> None:
+    """Dispatch one list of records to the chosen format; `table` builds the Rich view. A
+    result with more than its rows gives JSON its `document` and Markdown its `markdown()`
+    (else the records themselves)."""
     from casey_cli.io import formats
 
     if fmt == ReadFormat.JSON.value:
-        write(formats.to_json(list(records)))
+        write(formats.to_json(list(records) if document is None else document))
     elif fmt == ReadFormat.CSV.value:
         write(formats.to_csv(columns, records))
     elif fmt == ReadFormat.MARKDOWN.value:
-        write(formats.to_markdown(columns, records))
+        write(markdown() if markdown else formats.to_markdown(columns, records))
     else:
         show(table())
 

@@ -1,6 +1,6 @@
 """`casey trend`: open, overdue and completed items at the end of each month or quarter."""
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -11,6 +11,8 @@ from casey_cli.cli.options import ScopeBoroughOpt
 from casey_cli.dates import DATE_HELP
 from casey_cli.enums import Period, TrendFormat
 
+if TYPE_CHECKING:
+    from rich.console import RenderableType
 
 @handled
 def trend(
@@ -39,16 +41,12 @@ def trend(
     with app.reader() as reader:
         slug = lookup.borough_slug(reader, borough) if borough else None
         result = service.trend(reader, app.service_ctx(), borough=slug, by=by.value, since=day)
-    if fmt == TrendFormat.JSON:
-        from casey_cli.io.formats import to_json
+    from casey_cli.schemas import TREND_COLUMNS
 
-        output.write(to_json(result.to_dict()))
-    elif fmt == TrendFormat.CSV:
-        from casey_cli.io.formats import to_csv
-        from casey_cli.schemas import TREND_COLUMNS
-
-        output.write(to_csv(TREND_COLUMNS, [p.to_dict() for p in result.points]))
-    else:
+    def table() -> "RenderableType":
         from casey_cli.render.tables import trend_view
 
-        output.show(trend_view(result))
+        return trend_view(result)
+
+    output.emit_records(fmt.value, TREND_COLUMNS, [p.to_dict() for p in result.points], table,
+                        document=result.to_dict())
