@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from enum import Enum
 
+# The borough slug of force-wide items: a source with no borough (SPEC section 1).
+FORCE_WIDE = "london"
+
 
 class Status(str, Enum):
     NOT_STARTED = "not-started"

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Protocol
 
 from casey_cli import rules
+from casey_cli.enums import FORCE_WIDE
 from casey_cli.schemas import ITEM_COLUMNS, Counts, Item
 
 
@@ -119,15 +120,15 @@ _ACTION_ROW = (
     "'A'{collate}", "a.id", "CASE WHEN a.due IS NULL THEN 1 ELSE 0 END",
 )
 _REC_ROW = (
-    "r.ref", "'recommendation'", "COALESCE(s.borough, 'london')", "r.source", "NULL", "r.title",
-    "r.owner", "r.status", "r.due", "r.original_due", "r.progress", "r.slips", "NULL",
+    "r.ref", "'recommendation'", f"COALESCE(s.borough, '{FORCE_WIDE}')", "r.source", "NULL",
+    "r.title", "r.owner", "r.status", "r.due", "r.original_due", "r.progress", "r.slips", "NULL",
     "r.created", "r.updated", "r.completed",
     "(r.source || '-'){collate}", "r.number", "CASE WHEN r.due IS NULL THEN 1 ELSE 0 END",
 )
 _ACTIONS_FROM = " FROM actions a LEFT JOIN recommendations r ON r.ref = a.recommendation"
 _RECS_FROM = " FROM recommendations r JOIN sources s ON s.code = r.source"
 # Force-wide sources (no borough) count as borough `london`.
-_BOROUGH = {"action": "a.borough", "recommendation": "COALESCE(s.borough, 'london')"}
+_BOROUGH = {"action": "a.borough", "recommendation": f"COALESCE(s.borough, '{FORCE_WIDE}')"}
 # The item's latest history event (columns 19-23), one index seek per row (ix_history_ref_id).
 _LAST = ("h.at", 'h."by"', "h.note", "h.field", "h.new")
 _LAST_JOIN = " LEFT JOIN history h ON h.id = (SELECT max(id) FROM history WHERE ref = {ref})"

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from casey_cli import lookup
 from casey_cli.config import Ctx as Ctx  # re-exported for the services
 from casey_cli.dates import to_iso
+from casey_cli.enums import FORCE_WIDE
 from casey_cli.errors import InvalidInput, NotFound
 from casey_cli.lookup import MeetingRef
 from casey_cli.models import Action, HistoryEvent, Meeting, Recommendation, Source
@@ -91,7 +92,7 @@ def action_item(action: Action, source: str | None, ctx: Ctx) -> Item:
 
 def rec_item(rec: Recommendation, borough: str | None, ctx: Ctx) -> Item:
     return make_item(
-        ref=rec.ref, kind="recommendation", borough=borough or "london", source=rec.source,
+        ref=rec.ref, kind="recommendation", borough=borough or FORCE_WIDE, source=rec.source,
         recommendation=None, title=rec.title, owner=rec.owner, status=rec.status,
         due=rec.due, original_due=rec.original_due, progress=rec.progress, slips=rec.slips,
         assurance=None, created=rec.created, updated=rec.updated, completed=rec.completed,
@@ -108,7 +109,7 @@ def source_of_action(session: Session, action: Action) -> str | None:
 
 def borough_of_rec(session: Session, rec: Recommendation) -> str:
     source = session.get(Source, rec.source)
-    return (source.borough if source else None) or "london"
+    return (source.borough if source else None) or FORCE_WIDE
 
 
 def record(

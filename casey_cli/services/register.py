@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from casey_cli import rules
 from casey_cli.dates import DATE_HELP, parse_date
+from casey_cli.enums import FORCE_WIDE
 from casey_cli.errors import CaseyError, InvalidInput, did_you_mean
 from casey_cli.io.yamlfile import LineDict, read_yaml
 from casey_cli.lookup import MeetingRef
@@ -515,7 +516,7 @@ class Loader:
         src = self.session.get(Source, code)
         if src is None:
             self._check_ref(Source, code, where, "source", "see `casey source list`")
-        borough = (src.borough if src else None) or "london"
+        borough = (src.borough if src else None) or FORCE_WIDE
         data = {k: v for k, v in r.items() if k != "number"}
         if rec is None:
             data.setdefault("original_due", data.get("due"))

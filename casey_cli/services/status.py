@@ -8,10 +8,9 @@ from dataclasses import replace
 
 from casey_cli import queries
 from casey_cli.config import Ctx
+from casey_cli.enums import FORCE_WIDE
 from casey_cli.queries import Filters, Reader
 from casey_cli.schemas import Counts, Item, LondonReport, LondonRow, StatusReport
-
-FORCE_WIDE = "london"  # the borough slug of force-wide items (SPEC section 1)
 
 
 def report(reader: Reader, ctx: Ctx, f: Filters, limit: int | None = None) -> StatusReport:
