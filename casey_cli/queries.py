@@ -354,6 +354,12 @@ def names(reader: Reader, table: str, column: str) -> list[str]:
     return [str(r[0]) for r in reader.rows(f"SELECT {column} FROM {table}", {}) if r[0]]
 
 
+def boroughs(reader: Reader) -> list[tuple[str, str, str | None]]:
+    """Every borough as (slug, name, Met BCU), by slug."""
+    return [(str(r[0]), str(r[1]), r[2])
+            for r in reader.rows("SELECT slug, name, bcu FROM boroughs ORDER BY slug", {})]
+
+
 def exists(reader: Reader, table: str, column: str, value: str) -> bool:
     sql = f"SELECT 1 FROM {table} WHERE {column} = :v"
     return any(True for _ in reader.rows(sql, {"v": value}))

@@ -36,11 +36,10 @@ def london(reader: Reader, ctx: Ctx, f: Filters, by: str = "borough", *,
     with nothing in it, worst first; force-wide items (borough `london`) in a row of their
     own, outside the ranking; the headline counts everything. One GROUP BY in the store."""
     counts = queries.count_by_borough(reader, f, today=ctx.today, window=ctx.window)
-    boroughs = list(reader.rows("SELECT slug, name, bcu FROM boroughs ORDER BY slug", {}))
     rows: dict[str | None, LondonRow] = {}
     force_wide = LondonRow({"borough": FORCE_WIDE, "name": "London-wide"}, "London-wide (force)",
                            counts.get(FORCE_WIDE, Counts()))
-    for slug, name, bcu in boroughs:
+    for slug, name, bcu in queries.boroughs(reader):
         if slug == FORCE_WIDE:
             force_wide.keys["name"] = name
             continue
