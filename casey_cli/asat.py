@@ -12,11 +12,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from casey_cli.config import Ctx
 from casey_cli.errors import InvalidInput
 from casey_cli.queries import Reader, SqliteReader, as_stamp
+
+if TYPE_CHECKING:  # the ORM is for the report's copy only; status reads without it
+    from sqlmodel import Session
 
 ZONE = "Europe/London"
 # Item columns an event can set; 'note' and anything else is not a column of the row.
@@ -199,6 +202,26 @@ def reader_at(reader: Reader, day: date | None) -> Iterator[Reader]:
         mem.execute("BEGIN")
         yield SqliteReader(mem)
     finally:
+        mem.close()
+
+
+@contextmanager
+def session_at(session: Session, day: date) -> Iterator[Session]:
+    """reader_at for code that works through the ORM (the committee report): a session on
+    the in-memory copy as at the end of `day`."""
+    import sqlalchemy as sa
+    from sqlalchemy.pool import StaticPool
+    from sqlmodel import Session
+
+    from casey_cli.queries import SQLAlchemyReader
+
+    mem = snapshot(SQLAlchemyReader(session.connection()), day)
+    engine = sa.create_engine("sqlite://", creator=lambda: mem, poolclass=StaticPool)
+    try:
+        with Session(engine) as copy:
+            yield copy
+    finally:
+        engine.dispose()
         mem.close()
 
 

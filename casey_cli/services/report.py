@@ -94,17 +94,8 @@ def build_at(session: Session, ctx: Ctx, *, day: date | None, borough: str | Non
 def _build_on_copy(session: Session, ctx: Ctx, day: date | None, **kwargs: Any) -> Report:
     if day is None:
         return build(session, ctx, **kwargs)
-    import sqlalchemy as sa
-    from sqlalchemy.pool import StaticPool
-
-    mem = asat.snapshot(SQLAlchemyReader(session.connection()), day)
-    engine = sa.create_engine("sqlite://", creator=lambda: mem, poolclass=StaticPool)
-    try:
-        with Session(engine) as copy:
-            paper = build(copy, asat.ctx_at(ctx, day), **kwargs)
-    finally:
-        engine.dispose()
-        mem.close()
+    with asat.session_at(session, day) as copy:
+        paper = build(copy, asat.ctx_at(ctx, day), **kwargs)
     paper.as_at = day.isoformat()
     return paper
 
