@@ -41,6 +41,7 @@ def read_csv(path: Path) -> list[LineDict]:
                     raise InvalidInput(f"this row has {more} cells ({len(cells)}) than the "
                                        f"header ({len(header)}); check for a missing or "
                                        "unquoted comma", file=str(path), line=reader.line_num)
+                # _row, inlined: this loop runs once per row of a 100,000-row load.
                 row = LineDict(zip(header, cells, strict=True))
                 row.line, row.key_lines = reader.line_num, {}
                 for value in cells:
