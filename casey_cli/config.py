@@ -11,13 +11,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from casey_cli.errors import InvalidInput, did_you_mean
-from casey_cli.rules import (
+from casey_cli.enums import (
     DEFAULT_STALE_DAYS,
     DEFAULT_WINDOW_DAYS,
     STALE_DAYS_RANGE,
     WINDOW_RANGE,
 )
+from casey_cli.errors import InvalidInput, did_you_mean
 
 APP_NAME = "casey-cli"
 ALL_BOROUGHS = "all"  # `--borough all`: every borough, whatever the config says

@@ -6,6 +6,12 @@ from enum import Enum
 
 # The borough slug of force-wide items: a source with no borough (SPEC section 1).
 FORCE_WIDE = "london"
+# Defaults and bounds of the settings in whole days (flag, variable or config file). Kept
+# here, with the enums the options use, so `casey --help` does not import the rules.
+DEFAULT_WINDOW_DAYS = 14
+DEFAULT_STALE_DAYS = 90
+WINDOW_RANGE = (0, 3650)
+STALE_DAYS_RANGE = (1, 36500)
 
 
 class Status(str, Enum):

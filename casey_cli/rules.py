@@ -5,12 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from casey_cli.enums import CLOSED_STATUSES, Rag, Response, Status
+from casey_cli.enums import DEFAULT_STALE_DAYS as DEFAULT_STALE_DAYS
+from casey_cli.enums import DEFAULT_WINDOW_DAYS as DEFAULT_WINDOW_DAYS
 from casey_cli.errors import InvalidInput, did_you_mean
 
-DEFAULT_WINDOW_DAYS = 14
-DEFAULT_STALE_DAYS = 90
-WINDOW_RANGE = (0, 3650)  # whole days a due-soon window may be (flag, variable or file)
-STALE_DAYS_RANGE = (1, 36500)
 AGEING_BANDS = ((1, 30, "1-30"), (31, 90, "31-90"), (91, 180, "91-180"), (181, None, ">180"))
 
 

@@ -7,12 +7,15 @@ import typer
 
 from casey_cli.cli import completion
 from casey_cli.dates import DATE_HELP
-from casey_cli.enums import ReadFormat, ShowFormat, StatusFormat, WriteFormat
-from casey_cli.rules import (
+from casey_cli.enums import (
     DEFAULT_STALE_DAYS,
     DEFAULT_WINDOW_DAYS,
     STALE_DAYS_RANGE,
     WINDOW_RANGE,
+    ReadFormat,
+    ShowFormat,
+    StatusFormat,
+    WriteFormat,
 )
 
 BoroughOpt = Annotated[str | None, typer.Option(
