@@ -235,7 +235,7 @@ def item_from_row(row: Sequence[Any], today: date, window: int) -> Item:
 
 
 def items(reader: Reader, f: Filters, *, today: date,
-          window: int = rules.DEFAULT_WINDOW_DAYS, limit: int | None = None) -> Iterator[Item]:
+          window: int, limit: int | None = None) -> Iterator[Item]:
     """Items matching `f`, streamed in SPEC order: due date (undated last), then ref."""
     for row in raw_items(reader, f, today, limit=limit):
         yield item_from_row(row, today, window)
@@ -277,14 +277,14 @@ def _counts(reader: Reader, f: Filters, today: date, window: int,
 
 
 def count_items(reader: Reader, f: Filters, *, today: date,
-                window: int = rules.DEFAULT_WINDOW_DAYS) -> Counts:
+                window: int) -> Counts:
     """Counts over every item matching `f` (total, open, by status and RAG, overdue, due
     soon, gaps, slipped), made by the store in one query."""
     return _counts(reader, f, today, window, by_borough=False).get("", Counts())
 
 
 def count_by_borough(reader: Reader, f: Filters, *, today: date,
-                     window: int = rules.DEFAULT_WINDOW_DAYS) -> dict[str, Counts]:
+                     window: int) -> dict[str, Counts]:
     """count_items per borough slug (force-wide items under `london`), in one GROUP BY;
     boroughs with no matching item are absent."""
     return _counts(reader, f, today, window, by_borough=True)
@@ -336,7 +336,7 @@ _ITEM_FIELDS = operator.itemgetter(slice(0, len(ITEM_COLUMNS)))
 
 
 def item_rows(reader: Reader, f: Filters, *, today: date,
-              window: int = rules.DEFAULT_WINDOW_DAYS,
+              window: int,
               csv_guard: bool = False) -> Iterable[Sequence[Any]]:
     """Item objects as tuples in ITEM_COLUMNS order, streamed in SPEC order (on SQLite with
     no Python step per row); with `csv_guard`, cells as formats.csv_cell makes them."""

@@ -288,5 +288,6 @@ def list_(
                                statuses=status or (), source=source,
                                recommendation=recommendation, due_before=day, overdue=overdue,
                                recommendations=False)
-        items = list(queries.items(reader, scope, today=app.today))
+        items = list(queries.items(reader, scope, today=app.today,
+                                    window=app.setting("window")))
     output.emit_items(fmt.value, items, "Actions", "No actions match.")

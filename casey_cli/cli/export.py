@@ -49,6 +49,7 @@ def export(
     app = app_context(ctx)
     day = parse_date(due_before, app.today, field="--due-before") if due_before else None
     borough = app.setting("borough", borough)
+    window = app.setting("window")
     title = f"casey-cli register: {borough or 'all London'}"
     with app.reader() as reader:
         scope = lookup.filters(reader, borough=borough, owner=owner, statuses=status or (),
@@ -56,12 +57,13 @@ def export(
                                overdue=overdue)
         if fmt in (ExportFormat.CSV, ExportFormat.JSON):
             csv = fmt == ExportFormat.CSV
-            rows = queries.item_rows(reader, scope, today=app.today, csv_guard=csv)
+            rows = queries.item_rows(reader, scope, today=app.today, window=window,
+                                     csv_guard=csv)
             chunks = (formats.csv_row_chunks if csv else formats.json_row_chunks)(
                 ITEM_COLUMNS, rows)
             output.deliver((c.encode() for c in chunks), output_file)
             return
-        everything = list(queries.items(reader, scope, today=app.today))
+        everything = list(queries.items(reader, scope, today=app.today, window=window))
         meetings = queries.meetings(reader, scope.borough) if fmt == ExportFormat.ICS else []
     if fmt == ExportFormat.MARKDOWN:
         data = formats.to_markdown(ITEM_COLUMNS, [i.to_dict() for i in everything]).encode()

@@ -41,7 +41,8 @@ def list_(
     app = app_context(ctx)
     with app.reader() as reader:
         scope = lookup.filters(reader, source=source, theme=theme, actions=False)
-        items = list(queries.items(reader, scope, today=app.today))
+        items = list(queries.items(reader, scope, today=app.today,
+                                    window=app.setting("window")))
     output.emit_items(fmt.value, items, "Recommendations", "No recommendations match.")
 
 
