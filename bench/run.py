@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import platform
+import shlex
 import shutil
 import sqlite3
 import statistics
@@ -67,6 +68,10 @@ RATIOS = (("status / floor", "status", "floor"),
           ("complete / floor", "complete", "floor"))
 
 
+class BenchError(RuntimeError):
+    """A command that the bench runs or prepares exited non-zero: the whole run stops."""
+
+
 @dataclass
 class Run:
     seconds: float
@@ -93,6 +98,7 @@ def timed(argv: list[str], env: dict[str, str], output: Path | None) -> Run:
     high-water mark across exec), which hides small programs such as sqlite3.
     """
     with tempfile.NamedTemporaryFile() as rss, tempfile.TemporaryFile() as err:
+        command = argv
         if TIME:
             argv = [TIME, "-f", "%M", "-o", rss.name, *argv]
         sink = output.open("wb") if output else subprocess.PIPE
@@ -110,16 +116,25 @@ def timed(argv: list[str], env: dict[str, str], output: Path | None) -> Run:
         if proc.returncode != 0:
             err.seek(0)
             tail = err.read().decode(errors="replace").strip().splitlines()[-3:]
-            raise RuntimeError(f"{' '.join(argv)} exited {proc.returncode}: {tail}")
+            raise BenchError(f"{shlex.join(command)} exited {proc.returncode}: {tail}")
         lines = Path(rss.name).read_text().split() if TIME else []
     return Run(elapsed, int(lines[-1]) if lines else usage.ru_maxrss)
+
+
+def output_of(argv: list[str], env: dict[str, str]) -> str:
+    """Run an untimed preparation step; its stdout. Raises BenchError when it fails."""
+    proc = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                          text=True)
+    if proc.returncode != 0:
+        tail = proc.stderr.strip().splitlines()[-3:]
+        raise BenchError(f"preparation {shlex.join(argv)} exited {proc.returncode}: {tail}")
+    return proc.stdout
 
 
 def check(argv: list[str], env: dict[str, str]) -> float:
     """An untimed preparation step (its wall time is returned for the notes)."""
     start = time.perf_counter()
-    subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
+    output_of(argv, env)
     return time.perf_counter() - start
 
 
@@ -413,10 +428,16 @@ def main() -> None:
     print("Tools found:\n" + "".join(f"- {k}: {v}\n" for k, v in found.items()))
     print("Machine:\n" + "".join(f"- {k}: {v}\n" for k, v in machine.items()), flush=True)
     out: dict[str, object] = {"machine": machine, "tools": found, "sizes": {}}
-    for n in (int(s) for s in args.sizes.split(",")):
-        report = bench_size(n, work, exe, args, env)
-        out["sizes"][str(n)] = report  # type: ignore[index]
-        print(markdown(n, report), flush=True)
+    try:
+        for n in (int(s) for s in args.sizes.split(",")):
+            report = bench_size(n, work, exe, args, env)
+            out["sizes"][str(n)] = report  # type: ignore[index]
+            print(markdown(n, report), flush=True)
+    except BenchError as error:
+        print(f"bench: FAILED: {error}", file=sys.stderr)
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+        sys.exit(1)
     if json_out:
         json_out.write_text(json.dumps(out, indent=2) + "\n")
     if args.work is None:
