@@ -2,6 +2,11 @@
 
     /work/venv/bin/python bench/run.py --sizes 10000,100000 --repeat 7 --json out.json
 
+First, the bundled register: a store made by `casey --db X init` alone (the register casey
+ships), on which every everyday command is timed, reads and writes alike; the writes are
+given new values each run (a progress of run % 100, a new meeting, an action added for the
+run during preparation), so each run really writes.
+
 For each size it prepares, once, in --work: the synthetic data (bench/generate.py), a casey
 store (`casey --db X init` + `casey --db X load actions-N.csv`), a Taskwarrior data folder
 (`task import tasks-N.json`, with its own TASKRC: confirmation=no, hooks=off) and a plain
@@ -11,6 +16,9 @@ machine hits a round's commands alike), and loads and imports --load-repeat time
 into a fresh store (the preparation being their warm-up), and prints a Markdown table:
 median and minimum wall time, peak RSS (from wait4), and the ratio to the floor
 (`python -c "import typer, rich.console"`), then the ratios the performance targets need.
+Last, one "Targets" table: every target with its measured ratio and
+"met" / "NOT met". A benchmarked or preparation command that exits non-zero stops the run
+with its stderr and exit status 1.
 
 Standard library only; a missing `task` or `sqlite3` skips its comparisons with a note.
 """
@@ -31,13 +39,16 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate  # noqa: E402
 
 FLOORS = Path(__file__).resolve().parent / "floors.py"
+# The figures that export and load at 100k must not fall behind (docs/performance.md, NOW).
+PREVIOUS = Path(__file__).resolve().parent / "results" / "after-39486e5.json"
+BUNDLED = "bundled"  # the bundled register's key in the results, beside the sizes
 
 TASKRC = """data.location={data}
 confirmation=no
@@ -67,9 +78,81 @@ RATIOS = (("status / floor", "status", "floor"),
           ("help / floor", "help", "floor"),
           ("complete / floor", "complete", "floor"))
 
+# The bundled register (a store made by `casey --db X init` alone): the everyday commands,
+# as (name, words after `casey --db X`, at most this many times the floor). Words in braces
+# change with the run, so that every write writes: {progress} is the run number % 100 (the
+# warm-up round is run 0), {done} and {verify} are actions added for that run during the
+# preparation (one not done yet; one complete and owned by "Bench owner"), {due} is a day
+# later each run. Writes come last in a round, so a round's reads all see the same store.
+BUNDLED_COMMANDS: tuple[tuple[str, str, float], ...] = (
+    ("status", "status --borough islington", 2),
+    ("action-list", "action list --borough islington", 2),
+    ("action-show", "action show A3", 2),
+    ("rec-show", "rec show casey-1", 2),
+    ("history", "history A3", 2),
+    ("meeting-list", "meeting list", 2),
+    ("borough-list", "borough list", 2),
+    ("rec-list", "rec list", 2),
+    ("source-list", "source list", 2),
+    ("chase-london", "chase", 2),
+    ("trend", "trend", 2),
+    ("config-show", "config show", 2),
+    ("report-html", "report --borough islington --format html", 3),
+    ("export-xlsx", "export --format xlsx --output {xlsx}", 3),
+    ("db-check", "db check", 3),
+    ("action-update", "action update A3 --progress {progress}", 2),
+    ("action-done", "action done {done} --evidence x", 2),
+    ("rec-update", "rec update casey-1 --progress {progress}", 2),
+    ("meeting-add", 'meeting add "Bench meeting {run}" --date 2027-01-15', 2),
+    ("action-verify", 'action verify {verify} --by "Bench verifier"', 2),
+    ("action-reschedule", "action reschedule A2 --due {due} --reason x", 2),
+)
+# How the tables show the words that change with the run.
+SHOWN = {"progress": "<run % 100>", "done": "<new action>", "verify": "<completed action>",
+         "run": "<run>", "due": "<2030-01-01 + run days>", "xlsx": "bundled-export.xlsx"}
+
 
 class BenchError(RuntimeError):
     """A command that the bench runs or prepares exited non-zero: the whole run stops."""
+
+
+@dataclass(frozen=True)
+class Target:
+    what: str             # the command, as the target names it
+    size: str             # BUNDLED or a number of actions: a key of the results
+    name: str             # the command timed ...
+    over: str             # ... divided by this one (medians of the same run)
+    limit: float | None   # met when the ratio is at most this (None: no figure to judge by)
+    source: str = ""      # where the limit comes from, when not from the target itself
+
+
+def targets(previous: dict[str, dict[str, float]]) -> list[Target]:
+    """Every target, in the order the Targets table shows them.
+
+    previous: an earlier run's ratios by size (--previous): export and load at 100k must be
+    no slower against Taskwarrior than they were there.
+    """
+    found = [Target(f"`{words.format(**SHOWN)}`", BUNDLED, name, "floor", limit)
+             for name, words, limit in BUNDLED_COMMANDS]
+    big, was = "100000", previous.get("100000", {})
+    found += [Target("`status --borough islington`", big, "status", "floor", 2.5),
+              Target("`action show A3`", big, "action-show", "floor", 2.5),
+              Target("`action update A3 --progress N`", big, "action-update", "floor", 2.5),
+              Target("`status` (London)", big, "status-london", "floor", 3),
+              Target("`chase --borough islington`", big, "chase", "floor", 3),
+              Target("`export --format csv`", big, "export", "task-export",
+                     was.get("export / task export"), PREVIOUS.name),
+              Target("`load actions-N.csv`", big, "load-csv", "task-import",
+                     was.get("load CSV / task import"), PREVIOUS.name)]
+    return found
+
+
+def read_previous(path: Path | None) -> dict[str, dict[str, float]]:
+    """An earlier --json's ratios by size; nothing if there is no such file."""
+    if path is None or not path.exists():
+        return {}
+    sizes = json.loads(path.read_text())["sizes"]
+    return {size: report.get("ratios", {}) for size, report in sizes.items()}
 
 
 @dataclass
@@ -88,6 +171,7 @@ class Command:
     output: Callable[[int], Path] | None = None  # stdout to this file, else to a pipe
     env: dict[str, str] = field(default_factory=dict)
     prepared: bool = False                   # reads the store/data prepared for its tool
+    shown: list[str] | None = None           # the words the table shows, if not argv(0)
 
 
 def timed(argv: list[str], env: dict[str, str], output: Path | None) -> Run:
@@ -251,6 +335,9 @@ def commands(n: int, work: Path, exe: dict[str, str | None], env: dict[str, str]
         Command("status-london", "casey", lambda i: [*db, "status"], prepared=True),
         Command("chase", "casey", lambda i: [*db, "chase", "--borough", "islington"],
                 prepared=True),
+        # One bundled action (A3, before the synthetic ones) with its history.
+        Command("action-show", "casey", lambda i: [*db, "action", "show", "A3"],
+                prepared=True),
         # Shell completion of `casey --db X status --borough isl<TAB>`, as bash asks for it.
         Command("complete", "casey", lambda i: [casey], prepared=True, env={
             "_CASEY_COMPLETE": "complete_bash", "COMP_CWORD": "5",
@@ -282,7 +369,12 @@ def commands(n: int, work: Path, exe: dict[str, str | None], env: dict[str, str]
         Command("sqlite-export", "sqlite3",
                 lambda i: [str(sq), "-csv", "-header", str(plain), export_sql],
                 output=lambda i: work / "plain-export.csv", prepared=True),
-        # Last: it adds rows to the store the commands above read.
+        # Last: they write to the store the commands above read. A new progress each run
+        # (run % 100), so every run writes a change and its history event.
+        Command("action-update", "casey",
+                lambda i: [*db, "action", "update", "A3", "--progress", str(i % 100)],
+                prepared=True,
+                shown=[*db, "action", "update", "A3", "--progress", SHOWN["progress"]]),
         Command("add", "casey", lambda i: [*db, "action", "add", "--borough", "islington",
                                            "--title", f"Bench add {n} {os.getpid()} {i}"],
                 prepared=True),
@@ -293,13 +385,57 @@ def commands(n: int, work: Path, exe: dict[str, str | None], env: dict[str, str]
     return cmds, preps
 
 
+def bundled_commands(work: Path, exe: dict[str, str | None], env: dict[str, str],
+                     rounds: int) -> tuple[list[Command], dict[str, Callable[[], float]]]:
+    """The everyday commands on the bundled register, and its preparation.
+
+    The preparation makes the store with `casey --db X init` and adds, for each of the
+    `rounds` runs, an action for `action done` and a completed one, owned by someone else,
+    for `action verify` (in Hackney, so Islington's figures are the register's own).
+    """
+    py, casey = exe["python"], exe["casey"]
+    assert py is not None and casey is not None
+    store = work / "casey-bundled.db"
+    db = [casey, "--db", str(store)]
+    refs: dict[str, list[str]] = {"done": [], "verify": []}
+
+    def prep() -> float:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{store}{suffix}").unlink(missing_ok=True)
+        start = time.perf_counter()
+        check([*db, "init"], env)
+        add = [*db, "action", "add", "--borough", "hackney"]
+        for key in refs:
+            refs[key] = []
+        for i in range(rounds):
+            refs["done"].append(output_of([*add, "--title", f"Bench done {i}"], env).strip())
+            refs["verify"].append(output_of(
+                [*add, "--title", f"Bench verify {i}", "--owner", "Bench owner",
+                 "--status", "complete"], env).strip())
+        return time.perf_counter() - start
+
+    def words(template: str, i: int) -> list[str]:
+        values = {"progress": str(i % 100), "run": str(i), "xlsx": str(work / SHOWN["xlsx"]),
+                  "due": (date(2030, 1, 1) + timedelta(days=i)).isoformat(),
+                  "done": refs["done"][i] if i < len(refs["done"]) else "?",
+                  "verify": refs["verify"][i] if i < len(refs["verify"]) else "?"}
+        return [word.format(**values) for word in shlex.split(template)]
+
+    cmds = [Command("floor", "python", lambda i: [py, "-c", "import typer, rich.console"])]
+    for name, template, _ in BUNDLED_COMMANDS:
+        cmds.append(Command(
+            name, "casey", lambda i, t=template: [*db, *words(t, i)], prepared=True,
+            shown=[*db, *(w.format(**SHOWN) for w in shlex.split(template))]))
+    return cmds, {"casey": prep, "python": lambda: 0.0}
+
+
 def describe(cmd: Command, work: Path) -> str:
     """The command line as shown in the table: paths relative to --work, `…` for names."""
     words = []
     if "COMP_WORDS" in cmd.env:  # completion: what the shell has typed, then TAB
         return describe(replace(cmd, argv=lambda i: cmd.env["COMP_WORDS"].split("\n"), env={}),
                         work) + "<TAB>"
-    for word in cmd.argv(0):
+    for word in cmd.shown or cmd.argv(0):
         word = word.replace(str(work) + "/", "")
         words.append(Path(word).name if word.startswith("/") else word)
     words = ["<overdue query>" if w.startswith("SELECT id, title") else
@@ -316,19 +452,28 @@ def selected(cmd: Command, only: list[str] | None) -> bool:
 
 def bench_size(n: int, work: Path, exe: dict[str, str | None], args: argparse.Namespace,
                env: dict[str, str]) -> dict[str, object]:
+    """One size of synthetic data: generate it if missing, then bench_section."""
     data = work / "data"
     if not (data / f"tasks-{n}.json").exists():
         generate.write(n, data, args.seed)
     today = date.today().isoformat()
-    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     cmds, preps = commands(n, work, exe, env, today)
     overdue, export_sql = queries(today)
+    report = bench_section(str(n), cmds, preps, work, exe, args, env)
+    return {"today": today, "queries": {"overdue": overdue, "export": export_sql}, **report}
+
+
+def bench_section(key: str, cmds: list[Command], preps: dict[str, Callable[[], float]],
+                  work: Path, exe: dict[str, str | None], args: argparse.Namespace,
+                  env: dict[str, str]) -> dict[str, object]:
+    """Prepare, run the commands chosen (light ones in rounds, then heavy ones), summarise."""
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     chosen = [c for c in cmds if selected(c, args.only)]
     prep_times: dict[str, float] = {}
     notes = [f"{tool} not found: its comparisons were skipped"
              for tool in sorted({c.tool for c in chosen}) if exe[tool] is None]
     for tool in sorted({c.tool for c in chosen if c.prepared and exe[c.tool]}):
-        print(f"[{n}] preparing {tool} ...", file=sys.stderr, flush=True)
+        print(f"[{key}] preparing {tool} ...", file=sys.stderr, flush=True)
         prep_times[tool] = round(preps[tool](), 3)
     timings: dict[str, list[Run]] = {}
 
@@ -342,14 +487,15 @@ def bench_size(n: int, work: Path, exe: dict[str, str | None], args: argparse.Na
     # a burst of noise on a shared machine hits every command of a round alike and the
     # ratios between them hold; loads and imports run one after another, each fresh.
     light = [c for c in runnable if not c.heavy]
-    print(f"[{n}] {len(light)} light commands x{args.repeat} rounds", file=sys.stderr, flush=True)
+    print(f"[{key}] {len(light)} light commands x{args.repeat} rounds", file=sys.stderr,
+          flush=True)
     for i in range(args.repeat + 1):
         for cmd in light:
             run = once(cmd, i)
             if i > 0:
                 timings.setdefault(cmd.name, []).append(run)
     for cmd in (c for c in runnable if c.heavy):
-        print(f"[{n}] {cmd.name} x{args.load_repeat}", file=sys.stderr, flush=True)
+        print(f"[{key}] {cmd.name} x{args.load_repeat}", file=sys.stderr, flush=True)
         timings[cmd.name] = [once(cmd, i) for i in range(args.load_repeat)]
     results: dict[str, dict[str, object]] = {}
     for cmd in runnable:
@@ -360,15 +506,19 @@ def bench_size(n: int, work: Path, exe: dict[str, str | None], args: argparse.Na
     shutil.rmtree(work / "fresh", ignore_errors=True)
     ratios = {label: results[a]["median"] / results[b]["median"]  # type: ignore[operator]
               for label, a, b in RATIOS if a in results and b in results}
-    return {"today": today, "queries": {"overdue": overdue, "export": export_sql},
-            "load_average_before": load, "prepare_seconds": prep_times, "notes": notes,
+    return {"load_average_before": load, "prepare_seconds": prep_times, "notes": notes,
             "results": results, "ratios": ratios}
 
 
-def markdown(n: int, report: dict[str, object]) -> str:
+def title(key: str) -> str:
+    return ("The bundled register (`casey --db X init`)" if key == BUNDLED
+            else f"{int(key):,} actions")
+
+
+def markdown(key: str, report: dict[str, object]) -> str:
     results: dict[str, dict[str, float | str]] = report["results"]  # type: ignore[assignment]
     floor = float(results["floor"]["median"]) if "floor" in results else None
-    lines = [f"### {n:,} actions", "",
+    lines = [f"### {title(key)}", "",
              "| command | median s | min s | peak MB | / floor |", "|---|---:|---:|---:|---:|"]
     for r in results.values():
         ratio = f"{float(r['median']) / floor:.1f}" if floor else "-"
@@ -378,7 +528,7 @@ def markdown(n: int, report: dict[str, object]) -> str:
     if ratios:
         lines += ["", "| ratio (medians) | value |", "|---|---:|"]
         lines += [f"| {k} | {v:.2f} |" for k, v in ratios.items()]
-    else:
+    elif key != BUNDLED:
         lines += ["", "No target ratio: each needs both of its commands in this run."]
     prep = report["prepare_seconds"]
     lines += ["", f"Preparation (untimed, one run each, s): {prep}",
@@ -390,9 +540,72 @@ def markdown(n: int, report: dict[str, object]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def judge(found: list[Target], sizes: dict[str, dict[str, object]]) -> list[dict[str, object]]:
+    """Each target's ratio and verdict, at the size it names.
+
+    A target of a size not run is shown at the other sizes that ran its commands, marked
+    indicative (a 100k target measured at 10k says little about 100k); one with nothing
+    measured is "not run".
+    """
+    rows: list[dict[str, object]] = []
+    for t in found:
+        def ratio(key: str, t: Target = t) -> float | None:
+            results = sizes.get(key, {}).get("results", {})
+            if t.name not in results or t.over not in results:  # type: ignore[operator]
+                return None
+            return (results[t.name]["median"]  # type: ignore[index]
+                    / results[t.over]["median"])  # type: ignore[index]
+
+        keys = [t.size] if ratio(t.size) is not None else [
+            k for k in sizes if k != BUNDLED and t.size != BUNDLED and ratio(k) is not None]
+        for key in keys or [t.size]:
+            value = ratio(key)
+            if value is None:
+                verdict = "not run"
+            elif t.limit is None:
+                verdict = "no limit: no previous figure"
+            else:
+                verdict = "met" if value <= t.limit else "NOT met"
+                if key != t.size:
+                    verdict += " (indicative: not the target's size)"
+            rows.append({"target": t.what, "size": t.size, "measured_at": key, "name": t.name,
+                         "over": t.over, "ratio": value, "limit": t.limit,
+                         "limit_from": t.source, "verdict": verdict})
+    return rows
+
+
+def targets_markdown(rows: list[dict[str, object]]) -> str:
+    lines = ["## Targets", "",
+             "Ratios of medians in the same run; each target is judged at the size it names.",
+             "", "| target | on | measured at | ratio | at most | met? |",
+             "|---|---|---|---:|---:|---|"]
+
+    def size(key: object) -> str:
+        return "bundled register" if key == BUNDLED else f"{int(str(key)):,} actions"
+
+    for r in rows:
+        over = "the floor" if r["over"] == "floor" else f"`{str(r['over']).replace('-', ' ')}`"
+        value = "-" if r["ratio"] is None else f"{float(r['ratio']):.2f}"  # type: ignore[arg-type]
+        limit = "-" if r["limit"] is None else f"{float(r['limit']):.2f}"  # type: ignore[arg-type]
+        if r["limit_from"]:
+            limit += f" ({r['limit_from']})"
+        lines.append(f"| {r['target']} / {over} | {size(r['size'])} | {size(r['measured_at'])} "
+                     f"| {value} | {limit} | {r['verdict']} |")
+    judged = [r for r in rows if r["measured_at"] == r["size"] and r["ratio"] is not None]
+    met = sum(r["verdict"] == "met" for r in judged)
+    unjudged = len({str(r["target"]) + str(r["size"]) for r in rows} - {
+        str(r["target"]) + str(r["size"]) for r in judged})
+    lines += ["", f"{met} of {len(judged)} targets measured at their size met; "
+              f"{unjudged} not measured at their size."]
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="10000", help="comma-separated N (default 10000)")
+    parser.add_argument("--sizes", default="10000",
+                        help="comma-separated N (default 10000)")
+    parser.add_argument("--no-bundled", action="store_true",
+                        help="skip the commands on the bundled register (run by default)")
     parser.add_argument("--repeat", type=int, default=7, help="timed runs (default 7)")
     parser.add_argument("--load-repeat", type=int, default=3,
                         help="timed runs of loads and imports (default 3)")
@@ -408,7 +621,12 @@ def main() -> None:
                         help="folder for data and stores (default: a temporary folder)")
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--json", type=Path, default=None, help="also write results here")
+    parser.add_argument("--previous", type=Path, default=PREVIOUS,
+                        help="an earlier --json whose 100k export and load ratios are the "
+                             f"limits of those targets (default bench/results/{PREVIOUS.name})")
     args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    previous = read_previous(args.previous.resolve() if args.previous else None)
 
     exe = tools(args.casey)
     json_out = args.json.resolve() if args.json else None
@@ -428,16 +646,25 @@ def main() -> None:
     print("Tools found:\n" + "".join(f"- {k}: {v}\n" for k, v in found.items()))
     print("Machine:\n" + "".join(f"- {k}: {v}\n" for k, v in machine.items()), flush=True)
     out: dict[str, object] = {"machine": machine, "tools": found, "sizes": {}}
+    reports: dict[str, dict[str, object]] = out["sizes"]  # type: ignore[assignment]
+    started = time.perf_counter()
     try:
-        for n in (int(s) for s in args.sizes.split(",")):
-            report = bench_size(n, work, exe, args, env)
-            out["sizes"][str(n)] = report  # type: ignore[index]
-            print(markdown(n, report), flush=True)
+        cmds, preps = bundled_commands(work, exe, env, args.repeat + 1)
+        if not args.no_bundled and any(selected(c, args.only) for c in cmds[1:]):
+            reports[BUNDLED] = bench_section(BUNDLED, cmds, preps, work, exe, args, env)
+            print(markdown(BUNDLED, reports[BUNDLED]), flush=True)
+        for n in sizes:
+            reports[str(n)] = bench_size(n, work, exe, args, env)
+            print(markdown(str(n), reports[str(n)]), flush=True)
     except BenchError as error:
         print(f"bench: FAILED: {error}", file=sys.stderr)
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
         sys.exit(1)
+    out["targets"] = judge(targets(previous), reports)
+    out["wall_seconds"] = round(time.perf_counter() - started, 1)
+    print(targets_markdown(out["targets"]))  # type: ignore[arg-type]
+    print(f"Wall time of the bench: {out['wall_seconds']} s")
     if json_out:
         json_out.write_text(json.dumps(out, indent=2) + "\n")
     if args.work is None:
