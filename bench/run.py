@@ -16,7 +16,9 @@ machine hits a round's commands alike), and loads and imports --load-repeat time
 into a fresh store (the preparation being their warm-up), and prints a Markdown table:
 median and minimum wall time, peak RSS (from wait4), and the ratio to the floor
 (`python -c "import typer, rich.console"`), then the ratios the performance targets need.
-Last, one "Targets" table: every target with its measured ratio and
+Sizes above --full-max (default 100,000; e.g. 1,000,000) run only the commands that matter
+at that size (status, chase, action show/update, export, load CSV and their floors), unless
+--only names others. Last, one "Targets" table: every target with its measured ratio and
 "met" / "NOT met". A benchmarked or preparation command that exits non-zero stops the run
 with its stderr and exit status 1.
 
@@ -110,6 +112,10 @@ BUNDLED_COMMANDS: tuple[tuple[str, str, float], ...] = (
 # How the tables show the words that change with the run.
 SHOWN = {"progress": "<run % 100>", "done": "<new action>", "verify": "<completed action>",
          "run": "<run>", "due": "<2030-01-01 + run days>", "xlsx": "bundled-export.xlsx"}
+# What sizes above --full-max run (unless --only names more): the commands the targets and
+# the growth table need, without Taskwarrior's and the YAML load's many minutes there.
+LARGE = frozenset({"floor", "status", "status-london", "chase", "action-show",
+                   "action-update", "export", "load-csv", "floor-export", "floor-load", "add"})
 
 
 class BenchError(RuntimeError):
@@ -444,10 +450,17 @@ def describe(cmd: Command, work: Path) -> str:
     return text.replace(f"{os.getpid()} 0", "<n>")
 
 
-def selected(cmd: Command, only: list[str] | None) -> bool:
-    return (only is None or cmd.name == "floor"
-            or any(cmd.name == o or cmd.name.startswith(o + "-") or cmd.tool == o
-                   for o in only))
+def named(cmd: Command, only: list[str]) -> bool:
+    return any(cmd.name == o or cmd.name.startswith(o + "-") or cmd.tool == o for o in only)
+
+
+def selected(cmd: Command, only: list[str] | None, large: bool) -> bool:
+    """--only's choice (the floor always runs); above --full-max, LARGE unless --only."""
+    if cmd.name == "floor":
+        return True
+    if only is not None:
+        return named(cmd, only)
+    return not large or cmd.name in LARGE
 
 
 def bench_size(n: int, work: Path, exe: dict[str, str | None], args: argparse.Namespace,
@@ -455,23 +468,28 @@ def bench_size(n: int, work: Path, exe: dict[str, str | None], args: argparse.Na
     """One size of synthetic data: generate it if missing, then bench_section."""
     data = work / "data"
     if not (data / f"tasks-{n}.json").exists():
+        print(f"[{n}] generating the data ...", file=sys.stderr, flush=True)
         generate.write(n, data, args.seed)
     today = date.today().isoformat()
     cmds, preps = commands(n, work, exe, env, today)
     overdue, export_sql = queries(today)
-    report = bench_section(str(n), cmds, preps, work, exe, args, env)
+    report = bench_section(str(n), cmds, preps, work, exe, args, env, n > args.full_max)
     return {"today": today, "queries": {"overdue": overdue, "export": export_sql}, **report}
 
 
 def bench_section(key: str, cmds: list[Command], preps: dict[str, Callable[[], float]],
                   work: Path, exe: dict[str, str | None], args: argparse.Namespace,
-                  env: dict[str, str]) -> dict[str, object]:
+                  env: dict[str, str], large: bool = False) -> dict[str, object]:
     """Prepare, run the commands chosen (light ones in rounds, then heavy ones), summarise."""
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    chosen = [c for c in cmds if selected(c, args.only)]
+    chosen = [c for c in cmds if selected(c, args.only, large)]
     prep_times: dict[str, float] = {}
     notes = [f"{tool} not found: its comparisons were skipped"
              for tool in sorted({c.tool for c in chosen}) if exe[tool] is None]
+    left = [c.name for c in cmds if c not in chosen and (args.only is None or named(c, args.only))]
+    if left:
+        notes.append(f"above --full-max {args.full_max:,}, not run (name them in --only to "
+                     f"run them): {', '.join(left)}")
     for tool in sorted({c.tool for c in chosen if c.prepared and exe[c.tool]}):
         print(f"[{key}] preparing {tool} ...", file=sys.stderr, flush=True)
         prep_times[tool] = round(preps[tool](), 3)
@@ -603,9 +621,13 @@ def targets_markdown(rows: list[dict[str, object]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000",
-                        help="comma-separated N (default 10000)")
+                        help="comma-separated N (default 10000), e.g. 10000,100000,1000000")
     parser.add_argument("--no-bundled", action="store_true",
                         help="skip the commands on the bundled register (run by default)")
+    parser.add_argument("--full-max", type=int, default=100_000,
+                        help="the largest size at which every command runs (default 100000); "
+                             "larger ones run only status, chase, action show/update, export, "
+                             "load CSV and their floors, unless --only names others")
     parser.add_argument("--repeat", type=int, default=7, help="timed runs (default 7)")
     parser.add_argument("--load-repeat", type=int, default=3,
                         help="timed runs of loads and imports (default 3)")
@@ -650,7 +672,7 @@ def main() -> None:
     started = time.perf_counter()
     try:
         cmds, preps = bundled_commands(work, exe, env, args.repeat + 1)
-        if not args.no_bundled and any(selected(c, args.only) for c in cmds[1:]):
+        if not args.no_bundled and any(selected(c, args.only, False) for c in cmds[1:]):
             reports[BUNDLED] = bench_section(BUNDLED, cmds, preps, work, exe, args, env)
             print(markdown(BUNDLED, reports[BUNDLED]), flush=True)
         for n in sizes:
