@@ -68,17 +68,19 @@ PLAIN_SCHEMA = """CREATE TABLE actions (id INTEGER PRIMARY KEY, borough TEXT NOT
   progress INTEGER);
 CREATE INDEX ix_actions_borough_status_due ON actions (borough, status, due);"""
 TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
-RATIOS = (("status / floor", "status", "floor"),
-          ("status / task overdue", "status", "task-overdue"),
-          ("London status / floor", "status-london", "floor"),
-          ("add / floor", "add", "floor"),
-          ("export / task export", "export", "task-export"),
-          ("load CSV / task import", "load-csv", "task-import"),
-          ("load YAML / task import", "load-yaml", "task-import"),
-          ("stack floor of export / task export", "floor-export", "task-export"),
-          ("stack floor of load CSV / task import", "floor-load", "task-import"),
-          ("help / floor", "help", "floor"),
-          ("complete / floor", "complete", "floor"))
+RATIOS = (
+    ("status / floor", "status", "floor"),
+    ("status / task overdue", "status", "task-overdue"),
+    ("London status / floor", "status-london", "floor"),
+    ("add / floor", "add", "floor"),
+    ("export / task export", "export", "task-export"),
+    ("load CSV / task import", "load-csv", "task-import"),
+    ("load YAML / task import", "load-yaml", "task-import"),
+    ("stack floor of export / task export", "floor-export", "task-export"),
+    ("stack floor of load CSV / task import", "floor-load", "task-import"),
+    ("help / floor", "help", "floor"),
+    ("complete / floor", "complete", "floor"),
+)
 
 # The bundled register (a store made by `casey --db X init` alone): the everyday commands,
 # as (name, words after `casey --db X`, at most this many times the floor). Words in braces
@@ -110,12 +112,31 @@ BUNDLED_COMMANDS: tuple[tuple[str, str, float], ...] = (
     ("action-reschedule", "action reschedule A2 --due {due} --reason x", 2),
 )
 # How the tables show the words that change with the run.
-SHOWN = {"progress": "<run % 100>", "done": "<new action>", "verify": "<completed action>",
-         "run": "<run>", "due": "<2030-01-01 + run days>", "xlsx": "bundled-export.xlsx"}
+SHOWN = {
+    "progress": "<run % 100>",
+    "done": "<new action>",
+    "verify": "<completed action>",
+    "run": "<run>",
+    "due": "<2030-01-01 + run days>",
+    "xlsx": "bundled-export.xlsx",
+}
 # What sizes above --full-max run (unless --only names more): the commands the targets and
 # the growth table need, without Taskwarrior's and the YAML load's many minutes there.
-LARGE = frozenset({"floor", "status", "status-london", "chase", "action-show",
-                   "action-update", "export", "load-csv", "floor-export", "floor-load", "add"})
+LARGE = frozenset(
+    {
+        "floor",
+        "status",
+        "status-london",
+        "chase",
+        "action-show",
+        "action-update",
+        "export",
+        "load-csv",
+        "floor-export",
+        "floor-load",
+        "add",
+    }
+)
 
 
 class BenchError(RuntimeError):
@@ -124,12 +145,12 @@ class BenchError(RuntimeError):
 
 @dataclass(frozen=True)
 class Target:
-    what: str             # the command, as the target names it
-    size: str             # BUNDLED or a number of actions: a key of the results
-    name: str             # the command timed ...
-    over: str             # ... divided by this one (medians of the same run)
-    limit: float | None   # met when the ratio is at most this (None: no figure to judge by)
-    source: str = ""      # where the limit comes from, when not from the target itself
+    what: str  # the command, as the target names it
+    size: str  # BUNDLED or a number of actions: a key of the results
+    name: str  # the command timed ...
+    over: str  # ... divided by this one (medians of the same run)
+    limit: float | None  # met when the ratio is at most this (None: no figure to judge by)
+    source: str = ""  # where the limit comes from, when not from the target itself
 
 
 def targets(previous: dict[str, dict[str, float]]) -> list[Target]:
@@ -138,18 +159,34 @@ def targets(previous: dict[str, dict[str, float]]) -> list[Target]:
     previous: an earlier run's ratios by size (--previous): export and load at 100k must be
     no slower against Taskwarrior than they were there.
     """
-    found = [Target(f"`{words.format(**SHOWN)}`", BUNDLED, name, "floor", limit)
-             for name, words, limit in BUNDLED_COMMANDS]
+    found = [
+        Target(f"`{words.format(**SHOWN)}`", BUNDLED, name, "floor", limit)
+        for name, words, limit in BUNDLED_COMMANDS
+    ]
     big, was = "100000", previous.get("100000", {})
-    found += [Target("`status --borough islington`", big, "status", "floor", 2.5),
-              Target("`action show A3`", big, "action-show", "floor", 2.5),
-              Target("`action update A3 --progress N`", big, "action-update", "floor", 2.5),
-              Target("`status` (London)", big, "status-london", "floor", 3),
-              Target("`chase --borough islington`", big, "chase", "floor", 3),
-              Target("`export --format csv`", big, "export", "task-export",
-                     was.get("export / task export"), PREVIOUS.name),
-              Target("`load actions-N.csv`", big, "load-csv", "task-import",
-                     was.get("load CSV / task import"), PREVIOUS.name)]
+    found += [
+        Target("`status --borough islington`", big, "status", "floor", 2.5),
+        Target("`action show A3`", big, "action-show", "floor", 2.5),
+        Target("`action update A3 --progress N`", big, "action-update", "floor", 2.5),
+        Target("`status` (London)", big, "status-london", "floor", 3),
+        Target("`chase --borough islington`", big, "chase", "floor", 3),
+        Target(
+            "`export --format csv`",
+            big,
+            "export",
+            "task-export",
+            was.get("export / task export"),
+            PREVIOUS.name,
+        ),
+        Target(
+            "`load actions-N.csv`",
+            big,
+            "load-csv",
+            "task-import",
+            was.get("load CSV / task import"),
+            PREVIOUS.name,
+        ),
+    ]
     return found
 
 
@@ -169,15 +206,15 @@ class Run:
 
 @dataclass
 class Command:
-    name: str                                # for --only (a prefix or the tool also match)
-    tool: str                                # python, casey, task or sqlite3
-    argv: Callable[[int], list[str]]         # run number -> argv
-    heavy: bool = False                      # a load: --load-repeat runs, fresh store each
-    setup: Callable[[int], None] | None = None   # untimed, before each run
+    name: str  # for --only (a prefix or the tool also match)
+    tool: str  # python, casey, task or sqlite3
+    argv: Callable[[int], list[str]]  # run number -> argv
+    heavy: bool = False  # a load: --load-repeat runs, fresh store each
+    setup: Callable[[int], None] | None = None  # untimed, before each run
     output: Callable[[int], Path] | None = None  # stdout to this file, else to a pipe
     env: dict[str, str] = field(default_factory=dict)
-    prepared: bool = False                   # reads the store/data prepared for its tool
-    shown: list[str] | None = None           # the words the table shows, if not argv(0)
+    prepared: bool = False  # reads the store/data prepared for its tool
+    shown: list[str] | None = None  # the words the table shows, if not argv(0)
 
 
 def timed(argv: list[str], env: dict[str, str], output: Path | None) -> Run:
@@ -193,8 +230,7 @@ def timed(argv: list[str], env: dict[str, str], output: Path | None) -> Run:
             argv = [TIME, "-f", "%M", "-o", rss.name, *argv]
         sink = output.open("wb") if output else subprocess.PIPE
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=sink, stderr=err,
-                                env=env)
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=sink, stderr=err, env=env)
         if proc.stdout is not None:
             proc.stdout.read()  # drain the pipe, as a reader would
             proc.stdout.close()
@@ -213,8 +249,7 @@ def timed(argv: list[str], env: dict[str, str], output: Path | None) -> Run:
 
 def output_of(argv: list[str], env: dict[str, str]) -> str:
     """Run an untimed preparation step; its stdout. Raises BenchError when it fails."""
-    proc = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, capture_output=True,
-                          text=True)
+    proc = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True)
     if proc.returncode != 0:
         tail = proc.stderr.strip().splitlines()[-3:]
         raise BenchError(f"preparation {shlex.join(argv)} exited {proc.returncode}: {tail}")
@@ -235,8 +270,12 @@ def tools(casey: str) -> dict[str, str | None]:
         first = script.readline().decode().strip()
     if first.startswith("#!") and Path(first[2:].split()[0]).exists():
         python = first[2:].split()[0]
-    return {"python": python, "casey": casey, "task": shutil.which("task"),
-            "sqlite3": shutil.which("sqlite3")}
+    return {
+        "python": python,
+        "casey": casey,
+        "task": shutil.which("task"),
+        "sqlite3": shutil.which("sqlite3"),
+    }
 
 
 def version(argv: list[str], env: dict[str, str] | None = None) -> str:
@@ -255,41 +294,65 @@ def describe_machine(python: str) -> dict[str, str]:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    probe = ("import importlib.metadata as m, platform; print(platform.python_version(), "
-             "*(f'{p}=={m.version(p)}' for p in ('typer', 'rich', 'sqlalchemy', 'sqlmodel')))")
-    return {"nproc": str(os.cpu_count()), "cpu": cpu, "os": platform.platform(),
-            "python": version([python, "-c", probe]), "date": date.today().isoformat(),
-            "peak RSS from": TIME or "wait4 (an upper bound: includes the harness's own RSS)"}
+    probe = (
+        "import importlib.metadata as m, platform; print(platform.python_version(), "
+        "*(f'{p}=={m.version(p)}' for p in ('typer', 'rich', 'sqlalchemy', 'sqlmodel')))"
+    )
+    return {
+        "nproc": str(os.cpu_count()),
+        "cpu": cpu,
+        "os": platform.platform(),
+        "python": version([python, "-c", probe]),
+        "date": date.today().isoformat(),
+        "peak RSS from": TIME or "wait4 (an upper bound: includes the harness's own RSS)",
+    }
 
 
 def build_plain(csv_path: Path, db: Path) -> None:
     import csv
+
     db.unlink(missing_ok=True)
     with csv_path.open(newline="", encoding="utf-8") as handle, sqlite3.connect(db) as con:
         con.executescript(PLAIN_SCHEMA)
         con.executemany(
             "INSERT INTO actions (borough, title, owner, status, due, recommendation, progress)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            ([r["borough"], r["title"], r["owner"] or None, r["status"], r["due"] or None,
-              r["recommendation"] or None, int(r["progress"]) if r["progress"] else None]
-             for r in csv.DictReader(handle)))
+            (
+                [
+                    r["borough"],
+                    r["title"],
+                    r["owner"] or None,
+                    r["status"],
+                    r["due"] or None,
+                    r["recommendation"] or None,
+                    int(r["progress"]) if r["progress"] else None,
+                ]
+                for r in csv.DictReader(handle)
+            ),
+        )
     sqlite3.connect(db).close()
 
 
 def queries(today: str) -> tuple[str, str]:
     """The sqlite3-shell equivalents of `status` (its overdue part) and `export`."""
-    return ("SELECT id, title, owner, due FROM actions WHERE borough = 'islington' AND "
-            f"status NOT IN ('complete', 'dropped') AND due < '{today}' ORDER BY due, id;",
-            "SELECT id, borough, title, owner, status, due, recommendation, progress "
-            "FROM actions ORDER BY due, id;")
+    return (
+        "SELECT id, title, owner, due FROM actions WHERE borough = 'islington' AND "
+        f"status NOT IN ('complete', 'dropped') AND due < '{today}' ORDER BY due, id;",
+        "SELECT id, borough, title, owner, status, due, recommendation, progress "
+        "FROM actions ORDER BY due, id;",
+    )
 
 
-def commands(n: int, work: Path, exe: dict[str, str | None], env: dict[str, str],
-             today: str) -> tuple[list[Command], dict[str, Callable[[], float]]]:
+def commands(
+    n: int, work: Path, exe: dict[str, str | None], env: dict[str, str], today: str
+) -> tuple[list[Command], dict[str, Callable[[], float]]]:
     """The commands for size n, and the preparation each tool needs (name -> step)."""
     data = work / "data"
-    csv_file, yaml_file, tasks_file = (data / f"actions-{n}.csv", data / f"register-{n}.yaml",
-                                       data / f"tasks-{n}.json")
+    csv_file, yaml_file, tasks_file = (
+        data / f"actions-{n}.csv",
+        data / f"register-{n}.yaml",
+        data / f"tasks-{n}.json",
+    )
     store, taskdir, plain = work / f"casey-{n}.db", work / f"task-{n}", work / f"plain-{n}.db"
     fresh = work / "fresh"
     py, casey, task, sq = exe["python"], exe["casey"], exe["task"], exe["sqlite3"]
@@ -332,67 +395,132 @@ def commands(n: int, work: Path, exe: dict[str, str | None], env: dict[str, str]
         Command("floor", "python", lambda i: [py, "-c", "import typer, rich.console"]),
         Command("help", "casey", lambda i: [casey, "--help"]),
         Command("version", "casey", lambda i: [casey, "--version"]),
-        Command("status", "casey", lambda i: [*db, "status", "--borough", "islington"],
-                prepared=True),
-        Command("status-json", "casey",
-                lambda i: [*db, "status", "--borough", "islington", "--format", "json"],
-                prepared=True),
+        Command(
+            "status", "casey", lambda i: [*db, "status", "--borough", "islington"], prepared=True
+        ),
+        Command(
+            "status-json",
+            "casey",
+            lambda i: [*db, "status", "--borough", "islington", "--format", "json"],
+            prepared=True,
+        ),
         # The London view: one GROUP BY over every item, one row per borough.
         Command("status-london", "casey", lambda i: [*db, "status"], prepared=True),
-        Command("chase", "casey", lambda i: [*db, "chase", "--borough", "islington"],
-                prepared=True),
+        Command(
+            "chase", "casey", lambda i: [*db, "chase", "--borough", "islington"], prepared=True
+        ),
         # One bundled action (A3, before the synthetic ones) with its history.
-        Command("action-show", "casey", lambda i: [*db, "action", "show", "A3"],
-                prepared=True),
+        Command("action-show", "casey", lambda i: [*db, "action", "show", "A3"], prepared=True),
         # Shell completion of `casey --db X status --borough isl<TAB>`, as bash asks for it.
-        Command("complete", "casey", lambda i: [casey], prepared=True, env={
-            "_CASEY_COMPLETE": "complete_bash", "COMP_CWORD": "5",
-            "COMP_WORDS": "\n".join(["casey", *db[1:], "status", "--borough", "isl"])}),
-        Command("export", "casey", lambda i: [*db, "export", "--format", "csv", "--output",
-                                              str(work / "export.csv")], prepared=True),
-        Command("load-csv", "casey",
-                lambda i: [casey, "--db", str(fresh / "load.db"), "load", str(csv_file)],
-                heavy=True, setup=fresh_store),
-        Command("load-yaml", "casey",
-                lambda i: [casey, "--db", str(fresh / "load.db"), "load", str(yaml_file)],
-                heavy=True, setup=fresh_store),
+        Command(
+            "complete",
+            "casey",
+            lambda i: [casey],
+            prepared=True,
+            env={
+                "_CASEY_COMPLETE": "complete_bash",
+                "COMP_CWORD": "5",
+                "COMP_WORDS": "\n".join(["casey", *db[1:], "status", "--borough", "isl"]),
+            },
+        ),
+        Command(
+            "export",
+            "casey",
+            lambda i: [*db, "export", "--format", "csv", "--output", str(work / "export.csv")],
+            prepared=True,
+        ),
+        Command(
+            "load-csv",
+            "casey",
+            lambda i: [casey, "--db", str(fresh / "load.db"), "load", str(csv_file)],
+            heavy=True,
+            setup=fresh_store,
+        ),
+        Command(
+            "load-yaml",
+            "casey",
+            lambda i: [casey, "--db", str(fresh / "load.db"), "load", str(yaml_file)],
+            heavy=True,
+            setup=fresh_store,
+        ),
         # The stack's floors under export and load (bench/floors.py): the same rows through
         # the stdlib alone, with none of casey's rules, checks or imports.
-        Command("floor-export", "python",
-                lambda i: [py, str(FLOORS), "export", str(store), str(work / "floor.csv")],
-                prepared=True),
-        Command("floor-load", "python",
-                lambda i: [py, str(FLOORS), "load", str(fresh / "load.db"), str(csv_file)],
-                heavy=True, setup=fresh_store),
-        Command("task-overdue", "task", lambda i: [str(task), "project:islington", "overdue"],
-                env=tenv, prepared=True),
-        Command("task-export", "task", lambda i: [str(task), "export"], env=tenv,
-                prepared=True),
-        Command("task-import", "task", lambda i: [str(task), "import", str(tasks_file)],
-                heavy=True, setup=fresh_task, env=fenv),
-        Command("sqlite-overdue", "sqlite3", lambda i: [str(sq), str(plain), overdue],
-                prepared=True),
-        Command("sqlite-export", "sqlite3",
-                lambda i: [str(sq), "-csv", "-header", str(plain), export_sql],
-                output=lambda i: work / "plain-export.csv", prepared=True),
+        Command(
+            "floor-export",
+            "python",
+            lambda i: [py, str(FLOORS), "export", str(store), str(work / "floor.csv")],
+            prepared=True,
+        ),
+        Command(
+            "floor-load",
+            "python",
+            lambda i: [py, str(FLOORS), "load", str(fresh / "load.db"), str(csv_file)],
+            heavy=True,
+            setup=fresh_store,
+        ),
+        Command(
+            "task-overdue",
+            "task",
+            lambda i: [str(task), "project:islington", "overdue"],
+            env=tenv,
+            prepared=True,
+        ),
+        Command("task-export", "task", lambda i: [str(task), "export"], env=tenv, prepared=True),
+        Command(
+            "task-import",
+            "task",
+            lambda i: [str(task), "import", str(tasks_file)],
+            heavy=True,
+            setup=fresh_task,
+            env=fenv,
+        ),
+        Command(
+            "sqlite-overdue", "sqlite3", lambda i: [str(sq), str(plain), overdue], prepared=True
+        ),
+        Command(
+            "sqlite-export",
+            "sqlite3",
+            lambda i: [str(sq), "-csv", "-header", str(plain), export_sql],
+            output=lambda i: work / "plain-export.csv",
+            prepared=True,
+        ),
         # Last: they write to the store the commands above read. A new progress each run
         # (run % 100), so every run writes a change and its history event.
-        Command("action-update", "casey",
-                lambda i: [*db, "action", "update", "A3", "--progress", str(i % 100)],
-                prepared=True,
-                shown=[*db, "action", "update", "A3", "--progress", SHOWN["progress"]]),
-        Command("add", "casey", lambda i: [*db, "action", "add", "--borough", "islington",
-                                           "--title", f"Bench add {n} {os.getpid()} {i}"],
-                prepared=True),
+        Command(
+            "action-update",
+            "casey",
+            lambda i: [*db, "action", "update", "A3", "--progress", str(i % 100)],
+            prepared=True,
+            shown=[*db, "action", "update", "A3", "--progress", SHOWN["progress"]],
+        ),
+        Command(
+            "add",
+            "casey",
+            lambda i: [
+                *db,
+                "action",
+                "add",
+                "--borough",
+                "islington",
+                "--title",
+                f"Bench add {n} {os.getpid()} {i}",
+            ],
+            prepared=True,
+        ),
     ]
     # The export floor reads the casey store (prepared first: tools run in name order).
-    preps = {"casey": prep_casey, "task": prep_task, "sqlite3": prep_sqlite,
-             "python": lambda: 0.0 if store.exists() else prep_casey()}
+    preps = {
+        "casey": prep_casey,
+        "task": prep_task,
+        "sqlite3": prep_sqlite,
+        "python": lambda: 0.0 if store.exists() else prep_casey(),
+    }
     return cmds, preps
 
 
-def bundled_commands(work: Path, exe: dict[str, str | None], env: dict[str, str],
-                     rounds: int) -> tuple[list[Command], dict[str, Callable[[], float]]]:
+def bundled_commands(
+    work: Path, exe: dict[str, str | None], env: dict[str, str], rounds: int
+) -> tuple[list[Command], dict[str, Callable[[], float]]]:
     """The everyday commands on the bundled register, and its preparation.
 
     The preparation makes the store with `casey --db X init` and adds, for each of the
@@ -415,23 +543,44 @@ def bundled_commands(work: Path, exe: dict[str, str | None], env: dict[str, str]
             refs[key] = []
         for i in range(rounds):
             refs["done"].append(output_of([*add, "--title", f"Bench done {i}"], env).strip())
-            refs["verify"].append(output_of(
-                [*add, "--title", f"Bench verify {i}", "--owner", "Bench owner",
-                 "--status", "complete"], env).strip())
+            refs["verify"].append(
+                output_of(
+                    [
+                        *add,
+                        "--title",
+                        f"Bench verify {i}",
+                        "--owner",
+                        "Bench owner",
+                        "--status",
+                        "complete",
+                    ],
+                    env,
+                ).strip()
+            )
         return time.perf_counter() - start
 
     def words(template: str, i: int) -> list[str]:
-        values = {"progress": str(i % 100), "run": str(i), "xlsx": str(work / SHOWN["xlsx"]),
-                  "due": (date(2030, 1, 1) + timedelta(days=i)).isoformat(),
-                  "done": refs["done"][i] if i < len(refs["done"]) else "?",
-                  "verify": refs["verify"][i] if i < len(refs["verify"]) else "?"}
+        values = {
+            "progress": str(i % 100),
+            "run": str(i),
+            "xlsx": str(work / SHOWN["xlsx"]),
+            "due": (date(2030, 1, 1) + timedelta(days=i)).isoformat(),
+            "done": refs["done"][i] if i < len(refs["done"]) else "?",
+            "verify": refs["verify"][i] if i < len(refs["verify"]) else "?",
+        }
         return [word.format(**values) for word in shlex.split(template)]
 
     cmds = [Command("floor", "python", lambda i: [py, "-c", "import typer, rich.console"])]
     for name, template, _ in BUNDLED_COMMANDS:
-        cmds.append(Command(
-            name, "casey", lambda i, t=template: [*db, *words(t, i)], prepared=True,
-            shown=[*db, *(w.format(**SHOWN) for w in shlex.split(template))]))
+        cmds.append(
+            Command(
+                name,
+                "casey",
+                lambda i, t=template: [*db, *words(t, i)],
+                prepared=True,
+                shown=[*db, *(w.format(**SHOWN) for w in shlex.split(template))],
+            )
+        )
     return cmds, {"casey": prep, "python": lambda: 0.0}
 
 
@@ -439,13 +588,21 @@ def describe(cmd: Command, work: Path) -> str:
     """The command line as shown in the table: paths relative to --work, `…` for names."""
     words = []
     if "COMP_WORDS" in cmd.env:  # completion: what the shell has typed, then TAB
-        return describe(replace(cmd, argv=lambda i: cmd.env["COMP_WORDS"].split("\n"), env={}),
-                        work) + "<TAB>"
+        return (
+            describe(replace(cmd, argv=lambda i: cmd.env["COMP_WORDS"].split("\n"), env={}), work)
+            + "<TAB>"
+        )
     for word in cmd.shown or cmd.argv(0):
         word = word.replace(str(work) + "/", "")
         words.append(Path(word).name if word.startswith("/") else word)
-    words = ["<overdue query>" if w.startswith("SELECT id, title") else
-             "<export query>" if w.startswith("SELECT id, borough") else w for w in words]
+    words = [
+        "<overdue query>"
+        if w.startswith("SELECT id, title")
+        else "<export query>"
+        if w.startswith("SELECT id, borough")
+        else w
+        for w in words
+    ]
     text = " ".join(f'"{w}"' if " " in w else w for w in words)
     return text.replace(f"{os.getpid()} 0", "<n>")
 
@@ -463,8 +620,9 @@ def selected(cmd: Command, only: list[str] | None, large: bool) -> bool:
     return not large or cmd.name in LARGE
 
 
-def bench_size(n: int, work: Path, exe: dict[str, str | None], args: argparse.Namespace,
-               env: dict[str, str]) -> dict[str, object]:
+def bench_size(
+    n: int, work: Path, exe: dict[str, str | None], args: argparse.Namespace, env: dict[str, str]
+) -> dict[str, object]:
     """One size of synthetic data: generate it if missing, then bench_section."""
     data = work / "data"
     if not (data / f"tasks-{n}.json").exists():
@@ -477,19 +635,31 @@ def bench_size(n: int, work: Path, exe: dict[str, str | None], args: argparse.Na
     return {"today": today, "queries": {"overdue": overdue, "export": export_sql}, **report}
 
 
-def bench_section(key: str, cmds: list[Command], preps: dict[str, Callable[[], float]],
-                  work: Path, exe: dict[str, str | None], args: argparse.Namespace,
-                  env: dict[str, str], large: bool = False) -> dict[str, object]:
+def bench_section(
+    key: str,
+    cmds: list[Command],
+    preps: dict[str, Callable[[], float]],
+    work: Path,
+    exe: dict[str, str | None],
+    args: argparse.Namespace,
+    env: dict[str, str],
+    large: bool = False,
+) -> dict[str, object]:
     """Prepare, run the commands chosen (light ones in rounds, then heavy ones), summarise."""
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     chosen = [c for c in cmds if selected(c, args.only, large)]
     prep_times: dict[str, float] = {}
-    notes = [f"{tool} not found: its comparisons were skipped"
-             for tool in sorted({c.tool for c in chosen}) if exe[tool] is None]
+    notes = [
+        f"{tool} not found: its comparisons were skipped"
+        for tool in sorted({c.tool for c in chosen})
+        if exe[tool] is None
+    ]
     left = [c.name for c in cmds if c not in chosen and (args.only is None or named(c, args.only))]
     if left:
-        notes.append(f"above --full-max {args.full_max:,}, not run (name them in --only to "
-                     f"run them): {', '.join(left)}")
+        notes.append(
+            f"above --full-max {args.full_max:,}, not run (name them in --only to "
+            f"run them): {', '.join(left)}"
+        )
     for tool in sorted({c.tool for c in chosen if c.prepared and exe[c.tool]}):
         print(f"[{key}] preparing {tool} ...", file=sys.stderr, flush=True)
         prep_times[tool] = round(preps[tool](), 3)
@@ -505,8 +675,7 @@ def bench_section(key: str, cmds: list[Command], preps: dict[str, Callable[[], f
     # a burst of noise on a shared machine hits every command of a round alike and the
     # ratios between them hold; loads and imports run one after another, each fresh.
     light = [c for c in runnable if not c.heavy]
-    print(f"[{key}] {len(light)} light commands x{args.repeat} rounds", file=sys.stderr,
-          flush=True)
+    print(f"[{key}] {len(light)} light commands x{args.repeat} rounds", file=sys.stderr, flush=True)
     for i in range(args.repeat + 1):
         for cmd in light:
             run = once(cmd, i)
@@ -518,30 +687,49 @@ def bench_section(key: str, cmds: list[Command], preps: dict[str, Callable[[], f
     results: dict[str, dict[str, object]] = {}
     for cmd in runnable:
         secs = [r.seconds for r in timings[cmd.name]]
-        results[cmd.name] = {"command": describe(cmd, work), "runs": secs,
-                             "median": statistics.median(secs), "min": min(secs),
-                             "peak_mb": max(r.max_rss_kb for r in timings[cmd.name]) / 1024}
+        results[cmd.name] = {
+            "command": describe(cmd, work),
+            "runs": secs,
+            "median": statistics.median(secs),
+            "min": min(secs),
+            "peak_mb": max(r.max_rss_kb for r in timings[cmd.name]) / 1024,
+        }
     shutil.rmtree(work / "fresh", ignore_errors=True)
-    ratios = {label: results[a]["median"] / results[b]["median"]  # type: ignore[operator]
-              for label, a, b in RATIOS if a in results and b in results}
-    return {"load_average_before": load, "prepare_seconds": prep_times, "notes": notes,
-            "results": results, "ratios": ratios}
+    ratios = {
+        label: results[a]["median"] / results[b]["median"]  # type: ignore[operator]
+        for label, a, b in RATIOS
+        if a in results and b in results
+    }
+    return {
+        "load_average_before": load,
+        "prepare_seconds": prep_times,
+        "notes": notes,
+        "results": results,
+        "ratios": ratios,
+    }
 
 
 def title(key: str) -> str:
-    return ("The bundled register (`casey --db X init`)" if key == BUNDLED
-            else f"{int(key):,} actions")
+    return (
+        "The bundled register (`casey --db X init`)" if key == BUNDLED else f"{int(key):,} actions"
+    )
 
 
 def markdown(key: str, report: dict[str, object]) -> str:
     results: dict[str, dict[str, float | str]] = report["results"]  # type: ignore[assignment]
     floor = float(results["floor"]["median"]) if "floor" in results else None
-    lines = [f"### {title(key)}", "",
-             "| command | median s | min s | peak MB | / floor |", "|---|---:|---:|---:|---:|"]
+    lines = [
+        f"### {title(key)}",
+        "",
+        "| command | median s | min s | peak MB | / floor |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for r in results.values():
         ratio = f"{float(r['median']) / floor:.1f}" if floor else "-"
-        lines.append(f"| `{r['command']}` | {float(r['median']):.3f} | {float(r['min']):.3f} "
-                     f"| {float(r['peak_mb']):.0f} | {ratio} |")
+        lines.append(
+            f"| `{r['command']}` | {float(r['median']):.3f} | {float(r['min']):.3f} "
+            f"| {float(r['peak_mb']):.0f} | {ratio} |"
+        )
     ratios: dict[str, float] = report["ratios"]  # type: ignore[assignment]
     if ratios:
         lines += ["", "| ratio (medians) | value |", "|---|---:|"]
@@ -549,11 +737,13 @@ def markdown(key: str, report: dict[str, object]) -> str:
     elif key != BUNDLED:
         lines += ["", "No target ratio: each needs both of its commands in this run."]
     prep = report["prepare_seconds"]
-    lines += ["", f"Preparation (untimed, one run each, s): {prep}",
-              f"Load average before this size: {report['load_average_before']}"]
+    lines += [
+        "",
+        f"Preparation (untimed, one run each, s): {prep}",
+        f"Load average before this size: {report['load_average_before']}",
+    ]
     if any(name.startswith("sqlite-") for name in results):
-        lines += [f"sqlite3 {k} query: `{v}`"
-                  for k, v in report["queries"].items()]  # type: ignore[attr-defined]
+        lines += [f"sqlite3 {k} query: `{v}`" for k, v in report["queries"].items()]  # type: ignore[attr-defined]
     lines += [f"Note: {note}" for note in report["notes"]]  # type: ignore[attr-defined]
     return "\n".join(lines) + "\n"
 
@@ -567,15 +757,21 @@ def judge(found: list[Target], sizes: dict[str, dict[str, object]]) -> list[dict
     """
     rows: list[dict[str, object]] = []
     for t in found:
+
         def ratio(key: str, t: Target = t) -> float | None:
             results = sizes.get(key, {}).get("results", {})
             if t.name not in results or t.over not in results:  # type: ignore[operator]
                 return None
-            return (results[t.name]["median"]  # type: ignore[index]
-                    / results[t.over]["median"])  # type: ignore[index]
+            return (
+                results[t.name]["median"]  # type: ignore[index]
+                / results[t.over]["median"]
+            )  # type: ignore[index]
 
-        keys = [t.size] if ratio(t.size) is not None else [
-            k for k in sizes if k != BUNDLED and t.size != BUNDLED and ratio(k) is not None]
+        keys = (
+            [t.size]
+            if ratio(t.size) is not None
+            else [k for k in sizes if k != BUNDLED and t.size != BUNDLED and ratio(k) is not None]
+        )
         for key in keys or [t.size]:
             value = ratio(key)
             if value is None:
@@ -586,17 +782,31 @@ def judge(found: list[Target], sizes: dict[str, dict[str, object]]) -> list[dict
                 verdict = "met" if value <= t.limit else "NOT met"
                 if key != t.size:
                     verdict += " (indicative: not the target's size)"
-            rows.append({"target": t.what, "size": t.size, "measured_at": key, "name": t.name,
-                         "over": t.over, "ratio": value, "limit": t.limit,
-                         "limit_from": t.source, "verdict": verdict})
+            rows.append(
+                {
+                    "target": t.what,
+                    "size": t.size,
+                    "measured_at": key,
+                    "name": t.name,
+                    "over": t.over,
+                    "ratio": value,
+                    "limit": t.limit,
+                    "limit_from": t.source,
+                    "verdict": verdict,
+                }
+            )
     return rows
 
 
 def targets_markdown(rows: list[dict[str, object]]) -> str:
-    lines = ["## Targets", "",
-             "Ratios of medians in the same run; each target is judged at the size it names.",
-             "", "| target | on | measured at | ratio | at most | met? |",
-             "|---|---|---|---:|---:|---|"]
+    lines = [
+        "## Targets",
+        "",
+        "Ratios of medians in the same run; each target is judged at the size it names.",
+        "",
+        "| target | on | measured at | ratio | at most | met? |",
+        "|---|---|---|---:|---:|---|",
+    ]
 
     def size(key: object) -> str:
         return "bundled register" if key == BUNDLED else f"{int(str(key)):,} actions"
@@ -607,45 +817,80 @@ def targets_markdown(rows: list[dict[str, object]]) -> str:
         limit = "-" if r["limit"] is None else f"{float(r['limit']):.2f}"  # type: ignore[arg-type]
         if r["limit_from"]:
             limit += f" ({r['limit_from']})"
-        lines.append(f"| {r['target']} / {over} | {size(r['size'])} | {size(r['measured_at'])} "
-                     f"| {value} | {limit} | {r['verdict']} |")
+        lines.append(
+            f"| {r['target']} / {over} | {size(r['size'])} | {size(r['measured_at'])} "
+            f"| {value} | {limit} | {r['verdict']} |"
+        )
     judged = [r for r in rows if r["measured_at"] == r["size"] and r["ratio"] is not None]
     met = sum(r["verdict"] == "met" for r in judged)
-    unjudged = len({str(r["target"]) + str(r["size"]) for r in rows} - {
-        str(r["target"]) + str(r["size"]) for r in judged})
-    lines += ["", f"{met} of {len(judged)} targets measured at their size met; "
-              f"{unjudged} not measured at their size."]
+    unjudged = len(
+        {str(r["target"]) + str(r["size"]) for r in rows}
+        - {str(r["target"]) + str(r["size"]) for r in judged}
+    )
+    lines += [
+        "",
+        f"{met} of {len(judged)} targets measured at their size met; "
+        f"{unjudged} not measured at their size.",
+    ]
     return "\n".join(lines) + "\n"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="10000",
-                        help="comma-separated N (default 10000), e.g. 10000,100000,1000000")
-    parser.add_argument("--no-bundled", action="store_true",
-                        help="skip the commands on the bundled register (run by default)")
-    parser.add_argument("--full-max", type=int, default=100_000,
-                        help="the largest size at which every command runs (default 100000); "
-                             "larger ones run only status, chase, action show/update, export, "
-                             "load CSV and their floors, unless --only names others")
+    parser.add_argument(
+        "--sizes",
+        default="10000",
+        help="comma-separated N (default 10000), e.g. 10000,100000,1000000",
+    )
+    parser.add_argument(
+        "--no-bundled",
+        action="store_true",
+        help="skip the commands on the bundled register (run by default)",
+    )
+    parser.add_argument(
+        "--full-max",
+        type=int,
+        default=100_000,
+        help="the largest size at which every command runs (default 100000); "
+        "larger ones run only status, chase, action show/update, export, "
+        "load CSV and their floors, unless --only names others",
+    )
     parser.add_argument("--repeat", type=int, default=7, help="timed runs (default 7)")
-    parser.add_argument("--load-repeat", type=int, default=3,
-                        help="timed runs of loads and imports (default 3)")
-    parser.add_argument("--only", type=lambda s: s.split(","), default=None,
-                        help="command names, name prefixes or tools (casey, task, sqlite3), "
-                             "e.g. status,help; the floor always runs")
-    parser.add_argument("--casey", default=shutil.which("casey") or
-                        str(Path(sys.executable).with_name("casey")))
-    parser.add_argument("--casey-src", type=Path, default=None,
-                        help="run casey_cli from this source tree (PYTHONPATH), e.g. an "
-                             "unpacked `git archive` of the baseline commit")
-    parser.add_argument("--work", type=Path, default=None,
-                        help="folder for data and stores (default: a temporary folder)")
+    parser.add_argument(
+        "--load-repeat", type=int, default=3, help="timed runs of loads and imports (default 3)"
+    )
+    parser.add_argument(
+        "--only",
+        type=lambda s: s.split(","),
+        default=None,
+        help="command names, name prefixes or tools (casey, task, sqlite3), "
+        "e.g. status,help; the floor always runs",
+    )
+    parser.add_argument(
+        "--casey", default=shutil.which("casey") or str(Path(sys.executable).with_name("casey"))
+    )
+    parser.add_argument(
+        "--casey-src",
+        type=Path,
+        default=None,
+        help="run casey_cli from this source tree (PYTHONPATH), e.g. an "
+        "unpacked `git archive` of the baseline commit",
+    )
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=None,
+        help="folder for data and stores (default: a temporary folder)",
+    )
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--json", type=Path, default=None, help="also write results here")
-    parser.add_argument("--previous", type=Path, default=PREVIOUS,
-                        help="an earlier --json whose 100k export and load ratios are the "
-                             f"limits of those targets (default bench/results/{PREVIOUS.name})")
+    parser.add_argument(
+        "--previous",
+        type=Path,
+        default=PREVIOUS,
+        help="an earlier --json whose 100k export and load ratios are the "
+        f"limits of those targets (default bench/results/{PREVIOUS.name})",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     previous = read_previous(args.previous.resolve() if args.previous else None)
@@ -655,14 +900,20 @@ def main() -> None:
     work = (args.work or Path(tempfile.mkdtemp(prefix="casey-bench-"))).resolve()
     (work / "home").mkdir(parents=True, exist_ok=True)
     os.chdir(work)  # so no `python -c` imports casey_cli from the folder it was started in
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(work / "home"),
-           "XDG_DATA_HOME": str(work / "home"), "CASEY_USER": "bench", "LANG": "C.UTF-8"}
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(work / "home"),
+        "XDG_DATA_HOME": str(work / "home"),
+        "CASEY_USER": "bench",
+        "LANG": "C.UTF-8",
+    }
     if args.casey_src:
         env["PYTHONPATH"] = str(args.casey_src.resolve())
-    found = {k: f"{v} ({version([v, '--version'], env)})" if v else "NOT FOUND: skipped"
-             for k, v in exe.items()}
-    where = version([str(exe["python"]), "-c", "import casey_cli; print(casey_cli.__file__)"],
-                    env)
+    found = {
+        k: f"{v} ({version([v, '--version'], env)})" if v else "NOT FOUND: skipped"
+        for k, v in exe.items()
+    }
+    where = version([str(exe["python"]), "-c", "import casey_cli; print(casey_cli.__file__)"], env)
     found["casey_cli imported from"] = where
     machine = describe_machine(str(exe["python"]))
     print("Tools found:\n" + "".join(f"- {k}: {v}\n" for k, v in found.items()))
