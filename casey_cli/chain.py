@@ -8,17 +8,14 @@ import json
 from datetime import datetime
 from typing import Any
 
+from casey_cli.dates import stamp_text
+
 # The canonical form: compact JSON of a list, UTF-8, unescaped (json.dumps(payload,
 # ensure_ascii=False, separators=(",", ":"))). Built by hand from the C string encoder for
 # the usual types, which gives the same bytes 4x faster on a bulk load; anything else goes
 # through the encoder.
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _STR: Any = json.encoder.encode_basestring
-
-
-def canonical_at(at: datetime) -> str:
-    """The event time as hashed: UTC, to the second (how the store keeps it)."""
-    return at.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _json(value: Any) -> str:
@@ -32,8 +29,8 @@ def canonical(payload: list[Any]) -> str:
 def event_hash(prev: str | None, at: datetime | str, by: str, kind: str, ref: str,
                borough: str | None, field: str, old: str | None, new: str | None,
                note: str | None, meeting_id: int | None) -> str:
-    """`at` is the event time, or canonical_at of it (a bulk write computes it once)."""
-    stamp = at if isinstance(at, str) else canonical_at(at)
+    """`at` is the event time, or its stamp_text (a bulk write computes it once)."""
+    stamp = at if isinstance(at, str) else stamp_text(at)
     data = canonical([prev or "", stamp, by, kind, ref, borough, field, old, new, note,
                       meeting_id])
     return hashlib.sha256(data.encode("utf-8")).hexdigest()

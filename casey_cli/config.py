@@ -310,7 +310,7 @@ def write_setting(name: str, value: Any, path: Path | None = None) -> Path:
     data, not the text around it)."""
     import tomli_w
 
-    from casey_cli.io.atomic import write_atomic
+    from casey_cli.atomic import write_atomic
 
     path = path or config_path()
     table, _ = read_toml(path)

@@ -1,10 +1,11 @@
-"""Date parsing for user input: ISO dates, today, tomorrow, +Nd/+Nw/+Nm offsets."""
+"""Dates from user input (ISO dates, today, tomorrow, +Nd/+Nw/+Nm offsets) and the one
+written form of a moment."""
 
 from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from casey_cli.errors import InvalidInput
 
@@ -12,6 +13,14 @@ _OFFSET = re.compile(r"^\+([0-9]{1,4})([dwm])$")
 _ISO = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 DATE_HELP = "YYYY-MM-DD, 'today', 'tomorrow', or +Nd / +Nw / +Nm from today"
+
+
+def stamp_text(moment: datetime) -> str:
+    """The one written form of a moment, in item objects, history and hashes alike: ISO 8601
+    in UTC, to the second ('2026-11-23T11:12:08Z'); a naive moment is taken as UTC."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def add_months(day: date, months: int) -> date:
@@ -50,9 +59,9 @@ def parse_date(text: str, today: date, *, field: str = "date") -> date:
 
 
 def to_iso(value: date | datetime | None) -> str | None:
-    """ISO string of a date or timestamp (timestamps to the second, UTC 'Z')."""
+    """ISO string of a date or a moment (a moment as stamp_text writes it)."""
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        return stamp_text(value)
     return value.isoformat()

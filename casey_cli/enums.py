@@ -40,19 +40,27 @@ class Rag(str, Enum):
     GREY = "grey"
 
 
-class ReadFormat(str, Enum):
-    """Output of reading commands."""
+RAG_ORDER = tuple(r.value for r in Rag)  # how counts and papers list them, worst first
+
+
+class Format(str, Enum):
+    """Every output format; each command offers some of them (cli/options.py's
+    format_option), and cli/output.py dispatches on them in one place."""
 
     TABLE = "table"
+    TEXT = "text"
     JSON = "json"
     CSV = "csv"
     MARKDOWN = "markdown"
+    HTML = "html"
+    XLSX = "xlsx"
+    ICS = "ics"
 
+    def __str__(self) -> str:
+        # The value, as StrEnum gives (3.11+): Typer maps an option's parsed value back to
+        # the member by str(), and str() of a plain str-mixin member is 'Format.JSON'.
+        return self.value
 
-class StatusFormat(str, Enum):
-    TABLE = "table"
-    JSON = "json"
-    MARKDOWN = "markdown"
 
 
 class GroupBy(str, Enum):
@@ -60,38 +68,6 @@ class GroupBy(str, Enum):
 
     BOROUGH = "borough"
     BCU = "bcu"
-
-
-class ShowFormat(str, Enum):
-    TABLE = "table"
-    JSON = "json"
-
-
-class WriteFormat(str, Enum):
-    """Output of writing commands."""
-
-    TEXT = "text"
-    JSON = "json"
-
-
-class ExportFormat(str, Enum):
-    CSV = "csv"
-    JSON = "json"
-    XLSX = "xlsx"
-    MARKDOWN = "markdown"
-    HTML = "html"
-    ICS = "ics"
-
-
-class ReportFormat(str, Enum):
-    MARKDOWN = "markdown"
-    HTML = "html"
-
-
-class TrendFormat(str, Enum):
-    TABLE = "table"
-    JSON = "json"
-    CSV = "csv"
 
 
 class Period(str, Enum):

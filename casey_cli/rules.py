@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from casey_cli.enums import CLOSED_STATUSES, Rag, Response, Status
-from casey_cli.enums import DEFAULT_STALE_DAYS as DEFAULT_STALE_DAYS
-from casey_cli.enums import DEFAULT_WINDOW_DAYS as DEFAULT_WINDOW_DAYS
 from casey_cli.errors import InvalidInput, did_you_mean
 
 AGEING_BANDS = ((1, 30, "1-30"), (31, 90, "31-90"), (91, 180, "91-180"), (181, None, ">180"))
@@ -69,6 +67,14 @@ def is_gap(status: str, owner: str | None, due: date | None) -> bool:
     return is_open(status) and (not (owner or "").strip() or due is None)
 
 
+def slips_after(old_due: date | None, new_due: date | None, slips: int) -> int:
+    """The slip count after a due date moves: a later date than the one set is a slip (a
+    first date, an earlier one or none is not)."""
+    if old_due is not None and new_due is not None and new_due > old_due:
+        return slips + 1
+    return slips
+
+
 def has_slipped(slips: int | None) -> bool:
     """The due date moved later at least once (whatever the status)."""
     return bool(slips)
@@ -80,7 +86,7 @@ def is_stale(status: str, last_change: date | None, today: date, stale_days: int
         and (today - last_change).days > stale_days
 
 
-def rag(status: str, due: date | None, today: date, window: int = DEFAULT_WINDOW_DAYS) -> str:
+def rag(status: str, due: date | None, today: date, window: int) -> str:
     """blue complete; grey dropped; red overdue; amber blocked or due soon; grey no due date."""
     if status == Status.COMPLETE.value:
         return Rag.BLUE.value

@@ -338,3 +338,47 @@ class ChaseList:
         return {"today": self.today, "borough": self.borough, "window_days": self.window_days,
                 "stale_days": self.stale_days, "summary": self.summary,
                 "owners": [g.to_dict() for g in self.owners]}
+
+
+# --- the committee paper (`casey report`) ---------------------------------------------------
+
+
+@dataclass
+class Slip:
+    item: Item
+    days_slipped: int
+    reasons: list[str]
+
+
+@dataclass
+class Report:
+    title: str
+    borough: str | None
+    borough_name: str
+    today: str
+    since: str
+    window_days: int
+    stale_days: int
+    totals: dict[str, int]
+    rag: dict[str, int]
+    by_source: dict[str, dict[str, int]]
+    by_theme: dict[str, dict[str, int]]
+    overdue: list[tuple[str, Item]]
+    ageing: dict[str, int]
+    due_soon: list[Item]
+    slipped: list[Slip]
+    gaps: list[Item]
+    completed: list[Item]
+    stale: list[Item]
+    changes: list[Event] = field(default_factory=list)
+    as_at: str | None = None  # rebuilt from the history as at the end of this day
+    trend: Trend | None = None
+    comparison: Comparison | None = None
+
+
+@dataclass
+class Comparison:
+    """Each headline count then (as at the end of `since`) and at the report's date."""
+
+    since: str
+    rows: list[tuple[str, int, int, int]]  # measure, then, now, change

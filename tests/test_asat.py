@@ -14,13 +14,12 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 import time_machine
 from typer.testing import CliRunner
 
-from casey_cli.asat import snapshot
 from casey_cli.cli import app
-from casey_cli.queries import SQLAlchemyReader
+from casey_cli.store.as_at import snapshot
+from casey_cli.store.connection import open_current
 
 DAY1, DAY2, DAY3, LATER = "2027-06-01", "2027-06-02", "2027-07-03", "2027-07-10"
 
@@ -240,16 +239,16 @@ def table_rows(mem, table: str, names: list[str]) -> list[tuple]:
 
 @pytest.mark.parametrize("day", [DAY1, DAY2, DAY3])
 def test_the_portable_copy_equals_the_page_copy(timeline, day):
-    """A server store is copied table by table through SQLAlchemy; on the same SQLite store
-    that copy must give the same rows as SQLite's page-by-page backup."""
-    engine = sa.create_engine(f"sqlite:///{timeline.db}")
+    """A server store is copied table by table; on the same SQLite store that copy must give
+    the same rows as SQLite's page-by-page backup."""
+    store = open_current(f"sqlite:///{timeline.db}")
+    assert store is not None
     try:
-        with engine.connect() as conn:
-            reader = SQLAlchemyReader(conn)
-            fast, portable = snapshot(reader, date.fromisoformat(day)), \
-                snapshot(reader, date.fromisoformat(day), portable=True)
+        with store.read() as tx:
+            fast, portable = snapshot(tx, date.fromisoformat(day)), \
+                snapshot(tx, date.fromisoformat(day), portable=True)
     finally:
-        engine.dispose()
+        store.close()
     for table in ("actions", "recommendations", "history", "meetings", "sources"):
         names = [r[1] for r in portable.execute(f"PRAGMA table_info({table})")]
         assert table_rows(fast, table, names) == table_rows(portable, table, names), table

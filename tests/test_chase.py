@@ -206,7 +206,7 @@ def test_unknown_borough_is_an_error(casey):
 
 
 def test_the_table_says_how_many_items_it_does_not_show(casey, add_action):
-    from casey_cli.render.tables import CHASE_ROWS
+    from casey_cli.render.chase import CHASE_ROWS
 
     added = [add_action("--owner", "Busy", "--due", day(-n), borough=BOROUGH, title=f"Late {n}")
              for n in range(1, CHASE_ROWS + 3)]

@@ -125,7 +125,7 @@ def test_output_is_atomic(tmp_path):
     out = tmp_path / "weekly.json"
     out.write_text("previous export\n")
     env = {**os.environ, "CASEY_DB": str(tmp_path / "s.db"), "CASEY_TODAY": "2026-11-23"}
-    code = ("import time, casey_cli.io.atomic as a; real = a.os.replace\n"
+    code = ("import time, casey_cli.atomic as a; real = a.os.replace\n"
             "def slow(*args):\n    time.sleep(30)\n    real(*args)\n"
             "a.os.replace = slow\n"
             "from casey_cli.cli import main\nmain()")
@@ -179,11 +179,14 @@ def reference_items(db, today):
     from contextlib import closing
     from datetime import date
 
-    from casey_cli.queries import Filters, SqliteReader, items
+    from casey_cli.enums import DEFAULT_WINDOW_DAYS
+    from casey_cli.store.items import Filters, items
+    from casey_cli.store.tx import Tx
 
     with closing(sqlite3.connect(db)) as conn:
-        return [i.to_dict() for i in items(SqliteReader(conn), Filters(),
-                                           today=date.fromisoformat(today))]
+        return [i.to_dict() for i in items(Tx(conn, "sqlite", write=False), Filters(),
+                                           today=date.fromisoformat(today),
+                                           window=DEFAULT_WINDOW_DAYS)]
 
 
 @pytest.mark.sqlite_only(reason="SQLite computes the exported item objects in SQL; elsewhere "

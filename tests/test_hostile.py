@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from conftest import Casey
 
 from casey_cli.cli import app
-from casey_cli.services.register import ACTION_FIELDS, ITEM_ROW_FIELDS, MEETING_FIELDS, TOP_FIELDS
+from casey_cli.io.register import ACTION_FIELDS, ITEM_ROW_FIELDS, MEETING_FIELDS, TOP_FIELDS
 
 
 def fuzz(examples: int) -> settings:

@@ -300,7 +300,7 @@ def test_bulk_load_rebuilds_every_index_and_the_chain_holds(casey, isolated, tmp
     """A load of at least BULK_ROWS new actions drops the action and history indexes and
     builds them again in the same transaction: a dry run (rolled back) and a real load
     both leave every index as it was, and the store checks clean."""
-    from casey_cli.services.register import BULK_ROWS
+    from casey_cli.services.load import BULK_ROWS
 
     before = _indexes(isolated)
     assert any(name.startswith("ix_actions_") for name, _ in before)

@@ -11,11 +11,10 @@ from datetime import date
 
 import pytest
 
-from casey_cli.queries import Filters, items_sql
+from casey_cli.store.items import Filters, stored_items_sql
 
-pytestmark = pytest.mark.sqlite_only(
-    reason="the stdlib sqlite3 fast path and SQLite query plans (PostgreSQL goes through "
-           "SQLAlchemy by design)")
+SQLITE_PLANS = pytest.mark.sqlite_only(reason="SQLite query plans and the stdlib sqlite3 "
+                                              "driver")
 
 HEAVY = ("sqlmodel", "sqlalchemy", "pydantic", "alembic", "openpyxl", "yaml", "jinja2",
          "psycopg")
@@ -34,12 +33,14 @@ def loaded(args: list[str], env: dict[str, str] | None = None) -> str:
     return line[-1].removeprefix("LOADED=")
 
 
+@SQLITE_PLANS
 @pytest.mark.parametrize("args", [["--help"], ["--version"], ["status", "--help"],
                                   ["action", "add", "--help"]])
 def test_help_and_version_import_nothing_heavy(args):
     assert loaded(args) == ""
 
 
+@SQLITE_PLANS
 def test_status_and_lists_on_a_current_store_import_nothing_heavy(casey, isolated):
     import os
 
@@ -51,6 +52,85 @@ def test_status_and_lists_on_a_current_store_import_nothing_heavy(casey, isolate
         assert loaded(args, env) == "", args
 
 
+# The ORM and its migrations belong to creating, upgrading and copying a store; every other
+# command reaches a current store through its DB-API driver alone, on either backend.
+ORM = ("sqlmodel", "sqlalchemy", "alembic", "pydantic")
+# Every command, as run on the seeded store (each write makes what the next needs); `init` on
+# an existing store only says so.
+EVERY_COMMAND = (
+    ["init"],
+    ["status", "--borough", "islington"], ["status"], ["status", "--as-at", "2026-11-23"],
+    ["export", "--format", "csv"], ["export", "--format", "json"],
+    ["export", "--format", "markdown"], ["export", "--format", "xlsx", "--output", "{tmp}/x.xlsx"],
+    ["export", "--format", "ics"], ["export", "--format", "html"],
+    ["report", "--borough", "islington", "--format", "html"],
+    ["report", "--as-at", "2026-11-23", "--format", "markdown"],
+    ["history", "A3"], ["trend", "--borough", "islington"], ["chase", "--borough", "islington"],
+    ["action", "add", "--borough", "islington", "--title", "Guarded", "--owner", "Someone"],
+    ["action", "update", "A3", "--progress", "10"], ["action", "show", "A3"],
+    ["action", "list", "--borough", "islington"],
+    ["action", "reschedule", "A3", "--due", "2027-03-01", "--reason", "Later"],
+    ["action", "done", "A3", "--evidence", "x"], ["action", "verify", "A3", "--by", "Auditor"],
+    ["rec", "list"], ["rec", "show", "casey-1"], ["rec", "update", "casey-1", "--progress", "5"],
+    ["meeting", "add", "Guard panel", "--date", "2026-11-20"], ["meeting", "list"],
+    ["source", "list"], ["borough", "list"],
+    ["load", "{tmp}/minutes.yaml"], ["load", "{tmp}/minutes.yaml", "--dry-run"],
+    ["db", "check"],
+    ["config", "show"], ["config", "get", "window"], ["config", "set", "window", "21"],
+    ["config", "unset", "window"],
+)
+BACKUP = ["db", "backup", "{tmp}/backup.db"]
+
+
+def test_every_command_on_a_current_store_imports_no_orm(casey, isolated, backend, tmp_path):
+    import os
+
+    (tmp_path / "minutes.yaml").write_text(
+        "version: 1\nactions:\n  - borough: islington\n    title: Minuted\n    due: 2027-01-31\n")
+    env = {**os.environ, "CASEY_DB": str(isolated)}
+    commands = [*EVERY_COMMAND, *([BACKUP] if backend == "sqlite" else [])]
+    for args in commands:
+        argv = [a.replace("{tmp}", str(tmp_path)) for a in args]
+        heavy = [m for m in loaded(argv, env).split(",") if m in ORM]
+        assert heavy == [], argv
+
+
+def _command_of(argv: list[str]) -> str:
+    """The command an argv runs ('action add'), walking the app's command tree."""
+    import typer.main
+
+    from casey_cli.cli import app
+
+    command, path = typer.main.get_command(app), []
+    for word in argv:
+        sub = getattr(command, "commands", {}).get(word)
+        if sub is None:
+            break
+        command = sub
+        path.append(word)
+    return " ".join(path)
+
+
+def test_every_command_is_guarded():
+    """A new command must join EVERY_COMMAND, or be one that creates, upgrades or copies a
+    store (the ORM's work)."""
+    import typer.main
+
+    from casey_cli.cli import app
+
+    def leaves(command, prefix=()):
+        for name, sub in command.commands.items():
+            if hasattr(sub, "commands"):
+                yield from leaves(sub, (*prefix, name))
+            else:
+                yield " ".join((*prefix, name))
+
+    orm_by_design = {"db copy", "db upgrade"}
+    guarded = {_command_of(list(args)) for args in (*EVERY_COMMAND, BACKUP)}
+    assert set(leaves(typer.main.get_command(app))) - guarded == orm_by_design
+
+
+@SQLITE_PLANS
 @pytest.mark.parametrize(("filters", "index"), [
     (Filters(borough="islington", recommendations=False), "ix_actions_borough"),
     (Filters(recommendation="casey-1", recommendations=False), "ix_actions_recommendation"),
@@ -58,21 +138,23 @@ def test_status_and_lists_on_a_current_store_import_nothing_heavy(casey, isolate
     (Filters(overdue=True, recommendations=False), "ix_actions_due"),
 ])
 def test_filters_use_an_index(isolated, filters, index):
-    sql, params = items_sql(filters, date(2026, 11, 23), "sqlite")
+    sql, params = stored_items_sql(filters, date(2026, 11, 23), "sqlite")
     with closing(sqlite3.connect(isolated)) as conn:
         plan = " ".join(str(r[-1]) for r in conn.execute("EXPLAIN QUERY PLAN " + sql, params))
     # a prefix: either index led by the column will do
     assert f"USING INDEX {index}" in plan or f"USING COVERING INDEX {index}" in plan, plan
 
 
+@SQLITE_PLANS
 def test_chase_finds_each_item_last_event_through_the_history_index(isolated):
-    sql, params = items_sql(Filters(), date(2026, 11, 23), "sqlite", last_event=True)
+    sql, params = stored_items_sql(Filters(), date(2026, 11, 23), "sqlite", last_event=True)
     with closing(sqlite3.connect(isolated)) as conn:
         plan = " ".join(str(r[-1]) for r in conn.execute("EXPLAIN QUERY PLAN " + sql, params))
     assert plan.count("ix_history_ref_id") == 2, plan  # actions and recommendations
     assert "SCAN h" not in plan, plan
 
 
+@SQLITE_PLANS
 def test_history_of_one_item_uses_its_index(isolated):
     with closing(sqlite3.connect(isolated)) as conn:
         plan = " ".join(str(r[-1]) for r in conn.execute(
@@ -80,6 +162,7 @@ def test_history_of_one_item_uses_its_index(isolated):
     assert "ix_history_ref_id" in plan, plan
 
 
+@SQLITE_PLANS
 def test_matching_an_action_by_borough_and_title_uses_an_index(isolated):
     with closing(sqlite3.connect(isolated)) as conn:
         plan = " ".join(str(r[-1]) for r in conn.execute(
@@ -88,6 +171,7 @@ def test_matching_an_action_by_borough_and_title_uses_an_index(isolated):
     assert "ix_actions_borough_title" in plan, plan
 
 
+@SQLITE_PLANS
 def test_the_load_floor_writes_what_casey_writes(casey, isolated, tmp_path):
     """bench/floors.py keeps its own copy of the chain's canonical form (inlined, so the floor
     is the stack's and not casey's function calls): casey must verify what it writes, or the

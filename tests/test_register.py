@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from casey_cli.errors import InvalidInput
-from casey_cli.services.register import bundled_register, parse_register
+from casey_cli.io.register import bundled_register, parse_register
 
 TODAY = date(2026, 11, 23)
 

@@ -13,8 +13,9 @@ import pytest
 import sqlalchemy as sa
 from conftest import TODAY, Store, sql, store_url
 
-from casey_cli import store
-from casey_cli.versions import HEAD, KNOWN_REVISIONS
+from casey_cli.store import manage as store
+from casey_cli.store.connection import PG_WRITE_LOCK
+from casey_cli.store.versions import HEAD, KNOWN_REVISIONS
 
 
 def env_for(db: Store) -> dict[str, str]:
@@ -221,7 +222,7 @@ def test_a_writer_queues_behind_another_then_gives_up_cleanly(casey, isolated, m
     before = sql(isolated, "SELECT count(*) FROM actions")
     holder = sa.create_engine(str(isolated), poolclass=sa.pool.NullPool)
     with holder.begin() as conn:
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": store.PG_WRITE_LOCK})
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_WRITE_LOCK})
         err = casey.error("action", "add", "-b", "camden", "-t", "blocked")
         assert "lock timeout" in err and "nothing was written" in err
         reads = casey.json("action", "list", "-b", "camden")  # readers never wait

@@ -11,7 +11,10 @@ import sqlalchemy as sa
 from conftest import sql, store_url
 from sqlmodel import SQLModel
 
-from casey_cli import store
+from casey_cli.config import mask_url
+from casey_cli.store import manage as store
+from casey_cli.store.connection import BUSY_TIMEOUT_MS
+from casey_cli.store.versions import HEAD, KNOWN_REVISIONS
 
 
 def test_first_use_creates_and_seeds_with_one_stderr_line(casey, empty_store):
@@ -19,7 +22,7 @@ def test_first_use_creates_and_seeds_with_one_stderr_line(casey, empty_store):
     result = casey("--db", db, "status", "--borough", "islington", "--format", "json")
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
-    assert lines[0].startswith(f"Created a new casey store at {store.mask_url(db)} ")
+    assert lines[0].startswith(f"Created a new casey store at {mask_url(db)} ")
     assert "30 recommendations" in lines[0] and "34 boroughs" in lines[0]
     assert result.stdout.startswith("{")
     again = casey("--db", db, "status", "--format", "json")
@@ -67,7 +70,7 @@ def test_pragmas_on_every_connection(isolated):
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == store.BUSY_TIMEOUT_MS
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == BUSY_TIMEOUT_MS
     engine.dispose()
 
 
@@ -118,7 +121,7 @@ def test_migrations_build_the_same_schema_as_the_models(empty_store):
     engine = store.make_engine(store_url(empty_store))
     with engine.begin() as conn:
         store.upgrade(conn)
-        assert store.schema_version(conn) == store.HEAD
+        assert store.schema_version(conn) == HEAD
         diffs = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
     assert diffs == []
     engine.dispose()
@@ -146,4 +149,4 @@ def test_failed_write_leaves_nothing(casey):
 def test_known_revisions_match_the_migration_files():
     versions = Path(store.__file__).parent / "migrations" / "versions"
     files = sorted(p.name.split("_")[0] for p in versions.glob("[0-9]*.py"))
-    assert tuple(files) == store.KNOWN_REVISIONS
+    assert tuple(files) == KNOWN_REVISIONS

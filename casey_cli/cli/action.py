@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from casey_cli.cli import completion, output
+from casey_cli.cli import completion, output, views
 from casey_cli.cli.context import AppContext, app_context
 from casey_cli.cli.errors import fail, handled
 from casey_cli.cli.options import ActionRefArg as RefArg
@@ -26,12 +26,10 @@ from casey_cli.cli.options import (
     WriteFormatOpt,
 )
 from casey_cli.dates import DATE_HELP
-from casey_cli.enums import ReadFormat, ShowFormat, WriteFormat
+from casey_cli.enums import Format
 
 if TYPE_CHECKING:
     from datetime import date
-
-    from casey_cli.schemas import Item
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 
@@ -46,16 +44,6 @@ def _date(app: AppContext, text: str | None, field: str) -> "date | None":
     from casey_cli.dates import parse_date
 
     return parse_date(text, app.today, field=field) if text else None
-
-
-def _emit(fmt: WriteFormat, item: "Item", message: str) -> None:
-    if fmt == WriteFormat.JSON:
-        from casey_cli.io.formats import to_json
-
-        output.write(to_json(item.to_dict()))
-    else:
-        output.write(item.ref + "\n")
-        output.info(message)
 
 
 def _missing(value: str | None) -> bool:
@@ -95,14 +83,14 @@ def add(
     note: NoteOpt = None,
     meeting: MeetingOpt = None,
     by: ByOpt = None,
-    fmt: WriteFormatOpt = WriteFormat.TEXT,
+    fmt: WriteFormatOpt = Format.TEXT,
 ) -> None:
     """Add an action to a borough's register; prints its ref (A14).
 
     Example: casey action add --borough islington --title "Publish ward panel dates"
     --owner "Supt, Central North" --due +4w --meeting M3
     """
-    from casey_cli import writes
+    from casey_cli.services import actions
 
     app = app_context(ctx)
     if _missing(borough) or _missing(title):
@@ -116,13 +104,14 @@ def add(
         recommendation, status, note, meeting = (answers["recommendation"], answers["status"],
                                                  answers["note"], answers["meeting"])
     assert borough is not None and title is not None
-    with app.writer() as writer:
-        item = writes.add_action(
-            writer, app.service_ctx(by), borough=borough, title=title, owner=owner,
+    with app.store().write() as tx:
+        item = actions.add(
+            tx, app.run_context(by), borough=borough, title=title, owner=owner,
             due=_date(app, due, "due"), recommendation=recommendation, status=status,
             progress=progress, evidence=evidence, note=note, meeting=meeting,
         )
-    _emit(fmt, item, f"Added {item.ref} in {item.borough}: {item.title}")
+    output.emit_written(fmt, item.to_dict(), item.ref,
+                        f"Added {item.ref} in {item.borough}: {item.title}")
 
 
 @app.command("update")
@@ -142,7 +131,7 @@ def update(
     note: NoteOpt = None,
     meeting: MeetingOpt = None,
     by: ByOpt = None,
-    fmt: WriteFormatOpt = WriteFormat.TEXT,
+    fmt: WriteFormatOpt = Format.TEXT,
 ) -> None:
     """Change an action's fields; each change is kept in its history.
 
@@ -151,13 +140,13 @@ def update(
     from casey_cli.services import actions
 
     app = app_context(ctx)
-    with app.session(write=True) as session:
-        item, changed = actions.update(session, app.service_ctx(by), ref, title=title,
+    with app.store().write() as tx:
+        item, changed = actions.update(tx, app.run_context(by), ref, title=title,
                                        owner=owner, status=status, progress=progress,
                                        evidence=evidence, recommendation=recommendation,
                                        note=note, meeting=meeting)
-    _emit(fmt, item, f"Updated {item.ref}." if changed else
-          f"{item.ref} unchanged: it already has those values (nothing recorded).")
+    output.emit_written(fmt, item.to_dict(), item.ref, f"Updated {item.ref}." if changed else
+                        f"{item.ref} unchanged: it already has those values (nothing recorded).")
 
 
 @app.command("done")
@@ -169,7 +158,7 @@ def done(
     note: NoteOpt = None,
     meeting: MeetingOpt = None,
     by: ByOpt = None,
-    fmt: WriteFormatOpt = WriteFormat.TEXT,
+    fmt: WriteFormatOpt = Format.TEXT,
 ) -> None:
     """Mark an action complete, with today as its completion date.
 
@@ -178,10 +167,10 @@ def done(
     from casey_cli.services import actions
 
     app = app_context(ctx)
-    with app.session(write=True) as session:
-        item = actions.done(session, app.service_ctx(by), ref, evidence=evidence, note=note,
+    with app.store().write() as tx:
+        item = actions.done(tx, app.run_context(by), ref, evidence=evidence, note=note,
                             meeting=meeting)
-    _emit(fmt, item, f"Completed {item.ref} on {item.completed}.")
+    output.emit_written(fmt, item.to_dict(), item.ref, f"Completed {item.ref} on {item.completed}.")
 
 
 @app.command("verify")
@@ -195,7 +184,7 @@ def verify(
     evidence: EvidenceOpt = None,
     note: NoteOpt = None,
     meeting: MeetingOpt = None,
-    fmt: WriteFormatOpt = WriteFormat.TEXT,
+    fmt: WriteFormatOpt = Format.TEXT,
 ) -> None:
     """Record independent verification of a completed action.
 
@@ -204,10 +193,10 @@ def verify(
     from casey_cli.services import actions
 
     app = app_context(ctx)
-    with app.session(write=True) as session:
-        item = actions.verify(session, app.service_ctx(by), ref, evidence=evidence, note=note,
+    with app.store().write() as tx:
+        item = actions.verify(tx, app.run_context(by), ref, evidence=evidence, note=note,
                               meeting=meeting)
-    _emit(fmt, item, f"Verified {item.ref}.")
+    output.emit_written(fmt, item.to_dict(), item.ref, f"Verified {item.ref}.")
 
 
 @app.command("reschedule")
@@ -221,7 +210,7 @@ def reschedule(
         "--reason", help="Why the date moves (required once a due date exists).")] = None,
     meeting: MeetingOpt = None,
     by: ByOpt = None,
-    fmt: WriteFormatOpt = WriteFormat.TEXT,
+    fmt: WriteFormatOpt = Format.TEXT,
 ) -> None:
     """Give an action a new due date; the original due date and the reason are kept.
 
@@ -232,16 +221,17 @@ def reschedule(
     app = app_context(ctx)
     day = _date(app, due, "due")
     assert day is not None
-    with app.session(write=True) as session:
-        item = actions.reschedule(session, app.service_ctx(by), ref, due=day, reason=reason,
+    with app.store().write() as tx:
+        item = actions.reschedule(tx, app.run_context(by), ref, due=day, reason=reason,
                                   meeting=meeting)
-    _emit(fmt, item, f"{item.ref} is now due {item.due} (originally {item.original_due}, "
-                     f"slipped {item.slips} time(s)).")
+    output.emit_written(fmt, item.to_dict(), item.ref,
+                        f"{item.ref} is now due {item.due} (originally {item.original_due}, "
+                        f"slipped {item.slips} time(s)).")
 
 
 @app.command("show")
 @handled
-def show(ctx: typer.Context, ref: RefArg, fmt: ShowFormatOpt = ShowFormat.TABLE) -> None:
+def show(ctx: typer.Context, ref: RefArg, fmt: ShowFormatOpt = Format.TABLE) -> None:
     """Show one action with its full history.
 
     Example: casey action show A14
@@ -249,16 +239,9 @@ def show(ctx: typer.Context, ref: RefArg, fmt: ShowFormatOpt = ShowFormat.TABLE)
     from casey_cli.services import actions
 
     app = app_context(ctx)
-    with app.session() as session:
-        detail = actions.show(session, app.service_ctx(), ref)
-    if fmt == ShowFormat.JSON:
-        from casey_cli.io.formats import to_json
-
-        output.write(to_json(detail.to_dict()))
-    else:
-        from casey_cli.render.tables import detail_view
-
-        output.show(detail_view(detail))
+    with app.store().read() as tx:
+        detail = actions.show(tx, app.run_context(), ref)
+    output.emit(fmt, views.detail(detail))
 
 
 @app.command("list")
@@ -273,21 +256,21 @@ def list_(
     due_before: Annotated[str | None, typer.Option(
         "--due-before", help=f"Only actions due before this date ({DATE_HELP}).")] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue actions.")] = False,
-    fmt: ReadFormatOpt = ReadFormat.TABLE,
+    fmt: ReadFormatOpt = Format.TABLE,
 ) -> None:
     """List actions matching every filter given, by due date then ref.
 
     Example: casey action list --borough islington --status in-progress --format csv
     """
-    from casey_cli import lookup, queries
+    from casey_cli.store import lookup
 
     app = app_context(ctx)
     day = _date(app, due_before, "--due-before")
-    with app.reader() as reader:
-        scope = lookup.filters(reader, borough=app.setting("borough", borough), owner=owner,
+    with app.store().read() as tx:
+        scope = lookup.filters(tx, borough=app.setting("borough", borough), owner=owner,
                                statuses=status or (), source=source,
                                recommendation=recommendation, due_before=day, overdue=overdue,
                                recommendations=False)
-        items = list(queries.items(reader, scope, today=app.today,
+        items = list(tx.items(scope, today=app.today,
                                     window=app.setting("window")))
-    output.emit_items(fmt.value, items, "Actions", "No actions match.")
+    output.emit(fmt, views.items(items, "Actions", "No actions match."))

@@ -1,11 +1,11 @@
 """`casey chase`: per owner, what to chase (overdue, due soon, stale, gaps), for people, for a
 mail merge, or for a cron job that alerts when something needs chasing."""
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from casey_cli.cli import output
+from casey_cli.cli import output, views
 from casey_cli.cli.context import app_context
 from casey_cli.cli.errors import handled
 from casey_cli.cli.options import (
@@ -16,10 +16,8 @@ from casey_cli.cli.options import (
     SourceOpt,
     StaleDaysOpt,
 )
-from casey_cli.enums import ReadFormat
+from casey_cli.enums import Format
 
-if TYPE_CHECKING:
-    from rich.console import RenderableType
 
 @handled
 def chase(
@@ -29,7 +27,7 @@ def chase(
     source: SourceOpt = None,
     days: DaysOpt = None,
     stale_days: StaleDaysOpt = None,
-    fmt: ReadFormatOpt = ReadFormat.TABLE,
+    fmt: ReadFormatOpt = Format.TABLE,
     fail_on: Annotated[list[str] | None, typer.Option(
         "--fail-on", callback=lambda values: _checks(values or []),
         help="Comma list of overdue, stale, gaps: exit 3 (overdue), 4 (stale) or 5 (gaps) "
@@ -39,29 +37,16 @@ def chase(
 
     Example: casey chase --borough islington --format csv --fail-on overdue,gaps
     """
-    from casey_cli import lookup
     from casey_cli.services import chase as service
+    from casey_cli.store import lookup
 
     app = app_context(ctx)
-    with app.reader() as reader:
-        scope = lookup.filters(reader, borough=app.setting("borough", borough), owner=owner,
+    with app.store().read() as tx:
+        scope = lookup.filters(tx, borough=app.setting("borough", borough), owner=owner,
                                source=source)
-        settings = app.service_ctx(window=days, stale_days=stale_days)
-        result = service.build(reader, settings, scope)
-    from casey_cli.schemas import CHASE_COLUMNS
-
-    def table() -> "RenderableType":
-        from casey_cli.render.tables import chase_view
-
-        return chase_view(result)
-
-    def markdown() -> str:
-        from casey_cli.io.markdown import chase_markdown
-
-        return chase_markdown(result)
-
-    output.emit_records(fmt.value, CHASE_COLUMNS, [r.to_dict() for r in result.rows()], table,
-                        document=result.to_dict(), markdown=markdown)
+        settings = app.run_context(window=days, stale_days=stale_days)
+        result = service.build(tx, settings, scope)
+    output.emit(fmt, views.chase(result))
     service.check(result, fail_on or [])
 
 

@@ -1,13 +1,9 @@
 """Shell completion from the store: borough slugs, refs, owners, sources, statuses.
 
-Each callback reads a current SQLite store through the stdlib driver (the reader's fast
-path), or a PostgreSQL store through psycopg alone, and nothing heavier (no SQLAlchemy); a
-missing or unreachable store, another backend, or a broken config file gives no suggestions
-and never an error: a completion must not create a store or print."""
-
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+Each callback reads through the store interface every command uses (store.connection's
+Store, with no more than its driver: sqlite3, or psycopg with a short connect timeout); a
+missing, older or unreachable store, or a broken config file gives no suggestions and never
+an error: a completion must not create a store or print."""
 
 import typer
 
@@ -16,76 +12,29 @@ LIMIT = 200  # suggestions a shell can show usefully; refs are many on a large r
 # which imports rich.markdown (~80 ms), and a completion must feel instant.
 Suggestion = str
 PG_TIMEOUT_S = 2
-# An open connection, its parameter style and its driver's errors.
-Opened = tuple[Any, str, tuple[type[Exception], ...]]
-
-
-@contextmanager
-def _store(ctx: typer.Context) -> Iterator[Opened]:
-    """A read transaction on the store the command would use, its parameter style (`named`
-    for sqlite3, `pyformat` for psycopg) and its driver's errors; or (None, "", ())."""
-    from casey_cli.config import Config, db_url
-    from casey_cli.errors import CaseyError
-
-    try:
-        url = db_url(str(Config().value("db", ctx.find_root().params.get("db"))))
-    except (CaseyError, OSError):
-        url = ""
-    opened = _open_postgresql(url) if url.startswith("postgresql+psycopg://") \
-        else _open_sqlite(url) if url else None
-    conn, style, errors = opened or (None, "", ())
-    try:
-        yield conn, style, errors
-    finally:
-        if conn is not None:
-            conn.rollback()
-            conn.close()
-
-
-def _open_sqlite(url: str) -> Opened | None:
-    """The stdlib driver on a current SQLite store (none for another backend)."""
-    import sqlite3
-
-    from casey_cli.cli.context import _open_current_sqlite
-    from casey_cli.config import sqlite_file
-    from casey_cli.errors import CaseyError
-
-    path = sqlite_file(url)
-    try:
-        return (_open_current_sqlite(path), "named", (sqlite3.Error,)) if path else None
-    except (CaseyError, OSError, sqlite3.Error):
-        return None
-
-
-def _open_postgresql(url: str) -> Opened | None:
-    """psycopg alone (no SQLAlchemy), read-only, with a short connect timeout: an
-    unreachable server must not hang the shell. Imported only for a PostgreSQL store."""
-    try:
-        import psycopg
-    except ImportError:  # the postgres extra is not installed
-        return None
-    try:
-        conn = psycopg.connect(url.replace("+psycopg", "", 1), connect_timeout=PG_TIMEOUT_S)
-    except psycopg.Error:
-        return None
-    conn.read_only = True
-    return conn, "pyformat", (psycopg.Error,)
 
 
 def _query(ctx: typer.Context, sql: str, incomplete: str) -> list[Suggestion]:
     """The values `sql` selects, filtering on :p (the prefix typed; matched case-sensitively,
     as Typer then keeps only values that start with it)."""
-    import re
+    from casey_cli.config import Config, db_url
+    from casey_cli.errors import CaseyError
+    from casey_cli.store.connection import open_current
 
-    with _store(ctx) as (conn, style, errors):
-        if conn is None:
-            return []
-        if style == "pyformat":
-            sql = re.sub(r":(\w+)", r"%(\1)s", sql)
-        try:
-            rows = conn.execute(sql, {"p": incomplete, "n": LIMIT}).fetchall()
-        except errors:  # an older schema, a server gone: no suggestions
-            return []
+    try:
+        url = db_url(str(Config().value("db", ctx.find_root().params.get("db"))))
+    except (CaseyError, OSError):
+        return []
+    store = open_current(url, connect_timeout=PG_TIMEOUT_S)
+    if store is None:
+        return []
+    try:
+        with store.read() as tx:
+            rows = tx.all(sql, {"p": incomplete, "n": LIMIT})
+    except store.errors:  # an older schema, a server gone: no suggestions
+        return []
+    finally:
+        store.close()
     return [str(row[0]) for row in rows]
 
 

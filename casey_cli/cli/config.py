@@ -4,11 +4,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from casey_cli.cli import output
+from casey_cli.cli import output, views
 from casey_cli.cli.context import AppContext, app_context
 from casey_cli.cli.errors import handled
 from casey_cli.cli.options import ReadFormatOpt
-from casey_cli.enums import ReadFormat
+from casey_cli.enums import Format
 
 if TYPE_CHECKING:
     from casey_cli.config import Resolved
@@ -53,7 +53,7 @@ def _row(found: "Resolved", origin: bool) -> Any:
 @app.command("show")
 @handled
 def show(ctx: typer.Context, origin: OriginOpt = False,
-         fmt: ReadFormatOpt = ReadFormat.TABLE) -> None:
+         fmt: ReadFormatOpt = Format.TABLE) -> None:
     """Show every setting as commands will use it (flag > environment > config file >
     default).
 
@@ -63,7 +63,7 @@ def show(ctx: typer.Context, origin: OriginOpt = False,
 
     app = app_context(ctx)
     rows = [_row(_resolve(app, name), origin) for name in KEYS]
-    output.emit_rows(fmt.value, rows, rows[0].columns, "Settings")
+    output.emit(fmt, views.rows(rows, rows[0].columns, "Settings"))
 
 
 @app.command("get")
@@ -140,12 +140,13 @@ def _known_borough(app: AppContext, slug: str) -> str:
     """A borough the store knows, when there is a store to ask; creating, upgrading or
     waiting on one just to check a setting would surprise, so without one (missing, older,
     unreachable) the slug's shape is all that is checked."""
-    from casey_cli import lookup
-    from casey_cli.errors import StoreError
+    from casey_cli.store.connection import open_current
 
-    try:
-        app.engine(upgrade=False, create=False)
-    except StoreError:
+    store = open_current(app.db_url, older=True)  # an older store's boroughs, as they are
+    if store is None:
         return slug
-    with app.reader() as reader:  # an older store's boroughs are read as they are
-        return lookup.borough_slug(reader, slug)
+    try:
+        with store.read() as tx:
+            return tx.borough_slug(slug)
+    finally:
+        store.close()

@@ -1,11 +1,9 @@
-"""AppContext on ctx.obj: resolved settings and a lazily opened store."""
+"""AppContext on ctx.obj: resolved settings and the store, opened on first use."""
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -14,12 +12,9 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 if TYPE_CHECKING:  # heavy imports stay out of --help
-    import sqlalchemy as sa
-    from sqlmodel import Session
-
-    from casey_cli.config import Config, Ctx
-    from casey_cli.queries import Reader
-    from casey_cli.writes import Writer
+    from casey_cli.config import Config
+    from casey_cli.run_context import RunContext
+    from casey_cli.store.connection import Store
 
 
 @dataclass
@@ -28,41 +23,87 @@ class AppContext:
     today: date
     config: Config = field(repr=False)  # the settings resolver; reads the file on first need
     db_flag: str | None = None  # --db as given, for `casey config show --origin`
-    _engine: Any = field(default=None, repr=False)
+    _store: Any = field(default=None, repr=False)
     created: bool = False
-    version: str | None = None
 
     def setting(self, name: str, flag: Any = None) -> Any:
         """THE way a command reads borough, user, window or stale_days: its option's value
-        (None when not given) > environment > config file > default. New commands (chase,
-        trend) call `app.setting("borough", borough)` the same way."""
+        (None when not given) > environment > config file > default."""
         return self.config.value(name, flag)
 
-    def engine(self, *, seed: bool = True, upgrade: bool = True,
-               create: bool = True) -> sa.Engine:
-        """The store's engine; a missing store is created (and seeded) on first use, an
-        older one upgraded (after a backup) unless `upgrade` is False."""
-        if self._engine is None:
-            from casey_cli import store
+    def store(self, *, seed: bool = True, existing: bool = False) -> Store:
+        """The store, the one way every command reaches it. A missing store is created (and
+        seeded with the bundled register unless `seed` is False) and an older one upgraded
+        (after a backup), both by store.manage; a current one is opened with no more than
+        its driver. `existing`: never create or upgrade; refuse a missing or older store."""
+        if self._store is None:
+            from casey_cli.store.connection import open_current
 
-            opened = store.open_store(self.db_url, upgrade_old=upgrade, create=create)
-            self.created, self.version = opened.created, opened.version
+            store = open_current(self.db_url)
+            if store is None and existing:
+                self._refuse()
+            if store is None:
+                self._prepare(seed=seed)
+                store = open_current(self.db_url)
+            if store is None:
+                from casey_cli.config import mask_url
+                from casey_cli.errors import StoreError
+
+                raise StoreError(f"cannot open store {mask_url(self.db_url)}; check --db")
+            self._store = store
+        opened: Store = self._store
+        return opened
+
+    def _refuse(self) -> None:
+        """Why a store cannot be used as it is (missing, foreign, newer or older), in
+        store.manage's words."""
+        from casey_cli.errors import StoreError
+        from casey_cli.store import manage
+        from casey_cli.store.versions import HEAD
+
+        opened = manage.open_store(self.db_url, create=False, upgrade_old=False)
+        opened.engine.dispose()
+        if opened.version != HEAD:
+            raise StoreError(f"the store is at schema {opened.version}, older than "
+                             f"{HEAD}; run `casey db upgrade` first (it backs the "
+                             "store up)")
+
+    def _prepare(self, *, seed: bool) -> None:
+        """Create (and seed) a missing store or upgrade an older one, saying so on stderr;
+        refuse a newer or foreign one with store.manage's one-line errors."""
+        from casey_cli.config import mask_url
+        from casey_cli.services import load
+        from casey_cli.store import manage
+        from casey_cli.store.versions import HEAD
+
+        opened = manage.open_store(self.db_url)
+        run = self.run_context("casey-cli")
+        try:
             if opened.created:
-                self._create(opened.engine, seed=seed)
-                self.version = store.HEAD
+                result = manage.create_store(
+                    opened.engine, lambda tx: load.seed(tx, run, boroughs_only=not seed))
+                if result is None:
+                    return  # another process created it while we waited for the lock
+                self.created = True
+                counts = result.created_by_kind()
+                what = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}"
+                                 for kind, n in counts.items())
+                origin = "the bundled register" if seed else "the bundled borough list only"
+                sys.stderr.write(f"Created a new casey store at "
+                                 f"{mask_url(self.db_location)} from {origin} "
+                                 f"({what}).\n")
             elif opened.upgraded_from:
                 kept = f" (backup: {opened.backup})" if opened.backup else ""
                 sys.stderr.write(f"Upgraded the store from schema {opened.upgraded_from} to "
-                                 f"{store.HEAD}{kept}.\n")
-            self._engine = opened.engine
-        engine: sa.Engine = self._engine
-        return engine
+                                 f"{HEAD}{kept}.\n")
+        finally:
+            opened.engine.dispose()
 
     def close(self) -> None:
-        """Release the store's connections when the command ends."""
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
+        """Release the store's connection when the command ends."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
     @property
     def db_url(self) -> str:
@@ -70,132 +111,25 @@ class AppContext:
 
         return db_url(self.db)
 
-    def _create(self, engine: sa.Engine, *, seed: bool) -> None:
-        """Create, stamp and seed a new store in one transaction, then say so on stderr."""
-        from casey_cli import store
-        from casey_cli.services import register
-
-        with store.transaction(engine, write=True) as session:
-            if store.schema_version(session.connection()) is not None:
-                return  # another process created it while we waited for the lock
-            store.create_schema(session)
-            result = register.seed(session, self.service_ctx("casey-cli"), boroughs_only=not seed)
-        counts = result.created_by_kind()
-        what = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in counts.items())
-        origin = "the bundled register" if seed else "the bundled borough list only"
-        sys.stderr.write(f"Created a new casey store at {store.mask_url(self.db_location)} "
-                         f"from {origin} ({what}).\n")
-
     @property
     def db_location(self) -> str:
         return self.db if "://" in self.db else os.path.abspath(os.path.expanduser(self.db))
 
-    def service_ctx(self, by: str | None = None, window: int | None = None,
-                    stale_days: int | None = None) -> Ctx:
+    def run_context(self, by: str | None = None, window: int | None = None,
+                    stale_days: int | None = None) -> RunContext:
         """Today, who (--by), the due-soon window (--days) and stale days (--stale-days),
         each resolved through the settings when the option was not given."""
-        from casey_cli.config import Ctx
+        from casey_cli.run_context import RunContext
 
-        return Ctx(today=self.today, user=self.setting("user", by),
-                   window=self.setting("window", window),
-                   stale_days=self.setting("stale_days", stale_days))
-
-    @contextmanager
-    def reader(self) -> Iterator[Reader]:
-        """A read-only snapshot for the read paths (status, lists, exports). A current SQLite
-        store is read with the stdlib driver: no SQLAlchemy import, one cheap version query.
-        Anything else (a new, old or non-SQLite store) goes through the engine first."""
-        from casey_cli.queries import SQLAlchemyReader, SqliteReader
-
-        path = self.sqlite_file
-        conn = _open_current_sqlite(path) if path is not None and self._engine is None else None
-        if conn is None:
-            engine = self.engine()
-            if path is not None:
-                conn = _open_current_sqlite(path)
-        if conn is not None:
-            try:
-                yield SqliteReader(conn)
-            finally:
-                conn.rollback()
-                conn.close()
-            return
-        from casey_cli.store import connection_options
-
-        with engine.connect() as sa_conn:
-            sa_conn.execution_options(**connection_options(engine, write=False))
-            with sa_conn.begin():
-                yield SQLAlchemyReader(sa_conn)
-
-    @contextmanager
-    def writer(self) -> Iterator[Writer]:
-        """One write transaction for the plain-SQL write path: on a current SQLite store the
-        stdlib driver with the write lock taken up front; elsewhere the engine."""
-        from casey_cli.writes import SQLAlchemyWriter, SqliteWriter
-
-        path = self.sqlite_file
-        conn = (_open_current_sqlite(path, write=True)
-                if path is not None and self._engine is None else None)
-        if conn is None:
-            engine = self.engine()
-            if path is not None:
-                conn = _open_current_sqlite(path, write=True)
-        if conn is None:
-            from casey_cli.store import connection_options
-
-            with engine.connect() as sa_conn:
-                sa_conn.execution_options(**connection_options(engine, write=True))
-                with sa_conn.begin():
-                    yield SQLAlchemyWriter(sa_conn)
-            return
-        try:
-            yield SqliteWriter(conn)
-            conn.commit()
-        finally:
-            if conn.in_transaction:
-                conn.rollback()
-            conn.close()
+        return RunContext(today=self.today, user=self.setting("user", by),
+                          window=self.setting("window", window),
+                          stale_days=self.setting("stale_days", stale_days))
 
     @property
     def sqlite_file(self) -> Path | None:
         from casey_cli.config import sqlite_file
 
         return sqlite_file(self.db)
-
-    @contextmanager
-    def session(self, *, write: bool = False, upgrade: bool = True,
-                create: bool = True) -> Iterator[Session]:
-        from casey_cli import store
-
-        engine = self.engine(upgrade=upgrade, create=create)
-        with store.transaction(engine, write=write) as session:
-            yield session
-
-
-def _open_current_sqlite(path: Path, *, write: bool = False) -> Any:
-    """A sqlite3 connection in a transaction (a read snapshot, or the write lock), or None if
-    the store is missing or not at this code's schema (the engine then creates, upgrades or
-    refuses it). The same pragmas as the engine's connections."""
-    import sqlite3
-
-    from casey_cli.store_light import BUSY_TIMEOUT_MS
-    from casey_cli.versions import HEAD
-
-    if not path.is_file():
-        return None
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-    try:
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-        version = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.DatabaseError:
-        conn.close()
-        return None
-    if version is None or version[0] != HEAD:
-        conn.close()
-        return None
-    return conn
 
 
 def app_context(ctx: typer.Context) -> AppContext:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from casey_cli.cli import output
-from casey_cli.cli.context import AppContext, app_context
+from casey_cli.cli.context import app_context
 from casey_cli.cli.errors import handled
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
@@ -25,10 +25,25 @@ def backup(
 
     Example: casey db backup ~/backups/casey-2026-11-23.db
     """
-    from casey_cli import store
+    from casey_cli.config import mask_url, sqlite_file
+    from casey_cli.errors import StoreError
+    from casey_cli.store.connection import backup_sqlite, open_current
 
     app = app_context(ctx)
-    store.backup_sqlite(app.engine(upgrade=False, create=False), target)
+    source = sqlite_file(app.db)
+    if source is None:
+        raise StoreError(f"`casey db backup` copies SQLite files only; back up "
+                         f"{mask_url(app.db_url)} with the server's own tool, e.g. "
+                         "`pg_dump -Fc -f casey.dump DBNAME`, or keep a portable copy with "
+                         "`casey export --format json`")
+    current = open_current(app.db_url)
+    if current is None:  # missing or foreign: refused; older: backed up as it is
+        from casey_cli.store import manage
+
+        manage.open_store(app.db_url, create=False, upgrade_old=False).engine.dispose()
+    else:
+        current.close()
+    backup_sqlite(source, target)
     output.write(f"{target}\n")
     output.info(f"Backed up the store to {target}.")
 
@@ -44,21 +59,9 @@ def check(ctx: typer.Context) -> None:
     from casey_cli.services import db
 
     app = app_context(ctx)
-    _require_current(app)
-    with app.session(upgrade=False, create=False) as session:
-        report = db.check(session)
+    with app.store(existing=True).read() as tx:
+        report = db.check(tx)
     output.write("".join(line + "\n" for line in report.lines()))
-
-
-def _require_current(app: AppContext) -> None:
-    """Open an existing store as it is, refusing one at an older schema."""
-    from casey_cli import store
-    from casey_cli.errors import StoreError
-
-    app.engine(upgrade=False, create=False)
-    if app.version != store.HEAD:
-        raise StoreError(f"the store is at schema {app.version}, older than {store.HEAD}; run "
-                         "`casey db upgrade` first (it backs the store up)")
 
 
 @app.command("copy")
@@ -75,21 +78,25 @@ def copy(
 
     Example: casey db copy --to postgresql+psycopg://casey@dbhost/casey
     """
-    from casey_cli import store
-    from casey_cli.config import db_url, sqlite_file
+    from casey_cli.config import db_url, mask_url, sqlite_file
     from casey_cli.services import db
+    from casey_cli.store import manage as store
 
     app = app_context(ctx)
-    _require_current(app)
+    app.store(existing=True)  # refuses a missing or older store
     target_url = db_url(to)
-    where = store.mask_url(to)  # as the user gave it
+    where = mask_url(to)  # as the user gave it
     new_file = sqlite_file(target_url)
     new_file = new_file if new_file is not None and not new_file.exists() else None
     new_folders = [p for p in new_file.parents if not p.exists()] if new_file else []
     opened = store.open_store(target_url, create=True, upgrade_old=False, given_by="--to")
     try:
         try:
-            counts, report = db.copy_store(app.engine(), opened.engine, where)
+            source = store.make_engine(app.db_url)
+            try:
+                counts, report = store.copy_store(source, opened.engine, where, db.check)
+            finally:
+                source.dispose()
         finally:
             opened.engine.dispose()  # before any clean-up: an open connection keeps its WAL
     except BaseException:
@@ -117,19 +124,23 @@ def upgrade(
 
     Example: casey db upgrade --dry-run
     """
-    from casey_cli import store
+    from casey_cli.store import manage as store
+    from casey_cli.store.versions import HEAD
 
     app = app_context(ctx)
-    engine = app.engine(upgrade=False, create=False)
-    version = app.version or store.HEAD
+    opened = store.open_store(app.db_url, create=False, upgrade_old=False)
+    version = opened.version or HEAD
     pending = store.pending_revisions(version)
-    if not pending:
-        output.write(f"The store is at schema {version}, the newest; nothing to do.\n")
-        return
-    if dry_run:
-        output.write(f"Would back up the store and upgrade it from schema {version} to "
-                     f"{store.HEAD} (migrations {', '.join(pending)}).\n")
-        return
-    _, kept = store.upgrade_store(engine, version)
-    output.write(f"Upgraded the store from schema {version} to {store.HEAD}"
+    try:
+        if not pending:
+            output.write(f"The store is at schema {version}, the newest; nothing to do.\n")
+            return
+        if dry_run:
+            output.write(f"Would back up the store and upgrade it from schema {version} to "
+                         f"{HEAD} (migrations {', '.join(pending)}).\n")
+            return
+        _, kept = store.upgrade_store(opened.engine, version)
+    finally:
+        opened.engine.dispose()
+    output.write(f"Upgraded the store from schema {version} to {HEAD}"
                  f"{f' (backup: {kept})' if kept else ''}.\n")

@@ -21,14 +21,18 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 def _store_failure(exc: Exception) -> str | None:
     """A store that stopped answering, or stayed locked by another writer past the timeout,
     mid-command: the transaction was rolled back, so say so in one line (no traceback)."""
-    sa = sys.modules.get("sqlalchemy")  # only loaded if the command used the engine
-    if sa is None or not isinstance(exc, sa.exc.OperationalError):
-        return None
+    sqlalchemy = sys.modules.get("sqlalchemy")  # loaded only to create, upgrade or copy
+    if sqlalchemy is not None and isinstance(exc, sqlalchemy.exc.DBAPIError):
+        exc = exc.orig
     sqlite3 = sys.modules.get("sqlite3")
-    if sqlite3 and isinstance(exc.orig, sqlite3.Error) and not any(
-            word in str(exc.orig) for word in ("locked", "busy", "disk I/O", "unable to open")):
-        return None  # SQLite files "no such column" under OperationalError too: a bug, shown
-    return (f"the store did not complete the command ({exc.orig}); nothing was written; try "
+    psycopg = sys.modules.get("psycopg")
+    if sqlite3 is not None and isinstance(exc, sqlite3.OperationalError):
+        if not any(word in str(exc) for word in ("locked", "busy", "disk I/O",
+                                                 "unable to open")):
+            return None  # SQLite files "no such column" as an OperationalError too: a bug
+    elif psycopg is None or not isinstance(exc, psycopg.OperationalError):
+        return None
+    return (f"the store did not complete the command ({exc}); nothing was written; try "
             "again, and if it persists check the server or who holds the store")
 
 

@@ -13,16 +13,17 @@ from casey_cli.cli.options import (
     ScopeBoroughOpt,
     SourceOpt,
     StatusesOpt,
+    format_option,
 )
 from casey_cli.dates import DATE_HELP
-from casey_cli.enums import ExportFormat
+from casey_cli.enums import Format
 
 
 @handled
 def export(
     ctx: typer.Context,
-    fmt: Annotated[ExportFormat, typer.Option(
-        "--format", "-f", case_sensitive=False, help="Output format.")] = ExportFormat.CSV,
+    fmt: Annotated[Format, format_option(Format.CSV, Format.JSON, Format.XLSX, Format.MARKDOWN,
+                                         Format.HTML, Format.ICS)] = Format.CSV,
     output_file: OutputOpt = None,
     borough: ScopeBoroughOpt = None,
     owner: OwnerOpt = None,
@@ -40,44 +41,26 @@ def export(
 
     Example: casey export --borough islington --format xlsx --output islington.xlsx
     """
-    from casey_cli import lookup, queries
     from casey_cli.dates import parse_date
     from casey_cli.io import formats
-    from casey_cli.schemas import ITEM_COLUMNS
+    from casey_cli.store import lookup
 
     output.check_output(output_file)
     app = app_context(ctx)
     day = parse_date(due_before, app.today, field="--due-before") if due_before else None
     borough = app.setting("borough", borough)
     window = app.setting("window")
-    title = f"casey-cli register: {borough or 'all London'}"
-    with app.reader() as reader:
-        scope = lookup.filters(reader, borough=borough, owner=owner, statuses=status or (),
+    with app.store().read() as tx:
+        scope = lookup.filters(tx, borough=borough, owner=owner, statuses=status or (),
                                source=source, recommendation=recommendation, due_before=day,
                                overdue=overdue)
-        if fmt in (ExportFormat.CSV, ExportFormat.JSON):
-            csv = fmt == ExportFormat.CSV
-            rows = queries.item_rows(reader, scope, today=app.today, window=window,
-                                     csv_guard=csv)
-            chunks = (formats.csv_row_chunks if csv else formats.json_row_chunks)(
-                ITEM_COLUMNS, rows)
-            output.deliver((c.encode() for c in chunks), output_file)
-            return
-        everything = list(queries.items(reader, scope, today=app.today, window=window))
-        meetings = queries.meetings(reader, scope.borough) if fmt == ExportFormat.ICS else []
-    if fmt == ExportFormat.MARKDOWN:
-        data = formats.to_markdown(ITEM_COLUMNS, [i.to_dict() for i in everything]).encode()
-    elif fmt == ExportFormat.HTML:
-        from casey_cli.io.html import export_html
-
-        data = export_html(everything, title, app.today.isoformat()).encode()
-    elif fmt == ExportFormat.ICS:
-        from casey_cli.io.ics import to_ics
-
-        data = to_ics(everything, meetings, title)
-    else:
-        from casey_cli.io.xlsx import to_xlsx
-
-        data = to_xlsx(ITEM_COLUMNS, [i.to_dict() for i in everything])
-    output.deliver(data, output_file, binary=fmt == ExportFormat.XLSX)
-
+        items = formats.ItemSource(
+            title=f"casey-cli register: {borough or 'all London'}",
+            today=app.today.isoformat(),
+            values=lambda guard: tx.item_values(scope, today=app.today, window=window,
+                                                guard=guard),
+            items=lambda: list(tx.items(scope, today=app.today, window=window)),
+            meetings=lambda: tx.meetings(scope.borough))
+        # Inside the transaction: CSV and JSON stream from it.
+        output.deliver(formats.encode_items(fmt, items), output_file,
+                       binary=fmt in formats.BINARY)

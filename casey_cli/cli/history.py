@@ -4,12 +4,12 @@ from typing import Annotated
 
 import typer
 
-from casey_cli.cli import completion, output
+from casey_cli.cli import completion, output, views
 from casey_cli.cli.context import app_context
 from casey_cli.cli.errors import handled
 from casey_cli.cli.options import BoroughOpt, ReadFormatOpt
 from casey_cli.dates import DATE_HELP
-from casey_cli.enums import ReadFormat
+from casey_cli.enums import Format
 
 
 @handled
@@ -21,24 +21,17 @@ def history(
     borough: BoroughOpt = None,
     since: Annotated[str | None, typer.Option(
         "--since", help=f"Only changes on or after this date ({DATE_HELP}).")] = None,
-    fmt: ReadFormatOpt = ReadFormat.TABLE,
+    fmt: ReadFormatOpt = Format.TABLE,
 ) -> None:
     """Show the audit trail: who changed what, when, why, and at which meeting.
 
     Example: casey history A14
     """
     from casey_cli.dates import parse_date
-    from casey_cli.schemas import EVENT_COLUMNS
     from casey_cli.services import history as service
 
     app = app_context(ctx)
     day = parse_date(since, app.today, field="--since") if since else None
-    with app.session() as session:
-        events = service.query(session, ref=ref, borough=borough, since=day)
-
-    def table():  # type: ignore[no-untyped-def]
-        from casey_cli.render.tables import history_table
-
-        return history_table(events, f"History ({len(events)} events)")
-
-    output.emit_records(fmt.value, EVENT_COLUMNS, [e.to_dict() for e in events], table)
+    with app.store().read() as tx:
+        events = service.query(tx, ref=ref, borough=borough, since=day)
+    output.emit(fmt, views.history(events))

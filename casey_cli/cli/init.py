@@ -19,10 +19,11 @@ def init(
 
     Example: casey --db team.db init
     """
-    from casey_cli import store
+    from casey_cli.config import mask_url
+    from casey_cli.store.versions import HEAD
 
     app = app_context(ctx)
-    app.engine(seed=not no_seed)
+    app.store(seed=not no_seed)
     if not app.created:
-        output.info(f"The store at {store.mask_url(app.db_location)} already exists "
-                    f"(schema {store.HEAD}); nothing to do.")
+        output.info(f"The store at {mask_url(app.db_location)} already exists "
+                    f"(schema {HEAD}); nothing to do.")

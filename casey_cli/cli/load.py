@@ -10,7 +10,7 @@ from casey_cli.cli import output
 from casey_cli.cli.context import app_context
 from casey_cli.cli.errors import handled
 from casey_cli.cli.options import ByOpt, WriteFormatOpt
-from casey_cli.enums import WriteFormat
+from casey_cli.enums import Format
 
 if TYPE_CHECKING:
     from casey_cli.schemas import LoadResult
@@ -26,47 +26,33 @@ def load(
         "--dry-run", help="Show what would be created, updated or left unchanged; write "
                           "nothing.")] = False,
     by: ByOpt = None,
-    fmt: WriteFormatOpt = WriteFormat.TEXT,
+    fmt: WriteFormatOpt = Format.TEXT,
 ) -> None:
     """Load files into the register in one transaction: all of them or nothing.
 
     Example: casey load minutes-2026-11-19.yaml --dry-run
     """
-    from casey_cli.services import register
-    from casey_cli.store import DryRunRollback
+    from casey_cli.services import load as loader
 
     app = app_context(ctx)
-    result: LoadResult | None = None
-    with _progress() as advance:
-        try:
-            with app.session(write=True) as session:
-                result = register.load_files(session, app.service_ctx(by), files, advance)
-                if dry_run:
-                    raise DryRunRollback
-        except DryRunRollback:
-            pass
-    assert result is not None
-    _emit(fmt, result, dry_run)
+    with _progress() as advance, app.store().write(dry_run=dry_run) as tx:
+        result = loader.load_files(tx, app.run_context(by), files, advance)
+    output.emit_written(fmt, {"dry_run": dry_run, **result.to_dict()}, _summary(result, dry_run),
+                        "Dry run: nothing was written." if dry_run else None)
 
 
-def _emit(fmt: WriteFormat, result: "LoadResult", dry_run: bool) -> None:
-    counts = result.counts()
-    if fmt == WriteFormat.JSON:
-        from casey_cli.io.formats import to_json
-
-        output.write(to_json({"dry_run": dry_run, **result.to_dict()}))
-        return
+def _summary(result: "LoadResult", dry_run: bool) -> str:
+    """What a load did, for text: each record's fate on a dry run, then the counts."""
+    lines = []
     if dry_run:
         lines = [f"would create {kind} {key}" for kind, key in result.created]
         lines += [f"would update {kind} {key}: {', '.join(result.changed_fields[key])}"
                   for kind, key in result.updated]
         lines += [f"unchanged {kind} {key}" for kind, key in result.unchanged]
-        output.write("".join(line + "\n" for line in lines))
-    verb = "would be " if dry_run else ""
-    output.write(f"{counts['created']} {verb}created, {counts['updated']} {verb}updated, "
-                 f"{counts['unchanged']} unchanged\n")
-    if dry_run:
-        output.info("Dry run: nothing was written.")
+    counts, verb = result.counts(), "would be " if dry_run else ""
+    lines.append(f"{counts['created']} {verb}created, {counts['updated']} {verb}updated, "
+                 f"{counts['unchanged']} unchanged")
+    return "\n".join(lines)
 
 
 class _progress:

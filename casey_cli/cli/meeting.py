@@ -4,12 +4,12 @@ from typing import Annotated
 
 import typer
 
-from casey_cli.cli import output
+from casey_cli.cli import output, views
 from casey_cli.cli.context import app_context
 from casey_cli.cli.errors import handled
 from casey_cli.cli.options import BoroughOpt, ReadFormatOpt, WriteFormatOpt
 from casey_cli.dates import DATE_HELP
-from casey_cli.enums import ReadFormat, WriteFormat
+from casey_cli.enums import Format
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 
@@ -23,7 +23,7 @@ def add(
     date: Annotated[str, typer.Option("--date", help=f"Meeting date: {DATE_HELP}.",
                                       show_default=False)],
     borough: BoroughOpt = None,
-    fmt: WriteFormatOpt = WriteFormat.TEXT,
+    fmt: WriteFormatOpt = Format.TEXT,
 ) -> None:
     """Add a meeting; prints its ref (M3) for --meeting on later writes.
 
@@ -35,22 +35,17 @@ def add(
 
     app = app_context(ctx)
     day = parse_date(date, app.today, field="--date")
-    with app.session(write=True) as session:
-        row = meetings.add(session, name=name, day=day, borough=borough)
-    if fmt == WriteFormat.JSON:
-        from casey_cli.io.formats import to_json
-
-        output.write(to_json(row.to_dict()))
-    else:
-        output.write(f"{row.values['ref']}\n")
-        output.info(f"Added meeting {row.values['ref']}: {row.values['name']} "
-                    f"({row.values['date']}).")
+    with app.store().write() as tx:
+        row = meetings.add(tx, name=name, day=day, borough=borough)
+    ref = f"{row.values['ref']}"
+    output.emit_written(fmt, row.to_dict(), ref,
+                        f"Added meeting {ref}: {row.values['name']} ({row.values['date']}).")
 
 
 @app.command("list")
 @handled
 def list_(ctx: typer.Context, borough: BoroughOpt = None,
-          fmt: ReadFormatOpt = ReadFormat.TABLE) -> None:
+          fmt: ReadFormatOpt = Format.TABLE) -> None:
     """List meetings by date.
 
     Example: casey meeting list --borough islington
@@ -58,6 +53,6 @@ def list_(ctx: typer.Context, borough: BoroughOpt = None,
     from casey_cli.services import meetings
 
     app = app_context(ctx)
-    with app.session() as session:
-        rows = meetings.query(session, borough=borough)
-    output.emit_rows(fmt.value, rows, meetings.MEETING_COLUMNS, "Meetings")
+    with app.store().read() as tx:
+        rows = meetings.query(tx, borough=borough)
+    output.emit(fmt, views.rows(rows, meetings.MEETING_COLUMNS, "Meetings"))

@@ -1,7 +1,7 @@
 """Shared option aliases: declared once, with help and environment variables."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -12,10 +12,7 @@ from casey_cli.enums import (
     DEFAULT_WINDOW_DAYS,
     STALE_DAYS_RANGE,
     WINDOW_RANGE,
-    ReadFormat,
-    ShowFormat,
-    StatusFormat,
-    WriteFormat,
+    Format,
 )
 
 BoroughOpt = Annotated[str | None, typer.Option(
@@ -60,18 +57,40 @@ MeetingOpt = Annotated[str | None, typer.Option(
 EvidenceOpt = Annotated[str | None, typer.Option(
     "--evidence", help="Evidence (a link or text); added to any evidence already kept.")]
 DueOpt = Annotated[str | None, typer.Option("--due", help=f"Due date: {DATE_HELP}.")]
-ReadFormatOpt = Annotated[ReadFormat, typer.Option(
-    "--format", "-f", case_sensitive=False, help="Output format.")]
-StatusFormatOpt = Annotated[StatusFormat, typer.Option(
-    "--format", "-f", case_sensitive=False, help="Output format.")]
-ShowFormatOpt = Annotated[ShowFormat, typer.Option(
-    "--format", "-f", case_sensitive=False, help="Output format.")]
-WriteFormatOpt = Annotated[WriteFormat, typer.Option(
-    "--format", "-f", case_sensitive=False,
-    help="text: the ref only; json: the item object.")]
 OutputOpt = Annotated[Path | None, typer.Option(
     "--output", "-o", help="Write to this file (atomically) instead of standard output.",
     dir_okay=False)]
 AsAtOpt = Annotated[str | None, typer.Option(
     "--as-at", help=f"Show the register as it stood at the end of this day, London time, "
                     f"rebuilt from the history ({DATE_HELP}).")]
+
+
+def format_option(*offered: Format, help: str = "Output format.") -> Any:
+    """`--format`/`-f` offering only these formats, in this order, as help, completion and
+    errors list them; the option is typed `Format` (the one enum), its default given where
+    the option is used. A value not offered is a usage error (exit 2) naming the ones that
+    are, in the words Typer uses for a choice."""
+    by_value = {f.value: f for f in offered}
+    names = ", ".join(repr(name) for name in by_value)
+
+    def parse(value: str | Format) -> Format:
+        # A value from the command line, or the default (already a member): case-insensitive.
+        text = value.value if isinstance(value, Format) else value
+        found = by_value.get(text.casefold())
+        if found is None:
+            raise typer.BadParameter(f"{text!r} is not one of {names}.")
+        return found
+
+    def complete(incomplete: str) -> list[str]:
+        return [name for name in by_value if name.startswith(incomplete.lower())]
+
+    return typer.Option("--format", "-f", parser=parse, autocompletion=complete,
+                        metavar=f"<{'|'.join(by_value)}>", help=help)
+
+
+# Formats offered by several commands (a command offering its own set declares it in place).
+ReadFormatOpt = Annotated[Format, format_option(
+    Format.TABLE, Format.JSON, Format.CSV, Format.MARKDOWN)]
+ShowFormatOpt = Annotated[Format, format_option(Format.TABLE, Format.JSON)]
+WriteFormatOpt = Annotated[Format, format_option(
+    Format.TEXT, Format.JSON, help="text: the ref only; json: the item object.")]

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from casey_cli.enums import ReadFormat
+from casey_cli.enums import Format
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
-
-    from casey_cli.schemas import Item, Row
 
 
 def write(text: str) -> None:
@@ -33,7 +32,7 @@ def deliver(data: bytes | Iterable[bytes], path: Path | None, *, binary: bool = 
     """Bytes for scripts (whole or streamed): atomically to --output, or to stdout (never
     binary to a terminal)."""
     if path is not None:
-        from casey_cli.io.atomic import write_atomic
+        from casey_cli.atomic import write_atomic
 
         size = write_atomic(path, data)
         info(f"Wrote {path} ({size:,} bytes).")
@@ -62,38 +61,58 @@ def info(message: str) -> None:
     sys.stderr.flush()
 
 
-def emit_records(fmt: str, columns: Sequence[str], records: Sequence[dict[str, Any]],
-                 table: Any, *, document: Any = None, markdown: Any = None) -> None:
-    """Dispatch one list of records to the chosen format; `table` builds the Rich view. A
-    result with more than its rows gives JSON its `document` and Markdown its `markdown()`
-    (else the records themselves)."""
+@dataclass(frozen=True)
+class View:
+    """What one result offers the formats, each part built only for the format chosen: its
+    rows as records under `columns` (JSON, CSV, Markdown tables), a JSON `document` and
+    `markdown` text for a result that is more than its rows, and the Rich `table` for
+    people. cli/views.py builds one for each kind of result."""
+
+    table: Callable[[], RenderableType]
+    columns: Sequence[str] = ()
+    records: Sequence[dict[str, Any]] = ()
+    document: Callable[[], Any] | None = None
+    markdown: Callable[[], str] | None = None
+
+
+def emit(fmt: Format, view: View) -> None:
+    """A result on stdout in the chosen format: machine formats as plain text (no Rich),
+    the table through Rich."""
+    if fmt is Format.TABLE:
+        show(view.table())
+        return
     from casey_cli.io import formats
 
-    if fmt == ReadFormat.JSON.value:
-        write(formats.to_json(list(records) if document is None else document))
-    elif fmt == ReadFormat.CSV.value:
-        write(formats.to_csv(columns, records))
-    elif fmt == ReadFormat.MARKDOWN.value:
-        write(markdown() if markdown else formats.to_markdown(columns, records))
+    if fmt is Format.JSON:
+        write(formats.to_json(view.document() if view.document else list(view.records)))
+    elif fmt is Format.CSV:
+        write(formats.to_csv(view.columns, view.records))
+    elif fmt is Format.MARKDOWN:
+        write(view.markdown() if view.markdown else formats.to_markdown(view.columns,
+                                                                        view.records))
     else:
-        show(table())
+        raise ValueError(f"a result has no {fmt.value} output; offer only table, json, csv "
+                         "or markdown")
 
 
-def emit_items(fmt: str, items: Sequence[Item], title: str, empty: str) -> None:
-    from casey_cli.schemas import ITEM_COLUMNS
+def emit_written(fmt: Format, record: dict[str, Any], ref: str,
+                 message: str | None = None) -> None:
+    """What a write made or changed: json prints its object; text prints `ref` on stdout
+    (what a script keeps: the ref, or the lines that stand for it) and the message for
+    people on stderr."""
+    if fmt is Format.JSON:
+        from casey_cli.io.formats import to_json
 
-    def table() -> RenderableType:
-        from casey_cli.render.tables import section
+        write(to_json(record))
+    elif fmt is Format.TEXT:
+        write(ref + "\n")
+        if message:
+            info(message)
+    else:
+        raise ValueError(f"a write has no {fmt.value} output; offer only text or json")
 
-        return section(items, title, empty)
 
-    emit_records(fmt, ITEM_COLUMNS, [i.to_dict() for i in items], table)
-
-
-def emit_rows(fmt: str, rows: Sequence[Row], columns: Sequence[str], title: str) -> None:
-    def table() -> RenderableType:
-        from casey_cli.render.tables import rows_table
-
-        return rows_table(rows, title)
-
-    emit_records(fmt, columns, [r.to_dict() for r in rows], table)
+def for_people(fmt: Format) -> bool:
+    """Whether a person reads the output (a Rich table, cut to what a screen holds) rather
+    than a script (everything, as plain text)."""
+    return fmt is Format.TABLE

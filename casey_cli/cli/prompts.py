@@ -3,7 +3,7 @@ check each answer as it is given, show a summary and ask to confirm. Imported on
 prompting, so the non-interactive add stays on its fast path."""
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.columns import Columns
 from rich.console import Console
@@ -11,12 +11,17 @@ from rich.prompt import Confirm, InvalidResponse, Prompt
 from rich.table import Table
 from rich.text import Text
 
-from casey_cli import lookup, queries, rules
+from casey_cli import rules
 from casey_cli.cli.context import AppContext
 from casey_cli.dates import parse_date
 from casey_cli.enums import Status
 from casey_cli.errors import CaseyError, InvalidInput
+from casey_cli.store import items as queries
+from casey_cli.store import lookup
 from casey_cli.text import clean_text
+
+if TYPE_CHECKING:
+    from casey_cli.store.tx import Tx
 
 # The fields asked for, in this order; progress and evidence stay options only.
 FIELDS = ("borough", "title", "owner", "due", "recommendation", "status", "note", "meeting")
@@ -91,8 +96,8 @@ class ActionPrompts:
 
     def _recommendation(self, given: str | None) -> str | None:
         borough = self.values["borough"] or ""
-        with self.app.reader() as reader:
-            recs = queries.recommendations_for(reader, borough)
+        with self.app.store().read() as tx:
+            recs = queries.recommendations_for(tx, borough)
         if given is None and recs:
             table = Table(title=f"Recommendations an action in {borough} can answer",
                           title_justify="left", box=None, padding=(0, 1))
@@ -126,23 +131,23 @@ class ActionPrompts:
 
     def _meeting(self, given: str | None) -> str | None:
         borough = self.values["borough"]
-        with self.app.reader() as reader:
-            meetings = queries.meetings(reader, borough)[-5:]
+        with self.app.store().read() as tx:
+            meetings = tx.meetings(borough)[-5:]
         if given is None and meetings:
             self.err.print(Text("Recent meetings: " + "; ".join(
                 f"{m['ref']} {m['name']} ({m['date']})" for m in meetings), style="dim"))
 
         def check(text: str) -> str | None:
-            return str(self._read(lambda r: lookup.meeting(r, text)).ref) if text else None
+            return str(self._read(lambda tx: tx.meeting(text)).ref) if text else None
 
         return self._ask(f"Meeting that agreed it, e.g. M3 ({NONE})", given, check,
                          optional=True)
 
     # -- helpers ------------------------------------------------------------------------
 
-    def _read(self, look: Callable[[queries.Reader], Any]) -> Any:
-        with self.app.reader() as reader:
-            return look(reader)
+    def _read(self, look: "Callable[[Tx], Any]") -> Any:
+        with self.app.store().read() as tx:
+            return look(tx)
 
     def _ask(self, question: str, given: str | None, check: Callable[[str], str | None], *,
              optional: bool = False, default: str | None = None,

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from casey_cli.cli import completion, output
+from casey_cli.cli import completion, output, views
 from casey_cli.cli.context import app_context
 from casey_cli.cli.errors import handled
 from casey_cli.cli.options import (
@@ -18,10 +18,9 @@ from casey_cli.cli.options import (
     WriteFormatOpt,
 )
 from casey_cli.cli.options import RecRefArg as RefArg
-from casey_cli.enums import ReadFormat, ShowFormat, WriteFormat
+from casey_cli.enums import Format
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
-
 
 
 @app.command("list")
@@ -30,25 +29,25 @@ def list_(
     ctx: typer.Context,
     source: SourceOpt = None,
     theme: Annotated[str | None, typer.Option("--theme", help="Only this theme.")] = None,
-    fmt: ReadFormatOpt = ReadFormat.TABLE,
+    fmt: ReadFormatOpt = Format.TABLE,
 ) -> None:
     """List recommendations by due date, then ref (undated ones last).
 
     Example: casey rec list --source casey --theme oversight
     """
-    from casey_cli import lookup, queries
+    from casey_cli.store import lookup
 
     app = app_context(ctx)
-    with app.reader() as reader:
-        scope = lookup.filters(reader, source=source, theme=theme, actions=False)
-        items = list(queries.items(reader, scope, today=app.today,
+    with app.store().read() as tx:
+        scope = lookup.filters(tx, source=source, theme=theme, actions=False)
+        items = list(tx.items(scope, today=app.today,
                                     window=app.setting("window")))
-    output.emit_items(fmt.value, items, "Recommendations", "No recommendations match.")
+    output.emit(fmt, views.items(items, "Recommendations", "No recommendations match."))
 
 
 @app.command("show")
 @handled
-def show(ctx: typer.Context, ref: RefArg, fmt: ShowFormatOpt = ShowFormat.TABLE) -> None:
+def show(ctx: typer.Context, ref: RefArg, fmt: ShowFormatOpt = Format.TABLE) -> None:
     """Show a recommendation, its actions in each borough, and its history.
 
     Example: casey rec show casey-1
@@ -56,16 +55,9 @@ def show(ctx: typer.Context, ref: RefArg, fmt: ShowFormatOpt = ShowFormat.TABLE)
     from casey_cli.services import recs
 
     app = app_context(ctx)
-    with app.session() as session:
-        detail = recs.show(session, app.service_ctx(), ref)
-    if fmt == ShowFormat.JSON:
-        from casey_cli.io.formats import to_json
-
-        output.write(to_json(detail.to_dict()))
-    else:
-        from casey_cli.render.tables import detail_view
-
-        output.show(detail_view(detail))
+    with app.store().read() as tx:
+        detail = recs.show(tx, app.run_context(), ref)
+    output.emit(fmt, views.detail(detail))
 
 
 @app.command("update")
@@ -87,7 +79,7 @@ def update(
     note: NoteOpt = None,
     meeting: MeetingOpt = None,
     by: ByOpt = None,
-    fmt: WriteFormatOpt = WriteFormat.TEXT,
+    fmt: WriteFormatOpt = Format.TEXT,
 ) -> None:
     """Change a recommendation's own owner, status, response or due date.
 
@@ -98,16 +90,10 @@ def update(
 
     app = app_context(ctx)
     day = parse_date(due, app.today, field="due") if due else None
-    with app.session(write=True) as session:
-        item, changed = recs.update(session, app.service_ctx(by), ref, title=title,
+    with app.store().write() as tx:
+        item, changed = recs.update(tx, app.run_context(by), ref, title=title,
                                     owner=owner, status=status, response=response,
                                     progress=progress, due=day, reason=reason, note=note,
                                     meeting=meeting)
-    if fmt == WriteFormat.JSON:
-        from casey_cli.io.formats import to_json
-
-        output.write(to_json(item.to_dict()))
-    else:
-        output.write(item.ref + "\n")
-        output.info(f"Updated {item.ref}." if changed else
-                    f"{item.ref} unchanged: it already has those values (nothing recorded).")
+    output.emit_written(fmt, item.to_dict(), item.ref, f"Updated {item.ref}." if changed else
+                        f"{item.ref} unchanged: it already has those values (nothing recorded).")

@@ -2,19 +2,22 @@
 
 import typer
 
-from casey_cli.cli import output
+from casey_cli.cli import output, views
 from casey_cli.cli.context import app_context
 from casey_cli.cli.errors import handled
 from casey_cli.cli.options import ReadFormatOpt
-from casey_cli.enums import ReadFormat
+from casey_cli.enums import Format
 
 source_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 borough_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 
+# A person's table of sources leaves the long notes and citations to the machine formats.
+SOURCE_TABLE = ("code", "title", "publisher", "published", "borough", "recommendations")
+
 
 @source_app.command("list")
 @handled
-def sources(ctx: typer.Context, fmt: ReadFormatOpt = ReadFormat.TABLE) -> None:
+def sources(ctx: typer.Context, fmt: ReadFormatOpt = Format.TABLE) -> None:
     """List the sources (reviews and plans) with their recommendation counts.
 
     Example: casey source list --format json
@@ -22,19 +25,14 @@ def sources(ctx: typer.Context, fmt: ReadFormatOpt = ReadFormat.TABLE) -> None:
     from casey_cli.services import reference
 
     app = app_context(ctx)
-    with app.session() as session:
-        rows = reference.sources(session)
-    if fmt == ReadFormat.TABLE:  # the long notes and citations are for the machine formats
-        from casey_cli.schemas import Row
-
-        short = ("code", "title", "publisher", "published", "borough", "recommendations")
-        rows = [Row(short, r.values) for r in rows]
-    output.emit_rows(fmt.value, rows, reference.SOURCE_COLUMNS, "Sources")
+    with app.store().read() as tx:
+        rows = reference.sources(tx)
+    output.emit(fmt, views.rows(rows, reference.SOURCE_COLUMNS, "Sources", shown=SOURCE_TABLE))
 
 
 @borough_app.command("list")
 @handled
-def boroughs(ctx: typer.Context, fmt: ReadFormatOpt = ReadFormat.TABLE) -> None:
+def boroughs(ctx: typer.Context, fmt: ReadFormatOpt = Format.TABLE) -> None:
     """List the London boroughs with their slug, GSS code, BCU and open actions.
 
     Example: casey borough list --format csv
@@ -42,6 +40,6 @@ def boroughs(ctx: typer.Context, fmt: ReadFormatOpt = ReadFormat.TABLE) -> None:
     from casey_cli.services import reference
 
     app = app_context(ctx)
-    with app.session() as session:
-        rows = reference.boroughs(session)
-    output.emit_rows(fmt.value, rows, reference.BOROUGH_COLUMNS, "Boroughs")
+    with app.store().read() as tx:
+        rows = reference.boroughs(tx)
+    output.emit(fmt, views.rows(rows, reference.BOROUGH_COLUMNS, "Boroughs"))

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from casey_cli.cli import output
+from casey_cli.cli import output, views
 from casey_cli.cli.context import app_context
 from casey_cli.cli.errors import handled
 from casey_cli.cli.options import (
@@ -14,9 +14,9 @@ from casey_cli.cli.options import (
     OwnerOpt,
     ScopeBoroughOpt,
     SourceOpt,
-    StatusFormatOpt,
+    format_option,
 )
-from casey_cli.enums import GroupBy, StatusFormat
+from casey_cli.enums import Format, GroupBy
 
 if TYPE_CHECKING:
     from casey_cli.schemas import LondonReport, StatusReport
@@ -31,7 +31,8 @@ def status(
     owner: OwnerOpt = None,
     source: SourceOpt = None,
     days: DaysOpt = None,
-    fmt: StatusFormatOpt = StatusFormat.TABLE,
+    fmt: Annotated[Format, format_option(
+        Format.TABLE, Format.JSON, Format.MARKDOWN)] = Format.TABLE,
     by: Annotated[GroupBy | None, typer.Option(
         "--by", case_sensitive=False,
         help="London view (no --borough): one row per borough (default) or per BCU.")] = None,
@@ -44,43 +45,33 @@ def status(
 
     Example: casey status --borough islington
     """
-    from casey_cli import asat, lookup
     from casey_cli.config import ALL_BOROUGHS
     from casey_cli.errors import OverdueFound
     from casey_cli.services import status as service
+    from casey_cli.store import lookup
+    from casey_cli.store.as_at import at_day, empty_note, parse_day
 
     if by and borough and borough.strip().lower() != ALL_BOROUGHS:
         raise typer.BadParameter("groups the London view only; leave out --borough",
                                  param_hint="'--by'")
     app = app_context(ctx)
-    day = asat.parse_day(as_at, app.today)
-    with app.reader() as store, asat.reader_at(store, day) as reader:
+    day = parse_day(as_at, app.today)
+    with app.store().read() as live, at_day(live, day) as tx:
         # `--by` asks for the London view, whatever borough the config names.
         where = None if by else app.setting("borough", borough)
-        scope = lookup.filters(reader, borough=where, owner=owner, source=source)
-        ctx_at = asat.ctx_at(app.service_ctx(window=days), day)
+        scope = lookup.filters(tx, borough=where, owner=owner, source=source)
+        run = app.run_context(window=days).on(day)
         report: StatusReport | LondonReport
         if scope.borough is None:
-            report = service.london(reader, ctx_at, scope, (by or GroupBy.BOROUGH).value,
-                                    with_items=fmt == StatusFormat.JSON)
+            report = service.london(tx, run, scope, (by or GroupBy.BOROUGH).value,
+                                    with_items=fmt is Format.JSON)
         else:
             # A table shows the top rows of each list; the machine formats get every item.
-            limit = STATUS_ROWS if fmt == StatusFormat.TABLE else None
-            report = service.report(reader, ctx_at, scope, limit)
-        note = asat.empty_note(store, day) if day else None
+            limit = STATUS_ROWS if output.for_people(fmt) else None
+            report = service.report(tx, run, scope, limit)
+        note = empty_note(live, day) if day else None
     if note:
         output.info(note)
-    if fmt == StatusFormat.JSON:
-        from casey_cli.io.formats import to_json
-
-        output.write(to_json(report.to_dict()))
-    elif fmt == StatusFormat.MARKDOWN:
-        from casey_cli.io.markdown import status_markdown
-
-        output.write(status_markdown(report))
-    else:
-        from casey_cli.render.tables import status_view
-
-        output.show(status_view(report, f" as at the end of {day}" if day else ""))
+    output.emit(fmt, views.status(report, f" as at the end of {day}" if day else ""))
     if fail_on_overdue and report.summary.overdue:
         raise OverdueFound(f"{report.summary.overdue} overdue item(s)")

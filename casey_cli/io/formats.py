@@ -1,4 +1,5 @@
-"""Machine formats built from one column list: JSON, CSV (with a formula guard), Markdown."""
+"""Machine formats built from one column list: JSON, CSV (with a formula guard), Markdown;
+and the one dispatch of each file a command writes (an export, a report) by its format."""
 
 from __future__ import annotations
 
@@ -6,8 +7,14 @@ import csv
 import io
 import itertools
 import json
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from casey_cli.enums import Format
+
+if TYPE_CHECKING:
+    from casey_cli.schemas import Item, Report
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -91,3 +98,59 @@ def to_markdown(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(md_cell(r.get(c)) for c in columns) + " |" for r in rows]
     return "\n".join(lines) + "\n"
+
+
+# Formats whose bytes never go to a terminal.
+BINARY = frozenset({Format.XLSX})
+
+
+@dataclass(frozen=True)
+class ItemSource:
+    """The items of an export, read only as its format needs: `values` streams flat rows in
+    ITEM_COLUMNS order (a text cell starting with one of the guard's characters gets a
+    leading "'"); `items` gives whole items, `meetings` the meetings a calendar adds."""
+
+    title: str
+    today: str
+    values: Callable[[tuple[str, ...]], Iterable[Sequence[Any]]]
+    items: Callable[[], Sequence[Item]]
+    meetings: Callable[[], Sequence[dict[str, Any]]]
+
+
+def encode_items(fmt: Format, source: ItemSource) -> bytes | Iterator[bytes]:
+    """An export's bytes: CSV and JSON streamed (memory stays flat however large the
+    register), the other formats whole."""
+    from casey_cli.schemas import ITEM_COLUMNS
+
+    if fmt is Format.CSV:
+        return (c.encode() for c in csv_row_chunks(ITEM_COLUMNS, source.values(CSV_GUARD)))
+    if fmt is Format.JSON:
+        return (c.encode() for c in json_row_chunks(ITEM_COLUMNS, source.values(())))
+    if fmt is Format.MARKDOWN:
+        return to_markdown(ITEM_COLUMNS, [i.to_dict() for i in source.items()]).encode()
+    if fmt is Format.HTML:
+        from casey_cli.io.html import export_html
+
+        return export_html(source.items(), source.title, source.today).encode()
+    if fmt is Format.ICS:
+        from casey_cli.io.ics import to_ics
+
+        return to_ics(source.items(), source.meetings(), source.title)
+    if fmt is Format.XLSX:
+        from casey_cli.io.xlsx import to_xlsx
+
+        return to_xlsx(ITEM_COLUMNS, [i.to_dict() for i in source.items()])
+    raise ValueError(f"no {fmt.value} export")
+
+
+def encode_report(fmt: Format, paper: Report) -> str:
+    """The committee paper as a document."""
+    if fmt is Format.HTML:
+        from casey_cli.io.html import report_html
+
+        return report_html(paper)
+    if fmt is Format.MARKDOWN:
+        from casey_cli.io.report_md import report_markdown
+
+        return report_markdown(paper)
+    raise ValueError(f"no {fmt.value} report")

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from casey_cli import __version__
+from casey_cli.enums import RAG_ORDER
 from casey_cli.schemas import Item
 
-RAG_ORDER = ("red", "amber", "green", "blue", "grey")
 RAG_COLOUR = {"red": "#c0392b", "amber": "#e67e22", "green": "#2e8b57", "blue": "#2f6fb3",
               "grey": "#8c8c8c"}
 

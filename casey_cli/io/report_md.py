@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from casey_cli.enums import RAG_ORDER
 from casey_cli.io.formats import to_markdown
 
-RAG_ORDER = ("red", "amber", "green", "blue", "grey")
 ITEM_COLS = ("ref", "title", "borough", "owner", "status", "due", "rag")
 
 

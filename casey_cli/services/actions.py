@@ -1,136 +1,156 @@
-"""Actions: add, update, done, verify, reschedule, show, list."""
+"""`casey action ...`: add, update, done, verify, reschedule and show an action."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
-
-from sqlmodel import Session
+from typing import TYPE_CHECKING, Any
 
 from casey_cli import rules
 from casey_cli.dates import to_iso
 from casey_cli.enums import Status
 from casey_cli.errors import InvalidInput
-from casey_cli.models import Recommendation
+from casey_cli.run_context import RunContext
 from casey_cli.schemas import Item, ItemDetail
-from casey_cli.services import changes as ch
-from casey_cli.services.common import (
-    Ctx,
-    action_item,
-    events_for,
-    get_action,
-    get_meeting,
-    get_recommendation,
-    source_of_action,
-    text_or_none,
-)
+from casey_cli.store import lookup
+from casey_cli.store.items import make_item
+from casey_cli.store.rows import reschedule as move_due
+from casey_cli.store.writes import ACTION_COLUMNS, now
+from casey_cli.text import clean_text
+
+if TYPE_CHECKING:
+    from casey_cli.store.tx import Tx
+
+
+def add(tx: Tx, run: RunContext, *, borough: str, title: str, owner: str | None = None,
+        due: date | None = None, recommendation: str | None = None,
+        status: str | None = None, progress: int | None = None,
+        evidence: str | None = None, note: str | None = None,
+        meeting: str | None = None, citation: str | None = None) -> Item:
+    """Add an action and its 'created' event."""
+    slug = tx.borough_slug(borough)
+    clean_title = clean_text(title, "title")
+    if not clean_title:
+        raise InvalidInput("the title is empty; give --title TEXT", field="title")
+    rec_ref, source = (lookup.recommendation(tx, recommendation) if recommendation
+                       else (None, None))
+    status_value = rules.normalise_status(status) if status else Status.NOT_STARTED.value
+    rules.check_progress(progress)
+    meeting_id = tx.meeting(meeting).id if meeting else None
+    at = now()
+    completed = run.today if status_value == Status.COMPLETE.value else None
+    clean_owner = clean_text(owner, "owner")
+    number = tx.next_id("actions")
+    tx.insert_rows("actions", ACTION_COLUMNS, [(
+        number, slug, rec_ref, clean_title, clean_owner, status_value, tx.day(due), tx.day(due),
+        0, progress, clean_text(evidence, "evidence"), clean_text(citation, "citation"),
+        tx.stamp(at), tx.stamp(at), tx.day(completed), "unverified")])
+    ref = f"A{number}"
+    tx.append_events([{"by": run.user, "kind": "action", "ref": ref, "borough": slug,
+                       "field": "created", "new": clean_title, "note": clean_text(note, "note"),
+                       "meeting_id": meeting_id}])
+    return make_item(ref=ref, kind="action", borough=slug, source=source,
+                     recommendation=rec_ref, title=clean_title, owner=clean_owner,
+                     status=status_value, due=due, original_due=due, progress=progress, slips=0,
+                     assurance="unverified", created=at, updated=at, completed=completed,
+                     today=run.today, window=run.window)
 
 
 def _append(old: str | None, extra: str | None) -> str | None:
     """Evidence accumulates: a new piece is added on its own line, never replaces the old."""
-    extra = text_or_none(extra)
+    extra = clean_text(extra)
     if extra is None:
         return old
     return f"{old}\n{extra}" if old else extra
 
 
 def update(
-    session: Session, ctx: Ctx, ref: str, *, title: str | None = None, owner: str | None = None,
+    tx: Tx, run: RunContext, ref: str, *, title: str | None = None, owner: str | None = None,
     status: str | None = None, progress: int | None = None, evidence: str | None = None,
     recommendation: str | None = None, note: str | None = None, meeting: str | None = None,
 ) -> tuple[Item, bool]:
     """Change the fields given; returns the item and whether anything changed."""
-    action = get_action(session, ref)
+    action = tx.action(ref)
     changes: dict[str, Any] = {}
     if title is not None:
-        if text_or_none(title) is None:
+        if clean_text(title) is None:
             raise InvalidInput("the title is empty; give --title TEXT", field="title")
-        changes["title"] = text_or_none(title)
+        changes["title"] = clean_text(title)
     if owner is not None:
-        changes["owner"] = text_or_none(owner)
+        changes["owner"] = clean_text(owner)
     if status is not None:
         changes["status"] = rules.normalise_status(status)
     if progress is not None:
         changes["progress"] = rules.check_progress(progress)
     if evidence is not None:
-        changes["evidence"] = _append(action.evidence, evidence)
+        changes["evidence"] = _append(action["evidence"], evidence)
     if recommendation is not None:
-        changes["recommendation"] = (get_recommendation(session, recommendation).ref
-                                     if recommendation.strip() else None)
-    if not changes and not text_or_none(note):
+        rec_ref, source = (lookup.recommendation(tx, recommendation)
+                           if recommendation.strip() else (None, None))
+        changes["recommendation"] = rec_ref
+        action.source = source
+    if not changes and not clean_text(note):
         raise InvalidInput("nothing to change; give at least one of --title, --owner, --status, "
                            "--progress, --evidence, --recommendation or --note")
-    mtg = get_meeting(session, meeting) if meeting else None
-    changed = ch.apply_changes(session, action, kind="action", ref=action.ref,
-                               borough=action.borough,
-                               changes=changes, ctx=ctx, note=text_or_none(note), meeting=mtg)
-    return action_item(action, source_of_action(session, action), ctx), bool(changed)
+    mtg = tx.meeting(meeting) if meeting else None
+    changed = tx.update(action, changes, by=run.user, today=run.today, note=clean_text(note),
+                        meeting=mtg)
+    return action.item(run.today, run.window), bool(changed)
 
 
-def done(
-    session: Session, ctx: Ctx, ref: str, *, evidence: str | None = None,
-    note: str | None = None, meeting: str | None = None,
-) -> Item:
-    action = get_action(session, ref)
-    if action.status == Status.COMPLETE.value:
-        when = f" (on {to_iso(action.completed)})" if action.completed else ""
+def done(tx: Tx, run: RunContext, ref: str, *, evidence: str | None = None,
+         note: str | None = None, meeting: str | None = None) -> Item:
+    action = tx.action(ref)
+    if action["status"] == Status.COMPLETE.value:
+        when = f" (on {to_iso(action['completed'])})" if action["completed"] else ""
         raise InvalidInput(f"{action.ref} is already complete{when}; "
                            f"see `casey action show {action.ref}`")
-    mtg = get_meeting(session, meeting) if meeting else None
-    ch.apply_changes(
-        session, action, kind="action", ref=action.ref, borough=action.borough,
-        changes={"status": Status.COMPLETE.value, "completed": ctx.today,
-                 "evidence": _append(action.evidence, evidence)},
-        ctx=ctx, note=text_or_none(note), meeting=mtg,
-    )
-    return action_item(action, source_of_action(session, action), ctx)
+    mtg = tx.meeting(meeting) if meeting else None
+    tx.update(action, {"status": Status.COMPLETE.value, "completed": run.today,
+                       "evidence": _append(action["evidence"], evidence)},
+              by=run.user, today=run.today, note=clean_text(note), meeting=mtg)
+    return action.item(run.today, run.window)
 
 
-def verify(
-    session: Session, ctx: Ctx, ref: str, *, evidence: str | None = None,
-    note: str | None = None, meeting: str | None = None,
-) -> Item:
-    action = get_action(session, ref)
-    if action.status != Status.COMPLETE.value:
-        raise InvalidInput(f"{action.ref} is {action.status}, not complete; only a completed "
+def verify(tx: Tx, run: RunContext, ref: str, *, evidence: str | None = None,
+           note: str | None = None, meeting: str | None = None) -> Item:
+    action = tx.action(ref)
+    if action["status"] != Status.COMPLETE.value:
+        raise InvalidInput(f"{action.ref} is {action['status']}, not complete; only a completed "
                            f"action can be verified (`casey action done {action.ref}` first)")
-    if action.assurance == "verified":
-        raise InvalidInput(f"{action.ref} was already verified by {action.verified_by} on "
-                           f"{to_iso(action.verified_on)}")
-    if action.owner and action.owner.strip().lower() == ctx.user.strip().lower():
-        raise InvalidInput(f"{ctx.user} owns {action.ref}; verification must come from someone "
+    if action["assurance"] == "verified":
+        raise InvalidInput(f"{action.ref} was already verified by {action['verified_by']} on "
+                           f"{to_iso(action['verified_on'])}")
+    owner = action["owner"]
+    if owner and owner.strip().lower() == run.user.strip().lower():
+        raise InvalidInput(f"{run.user} owns {action.ref}; verification must come from someone "
                            "else: give --by with the verifier's name")
-    mtg = get_meeting(session, meeting) if meeting else None
-    ch.apply_changes(
-        session, action, kind="action", ref=action.ref, borough=action.borough,
-        changes={"assurance": "verified", "verified_by": ctx.user, "verified_on": ctx.today,
-                 "verification_evidence": text_or_none(evidence)},
-        ctx=ctx, note=text_or_none(note), meeting=mtg,
-    )
-    return action_item(action, source_of_action(session, action), ctx)
+    mtg = tx.meeting(meeting) if meeting else None
+    tx.update(action, {"assurance": "verified", "verified_by": run.user,
+                       "verified_on": run.today, "verification_evidence": clean_text(evidence)},
+              by=run.user, today=run.today, note=clean_text(note), meeting=mtg)
+    return action.item(run.today, run.window)
 
 
-def reschedule(
-    session: Session, ctx: Ctx, ref: str, *, due: date, reason: str | None,
-    meeting: str | None = None,
-) -> Item:
-    action = get_action(session, ref)
-    mtg = get_meeting(session, meeting) if meeting else None
-    ch.reschedule(session, action, kind="action", ref=action.ref, borough=action.borough,
-                  due=due, reason=reason, ctx=ctx, meeting=mtg)
-    return action_item(action, source_of_action(session, action), ctx)
+def reschedule(tx: Tx, run: RunContext, ref: str, *, due: date, reason: str | None,
+               meeting: str | None = None) -> Item:
+    action = tx.action(ref)
+    mtg = tx.meeting(meeting) if meeting else None
+    move_due(tx, action, due=due, reason=reason, by=run.user, today=run.today, meeting=mtg)
+    return action.item(run.today, run.window)
 
 
-def show(session: Session, ctx: Ctx, ref: str) -> ItemDetail:
-    action = get_action(session, ref)
-    rec = session.get(Recommendation, action.recommendation) if action.recommendation else None
+def show(tx: Tx, run: RunContext, ref: str) -> ItemDetail:
+    action = tx.action(ref)
+    rec_title = (tx.scalar("SELECT title FROM recommendations WHERE ref = :ref",
+                           {"ref": action["recommendation"]})
+                 if action["recommendation"] else None)
     details = {
-        "recommendation_title": rec.title if rec else None,
-        "evidence": action.evidence,
-        "citation": action.citation,
-        "verified_by": action.verified_by,
-        "verified_on": to_iso(action.verified_on),
-        "verification_evidence": action.verification_evidence,
+        "recommendation_title": rec_title,
+        "evidence": action["evidence"],
+        "citation": action["citation"],
+        "verified_by": action["verified_by"],
+        "verified_on": to_iso(action["verified_on"]),
+        "verification_evidence": action["verification_evidence"],
     }
-    return ItemDetail(action_item(action, rec.source if rec else None, ctx), details,
-                      events_for(session, action.ref))
+    return ItemDetail(action.item(run.today, run.window), details,
+                      tx.events(ref=action.ref))

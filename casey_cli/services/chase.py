@@ -6,30 +6,33 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from casey_cli import rules
-from casey_cli.config import Ctx
 from casey_cli.enums import CLOSED_STATUSES, Status
-from casey_cli.queries import Filters, Reader, as_date, raw_items
+from casey_cli.run_context import RunContext
 from casey_cli.schemas import CHASE_CHECKS, ChaseList, ChaseRow, OwnerChase
+from casey_cli.store.items import Filters, as_date, stored_items
+
+if TYPE_CHECKING:
+    from casey_cli.store.tx import Tx
 
 OPEN_STATUSES = tuple(s.value for s in Status if s.value not in CLOSED_STATUSES)
 # Counted per owner and in the summary, in this order; a row's reasons name the same things.
 KINDS = ("overdue", "due_soon", "stale", "gaps")
 
 
-def build(reader: Reader, ctx: Ctx, f: Filters) -> ChaseList:
+def build(tx: Tx, run: RunContext, f: Filters) -> ChaseList:
     """Every open item in scope that is overdue, due within the window, stale, or has no owner
     or no due date; grouped by owner (case and spacing ignored; no owner last), each owner's
     items most late first (rows come in due-date order, undated last)."""
-    today, window = ctx.today, ctx.window
+    today, window = run.today, run.window
     groups: dict[str, OwnerChase] = {}
-    for row in raw_items(reader, replace(f, statuses=OPEN_STATUSES), today, last_event=True):
+    for row in stored_items(tx, replace(f, statuses=OPEN_STATUSES), today, last_event=True):
         status, owner, due = row[7], (row[6] or "").strip() or None, as_date(row[8])
         hits = {"overdue": rules.is_overdue(status, due, today),
                 "due_soon": rules.is_due_soon(status, due, today, window),
-                "stale": rules.is_stale(status, as_date(row[14]), today, ctx.stale_days),
+                "stale": rules.is_stale(status, as_date(row[14]), today, run.stale_days),
                 "gaps": rules.is_gap(status, owner, due)}
         if not any(hits.values()):
             continue
@@ -43,7 +46,7 @@ def build(reader: Reader, ctx: Ctx, f: Filters) -> ChaseList:
     for group in owners:
         summary.update(group.counts)
     return ChaseList(
-        today=today.isoformat(), borough=f.borough, window_days=window, stale_days=ctx.stale_days,
+        today=today.isoformat(), borough=f.borough, window_days=window, stale_days=run.stale_days,
         summary={"owners": sum(1 for g in owners if g.owner),
                  "items": sum(len(g.rows) for g in owners),
                  **{k: summary.get(k, 0) for k in KINDS}},

@@ -1,41 +1,40 @@
-"""Reference data: sources and boroughs."""
+"""`casey source list` and `casey borough list`: the reference data."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from typing import TYPE_CHECKING
 
-from casey_cli.dates import to_iso
 from casey_cli.enums import CLOSED_STATUSES
-from casey_cli.models import Action, Borough, Recommendation, Source
 from casey_cli.schemas import Row
+
+if TYPE_CHECKING:
+    from casey_cli.store.tx import Tx
 
 SOURCE_COLUMNS = ("code", "title", "publisher", "published", "borough", "recommendations",
                   "url", "notes", "citation")
 BOROUGH_COLUMNS = ("slug", "name", "gss", "bcu", "open_actions")
 
 
-def sources(session: Session) -> list[Row]:
-    counts = dict(session.exec(
-        select(Recommendation.source, sa.func.count()).group_by(Recommendation.source)
-    ).all())
+def sources(tx: Tx) -> list[Row]:
+    counts = dict(tx.all("SELECT source, count(*) FROM recommendations GROUP BY source"))
+    rows = tx.all("SELECT code, title, publisher, published, borough, url, notes, citation "
+                  "FROM sources")
     return [
         Row(SOURCE_COLUMNS, {
-            "code": s.code, "title": s.title, "publisher": s.publisher,
-            "published": to_iso(s.published), "borough": s.borough,
-            "recommendations": counts.get(s.code, 0), "url": s.url, "notes": s.notes,
-            "citation": s.citation,
+            "code": r[0], "title": r[1], "publisher": r[2],
+            "published": str(r[3])[:10] if r[3] is not None else None, "borough": r[4],
+            "recommendations": counts.get(r[0], 0), "url": r[5], "notes": r[6],
+            "citation": r[7],
         })
         # Sorted here, not by the server: byte order on every backend and collation.
-        for s in sorted(session.exec(select(Source)).all(), key=lambda s: s.code)
+        for r in sorted(rows, key=lambda r: str(r[0]))
     ]
 
 
-def boroughs(session: Session) -> list[Row]:
-    counts = dict(session.exec(
-        select(Action.borough, sa.func.count()).where(col(Action.status).not_in(CLOSED_STATUSES))
-        .group_by(Action.borough)
-    ).all())
-    rows = sorted(session.exec(select(Borough)).all(), key=lambda b: b.slug)
-    return [Row(BOROUGH_COLUMNS, {"slug": b.slug, "name": b.name, "gss": b.gss, "bcu": b.bcu,
-                                  "open_actions": counts.get(b.slug, 0)}) for b in rows]
+def boroughs(tx: Tx) -> list[Row]:
+    closed = ", ".join(f"'{status}'" for status in CLOSED_STATUSES)
+    counts = dict(tx.all(f"SELECT borough, count(*) FROM actions WHERE status NOT IN ({closed}) "
+                         "GROUP BY borough"))
+    rows = sorted(tx.all("SELECT slug, name, gss, bcu FROM boroughs"), key=lambda r: str(r[0]))
+    return [Row(BOROUGH_COLUMNS, {"slug": r[0], "name": r[1], "gss": r[2], "bcu": r[3],
+                                  "open_actions": counts.get(r[0], 0)}) for r in rows]

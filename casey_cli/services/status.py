@@ -1,26 +1,29 @@
 """`casey status`: headline counts, then overdue, due soon and gaps for one borough; or, with no
 borough, the London view: one row per borough (or BCU), worst first. Read path: plain SQL
-through a Reader; the store counts (rules.sql_*), Python builds only the rows shown."""
+through the store's Tx; the store counts (rules.sql_*), Python builds only the rows shown."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from casey_cli import queries
-from casey_cli.config import Ctx
 from casey_cli.enums import FORCE_WIDE
-from casey_cli.queries import Filters, Reader
+from casey_cli.run_context import RunContext
 from casey_cli.schemas import Counts, Item, LondonReport, LondonRow, StatusReport
+from casey_cli.store.items import Filters
+
+if TYPE_CHECKING:
+    from casey_cli.store.tx import Tx
 
 
-def report(reader: Reader, ctx: Ctx, f: Filters, limit: int | None = None) -> StatusReport:
+def report(tx: Tx, run: RunContext, f: Filters, limit: int | None = None) -> StatusReport:
     """One borough's counts over every item in scope (its actions plus its own plans'
     recommendations; force-wide sources count as borough `london`); the lists in SPEC order,
     each cut to `limit` items when given (a table shows the top of each list: only those
     become item objects). With no borough, `london()` gives the London view."""
-    today, window = ctx.today, ctx.window
-    counts = queries.count_items(reader, f, today=today, window=window)
-    overdue, due_soon, gaps = _lists(reader, ctx, f, limit)
+    today, window = run.today, run.window
+    counts = tx.count_items(f, today=today, window=window)
+    overdue, due_soon, gaps = _lists(tx, run, f, limit)
     return StatusReport(today=today.isoformat(), borough=f.borough, window_days=window,
                         summary=counts.summary(), overdue=overdue, due_soon=due_soon, gaps=gaps)
 
@@ -30,16 +33,16 @@ def worst_first(row: LondonRow) -> tuple[int, int, str]:
     return (-row.counts.overdue, -row.counts.gaps, row.label)
 
 
-def london(reader: Reader, ctx: Ctx, f: Filters, by: str = "borough", *,
+def london(tx: Tx, run: RunContext, f: Filters, by: str = "borough", *,
            with_items: bool = False) -> LondonReport:
     """One row per borough (`by="bcu"`: per Basic Command Unit), every borough listed even
     with nothing in it, worst first; force-wide items (borough `london`) in a row of their
     own, outside the ranking; the headline counts everything. One GROUP BY in the store."""
-    counts = queries.count_by_borough(reader, f, today=ctx.today, window=ctx.window)
+    counts = tx.count_by_borough(f, today=run.today, window=run.window)
     rows: dict[str | None, LondonRow] = {}
     force_wide = LondonRow({"borough": FORCE_WIDE, "name": "London-wide"}, "London-wide (force)",
                            counts.get(FORCE_WIDE, Counts()))
-    for slug, name, bcu in queries.boroughs(reader):
+    for slug, name, bcu in tx.boroughs():
         if slug == FORCE_WIDE:
             force_wide.keys["name"] = name
             continue
@@ -54,20 +57,20 @@ def london(reader: Reader, ctx: Ctx, f: Filters, by: str = "borough", *,
     summary = Counts()
     for borough_counts in counts.values():
         summary.add(borough_counts)
-    report = LondonReport(today=ctx.today.isoformat(), window_days=ctx.window, by=by,
+    report = LondonReport(today=run.today.isoformat(), window_days=run.window, by=by,
                           summary=summary, rows=sorted(rows.values(), key=worst_first),
                           force_wide=force_wide)
     if with_items:
-        report.overdue, report.due_soon, report.gaps = _lists(reader, ctx, f, None)
+        report.overdue, report.due_soon, report.gaps = _lists(tx, run, f, None)
     return report
 
 
-def _lists(reader: Reader, ctx: Ctx, f: Filters,
+def _lists(tx: Tx, run: RunContext, f: Filters,
            limit: int | None) -> tuple[list[Item], list[Item], list[Item]]:
     """Overdue, due soon and gaps, in SPEC order, each cut to `limit` items when given."""
     def listed(rule: Filters) -> list[Item]:
-        return list(queries.items(reader, rule, today=ctx.today, window=ctx.window,
+        return list(tx.items(rule, today=run.today, window=run.window,
                                   limit=limit))
 
-    return (listed(replace(f, overdue=True)), listed(replace(f, due_soon_days=ctx.window)),
+    return (listed(replace(f, overdue=True)), listed(replace(f, due_soon_days=run.window)),
             listed(replace(f, gaps=True)))

@@ -1,20 +1,24 @@
 """`casey trend`: open, overdue and completed items at the end of each month or quarter.
 
 One pass: today's items and the history since the first period end, undone newest first,
-counting at each period end on the way back (the as-at rules of `casey_cli.asat`, without
-rebuilding the store once per period). Plain SQL through a Reader, like status."""
+counting at each period end on the way back (the as-at rules of `casey_cli.store.as_at`, without
+rebuilding the store once per period). Plain SQL through the store's Tx, like status."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from casey_cli import rules
-from casey_cli.asat import end_of_day, events_after, first_event, london_day
-from casey_cli.config import Ctx
 from casey_cli.dates import add_months
 from casey_cli.enums import Status
-from casey_cli.queries import Filters, Reader, as_date, as_stamp, raw_items
+from casey_cli.run_context import RunContext
 from casey_cli.schemas import Trend, TrendPoint
+from casey_cli.store.as_at import end_of_day, events_after, first_event, london_day
+from casey_cli.store.items import Filters, as_date, as_stamp, stored_items
+
+if TYPE_CHECKING:
+    from casey_cli.store.tx import Tx
 
 STEP = {"month": 1, "quarter": 3}
 DEFAULT_PERIODS = {"month": 12, "quarter": 8}
@@ -46,32 +50,32 @@ def period_ends(since: date, today: date, by: str) -> list[tuple[str, date]]:
         start = following
 
 
-def default_since(reader: Reader, today: date, by: str) -> date:
+def default_since(tx: Tx, today: date, by: str) -> date:
     """The period the history starts in (a store knows nothing before it), at most
     12 months or 8 quarters back."""
     earliest = add_months(_period_start(today, by), -STEP[by] * (DEFAULT_PERIODS[by] - 1))
-    start = first_event(reader)
+    start = first_event(tx)
     if start is None:
         return today
     return min(today, max(earliest, london_day(start)))
 
 
-def trend(reader: Reader, ctx: Ctx, *, borough: str | None, by: str,
+def trend(tx: Tx, run: RunContext, *, borough: str | None, by: str,
           since: date | None) -> Trend:
     """Counts at each period end for one borough (or every item); `borough` is a checked
     slug. Open and overdue follow the status rules as at that day; completed counts the items
     whose status was complete then (a running total)."""
-    today = ctx.today
-    since = since or default_since(reader, today, by)
+    today = run.today
+    since = since or default_since(tx, today, by)
     ends = period_ends(since, today, by)
-    events = events_after(reader, end_of_day(ends[0][1]))
+    events = events_after(tx, end_of_day(ends[0][1]))
     # Only the borough's items, unless an action moved borough in the period (a load can
     # do that): then every item, each counted where it was at each period end.
     moved = any(e.field == "borough" for e in events)
     scope = Filters() if moved else Filters(borough=borough)
     # ref -> [borough, status, due, exists]
     state = {row[0]: [row[2], row[7], as_date(row[8]), True]
-             for row in raw_items(reader, scope, today)}
+             for row in stored_items(tx, scope, today)}
     points = []
     undone = 0
     for label, end in reversed(ends):

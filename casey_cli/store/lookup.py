@@ -1,34 +1,38 @@
-"""Look-ups in plain SQL (no SQLAlchemy on the fast paths): names are checked, unknown ones
-get a 'did you mean', meetings are found by ref, by 'NAME (DATE)' or by a unique name."""
+"""Look-ups: names are checked, unknown ones get a 'did you mean', meetings are found by ref,
+by 'NAME (DATE)' or by a unique name."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from casey_cli import rules
 from casey_cli.errors import InvalidInput, NotFound, did_you_mean
-from casey_cli.queries import Filters, Reader, exists, names
+from casey_cli.store.items import Filters, exists, names
+
+if TYPE_CHECKING:
+    from casey_cli.store.tx import Tx
 
 _MEETING_REF = re.compile(r"^[Mm]?([0-9]{1,9})$")
 _NAME_ON_DATE = re.compile(r"^(.*\S)\s*\(([0-9]{4}-[0-9]{2}-[0-9]{2})\)$")
 
 
-def known(reader: Reader, table: str, column: str, value: str, what: str, hint: str) -> str:
+def known(tx: Tx, table: str, column: str, value: str, what: str, hint: str) -> str:
     key = value.strip().lower()
-    if not exists(reader, table, column, key):
-        choices = names(reader, table, column)
+    if not exists(tx, table, column, key):
+        choices = names(tx, table, column)
         raise NotFound(f"unknown {what} '{value}'{did_you_mean(key, choices)}; see `{hint}`")
     return key
 
 
-def recommendation(reader: Reader, ref: str) -> tuple[str, str]:
+def recommendation(tx: Tx, ref: str) -> tuple[str, str]:
     """(ref, source code) of a recommendation."""
     key = ref.strip().lower()
-    rows = list(reader.rows("SELECT ref, source FROM recommendations WHERE ref = :r", {"r": key}))
+    rows = list(tx.rows("SELECT ref, source FROM recommendations WHERE ref = :r", {"r": key}))
     if not rows:
-        choices = names(reader, "recommendations", "ref")
+        choices = names(tx, "recommendations", "ref")
         raise NotFound(f"no recommendation '{ref}'{did_you_mean(key, choices)}; "
                        "see `casey rec list`")
     return str(rows[0][0]), str(rows[0][1])
@@ -45,21 +49,21 @@ class MeetingRef:
         return f"M{self.id}"
 
 
-def meeting(reader: Reader, text: str) -> MeetingRef:
+def meeting(tx: Tx, text: str) -> MeetingRef:
     """A meeting by ref (M3 or 3), by 'NAME (YYYY-MM-DD)', or by a name only one meeting has."""
     value = text.strip()
     sql = "SELECT id, name, date FROM meetings WHERE "
     if match := _MEETING_REF.match(value):
-        found = list(reader.rows(sql + "id = :id", {"id": int(match.group(1))}))
+        found = list(tx.rows(sql + "id = :id", {"id": int(match.group(1))}))
         if not found:
             raise NotFound(f"no meeting M{match.group(1)}; see `casey meeting list`")
     elif dated := _NAME_ON_DATE.match(value):
-        found = list(reader.rows(sql + "lower(name) = :n AND date = :d ORDER BY date, id",
+        found = list(tx.rows(sql + "lower(name) = :n AND date = :d ORDER BY date, id",
                                  {"n": dated.group(1).lower(), "d": dated.group(2)}))
     else:
-        found = list(reader.rows(sql + "lower(name) = :n ORDER BY date, id", {"n": value.lower()}))
+        found = list(tx.rows(sql + "lower(name) = :n ORDER BY date, id", {"n": value.lower()}))
     if not found:
-        choices = names(reader, "meetings", "name")
+        choices = names(tx, "meetings", "name")
         raise NotFound(f"no meeting '{text}'{did_you_mean(text, choices)}; add it with "
                        "`casey meeting add NAME --date D` or see `casey meeting list`")
     meetings = [MeetingRef(int(r[0]), str(r[1]), str(r[2])[:10]) for r in found]
@@ -71,25 +75,25 @@ def meeting(reader: Reader, text: str) -> MeetingRef:
     return meetings[0]
 
 
-def borough_slug(reader: Reader, value: str) -> str:
+def borough_slug(tx: Tx, value: str) -> str:
     """A borough slug the store knows (any case), or NotFound with a did-you-mean."""
-    return known(reader, "boroughs", "slug", value, "borough", "casey borough list")
+    return known(tx, "boroughs", "slug", value, "borough", "casey borough list")
 
 
-def filters(reader: Reader, *, borough: str | None = None, owner: str | None = None,
+def filters(tx: Tx, *, borough: str | None = None, owner: str | None = None,
             statuses: Sequence[str] = (), source: str | None = None,
             recommendation: str | None = None, theme: str | None = None,
             **rest: object) -> Filters:
     """Filters with every named borough, source, recommendation and theme checked."""
     if theme:
-        theme = known(reader, "recommendations", "theme", theme, "theme", "casey rec list")
+        theme = known(tx, "recommendations", "theme", theme, "theme", "casey rec list")
     return Filters(
-        borough=borough_slug(reader, borough) if borough else None,
+        borough=borough_slug(tx, borough) if borough else None,
         owner=owner or None,
         statuses=tuple(rules.normalise_status(s) for s in statuses),
-        source=known(reader, "sources", "code", source, "source", "casey source list")
+        source=known(tx, "sources", "code", source, "source", "casey source list")
         if source else None,
-        recommendation=known(reader, "recommendations", "ref", recommendation,
+        recommendation=known(tx, "recommendations", "ref", recommendation,
                              "recommendation", "casey rec list") if recommendation else None,
         theme=theme,
         **rest,  # type: ignore[arg-type]

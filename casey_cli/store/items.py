@@ -1,6 +1,7 @@
-"""Reads as plain SQL, for every backend: the stdlib sqlite3 driver on a SQLite store (no
-SQLAlchemy import on the hot paths) or a SQLAlchemy connection elsewhere. Rows stream in
-SPEC order (due date, undated last, then ref), so exports never hold the whole register."""
+"""The register's items as plain SQL on every backend: the one query behind status, lists,
+exports and chase lists, counts made by the store, and the item object built from a row.
+Rows stream in SPEC order (due date, undated last, then ref), so exports never hold the
+whole register."""
 
 from __future__ import annotations
 
@@ -8,47 +9,15 @@ import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from casey_cli import rules
+from casey_cli.dates import stamp_text
 from casey_cli.enums import FORCE_WIDE
 from casey_cli.schemas import ITEM_COLUMNS, Counts, Item
 
-
-class Reader(Protocol):
-    dialect: str
-
-    def rows(self, sql: str, params: dict[str, Any]) -> Iterable[Sequence[Any]]: ...
-
-
-class SqliteReader:
-    dialect = "sqlite"
-
-    def __init__(self, conn: Any) -> None:
-        self.conn = conn
-
-    def rows(self, sql: str, params: dict[str, Any]) -> Iterable[Sequence[Any]]:
-        cursor = self.conn.execute(sql, params)
-        while batch := cursor.fetchmany(2000):
-            yield from batch
-
-    def cursor(self, sql: str, params: dict[str, Any]) -> Any:
-        """The driver's cursor: rows as tuples, with no Python step between them."""
-        return self.conn.execute(sql, params)
-
-
-class SQLAlchemyReader:
-    def __init__(self, conn: Any) -> None:
-        self.conn = conn
-        self.dialect = conn.dialect.name
-
-    def rows(self, sql: str, params: dict[str, Any]) -> Iterable[Sequence[Any]]:
-        import sqlalchemy as sa
-
-        # Per statement: Connection.execution_options() would change the connection itself,
-        # and a later INSERT on it would then run through a server-side cursor.
-        yield from self.conn.execute(sa.text(sql), params,
-                                     execution_options={"yield_per": 2000})
+if TYPE_CHECKING:
+    from casey_cli.store.tx import Tx
 
 
 def as_date(value: Any) -> date | None:
@@ -64,10 +33,7 @@ def as_stamp(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        moment: datetime = value
-        if moment.tzinfo is not None:  # a server may hand back its own time zone
-            moment = moment.astimezone(timezone.utc)
-        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return stamp_text(value)  # a server hands back its own time zone: stamp_text is UTC
     text = str(value)  # SQLite keeps '2026-11-23 11:12:08.000000' (UTC)
     return f"{text[:10]}T{text[11:19]}Z"
 
@@ -200,7 +166,7 @@ def _union(f: Filters, today: date, dialect: str,
     return " UNION ALL ".join(parts), params
 
 
-def items_sql(f: Filters, today: date, dialect: str, last_event: bool = False,
+def stored_items_sql(f: Filters, today: date, dialect: str, last_event: bool = False,
               limit: int | None = None) -> tuple[str, dict[str, Any]]:
     """The one query behind status, lists, exports and chase lists (tests EXPLAIN it); with
     `last_event`, each row also carries its latest history event (at, by, note, field, new);
@@ -216,15 +182,15 @@ def items_sql(f: Filters, today: date, dialect: str, last_event: bool = False,
     return query, params
 
 
-def raw_items(reader: Reader, f: Filters, today: date,
+def stored_items(tx: Tx, f: Filters, today: date,
               last_event: bool = False,
               limit: int | None = None) -> Iterable[Sequence[Any]]:
     """The rows behind `items`."""
-    sql, params = items_sql(f, today, reader.dialect, last_event, limit)
-    return reader.rows(sql, params) if sql else ()
+    sql, params = stored_items_sql(f, today, tx.dialect, last_event, limit)
+    return tx.rows(sql, params) if sql else ()
 
 
-def item_from_row(row: Sequence[Any], today: date, window: int) -> Item:
+def item_from_stored(row: Sequence[Any], today: date, window: int) -> Item:
     return make_item(
         ref=row[0], kind=row[1], borough=row[2], source=row[3], recommendation=row[4],
         title=row[5], owner=row[6], status=row[7], due=as_date(row[8]),
@@ -234,11 +200,11 @@ def item_from_row(row: Sequence[Any], today: date, window: int) -> Item:
     )
 
 
-def items(reader: Reader, f: Filters, *, today: date,
+def items(tx: Tx, f: Filters, *, today: date,
           window: int, limit: int | None = None) -> Iterator[Item]:
     """Items matching `f`, streamed in SPEC order: due date (undated last), then ref."""
-    for row in raw_items(reader, f, today, limit=limit):
-        yield item_from_row(row, today, window)
+    for row in stored_items(tx, f, today, limit=limit):
+        yield item_from_stored(row, today, window)
 
 
 def _count_sql(f: Filters, today: date, window: int,
@@ -258,14 +224,14 @@ def _count_sql(f: Filters, today: date, window: int,
     return " UNION ALL ".join(parts), params
 
 
-def _counts(reader: Reader, f: Filters, today: date, window: int,
+def _counts(tx: Tx, f: Filters, today: date, window: int,
             by_borough: bool) -> dict[str, Counts]:
     """The rules applied once per class of items (rules.representative), not per item."""
     counts: dict[str, Counts] = {}
     if not (f.actions or f.recommendations):
         return counts
     sql, params = _count_sql(f, today, window, by_borough)
-    for grp, status, due_class, no_owner, slipped, n in reader.rows(sql, params):
+    for grp, status, due_class, no_owner, slipped, n in tx.rows(sql, params):
         due, owner, slips = rules.representative(int(due_class), bool(no_owner), bool(slipped),
                                                  today, window)
         counts.setdefault(str(grp), Counts()).add_group(
@@ -276,18 +242,18 @@ def _counts(reader: Reader, f: Filters, today: date, window: int,
     return counts
 
 
-def count_items(reader: Reader, f: Filters, *, today: date,
+def count_items(tx: Tx, f: Filters, *, today: date,
                 window: int) -> Counts:
     """Counts over every item matching `f` (total, open, by status and RAG, overdue, due
     soon, gaps, slipped), made by the store in one query."""
-    return _counts(reader, f, today, window, by_borough=False).get("", Counts())
+    return _counts(tx, f, today, window, by_borough=False).get("", Counts())
 
 
-def count_by_borough(reader: Reader, f: Filters, *, today: date,
+def count_by_borough(tx: Tx, f: Filters, *, today: date,
                      window: int) -> dict[str, Counts]:
     """count_items per borough slug (force-wide items under `london`), in one GROUP BY;
     boroughs with no matching item are absent."""
-    return _counts(reader, f, today, window, by_borough=True)
+    return _counts(tx, f, today, window, by_borough=True)
 
 
 # The item object computed by SQLite itself, for exports of the whole register: the same
@@ -302,7 +268,7 @@ def _sql_text(value: str) -> str:
 _CLOSED_WORDS = frozenset({"status", "assurance"})
 
 
-def _item_row_sql(f: Filters, today: date, window: int,
+def _item_values_sql(f: Filters, today: date, window: int,
                   guard: tuple[str, ...]) -> tuple[str, dict[str, Any]]:
     starts = ", ".join(_sql_text(c) for c in guard)
 
@@ -328,56 +294,57 @@ def _item_row_sql(f: Filters, today: date, window: int,
 
     union, params = _union(f, today, "sqlite", select)
     params.update(rules.sql_params(today, window))
-    # 21 = undated, 9 = due, then 19 and 20 (ref prefix and number), as in items_sql.
+    # 21 = undated, 9 = due, then 19 and 20 (ref prefix and number), as in stored_items_sql.
     return (union + " ORDER BY 21, 9, 19, 20" if union else ""), params
 
 
 _ITEM_FIELDS = operator.itemgetter(slice(0, len(ITEM_COLUMNS)))
 
 
-def item_rows(reader: Reader, f: Filters, *, today: date,
-              window: int,
-              csv_guard: bool = False) -> Iterable[Sequence[Any]]:
+def item_values(tx: Tx, f: Filters, *, today: date, window: int,
+                guard: tuple[str, ...] = ()) -> Iterable[Sequence[Any]]:
     """Item objects as tuples in ITEM_COLUMNS order, streamed in SPEC order (on SQLite with
-    no Python step per row); with `csv_guard`, cells as formats.csv_cell makes them."""
-    from casey_cli.io.formats import CSV_GUARD, csv_cell
+    no Python step per row); a text cell that starts with one of `guard` gets a leading "'"
+    (the CSV export's guard against spreadsheet formulas)."""
+    if tx.dialect == "sqlite":
+        sql, params = _item_values_sql(f, today, window, guard)
+        return map(_ITEM_FIELDS, tx.cursor(sql, params)) if sql else ()
+    rows = (tuple(i.to_dict().values()) for i in items(tx, f, today=today, window=window))
+    if not guard:
+        return rows
+    return (tuple("'" + v if isinstance(v, str) and v.startswith(guard) else v for v in row)
+            for row in rows)
 
-    if isinstance(reader, SqliteReader):
-        sql, params = _item_row_sql(f, today, window, CSV_GUARD if csv_guard else ())
-        return map(_ITEM_FIELDS, reader.cursor(sql, params)) if sql else ()
-    rows = (tuple(i.to_dict().values()) for i in items(reader, f, today=today, window=window))
-    return (tuple(map(csv_cell, row)) for row in rows) if csv_guard else rows
 
-
-def names(reader: Reader, table: str, column: str) -> list[str]:
+def names(tx: Tx, table: str, column: str) -> list[str]:
     """Every value of a key column (for checks and 'did you mean')."""
-    return [str(r[0]) for r in reader.rows(f"SELECT {column} FROM {table}", {}) if r[0]]
+    return [str(r[0]) for r in tx.rows(f"SELECT {column} FROM {table}", {}) if r[0]]
 
 
-def boroughs(reader: Reader) -> list[tuple[str, str, str | None]]:
+def boroughs(tx: Tx) -> list[tuple[str, str, str | None]]:
     """Every borough as (slug, name, Met BCU), by slug."""
     return [(str(r[0]), str(r[1]), r[2])
-            for r in reader.rows("SELECT slug, name, bcu FROM boroughs ORDER BY slug", {})]
+            for r in tx.rows("SELECT slug, name, bcu FROM boroughs ORDER BY slug", {})]
 
 
-def exists(reader: Reader, table: str, column: str, value: str) -> bool:
+def exists(tx: Tx, table: str, column: str, value: str) -> bool:
     sql = f"SELECT 1 FROM {table} WHERE {column} = :v"
-    return any(True for _ in reader.rows(sql, {"v": value}))
+    return any(True for _ in tx.rows(sql, {"v": value}))
 
 
-def meetings(reader: Reader, borough: str | None = None) -> list[dict[str, Any]]:
+def meetings(tx: Tx, borough: str | None = None) -> list[dict[str, Any]]:
     sql = "SELECT id, name, date, borough FROM meetings"
     params: dict[str, Any] = {}
     if borough:
         sql += " WHERE borough = :borough"
         params["borough"] = borough
     return [{"ref": f"M{r[0]}", "name": r[1], "date": str(r[2])[:10], "borough": r[3]}
-            for r in reader.rows(sql + " ORDER BY date, id", params)]
+            for r in tx.rows(sql + " ORDER BY date, id", params)]
 
 
-def recommendations_for(reader: Reader, borough: str) -> list[tuple[str, str]]:
+def recommendations_for(tx: Tx, borough: str) -> list[tuple[str, str]]:
     """(ref, title) of the recommendations a borough's actions answer: force-wide sources'
     and the borough's own plans', in source then number order."""
     sql = ("SELECT r.ref, r.title FROM recommendations r JOIN sources s ON s.code = r.source "
            "WHERE s.borough IS NULL OR s.borough = :b ORDER BY r.source, r.number")
-    return [(str(r[0]), str(r[1])) for r in reader.rows(sql, {"b": borough})]
+    return [(str(r[0]), str(r[1])) for r in tx.rows(sql, {"b": borough})]

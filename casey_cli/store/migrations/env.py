@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-from casey_cli import models  # noqa: F401  (fills SQLModel.metadata)
+from casey_cli.store import schema as models  # noqa: F401  (fills SQLModel.metadata)
 
 config = context.config
 connection = config.attributes.get("connection")

@@ -10,16 +10,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from casey_cli.config import Ctx
 from casey_cli.errors import InvalidInput
-from casey_cli.queries import Reader, SqliteReader, as_stamp
-
-if TYPE_CHECKING:  # the ORM is for the report's copy only; status reads without it
-    from sqlmodel import Session
+from casey_cli.store.items import as_stamp
+from casey_cli.store.tx import Tx, sqlite_stamp
 
 ZONE = "Europe/London"
 # Item columns an event can set; 'note' and anything else is not a column of the row.
@@ -45,15 +42,8 @@ def check_day(day: date, today: date, option: str = "--as-at") -> date:
     return day
 
 
-def _param(reader: Reader, moment: datetime) -> Any:
-    """A UTC moment as the store compares it: SQLite keeps text, servers a timestamp."""
-    from casey_cli.writes import sqlite_stamp
-
-    return sqlite_stamp(moment) if reader.dialect == "sqlite" else moment
-
-
 @dataclass(frozen=True)
-class Event:
+class Undo:
     """An event to undo: set `field` of the item back to `old` (or remove a created item)."""
 
     at: str  # ISO UTC to the second, as as_stamp() gives: compares as text
@@ -63,17 +53,17 @@ class Event:
     old: str | None
 
 
-def events_after(reader: Reader, moment: datetime) -> list[Event]:
+def events_after(tx: Tx, moment: datetime) -> list[Undo]:
     """Events recorded after `moment`, newest first (the order to undo them in)."""
     sql = ("SELECT at, kind, ref, field, old FROM history WHERE at >= :cutoff "
            "ORDER BY id DESC")
-    return [Event(as_stamp(r[0]) or "", r[1], r[2], r[3], r[4])
-            for r in reader.rows(sql, {"cutoff": _param(reader, moment)})]
+    return [Undo(as_stamp(r[0]) or "", r[1], r[2], r[3], r[4])
+            for r in tx.rows(sql, {"cutoff": tx.stamp(moment)})]
 
 
-def first_event(reader: Reader) -> str | None:
+def first_event(tx: Tx) -> str | None:
     """When the history starts (ISO UTC), or None for an empty history."""
-    rows = list(reader.rows("SELECT min(at) FROM history", {}))
+    rows = tx.all("SELECT min(at) FROM history")
     return as_stamp(rows[0][0]) if rows and rows[0][0] is not None else None
 
 
@@ -90,19 +80,17 @@ def london_day(stamp: str) -> date:
 _TABLES = ("boroughs", "sources", "recommendations", "meetings", "actions", "history")
 
 
-def _key(event: Event) -> tuple[str, str, Any]:
+def _key(event: Undo) -> tuple[str, str, Any]:
     if event.kind == "action":
         return "actions", "id", int(event.ref[1:])
     return "recommendations", "ref", event.ref
 
 
-def _undo(mem: sqlite3.Connection, events: list[Event], cutoff: datetime) -> None:
+def _undo(mem: sqlite3.Connection, events: list[Undo], cutoff: datetime) -> None:
     """Undo `events` (newest first) on the copy, drop them from its history, and give each
     touched item the `updated` time of its last change before the cut-off. Only the oldest
     event of each field counts (its `old` is the value at the cut-off), so each field of
     each item is written once, in batches."""
-    from casey_cli.writes import sqlite_stamp
-
     columns = {t: {r[1] for r in mem.execute(f"PRAGMA table_info({t})")}
                for t in ("actions", "recommendations")}
     values: dict[tuple[str, str, str], dict[Any, str | None]] = {}
@@ -131,19 +119,13 @@ def _undo(mem: sqlite3.Connection, events: list[Event], cutoff: datetime) -> Non
                         [(ref, value) for value, ref in refs.items() if value not in gone])
 
 
-def _copy(reader: Reader, mem: sqlite3.Connection) -> None:
-    """Copy a store read through SQLAlchemy (any backend) into an empty in-memory SQLite
-    store with the same schema, table by table."""
-    import sqlalchemy as sa
-    from sqlalchemy.pool import StaticPool
-    from sqlmodel import SQLModel
+_INTEGER_TYPES = frozenset({20, 21, 23})  # PostgreSQL's int8, int2 and int4
 
-    import casey_cli.models  # noqa: F401  (registers the tables)
-    from casey_cli.writes import sqlite_stamp
 
-    engine = sa.create_engine("sqlite://", creator=lambda: mem, poolclass=StaticPool)
-    SQLModel.metadata.create_all(engine)
-
+def _copy(tx: Tx, mem: sqlite3.Connection) -> None:
+    """Copy a store of another backend into an empty in-memory SQLite database, table by
+    table: each column typed INTEGER where the source's is (so an undone '3' is 3 again),
+    the rest kept as text, dates in ISO form as SQLite keeps them."""
     def cell(value: Any) -> Any:
         if isinstance(value, datetime):
             return sqlite_stamp(value if value.tzinfo else value.replace(tzinfo=timezone.utc))
@@ -152,82 +134,67 @@ def _copy(reader: Reader, mem: sqlite3.Connection) -> None:
         return value
 
     for table in _TABLES:
-        names = [r[1] for r in mem.execute(f"PRAGMA table_info({table})")]
+        cursor = tx.cursor(f"SELECT * FROM {table} LIMIT 0")
+        names = [column[0] for column in cursor.description]
+        if tx.dialect == "sqlite":  # sqlite3 gives no column types: the declared ones
+            declared = {r[1]: r[2] for r in tx.all(f"PRAGMA table_info({table})")}
+            integer = {n for n in names if declared.get(n, "").upper() == "INTEGER"}
+        else:
+            integer = {c[0] for c in cursor.description if c[1] in _INTEGER_TYPES}
+        kinds = ["INTEGER" if n in integer else "" for n in names]
+        cursor.close()
         quoted = ", ".join(f'"{n}"' for n in names)
+        columns = ", ".join(f'"{n}" {k}'.rstrip() for n, k in zip(names, kinds, strict=True))
+        mem.execute(f"CREATE TABLE {table} ({columns})")
         insert = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join('?' * len(names))})"
         batch: list[tuple[Any, ...]] = []
-        for row in reader.rows(f"SELECT {quoted} FROM {table}", {}):
+        for row in tx.rows(f"SELECT {quoted} FROM {table}"):
             batch.append(tuple(cell(v) for v in row))
             if len(batch) >= 2000:
                 mem.executemany(insert, batch)
                 batch.clear()
         mem.executemany(insert, batch)
+    # The look-ups the item query makes per row (its latest event, its recommendation).
+    mem.execute("CREATE INDEX ix_history_ref_id ON history (ref, id)")
+    mem.execute("CREATE UNIQUE INDEX ix_recommendations_ref ON recommendations (ref)")
+    mem.execute("CREATE UNIQUE INDEX ix_sources_code ON sources (code)")
 
 
-def _sqlite_connection(reader: Reader) -> sqlite3.Connection | None:
-    """The stdlib connection under a reader of a SQLite store, if there is one."""
-    if isinstance(reader, SqliteReader):
-        return reader.conn  # type: ignore[no-any-return]
-    if reader.dialect == "sqlite":
-        driver = reader.conn.connection.driver_connection  # type: ignore[attr-defined]
-        return driver if isinstance(driver, sqlite3.Connection) else None
-    return None
-
-
-def snapshot(reader: Reader, day: date, *, portable: bool = False) -> sqlite3.Connection:
+def snapshot(tx: Tx, day: date, *, portable: bool = False) -> sqlite3.Connection:
     """An in-memory SQLite store holding the register as it stood at the end of `day`. A
-    SQLite store is copied page by page by SQLite's backup (fast: 0.3 s for 100,000
-    actions); any other store (or with `portable`) table by table through SQLAlchemy.
+    SQLite store is copied page by page by SQLite's backup; any other store (or with
+    `portable`) table by table.
     Nothing is written to the real store."""
     cutoff = end_of_day(day)
     mem = sqlite3.connect(":memory:", check_same_thread=False)
-    source = None if portable else _sqlite_connection(reader)
-    if source is not None:
-        source.backup(mem)
+    if tx.dialect == "sqlite" and not portable:
+        tx.conn.backup(mem)
     else:
-        _copy(reader, mem)
-    _undo(mem, events_after(reader, cutoff), cutoff)
+        _copy(tx, mem)
+    _undo(mem, events_after(tx, cutoff), cutoff)
     mem.commit()
     return mem
 
 
 @contextmanager
-def reader_at(reader: Reader, day: date | None) -> Iterator[Reader]:
-    """The store itself when `day` is None, else a read-only copy as at the end of `day`."""
+def at_day(tx: Tx, day: date | None) -> Iterator[Tx]:
+    """The store itself when `day` is None, else a read-only copy as at the end of `day`:
+    another store, on :memory:, read through the same interface."""
     if day is None:
-        yield reader
+        yield tx
         return
-    mem = snapshot(reader, day)
+    mem = snapshot(tx, day)
     try:
+        mem.isolation_level = None
         mem.execute("BEGIN")
-        yield SqliteReader(mem)
+        yield Tx(mem, "sqlite", write=False)
     finally:
         mem.close()
 
 
-@contextmanager
-def session_at(session: Session, day: date) -> Iterator[Session]:
-    """reader_at for code that works through the ORM (the committee report): a session on
-    the in-memory copy as at the end of `day`."""
-    import sqlalchemy as sa
-    from sqlalchemy.pool import StaticPool
-    from sqlmodel import Session
-
-    from casey_cli.queries import SQLAlchemyReader
-
-    mem = snapshot(SQLAlchemyReader(session.connection()), day)
-    engine = sa.create_engine("sqlite://", creator=lambda: mem, poolclass=StaticPool)
-    try:
-        with Session(engine) as copy:
-            yield copy
-    finally:
-        engine.dispose()
-        mem.close()
-
-
-def empty_note(reader: Reader, day: date) -> str | None:
+def empty_note(tx: Tx, day: date) -> str | None:
     """A line for stderr when the history starts after `day`: the register was empty then."""
-    start = first_event(reader)
+    start = first_event(tx)
     if start is not None and start < (as_stamp(end_of_day(day)) or ""):
         return None
     since = f"starts on {london_day(start)}" if start else "is empty"
@@ -242,8 +209,3 @@ def parse_day(text: str | None, today: date, option: str = "--as-at") -> date | 
     from casey_cli.dates import parse_date
 
     return check_day(parse_date(text, today, field=option), today, option)
-
-
-def ctx_at(ctx: Ctx, day: date | None) -> Ctx:
-    """The service context as at `day`: every rule is computed for that date."""
-    return ctx if day is None else replace(ctx, today=day)

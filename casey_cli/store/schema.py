@@ -7,15 +7,9 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from casey_cli.writes import now
+from casey_cli.store.writes import now
 
 _STATUS_CHECK = "status IN ('not-started','in-progress','blocked','complete','dropped')"
-
-
-def utcnow() -> datetime:
-    """Real clock time of a change (UTC, to the second): `--today` never moves the audit trail.
-    The same clock as the plain-SQL writes use."""
-    return now()
 
 
 class Borough(SQLModel, table=True):
@@ -67,8 +61,8 @@ class Recommendation(SQLModel, table=True):
     progress: int | None = None
     completed: date | None = None
     citation: str | None = None
-    created: datetime = Field(default_factory=utcnow)
-    updated: datetime = Field(default_factory=utcnow)
+    created: datetime = Field(default_factory=now)
+    updated: datetime = Field(default_factory=now)
 
 
 class Action(SQLModel, table=True):
@@ -98,8 +92,8 @@ class Action(SQLModel, table=True):
     progress: int | None = None
     evidence: str | None = None
     citation: str | None = None
-    created: datetime = Field(default_factory=utcnow)
-    updated: datetime = Field(default_factory=utcnow)
+    created: datetime = Field(default_factory=now)
+    updated: datetime = Field(default_factory=now)
     completed: date | None = None
     assurance: str = "unverified"
     verified_by: str | None = None
@@ -133,7 +127,7 @@ class HistoryEvent(SQLModel, table=True):
     __table_args__ = (sa.Index("ix_history_ref_id", "ref", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, index=True)
+    at: datetime = Field(default_factory=now, index=True)
     by: str
     kind: str
     ref: str

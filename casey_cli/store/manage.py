@@ -1,23 +1,25 @@
-"""The store: engine factory with SQLite pragmas, transactions, schema create/upgrade checks."""
+"""Creating, upgrading, copying and backing up a store: the one place that uses SQLAlchemy,
+SQLModel and alembic (the schema is the SQLModel tables in store.schema)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel
+from sqlmodel import SQLModel
 
-from casey_cli import models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from casey_cli.config import mask_url as mask_url  # re-exported: messages name stores by it
+from casey_cli.config import mask_url
 from casey_cli.errors import StoreError
-from casey_cli.store_light import BUSY_TIMEOUT_MS
-from casey_cli.versions import HEAD as HEAD  # re-exported
-from casey_cli.versions import KNOWN_REVISIONS as KNOWN_REVISIONS
+from casey_cli.store import schema  # noqa: F401  (registers the tables on SQLModel.metadata)
+from casey_cli.store.connection import BUSY_TIMEOUT_MS, PG_WRITE_LOCK, backup_sqlite, sqlite_pragmas
+from casey_cli.store.tx import Tx
+from casey_cli.store.versions import HEAD, KNOWN_REVISIONS
+
+T = TypeVar("T")
 
 
 def make_engine(url: str) -> sa.Engine:
@@ -39,13 +41,6 @@ def make_engine(url: str) -> sa.Engine:
     return engine
 
 
-# Every casey writer on a PostgreSQL store takes this transaction-level advisory lock first:
-# writers queue one after another, as on SQLite (BEGIN IMMEDIATE), so the history chain tip a
-# writer reads is the last event, and no edit is lost to another made at the same moment.
-# (The number is arbitrary and fixed: 'casey' in ASCII.)
-PG_WRITE_LOCK = 0x6361736579
-
-
 def _configure_postgresql(engine: sa.Engine) -> None:
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
@@ -60,12 +55,7 @@ def _configure_sqlite(engine: sa.Engine) -> None:
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # We issue BEGIN ourselves (below) so DDL is transactional and writers can BEGIN IMMEDIATE.
         dbapi_conn.isolation_level = None
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=NORMAL")
-        cur.close()
+        sqlite_pragmas(dbapi_conn)
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
@@ -73,15 +63,6 @@ def _configure_sqlite(engine: sa.Engine) -> None:
         # instead of failing with "database is locked" when a read lock upgrades.
         write = conn.get_execution_options().get("casey_write", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
-
-
-@contextmanager
-def transaction(engine: sa.Engine, *, write: bool) -> Iterator[Session]:
-    """One transaction: committed if the block ends normally, rolled back on any error."""
-    with Session(engine, expire_on_commit=False, autoflush=True) as session:
-        with session.begin():
-            session.connection(execution_options=connection_options(engine, write=write))
-            yield session
 
 
 def connection_options(engine: sa.Engine, *, write: bool) -> dict[str, Any]:
@@ -92,10 +73,6 @@ def connection_options(engine: sa.Engine, *, write: bool) -> dict[str, Any]:
     if engine.dialect.name == "postgresql":
         return {"isolation_level": "REPEATABLE READ"}
     return {}
-
-
-class DryRunRollback(Exception):
-    """Raised inside a transaction to undo everything a dry run did."""
 
 
 def schema_version(conn: sa.Connection) -> str | None:
@@ -118,7 +95,7 @@ def _alembic_config(conn: sa.Connection) -> Any:
     from alembic.config import Config
 
     cfg = Config()
-    cfg.set_main_option("script_location", "casey_cli:migrations")
+    cfg.set_main_option("script_location", "casey_cli.store:migrations")
     cfg.attributes["connection"] = conn
     return cfg
 
@@ -211,15 +188,15 @@ def upgrade_store(engine: sa.Engine, version: str) -> tuple[bool, Path | None]:
             path = sqlite_path(engine)
             if path is not None:
                 backup = path.with_name(f"{path.name}.before-{HEAD}-{utc_stamp()}-{os.getpid()}")
-                backup_sqlite(engine, backup)
+                backup_sqlite(path, backup)
             upgrade(conn)
     return True, backup
 
 
 def utc_stamp() -> str:
-    from datetime import datetime, timezone
+    from casey_cli.store.writes import now
 
-    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return now().strftime("%Y%m%dT%H%M%SZ")
 
 
 def sqlite_path(engine: sa.Engine) -> Path | None:
@@ -229,36 +206,77 @@ def sqlite_path(engine: sa.Engine) -> Path | None:
     return Path(database) if database and database != ":memory:" else None
 
 
-def backup_sqlite(engine: sa.Engine, target: Path) -> None:
-    """A consistent copy with SQLite's online backup API, even while others write."""
-    import sqlite3
-
-    source = sqlite_path(engine)
-    if source is None:
-        raise StoreError(f"`casey db backup` copies SQLite files only; back up "
-                         f"{mask_url(str(engine.url))} with the server's own tool, e.g. "
-                         "`pg_dump -Fc -f casey.dump DBNAME`, or keep a portable copy with "
-                         "`casey export --format json`")
-    if target.exists():
-        raise StoreError(f"{target} already exists; choose a new file name")
-    if not target.parent.is_dir():
-        raise StoreError(f"folder {target.parent} does not exist; create it first")
-    os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    try:
-        src = sqlite3.connect(source, timeout=BUSY_TIMEOUT_MS / 1000)
-        dst = sqlite3.connect(target)
-        try:
-            src.backup(dst)  # all pages in one step: a snapshot no writer can tear
-        finally:
-            dst.close()
-            src.close()
-    except BaseException:
-        target.unlink(missing_ok=True)
-        raise
-
-
-def create_schema(session: Session) -> None:
+def create_schema(conn: sa.Connection) -> None:
     """Create every table and stamp the head revision, inside the caller's transaction."""
-    conn = session.connection()
     SQLModel.metadata.create_all(conn)
     stamp(conn)
+
+
+def driver_tx(conn: sa.Connection) -> Tx:
+    """The store interface on the engine's connection, inside its transaction: a new store
+    is seeded, and a copy checked, by the same code every command uses."""
+    driver = conn.connection.driver_connection
+    return Tx(driver, conn.dialect.name, write=True)
+
+
+def create_store(engine: sa.Engine, fill: Callable[[Tx], T]) -> T | None:
+    """Create and stamp a new store and `fill` it (the bundled register), in one transaction
+    under the write lock; None when another process created it while this one waited."""
+    with engine.connect() as conn:
+        conn = conn.execution_options(casey_write=True)
+        with conn.begin():
+            if schema_version(conn) is not None:
+                return None
+            create_schema(conn)
+            return fill(driver_tx(conn))
+
+
+COPY_BATCH = 1000
+
+
+def copy_rows(source: sa.Connection, target: sa.Connection) -> dict[str, int]:
+    """Copy every row of every table, keys included, from `source` into the empty store of
+    `target` (same schema), in key order so the history chain keeps its order; return the
+    row count of each table."""
+    counts: dict[str, int] = {}
+    for table in SQLModel.metadata.sorted_tables:  # parents before the rows that refer to them
+        stmt = sa.select(table).order_by(*table.primary_key.columns)
+        counts[table.name] = 0
+        batch: list[dict[str, object]] = []
+        for row in source.execute(stmt, execution_options={"yield_per": COPY_BATCH}).mappings():
+            batch.append(dict(row))
+            if len(batch) == COPY_BATCH:
+                target.execute(table.insert(), batch)
+                counts[table.name] += len(batch)
+                batch = []
+        if batch:
+            target.execute(table.insert(), batch)
+            counts[table.name] += len(batch)
+        if target.dialect.name == "postgresql" and "id" in table.c:
+            # Rows came with their ids: move each id sequence past them. Only history takes
+            # its ids from its sequence; actions and meetings are numbered by writes.next_id
+            # (max + 1), so theirs only stay truthful.
+            target.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                f"coalesce(max(id), 0) + 1, false) FROM {table.name}")
+    return counts
+
+
+def copy_store(source_engine: sa.Engine, target_engine: sa.Engine, where: str,
+               verify: Callable[[Tx], T]) -> tuple[dict[str, int], T]:
+    """Copy the whole store into the empty store `target_engine` opens, in one transaction on
+    each side, and verify the copy there before it commits; `where` names the target in
+    messages. The row count of each table, and the check of the copy."""
+    with source_engine.connect() as source, target_engine.connect() as target:
+        source.execution_options(**connection_options(source_engine, write=False))
+        target = target.execution_options(casey_write=True)
+        with source.begin(), target.begin():
+            # Checked under the write lock: nothing else can fill it meanwhile.
+            tables = sa.inspect(target).get_table_names()
+            if tables:
+                raise StoreError(f"{where} is not empty (it has {', '.join(tables[:3])}"
+                                 f"{', ...' if len(tables) > 3 else ''}); give --to an "
+                                 "empty database or a file that does not exist yet")
+            create_schema(target)
+            counts = copy_rows(source, target)
+            return counts, verify(driver_tx(target))  # in the transaction: a bad copy is undone

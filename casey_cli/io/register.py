@@ -1,0 +1,371 @@
+"""Register files (SPEC section 5) read and checked before anything touches the store: a
+YAML register, or CSV / JSON / XLSX rows of item objects, each error naming its file, line and
+field. Pure: no store here (services.load applies what this returns)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from casey_cli import rules
+from casey_cli.dates import DATE_HELP, parse_date
+from casey_cli.errors import InvalidInput, did_you_mean
+from casey_cli.io.yamlfile import LineDict, read_yaml
+from casey_cli.refs import parse_action_id
+from casey_cli.text import clean_text
+
+
+@dataclass
+class Where:
+    file: str
+    node: LineDict | None
+
+    def fail(self, field: str | None, message: str) -> InvalidInput:
+        line = None
+        if self.node is not None:
+            line = self.node.key_lines.get(field, self.node.line) if field else self.node.line
+        return InvalidInput(message, file=self.file, line=line, field=field)
+
+
+def _text(value: Any, where: Where, name: str, today: date) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise where.fail(name, f"expected text, got {type(value).__name__}")
+    try:
+        return clean_text(str(value), name) or ""
+    except InvalidInput as exc:
+        raise where.fail(name, exc.message) from None
+
+
+def _int(value: Any, where: Where, name: str, today: date) -> int:
+    text = value.strip() if isinstance(value, str) else ""
+    if text.isascii() and text.isdigit() and len(text) <= 9:
+        return int(value.strip())  # CSV cells are text
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) >= 10**9:
+        shown = value if isinstance(value, (int, float)) else type(value).__name__
+        if isinstance(value, str):
+            shown = repr(value[:20] + ("..." if len(value) > 20 else ""))
+        raise where.fail(name, f"expected a whole number, got {shown}")
+    return value
+
+
+def _count(value: Any, where: Where, name: str, today: date) -> int:
+    number = _int(value, where, name, today)
+    if number < 0:
+        raise where.fail(name, f"{name} cannot be negative")
+    return number
+
+
+def _date(value: Any, where: Where, name: str, today: date) -> date:
+    if not isinstance(value, str) or len(value) > 40:
+        # Only text is a date; str() of a list could be huge (a YAML alias bomb).
+        got = "a long text" if isinstance(value, str) else type(value).__name__
+        raise where.fail(name, f"expected a date ({DATE_HELP}), got {got}")
+    try:
+        return parse_date(value, today, field=name)
+    except InvalidInput as exc:
+        raise where.fail(name, exc.message) from None
+
+
+def _status(value: Any, where: Where, name: str, today: date) -> str:
+    try:
+        return rules.normalise_status(_text(value, where, name, today))
+    except InvalidInput as exc:
+        raise where.fail(name, exc.message) from None
+
+
+def _response(value: Any, where: Where, name: str, today: date) -> str:
+    try:
+        return rules.normalise_response(_text(value, where, name, today))
+    except InvalidInput as exc:
+        raise where.fail(name, exc.message) from None
+
+
+def _progress(value: Any, where: Where, name: str, today: date) -> int:
+    number = _int(value, where, name, today)
+    try:
+        rules.check_progress(number)
+    except InvalidInput as exc:
+        raise where.fail(name, exc.message) from None
+    return number
+
+
+def _slug(value: Any, where: Where, name: str, today: date) -> str:
+    return _text(value, where, name, today).lower()
+
+
+Parser = Callable[[Any, Where, str, date], Any]
+
+
+class FieldSpecs(dict[str, tuple[Parser, bool]]):
+    """A record kind's fields (name -> (parser, required)), with the required names worked
+    out once rather than on every row of a large file."""
+
+    def __init__(self, specs: dict[str, tuple[Parser, bool]]) -> None:
+        super().__init__(specs)
+        self.required = tuple(name for name, (_, required) in specs.items() if required)
+
+
+BOROUGH_FIELDS = FieldSpecs({
+    "slug": (_slug, True), "name": (_text, True), "gss": (_text, False), "bcu": (_text, False),
+})
+SOURCE_FIELDS = FieldSpecs({
+    "code": (_slug, True), "title": (_text, True), "publisher": (_text, False),
+    "published": (_date, False), "url": (_text, False), "borough": (_slug, False),
+    "notes": (_text, False), "citation": (_text, False),
+    "recommendations": (lambda v, *_: v, False),  # checked item by item below
+})
+REC_FIELDS = FieldSpecs({
+    "number": (_int, True), "title": (_text, True), "summary": (_text, False),
+    "theme": (_slug, False), "addressed_to": (_text, False), "response": (_response, False),
+    "owner": (_text, False), "due": (_date, False), "original_due": (_date, False),
+    "status": (_status, False), "completed": (_date, False), "progress": (_progress, False),
+    "slips": (_count, False), "citation": (_text, False),
+})
+MEETING_FIELDS = FieldSpecs({
+    "name": (_text, True), "date": (_date, True), "borough": (_slug, False),
+    "citation": (_text, False),
+})
+ACTION_FIELDS = FieldSpecs({
+    "ref": (_text, False), "borough": (_slug, True), "title": (_text, True),
+    "owner": (_text, False), "status": (_status, False), "due": (_date, False),
+    "original_due": (_date, False), "recommendation": (_slug, False),
+    "progress": (_progress, False), "evidence": (_text, False), "note": (_text, False),
+    "citation": (_text, False), "completed": (_date, False), "meeting": (_text, False),
+    "slips": (_count, False),
+})
+# The item object (SPEC section 5) as a load format: derived columns are read and ignored,
+# `assurance` must match the store (it changes only through `casey action verify`).
+ITEM_ROW_FIELDS = FieldSpecs({
+    "ref": (_text, False), "kind": (_slug, False), "borough": (_slug, False),
+    "source": (_slug, False), "recommendation": (_slug, False), "title": (_text, True),
+    "owner": (_text, False), "status": (_status, False), "due": (_date, False),
+    "original_due": (_date, False), "days_overdue": (lambda v, *_: v, False),
+    "rag": (lambda v, *_: v, False), "progress": (_progress, False), "slips": (_count, False),
+    "assurance": (_slug, False), "created": (lambda v, *_: v, False),
+    "updated": (lambda v, *_: v, False), "completed": (_date, False),
+})
+DERIVED = ("kind", "source", "days_overdue", "rag", "created", "updated")
+TOP_FIELDS = ("version", "sources", "boroughs", "meetings", "actions")
+
+
+_BLANK = object()  # a field given empty
+
+
+def _field(parser: Parser, value: Any, where: Where, key: str, today: date) -> Any:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return _BLANK
+    return parser(value, where, key, today)
+
+
+def _record_fields(node: Any, fields: FieldSpecs, where: Where,
+                   what: str, today: date, memo: dict[Any, Any] | None = None) -> dict[str, Any]:
+    """Check and convert one record's fields. `memo` (one per file) keeps the value each
+    text cell parsed to, by field then text: a large load repeats the same boroughs,
+    statuses, owners and dates thousands of times, and parsing is a pure function of them
+    (errors are never kept, so each bad cell is reported where it is)."""
+    if not isinstance(node, LineDict):
+        raise where.fail(None, f"each {what} must be a mapping of field: value")
+    where = Where(where.file, node)
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        spec = fields.get(key)
+        if spec is None:
+            raise where.fail(key, f"unknown field '{key}' for {what}s"
+                                  f"{did_you_mean(key, list(fields))}; "
+                                  f"allowed: {', '.join(fields)}")
+        if memo is not None and type(value) is str:
+            known = memo.get(key)
+            if known is None:
+                known = memo[key] = {}
+            parsed = known.get(value, _MISSING)
+            if parsed is _MISSING:
+                parsed = known[value] = _field(spec[0], value, where, key, today)
+        else:
+            parsed = _field(spec[0], value, where, key, today)
+        if parsed is _BLANK:
+            if key != "slips":  # a count is never 'cleared': blank means not given
+                out[key] = None  # present but empty: clears the field on update
+            continue
+        out[key] = parsed
+    for key in fields.required:
+        if out.get(key) is None:
+            raise where.fail(None, f"{_article(what)} {what} needs '{key}'; add it")
+    return out
+
+
+_MISSING = object()
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+def _list(doc: LineDict, key: str, where: Where) -> list[Any]:
+    value = doc.get(key) or []
+    if not isinstance(value, list):
+        raise where.fail(key, f"'{key}' must be a list")
+    return value
+
+
+@dataclass
+class Parsed:
+    boroughs: list[tuple[Where, dict[str, Any]]]
+    sources: list[tuple[Where, dict[str, Any]]]
+    recs: list[tuple[Where, str, dict[str, Any]]]
+    meetings: list[tuple[Where, dict[str, Any]]]
+    actions: list[tuple[Where, dict[str, Any]]]
+
+
+def parse_register(path: Path, today: date) -> Parsed:
+    """Validate a whole YAML register file before anything touches the store."""
+    name = str(path)
+    doc = read_yaml(path)
+    top = Where(name, doc if isinstance(doc, LineDict) else None)
+    if not isinstance(doc, LineDict):
+        raise InvalidInput("a register must be a YAML mapping with 'version: 1' at the top",
+                           file=name)
+    for key in doc:
+        if key not in TOP_FIELDS:
+            raise top.fail(key, f"unknown top-level key '{key}'"
+                                f"{did_you_mean(key, list(TOP_FIELDS))}; "
+                                f"allowed: {', '.join(TOP_FIELDS)}")
+    if type(doc.get("version")) is not int or doc.get("version") != 1:
+        raise top.fail("version", "unsupported register version; this casey-cli reads version: 1")
+    parsed = Parsed([], [], [], [], [])
+    seen: dict[Any, int] = {}
+
+    def once(key: Any, where: Where, field: str, label: str) -> None:
+        if key in seen:
+            raise where.fail(field, f"{label} is repeated in this file (first at line "
+                                    f"{seen[key]}); keep one")
+        seen[key] = where.node.line if where.node else 0
+
+    for node in _list(doc, "boroughs", top):
+        rec = _record_fields(node, BOROUGH_FIELDS, top, "borough", today)
+        where = Where(name, node)
+        once(("borough", rec["slug"]), where, "slug", f"borough '{rec['slug']}'")
+        parsed.boroughs.append((where, rec))
+    for node in _list(doc, "sources", top):
+        src = _record_fields(node, SOURCE_FIELDS, top, "source", today)
+        where = Where(name, node)
+        once(("source", src["code"]), where, "code", f"source '{src['code']}'")
+        items = src.pop("recommendations", None) or []
+        if not isinstance(items, list):
+            raise where.fail("recommendations", "'recommendations' must be a list")
+        parsed.sources.append((where, src))
+        for rnode in items:
+            rec = _record_fields(rnode, REC_FIELDS, where, "recommendation", today)
+            rwhere = Where(name, rnode)
+            ref = f"{src['code']}-{rec['number']}"
+            once(("rec", ref), rwhere, "number", f"recommendation {ref}")
+            parsed.recs.append((rwhere, src["code"], rec))
+    for node in _list(doc, "meetings", top):
+        mtg = _record_fields(node, MEETING_FIELDS, top, "meeting", today)
+        where = Where(name, node)
+        once(("meeting", mtg["name"], mtg["date"]), where, "name",
+             f"meeting '{mtg['name']}' on {mtg['date']}")
+        parsed.meetings.append((where, mtg))
+    memo: dict[Any, Any] = {}
+    for node in _list(doc, "actions", top):
+        act = _record_fields(node, ACTION_FIELDS, top, "action", today, memo)
+        where = Where(name, node)
+        if "ref" in act:
+            try:
+                act["ref"] = f"A{parse_action_id(act['ref'])}"
+            except InvalidInput as exc:
+                raise where.fail("ref", exc.message) from None
+            once(("action", act["ref"]), where, "ref", f"action {act['ref']}")
+        else:
+            once(("action", act["borough"], act["title"].lower()), where, "title",
+                 f"action '{act['title']}' in {act['borough']}")
+        parsed.actions.append((where, act))
+    return parsed
+
+
+def parse_item_rows(rows: list[LineDict], name: str, today: date,
+                    header_line: int | None = None) -> Parsed:
+    """Rows of item objects (CSV, JSON, XLSX): actions by ref or borough+title, and
+    recommendations by ref."""
+    parsed = Parsed([], [], [], [], [])
+    seen: dict[str, int] = {}
+    top = Where(name, None)
+    if header_line is not None and rows:
+        for key in rows[0]:
+            if key not in ITEM_ROW_FIELDS:
+                raise InvalidInput(
+                    f"unknown column '{key}'{did_you_mean(key, list(ITEM_ROW_FIELDS))}; the "
+                    f"columns are those of `casey export`: {', '.join(ITEM_ROW_FIELDS)}",
+                    file=name, line=header_line, field=key)
+    memo: dict[Any, Any] = {}
+    for row in rows:
+        item = _record_fields(row, ITEM_ROW_FIELDS, top, "item", today, memo)
+        where = Where(name, row)
+        kind = item.get("kind") or "action"
+        ref = item.get("ref")
+        if kind not in ("action", "recommendation"):
+            raise where.fail("kind", f"unknown kind '{kind}'; use action or recommendation")
+        data = {k: v for k, v in item.items() if k not in DERIVED}
+        if kind == "recommendation":
+            code, _, number = (ref or "").rpartition("-")
+            if not code or not (number.isascii() and number.isdigit()) or len(number) > 9:
+                raise where.fail("ref", f"a recommendation needs its ref, e.g. casey-7, "
+                                        f"not {ref!r}")
+            data.pop("ref")
+            for field in ("borough", "recommendation", "assurance"):
+                data.pop(field, None)  # a recommendation's borough comes from its source
+            key = f"rec {ref}"
+            parsed.recs.append((where, code, {"number": int(number), **data}))
+        else:
+            if data.get("borough") is None:
+                raise where.fail(None, "an action needs 'borough'; add it")
+            if ref:
+                try:
+                    data["ref"] = f"A{parse_action_id(ref)}"
+                except InvalidInput as exc:
+                    raise where.fail("ref", exc.message) from None
+                key = data["ref"]
+            else:
+                data.pop("ref", None)
+                key = f"{data['borough']}/{data['title'].lower()}"
+            parsed.actions.append((where, data))
+        if key in seen:
+            raise where.fail("ref" if ref else "title", f"{key} is repeated in this file "
+                                                        f"(first at line {seen[key]}); keep one")
+        seen[key] = row.line
+    return parsed
+
+
+def bundled_register() -> Path:
+    """data/recommendations.yaml: inside the wheel (casey_cli/data) or the source tree."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "data" / "recommendations.yaml",
+                      here.parent / "data" / "recommendations.yaml"):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError("the bundled register data/recommendations.yaml is missing; "
+                            "reinstall casey-cli")
+
+
+LOADABLE = (".yaml", ".yml", ".csv", ".json", ".xlsx")
+
+
+def parse_file(path: Path, today: date) -> Parsed:
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        return parse_register(path, today)
+    from casey_cli.io.tabular import READERS
+
+    if suffix not in READERS:
+        raise InvalidInput(f"cannot load a '{suffix or path.name}' file; use one of "
+                           f"{', '.join(LOADABLE)}", file=str(path))
+    if not path.is_file():
+        raise InvalidInput("file not found; check the path", file=str(path))
+    header = None if suffix == ".json" else 1
+    return parse_item_rows(READERS[suffix](path), str(path), today, header)
+
+
+def count(parsed: list[Parsed]) -> int:
+    return sum(len(p.recs) + len(p.actions) for p in parsed)

@@ -1,0 +1,39 @@
+"""What every view shares: cells as Text (user text never reaches markup), RAG colours, column
+widths, the scope's name and the headline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+
+RAG_STYLE = {"red": "bold red", "amber": "bold dark_orange", "green": "green",
+             "blue": "blue", "grey": "dim"}
+
+
+def cell(value: Any, style: str = "") -> Text:
+    return Text("" if value is None else str(value), style=style)
+
+
+def rag_text(rag: str) -> Text:
+    return Text(rag.upper(), style=RAG_STYLE.get(rag, ""))
+
+
+COLUMN_RATIO = {"title": 4, "owner": 2, "missing": 1, "note": 3, "old": 2, "new": 3, "by": 2}
+NO_WRAP = ("ref", "due", "rag", "status", "days_overdue", "at")
+
+
+def scope_name(borough: str | None) -> str:
+    return borough.replace("-", " ").title() if borough else "All London"
+
+
+def headline(scope: str, today: str, total: int, by_rag: dict[str, int], tail: str) -> Text:
+    """`Scope · date · N items · n red  n amber ... · tail`, RAG counts in their colours;
+    with no items there are no RAG counts, and no empty part between two dots."""
+    parts: list[str | tuple[str, str]] = []
+    for rag, n in by_rag.items():
+        if n:
+            parts += ["  "] if parts else []
+            parts.append((f"{n} {rag}", RAG_STYLE[rag]))
+    return Text.assemble((scope, "bold"), f" · {today} · {total} items · ", *parts,
+                         " · " if parts else "", tail)

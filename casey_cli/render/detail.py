@@ -1,0 +1,34 @@
+"""One action or recommendation (`action show`, `rec show`): its fields, actions and history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from casey_cli.render.common import cell, rag_text
+from casey_cli.render.history import history_table
+from casey_cli.render.items import items_table
+from casey_cli.schemas import ItemDetail
+
+
+def detail_view(detail: ItemDetail) -> RenderableType:
+    item = detail.item
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    fields: dict[str, Any] = {**item.to_dict(), **detail.details}
+    for key, value in fields.items():
+        if key in ("ref", "title") or value is None:
+            continue
+        grid.add_row(key.replace("_", " "), rag_text(value) if key == "rag" else cell(value))
+    parts: list[RenderableType] = [Panel(grid, title=Text(f"{item.ref}  {item.title}"),
+                                         title_align="left")]
+    if detail.actions:
+        parts.append(items_table(detail.actions, f"Actions ({len(detail.actions)})"))
+    parts.append(history_table(detail.history) if detail.history
+                 else Text("No history recorded.", style="dim"))
+    return Group(*parts)

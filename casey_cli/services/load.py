@@ -1,0 +1,399 @@
+"""Load register files (SPEC section 5): every file is checked first (io.register), then all
+are applied in the caller's one transaction, upserting by natural key (borough slug, source
+code, recommendation ref, meeting name+date, action ref or borough+title) with plain SQL,
+recording created/updated/unchanged and one history event per changed field."""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from casey_cli import rules
+from casey_cli.enums import FORCE_WIDE
+from casey_cli.errors import CaseyError, did_you_mean
+from casey_cli.io.register import (
+    BOROUGH_FIELDS,
+    SOURCE_FIELDS,
+    Parsed,
+    Where,
+    bundled_register,
+    count,
+    parse_file,
+    parse_register,
+)
+from casey_cli.run_context import RunContext
+from casey_cli.schemas import LoadResult
+from casey_cli.store.items import as_date
+from casey_cli.store.lookup import MeetingRef
+from casey_cli.store.rows import ACTION_FIELDS, DATE_FIELDS, REC_FIELDS, Tracked
+from casey_cli.store.tx import Tx
+from casey_cli.store.writes import ACTION_COLUMNS, now
+
+# The columns a new row is inserted with; boroughs and sources have their key first.
+BOROUGH_COLUMNS = tuple(BOROUGH_FIELDS)  # slug, name, gss, bcu
+SOURCE_COLUMNS = tuple(k for k in SOURCE_FIELDS if k != "recommendations")
+REC_COLUMNS = ("ref", "source", "number", "title", "summary", "theme", "addressed_to",
+               "response", "owner", "status", "due", "original_due", "slips", "progress",
+               "completed", "citation", "created", "updated")
+# The columns each reference table's key is checked against (`_check_ref`).
+KEYS = {"boroughs": "slug", "sources": "code", "recommendations": "ref"}
+PREFETCH_CHUNK = 500  # ids bound in one look-up of stored actions
+
+
+class Loader:
+    """Applies parsed registers to the store inside the caller's transaction."""
+
+    def __init__(self, tx: Tx, run: RunContext,
+                 progress: Callable[[int], None] | None = None) -> None:
+        self.tx, self.run, self.result = tx, run, LoadResult()
+        self.progress = progress or (lambda n: None)
+        self.file_meetings: list[tuple[str, date]] = []
+        self._keys: dict[str, set[str]] = {}
+        self._by_id: dict[int, Tracked] = {}
+        self._by_title: dict[tuple[str, str], list[Tracked]] = {}
+        self._meetings: dict[str, MeetingRef] = {}
+        self._new: list[tuple[dict[str, Any], str | None, MeetingRef | None]] = []
+
+    def _check_ref(self, table: str, key: str, where: Where, field: str, hint: str) -> None:
+        """Is `key` a row of `table`? The keys are read once per load (a few hundred rows),
+        and the rows this load creates are added as it goes."""
+        known = self._known(table)
+        if key not in known:
+            raise where.fail(field, f"unknown {field} '{key}'"
+                                    f"{did_you_mean(key, sorted(known))}; {hint}")
+
+    def _known(self, table: str) -> set[str]:
+        known = self._keys.get(table)
+        if known is None:
+            known = {str(k) for (k,) in self.tx.all(f"SELECT {KEYS[table]} FROM {table}")}
+            self._keys[table] = known
+        return known
+
+    def _created(self, table: str, key: str, label: tuple[str, str]) -> None:
+        if table in self._keys:
+            self._keys[table].add(key)
+        self.result.created.append(label)
+
+    def _stored(self, value: Any) -> Any:
+        """A field value as the store keeps it (timestamps come already stamped)."""
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return self.tx.day(value)
+        return value
+
+    def _insert(self, table: str, columns: Sequence[str], values: dict[str, Any]) -> None:
+        self.tx.insert_rows(table, columns,
+                            [tuple(self._stored(values.get(c)) for c in columns)])
+
+    def _upsert_plain(self, table: str, key: tuple[str, Any], stored: dict[str, Any],
+                      data: dict[str, Any], label: tuple[str, str]) -> None:
+        """Reference rows (boroughs, sources, meetings): no history, just counts."""
+        changed = {k: v for k, v in data.items() if stored[k] != v}
+        if changed:
+            sets = ", ".join(f'"{k}" = :v_{k}' for k in changed)
+            self.tx.execute(f"UPDATE {table} SET {sets} WHERE {key[0]} = :key",
+                            {**{f"v_{k}": self._stored(v) for k, v in changed.items()},
+                             "key": key[1]})
+        (self.result.updated if changed else self.result.unchanged).append(label)
+
+    def _upsert_keyed(self, table: str, columns: tuple[str, ...], data: dict[str, Any],
+                      label: tuple[str, str]) -> None:
+        """A borough or a source by its key (the first column): added, or its fields set."""
+        key = columns[0]
+        row = self.tx.one(f"SELECT {', '.join(columns)} FROM {table} WHERE {key} = :key",
+                          {"key": data[key]})
+        if row is None:
+            self._insert(table, columns, data)
+            self._created(table, data[key], label)
+            return
+        stored = {c: as_date(v) if c == "published" else v
+                  for c, v in zip(columns, row, strict=True)}
+        self._upsert_plain(table, (key, data[key]), stored,
+                           {c: data.get(c) for c in columns[1:]}, label)
+
+    def apply(self, parsed: Parsed) -> None:
+        tx = self.tx
+        self.file_meetings = [(m["name"], m["date"]) for _, m in parsed.meetings]
+        self._meetings = {}
+        for _, b in parsed.boroughs:
+            self._upsert_keyed("boroughs", BOROUGH_COLUMNS, b, ("borough", b["slug"]))
+        for where, s in parsed.sources:
+            if s.get("borough"):
+                self._check_ref("boroughs", s["borough"], where, "borough",
+                                "see `casey borough list`")
+            self._upsert_keyed("sources", SOURCE_COLUMNS, s, ("source", s["code"]))
+        for where, code, r in parsed.recs:
+            self._upsert_rec(where, code, r)
+            self.progress(1)
+        for where, m in parsed.meetings:
+            if m.get("borough"):
+                self._check_ref("boroughs", m["borough"], where, "borough",
+                                "see `casey borough list`")
+            row = tx.one("SELECT id, borough, citation FROM meetings "
+                         "WHERE name = :name AND date = :date",
+                         {"name": m["name"], "date": tx.day(m["date"])})
+            label = ("meeting", f"{m['name']} ({m['date']})")
+            if row is None:
+                self._insert("meetings", ("id", "name", "date", "borough", "citation"),
+                             {**m, "id": tx.next_id("meetings")})
+                self.result.created.append(label)
+            else:
+                self._upsert_plain("meetings", ("id", row[0]),
+                                   {"borough": row[1], "citation": row[2]},
+                                   {"borough": m.get("borough"), "citation": m.get("citation")},
+                                   label)
+        self._prefetch_actions(parsed.actions)
+        for where, a in parsed.actions:
+            self._upsert_action(where, a)
+            self.progress(1)
+        self._insert_new_actions()
+
+    def _prefetch_actions(self, rows: list[tuple[Where, dict[str, Any]]]) -> None:
+        """Find the actions a file names in a few queries, not one per row: by ref, or by
+        borough and title whatever their case (as duplicates within a file are found). Titles
+        are matched on (id, borough, title) alone; only the matched actions are read whole.
+        Read again for each file: it sees what the files before it changed."""
+        ids = {int(a["ref"][1:]) for _, a in rows if "ref" in a}
+        titles = {(a["borough"], a["title"].lower()) for _, a in rows if "ref" not in a}
+        by_title: dict[tuple[str, str], list[int]] = {}
+        if titles:
+            boroughs = sorted({borough for borough, _ in titles})
+            params = {f"b{n}": borough for n, borough in enumerate(boroughs)}
+            marks = ", ".join(f":{name}" for name in params)
+            for number, borough, title in self.tx.rows(
+                    f"SELECT id, borough, title FROM actions WHERE borough IN ({marks}) "
+                    "ORDER BY id", params):
+                key = (borough, title.lower())
+                if key in titles:
+                    by_title.setdefault(key, []).append(number)
+            ids.update(n for numbers in by_title.values() for n in numbers)
+        ordered = sorted(ids)
+        columns = ", ".join(f"a.{c}" for c in ACTION_FIELDS)
+        dates = [n for n, name in enumerate(ACTION_FIELDS) if name in DATE_FIELDS]
+        self._by_id = {}
+        for start in range(0, len(ordered), PREFETCH_CHUNK):
+            chunk = ordered[start:start + PREFETCH_CHUNK]
+            params = {f"i{n}": number for n, number in enumerate(chunk)}
+            marks = ", ".join(f":{name}" for name in params)
+            for row in self.tx.all(
+                    f"SELECT {columns}, r.source FROM actions a LEFT JOIN recommendations r "
+                    f"ON r.ref = a.recommendation WHERE a.id IN ({marks})", params):
+                values = list(row[:-1])
+                for n in dates:
+                    values[n] = as_date(values[n])
+                fields = dict(zip(ACTION_FIELDS, values, strict=True))
+                self._by_id[fields["id"]] = Tracked("action", f"A{fields['id']}",
+                                                    fields["borough"], row[-1], fields)
+        self._by_title = {key: [self._by_id[n] for n in numbers]
+                          for key, numbers in by_title.items()}
+
+    def _title_match(self, where: Where, borough: str, title: str) -> Tracked | None:
+        """The stored action a row without a ref names: the one with this title whatever its
+        case, or, of several, the one spelt exactly so. Several and none exact: the row must
+        say which, never a silent pick."""
+        found = self._by_title.get((borough, title.lower()), [])
+        if len(found) > 1:
+            found = [action for action in found if action.fields["title"] == title] or found
+        if len(found) > 1:
+            refs = ", ".join(action.ref for action in found)
+            raise where.fail("title", f"{len(found)} actions in {borough} have this title in "
+                                      f"some case ({refs}); add a 'ref' column to say which")
+        return found[0] if found else None
+
+    def _insert_new_actions(self) -> None:
+        """New actions in one positional INSERT (ids in file order), then their 'created'
+        events chained in the same order: no dict per row."""
+        if not self._new:
+            return
+        tx = self.tx
+        stamp = tx.stamp(now())
+        day = tx.day
+        first = tx.next_id("actions")
+        rows, events = [], []
+        for number, (data, note, meeting) in enumerate(self._new, start=first):
+            get = data.get
+            rows.append((number, data["borough"], get("recommendation"), data["title"],
+                         get("owner"), data["status"], day(get("due")),
+                         day(get("original_due")), get("slips", 0), get("progress"),
+                         get("evidence"), get("citation"), stamp, stamp,
+                         day(get("completed")), "unverified"))
+            ref = f"A{number}"
+            events.append({"by": self.run.user, "kind": "action", "ref": ref,
+                           "borough": data["borough"], "field": "created",
+                           "new": data["title"], "note": note,
+                           "meeting_id": meeting.id if meeting else None})
+            self.result.created.append(("action", ref))
+        with _indexes_built_after(tx, ("actions", "history"), len(rows)):
+            tx.insert_rows("actions", ACTION_COLUMNS, rows)
+            tx.append_events(events)
+        self._new = []
+
+    def _noted(self, ref: str, note: str) -> bool:
+        """Loading the same minutes twice must not record their notes twice."""
+        return self.tx.one("SELECT 1 FROM history WHERE ref = :ref AND note = :note LIMIT 1",
+                           {"ref": ref, "note": note}) is not None
+
+    def _upsert_rec(self, where: Where, code: str, r: dict[str, Any]) -> None:
+        tx = self.tx
+        ref = f"{code}-{r['number']}"
+        row = tx.one(f"SELECT {', '.join(REC_FIELDS)} FROM recommendations WHERE ref = :ref",
+                     {"ref": ref})
+        src = tx.one("SELECT borough FROM sources WHERE code = :code", {"code": code})
+        if src is None:
+            self._check_ref("sources", code, where, "source", "see `casey source list`")
+        borough = (src[0] if src else None) or FORCE_WIDE
+        data = {k: v for k, v in r.items() if k != "number"}
+        if row is None:
+            data.setdefault("original_due", data.get("due"))
+            data["status"] = data.get("status") or "not-started"
+            data["response"] = data.get("response") or "pending"
+            stamp = tx.stamp(now())
+            self._insert("recommendations", REC_COLUMNS,
+                         {"slips": 0, **data, "ref": ref, "source": code,
+                          "number": r["number"], "created": stamp, "updated": stamp})
+            tx.append_events([{"by": self.run.user, "kind": "recommendation", "ref": ref,
+                               "borough": borough, "field": "created", "new": data["title"]}])
+            self._created("recommendations", ref, ("recommendation", ref))
+            return
+        fields: dict[str, Any] = {name: as_date(value) if name in DATE_FIELDS else value
+                                  for name, value in zip(REC_FIELDS, row, strict=True)}
+        rec = Tracked("recommendation", ref, borough, fields["source"], fields)
+        changed = tx.update(rec, _patch(rec.fields, data), by=self.run.user,
+                            today=self.run.today,
+                            note=f"loaded from {os.path.basename(where.file)}",
+                            note_alone=False)
+        self.result.add_change("recommendation", ref, changed)
+
+    def _meeting(self, where: Where, name: str) -> MeetingRef:
+        # A minutes file names its own meeting: that one, whatever met before under the name.
+        own = [d for n, d in self.file_meetings if n.lower() == name.strip().lower()]
+        text = f"{name} ({own[0]})" if len(own) == 1 else name
+        meeting = self._meetings.get(text)
+        if meeting is None:  # meetings are all in place before the first action: keep each
+            try:
+                meeting = self._meetings[text] = self.tx.meeting(text)
+            except CaseyError as exc:  # not found or ambiguous: say where in the file
+                raise where.fail("meeting", str(exc)) from None
+        return meeting
+
+    def _upsert_action(self, where: Where, a: dict[str, Any]) -> None:
+        self._check_ref("boroughs", a["borough"], where, "borough", "see `casey borough list`")
+        if a.get("recommendation"):
+            self._check_ref("recommendations", a["recommendation"], where, "recommendation",
+                            "see `casey rec list`")
+        meeting = self._meeting(where, a["meeting"]) if a.get("meeting") else None
+        note = a.pop("note", None)
+        a.pop("meeting", None)
+        assurance = a.pop("assurance", None)
+        action: Tracked | None
+        if "ref" in a:
+            action = self._by_id.get(int(a["ref"][1:]))
+            if action is None:
+                raise where.fail("ref", f"no action {a['ref']} in the store; leave 'ref' out "
+                                        "to add a new action")
+        else:
+            action = self._title_match(where, a["borough"], a["title"])
+        if assurance is not None and \
+                assurance != (action.fields["assurance"] if action else "unverified"):
+            raise where.fail("assurance", "assurance changes only through `casey action "
+                                          "verify`; leave the column as it was exported")
+        data = {k: v for k, v in a.items() if k != "ref"}
+        if action is None:
+            data.setdefault("original_due", data.get("due"))
+            data["status"] = data.get("status") or "not-started"
+            self._new.append((data, note, meeting))
+            return
+        changed = self.tx.update(
+            action, _patch(action.fields, data), by=self.run.user, today=self.run.today,
+            note=note or f"loaded from {os.path.basename(where.file)}", meeting=meeting,
+            note_alone=note is not None and not self._noted(action.ref, note))
+        self.result.add_change("action", action.ref, changed)
+
+
+BULK_ROWS = 5000
+
+
+@contextmanager
+def _indexes_built_after(tx: Tx, tables: tuple[str, ...], new_rows: int) -> Iterator[None]:
+    """Adding at least BULK_ROWS rows to a SQLite table no larger than that: drop its indexes
+    and build them again afterwards, in the same transaction (an error rolls the drop back
+    too). Building an index sorts once; adding rows one by one to five indexes in random
+    order costs a third of a large load."""
+    rebuild: list[str] = []
+    if tx.dialect == "sqlite" and new_rows >= BULK_ROWS:
+        for table in tables:
+            # max(id), not count(*): one index probe, and an upper bound of the row count.
+            held = tx.scalar(f"SELECT coalesce(max(id), 0) FROM {table}")
+            if new_rows < held:
+                continue
+            for name, sql in tx.all(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
+                    "tbl_name = :table AND sql IS NOT NULL ORDER BY name", {"table": table}):
+                tx.execute(f'DROP INDEX "{name}"')
+                rebuild.append(sql)
+    yield
+    for sql in rebuild:
+        tx.execute(sql)
+
+
+def _patch(stored: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """The fields a file gives, as changes; a later due date counts as a slip unless the
+    file says the slips and original due date itself (as an export does)."""
+    changes = dict(data)
+    if changes.get("status") is None:
+        changes.pop("status", None)
+    if changes.get("response", "x") is None:
+        changes["response"] = "pending"
+    due = changes.get("due")
+    if "due" in changes and "slips" not in changes:
+        slips = rules.slips_after(stored["due"], due, stored["slips"])
+        if slips != stored["slips"]:
+            changes["slips"] = slips
+    if "due" in changes and stored["original_due"] is None and "original_due" not in changes:
+        changes["original_due"] = due
+    return changes
+
+
+def load_files(tx: Tx, run: RunContext, paths: list[Path],
+               progress: Callable[[int], None] | None = None) -> LoadResult:
+    """Validate every file first, then apply them all in the caller's one transaction."""
+    with _collector_paused():
+        parsed = [parse_file(p, run.today) for p in paths]
+        if tx.dialect == "sqlite" and count(parsed) > 1000:
+            # A large load touches every page of the five action indexes in random order:
+            # SQLite's 2 MB default page cache would spill to the WAL mid-transaction and
+            # re-read pages (this connection only; pages are freed when it closes).
+            tx.execute("PRAGMA cache_size=-262144")
+        loader = Loader(tx, run, progress)
+        for p in parsed:
+            loader.apply(p)
+        return loader.result
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a load runs. A file's rows, cells and parsed
+    values all live until the load ends, so each of the collector's passes re-walks millions
+    of live objects and frees none: that cost a third of a 100,000-item YAML load (parse
+    13.3 s -> 5.1 s with it paused, bench/). Cycles made meanwhile are freed afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def seed(tx: Tx, run: RunContext, *, boroughs_only: bool = False) -> LoadResult:
+    """Fill a new store from the bundled register (only the boroughs with --no-seed)."""
+    parsed = parse_register(bundled_register(), run.today)
+    if boroughs_only:
+        parsed = Parsed(parsed.boroughs, [], [], [], [])
+    loader = Loader(tx, run)
+    loader.apply(parsed)
+    return loader.result

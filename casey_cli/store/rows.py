@@ -1,0 +1,206 @@
+"""One item's stored row (an action or a recommendation), its field changes with one history
+event each, and the history read back."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timezone
+from typing import TYPE_CHECKING, Any
+
+from casey_cli import rules
+from casey_cli.enums import FORCE_WIDE, Status
+from casey_cli.errors import InvalidInput, NotFound
+from casey_cli.refs import parse_action_id
+from casey_cli.schemas import Event, Item
+from casey_cli.store.items import as_date, as_stamp, make_item
+from casey_cli.store.writes import now
+
+if TYPE_CHECKING:
+    from casey_cli.store.lookup import MeetingRef
+    from casey_cli.store.tx import Tx
+
+ACTION_FIELDS = ("id", "borough", "recommendation", "title", "owner", "status", "due",
+                 "original_due", "slips", "progress", "evidence", "citation", "created",
+                 "updated", "completed", "assurance", "verified_by", "verified_on",
+                 "verification_evidence")
+REC_FIELDS = ("ref", "source", "number", "title", "summary", "theme", "addressed_to",
+              "response", "owner", "status", "due", "original_due", "slips", "progress",
+              "completed", "citation", "created", "updated")
+DATE_FIELDS = frozenset({"due", "original_due", "completed", "verified_on"})
+
+
+@dataclass
+class Tracked:
+    """An item's stored fields (dates as dates), with where it belongs: its borough (a
+    recommendation's is its source's, or `london`) and its source."""
+
+    kind: str  # action or recommendation
+    ref: str
+    borough: str
+    source: str | None
+    fields: dict[str, Any]
+
+    @property
+    def table(self) -> str:
+        return "actions" if self.kind == "action" else "recommendations"
+
+    @property
+    def key(self) -> tuple[str, Any]:
+        return ("id", self.fields["id"]) if self.kind == "action" else ("ref", self.ref)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.fields[name]
+
+    def item(self, today: date, window: int) -> Item:
+        """The item object of this row."""
+        f = self.fields
+        return make_item(
+            ref=self.ref, kind=self.kind, borough=self.borough, source=self.source,
+            recommendation=f.get("recommendation"), title=f["title"], owner=f["owner"],
+            status=f["status"], due=f["due"], original_due=f["original_due"],
+            progress=f["progress"], slips=f["slips"], assurance=f.get("assurance"),
+            created=f["created"], updated=f["updated"], completed=f["completed"],
+            today=today, window=window)
+
+
+def _fields(names: Sequence[str], row: Sequence[Any]) -> dict[str, Any]:
+    return {name: as_date(value) if name in DATE_FIELDS else value
+            for name, value in zip(names, row, strict=True)}
+
+
+def action(tx: Tx, ref: str) -> Tracked:
+    number = parse_action_id(ref)
+    columns = ", ".join(f"a.{c}" for c in ACTION_FIELDS)
+    row = tx.one(f"SELECT {columns}, r.source FROM actions a LEFT JOIN recommendations r "
+                 "ON r.ref = a.recommendation WHERE a.id = :id", {"id": number})
+    if row is None:
+        raise NotFound(f"no action A{number}; see `casey action list`")
+    fields = _fields(ACTION_FIELDS, row[:-1])
+    return Tracked("action", f"A{number}", fields["borough"], row[-1], fields)
+
+
+def recommendation(tx: Tx, ref: str) -> Tracked:
+    from casey_cli.store import lookup
+
+    key, _ = lookup.recommendation(tx, ref)
+    columns = ", ".join(f"r.{c}" for c in REC_FIELDS)
+    row = tx.one(f"SELECT {columns}, s.borough FROM recommendations r JOIN sources s "
+                 "ON s.code = r.source WHERE r.ref = :ref", {"ref": key})
+    assert row is not None  # the look-up just found it in this transaction
+    fields = _fields(REC_FIELDS, row[:-1])
+    return Tracked("recommendation", key, row[-1] or FORCE_WIDE, fields["source"], fields)
+
+
+def _status_side_effects(t: Tracked, new_status: str, today: date) -> dict[str, Any]:
+    """Fields that follow a status change: completion date, and assurance on reopening."""
+    extra: dict[str, Any] = {}
+    completed = t.fields["completed"]
+    if new_status == Status.COMPLETE.value and completed is None:
+        extra["completed"] = today
+    elif new_status != Status.COMPLETE.value and completed is not None:
+        extra["completed"] = None
+        if t.kind == "action" and t.fields["assurance"] != "unverified":
+            extra.update(assurance="unverified", verified_by=None, verified_on=None,
+                         verification_evidence=None)
+    return extra
+
+
+def update(tx: Tx, t: Tracked, changes: dict[str, Any], *, by: str, today: date,
+           note: str | None = None, meeting: MeetingRef | None = None,
+           note_alone: bool = True) -> list[str]:
+    """Set the fields that differ, record each in history; return the changed field names.
+    With nothing changed, the note is recorded on its own unless `note_alone` is False."""
+    if "status" in changes and changes["status"] != t.fields["status"]:
+        changes = {**changes, **{k: v for k, v in
+                                 _status_side_effects(t, changes["status"], today).items()
+                                 if k not in changes}}
+    meeting_id = meeting.id if meeting else None
+    changed: list[str] = []
+    events: list[dict[str, Any]] = []
+    for name, new in changes.items():
+        old = t.fields[name]
+        if old == new:
+            continue
+        t.fields[name] = new
+        events.append({"by": by, "kind": t.kind, "ref": t.ref, "borough": t.borough,
+                       "field": name, "old": old, "new": new, "note": note,
+                       "meeting_id": meeting_id})
+        changed.append(name)
+    if not changed and note and note_alone:
+        events.append({"by": by, "kind": t.kind, "ref": t.ref, "borough": t.borough,
+                       "field": "note", "new": note, "note": note, "meeting_id": meeting_id})
+        changed.append("note")
+    if not changed:
+        return changed
+    t.fields["updated"] = now()
+    columns = [name for name in changed if name != "note"] + ["updated"]
+    values = {f"v_{name}": _stored(tx, name, t.fields[name]) for name in columns}
+    key, value = t.key
+    sets = ", ".join(f'"{name}" = :v_{name}' for name in columns)
+    tx.execute(f"UPDATE {t.table} SET {sets} WHERE {key} = :key", {**values, "key": value})
+    tx.append_events(events)
+    return changed
+
+
+def _stored(tx: Tx, name: str, value: Any) -> Any:
+    if isinstance(value, datetime):
+        return tx.stamp(value)
+    if isinstance(value, date):
+        return tx.day(value)
+    return value
+
+
+def reschedule(tx: Tx, t: Tracked, *, due: date, reason: str | None, by: str, today: date,
+               meeting: MeetingRef | None = None) -> None:
+    """Move the due date; the first date ever set is kept as original_due; later = a slip."""
+    status, old_due = t.fields["status"], t.fields["due"]
+    if status in (Status.COMPLETE.value, Status.DROPPED.value):
+        raise InvalidInput(f"{t.ref} is {status}; reopen it first with "
+                           f"`casey {'action' if t.kind == 'action' else 'rec'} update {t.ref} "
+                           "--status in-progress`")
+    if old_due == due:
+        raise InvalidInput(f"{t.ref} is already due on {due.isoformat()}; give another --due")
+    if old_due is not None and not (reason or "").strip():
+        raise InvalidInput(f"moving {t.ref}'s due date needs a reason; add --reason TEXT")
+    changes: dict[str, Any] = {"due": due}
+    if t.fields["original_due"] is None:
+        changes["original_due"] = due
+    slips = rules.slips_after(old_due, due, t.fields["slips"])
+    if slips != t.fields["slips"]:
+        changes["slips"] = slips
+    update(tx, t, changes, by=by, today=today, note=(reason or "").strip() or None,
+           meeting=meeting)
+
+
+def events(tx: Tx, *, ref: str | None = None, borough: str | None = None,
+           since: date | None = None, refs: Sequence[str] = (),
+           fields: Sequence[str] = ()) -> list[Event]:
+    """History events oldest first, each with its meeting ('M3 NAME (DATE)')."""
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
+    if ref is not None:
+        clauses.append("h.ref = :ref")
+        params["ref"] = ref
+    if refs:
+        names = [f":ref{n}" for n in range(len(refs))]
+        clauses.append(f"h.ref IN ({', '.join(names)})")
+        params.update({f"ref{n}": r for n, r in enumerate(refs)})
+    if fields:
+        names = [f":field{n}" for n in range(len(fields))]
+        clauses.append(f"h.field IN ({', '.join(names)})")
+        params.update({f"field{n}": f for n, f in enumerate(fields)})
+    if borough is not None:
+        clauses.append("h.borough = :borough")
+        params["borough"] = borough
+    if since is not None:
+        clauses.append("h.at >= :since")
+        params["since"] = tx.stamp(datetime.combine(since, time(), tzinfo=timezone.utc))
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    sql = ('SELECT h.id, h.at, h."by", h.kind, h.ref, h.field, h.old, h.new, h.note, m.id, '
+           "m.name, m.date FROM history h LEFT JOIN meetings m ON m.id = h.meeting_id"
+           f"{where} ORDER BY h.id")
+    return [Event(id=r[0], at=as_stamp(r[1]) or "", by=r[2], kind=r[3], ref=r[4], field=r[5],
+                  old=r[6], new=r[7], note=r[8],
+                  meeting=f"M{r[9]} {r[10]} ({str(r[11])[:10]})" if r[9] is not None else None)
+            for r in tx.rows(sql, params)]
