@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from datetime import date, timedelta
 from pathlib import Path
@@ -17,12 +18,19 @@ from tests.conftest import TODAY, Casey
 CASEY = str(Path(sys.executable).parent / "casey")
 
 
+def _as_at_a_terminal() -> None:
+    """In the child before casey starts: Ctrl-C interrupts, as in a user's shell. pytest run
+    in the background by a script (`... &`, as CI jobs often are) ignores SIGINT; the child
+    would inherit that, Python would install no handler, and Ctrl-C would do nothing."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def spawn(*args: str) -> pexpect.spawn:
     """`casey ARGS` on a pseudo-terminal, with the test's store, date and user."""
     env = {**os.environ, "COLUMNS": "120"}
     assert env["CASEY_TODAY"] == TODAY and env["CASEY_DB"]
     child = pexpect.spawn(CASEY, list(args), env=env, encoding="utf-8", timeout=30,
-                          dimensions=(50, 120))
+                          dimensions=(50, 120), preexec_fn=_as_at_a_terminal)
     return child
 
 
