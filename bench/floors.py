@@ -27,12 +27,40 @@ from datetime import datetime, timezone
 EXPORT_SQL = (
     "SELECT 'A' || id, 'action', borough, NULL, recommendation, title, owner, status, due, "
     "original_due, NULL, NULL, progress, slips, assurance, created, updated, completed "
-    "FROM actions")
-ACTION_COLUMNS = ("id", "borough", "recommendation", "title", "owner", "status", "due",
-                  "original_due", "slips", "progress", "evidence", "citation", "created",
-                  "updated", "completed", "assurance")
-EVENT_COLUMNS = ("at", '"by"', "kind", "ref", "borough", "field", "old", "new", "note",
-                 "meeting_id", "prev_hash", "hash")
+    "FROM actions"
+)
+ACTION_COLUMNS = (
+    "id",
+    "borough",
+    "recommendation",
+    "title",
+    "owner",
+    "status",
+    "due",
+    "original_due",
+    "slips",
+    "progress",
+    "evidence",
+    "citation",
+    "created",
+    "updated",
+    "completed",
+    "assurance",
+)
+EVENT_COLUMNS = (
+    "at",
+    '"by"',
+    "kind",
+    "ref",
+    "borough",
+    "field",
+    "old",
+    "new",
+    "note",
+    "meeting_id",
+    "prev_hash",
+    "hash",
+)
 
 
 def insert(table: str, columns: tuple[str, ...]) -> str:
@@ -43,9 +71,28 @@ def export(store: str, out: str) -> None:
     conn = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
     with open(out, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
-        writer.writerow(["ref", "kind", "borough", "source", "recommendation", "title",
-                         "owner", "status", "due", "original_due", "days_overdue", "rag",
-                         "progress", "slips", "assurance", "created", "updated", "completed"])
+        writer.writerow(
+            [
+                "ref",
+                "kind",
+                "borough",
+                "source",
+                "recommendation",
+                "title",
+                "owner",
+                "status",
+                "due",
+                "original_due",
+                "days_overdue",
+                "rag",
+                "progress",
+                "slips",
+                "assurance",
+                "created",
+                "updated",
+                "completed",
+            ]
+        )
         writer.writerows(conn.execute(EXPORT_SQL))
 
 
@@ -58,32 +105,68 @@ def load(store: str, source: str) -> None:
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA cache_size=-262144")
     conn.execute("BEGIN IMMEDIATE")
-    indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
-                           "tbl_name IN ('actions', 'history') AND sql IS NOT NULL").fetchall()
+    indexes = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
+        "tbl_name IN ('actions', 'history') AND sql IS NOT NULL"
+    ).fetchall()
     for name, _ in indexes:
         conn.execute(f'DROP INDEX "{name}"')
     moment = datetime.now(timezone.utc).replace(microsecond=0)
-    stamp, hashed_at = moment.strftime("%Y-%m-%d %H:%M:%S.%f"), moment.strftime(
-        "%Y-%m-%dT%H:%M:%SZ")
+    stamp, hashed_at = (
+        moment.strftime("%Y-%m-%d %H:%M:%S.%f"),
+        moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
     [(first,)] = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM actions").fetchall()
     actions = []
     for number, r in enumerate(rows, start=first):
         due = r["due"] or None
-        actions.append((number, r["borough"], r["recommendation"] or None, r["title"],
-                        r["owner"] or None, r["status"] or "not-started", due, due, 0,
-                        int(r["progress"]) if r["progress"] else None, None, None, stamp,
-                        stamp, None, "unverified"))
+        actions.append(
+            (
+                number,
+                r["borough"],
+                r["recommendation"] or None,
+                r["title"],
+                r["owner"] or None,
+                r["status"] or "not-started",
+                due,
+                due,
+                0,
+                int(r["progress"]) if r["progress"] else None,
+                None,
+                None,
+                stamp,
+                stamp,
+                None,
+                "unverified",
+            )
+        )
     conn.executemany(insert("actions", ACTION_COLUMNS), actions)
     [tip] = conn.execute("SELECT hash FROM history ORDER BY id DESC LIMIT 1").fetchone() or [None]
     text = json.encoder.encode_basestring
     events = []
     for row in actions:
         ref = f"A{row[0]}"
-        canonical = (f'[{text(tip or "")},"{hashed_at}","bench","action",{text(ref)},'
-                     f'{text(row[1])},"created",null,{text(row[3])},null,null]')
+        canonical = (
+            f'[{text(tip or "")},"{hashed_at}","bench","action",{text(ref)},'
+            f'{text(row[1])},"created",null,{text(row[3])},null,null]'
+        )
         digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-        events.append((stamp, "bench", "action", ref, row[1], "created", None, row[3], None,
-                       None, tip, digest))
+        events.append(
+            (
+                stamp,
+                "bench",
+                "action",
+                ref,
+                row[1],
+                "created",
+                None,
+                row[3],
+                None,
+                None,
+                tip,
+                digest,
+            )
+        )
         tip = digest
     conn.executemany(insert("history", EVENT_COLUMNS), events)
     for _, sql in indexes:

@@ -27,12 +27,39 @@ from pathlib import Path
 
 # The 33 borough slugs of data/recommendations.yaml `boroughs` (without `london`).
 BOROUGHS: tuple[str, ...] = (
-    "city-of-london", "barking-and-dagenham", "barnet", "bexley", "brent", "bromley",
-    "camden", "croydon", "ealing", "enfield", "greenwich", "hackney",
-    "hammersmith-and-fulham", "haringey", "harrow", "havering", "hillingdon", "hounslow",
-    "islington", "kensington-and-chelsea", "kingston-upon-thames", "lambeth", "lewisham",
-    "merton", "newham", "redbridge", "richmond-upon-thames", "southwark", "sutton",
-    "tower-hamlets", "waltham-forest", "wandsworth", "westminster",
+    "city-of-london",
+    "barking-and-dagenham",
+    "barnet",
+    "bexley",
+    "brent",
+    "bromley",
+    "camden",
+    "croydon",
+    "ealing",
+    "enfield",
+    "greenwich",
+    "hackney",
+    "hammersmith-and-fulham",
+    "haringey",
+    "harrow",
+    "havering",
+    "hillingdon",
+    "hounslow",
+    "islington",
+    "kensington-and-chelsea",
+    "kingston-upon-thames",
+    "lambeth",
+    "lewisham",
+    "merton",
+    "newham",
+    "redbridge",
+    "richmond-upon-thames",
+    "southwark",
+    "sutton",
+    "tower-hamlets",
+    "waltham-forest",
+    "wandsworth",
+    "westminster",
 )
 # Recommendation refs of the bundled register.
 RECOMMENDATIONS: tuple[str, ...] = (
@@ -42,42 +69,114 @@ RECOMMENDATIONS: tuple[str, ...] = (
 )
 # Realistic proportions of casey statuses.
 STATUSES: tuple[tuple[str, float], ...] = (
-    ("not-started", 0.30), ("in-progress", 0.35), ("blocked", 0.05),
-    ("complete", 0.25), ("dropped", 0.05),
+    ("not-started", 0.30),
+    ("in-progress", 0.35),
+    ("blocked", 0.05),
+    ("complete", 0.25),
+    ("dropped", 0.05),
 )
-TASK_STATUS = {"not-started": "pending", "in-progress": "pending", "blocked": "pending",
-               "complete": "completed", "dropped": "deleted"}
+TASK_STATUS = {
+    "not-started": "pending",
+    "in-progress": "pending",
+    "blocked": "pending",
+    "complete": "completed",
+    "dropped": "deleted",
+}
 FIRST_DUE, LAST_DUE = date(2023, 1, 1), date(2028, 12, 31)
 FIRST_ENTRY = date(2023, 3, 21)  # the Casey Review's publication
 
-_ROLES = ("Borough Commander", "Superintendent, Neighbourhoods", "Chief Inspector, Response",
-          "Detective Superintendent, Safeguarding", "Inspector, Safer Neighbourhoods",
-          "Head of Community Safety", "Director of Communities", "Scrutiny Officer",
-          "Chair, Safer Neighbourhood Board", "Independent Advisory Group lead",
-          "Professional Standards lead", "Violence Against Women and Girls lead",
-          "Stop and Search Community Monitoring Group chair", "Youth Engagement Officer",
-          "Head of Public Protection")
-_UNITS = ("Central North", "Central East", "Central South", "Central West", "North East",
-          "North West", "North Area", "East Area", "South East", "South Area", "South West",
-          "West Area", "Council", "MOPAC", "Met HQ", "Partnership Board", "Ward Panel",
-          "Town Hall", "Children's Services", "Housing", "Public Health", "Licensing",
-          "Youth Offending Service", "Victim Support", "Domestic Abuse Forum",
-          "Crime Prevention", "Custody", "Frontline Policing", "Neighbourhood Policing",
-          "Community Engagement", "Trust and Confidence", "Equalities", "Training",
-          "Local Delivery Board")
+_ROLES = (
+    "Borough Commander",
+    "Superintendent, Neighbourhoods",
+    "Chief Inspector, Response",
+    "Detective Superintendent, Safeguarding",
+    "Inspector, Safer Neighbourhoods",
+    "Head of Community Safety",
+    "Director of Communities",
+    "Scrutiny Officer",
+    "Chair, Safer Neighbourhood Board",
+    "Independent Advisory Group lead",
+    "Professional Standards lead",
+    "Violence Against Women and Girls lead",
+    "Stop and Search Community Monitoring Group chair",
+    "Youth Engagement Officer",
+    "Head of Public Protection",
+)
+_UNITS = (
+    "Central North",
+    "Central East",
+    "Central South",
+    "Central West",
+    "North East",
+    "North West",
+    "North Area",
+    "East Area",
+    "South East",
+    "South Area",
+    "South West",
+    "West Area",
+    "Council",
+    "MOPAC",
+    "Met HQ",
+    "Partnership Board",
+    "Ward Panel",
+    "Town Hall",
+    "Children's Services",
+    "Housing",
+    "Public Health",
+    "Licensing",
+    "Youth Offending Service",
+    "Victim Support",
+    "Domestic Abuse Forum",
+    "Crime Prevention",
+    "Custody",
+    "Frontline Policing",
+    "Neighbourhood Policing",
+    "Community Engagement",
+    "Trust and Confidence",
+    "Equalities",
+    "Training",
+    "Local Delivery Board",
+)
 OWNERS: tuple[str, ...] = tuple(f"{r}, {u}" for r in _ROLES for u in _UNITS)[:500]
 
-_VERBS = ("Publish", "Review", "Agree", "Deliver", "Set up", "Report on", "Train staff on",
-          "Consult residents on", "Audit", "Fund", "Recruit for", "Evaluate", "Extend",
-          "Restore", "Monitor")
-_OBJECTS = ("ward panel dates online", "stop and search data", "the local action plan",
-            "a 24/7 front counter", "neighbourhood officer tenure",
-            "the Victim Focus Desk referral route", "community monitoring group terms",
-            "misconduct case timeliness", "PCSO recruitment", "VAWG safety walks",
-            "youth engagement sessions", "trust and confidence survey results",
-            "custody independent visitor reports", "use-of-force dashboards",
-            "the strip-search safeguarding policy", "school liaison officers",
-            "the neighbourhood priorities survey", "body-worn video review panels")
+_VERBS = (
+    "Publish",
+    "Review",
+    "Agree",
+    "Deliver",
+    "Set up",
+    "Report on",
+    "Train staff on",
+    "Consult residents on",
+    "Audit",
+    "Fund",
+    "Recruit for",
+    "Evaluate",
+    "Extend",
+    "Restore",
+    "Monitor",
+)
+_OBJECTS = (
+    "ward panel dates online",
+    "stop and search data",
+    "the local action plan",
+    "a 24/7 front counter",
+    "neighbourhood officer tenure",
+    "the Victim Focus Desk referral route",
+    "community monitoring group terms",
+    "misconduct case timeliness",
+    "PCSO recruitment",
+    "VAWG safety walks",
+    "youth engagement sessions",
+    "trust and confidence survey results",
+    "custody independent visitor reports",
+    "use-of-force dashboards",
+    "the strip-search safeguarding policy",
+    "school liaison officers",
+    "the neighbourhood priorities survey",
+    "body-worn video review panels",
+)
 
 
 @dataclass(frozen=True)
@@ -102,8 +201,7 @@ def actions(n: int, seed: int) -> Iterator[Action]:
     for i in range(n):
         borough = rng.choice(BOROUGHS)
         per_borough[borough] += 1
-        title = (f"{rng.choice(_VERBS)} {rng.choice(_OBJECTS)} "
-                 f"(item {per_borough[borough]})")
+        title = f"{rng.choice(_VERBS)} {rng.choice(_OBJECTS)} (item {per_borough[borough]})"
         status = rng.choices(names, weights)[0]
         due = None if rng.random() < 0.10 else FIRST_DUE + timedelta(rng.randrange(span + 1))
         owner = None if rng.random() < 0.05 else rng.choice(OWNERS)
@@ -123,7 +221,9 @@ def task_json(a: Action, seed: int) -> str:
     entry = FIRST_ENTRY + timedelta(a.index % 600)
     task: dict[str, object] = {
         "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"casey-bench:{seed}:{a.index}")),
-        "description": a.title, "project": a.borough, "status": TASK_STATUS[a.status],
+        "description": a.title,
+        "project": a.borough,
+        "status": TASK_STATUS[a.status],
         "entry": _task_time(entry),
     }
     if a.due is not None:
@@ -160,18 +260,28 @@ def yaml_item(a: Action) -> str:
 def write(n: int, out: Path, seed: int) -> tuple[Path, Path, Path]:
     out.mkdir(parents=True, exist_ok=True)
     paths = out / f"actions-{n}.csv", out / f"register-{n}.yaml", out / f"tasks-{n}.json"
-    with (paths[0].open("w", newline="", encoding="utf-8") as c,
-          paths[1].open("w", encoding="utf-8") as y,
-          paths[2].open("w", encoding="utf-8") as t):
+    with (
+        paths[0].open("w", newline="", encoding="utf-8") as c,
+        paths[1].open("w", encoding="utf-8") as y,
+        paths[2].open("w", encoding="utf-8") as t,
+    ):
         rows = csv.writer(c, lineterminator="\r\n")
-        rows.writerow(["borough", "title", "owner", "status", "due", "recommendation",
-                       "progress"])
-        y.write(f"# {n} synthetic actions (bench/generate.py --seed {seed})\n"
-                "version: 1\nactions:\n")
+        rows.writerow(["borough", "title", "owner", "status", "due", "recommendation", "progress"])
+        y.write(
+            f"# {n} synthetic actions (bench/generate.py --seed {seed})\nversion: 1\nactions:\n"
+        )
         for a in actions(n, seed):
-            rows.writerow([a.borough, a.title, a.owner or "", a.status,
-                           a.due.isoformat() if a.due else "", a.recommendation or "",
-                           "" if a.progress is None else a.progress])
+            rows.writerow(
+                [
+                    a.borough,
+                    a.title,
+                    a.owner or "",
+                    a.status,
+                    a.due.isoformat() if a.due else "",
+                    a.recommendation or "",
+                    "" if a.progress is None else a.progress,
+                ]
+            )
             y.write(yaml_item(a))
             t.write(task_json(a, seed) + "\n")
     return paths

@@ -15,8 +15,10 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes], *, mode: int = 0o644
     Returns the bytes written."""
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise InvalidInput(f"folder {folder} does not exist; create it or choose another "
-                           "--output", field="--output")
+        raise InvalidInput(
+            f"folder {folder} does not exist; create it or choose another --output",
+            field="--output",
+        )
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         size = 0

@@ -26,11 +26,20 @@ def canonical(payload: list[Any]) -> str:
     return "[" + ",".join([_json(v) for v in payload]) + "]"
 
 
-def event_hash(prev: str | None, at: datetime | str, by: str, kind: str, ref: str,
-               borough: str | None, field: str, old: str | None, new: str | None,
-               note: str | None, meeting_id: int | None) -> str:
+def event_hash(
+    prev: str | None,
+    at: datetime | str,
+    by: str,
+    kind: str,
+    ref: str,
+    borough: str | None,
+    field: str,
+    old: str | None,
+    new: str | None,
+    note: str | None,
+    meeting_id: int | None,
+) -> str:
     """`at` is the event time, or its stamp_text (a bulk write computes it once)."""
     stamp = at if isinstance(at, str) else stamp_text(at)
-    data = canonical([prev or "", stamp, by, kind, ref, borough, field, old, new, note,
-                      meeting_id])
+    data = canonical([prev or "", stamp, by, kind, ref, borough, field, old, new, note, meeting_id])
     return hashlib.sha256(data.encode("utf-8")).hexdigest()

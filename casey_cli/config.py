@@ -52,7 +52,7 @@ def sqlite_file(db: str) -> Path | None:
     """The SQLite file a --db value names, or None for another backend or :memory:."""
     url = db_url(db)
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        return Path(url[len("sqlite:///"):])
+        return Path(url[len("sqlite:///") :])
     return None
 
 
@@ -91,17 +91,19 @@ _SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 def _borough(value: object) -> str:
     if not isinstance(value, str):
-        raise ValueError("must be a borough slug in quotes, e.g. \"islington\"")
+        raise ValueError('must be a borough slug in quotes, e.g. "islington"')
     slug = value.strip().lower()
     if not _SLUG.match(slug) or len(slug) > 60:
-        raise ValueError(f"{value!r} is not a borough slug; use one like islington or "
-                         "kensington-and-chelsea (see `casey borough list`)")
+        raise ValueError(
+            f"{value!r} is not a borough slug; use one like islington or "
+            "kensington-and-chelsea (see `casey borough list`)"
+        )
     return slug
 
 
 def _user(value: object) -> str:
     if not isinstance(value, str):
-        raise ValueError("must be a name in quotes, e.g. \"J. Clerk\"")
+        raise ValueError('must be a name in quotes, e.g. "J. Clerk"')
     name = value.strip()
     if not name or len(name) > 100 or any(c < " " or c == "\x7f" for c in name):
         raise ValueError(f"{value!r} is not a usable name; give 1 to 100 printable characters")
@@ -114,8 +116,9 @@ def _whole(low: int, high: int) -> Callable[[object], int]:
             try:
                 value = int(value.strip())
             except ValueError:
-                raise ValueError(f"'{value}' is not a whole number; give one from {low} to "
-                                 f"{high}") from None
+                raise ValueError(
+                    f"'{value}' is not a whole number; give one from {low} to {high}"
+                ) from None
         if not isinstance(value, int) or isinstance(value, bool):
             raise ValueError(f"must be a whole number from {low} to {high}")
         if not low <= value <= high:
@@ -138,8 +141,9 @@ def _db_kept(value: object) -> str:
     run in, never what is meant; so an absolute path (or ~/...) or a URL."""
     text = _db(value)
     if "://" not in text and not Path(text).expanduser().is_absolute():
-        raise ValueError(f"'{value}' is a relative path; give an absolute path (or ~/...) or "
-                         "a database URL")
+        raise ValueError(
+            f"'{value}' is a relative path; give an absolute path (or ~/...) or a database URL"
+        )
     return text
 
 
@@ -156,22 +160,32 @@ class Key:
         return (self.env_check or self.check)(value)
 
 
-KEYS: dict[str, Key] = {k.name: k for k in (
-    Key("borough", "--borough", "CASEY_BOROUGH", _borough, lambda: None),
-    Key("user", "--by", "CASEY_USER", _user, os_user),
-    Key("window", "--days", "CASEY_WINDOW", _whole(*WINDOW_RANGE), lambda: DEFAULT_WINDOW_DAYS),
-    Key("stale_days", "--stale-days", "CASEY_STALE_DAYS", _whole(*STALE_DAYS_RANGE),
-        lambda: DEFAULT_STALE_DAYS),
-    Key("db", "--db", "CASEY_DB", _db_kept, lambda: os.fspath(default_db_path()), _db),
-)}
+KEYS: dict[str, Key] = {
+    k.name: k
+    for k in (
+        Key("borough", "--borough", "CASEY_BOROUGH", _borough, lambda: None),
+        Key("user", "--by", "CASEY_USER", _user, os_user),
+        Key("window", "--days", "CASEY_WINDOW", _whole(*WINDOW_RANGE), lambda: DEFAULT_WINDOW_DAYS),
+        Key(
+            "stale_days",
+            "--stale-days",
+            "CASEY_STALE_DAYS",
+            _whole(*STALE_DAYS_RANGE),
+            lambda: DEFAULT_STALE_DAYS,
+        ),
+        Key("db", "--db", "CASEY_DB", _db_kept, lambda: os.fspath(default_db_path()), _db),
+    )
+}
 
 
 def key(name: str) -> Key:
     """A configurable setting by name; an unknown one is an error with a did-you-mean."""
     found = KEYS.get(name.strip().lower().replace("-", "_"))
     if found is None:
-        raise InvalidInput(f"unknown setting '{name}'{did_you_mean(name, list(KEYS))}; the "
-                           f"settings are {', '.join(KEYS)}")
+        raise InvalidInput(
+            f"unknown setting '{name}'{did_you_mean(name, list(KEYS))}; the "
+            f"settings are {', '.join(KEYS)}"
+        )
     return found
 
 
@@ -213,8 +227,9 @@ def read_toml(path: Path) -> tuple[dict[str, Any], str]:
     except FileNotFoundError:
         return {}, ""
     except OSError as exc:
-        raise InvalidInput(f"cannot read it ({exc.strerror}); check its permissions",
-                           file=str(path)) from None
+        raise InvalidInput(
+            f"cannot read it ({exc.strerror}); check its permissions", file=str(path)
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -231,9 +246,13 @@ def read_toml(path: Path) -> tuple[dict[str, Any], str]:
         message = str(exc)
         at = re.search(r"\(at line (\d+), column \d+\)|\(at end of document\)", message)
         line = int(at.group(1)) if at and at.group(1) else len(text.splitlines()) or None
-        what = message[:at.start()].strip() if at else message
-        raise InvalidInput(f"not valid TOML ({what.lower()}); fix the file, or delete it "
-                           "and then use `casey config set`", file=str(path), line=line) from None
+        what = message[: at.start()].strip() if at else message
+        raise InvalidInput(
+            f"not valid TOML ({what.lower()}); fix the file, or delete it "
+            "and then use `casey config set`",
+            file=str(path),
+            line=line,
+        ) from None
 
 
 def read_config(path: Path | None = None) -> ConfigFile:
@@ -243,14 +262,18 @@ def read_config(path: Path | None = None) -> ConfigFile:
     values: dict[str, Any] = {}
     for name, value in table.items():
         if name not in KEYS:
-            raise InvalidInput(f"unknown setting '{name}'{did_you_mean(name, list(KEYS))}; "
-                               f"remove it with `casey config unset {name}`", file=str(path),
-                               line=_line_of(text, name))
+            raise InvalidInput(
+                f"unknown setting '{name}'{did_you_mean(name, list(KEYS))}; "
+                f"remove it with `casey config unset {name}`",
+                file=str(path),
+                line=_line_of(text, name),
+            )
         try:
             values[name] = KEYS[name].check(value)
         except ValueError as exc:
-            raise InvalidInput(f"{name}: {exc}", file=str(path),
-                               line=_line_of(text, name)) from None
+            raise InvalidInput(
+                f"{name}: {exc}", file=str(path), line=_line_of(text, name)
+            ) from None
     return ConfigFile(path, values)
 
 
@@ -303,7 +326,6 @@ class Config:
         return found
 
 
-
 def write_setting(name: str, value: Any, path: Path | None = None) -> Path:
     """Set (or, with value None, remove) one key of the config file, keeping the others;
     written atomically, readable by its owner only. Comments are not kept (tomli-w writes
@@ -327,8 +349,9 @@ def check_value(name: str, text: str) -> Any:
     """A value given to `casey config set`, checked and typed ('all' is for flags only)."""
     spec = key(name)
     if spec.name == "borough" and text.strip().lower() == ALL_BOROUGHS:
-        raise InvalidInput("'all' is not a default borough; to have none, use `casey config "
-                           "unset borough`")
+        raise InvalidInput(
+            "'all' is not a default borough; to have none, use `casey config unset borough`"
+        )
     try:
         return spec.check(text)
     except ValueError as exc:

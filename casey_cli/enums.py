@@ -62,7 +62,6 @@ class Format(str, Enum):
         return self.value
 
 
-
 class GroupBy(str, Enum):
     """Rows of the London view (`casey status` with no borough)."""
 

@@ -17,7 +17,11 @@ class InvalidInput(CaseyError):
     """A value that cannot be accepted, optionally located in a file."""
 
     def __init__(
-        self, message: str, *, file: str | None = None, line: int | None = None,
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
         field: str | None = None,
     ) -> None:
         where = ""

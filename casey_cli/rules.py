@@ -42,8 +42,9 @@ def normalise_response(text: str) -> str:
 
 def check_progress(progress: int | None) -> int | None:
     if progress is not None and not 0 <= progress <= 100:
-        raise InvalidInput(f"{progress} is out of range; use a whole number 0-100",
-                           field="progress")
+        raise InvalidInput(
+            f"{progress} is out of range; use a whole number 0-100", field="progress"
+        )
     return progress
 
 
@@ -82,8 +83,7 @@ def has_slipped(slips: int | None) -> bool:
 
 def is_stale(status: str, last_change: date | None, today: date, stale_days: int) -> bool:
     """Open with no recorded change for more than `stale_days` (no record: not stale)."""
-    return is_open(status) and last_change is not None \
-        and (today - last_change).days > stale_days
+    return is_open(status) and last_change is not None and (today - last_change).days > stale_days
 
 
 def rag(status: str, due: date | None, today: date, window: int) -> str:
@@ -139,19 +139,23 @@ def _sql_no_owner(owner: str) -> str:
 # days_overdue and rag, for exports that SQLite computes whole (julianday: SQLite only);
 # tests/test_export.py compares them with make_item, field by field, on every RAG.
 def sql_days_overdue(status: str, due: str) -> str:
-    return (f"CASE WHEN {sql_is_overdue(status, due)} "
-            f"THEN CAST(julianday(:today) - julianday({due}) AS INTEGER) END")
+    return (
+        f"CASE WHEN {sql_is_overdue(status, due)} "
+        f"THEN CAST(julianday(:today) - julianday({due}) AS INTEGER) END"
+    )
 
 
 def sql_rag(status: str, due: str) -> str:
     s, r = Status, Rag
-    return (f"CASE WHEN {status} = '{s.COMPLETE.value}' THEN '{r.BLUE.value}'"
-            f" WHEN {status} = '{s.DROPPED.value}' THEN '{r.GREY.value}'"
-            f" WHEN {due} < :today THEN '{r.RED.value}'"
-            f" WHEN {status} = '{s.BLOCKED.value}' THEN '{r.AMBER.value}'"
-            f" WHEN {due} IS NULL THEN '{r.GREY.value}'"
-            f" WHEN {due} <= :soon THEN '{r.AMBER.value}'"
-            f" ELSE '{r.GREEN.value}' END")
+    return (
+        f"CASE WHEN {status} = '{s.COMPLETE.value}' THEN '{r.BLUE.value}'"
+        f" WHEN {status} = '{s.DROPPED.value}' THEN '{r.GREY.value}'"
+        f" WHEN {due} < :today THEN '{r.RED.value}'"
+        f" WHEN {status} = '{s.BLOCKED.value}' THEN '{r.AMBER.value}'"
+        f" WHEN {due} IS NULL THEN '{r.GREY.value}'"
+        f" WHEN {due} <= :soon THEN '{r.AMBER.value}'"
+        f" ELSE '{r.GREEN.value}' END"
+    )
 
 
 # Counting: the store puts each row in a class (its status; where its due date falls: none,
@@ -164,16 +168,23 @@ NO_DUE, PAST, SOON, LATER = 0, 1, 2, 3
 
 def sql_count_class(status: str, due: str, owner: str, slips: str) -> str:
     """The class columns: status, due class, no owner, slipped."""
-    return (f"{status}, CASE WHEN {due} IS NULL THEN {NO_DUE} WHEN {due} < :today THEN {PAST} "
-            f"WHEN {due} <= :soon THEN {SOON} ELSE {LATER} END, {_sql_no_owner(owner)}, "
-            f"(COALESCE({slips}, 0) > 0)")
+    return (
+        f"{status}, CASE WHEN {due} IS NULL THEN {NO_DUE} WHEN {due} < :today THEN {PAST} "
+        f"WHEN {due} <= :soon THEN {SOON} ELSE {LATER} END, {_sql_no_owner(owner)}, "
+        f"(COALESCE({slips}, 0) > 0)"
+    )
 
 
-def representative(due_class: int, no_owner: bool, slipped: bool, today: date,
-                   window: int) -> tuple[date | None, str | None, int]:
+def representative(
+    due_class: int, no_owner: bool, slipped: bool, today: date, window: int
+) -> tuple[date | None, str | None, int]:
     """A (due, owner, slips) that every row of the class shares for every rule."""
-    due = {NO_DUE: None, PAST: today - timedelta(days=1), SOON: today,
-           LATER: today + timedelta(days=window + 1)}[due_class]
+    due = {
+        NO_DUE: None,
+        PAST: today - timedelta(days=1),
+        SOON: today,
+        LATER: today + timedelta(days=window + 1),
+    }[due_class]
     return due, None if no_owner else "owner", 1 if slipped else 0
 
 

@@ -9,9 +9,24 @@ from casey_cli.enums import Rag, Status
 
 # SPEC section 5: the item object's fields, in this order, in every format.
 ITEM_COLUMNS = (
-    "ref", "kind", "borough", "source", "recommendation", "title", "owner", "status", "due",
-    "original_due", "days_overdue", "rag", "progress", "slips", "assurance", "created",
-    "updated", "completed",
+    "ref",
+    "kind",
+    "borough",
+    "source",
+    "recommendation",
+    "title",
+    "owner",
+    "status",
+    "due",
+    "original_due",
+    "days_overdue",
+    "rag",
+    "progress",
+    "slips",
+    "assurance",
+    "created",
+    "updated",
+    "completed",
 )
 
 
@@ -112,11 +127,31 @@ class Counts:
     by_status: dict[str, int] = field(default_factory=lambda: _zeros(Status))
     by_rag: dict[str, int] = field(default_factory=lambda: _zeros(Rag))
 
-    def add_group(self, status: str, rag: str, n: int, *, open_: bool, overdue: bool,
-                  due_soon: bool, gaps: bool, slipped: bool) -> None:
+    def add_group(
+        self,
+        status: str,
+        rag: str,
+        n: int,
+        *,
+        open_: bool,
+        overdue: bool,
+        due_soon: bool,
+        gaps: bool,
+        slipped: bool,
+    ) -> None:
         """Add n items that share a status, a RAG and whether each rule holds."""
-        self.add(Counts(n, n * open_, n * overdue, n * due_soon, n * gaps, n * slipped,
-                        {status: n}, {rag: n}))
+        self.add(
+            Counts(
+                n,
+                n * open_,
+                n * overdue,
+                n * due_soon,
+                n * gaps,
+                n * slipped,
+                {status: n},
+                {rag: n},
+            )
+        )
 
     def add(self, other: Counts) -> None:
         for name in _COUNTED:
@@ -127,9 +162,14 @@ class Counts:
 
     def summary(self) -> Summary:
         """The SPEC section 5 `summary` of `status --format json`."""
-        return Summary(total=self.total, by_status=dict(self.by_status),
-                       by_rag=dict(self.by_rag), overdue=self.overdue,
-                       due_soon=self.due_soon, gaps=self.gaps)
+        return Summary(
+            total=self.total,
+            by_status=dict(self.by_status),
+            by_rag=dict(self.by_rag),
+            overdue=self.overdue,
+            due_soon=self.due_soon,
+            gaps=self.gaps,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -188,13 +228,18 @@ class LondonReport:
     gaps: list[Item] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"today": self.today, "borough": None, "window_days": self.window_days,
-                "summary": self.summary.to_dict(),
-                "overdue": [i.to_dict() for i in self.overdue],
-                "due_soon": [i.to_dict() for i in self.due_soon],
-                "gaps": [i.to_dict() for i in self.gaps],
-                "by": self.by, "rows": [r.to_dict() for r in self.rows],
-                "force_wide": self.force_wide.to_dict()}
+        return {
+            "today": self.today,
+            "borough": None,
+            "window_days": self.window_days,
+            "summary": self.summary.to_dict(),
+            "overdue": [i.to_dict() for i in self.overdue],
+            "due_soon": [i.to_dict() for i in self.due_soon],
+            "gaps": [i.to_dict() for i in self.gaps],
+            "by": self.by,
+            "rows": [r.to_dict() for r in self.rows],
+            "force_wide": self.force_wide.to_dict(),
+        }
 
 
 @dataclass
@@ -227,16 +272,28 @@ class LoadResult:
     def to_dict(self) -> dict[str, Any]:
         return {
             **self.counts(),
-            "items": [{"action": verb, "kind": kind, "key": key,
-                       "fields": self.changed_fields.get(key, [])}
-                      for verb, entries in (("created", self.created), ("updated", self.updated),
-                                            ("unchanged", self.unchanged))
-                      for kind, key in entries],
+            "items": [
+                {
+                    "action": verb,
+                    "kind": kind,
+                    "key": key,
+                    "fields": self.changed_fields.get(key, []),
+                }
+                for verb, entries in (
+                    ("created", self.created),
+                    ("updated", self.updated),
+                    ("unchanged", self.unchanged),
+                )
+                for kind, key in entries
+            ],
         }
 
     def counts(self) -> dict[str, int]:
-        return {"created": len(self.created), "updated": len(self.updated),
-                "unchanged": len(self.unchanged)}
+        return {
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "unchanged": len(self.unchanged),
+        }
 
     def created_by_kind(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -271,14 +328,29 @@ class Trend:
     points: list[TrendPoint]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"today": self.today, "borough": self.borough, "by": self.by,
-                "since": self.since, "periods": [p.to_dict() for p in self.points]}
+        return {
+            "today": self.today,
+            "borough": self.borough,
+            "by": self.by,
+            "since": self.since,
+            "periods": [p.to_dict() for p in self.points],
+        }
 
 
 # `casey chase`: one row per item to chase, in this column order in every format (README).
 CHASE_COLUMNS = (
-    "owner", "ref", "kind", "borough", "title", "status", "due", "days_late", "reasons",
-    "last_update", "last_by", "last_note",
+    "owner",
+    "ref",
+    "kind",
+    "borough",
+    "title",
+    "status",
+    "due",
+    "days_late",
+    "reasons",
+    "last_update",
+    "last_by",
+    "last_note",
 )
 CHASE_CHECKS = ("overdue", "stale", "gaps")
 NO_OWNER = "(no owner)"  # how people's views head the items nobody's name is on
@@ -326,18 +398,25 @@ class ChaseList:
 
     def sentence(self) -> str:
         s = self.summary
-        return (f"{s['items']} items for {s['owners']} owners: {s['overdue']} overdue, "
-                f"{s['due_soon']} due within {self.window_days} days, {s['stale']} with no "
-                f"update for over {self.stale_days} days, {s['gaps']} with no owner or no due "
-                "date.")
+        return (
+            f"{s['items']} items for {s['owners']} owners: {s['overdue']} overdue, "
+            f"{s['due_soon']} due within {self.window_days} days, {s['stale']} with no "
+            f"update for over {self.stale_days} days, {s['gaps']} with no owner or no due "
+            "date."
+        )
 
     def rows(self) -> list[ChaseRow]:
         return [row for group in self.owners for row in group.rows]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"today": self.today, "borough": self.borough, "window_days": self.window_days,
-                "stale_days": self.stale_days, "summary": self.summary,
-                "owners": [g.to_dict() for g in self.owners]}
+        return {
+            "today": self.today,
+            "borough": self.borough,
+            "window_days": self.window_days,
+            "stale_days": self.stale_days,
+            "summary": self.summary,
+            "owners": [g.to_dict() for g in self.owners],
+        }
 
 
 # --- the committee paper (`casey report`) ---------------------------------------------------

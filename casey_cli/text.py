@@ -14,11 +14,13 @@ def clean_text(value: str | None, field: str | None = None) -> str | None:
     """Trimmed text, None when empty; InvalidInput for control characters or bad Unicode."""
     text = (value or "").strip()
     if _CONTROL.search(text):
-        raise InvalidInput("contains a control character (such as NUL or ESC); remove it",
-                           field=field)
+        raise InvalidInput(
+            "contains a control character (such as NUL or ESC); remove it", field=field
+        )
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise InvalidInput("contains an invalid character (a lone surrogate); fix the text",
-                           field=field) from None
+        raise InvalidInput(
+            "contains an invalid character (a lone surrogate); fix the text", field=field
+        ) from None
     return text or None

@@ -76,8 +76,10 @@ def pg_admin() -> Iterator[sa.Engine]:
     url = os.environ.get(PG_ENV)
     problem = None
     if not url:
-        problem = (f"no PostgreSQL server: set {PG_ENV}=postgresql+psycopg://USER:PASSWORD@HOST:"
-                   "PORT/postgres, or `source .ci/postgres.sh && pg_start` (as .ci/run does)")
+        problem = (
+            f"no PostgreSQL server: set {PG_ENV}=postgresql+psycopg://USER:PASSWORD@HOST:"
+            "PORT/postgres, or `source .ci/postgres.sh && pg_start` (as .ci/run does)"
+        )
     else:
         engine = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
         try:
@@ -148,8 +150,9 @@ def empty_store(backend: str, tmp_path: Path, request: pytest.FixtureRequest) ->
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: str,
-             request: pytest.FixtureRequest) -> Iterator[Store]:
+def isolated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: str, request: pytest.FixtureRequest
+) -> Iterator[Store]:
     """Point every setting at temp values so no test touches a real store or clock; the
     store starts as a fresh copy of the bundled register (tests of creation use --db): a
     SQLite file, or a PostgreSQL database (its URL)."""
@@ -214,13 +217,13 @@ def sql(db: Store, statement: str, **params: Any) -> list[tuple[Any, ...]]:
 _TABLES = {
     "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
     "postgresql": "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-                  "ORDER BY tablename",
+    "ORDER BY tablename",
 }
 # The indexes too: a bulk load drops and rebuilds them, and a failure must leave them all.
 _INDEXES = {
     "sqlite": "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name",
     "postgresql": "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = "
-                  "current_schema() ORDER BY indexname",
+    "current_schema() ORDER BY indexname",
 }
 
 
@@ -236,8 +239,9 @@ def snapshot(db: Store) -> list[str]:
             columns = list(result.keys())
             lines.append(f"{table}: {', '.join(columns)}")
             lines.extend(sorted(repr(tuple(row)) for row in result))
-        lines.extend(repr(tuple(row)) for row in
-                     conn.exec_driver_sql(_INDEXES[engine.dialect.name]).all())
+        lines.extend(
+            repr(tuple(row)) for row in conn.exec_driver_sql(_INDEXES[engine.dialect.name]).all()
+        )
     return lines
 
 
@@ -282,8 +286,9 @@ def add_action(casey: Casey) -> Callable[..., dict[str, Any]]:
     """Add an action through the CLI and return its item object."""
 
     def add(*extra: str, borough: str = "islington", title: str = "Test action") -> dict[str, Any]:
-        out = casey("action", "add", "--borough", borough, "--title", title, *extra,
-                    "--format", "json").stdout
+        out = casey(
+            "action", "add", "--borough", borough, "--title", title, *extra, "--format", "json"
+        ).stdout
         return json.loads(out)  # type: ignore[no-any-return]
 
     return add

@@ -17,14 +17,28 @@ if TYPE_CHECKING:
 
 # SPEC section 5, written out here rather than imported so the test checks the code.
 ITEM_FIELDS = [
-    "ref", "kind", "borough", "source", "recommendation", "title", "owner", "status", "due",
-    "original_due", "days_overdue", "rag", "progress", "slips", "assurance", "created",
-    "updated", "completed",
+    "ref",
+    "kind",
+    "borough",
+    "source",
+    "recommendation",
+    "title",
+    "owner",
+    "status",
+    "due",
+    "original_due",
+    "days_overdue",
+    "rag",
+    "progress",
+    "slips",
+    "assurance",
+    "created",
+    "updated",
+    "completed",
 ]
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
 
 AddAction = Callable[..., dict[str, Any]]
-
 
 
 # ---------------------------------------------------------------- helpers
@@ -57,17 +71,36 @@ def number(ref: str) -> int:
 
 
 def test_add_returns_the_item_object_in_spec_order(casey: Casey, add_action: AddAction) -> None:
-    item = add_action("--owner", "Supt Jane Smith", "--due", "2027-01-04", "--progress", "10",
-                      "--recommendation", "casey-7", borough="hackney",
-                      title="Publish ward panel dates")
+    item = add_action(
+        "--owner",
+        "Supt Jane Smith",
+        "--due",
+        "2027-01-04",
+        "--progress",
+        "10",
+        "--recommendation",
+        "casey-7",
+        borough="hackney",
+        title="Publish ward panel dates",
+    )
     assert list(item) == ITEM_FIELDS
     assert re.fullmatch(r"A\d+", item["ref"])
     expected = {
-        "kind": "action", "borough": "hackney", "source": "casey", "recommendation": "casey-7",
-        "title": "Publish ward panel dates", "owner": "Supt Jane Smith",
-        "status": "not-started", "due": "2027-01-04", "original_due": "2027-01-04",
-        "days_overdue": None, "rag": "green",  # 42 days ahead: beyond the 14-day window
-        "progress": 10, "slips": 0, "assurance": "unverified", "completed": None,
+        "kind": "action",
+        "borough": "hackney",
+        "source": "casey",
+        "recommendation": "casey-7",
+        "title": "Publish ward panel dates",
+        "owner": "Supt Jane Smith",
+        "status": "not-started",
+        "due": "2027-01-04",
+        "original_due": "2027-01-04",
+        "days_overdue": None,
+        "rag": "green",  # 42 days ahead: beyond the 14-day window
+        "progress": 10,
+        "slips": 0,
+        "assurance": "unverified",
+        "completed": None,
     }
     assert {k: item[k] for k in expected} == expected
     assert TIMESTAMP.match(item["created"]) and TIMESTAMP.match(item["updated"])
@@ -86,30 +119,39 @@ def test_add_prints_only_the_ref_in_text_format(casey: Casey) -> None:
     assert "Text output" in result.stderr  # the confirmation is for people, on stderr
 
 
-def test_add_records_a_created_event_with_note_by_and_meeting(casey: Casey,
-                                                              add_action: AddAction) -> None:
-    item = add_action("--note", "Agreed in principle", "--by", "Cllr Woolf",
-                      title="Ward panels")
+def test_add_records_a_created_event_with_note_by_and_meeting(
+    casey: Casey, add_action: AddAction
+) -> None:
+    item = add_action("--note", "Agreed in principle", "--by", "Cllr Woolf", title="Ward panels")
     [event] = shown(casey, item["ref"])["history"]
     assert (event["field"], event["old"], event["new"]) == ("created", None, "Ward panels")
     assert (event["by"], event["note"], event["ref"], event["kind"]) == (
-        "Cllr Woolf", "Agreed in principle", item["ref"], "action")
+        "Cllr Woolf",
+        "Agreed in principle",
+        item["ref"],
+        "action",
+    )
 
 
-@pytest.mark.parametrize("text, today, expected", [
-    ("+2w", None, "2026-12-07"),            # CASEY_TODAY is 2026-11-23
-    ("tomorrow", None, "2026-11-24"),
-    ("today", None, "2026-11-23"),
-    ("+10d", None, "2026-12-03"),
-    ("+2w", "2026-01-10", "2026-01-24"),    # --today wins over CASEY_TODAY
-    ("tomorrow", "2025-12-31", "2026-01-01"),
-    ("+1m", "2026-01-31", "2026-02-28"),    # clamped to the end of February
-])
-def test_relative_due_dates_follow_the_report_date(casey: Casey, text: str, today: str | None,
-                                                   expected: str) -> None:
+@pytest.mark.parametrize(
+    "text, today, expected",
+    [
+        ("+2w", None, "2026-12-07"),  # CASEY_TODAY is 2026-11-23
+        ("tomorrow", None, "2026-11-24"),
+        ("today", None, "2026-11-23"),
+        ("+10d", None, "2026-12-03"),
+        ("+2w", "2026-01-10", "2026-01-24"),  # --today wins over CASEY_TODAY
+        ("tomorrow", "2025-12-31", "2026-01-01"),
+        ("+1m", "2026-01-31", "2026-02-28"),  # clamped to the end of February
+    ],
+)
+def test_relative_due_dates_follow_the_report_date(
+    casey: Casey, text: str, today: str | None, expected: str
+) -> None:
     prefix = ["--today", today] if today else []
-    item = casey.json(*prefix, "action", "add", "--borough", "islington", "--title", "Dated",
-                      "--due", text)
+    item = casey.json(
+        *prefix, "action", "add", "--borough", "islington", "--title", "Dated", "--due", text
+    )
     assert (item["due"], item["original_due"]) == (expected, expected)
 
 
@@ -124,13 +166,18 @@ def test_status_input_is_normalised(casey: Casey, add_action: AddAction, given: 
 def test_add_complete_sets_completion_date_and_blue(add_action: AddAction) -> None:
     item = add_action("--status", "Complete", "--due", "2026-11-01")
     assert (item["status"], item["completed"], item["rag"], item["days_overdue"]) == (
-        "complete", "2026-11-23", "blue", None)
+        "complete",
+        "2026-11-23",
+        "blue",
+        None,
+    )
 
 
 def test_overdue_item_counts_days_from_the_report_date(casey: Casey, add_action: AddAction) -> None:
     ref = add_action("--due", "2026-11-01")["ref"]
     assert [(i["days_overdue"], i["rag"]) for i in listed(casey) if i["ref"] == ref] == [
-        (22, "red")]
+        (22, "red")
+    ]
     later = [i for i in casey.json("--today", "2026-12-11", "action", "list") if i["ref"] == ref]
     assert (later[0]["days_overdue"], later[0]["rag"]) == (40, "red")
 
@@ -155,8 +202,11 @@ def _meeting(casey: Casey, name: str, day: str) -> str:
 @pytest.mark.parametrize("cite", ["ref", "name", "lower-case name"])
 def test_meeting_cited_by_ref_or_name(casey: Casey, add_action: AddAction, cite: str) -> None:
     mref = _meeting(casey, "Islington Ward Panel Review", "2026-11-19")
-    given = {"ref": mref, "name": "Islington Ward Panel Review",
-             "lower-case name": "islington ward panel review"}[cite]
+    given = {
+        "ref": mref,
+        "name": "Islington Ward Panel Review",
+        "lower-case name": "islington ward panel review",
+    }[cite]
     ref = add_action("--meeting", given)["ref"]
     casey("action", "update", ref, "--status", "blocked", "--meeting", given)
     meetings = [e["meeting"] for e in shown(casey, ref)["history"]]
@@ -164,22 +214,23 @@ def test_meeting_cited_by_ref_or_name(casey: Casey, add_action: AddAction, cite:
     assert meetings == [expected, expected]
 
 
-def test_meeting_name_shared_by_two_dates_needs_the_ref(casey: Casey, add_action: AddAction,
-                                                        isolated: Path) -> None:
+def test_meeting_name_shared_by_two_dates_needs_the_ref(
+    casey: Casey, add_action: AddAction, isolated: Path
+) -> None:
     first = _meeting(casey, "Safer Islington Board", "2026-10-01")
     second = _meeting(casey, "Safer Islington Board", "2026-11-01")
     ref = add_action()["ref"]
     before = snapshot(isolated)
-    err = casey.error("action", "update", ref, "--owner", "x", "--meeting",
-                      "Safer Islington Board")
+    err = casey.error("action", "update", ref, "--owner", "x", "--meeting", "Safer Islington Board")
     assert "Safer Islington Board" in err and first in err and second in err
     assert "ref" in err
     assert snapshot(isolated) == before
 
 
-def test_by_option_and_casey_user_are_recorded(casey: Casey, add_action: AddAction,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    ref = add_action()["ref"]                                   # CASEY_USER=test-clerk
+def test_by_option_and_casey_user_are_recorded(
+    casey: Casey, add_action: AddAction, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ref = add_action()["ref"]  # CASEY_USER=test-clerk
     casey("action", "update", ref, "--owner", "Insp Patel", "--by", "Cllr Woolf")
     monkeypatch.setenv("CASEY_USER", "Clerk Two")
     casey("action", "update", ref, "--progress", "30")
@@ -190,22 +241,45 @@ def test_by_option_and_casey_user_are_recorded(casey: Casey, add_action: AddActi
     casey("action", "done", ref, "--by", "Supt Lee")
     history = shown(casey, ref)["history"]
     assert [(e["field"], e["by"]) for e in history] == [
-        ("created", "test-clerk"), ("owner", "Cllr Woolf"), ("progress", "Clerk Two"),
-        ("progress", "os-person"), ("status", "Supt Lee"), ("completed", "Supt Lee"),
+        ("created", "test-clerk"),
+        ("owner", "Cllr Woolf"),
+        ("progress", "Clerk Two"),
+        ("progress", "os-person"),
+        ("status", "Supt Lee"),
+        ("completed", "Supt Lee"),
     ]
 
 
 # ---------------------------------------------------------------- update
 
 
-def test_update_changes_fields_and_records_one_event_each(casey: Casey,
-                                                          add_action: AddAction) -> None:
+def test_update_changes_fields_and_records_one_event_each(
+    casey: Casey, add_action: AddAction
+) -> None:
     ref = add_action("--owner", "Met Central North BCU", title="Old title")["ref"]
-    item = casey.json("action", "update", ref, "--title", "New title", "--owner", "Insp Patel",
-                      "--status", "blocked", "--progress", "40", "--note", "Agreed at PPS")
+    item = casey.json(
+        "action",
+        "update",
+        ref,
+        "--title",
+        "New title",
+        "--owner",
+        "Insp Patel",
+        "--status",
+        "blocked",
+        "--progress",
+        "40",
+        "--note",
+        "Agreed at PPS",
+    )
     assert list(item) == ITEM_FIELDS
     assert (item["title"], item["owner"], item["status"], item["progress"], item["rag"]) == (
-        "New title", "Insp Patel", "blocked", 40, "amber")
+        "New title",
+        "Insp Patel",
+        "blocked",
+        40,
+        "amber",
+    )
     history = shown(casey, ref)["history"]
     assert sorted((e["field"], e["old"], e["new"]) for e in history[1:]) == [
         ("owner", "Met Central North BCU", "Insp Patel"),
@@ -244,21 +318,30 @@ def test_evidence_is_appended_never_replaced(casey: Casey, add_action: AddAction
     casey("action", "done", ref, "--evidence", "https://example.org/minute-2")
     detail = shown(casey, ref)
     assert detail["evidence"].splitlines() == [
-        "https://example.org/minute-1", "Ward panel log checked", "https://example.org/minute-2"]
+        "https://example.org/minute-1",
+        "Ward panel log checked",
+        "https://example.org/minute-2",
+    ]
     evidence_events = [(e["old"], e["new"]) for e in detail["history"] if e["field"] == "evidence"]
-    assert evidence_events[1] == ("https://example.org/minute-1",
-                                  "https://example.org/minute-1\nWard panel log checked")
+    assert evidence_events[1] == (
+        "https://example.org/minute-1",
+        "https://example.org/minute-1\nWard panel log checked",
+    )
     assert len(evidence_events) == 3
 
 
 def test_reopening_a_verified_action_clears_completion_and_assurance(
-        casey: Casey, add_action: AddAction) -> None:
+    casey: Casey, add_action: AddAction
+) -> None:
     ref = add_action("--owner", "Insp Patel")["ref"]
     casey("action", "done", ref)
     casey("action", "verify", ref, "--by", "Scrutiny officer")
     item = casey.json("action", "update", ref, "--status", "in progress")
     assert (item["status"], item["completed"], item["assurance"]) == (
-        "in-progress", None, "unverified")
+        "in-progress",
+        None,
+        "unverified",
+    )
 
 
 # ---------------------------------------------------------------- done, verify
@@ -268,43 +351,73 @@ def test_done_completes_with_the_report_date(casey: Casey, add_action: AddAction
     ref = add_action("--due", "2026-11-01", "--status", "in-progress")["ref"]
     item = casey.json("--today", "2026-11-30", "action", "done", ref, "--note", "Signed off")
     assert (item["status"], item["completed"], item["rag"], item["days_overdue"]) == (
-        "complete", "2026-11-30", "blue", None)
-    assert changes(casey, ref) == [("status", "in-progress", "complete"),
-                                   ("completed", None, "2026-11-30")]
+        "complete",
+        "2026-11-30",
+        "blue",
+        None,
+    )
+    assert changes(casey, ref) == [
+        ("status", "in-progress", "complete"),
+        ("completed", None, "2026-11-30"),
+    ]
     assert {e["note"] for e in shown(casey, ref)["history"][1:]} == {"Signed off"}
 
 
 def test_verify_records_verifier_date_and_evidence(casey: Casey, add_action: AddAction) -> None:
     ref = add_action("--owner", "Insp Patel")["ref"]
     casey("action", "done", ref)
-    item = casey.json("--today", "2026-12-02", "action", "verify", ref, "--by",
-                      "Scrutiny officer", "--evidence", "Checked the ward panel log")
+    item = casey.json(
+        "--today",
+        "2026-12-02",
+        "action",
+        "verify",
+        ref,
+        "--by",
+        "Scrutiny officer",
+        "--evidence",
+        "Checked the ward panel log",
+    )
     assert item["assurance"] == "verified"
     detail = shown(casey, ref)
     assert (detail["verified_by"], detail["verified_on"], detail["verification_evidence"]) == (
-        "Scrutiny officer", "2026-12-02", "Checked the ward panel log")
+        "Scrutiny officer",
+        "2026-12-02",
+        "Checked the ward panel log",
+    )
     verify_events = [e for e in detail["history"] if e["field"] == "assurance"]
     assert [(e["old"], e["new"], e["by"]) for e in verify_events] == [
-        ("unverified", "verified", "Scrutiny officer")]
+        ("unverified", "verified", "Scrutiny officer")
+    ]
 
 
 # ---------------------------------------------------------------- reschedule
 
 
 def test_reschedule_keeps_original_due_and_counts_only_later_moves(
-        casey: Casey, add_action: AddAction) -> None:
+    casey: Casey, add_action: AddAction
+) -> None:
     ref = add_action("--due", "2026-12-01")["ref"]
 
     def move(due: str, reason: str) -> dict[str, Any]:
-        return casey.json("action", "reschedule", ref, "--due", due,  # type: ignore[no-any-return]
-                          "--reason", reason)
+        return casey.json(
+            "action",
+            "reschedule",
+            ref,
+            "--due",
+            due,  # type: ignore[no-any-return]
+            "--reason",
+            reason,
+        )
 
     later = move("2026-12-15", "Awaiting Met data")
     assert (later["due"], later["original_due"], later["slips"]) == ("2026-12-15", "2026-12-01", 1)
     earlier = move("2026-12-10", "Data came early")
     assert (earlier["due"], earlier["original_due"], earlier["slips"]) == (
-        "2026-12-10", "2026-12-01", 1)
-    again = move("+2m", "Committee deferred")          # 2027-01-23 from CASEY_TODAY
+        "2026-12-10",
+        "2026-12-01",
+        1,
+    )
+    again = move("+2m", "Committee deferred")  # 2027-01-23 from CASEY_TODAY
     assert (again["due"], again["original_due"], again["slips"]) == ("2027-01-23", "2026-12-01", 2)
 
     history = shown(casey, ref)["history"][1:]
@@ -317,8 +430,9 @@ def test_reschedule_keeps_original_due_and_counts_only_later_moves(
     ]
 
 
-def test_first_due_date_needs_no_reason_and_becomes_original(casey: Casey,
-                                                             add_action: AddAction) -> None:
+def test_first_due_date_needs_no_reason_and_becomes_original(
+    casey: Casey, add_action: AddAction
+) -> None:
     ref = add_action()["ref"]
     item = casey.json("action", "reschedule", ref, "--due", "+2w")
     assert (item["due"], item["original_due"], item["slips"]) == ("2026-12-07", "2026-12-07", 0)
@@ -328,12 +442,19 @@ def test_first_due_date_needs_no_reason_and_becomes_original(casey: Casey,
 
 
 def test_show_lists_details_and_full_history_in_order(casey: Casey, add_action: AddAction) -> None:
-    ref = add_action("--recommendation", "islington-plan-1", "--owner", "Insp Patel",
-                     "--due", "2026-12-01", title="Two-year tenure")["ref"]
+    ref = add_action(
+        "--recommendation",
+        "islington-plan-1",
+        "--owner",
+        "Insp Patel",
+        "--due",
+        "2026-12-01",
+        title="Two-year tenure",
+    )["ref"]
     casey("action", "update", ref, "--status", "in-progress")
     casey("action", "reschedule", ref, "--due", "2026-12-20", "--reason", "Recruitment delay")
     detail = shown(casey, ref)
-    assert list(detail)[:len(ITEM_FIELDS)] == ITEM_FIELDS
+    assert list(detail)[: len(ITEM_FIELDS)] == ITEM_FIELDS
     assert detail["recommendation"] == "islington-plan-1"
     assert detail["source"] == "islington-plan"
     assert detail["recommendation_title"]  # the linked recommendation's title is shown
@@ -366,7 +487,8 @@ def test_list_orders_by_due_then_ref_with_undated_last(casey: Casey, add_action:
     undated = [i for i in everything if not i["due"]]
     assert everything == dated + undated
     assert [(i["due"], number(i["ref"])) for i in dated] == sorted(
-        (i["due"], number(i["ref"])) for i in dated)
+        (i["due"], number(i["ref"])) for i in dated
+    )
     # Refs sort as numbers (A2 before A10), not as text.
     assert len(undated) >= 10
     assert [number(r) for r in refs(undated)] == sorted(number(r) for r in refs(undated))
@@ -427,17 +549,28 @@ def test_list_due_before_and_overdue(casey: Casey, add_action: AddAction) -> Non
     assert refs(listed(casey, *camden, "--overdue")) == [past]
     # Overdue is computed for the report date.
     assert refs(casey.json("--today", "2026-12-02", "action", "list", *camden, "--overdue")) == [
-        past, soon]
+        past,
+        soon,
+    ]
     assert later not in refs(listed(casey, "--overdue"))
 
 
-def test_list_csv_has_the_item_columns_and_guards_formulas(casey: Casey,
-                                                           add_action: AddAction) -> None:
+def test_list_csv_has_the_item_columns_and_guards_formulas(
+    casey: Casey, add_action: AddAction
+) -> None:
     risky = {"=SUM(A1:A9)": "@owner", "+44 20 7527 2000": "-Insp Patel"}
-    made = [add_action("--owner", owner, "--due", "2026-12-01", title=title, borough="camden")
-            for title, owner in risky.items()]
-    plain = add_action("--owner", "Insp, Patel", "--due", "2026-12-02", borough="camden",
-                       title='Say "hello"\nto wards')
+    made = [
+        add_action("--owner", owner, "--due", "2026-12-01", title=title, borough="camden")
+        for title, owner in risky.items()
+    ]
+    plain = add_action(
+        "--owner",
+        "Insp, Patel",
+        "--due",
+        "2026-12-02",
+        borough="camden",
+        title='Say "hello"\nto wards',
+    )
     result = casey("action", "list", "--borough", "camden", "--format", "csv")
     assert result.stdout_bytes.count(b"\r\n") == 4  # RFC 4180 records end CRLF: header + 3
     rows = list(csv.reader(io.StringIO(result.stdout, newline="")))
@@ -451,7 +584,12 @@ def test_list_csv_has_the_item_columns_and_guards_formulas(casey: Casey,
     # Quoting round-trips commas, quotes and newlines; numbers and nulls are plain.
     row = by_ref[plain["ref"]]
     assert (row["title"], row["owner"], row["slips"], row["progress"], row["due"]) == (
-        'Say "hello"\nto wards', "Insp, Patel", "0", "", "2026-12-02")
+        'Say "hello"\nto wards',
+        "Insp, Patel",
+        "0",
+        "",
+        "2026-12-02",
+    )
 
 
 def test_list_markdown_has_the_item_columns(casey: Casey, add_action: AddAction) -> None:
@@ -476,83 +614,141 @@ def test_list_with_no_match_is_empty_json(casey: Casey) -> None:
 
 # ---------------------------------------------------------------- error paths
 
-OPEN = "{open}"   # an open action owned by Supt Jane Smith, due 2026-12-01
-DONE = "{done}"   # a completed action owned by Supt Jane Smith
+OPEN = "{open}"  # an open action owned by Supt Jane Smith, due 2026-12-01
+DONE = "{done}"  # a completed action owned by Supt Jane Smith
 
 ERRORS: list[tuple[str, list[str], list[str]]] = [
     # (case id, arguments, fragments the one-line message must contain: problem and fix)
-    ("add impossible date",
-     ["action", "add", "-b", "islington", "-t", "x", "--due", "2023-02-30"],
-     ["2023-02-30", "not a real date", "YYYY-MM-DD"]),
-    ("add unknown borough",
-     ["action", "add", "-b", "islingtn", "-t", "x"],
-     ["islingtn", "did you mean 'islington'", "casey borough list"]),
-    ("add bad status",
-     ["action", "add", "-b", "islington", "-t", "x", "--status", "in progres"],
-     ["in progres", "did you mean 'in-progress'", "not-started, in-progress"]),
-    ("add progress 150",
-     ["action", "add", "-b", "islington", "-t", "x", "--progress", "150"],
-     ["150", "0-100"]),
-    ("add unknown recommendation",
-     ["action", "add", "-b", "islington", "-t", "x", "-r", "casey-77"],
-     ["casey-77", "did you mean 'casey-7'", "casey rec list"]),
-    ("add unknown meeting",
-     ["action", "add", "-b", "islington", "-t", "x", "--meeting", "M999"],
-     ["M999", "casey meeting list"]),
-    ("update unknown ref",
-     ["action", "update", "A999", "--owner", "x"], ["A999", "casey action list"]),
-    ("update unknown bare number",
-     ["action", "update", "999", "--owner", "x"], ["A999", "casey action list"]),
-    ("update bad ref",
-     ["action", "update", "X1", "--owner", "x"], ["'X1'", "A14"]),
-    ("update bad status",
-     ["action", "update", OPEN, "--status", "in progres", "--owner", "y"],
-     ["in progres", "did you mean 'in-progress'", "blocked"]),
-    ("update progress 150",
-     ["action", "update", OPEN, "--progress", "150", "--owner", "y"], ["150", "0-100"]),
-    ("update nothing",
-     ["action", "update", OPEN], ["nothing to change", "--status"]),
-    ("update blank title",
-     ["action", "update", OPEN, "--title", "  "], ["title", "--title"]),
-    ("update unknown meeting",
-     ["action", "update", OPEN, "--owner", "y", "--meeting", "Nonexistent Board"],
-     ["Nonexistent Board", "casey meeting add"]),
+    (
+        "add impossible date",
+        ["action", "add", "-b", "islington", "-t", "x", "--due", "2023-02-30"],
+        ["2023-02-30", "not a real date", "YYYY-MM-DD"],
+    ),
+    (
+        "add unknown borough",
+        ["action", "add", "-b", "islingtn", "-t", "x"],
+        ["islingtn", "did you mean 'islington'", "casey borough list"],
+    ),
+    (
+        "add bad status",
+        ["action", "add", "-b", "islington", "-t", "x", "--status", "in progres"],
+        ["in progres", "did you mean 'in-progress'", "not-started, in-progress"],
+    ),
+    (
+        "add progress 150",
+        ["action", "add", "-b", "islington", "-t", "x", "--progress", "150"],
+        ["150", "0-100"],
+    ),
+    (
+        "add unknown recommendation",
+        ["action", "add", "-b", "islington", "-t", "x", "-r", "casey-77"],
+        ["casey-77", "did you mean 'casey-7'", "casey rec list"],
+    ),
+    (
+        "add unknown meeting",
+        ["action", "add", "-b", "islington", "-t", "x", "--meeting", "M999"],
+        ["M999", "casey meeting list"],
+    ),
+    (
+        "update unknown ref",
+        ["action", "update", "A999", "--owner", "x"],
+        ["A999", "casey action list"],
+    ),
+    (
+        "update unknown bare number",
+        ["action", "update", "999", "--owner", "x"],
+        ["A999", "casey action list"],
+    ),
+    ("update bad ref", ["action", "update", "X1", "--owner", "x"], ["'X1'", "A14"]),
+    (
+        "update bad status",
+        ["action", "update", OPEN, "--status", "in progres", "--owner", "y"],
+        ["in progres", "did you mean 'in-progress'", "blocked"],
+    ),
+    (
+        "update progress 150",
+        ["action", "update", OPEN, "--progress", "150", "--owner", "y"],
+        ["150", "0-100"],
+    ),
+    ("update nothing", ["action", "update", OPEN], ["nothing to change", "--status"]),
+    ("update blank title", ["action", "update", OPEN, "--title", "  "], ["title", "--title"]),
+    (
+        "update unknown meeting",
+        ["action", "update", OPEN, "--owner", "y", "--meeting", "Nonexistent Board"],
+        ["Nonexistent Board", "casey meeting add"],
+    ),
     ("done unknown ref", ["action", "done", "A999"], ["A999", "casey action list"]),
-    ("done already complete",
-     ["action", "done", DONE, "--evidence", "again"],
-     ["already complete (on 2026-11-23)", "casey action show"]),
-    ("verify not complete",
-     ["action", "verify", OPEN, "--by", "Scrutiny officer"],
-     ["not-started", "not complete", "casey action done"]),
-    ("verify by the owner",
-     ["action", "verify", DONE, "--by", "supt jane smith"], ["owns", "--by"]),
-    ("verify unknown ref",
-     ["action", "verify", "A999", "--by", "Scrutiny officer"], ["A999", "casey action list"]),
-    ("reschedule without reason",
-     ["action", "reschedule", OPEN, "--due", "2026-12-20"], ["reason", "--reason"]),
-    ("reschedule blank reason",
-     ["action", "reschedule", OPEN, "--due", "2026-12-20", "--reason", "  "],
-     ["reason", "--reason"]),
-    ("reschedule same date",
-     ["action", "reschedule", OPEN, "--due", "2026-12-01", "--reason", "r"],
-     ["2026-12-01", "--due"]),
-    ("reschedule impossible date",
-     ["action", "reschedule", OPEN, "--due", "2023-02-30", "--reason", "r"],
-     ["2023-02-30", "not a real date"]),
-    ("reschedule closed",
-     ["action", "reschedule", DONE, "--due", "2027-01-01", "--reason", "r"],
-     ["complete", "--status in-progress"]),
+    (
+        "done already complete",
+        ["action", "done", DONE, "--evidence", "again"],
+        ["already complete (on 2026-11-23)", "casey action show"],
+    ),
+    (
+        "verify not complete",
+        ["action", "verify", OPEN, "--by", "Scrutiny officer"],
+        ["not-started", "not complete", "casey action done"],
+    ),
+    (
+        "verify by the owner",
+        ["action", "verify", DONE, "--by", "supt jane smith"],
+        ["owns", "--by"],
+    ),
+    (
+        "verify unknown ref",
+        ["action", "verify", "A999", "--by", "Scrutiny officer"],
+        ["A999", "casey action list"],
+    ),
+    (
+        "reschedule without reason",
+        ["action", "reschedule", OPEN, "--due", "2026-12-20"],
+        ["reason", "--reason"],
+    ),
+    (
+        "reschedule blank reason",
+        ["action", "reschedule", OPEN, "--due", "2026-12-20", "--reason", "  "],
+        ["reason", "--reason"],
+    ),
+    (
+        "reschedule same date",
+        ["action", "reschedule", OPEN, "--due", "2026-12-01", "--reason", "r"],
+        ["2026-12-01", "--due"],
+    ),
+    (
+        "reschedule impossible date",
+        ["action", "reschedule", OPEN, "--due", "2023-02-30", "--reason", "r"],
+        ["2023-02-30", "not a real date"],
+    ),
+    (
+        "reschedule closed",
+        ["action", "reschedule", DONE, "--due", "2027-01-01", "--reason", "r"],
+        ["complete", "--status in-progress"],
+    ),
     ("show unknown ref", ["action", "show", "A999"], ["A999", "casey action list"]),
-    ("list unknown borough",
-     ["action", "list", "--borough", "islingtn"], ["islingtn", "did you mean 'islington'"]),
-    ("list bad status",
-     ["action", "list", "--status", "complet"], ["complet", "did you mean 'complete'"]),
-    ("list bad due-before",
-     ["action", "list", "--due-before", "2023-02-30"], ["2023-02-30", "YYYY-MM-DD"]),
-    ("list unknown recommendation",
-     ["action", "list", "--recommendation", "casey-77"], ["casey-77", "did you mean 'casey-7'"]),
-    ("list unknown source",
-     ["action", "list", "--source", "casy"], ["casy", "did you mean 'casey'", "casey source list"]),
+    (
+        "list unknown borough",
+        ["action", "list", "--borough", "islingtn"],
+        ["islingtn", "did you mean 'islington'"],
+    ),
+    (
+        "list bad status",
+        ["action", "list", "--status", "complet"],
+        ["complet", "did you mean 'complete'"],
+    ),
+    (
+        "list bad due-before",
+        ["action", "list", "--due-before", "2023-02-30"],
+        ["2023-02-30", "YYYY-MM-DD"],
+    ),
+    (
+        "list unknown recommendation",
+        ["action", "list", "--recommendation", "casey-77"],
+        ["casey-77", "did you mean 'casey-7'"],
+    ),
+    (
+        "list unknown source",
+        ["action", "list", "--source", "casy"],
+        ["casy", "did you mean 'casey'", "casey source list"],
+    ),
 ]
 
 
@@ -574,8 +770,12 @@ def fill_in(args: list[str], request: pytest.FixtureRequest) -> list[str]:
 
 @pytest.mark.parametrize("args, fragments", [e[1:] for e in ERRORS], ids=[e[0] for e in ERRORS])
 def test_error_names_problem_and_fix_and_writes_nothing(
-        casey: Casey, isolated: Path, request: pytest.FixtureRequest, args: list[str],
-        fragments: list[str]) -> None:
+    casey: Casey,
+    isolated: Path,
+    request: pytest.FixtureRequest,
+    args: list[str],
+    fragments: list[str],
+) -> None:
     args = fill_in(args, request)
     before = snapshot(isolated)
     err = casey.error(*args, code=1)
@@ -601,13 +801,17 @@ def test_already_complete_without_a_date_does_not_say_none(casey: Casey) -> None
     assert "None" not in err
 
 
-@pytest.mark.parametrize("typed, meant", [
-    ("kensington", "kensington-and-chelsea"),
-    ("kingston", "kingston-upon-thames"),
-    ("barking", "barking-and-dagenham"),
-])
-def test_unknown_borough_suggests_the_borough_that_starts_with_it(casey: Casey, typed: str,
-                                                                  meant: str) -> None:
+@pytest.mark.parametrize(
+    "typed, meant",
+    [
+        ("kensington", "kensington-and-chelsea"),
+        ("kingston", "kingston-upon-thames"),
+        ("barking", "barking-and-dagenham"),
+    ],
+)
+def test_unknown_borough_suggests_the_borough_that_starts_with_it(
+    casey: Casey, typed: str, meant: str
+) -> None:
     err = casey.error("action", "add", "--borough", typed, "--title", "x")
     assert f"did you mean '{meant}'" in err
 

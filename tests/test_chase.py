@@ -17,8 +17,20 @@ from tests.conftest import TODAY, Casey
 
 AddAction = Callable[..., dict[str, Any]]
 BOROUGH = "camden"  # no seeded items: the scope holds only what a test adds
-COLUMNS = ("owner", "ref", "kind", "borough", "title", "status", "due", "days_late", "reasons",
-           "last_update", "last_by", "last_note")
+COLUMNS = (
+    "owner",
+    "ref",
+    "kind",
+    "borough",
+    "title",
+    "status",
+    "due",
+    "days_late",
+    "reasons",
+    "last_update",
+    "last_by",
+    "last_note",
+)
 
 
 def day(offset: int) -> str:
@@ -36,8 +48,9 @@ def camden(casey: Casey, add_action: AddAction) -> dict[str, dict[str, Any]]:
     return {
         "alice_late": add("Alice late", "--owner", "Alice", "--due", day(-10)),
         "alice_later": add("Alice slightly late", "--owner", " alice ", "--due", day(-3)),
-        "alice_soon": add("Alice soon", "--owner", "Alice", "--due", day(5),
-                          "--status", "in-progress"),
+        "alice_soon": add(
+            "Alice soon", "--owner", "Alice", "--due", day(5), "--status", "in-progress"
+        ),
         "alice_fine": add("Alice on track", "--owner", "Alice", "--due", day(60)),
         "bob_late": add("Bob late", "--owner", "Bob", "--due", day(-1)),
         "bob_undated": add("Bob undated", "--owner", "Bob"),
@@ -59,8 +72,9 @@ def test_groups_by_owner_most_late_first_with_no_owner_last(casey, camden):
     by_owner = {g["owner"]: g for g in result["owners"]}
     assert [g["owner"] for g in result["owners"]] == ["Alice", "Bob", None]
     # case and spacing of an owner's name do not split them; closed and on-track items are out
-    assert refs(by_owner["Alice"]) == [camden[k]["ref"] for k in
-                                       ("alice_late", "alice_later", "alice_soon")]
+    assert refs(by_owner["Alice"]) == [
+        camden[k]["ref"] for k in ("alice_late", "alice_later", "alice_soon")
+    ]
     assert refs(by_owner["Bob"]) == [camden["bob_late"]["ref"], camden["bob_undated"]["ref"]]
     assert refs(by_owner[None]) == [camden["nobody"]["ref"]]
     rows = {row["ref"]: row for g in result["owners"] for row in g["items"]}
@@ -69,8 +83,11 @@ def test_groups_by_owner_most_late_first_with_no_owner_last(casey, camden):
             continue
         row = rows[item["ref"]]
         assert row["days_late"] == item["days_overdue"]
-        assert (row["due"], row["status"], row["title"]) == (item["due"], item["status"],
-                                                             item["title"])
+        assert (row["due"], row["status"], row["title"]) == (
+            item["due"],
+            item["status"],
+            item["title"],
+        )
     assert rows[camden["alice_late"]["ref"]]["days_late"] == 10
     assert rows[camden["alice_soon"]["ref"]]["reasons"] == "due soon"
     assert rows[camden["bob_undated"]["ref"]]["reasons"] == "no due date"
@@ -78,15 +95,23 @@ def test_groups_by_owner_most_late_first_with_no_owner_last(casey, camden):
     assert by_owner["Alice"]["overdue"] == 2 and by_owner["Alice"]["due_soon"] == 1
     overdue = [i for i in camden.values() if i["days_overdue"] is not None]
     assert result["summary"] == {
-        "owners": 2, "items": len(rows), "overdue": len(overdue), "due_soon": 1, "stale": 0,
-        "gaps": 2}
+        "owners": 2,
+        "items": len(rows),
+        "overdue": len(overdue),
+        "due_soon": 1,
+        "stale": 0,
+        "gaps": 2,
+    }
 
 
 def test_matches_status_counts(casey, camden):
     status = casey.json("status", "--borough", BOROUGH)["summary"]
     summary = chase(casey)["summary"]
     assert (summary["overdue"], summary["due_soon"], summary["gaps"]) == (
-        status["overdue"], status["due_soon"], status["gaps"])
+        status["overdue"],
+        status["due_soon"],
+        status["gaps"],
+    )
 
 
 def test_last_update_is_the_latest_history_event(casey, camden):
@@ -96,15 +121,19 @@ def test_last_update_is_the_latest_history_event(casey, camden):
     rows = {row["ref"]: row for g in chase(casey)["owners"] for row in g["items"]}
     last = casey.json("action", "show", noted)["history"][-1]
     assert (rows[noted]["last_update"], rows[noted]["last_by"], rows[noted]["last_note"]) == (
-        last["at"][:10], "J. Clerk", "Chased by email")
+        last["at"][:10],
+        "J. Clerk",
+        "Chased by email",
+    )
     assert rows[changed]["last_note"] == "status set to blocked"
     assert rows[camden["nobody"]["ref"]]["last_note"] == "created"
 
 
 def test_days_window_and_owner_filter(casey, camden):
     wider = chase(casey, "--days", "30")
-    assert camden["nobody"]["ref"] in [r["ref"] for g in wider["owners"] for r in g["items"]
-                                       if "due soon" in r["reasons"]]
+    assert camden["nobody"]["ref"] in [
+        r["ref"] for g in wider["owners"] for r in g["items"] if "due soon" in r["reasons"]
+    ]
     assert wider["summary"]["due_soon"] == 2
     only = chase(casey, "--owner", "ALI")
     assert [g["owner"] for g in only["owners"]] == ["Alice"]
@@ -125,13 +154,23 @@ def test_stale_items_by_the_date_of_their_last_change(casey, camden):
     result = casey.json("--today", later, "chase", "--borough", BOROUGH)
     open_items = [i for i in camden.values() if i["status"] != "complete"]
     assert result["summary"]["stale"] == len(open_items)
-    assert casey.json("--today", later, "chase", "--borough", BOROUGH, "--stale-days",
-                      "91")["summary"]["stale"] == 0
+    assert (
+        casey.json("--today", later, "chase", "--borough", BOROUGH, "--stale-days", "91")[
+            "summary"
+        ]["stale"]
+        == 0
+    )
 
 
 def test_csv_is_one_row_per_item_for_a_mail_merge(casey, camden, add_action):
-    formula = add_action("--owner", "=HYPERLINK(\"http://x\")", "--due", day(-2),
-                         borough=BOROUGH, title="+1 formula title")
+    formula = add_action(
+        "--owner",
+        '=HYPERLINK("http://x")',
+        "--due",
+        day(-2),
+        borough=BOROUGH,
+        title="+1 formula title",
+    )
     text = casey("chase", "--borough", BOROUGH, "--format", "csv").stdout
     rows = list(csv.reader(io.StringIO(text)))
     assert tuple(rows[0]) == COLUMNS
@@ -141,7 +180,7 @@ def test_csv_is_one_row_per_item_for_a_mail_merge(casey, camden, add_action):
     assert by_ref[camden["alice_late"]["ref"]]["owner"] == "Alice"
     assert by_ref[camden["nobody"]["ref"]]["owner"] == ""
     guarded = by_ref[formula["ref"]]
-    assert guarded["owner"] == "'=HYPERLINK(\"http://x\")"
+    assert guarded["owner"] == '\'=HYPERLINK("http://x")'
     assert guarded["title"] == "'+1 formula title"
 
 
@@ -164,16 +203,20 @@ def test_nothing_to_chase(casey):
     casey("chase", "--borough", "bexley", "--fail-on", "overdue,stale,gaps")
 
 
-@pytest.mark.parametrize(("checks", "code", "counted"), [
-    (["overdue"], 3, ["overdue"]),
-    (["gaps"], 5, ["gaps"]),
-    (["gaps,overdue"], 3, ["overdue", "gaps"]),  # the most urgent decides the code
-    (["gaps", "--fail-on", "overdue"], 3, ["overdue", "gaps"]),  # or repeated
-    (["stale"], 0, []),
-])
+@pytest.mark.parametrize(
+    ("checks", "code", "counted"),
+    [
+        (["overdue"], 3, ["overdue"]),
+        (["gaps"], 5, ["gaps"]),
+        (["gaps,overdue"], 3, ["overdue", "gaps"]),  # the most urgent decides the code
+        (["gaps", "--fail-on", "overdue"], 3, ["overdue", "gaps"]),  # or repeated
+        (["stale"], 0, []),
+    ],
+)
 def test_fail_on_exit_codes_after_printing(casey, camden, checks, code, counted):
-    result = casey("chase", "--borough", BOROUGH, "--format", "json", "--fail-on", *checks,
-                   code=code)
+    result = casey(
+        "chase", "--borough", BOROUGH, "--format", "json", "--fail-on", *checks, code=code
+    )
     summary = json.loads(result.stdout)["summary"]  # the list is printed all the same
     if code:
         err = result.stderr.strip()
@@ -187,13 +230,26 @@ def test_fail_on_exit_codes_after_printing(casey, camden, checks, code, counted)
 def test_fail_on_stale_exits_4(casey, camden):
     updated = date.fromisoformat(camden["alice_fine"]["updated"][:10])
     later = (updated + timedelta(days=91)).isoformat()
-    result = casey("--today", later, "chase", "--borough", BOROUGH, "--owner", "alice",
-                   "--format", "csv", "--fail-on", "stale", code=4)
+    result = casey(
+        "--today",
+        later,
+        "chase",
+        "--borough",
+        BOROUGH,
+        "--owner",
+        "alice",
+        "--format",
+        "csv",
+        "--fail-on",
+        "stale",
+        code=4,
+    )
     assert len(list(csv.reader(io.StringIO(result.stdout)))) > 1
 
 
-@pytest.mark.parametrize(("given", "hint"), [("overdu", "did you mean 'overdue'?"),
-                                             ("gap,late", "unknown check 'gap'")])
+@pytest.mark.parametrize(
+    ("given", "hint"), [("overdu", "did you mean 'overdue'?"), ("gap,late", "unknown check 'gap'")]
+)
 def test_fail_on_names_are_checked_before_anything_runs(casey, given, hint):
     err = casey.error("chase", "--fail-on", given, code=2)  # a bad option value
     assert err.splitlines()[-1].startswith("Error: Invalid value for '--fail-on': "), err
@@ -208,8 +264,10 @@ def test_unknown_borough_is_an_error(casey):
 def test_the_table_says_how_many_items_it_does_not_show(casey, add_action):
     from casey_cli.render.chase import CHASE_ROWS
 
-    added = [add_action("--owner", "Busy", "--due", day(-n), borough=BOROUGH, title=f"Late {n}")
-             for n in range(1, CHASE_ROWS + 3)]
+    added = [
+        add_action("--owner", "Busy", "--due", day(-n), borough=BOROUGH, title=f"Late {n}")
+        for n in range(1, CHASE_ROWS + 3)
+    ]
     table = casey("chase", "--borough", BOROUGH).stdout
     hidden = len(added) - CHASE_ROWS
     assert f"and {hidden} more items (0 more owners" in " ".join(table.split())

@@ -18,10 +18,19 @@ def complete(line: str | list[str], env: dict[str, str] | None = None) -> list[s
     """What bash gets back for the last word of `line` (a trailing space: a new word), or of
     a list of words as bash splits them (a word may hold spaces after an opening quote)."""
     words = line.split(" ") if isinstance(line, str) else line
-    proc = subprocess.run([str(CASEY)], capture_output=True, text=True, timeout=60, env={
-        **(env or os.environ), "_CASEY_COMPLETE": "complete_bash",
-        # the script Typer installs joins the words with newlines (IFS=$'\n')
-        "COMP_WORDS": "\n".join(words), "COMP_CWORD": str(len(words) - 1)})
+    proc = subprocess.run(
+        [str(CASEY)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            **(env or os.environ),
+            "_CASEY_COMPLETE": "complete_bash",
+            # the script Typer installs joins the words with newlines (IFS=$'\n')
+            "COMP_WORDS": "\n".join(words),
+            "COMP_CWORD": str(len(words) - 1),
+        },
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""  # a completion never prints an error or a notice
     return [w for w in proc.stdout.split("\n") if w]
@@ -54,10 +63,12 @@ def test_recommendation_refs(casey):
     expected = [r["ref"] for r in in_order if r["ref"].startswith("casey-1")]
     assert expected and complete("casey rec show casey-1") == expected
     assert complete("casey action list --recommendation islington-plan-") == [
-        r["ref"] for r in in_order if r["source"] == "islington-plan"]
+        r["ref"] for r in in_order if r["source"] == "islington-plan"
+    ]
     # history takes either kind of ref
     assert complete("casey history islington-plan-") == [
-        r["ref"] for r in in_order if r["source"] == "islington-plan"]
+        r["ref"] for r in in_order if r["source"] == "islington-plan"
+    ]
     assert complete("casey history A1")[0] == "A1"
 
 
@@ -68,7 +79,8 @@ def test_owners(casey, add_action):
     assert len(met) >= 2
     assert complete("casey status --owner Met") == met
     assert complete(["casey", "action", "update", "A1", "--owner", '"Met C']) == [
-        o for o in met if o.startswith("Met C")]
+        o for o in met if o.startswith("Met C")
+    ]
 
 
 def test_sources(casey):
@@ -118,22 +130,32 @@ def test_completion_imports_nothing_heavy(isolated, backend):
     from test_performance_guards import loaded
 
     expected = "psycopg" if backend == "postgresql" else ""
-    for line in ("casey status --borough isl", "casey action show A1",
-                 "casey status --owner Met", "casey history casey-"):
-        env = {**os.environ, "_CASEY_COMPLETE": "complete_bash", "COMP_WORDS": line,
-               "COMP_CWORD": str(len(line.split(" ")) - 1)}
+    for line in (
+        "casey status --borough isl",
+        "casey action show A1",
+        "casey status --owner Met",
+        "casey history casey-",
+    ):
+        env = {
+            **os.environ,
+            "_CASEY_COMPLETE": "complete_bash",
+            "COMP_WORDS": line,
+            "COMP_CWORD": str(len(line.split(" ")) - 1),
+        }
         assert loaded([], env) == expected, line
 
 
 def test_show_and_install_completion(tmp_path):
-    shown = subprocess.run([str(CASEY), "--show-completion", "bash"], capture_output=True,
-                           text=True, timeout=60)
+    shown = subprocess.run(
+        [str(CASEY), "--show-completion", "bash"], capture_output=True, text=True, timeout=60
+    )
     assert shown.returncode == 0, shown.stderr
     assert "_CASEY_COMPLETE=complete_bash" in shown.stdout
     home = Path(os.environ["HOME"])
     home.mkdir(exist_ok=True)
-    installed = subprocess.run([str(CASEY), "--install-completion", "bash"],
-                               capture_output=True, text=True, timeout=60)
+    installed = subprocess.run(
+        [str(CASEY), "--install-completion", "bash"], capture_output=True, text=True, timeout=60
+    )
     assert installed.returncode == 0, installed.stderr
     script = home / ".bash_completions" / "casey.sh"
     assert script.read_text().strip() == shown.stdout.strip()
@@ -143,12 +165,20 @@ def test_show_and_install_completion(tmp_path):
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
 def test_bash_itself_completes_through_the_installed_script(casey):
     """The script Typer installs, run by bash: COMPREPLY holds the store's slugs."""
-    script = subprocess.run([str(CASEY), "--show-completion", "bash"], capture_output=True,
-                            text=True, timeout=60, check=True).stdout
-    probe = (f"{script}\nPATH={CASEY.parent}:$PATH\n"
-             "COMP_WORDS=(casey status --borough ke); COMP_CWORD=3\n"
-             "_casey_completion casey\nprintf '%s\\n' \"${COMPREPLY[@]}\"\n")
-    out = subprocess.run(["bash", "--norc", "--noprofile", "-c", probe], capture_output=True,
-                         text=True, timeout=60)
+    script = subprocess.run(
+        [str(CASEY), "--show-completion", "bash"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    probe = (
+        f"{script}\nPATH={CASEY.parent}:$PATH\n"
+        "COMP_WORDS=(casey status --borough ke); COMP_CWORD=3\n"
+        "_casey_completion casey\nprintf '%s\\n' \"${COMPREPLY[@]}\"\n"
+    )
+    out = subprocess.run(
+        ["bash", "--norc", "--noprofile", "-c", probe], capture_output=True, text=True, timeout=60
+    )
     slugs = [b["slug"] for b in casey.json("borough", "list")]
     assert out.stdout.split("\n")[:-1] == sorted(s for s in slugs if s.startswith("ke"))

@@ -42,7 +42,11 @@ def test_set_get_show_and_the_file_written(casey, config_file, no_user_env):
     casey("config", "set", "window", "21")
     casey("config", "set", "stale_days", "60")
     assert tomllib.loads(config_file.read_text()) == {
-        "borough": "islington", "user": "J. Clerk", "window": 21, "stale_days": 60}
+        "borough": "islington",
+        "user": "J. Clerk",
+        "window": 21,
+        "stale_days": 60,
+    }
     assert stat.S_IMODE(config_file.stat().st_mode) == 0o600
     assert stat.S_IMODE(config_file.parent.stat().st_mode) == 0o700
     assert casey("config", "get", "window").stdout == "21\n"
@@ -53,23 +57,37 @@ def test_set_get_show_and_the_file_written(casey, config_file, no_user_env):
     assert set(shown[0]) == {"setting", "value"}  # origins only with --origin
 
 
-def test_show_origin_names_flag_env_file_and_default(casey, config_file, isolated,
-                                                     monkeypatch, no_user_env):
+def test_show_origin_names_flag_env_file_and_default(
+    casey, config_file, isolated, monkeypatch, no_user_env
+):
     casey("config", "set", "window", "21")
     monkeypatch.setenv("CASEY_STALE_DAYS", "45")
     shown = origins(casey)
-    assert shown["window"] == {"setting": "window", "value": 21, "origin": "config",
-                               "from": str(config_file)}
-    assert shown["stale_days"] == {"setting": "stale_days", "value": 45, "origin": "env",
-                                   "from": "CASEY_STALE_DAYS"}
+    assert shown["window"] == {
+        "setting": "window",
+        "value": 21,
+        "origin": "config",
+        "from": str(config_file),
+    }
+    assert shown["stale_days"] == {
+        "setting": "stale_days",
+        "value": 45,
+        "origin": "env",
+        "from": "CASEY_STALE_DAYS",
+    }
     assert shown["borough"]["origin"] == "default" and shown["borough"]["value"] is None
-    assert shown["user"] == {"setting": "user", "value": getpass.getuser(),
-                             "origin": "default", "from": None}
+    assert shown["user"] == {
+        "setting": "user",
+        "value": getpass.getuser(),
+        "origin": "default",
+        "from": None,
+    }
     secret = re.compile(r":[^:@/]+@")  # a server URL's password is shown as ***
     assert shown["db"]["origin"] == "env"
     assert shown["db"]["value"] == secret.sub(":***@", str(isolated))
-    flagged = {r["setting"]: r for r in casey.json("--db", str(isolated), "config", "show",
-                                                   "--origin")}
+    flagged = {
+        r["setting"]: r for r in casey.json("--db", str(isolated), "config", "show", "--origin")
+    }
     assert flagged["db"]["origin"] == "flag" and flagged["db"]["from"] == "--db"
     result = casey("config", "get", "window", "--origin")
     assert result.stdout == "21\n" and result.stderr.strip() == f"from config file {config_file}"
@@ -143,13 +161,16 @@ def test_user_precedence_in_the_audit_trail(casey, add_action, monkeypatch, no_u
 
 def test_stale_days_from_config_in_report(casey):
     default = casey("--today", "2027-06-01", "report", "-b", "islington").stdout
-    flagged = casey("--today", "2027-06-01", "report", "-b", "islington",
-                    "--stale-days", "365").stdout
+    flagged = casey(
+        "--today", "2027-06-01", "report", "-b", "islington", "--stale-days", "365"
+    ).stdout
     assert flagged != default and "over 365 days" in flagged
     casey("config", "set", "stale_days", "365")
     assert casey("--today", "2027-06-01", "report", "-b", "islington").stdout == flagged
-    assert casey("--today", "2027-06-01", "report", "-b", "islington",
-                 "--stale-days", "90").stdout == default
+    assert (
+        casey("--today", "2027-06-01", "report", "-b", "islington", "--stale-days", "90").stdout
+        == default
+    )
 
 
 def test_db_from_config(casey, tmp_path, monkeypatch):
@@ -163,17 +184,20 @@ def test_db_from_config(casey, tmp_path, monkeypatch):
     assert origins(casey)["db"]["origin"] == "config"
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["windw", "3"], "unknown setting 'windw' (did you mean 'window'?)"),
-    (["window", "many"], "'many' is not a whole number; give one from 0 to 3650"),
-    (["window", "4000"], "4000 is out of range; give a number from 0 to 3650"),
-    (["stale_days", "0"], "0 is out of range; give a number from 1 to 36500"),
-    (["borough", "Isl ington!"], "'Isl ington!' is not a borough slug"),
-    (["borough", "islingtn"], "unknown borough 'islingtn' (did you mean 'islington'?)"),
-    (["borough", "all"], "to have none, use `casey config unset borough`"),
-    (["user", "  "], "is not a usable name"),
-    (["db", "relative/casey.db"], "is a relative path; give an absolute path"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["windw", "3"], "unknown setting 'windw' (did you mean 'window'?)"),
+        (["window", "many"], "'many' is not a whole number; give one from 0 to 3650"),
+        (["window", "4000"], "4000 is out of range; give a number from 0 to 3650"),
+        (["stale_days", "0"], "0 is out of range; give a number from 1 to 36500"),
+        (["borough", "Isl ington!"], "'Isl ington!' is not a borough slug"),
+        (["borough", "islingtn"], "unknown borough 'islingtn' (did you mean 'islington'?)"),
+        (["borough", "all"], "to have none, use `casey config unset borough`"),
+        (["user", "  "], "is not a usable name"),
+        (["db", "relative/casey.db"], "is a relative path; give an absolute path"),
+    ],
+)
 def test_set_refuses_bad_values_and_writes_nothing(casey, config_file, args, message):
     err = casey.error("config", "set", *args)
     assert message in err
@@ -199,8 +223,7 @@ def test_set_tightens_permissions_of_an_existing_file(casey, config_file):
 
 def test_set_says_when_the_environment_wins(casey):
     result = casey("config", "set", "user", "J. Clerk")  # conftest sets CASEY_USER
-    assert "CASEY_USER is set in your environment and wins over the config file" in (
-        result.stderr)
+    assert "CASEY_USER is set in your environment and wins over the config file" in (result.stderr)
 
 
 def test_unset_and_get_of_a_missing_value(casey, config_file):
@@ -214,17 +237,24 @@ def test_unset_and_get_of_a_missing_value(casey, config_file):
     assert "did you mean 'borough'" in casey.error("config", "unset", "borogh")
 
 
-@pytest.mark.parametrize(("text", "line", "message"), [
-    ('borough = "islington"\nwindow = 21\nwindow: 3\n', 3, "not valid TOML"),
-    ('borough = "islington"\nwindow = 21\nwindow = 22\n', 3, "not valid TOML"),
-    ('window = 21\n\nwindo = 3\n', 3,
-     "unknown setting 'windo' (did you mean 'window'?); remove it with `casey config unset"),
-    ('user = "x"\nwindow = "soon"\n', 2, "window: 'soon' is not a whole number"),
-    ('borough = 7\n', 1, "borough: must be a borough slug in quotes"),
-    ('stale_days = true\n', 1, "stale_days: must be a whole number from 1 to 36500"),
-])
-def test_a_malformed_file_is_one_line_naming_file_and_line(casey, config_file, isolated, text,
-                                                           line, message):
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ('borough = "islington"\nwindow = 21\nwindow: 3\n', 3, "not valid TOML"),
+        ('borough = "islington"\nwindow = 21\nwindow = 22\n', 3, "not valid TOML"),
+        (
+            "window = 21\n\nwindo = 3\n",
+            3,
+            "unknown setting 'windo' (did you mean 'window'?); remove it with `casey config unset",
+        ),
+        ('user = "x"\nwindow = "soon"\n', 2, "window: 'soon' is not a whole number"),
+        ("borough = 7\n", 1, "borough: must be a borough slug in quotes"),
+        ("stale_days = true\n", 1, "stale_days: must be a whole number from 1 to 36500"),
+    ],
+)
+def test_a_malformed_file_is_one_line_naming_file_and_line(
+    casey, config_file, isolated, text, line, message
+):
     from conftest import snapshot
 
     config_file.parent.mkdir(parents=True)
@@ -248,8 +278,7 @@ def test_a_typo_in_the_file_is_repaired_with_unset(casey, config_file):
 def test_a_bad_environment_value_is_named(casey, monkeypatch):
     monkeypatch.setenv("CASEY_WINDOW", "soon")
     err = casey.error("status")
-    assert err == ("Error: CASEY_WINDOW: 'soon' is not a whole number; give one from 0 to "
-                   "3650")
+    assert err == ("Error: CASEY_WINDOW: 'soon' is not a whole number; give one from 0 to 3650")
 
 
 @pytest.mark.sqlite_only(reason="the light read path is the stdlib driver on a SQLite file")
@@ -286,22 +315,29 @@ def test_a_password_in_a_db_url_is_never_printed(casey, config_file, monkeypatch
     outputs = [result.stdout + result.stderr]
     assert secret in config_file.read_text()  # kept as given, shown masked
     monkeypatch.delenv("CASEY_DB")  # the file's value is the one in use
-    for args in (["config", "get", "db", "--origin"], ["config", "show", "--origin"],
-                 ["config", "show", "--format", "json"]):
+    for args in (
+        ["config", "get", "db", "--origin"],
+        ["config", "show", "--origin"],
+        ["config", "show", "--format", "json"],
+    ):
         result = casey(*args)
         outputs.append(result.stdout + result.stderr)
     monkeypatch.setenv("CASEY_DB", url)
     outputs.append(casey("config", "show", "--origin", "--format", "json").stdout)
     assert all(secret not in text and "***" in text for text in outputs), outputs
-    assert casey("config", "get", "db").stdout == "postgresql+psycopg://clerk:***@127.0.0.1:1/casey\n"
+    assert (
+        casey("config", "get", "db").stdout == "postgresql+psycopg://clerk:***@127.0.0.1:1/casey\n"
+    )
     assert origins(casey)["db"]["value"] == "postgresql+psycopg://clerk:***@127.0.0.1:1/casey"
 
 
 def test_get_says_where_all_boroughs_comes_from(casey, monkeypatch):
     monkeypatch.setenv("CASEY_BOROUGH", "all")
     err = casey.error("config", "get", "borough")
-    assert err == ("Error: borough is 'all' (every borough), set by env CASEY_BOROUGH; give "
-                   "--borough SLUG for one"), err
+    assert err == (
+        "Error: borough is 'all' (every borough), set by env CASEY_BOROUGH; give "
+        "--borough SLUG for one"
+    ), err
 
 
 def test_a_name_given_with_by_is_checked_as_the_variable_is(casey, monkeypatch):
@@ -320,12 +356,21 @@ def test_a_name_given_with_by_is_checked_as_the_variable_is(casey, monkeypatch):
     assert casey("history", "--format", "json").stdout == before
 
 
-@pytest.mark.parametrize(("url", "shown"), [
-    # SQLAlchemy connects with these passwords as written; none may show.
-    ("postgresql+psycopg://u:se/cr:et@127.0.0.1:1/db", "postgresql+psycopg://u:***@127.0.0.1:1/db"),
-    ("postgresql+psycopg://u@x:pw@127.0.0.1:1/db", "postgresql+psycopg://u@x:***@127.0.0.1:1/db"),
-    ("postgresql+psycopg://clerk@127.0.0.1:1/db", "postgresql+psycopg://clerk@127.0.0.1:1/db"),
-])
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        # SQLAlchemy connects with these passwords as written; none may show.
+        (
+            "postgresql+psycopg://u:se/cr:et@127.0.0.1:1/db",
+            "postgresql+psycopg://u:***@127.0.0.1:1/db",
+        ),
+        (
+            "postgresql+psycopg://u@x:pw@127.0.0.1:1/db",
+            "postgresql+psycopg://u@x:***@127.0.0.1:1/db",
+        ),
+        ("postgresql+psycopg://clerk@127.0.0.1:1/db", "postgresql+psycopg://clerk@127.0.0.1:1/db"),
+    ],
+)
 def test_odd_passwords_are_masked_too(casey, monkeypatch, url, shown):
     monkeypatch.setenv("CASEY_DB", url)
     assert casey("config", "get", "db").stdout == shown + "\n"
@@ -346,7 +391,8 @@ def test_setting_a_borough_never_upgrades_or_creates_a_store(casey, tmp_path, mo
     assert snapshot(old) == before  # still schema 0001, and no backup made for an upgrade
     assert sorted(p.name for p in tmp_path.iterdir() if "before-" in p.name) == []
     assert casey.error("config", "set", "borough", "islingtn").startswith(
-        "Error: unknown borough 'islingtn' (did you mean 'islington'?)")
+        "Error: unknown borough 'islingtn' (did you mean 'islington'?)"
+    )
     monkeypatch.setenv("CASEY_DB", str(tmp_path / "none.db"))
     casey("config", "set", "borough", "camden")  # no store: the slug's shape only
     assert not (tmp_path / "none.db").exists()

@@ -29,10 +29,25 @@ COMMANDS = list(walk(app))
 
 def test_the_command_tree_matches_the_spec():
     names = {" ".join(path) for path, _ in COMMANDS}
-    assert {"init", "status", "history", "action add", "action update", "action done",
-            "action verify", "action reschedule", "action show", "action list", "rec list",
-            "rec show", "rec update", "meeting add", "meeting list", "source list",
-            "borough list"} <= names
+    assert {
+        "init",
+        "status",
+        "history",
+        "action add",
+        "action update",
+        "action done",
+        "action verify",
+        "action reschedule",
+        "action show",
+        "action list",
+        "rec list",
+        "rec show",
+        "rec update",
+        "meeting add",
+        "meeting list",
+        "source list",
+        "borough list",
+    } <= names
 
 
 def test_every_command_has_help_with_an_example_and_a_readme_mention(casey):
@@ -80,10 +95,13 @@ def test_help_does_not_import_the_heavy_stack():
     import subprocess
     import sys
 
-    code = ("import sys; from typer.testing import CliRunner; from casey_cli.cli import app; "
-            "r = CliRunner().invoke(app, ['--help']); assert r.exit_code == 0; "
-            "print(','.join(m for m in ('sqlmodel', 'sqlalchemy', 'pydantic', 'alembic', "
-            "'yaml', 'openpyxl') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=ROOT)
+    code = (
+        "import sys; from typer.testing import CliRunner; from casey_cli.cli import app; "
+        "r = CliRunner().invoke(app, ['--help']); assert r.exit_code == 0; "
+        "print(','.join(m for m in ('sqlmodel', 'sqlalchemy', 'pydantic', 'alembic', "
+        "'yaml', 'openpyxl') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     assert out.stdout.strip() == ""

@@ -17,12 +17,33 @@ from casey_cli.schemas import ITEM_COLUMNS
 
 
 def seed_items(casey):
-    casey("action", "add", "-b", "islington", "-t", "=HYPERLINK(\"http://evil\")",
-          "--owner", "+Owner", "--due", "2026-10-01")
-    casey("action", "add", "-b", "islington", "-t", "<script>alert(1)</script>",
-          "--owner", "B", "--due", "2026-12-01")
-    casey("action", "add", "-b", "camden", "-t", "Camden item", "--owner", "C",
-          "--due", "2026-11-30")
+    casey(
+        "action",
+        "add",
+        "-b",
+        "islington",
+        "-t",
+        '=HYPERLINK("http://evil")',
+        "--owner",
+        "+Owner",
+        "--due",
+        "2026-10-01",
+    )
+    casey(
+        "action",
+        "add",
+        "-b",
+        "islington",
+        "-t",
+        "<script>alert(1)</script>",
+        "--owner",
+        "B",
+        "--due",
+        "2026-12-01",
+    )
+    casey(
+        "action", "add", "-b", "camden", "-t", "Camden item", "--owner", "C", "--due", "2026-11-30"
+    )
 
 
 def test_csv_is_rfc4180_with_header_and_formula_guard(casey, tmp_path):
@@ -34,7 +55,7 @@ def test_csv_is_rfc4180_with_header_and_formula_guard(casey, tmp_path):
     rows = list(csv.DictReader(io.StringIO(raw.decode())))
     assert tuple(rows[0]) == ITEM_COLUMNS
     evil = next(r for r in rows if r["ref"] == "A19")
-    assert evil["title"] == "'=HYPERLINK(\"http://evil\")"
+    assert evil["title"] == '\'=HYPERLINK("http://evil")'
     assert evil["owner"] == "'+Owner"
     assert {r["borough"] for r in rows} == {"islington"}
     dues = [r["due"] for r in rows if r["due"]]
@@ -72,7 +93,7 @@ def test_xlsx_header_filter_fills_and_no_formulas(casey, tmp_path):
     assert sheet.auto_filter.ref.startswith("A1:R")
     cells = [c for row in sheet.iter_rows() for c in row]
     assert not any(c.data_type == "f" for c in cells)
-    evil = next(c for c in cells if c.value == "=HYPERLINK(\"http://evil\")")
+    evil = next(c for c in cells if c.value == '=HYPERLINK("http://evil")')
     assert evil.data_type == "s"
     rag_col = list(ITEM_COLUMNS).index("rag")
     red = next(row for row in sheet.iter_rows(min_row=2) if row[rag_col].value == "red")
@@ -87,8 +108,9 @@ def test_xlsx_refuses_a_terminal_and_accepts_a_pipe(casey):
 def test_filters_match_action_list(casey):
     seed_items(casey)
     overdue = json.loads(casey("export", "--format", "json", "--overdue").stdout)
-    assert [i["ref"] for i in overdue] == ["casey-2", "A19"] or \
-        {i["ref"] for i in overdue} >= {"A19"}
+    assert [i["ref"] for i in overdue] == ["casey-2", "A19"] or {i["ref"] for i in overdue} >= {
+        "A19"
+    }
     assert all(i["days_overdue"] for i in overdue)
     owner = json.loads(casey("export", "--format", "json", "--owner", "owner").stdout)
     assert [i["ref"] for i in owner] == ["A19"]
@@ -125,12 +147,17 @@ def test_output_is_atomic(tmp_path):
     out = tmp_path / "weekly.json"
     out.write_text("previous export\n")
     env = {**os.environ, "CASEY_DB": str(tmp_path / "s.db"), "CASEY_TODAY": "2026-11-23"}
-    code = ("import time, casey_cli.atomic as a; real = a.os.replace\n"
-            "def slow(*args):\n    time.sleep(30)\n    real(*args)\n"
-            "a.os.replace = slow\n"
-            "from casey_cli.cli import main\nmain()")
-    proc = subprocess.Popen([sys.executable, "-c", code, "export", "--format", "json",
-                             "--output", str(out)], env=env, stderr=subprocess.PIPE)
+    code = (
+        "import time, casey_cli.atomic as a; real = a.os.replace\n"
+        "def slow(*args):\n    time.sleep(30)\n    real(*args)\n"
+        "a.os.replace = slow\n"
+        "from casey_cli.cli import main\nmain()"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, "export", "--format", "json", "--output", str(out)],
+        env=env,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.time() + 60
     while not list(tmp_path.glob(".weekly.json.*.tmp")) and time.time() < deadline:
         time.sleep(0.05)
@@ -184,13 +211,21 @@ def reference_items(db, today):
     from casey_cli.store.tx import Tx
 
     with closing(sqlite3.connect(db)) as conn:
-        return [i.to_dict() for i in items(Tx(conn, "sqlite", write=False), Filters(),
-                                           today=date.fromisoformat(today),
-                                           window=DEFAULT_WINDOW_DAYS)]
+        return [
+            i.to_dict()
+            for i in items(
+                Tx(conn, "sqlite", write=False),
+                Filters(),
+                today=date.fromisoformat(today),
+                window=DEFAULT_WINDOW_DAYS,
+            )
+        ]
 
 
-@pytest.mark.sqlite_only(reason="SQLite computes the exported item objects in SQL; elsewhere "
-                                "export builds them with make_item, the reference here")
+@pytest.mark.sqlite_only(
+    reason="SQLite computes the exported item objects in SQL; elsewhere "
+    "export builds them with make_item, the reference here"
+)
 def test_streamed_export_equals_the_item_objects(casey, isolated, tmp_path):
     from casey_cli.io.formats import to_csv, to_json
 

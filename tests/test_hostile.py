@@ -32,14 +32,35 @@ from casey_cli.io.register import ACTION_FIELDS, ITEM_ROW_FIELDS, MEETING_FIELDS
 
 
 def fuzz(examples: int) -> settings:
-    return settings(max_examples=examples, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+
 
 BOROUGHS = ("islington", "camden", "hackney")
 STATUSES = ("not-started", "in-progress", "blocked", "complete", "dropped", "In Progress")
-EXPORT_HEADER = ["ref", "kind", "borough", "source", "recommendation", "title", "owner",
-                 "status", "due", "original_due", "days_overdue", "rag", "progress", "slips",
-                 "assurance", "created", "updated", "completed"]
+EXPORT_HEADER = [
+    "ref",
+    "kind",
+    "borough",
+    "source",
+    "recommendation",
+    "title",
+    "owner",
+    "status",
+    "due",
+    "original_due",
+    "days_overdue",
+    "rag",
+    "progress",
+    "slips",
+    "assurance",
+    "created",
+    "updated",
+    "completed",
+]
 
 
 def expect_rejected(casey: Casey, db: Path, path: Path) -> str:
@@ -77,10 +98,27 @@ def bad_dates(draw: Any) -> str:
     if kind == 2:
         return f"{year - year % 4 + 1}-02-{draw(st.sampled_from([29, 30, 31]))}"  # not leap
     if kind == 3:
-        return draw(st.sampled_from(["2026-11-31", "2026-00-10", "31/12/2026", "12/31/2026",
-                                     "2026-1-1", "20261201x", "next week", "+99999d", "-4w",
-                                     "+4y", "2026-11-23T10:00", "yesterday", "'2026-11-23'",
-                                     "\u0662\u0660\u0662\u0666-01-01", "2026\u201311\u201323"]))
+        return draw(
+            st.sampled_from(
+                [
+                    "2026-11-31",
+                    "2026-00-10",
+                    "31/12/2026",
+                    "12/31/2026",
+                    "2026-1-1",
+                    "20261201x",
+                    "next week",
+                    "+99999d",
+                    "-4w",
+                    "+4y",
+                    "2026-11-23T10:00",
+                    "yesterday",
+                    "'2026-11-23'",
+                    "\u0662\u0660\u0662\u0666-01-01",
+                    "2026\u201311\u201323",
+                ]
+            )
+        )
     return "zz " + draw(words)
 
 
@@ -88,15 +126,17 @@ def bad_dates(draw: Any) -> str:
 def register_doc(draw: Any) -> dict[str, Any]:
     """A small valid register: one meeting and 3-5 actions (one cites islington-plan-1)."""
     meeting_name = "Hostile scrutiny " + draw(words)
-    meeting = [("name", json.dumps(meeting_name)), ("date", draw(iso_dates)),
-               ("borough", "islington")]
+    meeting = [
+        ("name", json.dumps(meeting_name)),
+        ("date", draw(iso_dates)),
+        ("borough", "islington"),
+    ]
     count = draw(st.integers(3, 5))
     cites = draw(st.integers(0, count - 1))
     actions = []
     for i in range(count):
         borough = "islington" if i == cites else draw(st.sampled_from(BOROUGHS))
-        pairs = [("borough", borough),
-                 ("title", json.dumps(f"Hostile action {i} {draw(words)}"))]
+        pairs = [("borough", borough), ("title", json.dumps(f"Hostile action {i} {draw(words)}"))]
         if draw(st.booleans()):
             pairs.append(("owner", json.dumps("Insp " + draw(words))))
         if draw(st.booleans()):
@@ -145,15 +185,28 @@ PYTHON_TAGS = [
     "!!python/name:os.system",
     '!!python/object/new:os.system ["true"]',
     "!!python/object:collections.OrderedDict {}",
-    '!!python/module:os',
+    "!!python/module:os",
     '!<tag:yaml.org,2002:python/object/apply:os.system> ["true"]',
     "!!binary aGVsbG8=",
     "!!set {a, b}",
     "!!omap [a: 1]",
 ]
 TEXT_JUNK = ["[a, b]", "{a: 1}", "true", "false", "no", "yes", "[]", "{}", "!!binary aGVsbG8="]
-NUMBER_JUNK = ["[1]", "{a: 1}", "true", "2.5", '"abc"', "50.0", "1e3", ".inf", ".nan", '"12a"',
-               '"3.0"', "0x1G", '"-5"']
+NUMBER_JUNK = [
+    "[1]",
+    "{a: 1}",
+    "true",
+    "2.5",
+    '"abc"',
+    "50.0",
+    "1e3",
+    ".inf",
+    ".nan",
+    '"12a"',
+    '"3.0"',
+    "0x1G",
+    '"-5"',
+]
 DATE_JUNK = ["[2026-01-01]", "20261201", "true", "{d: 1}", "2026.5", '"' + "2" * 60 + '"']
 TEXT_FIELDS = ["title", "owner", "note", "evidence", "citation"]
 
@@ -162,10 +215,26 @@ TEXT_FIELDS = ["title", "owner", "note", "evidence", "citation"]
 def malformed_yaml(draw: Any) -> tuple[str, str | bytes]:
     """(kind of corruption, file content): a valid register with exactly one corruption."""
     doc = draw(register_doc())
-    kind = draw(st.sampled_from([
-        "bad_date", "unknown_key", "wrong_type", "unknown_ref", "unknown_status", "missing",
-        "duplicate", "python_tag", "syntax", "top_level", "version", "bad_utf8", "deep",
-        "alias_bomb"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "bad_date",
+                "unknown_key",
+                "wrong_type",
+                "unknown_ref",
+                "unknown_status",
+                "missing",
+                "duplicate",
+                "python_tag",
+                "syntax",
+                "top_level",
+                "version",
+                "bad_utf8",
+                "deep",
+                "alias_bomb",
+            ]
+        )
+    )
     actions, meeting = doc["actions"], doc["meetings"][0]
     i = draw(st.integers(0, len(actions) - 1))
     action = actions[i]
@@ -179,30 +248,47 @@ def malformed_yaml(draw: Any) -> tuple[str, str | bytes]:
     elif kind == "unknown_key":
         where = draw(st.sampled_from(["top", "meeting", "action"]))
         allowed = {"top": TOP_FIELDS, "meeting": MEETING_FIELDS, "action": ACTION_FIELDS}[where]
-        key = draw(st.from_regex(r"\A[a-z][a-z_]{1,14}\Z").filter(lambda k: k not in allowed
-                                                                 and k not in ("y", "n")))
+        key = draw(
+            st.from_regex(r"\A[a-z][a-z_]{1,14}\Z").filter(
+                lambda k: k not in allowed and k not in ("y", "n")
+            )
+        )
         target = {"top": doc["version"], "meeting": meeting, "action": action}[where]
-        target.insert(draw(st.integers(0, len(target))), (key, draw(st.sampled_from(
-            ['"x"', "1", "2026-01-01", "[a]", "~"]))))
+        target.insert(
+            draw(st.integers(0, len(target))),
+            (key, draw(st.sampled_from(['"x"', "1", "2026-01-01", "[a]", "~"]))),
+        )
     elif kind == "wrong_type":
         which = draw(st.sampled_from(["text", "number", "range", "date", "meeting"]))
         if which == "text":
             set_value(action, draw(st.sampled_from(TEXT_FIELDS)), draw(st.sampled_from(TEXT_JUNK)))
         elif which == "number":
-            set_value(action, draw(st.sampled_from(["progress", "slips"])),
-                      draw(st.sampled_from(NUMBER_JUNK)))
+            set_value(
+                action,
+                draw(st.sampled_from(["progress", "slips"])),
+                draw(st.sampled_from(NUMBER_JUNK)),
+            )
         elif which == "range":
             if draw(st.booleans()):
-                set_value(action, "progress", str(draw(st.one_of(
-                    st.integers(101, 10**30), st.integers(-10**30, -1)))))
+                set_value(
+                    action,
+                    "progress",
+                    str(draw(st.one_of(st.integers(101, 10**30), st.integers(-(10**30), -1)))),
+                )
             else:
-                set_value(action, "slips", str(draw(st.integers(-10**30, -1))))
+                set_value(action, "slips", str(draw(st.integers(-(10**30), -1))))
         elif which == "date":
-            set_value(action, draw(st.sampled_from(["due", "completed"])),
-                      draw(st.sampled_from(DATE_JUNK)))
+            set_value(
+                action,
+                draw(st.sampled_from(["due", "completed"])),
+                draw(st.sampled_from(DATE_JUNK)),
+            )
         else:
-            set_value(meeting, draw(st.sampled_from(["name", "citation", "borough"])),
-                      draw(st.sampled_from(TEXT_JUNK)))
+            set_value(
+                meeting,
+                draw(st.sampled_from(["name", "citation", "borough"])),
+                draw(st.sampled_from(TEXT_JUNK)),
+            )
     elif kind == "unknown_ref":
         # (an unknown `meeting:` is test_unknown_meeting_error_names_the_file, below)
         which = draw(st.sampled_from(["borough", "meeting_borough", "recommendation"]))
@@ -211,16 +297,37 @@ def malformed_yaml(draw: Any) -> tuple[str, str | bytes]:
         elif which == "meeting_borough":
             set_value(meeting, "borough", draw(unknown_slugs))
         elif which == "recommendation":
-            set_value(action, "recommendation", draw(st.one_of(
-                st.sampled_from(["islington-plan-99", "casey-99", "islington-plan", "plan-1"]),
-                words.map(lambda w: f"zz{w}-1"))))
+            set_value(
+                action,
+                "recommendation",
+                draw(
+                    st.one_of(
+                        st.sampled_from(
+                            ["islington-plan-99", "casey-99", "islington-plan", "plan-1"]
+                        ),
+                        words.map(lambda w: f"zz{w}-1"),
+                    )
+                ),
+            )
     elif kind == "unknown_status":
-        set_value(action, "status", json.dumps(draw(st.one_of(
-            st.sampled_from(["finished", "done", "open", "in progres", "closed"]),
-            words.map(lambda w: "zz" + w)))))
+        set_value(
+            action,
+            "status",
+            json.dumps(
+                draw(
+                    st.one_of(
+                        st.sampled_from(["finished", "done", "open", "in progres", "closed"]),
+                        words.map(lambda w: "zz" + w),
+                    )
+                )
+            ),
+        )
     elif kind == "missing":
-        target, key = draw(st.sampled_from([(action, "borough"), (action, "title"),
-                                            (meeting, "name"), (meeting, "date")]))
+        target, key = draw(
+            st.sampled_from(
+                [(action, "borough"), (action, "title"), (meeting, "name"), (meeting, "date")]
+            )
+        )
         how = draw(st.sampled_from(["remove", '""', "~", '"   "']))
         if how == "remove":
             target[:] = [(k, v) for k, v in target if k != key]
@@ -232,8 +339,9 @@ def malformed_yaml(draw: Any) -> tuple[str, str | bytes]:
         which = draw(st.sampled_from(["key", "action", "meeting", "top"]))
         if which == "key":
             key, value = draw(st.sampled_from(action))
-            action.insert(draw(st.integers(1, len(action))),
-                          (key, draw(st.sampled_from([value, '"other"']))))
+            action.insert(
+                draw(st.integers(1, len(action))), (key, draw(st.sampled_from([value, '"other"'])))
+            )
         elif which == "action":
             actions.insert(draw(st.integers(0, len(actions))), list(action))
         elif which == "meeting":
@@ -244,8 +352,9 @@ def malformed_yaml(draw: Any) -> tuple[str, str | bytes]:
         tag = draw(st.sampled_from(PYTHON_TAGS))
         where = draw(st.sampled_from(["action", "meeting", "top", "actions"]))
         if where == "action":
-            set_value(action, draw(st.sampled_from(["title", "owner", "due", "progress",
-                                                    "borough"])), tag)
+            set_value(
+                action, draw(st.sampled_from(["title", "owner", "due", "progress", "borough"])), tag
+            )
         elif where == "meeting":
             set_value(meeting, draw(st.sampled_from(["name", "date"])), tag)
         elif where == "top":
@@ -255,10 +364,30 @@ def malformed_yaml(draw: Any) -> tuple[str, str | bytes]:
     elif kind == "syntax":
         which = draw(st.sampled_from(["value", "indent", "tab"]))
         if which == "value":
-            set_value(action, draw(st.sampled_from(["title", "owner", "note"])),
-                      draw(st.sampled_from(["[abc", '"abc', "'abc", "{a: 1", "]", "a: b",
-                                            '"a" b', "&", "*nosuchanchor", "[a, b]]", "`x",
-                                            "@x", "%x", '"\\q"'])))
+            set_value(
+                action,
+                draw(st.sampled_from(["title", "owner", "note"])),
+                draw(
+                    st.sampled_from(
+                        [
+                            "[abc",
+                            '"abc',
+                            "'abc",
+                            "{a: 1",
+                            "]",
+                            "a: b",
+                            '"a" b',
+                            "&",
+                            "*nosuchanchor",
+                            "[a, b]]",
+                            "`x",
+                            "@x",
+                            "%x",
+                            '"\\q"',
+                        ]
+                    )
+                ),
+            )
         else:
             text = render(doc)
             lines = text.splitlines()
@@ -274,13 +403,47 @@ def malformed_yaml(draw: Any) -> tuple[str, str | bytes]:
         if which == "list":
             text = render(doc)
             return kind, "- " + text.replace("\n", "\n  ").rstrip(" ")
-        return kind, draw(st.one_of(
-            st.sampled_from(["", "42", "hello", '"version: 1"', "~", "[1, 2]", "---\n",
-                             "true", "- version: 1\n", "# only a comment\n", "...\n"]),
-            words))
+        return kind, draw(
+            st.one_of(
+                st.sampled_from(
+                    [
+                        "",
+                        "42",
+                        "hello",
+                        '"version: 1"',
+                        "~",
+                        "[1, 2]",
+                        "---\n",
+                        "true",
+                        "- version: 1\n",
+                        "# only a comment\n",
+                        "...\n",
+                    ]
+                ),
+                words,
+            )
+        )
     elif kind == "version":
-        value = draw(st.sampled_from(["2", "0", "-1", "3", '"1"', "'1'", "one", "[1]", "~",
-                                      "1.5", "{v: 1}", "v1", "01x", "remove"]))
+        value = draw(
+            st.sampled_from(
+                [
+                    "2",
+                    "0",
+                    "-1",
+                    "3",
+                    '"1"',
+                    "'1'",
+                    "one",
+                    "[1]",
+                    "~",
+                    "1.5",
+                    "{v: 1}",
+                    "v1",
+                    "01x",
+                    "remove",
+                ]
+            )
+        )
         if value == "remove":
             doc["version"] = []
         else:
@@ -288,8 +451,20 @@ def malformed_yaml(draw: Any) -> tuple[str, str | bytes]:
     elif kind == "bad_utf8":
         data = render(doc).encode("utf-8")
         at = draw(st.integers(0, len(data)))
-        junk = draw(st.sampled_from([b"\xff", b"\xfe", b"\xc3\x28", b"\x80", b"\xed\xa0\x80",
-                                     b"\xf8\x88\x80\x80\x80", b"\xc0\xaf", b"\xe2\x82"]))
+        junk = draw(
+            st.sampled_from(
+                [
+                    b"\xff",
+                    b"\xfe",
+                    b"\xc3\x28",
+                    b"\x80",
+                    b"\xed\xa0\x80",
+                    b"\xf8\x88\x80\x80\x80",
+                    b"\xc0\xaf",
+                    b"\xe2\x82",
+                ]
+            )
+        )
         return kind, data[:at] + junk + data[at:]
     elif kind == "deep":
         depth = draw(st.integers(201, 3000))
@@ -331,8 +506,9 @@ def test_generated_registers_are_valid_to_start_with(casey, isolated, tmp_path, 
 
 @fuzz(160)
 @given(case=malformed_yaml())
-@example(case=("alias_bomb", "version: 1\nmeetings:\n  - name: m\n    date: "
-                             + alias_bomb(9, 9) + "\n"))
+@example(
+    case=("alias_bomb", "version: 1\nmeetings:\n  - name: m\n    date: " + alias_bomb(9, 9) + "\n")
+)
 @example(case=("deep", "version: 1\nactions: " + "[" * 5000 + "]" * 5000 + "\n"))
 @example(case=("top_level", b""))
 def test_malformed_yaml_is_rejected_cleanly(casey, isolated, tmp_path, case):
@@ -354,18 +530,31 @@ def a1(casey: Casey) -> dict[str, Any]:
 
 @st.composite
 def csv_base(draw: Any) -> tuple[list[str], list[dict[str, str]]]:
-    header = list(draw(st.sampled_from([
-        EXPORT_HEADER, ["borough", "title", "owner", "due"], ["borough", "title"],
-        ["ref", "borough", "title", "owner", "status", "due", "progress"],
-        ["title", "borough", "progress", "status"]])))
+    header = list(
+        draw(
+            st.sampled_from(
+                [
+                    EXPORT_HEADER,
+                    ["borough", "title", "owner", "due"],
+                    ["borough", "title"],
+                    ["ref", "borough", "title", "owner", "status", "due", "progress"],
+                    ["title", "borough", "progress", "status"],
+                ]
+            )
+        )
+    )
     rows = []
     for n in range(draw(st.integers(2, 4))):
-        row = {"borough": draw(st.sampled_from(BOROUGHS)),
-               "title": f"Hostile CSV action {n} {draw(words)}",
-               "owner": "Insp " + draw(words), "due": draw(iso_dates),
-               "status": draw(st.sampled_from(STATUSES + ("in progress",))),
-               "progress": str(draw(st.integers(0, 100))), "kind": "action",
-               "slips": "0"}  # a blank slips cell has its own test below
+        row = {
+            "borough": draw(st.sampled_from(BOROUGHS)),
+            "title": f"Hostile CSV action {n} {draw(words)}",
+            "owner": "Insp " + draw(words),
+            "due": draw(iso_dates),
+            "status": draw(st.sampled_from(STATUSES + ("in progress",))),
+            "progress": str(draw(st.integers(0, 100))),
+            "kind": "action",
+            "slips": "0",
+        }  # a blank slips cell has its own test below
         rows.append({h: row.get(h, "") for h in header})
     return header, rows
 
@@ -391,24 +580,44 @@ def ensure(header: list[str], rows: list[dict[str, str]], *columns: str) -> None
 @st.composite
 def malformed_csv(draw: Any, a1_title: str) -> tuple[str, str | bytes]:
     header, rows = draw(csv_base())
-    kind = draw(st.sampled_from([
-        "unknown_column", "ragged", "bad_date", "bad_status", "progress", "unknown_borough",
-        "assurance", "missing_ref", "long_ref", "bad_ref", "repeated", "missing_title",
-        "bad_utf8", "bad_kind"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "unknown_column",
+                "ragged",
+                "bad_date",
+                "bad_status",
+                "progress",
+                "unknown_borough",
+                "assurance",
+                "missing_ref",
+                "long_ref",
+                "bad_ref",
+                "repeated",
+                "missing_title",
+                "bad_utf8",
+                "bad_kind",
+            ]
+        )
+    )
     row = draw(st.sampled_from(rows))
     if kind == "unknown_column":
-        column = draw(st.one_of(st.just(""), st.sampled_from(["titel", "Borough", "notes",
-                                                              "meeting", "note", " title"]),
-                                st.from_regex(r"\A[a-z_]{2,12}\Z")).filter(
-            lambda c: c not in ITEM_ROW_FIELDS))
+        column = draw(
+            st.one_of(
+                st.just(""),
+                st.sampled_from(["titel", "Borough", "notes", "meeting", "note", " title"]),
+                st.from_regex(r"\A[a-z_]{2,12}\Z"),
+            ).filter(lambda c: c not in ITEM_ROW_FIELDS)
+        )
         header.insert(draw(st.integers(0, len(header))), column)
         for r in rows:
             r[column] = "x"
     elif kind == "ragged":
         cells = [[r[h] for h in header] for r in rows]
         target = draw(st.sampled_from(cells))
-        target.extend(draw(st.lists(st.sampled_from(["", "x", "2026-01-01"]), min_size=1,
-                                    max_size=3)))
+        target.extend(
+            draw(st.lists(st.sampled_from(["", "x", "2026-01-01"]), min_size=1, max_size=3))
+        )
         return kind, render_csv(header, cells)
     elif kind == "bad_date":
         ensure(header, rows, "due")
@@ -416,35 +625,65 @@ def malformed_csv(draw: Any, a1_title: str) -> tuple[str, str | bytes]:
         ensure(header, rows, "due", "completed", "original_due")
     elif kind == "bad_status":
         ensure(header, rows, "status")
-        row["status"] = draw(st.one_of(st.sampled_from(["finished", "done", "open", "closed"]),
-                                       words.map(lambda w: "zz" + w)))
+        row["status"] = draw(
+            st.one_of(
+                st.sampled_from(["finished", "done", "open", "closed"]),
+                words.map(lambda w: "zz" + w),
+            )
+        )
     elif kind == "progress":
         ensure(header, rows, "progress", "slips")
         field = draw(st.sampled_from(["progress", "slips"]))
-        row[field] = draw(st.one_of(
-            st.integers(101, 10**40).map(str) if field == "progress" else st.nothing(),
-            st.integers(-10**40, -1).map(str),
-            st.sampled_from(["abc", "1.5", "50.0", "1e3", "fifty", "12%", "0x10", "+5",
-                             "1_0", "½", "1234567890"])))
+        row[field] = draw(
+            st.one_of(
+                st.integers(101, 10**40).map(str) if field == "progress" else st.nothing(),
+                st.integers(-(10**40), -1).map(str),
+                st.sampled_from(
+                    [
+                        "abc",
+                        "1.5",
+                        "50.0",
+                        "1e3",
+                        "fifty",
+                        "12%",
+                        "0x10",
+                        "+5",
+                        "1_0",
+                        "½",
+                        "1234567890",
+                    ]
+                ),
+            )
+        )
     elif kind == "unknown_borough":
         ensure(header, rows, "borough")
         row["borough"] = draw(unknown_slugs)
     elif kind == "assurance":
         ensure(header, rows, "ref", "assurance")
-        rows.insert(draw(st.integers(0, len(rows))),
-                    {**dict.fromkeys(header, ""), "ref": "A1", "borough": "islington",
-                     "title": a1_title, "assurance": draw(st.sampled_from(
-                         ["verified", "Verified", "disputed", "zzz"])),
-                     **({"kind": "action"} if "kind" in header else {})})
+        rows.insert(
+            draw(st.integers(0, len(rows))),
+            {
+                **dict.fromkeys(header, ""),
+                "ref": "A1",
+                "borough": "islington",
+                "title": a1_title,
+                "assurance": draw(st.sampled_from(["verified", "Verified", "disputed", "zzz"])),
+                **({"kind": "action"} if "kind" in header else {}),
+            },
+        )
     elif kind in ("missing_ref", "long_ref", "bad_ref"):
         ensure(header, rows, "ref")
-        row["ref"] = draw({
-            "missing_ref": st.sampled_from(["A99999", "99999", "a5000", "A0", "A999999999"]),
-            "long_ref": st.tuples(st.sampled_from(["A", "", "a"]),
-                                  st.integers(10**39, 10**40 - 1)).map(lambda p: p[0] + str(p[1])),
-            "bad_ref": st.sampled_from(["B12", "A-1", "A1.5", "1e3", "AA1", "A 1", "#1",
-                                        "A\u00b9", "ref"]),
-        }[kind])
+        row["ref"] = draw(
+            {
+                "missing_ref": st.sampled_from(["A99999", "99999", "a5000", "A0", "A999999999"]),
+                "long_ref": st.tuples(
+                    st.sampled_from(["A", "", "a"]), st.integers(10**39, 10**40 - 1)
+                ).map(lambda p: p[0] + str(p[1])),
+                "bad_ref": st.sampled_from(
+                    ["B12", "A-1", "A1.5", "1e3", "AA1", "A 1", "#1", "A\u00b9", "ref"]
+                ),
+            }[kind]
+        )
     elif kind == "repeated":
         copy = dict(row)
         if draw(st.booleans()) and "owner" in header:
@@ -457,8 +696,9 @@ def malformed_csv(draw: Any, a1_title: str) -> tuple[str, str | bytes]:
     elif kind == "bad_utf8":
         data = render_csv(header, rows).encode("utf-8")
         at = draw(st.integers(0, len(data)))
-        return kind, data[:at] + draw(st.sampled_from([b"\xff", b"\xc3\x28", b"\x80",
-                                                       b"\xed\xa0\x80"])) + data[at:]
+        return kind, data[:at] + draw(
+            st.sampled_from([b"\xff", b"\xc3\x28", b"\x80", b"\xed\xa0\x80"])
+        ) + data[at:]
     elif kind == "bad_kind":
         ensure(header, rows, "kind")
         row["kind"] = draw(st.sampled_from(["zz", "task", "meeting", "borough"]))
@@ -482,17 +722,26 @@ def test_malformed_csv_is_rejected_cleanly(casey, isolated, tmp_path, data):
     expect_rejected(casey, isolated, path)
 
 
-@pytest.mark.parametrize(("name", "text", "expected"), [
-    ("a.csv", "ref,borough,title,assurance\nA1,islington,{title},verified\n",
-     "assurance: assurance changes only through `casey action verify`"),
-    ("r.csv", "ref,borough,title\nA99999,camden,x\n", "ref: no action A99999 in the store"),
-    ("l.csv", "ref,borough,title\nA" + "1" * 40 + ",camden,x\n", "is not an action ref"),
-    ("l2.json", '[{"ref": "' + "9" * 40 + '", "borough": "camden", "title": "x"}]',
-     "is not an action ref"),
-    ("d.csv", "borough,title\ncamden,Same\ncamden,same\n", "is repeated in this file"),
-    ("g.csv", "borough,title,extra\ncamden,x,y\n", "unknown column 'extra'"),
-    ("x.csv", "borough,title\ncamden,x,y\n", "more cells (3) than the header (2)"),
-])
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        (
+            "a.csv",
+            "ref,borough,title,assurance\nA1,islington,{title},verified\n",
+            "assurance: assurance changes only through `casey action verify`",
+        ),
+        ("r.csv", "ref,borough,title\nA99999,camden,x\n", "ref: no action A99999 in the store"),
+        ("l.csv", "ref,borough,title\nA" + "1" * 40 + ",camden,x\n", "is not an action ref"),
+        (
+            "l2.json",
+            '[{"ref": "' + "9" * 40 + '", "borough": "camden", "title": "x"}]',
+            "is not an action ref",
+        ),
+        ("d.csv", "borough,title\ncamden,Same\ncamden,same\n", "is repeated in this file"),
+        ("g.csv", "borough,title,extra\ncamden,x,y\n", "unknown column 'extra'"),
+        ("x.csv", "borough,title\ncamden,x,y\n", "more cells (3) than the header (2)"),
+    ],
+)
 def test_named_csv_corruptions(casey, isolated, tmp_path, name, text, expected):
     path = put(tmp_path / name, text.replace("{title}", '"' + a1(casey)["title"] + '"'))
     assert expected in expect_rejected(casey, isolated, path)
@@ -504,8 +753,7 @@ def test_named_csv_corruptions(casey, isolated, tmp_path, name, text, expected):
 def load_anything(casey: Casey, db: Path, path: Path) -> None:
     """Exit 0 or 1, never a traceback; a failure prints one 'Error: ' line, writes nothing."""
     before = snapshot(db)
-    result = casey.runner.invoke(app,
-                                 ["load", str(path)])
+    result = casey.runner.invoke(app, ["load", str(path)])
     assert result.exit_code in (0, 1), (result.exit_code, result.stderr)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
@@ -549,17 +797,31 @@ def test_random_text(casey, isolated, tmp_path, suffix, content):
     load_anything(casey, isolated, put(tmp_path / f"random{suffix}", content))
 
 
-_scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**30, 10**30),
-                     st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=20),
-                     st.sampled_from(BOROUGHS + STATUSES + ("A1", "A99999", "2026-12-01")))
-_json_values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=3)
-                            | st.dictionaries(st.text(max_size=5), inner, max_size=3),
-                            max_leaves=8)
-_item_objects = st.dictionaries(st.sampled_from(sorted(ITEM_ROW_FIELDS) + ["zz"]),
-                                _json_values, max_size=6).map(
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**30), 10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=20),
+    st.sampled_from(BOROUGHS + STATUSES + ("A1", "A99999", "2026-12-01")),
+)
+_json_values = st.recursive(
+    _scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+_item_objects = st.dictionaries(
+    st.sampled_from(sorted(ITEM_ROW_FIELDS) + ["zz"]), _json_values, max_size=6
+).map(
     # a null or blank slips has its own test below: leave it out here
-    lambda d: {k: v for k, v in d.items()
-               if not (k == "slips" and (v is None or (isinstance(v, str) and not v.strip())))})
+    lambda d: {
+        k: v
+        for k, v in d.items()
+        if not (k == "slips" and (v is None or (isinstance(v, str) and not v.strip())))
+    }
+)
 
 
 @fuzz(40)
@@ -577,7 +839,7 @@ def _nasty_files(tmp: Path) -> list[Path]:
         "deep-map.yaml": "version: 1\nactions: " + "{a: " * deep + "1" + "}" * deep + "\n",
         "deep-block.yaml": "version: 1\nactions:\n  " + "- " * deep + "x\n",
         "deep-indent.yaml": "version: 1\nactions:\n"
-                            + "".join(" " * n + "-\n" for n in range(1, 3000)),
+        + "".join(" " * n + "-\n" for n in range(1, 3000)),
         "deep.json": "[" * deep + "]" * deep,
         "deep-object.json": '{"items": ' + '{"a": ' * deep + "1" + "}" * deep + "}",
     }
@@ -593,9 +855,13 @@ def test_nastiest_files_in_a_real_process(isolated, tmp_path):
     """No segfault (negative return code) or hang: the real process exits 1 on each."""
     for path in _nasty_files(tmp_path):
         before = snapshot(isolated)
-        proc = subprocess.run([sys.executable, "-m", "casey_cli", "load", str(path)],
-                              capture_output=True, text=True, timeout=60,
-                              env={**os.environ, "CASEY_DB": str(isolated)})
+        proc = subprocess.run(
+            [sys.executable, "-m", "casey_cli", "load", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "CASEY_DB": str(isolated)},
+        )
         assert proc.returncode == 1, (path.name, proc.returncode, proc.stderr[-2000:])
         err = proc.stderr.strip()
         assert err.startswith(f"Error: {path}") and len(err.splitlines()) == 1, err[-2000:]
@@ -616,8 +882,7 @@ PWN_POSITIONS = [
     "version: 1\nactions: [{{borough: camden, title: [{tag}]}}]\n",
     "--- {tag}\n",
     "version: 1\nzz: {tag}\n",
-    "version: 1\nactions:\n  - borough: camden\n    title: t\n    note: &x {tag}\n"
-    "    owner: *x\n",
+    "version: 1\nactions:\n  - borough: camden\n    title: t\n    note: &x {tag}\n    owner: *x\n",
 ]
 PWN_TAGS = [
     '!!python/object/apply:os.system ["touch {pwned}"]',
@@ -636,25 +901,32 @@ def test_python_tags_never_run_code(casey, isolated, tmp_path, position):
         path = put(tmp_path / f"pwn{n}.yaml", text)
         expect_rejected(casey, isolated, path)
         assert not pwned.exists(), text
-    directive = ("%TAG !p! tag:yaml.org,2002:python/\n---\nversion: 1\nactions: "
-                 f'!p!object/apply:os.system ["touch {pwned}"]\n')
+    directive = (
+        "%TAG !p! tag:yaml.org,2002:python/\n---\nversion: 1\nactions: "
+        f'!p!object/apply:os.system ["touch {pwned}"]\n'
+    )
     expect_rejected(casey, isolated, put(tmp_path / "pwn-directive.yaml", directive))
     assert not pwned.exists()
 
 
-@pytest.mark.parametrize(("name", "text"), [
-    ("s.csv", "borough,title,owner\ncamden,first,x\ncamden,second,x\nhackney,x,y,\n"),
-    ("s2.csv", "ref,borough,title,owner,slips\nA1,islington,t,New owner,0\n,camden,x,y,-1\n"),
-    ("u.json", '[{"ref": "A1", "borough": "islington", "title": "t", "owner": "New"},'
-               ' {"borough": "camden", "title": "ok"}, {"borough": "camden", "title": "\\ud800"}]'),
-])
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("s.csv", "borough,title,owner\ncamden,first,x\ncamden,second,x\nhackney,x,y,\n"),
+        ("s2.csv", "ref,borough,title,owner,slips\nA1,islington,t,New owner,0\n,camden,x,y,-1\n"),
+        (
+            "u.json",
+            '[{"ref": "A1", "borough": "islington", "title": "t", "owner": "New"},'
+            ' {"borough": "camden", "title": "ok"}, {"borough": "camden", "title": "\\ud800"}]',
+        ),
+    ],
+)
 def test_even_a_crash_writes_nothing(casey, isolated, tmp_path, name, text):
     """Rows before the failing one (an update of A1, new actions) are rolled back too, even
     when the failure is one of the crashes below rather than a clean error."""
     path = put(tmp_path / name, text)
     before = snapshot(isolated)
-    result = casey.runner.invoke(app,
-                                 ["load", str(path)])
+    result = casey.runner.invoke(app, ["load", str(path)])
     assert result.exit_code == 1
     assert snapshot(isolated) == before
 
@@ -663,15 +935,20 @@ def test_even_a_crash_writes_nothing(casey, isolated, tmp_path, name, text):
 
 
 def test_unknown_meeting_error_names_the_file(casey, isolated, tmp_path):
-    path = put(tmp_path / "m.yaml", "version: 1\nactions:\n  - borough: camden\n    title: t\n"
-                                    "    meeting: No such meeting\n")
+    path = put(
+        tmp_path / "m.yaml",
+        "version: 1\nactions:\n  - borough: camden\n    title: t\n    meeting: No such meeting\n",
+    )
     assert f"{path}:5: meeting:" in expect_rejected(casey, isolated, path)
 
 
-@pytest.mark.parametrize(("name", "text"), [
-    ("s.csv", "borough,title,slips\ncamden,x,\n"),
-    ("s.json", '[{"borough": "camden", "title": "x", "slips": null}]'),
-])
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("s.csv", "borough,title,slips\ncamden,x,\n"),
+        ("s.json", '[{"borough": "camden", "title": "x", "slips": null}]'),
+    ],
+)
 def test_blank_slips_on_a_new_action(casey, isolated, tmp_path, name, text):
     path = put(tmp_path / name, text)
     casey("load", str(path))  # either loads with slips 0 or fails cleanly; not a traceback
@@ -682,11 +959,18 @@ def test_yaml_control_character_error_is_one_line(casey, isolated, tmp_path, con
     expect_rejected(casey, isolated, put(tmp_path / "c.yaml", content))
 
 
-@pytest.mark.parametrize(("name", "text"), [
-    ("n.json", '[{"borough": "camden", "title": "x", "progress": ' + "9" * 5000 + "}]"),
-    ("n.yaml", "version: 1\nactions:\n  - borough: camden\n    title: x\n    progress: "
-               + "9" * 5000 + "\n"),
-])
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("n.json", '[{"borough": "camden", "title": "x", "progress": ' + "9" * 5000 + "}]"),
+        (
+            "n.yaml",
+            "version: 1\nactions:\n  - borough: camden\n    title: x\n    progress: "
+            + "9" * 5000
+            + "\n",
+        ),
+    ],
+)
 def test_huge_number_literal(casey, isolated, tmp_path, name, text):
     expect_rejected(casey, isolated, put(tmp_path / name, text))
 
@@ -696,17 +980,26 @@ def test_json_lone_surrogate(casey, isolated, tmp_path):
     expect_rejected(casey, isolated, path)
 
 
-@pytest.mark.parametrize(("name", "text"), [
-    ("p.csv", "borough,title,progress\ncamden,x,\u00b2\n"),
-    ("p.yaml", 'version: 1\nactions:\n  - borough: camden\n    title: x\n    slips: "\u00b9"\n'),
-])
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("p.csv", "borough,title,progress\ncamden,x,\u00b2\n"),
+        (
+            "p.yaml",
+            'version: 1\nactions:\n  - borough: camden\n    title: x\n    slips: "\u00b9"\n',
+        ),
+    ],
+)
 def test_superscript_digit_number(casey, isolated, tmp_path, name, text):
     expect_rejected(casey, isolated, put(tmp_path / name, text))
 
 
 def test_alias_bomb_as_a_key(casey, isolated, tmp_path):
-    path = put(tmp_path / "k.yaml", "version: 1\nactions:\n  - borough: camden\n    title: t\n"
-                                    f"    note: {alias_bomb(5, 10)}\n    ? *a5\n    : x\n")
+    path = put(
+        tmp_path / "k.yaml",
+        "version: 1\nactions:\n  - borough: camden\n    title: t\n"
+        f"    note: {alias_bomb(5, 10)}\n    ? *a5\n    : x\n",
+    )
     assert len(expect_rejected(casey, isolated, path)) < 1000
 
 

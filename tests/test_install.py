@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 pytestmark = pytest.mark.sqlite_only(
-    reason="installs the wheel and runs it on a SQLite file of its own")
+    reason="installs the wheel and runs it on a SQLite file of its own"
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,24 +20,46 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_wheel_install_finds_the_bundled_register(tmp_path):
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target",
-         str(target), str(ROOT)],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--target",
+            str(target),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     assert (target / "casey_cli" / "data" / "recommendations.yaml").is_file()
-    env = {**os.environ, "PYTHONPATH": str(target), "CASEY_DB": str(tmp_path / "w.db"),
-           "CASEY_TODAY": "2026-11-23"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(target),
+        "CASEY_DB": str(tmp_path / "w.db"),
+        "CASEY_TODAY": "2026-11-23",
+    }
     # Run from an empty folder so the source tree cannot be imported by accident.
     out = subprocess.run(
-        [sys.executable, "-m", "casey_cli", "status", "--borough", "islington",
-         "--format", "json"],
-        cwd=tmp_path, env=env, check=True, capture_output=True, text=True,
+        [sys.executable, "-m", "casey_cli", "status", "--borough", "islington", "--format", "json"],
+        cwd=tmp_path,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     report = json.loads(out.stdout)
     assert report["borough"] == "islington" and report["summary"]["total"] > 0
     assert "Created a new casey store" in out.stderr
     probe = subprocess.run(
         [sys.executable, "-c", "import casey_cli; print(casey_cli.__file__)"],
-        cwd=tmp_path, env=env, check=True, capture_output=True, text=True,
+        cwd=tmp_path,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     assert probe.stdout.strip().startswith(str(target))

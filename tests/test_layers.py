@@ -50,8 +50,9 @@ def module_name(path: Path) -> str:
 def imports(path: Path) -> set[str]:
     """Every module `path` imports (absolute names), at any depth of its code."""
     found: set[str] = set()
-    package = module_name(path) if path.name == "__init__.py" \
-        else module_name(path).rpartition(".")[0]
+    package = (
+        module_name(path) if path.name == "__init__.py" else module_name(path).rpartition(".")[0]
+    )
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
@@ -76,8 +77,11 @@ def own_modules(names: set[str]) -> set[str]:
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_each_layer_imports_only_the_layers_below(path):
     mine = layer_of(module_name(path))
-    wrong = sorted(name for name in own_modules(imports(path))
-                   if name != "casey_cli" and layer_of(name) not in ALLOWED[mine])
+    wrong = sorted(
+        name
+        for name in own_modules(imports(path))
+        if name != "casey_cli" and layer_of(name) not in ALLOWED[mine]
+    )
     assert not wrong, f"{mine} may import only {sorted(ALLOWED[mine])}: {wrong}"
 
 
@@ -88,8 +92,11 @@ def test_the_orm_stays_in_store_creation_and_migrations(path):
         return
     orm = sorted(n for n in imports(path) if n.split(".")[0] in ORM)
     assert not orm, f"{relative} imports {orm}; only {ORM_MODULES} may"
-    touches_schema = sorted(n for n in imports(path) if n.startswith("casey_cli.store.manage")
-                            or n.startswith("casey_cli.store.schema"))
+    touches_schema = sorted(
+        n
+        for n in imports(path)
+        if n.startswith("casey_cli.store.manage") or n.startswith("casey_cli.store.schema")
+    )
     if touches_schema:  # reached lazily, only to create, upgrade, copy or refuse a store
         assert relative.startswith(("cli/", "store/")), (relative, touches_schema)
 
@@ -103,6 +110,5 @@ def test_only_the_layers_for_people_use_typer_and_rich(path):
 
 
 def test_the_layer_map_knows_every_package():
-    packages = {p.parent.relative_to(PACKAGE).parts[0] for p in SOURCES
-                if p.parent != PACKAGE}
+    packages = {p.parent.relative_to(PACKAGE).parts[0] for p in SOURCES if p.parent != PACKAGE}
     assert packages <= set(ALLOWED) | {"templates"}, packages

@@ -37,8 +37,7 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def snapshot(casey) -> tuple[str, str]:
-    return (casey("export", "--format", "json").stdout,
-            casey("history", "--format", "json").stdout)
+    return (casey("export", "--format", "json").stdout, casey("history", "--format", "json").stdout)
 
 
 def test_yaml_minutes_dry_run_then_for_real(casey, tmp_path):
@@ -61,8 +60,11 @@ def test_yaml_minutes_dry_run_then_for_real(casey, tmp_path):
     assert new["history"][0]["note"] == "Agreed at committee"
     assert new["history"][0]["meeting"].startswith("M5 Policy and Performance")
     board = casey.json("action", "show", "A3")
-    assert (board["status"], board["due"], board["original_due"]) == \
-        ("in-progress", "2027-03-31", "2027-03-31")
+    assert (board["status"], board["due"], board["original_due"]) == (
+        "in-progress",
+        "2027-03-31",
+        "2027-03-31",
+    )
 
     again = casey("load", str(path))
     assert again.stdout.strip().splitlines()[-1] == "0 created, 0 updated, 3 unchanged"
@@ -73,14 +75,28 @@ def test_load_json_result(casey, tmp_path):
     result = json.loads(casey("load", str(path), "--format", "json", "--dry-run").stdout)
     assert result["dry_run"] is True
     assert (result["created"], result["updated"], result["unchanged"]) == (2, 1, 0)
-    assert {"action": "updated", "kind": "action", "key": "A3",
-            "fields": ["status", "due", "original_due"]} in result["items"]
+    assert {
+        "action": "updated",
+        "kind": "action",
+        "key": "A3",
+        "fields": ["status", "due", "original_due"],
+    } in result["items"]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
 def test_round_trip_changes_only_the_edit(casey, tmp_path, fmt):
-    casey("action", "add", "-b", "islington", "-t", "=1+1 formula-like", "--owner", "A",
-          "--due", "2026-10-01")
+    casey(
+        "action",
+        "add",
+        "-b",
+        "islington",
+        "-t",
+        "=1+1 formula-like",
+        "--owner",
+        "A",
+        "--due",
+        "2026-10-01",
+    )
     casey("action", "reschedule", "A19", "--due", "2026-12-01", "--reason", "slip")
     out = tmp_path / f"register.{fmt}"
     casey("export", "--format", fmt, "--output", str(out))
@@ -136,8 +152,7 @@ def test_one_bad_row_among_many_writes_nothing(casey, tmp_path):
 
 def test_atomic_across_files(casey, tmp_path):
     good = write(tmp_path, "good.yaml", MINUTES)
-    bad = write(tmp_path, "bad.yaml", "version: 1\nactions:\n  - borough: islingtn\n"
-                                      "    title: x\n")
+    bad = write(tmp_path, "bad.yaml", "version: 1\nactions:\n  - borough: islingtn\n    title: x\n")
     before = snapshot(casey)
     err = casey.error("load", str(good), str(bad))
     assert "bad.yaml:3: borough: unknown borough 'islingtn'" in err
@@ -145,29 +160,59 @@ def test_atomic_across_files(casey, tmp_path):
     assert snapshot(casey) == before
 
 
-@pytest.mark.parametrize(("name", "text", "expected"), [
-    ("k.yaml", "version: 1\nactions:\n  - borough: camden\n    title: t\n    ownr: x\n",
-     "k.yaml:5: ownr: unknown field 'ownr' for actions (did you mean 'owner'?)"),
-    ("r.yaml", "version: 1\nactions:\n  - borough: camden\n    title: t\n"
-               "    recommendation: casey-99\n",
-     "r.yaml:5: recommendation: unknown recommendation 'casey-99'"),
-    ("s.yaml", "version: 1\nactions:\n  - borough: camden\n    title: t\n    status: finished\n",
-     "s.yaml:5: status: unknown status 'finished'"),
-    ("t.yaml", "version: 1\nactions: !!python/object/apply:os.system ['echo hi']\n",
-     "t.yaml:2: YAML tags that build objects are not allowed"),
-    ("h.csv", "ref,borough,titel\n,camden,x\n",
-     "h.csv:1: titel: unknown column 'titel' (did you mean 'title'?)"),
-    ("n.csv", "ref,borough,title\nA999,camden,x\n",
-     "n.csv:2: ref: no action A999 in the store"),
-    ("a.csv", "ref,borough,title,assurance\nA1,islington,x,verified\n",
-     "a.csv:2: assurance: assurance changes only through `casey action verify`"),
-    ("j.json", "[{\"borough\": \"camden\", \"title\": \"x\", \"progress\": 140}]",
-     "j.json:1: progress: 140 is out of range"),
-    ("bad.json", "{not json", "bad.json:1: invalid JSON"),
-    ("x.txt", "hello", "x.txt: cannot load a '.txt' file"),
-    ("dup.csv", "ref,borough,title\n,camden,same\n,camden,same\n",
-     "dup.csv:3: title: camden/same is repeated in this file (first at line 2)"),
-])
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        (
+            "k.yaml",
+            "version: 1\nactions:\n  - borough: camden\n    title: t\n    ownr: x\n",
+            "k.yaml:5: ownr: unknown field 'ownr' for actions (did you mean 'owner'?)",
+        ),
+        (
+            "r.yaml",
+            "version: 1\nactions:\n  - borough: camden\n    title: t\n"
+            "    recommendation: casey-99\n",
+            "r.yaml:5: recommendation: unknown recommendation 'casey-99'",
+        ),
+        (
+            "s.yaml",
+            "version: 1\nactions:\n  - borough: camden\n    title: t\n    status: finished\n",
+            "s.yaml:5: status: unknown status 'finished'",
+        ),
+        (
+            "t.yaml",
+            "version: 1\nactions: !!python/object/apply:os.system ['echo hi']\n",
+            "t.yaml:2: YAML tags that build objects are not allowed",
+        ),
+        (
+            "h.csv",
+            "ref,borough,titel\n,camden,x\n",
+            "h.csv:1: titel: unknown column 'titel' (did you mean 'title'?)",
+        ),
+        (
+            "n.csv",
+            "ref,borough,title\nA999,camden,x\n",
+            "n.csv:2: ref: no action A999 in the store",
+        ),
+        (
+            "a.csv",
+            "ref,borough,title,assurance\nA1,islington,x,verified\n",
+            "a.csv:2: assurance: assurance changes only through `casey action verify`",
+        ),
+        (
+            "j.json",
+            '[{"borough": "camden", "title": "x", "progress": 140}]',
+            "j.json:1: progress: 140 is out of range",
+        ),
+        ("bad.json", "{not json", "bad.json:1: invalid JSON"),
+        ("x.txt", "hello", "x.txt: cannot load a '.txt' file"),
+        (
+            "dup.csv",
+            "ref,borough,title\n,camden,same\n,camden,same\n",
+            "dup.csv:3: title: camden/same is repeated in this file (first at line 2)",
+        ),
+    ],
+)
 def test_load_errors_name_file_line_and_field(casey, tmp_path, name, text, expected):
     path = write(tmp_path, name, text)
     before = snapshot(casey)
@@ -182,8 +227,12 @@ def test_missing_file(casey, tmp_path):
 
 
 def test_csv_load_creates_and_matches_by_borough_and_title(casey, tmp_path):
-    path = write(tmp_path, "new.csv", "borough,title,owner,status,due,progress\n"
-                                      "camden,Camden ward walks,Insp B,in progress,+2w,30\n")
+    path = write(
+        tmp_path,
+        "new.csv",
+        "borough,title,owner,status,due,progress\n"
+        "camden,Camden ward walks,Insp B,in progress,+2w,30\n",
+    )
     assert casey("load", str(path)).stdout.strip().endswith("1 created, 0 updated, 0 unchanged")
     [item] = casey.json("action", "list", "-b", "camden")
     assert (item["status"], item["due"], item["progress"]) == ("in-progress", "2026-12-07", 30)
@@ -193,26 +242,40 @@ def test_csv_load_creates_and_matches_by_borough_and_title(casey, tmp_path):
 def test_titles_match_existing_actions_whatever_their_case(casey, tmp_path):
     """A title that differs only in case (non-ASCII letters too) names the stored action, on
     every backend, and the same title in another borough is another action."""
-    first = write(tmp_path, "first.csv", "borough,title,owner\n"
-                                         "camden,Éducation sessions for ward panels,Insp A\n")
+    first = write(
+        tmp_path,
+        "first.csv",
+        "borough,title,owner\ncamden,Éducation sessions for ward panels,Insp A\n",
+    )
     casey("load", str(first))
     [before] = casey.json("action", "list", "-b", "camden")
     ref = before["ref"]
-    again = write(tmp_path, "again.csv", "borough,title,owner\n"
-                                         "camden,ÉDUCATION SESSIONS FOR WARD PANELS,Insp B\n"
-                                         "islington,Éducation sessions for ward panels,Insp C\n")
+    again = write(
+        tmp_path,
+        "again.csv",
+        "borough,title,owner\n"
+        "camden,ÉDUCATION SESSIONS FOR WARD PANELS,Insp B\n"
+        "islington,Éducation sessions for ward panels,Insp C\n",
+    )
     out = casey("load", str(again)).stdout
     assert out.strip().endswith("1 created, 1 updated, 0 unchanged")
     [camden] = casey.json("action", "list", "-b", "camden")
     # The same action, now spelt as the file spells it.
     assert (camden["ref"], camden["title"], camden["owner"]) == (
-        ref, "ÉDUCATION SESSIONS FOR WARD PANELS", "Insp B")
-    assert [i["owner"] for i in casey.json("action", "list", "-b", "islington")
-            if i["title"].startswith("Éducation")] == ["Insp C"]
+        ref,
+        "ÉDUCATION SESSIONS FOR WARD PANELS",
+        "Insp B",
+    )
+    assert [
+        i["owner"]
+        for i in casey.json("action", "list", "-b", "islington")
+        if i["title"].startswith("Éducation")
+    ] == ["Insp C"]
 
 
-def test_a_title_stored_twice_in_different_cases_is_never_picked_silently(casey, add_action,
-                                                                          tmp_path):
+def test_a_title_stored_twice_in_different_cases_is_never_picked_silently(
+    casey, add_action, tmp_path
+):
     """Two stored actions with one title in different cases: a row spelt exactly like one of
     them updates that one; any other spelling is refused with its line, and nothing is
     written."""
@@ -225,8 +288,10 @@ def test_a_title_stored_twice_in_different_cases_is_never_picked_silently(casey,
     before = snapshot(casey)
     other = write(tmp_path, "other.csv", "borough,title,owner\nhackney,Ward Walks,Insp X\n")
     err = casey.error("load", str(other))
-    assert err.startswith(f"Error: {other}:2: title: 2 actions in hackney have this title in "
-                          f"some case ({lower}, {upper}); add a 'ref' column"), err
+    assert err.startswith(
+        f"Error: {other}:2: title: 2 actions in hackney have this title in "
+        f"some case ({lower}, {upper}); add a 'ref' column"
+    ), err
     assert snapshot(casey) == before
 
 
@@ -234,8 +299,11 @@ def test_each_file_of_a_load_sees_the_files_before_it(casey, add_action, tmp_pat
     """`casey load a b` ends as `casey load a` then `casey load b` would: a title that the
     first file renames away is a new action when the second file names it again."""
     ref = add_action(borough="hackney", title="Ward walks")["ref"]
-    first = write(tmp_path, "first.csv", f"ref,borough,title\n,hackney,Ward walks\n"
-                                         f"{ref},hackney,Ward walks and surgeries\n")
+    first = write(
+        tmp_path,
+        "first.csv",
+        f"ref,borough,title\n,hackney,Ward walks\n{ref},hackney,Ward walks and surgeries\n",
+    )
     second = write(tmp_path, "second.csv", "ref,borough,title\n,hackney,Ward walks\n")
     casey("load", str(first), str(second))
     titles = {i["ref"]: i["title"] for i in casey.json("action", "list", "-b", "hackney")}
@@ -254,10 +322,16 @@ def test_progress_bar_only_on_a_terminal(tmp_path):
     rows = ["borough,title,owner"] + [f"camden,Bulk action {n},Owner" for n in range(500)]
     path = write(tmp_path, "bulk.csv", "\n".join(rows) + "\n")
     env = {**os.environ, "CASEY_DB": str(tmp_path / "p.db"), "CASEY_TODAY": "2026-11-23"}
-    subprocess.run([sys.executable, "-m", "casey_cli", "init"], env=env, check=True,
-                   capture_output=True)
-    quiet = subprocess.run([sys.executable, "-m", "casey_cli", "load", str(path)], env=env,
-                           capture_output=True, text=True, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "casey_cli", "init"], env=env, check=True, capture_output=True
+    )
+    quiet = subprocess.run(
+        [sys.executable, "-m", "casey_cli", "load", str(path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert quiet.stderr == "" and quiet.stdout.strip() == "500 created, 0 updated, 0 unchanged"
     path.write_text("\n".join(r.replace("Owner", "Other") for r in rows) + "\n")
     master, slave = pty.openpty()
@@ -275,8 +349,13 @@ def test_progress_bar_only_on_a_terminal(tmp_path):
 
     reader = threading.Thread(target=drain, daemon=True)
     reader.start()
-    proc = subprocess.Popen([sys.executable, "-m", "casey_cli", "load", str(path)], env=env,
-                            stdout=subprocess.PIPE, stderr=slave, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "casey_cli", "load", str(path)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        text=True,
+    )
     os.close(slave)
     out, _ = proc.communicate(timeout=120)
     reader.join(timeout=10)
@@ -291,8 +370,11 @@ def _indexes(db: Path) -> list[tuple[str, str]]:
     from contextlib import closing
 
     with closing(sqlite3.connect(db)) as conn:
-        return sorted(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
-                                   "AND sql IS NOT NULL").fetchall())
+        return sorted(
+            conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            ).fetchall()
+        )
 
 
 @pytest.mark.sqlite_only(reason="only a SQLite load drops and rebuilds its indexes")
@@ -306,8 +388,9 @@ def test_bulk_load_rebuilds_every_index_and_the_chain_holds(casey, isolated, tmp
     assert any(name.startswith("ix_actions_") for name, _ in before)
     boroughs = ["camden", "hackney", "islington"]
     lines = ["borough,title,owner,status,due"] + [
-        f"{boroughs[n % 3]},Bulk action {n},\"Owner, {n % 7}\",in-progress,2027-0{n % 9 + 1}-15"
-        for n in range(BULK_ROWS)]
+        f'{boroughs[n % 3]},Bulk action {n},"Owner, {n % 7}",in-progress,2027-0{n % 9 + 1}-15'
+        for n in range(BULK_ROWS)
+    ]
     path = write(tmp_path, "bulk.csv", "\r\n".join(lines) + "\r\n")
     casey("load", str(path), "--dry-run")
     assert _indexes(isolated) == before
@@ -315,10 +398,12 @@ def test_bulk_load_rebuilds_every_index_and_the_chain_holds(casey, isolated, tmp
     assert f"{BULK_ROWS} created" in out
     assert _indexes(isolated) == before
     assert "hash chain intact" in casey("db", "check").stdout
-    listed = json.loads(casey("action", "list", "-b", "hackney", "--owner", "Owner, 3",
-                              "--format", "json").stdout)
-    assert {i["title"] for i in listed} == {f"Bulk action {n}" for n in range(BULK_ROWS)
-                                           if n % 3 == 1 and n % 7 == 3}
+    listed = json.loads(
+        casey("action", "list", "-b", "hackney", "--owner", "Owner, 3", "--format", "json").stdout
+    )
+    assert {i["title"] for i in listed} == {
+        f"Bulk action {n}" for n in range(BULK_ROWS) if n % 3 == 1 and n % 7 == 3
+    }
 
 
 def test_history_hashes_keep_their_canonical_form(casey, isolated, tmp_path):
@@ -328,11 +413,14 @@ def test_history_hashes_keep_their_canonical_form(casey, isolated, tmp_path):
     from datetime import datetime, timezone
 
     tricky = 'Quote " backslash \\ tab\tslash / \u00e9 \u2028 \U0001f600'
-    casey("action", "add", "-b", "camden", "-t", tricky, "--note", "caf\u00e9 \"note\"")
+    casey("action", "add", "-b", "camden", "-t", tricky, "--note", 'caf\u00e9 "note"')
     path = write(tmp_path, "m.yaml", MINUTES)
     casey("load", str(path))
-    rows = sql(isolated, 'SELECT prev_hash, at, "by", kind, ref, borough, field, old, new, '
-                         "note, meeting_id, hash FROM history ORDER BY id")
+    rows = sql(
+        isolated,
+        'SELECT prev_hash, at, "by", kind, ref, borough, field, old, new, '
+        "note, meeting_id, hash FROM history ORDER BY id",
+    )
     assert any(r[8] == tricky for r in rows) and any(r[10] is not None for r in rows)
     for *fields, stored in rows:
         fields[0] = fields[0] or ""

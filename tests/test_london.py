@@ -27,8 +27,7 @@ def boroughs(casey) -> dict[str, dict]:
 
 def counts(row: dict, keys: tuple[str, ...] = NUMBERS) -> dict:
     """The numbers of a London row or of a status summary."""
-    return {**{k: row[k] for k in keys}, "by_status": row["by_status"],
-            "by_rag": row["by_rag"]}
+    return {**{k: row[k] for k in keys}, "by_status": row["by_status"], "by_rag": row["by_rag"]}
 
 
 def added(rows: list[dict]) -> dict:
@@ -67,8 +66,10 @@ def test_every_borough_is_listed_once(casey):
     assert sorted(listed) == sorted(expected)
     assert len(listed) == len(set(listed))
     for row in report["rows"]:
-        assert (row["name"], row["bcu"]) == (expected[row["borough"]]["name"],
-                                             expected[row["borough"]]["bcu"])
+        assert (row["name"], row["bcu"]) == (
+            expected[row["borough"]]["name"],
+            expected[row["borough"]]["bcu"],
+        )
     assert report["force_wide"]["borough"] == FORCE_WIDE
     assert FORCE_WIDE not in listed
 
@@ -98,7 +99,10 @@ def test_each_row_says_what_status_for_that_borough_says(casey, busy):
         assert row["open"] == sum(1 for i in items if i["status"] not in ("complete", "dropped"))
         assert row["slipped"] == sum(1 for i in items if i["slips"]), row["borough"]
         assert (len(own["overdue"]), len(own["due_soon"]), len(own["gaps"])) == (
-            row["overdue"], row["due_soon"], row["gaps"]), row["borough"]
+            row["overdue"],
+            row["due_soon"],
+            row["gaps"],
+        ), row["borough"]
     sutton = next(r for r in report["rows"] if r["borough"] == "sutton")
     assert (sutton["slipped"], sutton["due_soon"]) == (1, 1)
 
@@ -108,7 +112,10 @@ def test_headline_is_the_sum_of_the_rows_and_force_wide(casey, busy):
     assert counts(report["summary"]) == added([*report["rows"], report["force_wide"]])
     summary = report["summary"]
     assert (len(report["overdue"]), len(report["due_soon"]), len(report["gaps"])) == (
-        summary["overdue"], summary["due_soon"], summary["gaps"])
+        summary["overdue"],
+        summary["due_soon"],
+        summary["gaps"],
+    )
     # Everything in the register is counted once: the export holds the same items.
     assert summary["total"] == len(casey.json("export"))
 
@@ -196,16 +203,18 @@ def test_fail_on_overdue_in_the_london_view(casey, add_action):
 
 
 def at(stamp: str) -> time_machine.travel:
-    return time_machine.travel(datetime.fromisoformat(stamp).replace(tzinfo=timezone.utc),
-                               tick=False)
+    return time_machine.travel(
+        datetime.fromisoformat(stamp).replace(tzinfo=timezone.utc), tick=False
+    )
 
 
 def test_as_at_rebuilds_the_london_view(tmp_path):
     db = str(tmp_path / "asat.db")
 
     def run(*args: str, today: str) -> dict:
-        result = CliRunner().invoke(app, ["--db", db, "--today", today, *args],
-                                    env={"CASEY_USER": "clerk"})
+        result = CliRunner().invoke(
+            app, ["--db", db, "--today", today, *args], env={"CASEY_USER": "clerk"}
+        )
         assert result.exit_code == 0, result.output
         return json.loads(result.stdout) if "json" in args else {}
 
@@ -213,8 +222,19 @@ def test_as_at_rebuilds_the_london_view(tmp_path):
         run("init", today="2027-03-01")
         seen = run("status", "--format", "json", today="2027-03-01")
     with at("2027-03-03T09:00:00"):
-        run("action", "add", "-b", "camden", "-t", "Late", "--owner", "X", "--due",
-            "2027-03-02", today="2027-03-03")
+        run(
+            "action",
+            "add",
+            "-b",
+            "camden",
+            "-t",
+            "Late",
+            "--owner",
+            "X",
+            "--due",
+            "2027-03-02",
+            today="2027-03-03",
+        )
         now = run("status", "--format", "json", today="2027-03-03")
     with at("2027-03-05T09:00:00"):
         then = run("status", "--as-at", "2027-03-02", "--format", "json", today="2027-03-05")

@@ -22,7 +22,6 @@ MEETING_FIELDS = ["ref", "name", "date", "borough", "citation"]
 AddAction = Callable[..., dict[str, Any]]
 
 
-
 # ---------------------------------------------------------------- helpers
 
 
@@ -47,10 +46,16 @@ def backdate_history(db: Path | str, day: str, midnight: str) -> None:
     with engine.begin() as conn:
         rows = conn.execute(sa.select(history_table).order_by(history_table.c.id)).all()
         moved = [{"key": rows[0].id, "at": datetime.fromisoformat(f"{midnight}T00:00:00+00:00")}]
-        moved += [{"key": r.id, "at": datetime.combine(date.fromisoformat(day), r.at.timetz())}
-                  for r in rows[1:]]
-        conn.execute(history_table.update().where(history_table.c.id == sa.bindparam("key"))
-                     .values(at=sa.bindparam("at")), moved)
+        moved += [
+            {"key": r.id, "at": datetime.combine(date.fromisoformat(day), r.at.timetz())}
+            for r in rows[1:]
+        ]
+        conn.execute(
+            history_table.update()
+            .where(history_table.c.id == sa.bindparam("key"))
+            .values(at=sa.bindparam("at")),
+            moved,
+        )
     engine.dispose()
 
 
@@ -67,8 +72,15 @@ def now() -> datetime:
 
 def test_add_prints_the_ref_and_lists_the_meeting(casey: Casey) -> None:
     before = meetings(casey)
-    result = casey("meeting", "add", "Policy and Performance Scrutiny Committee",
-                   "--date", "2026-11-19", "--borough", "Islington")
+    result = casey(
+        "meeting",
+        "add",
+        "Policy and Performance Scrutiny Committee",
+        "--date",
+        "2026-11-19",
+        "--borough",
+        "Islington",
+    )
     ref = result.stdout.strip()
     assert result.stdout == f"{ref}\n"
     assert ref == f"M{max(int(m['ref'][1:]) for m in before) + 1}"
@@ -76,28 +88,39 @@ def test_add_prints_the_ref_and_lists_the_meeting(casey: Casey) -> None:
     assert len(after) == len(before) + 1 and all(m in after for m in before)
     row = next(m for m in after if m["ref"] == ref)
     assert list(row) == MEETING_FIELDS
-    assert row == {"ref": ref, "name": "Policy and Performance Scrutiny Committee",
-                   "date": "2026-11-19", "borough": "islington", "citation": None}
+    assert row == {
+        "ref": ref,
+        "name": "Policy and Performance Scrutiny Committee",
+        "date": "2026-11-19",
+        "borough": "islington",
+        "citation": None,
+    }
 
 
 def test_add_json_gives_the_row_and_a_relative_date_follows_today(casey: Casey) -> None:
-    row = add_meeting(casey, "  Safer Neighbourhood Board  ", "+1w")   # CASEY_TODAY 2026-11-23
+    row = add_meeting(casey, "  Safer Neighbourhood Board  ", "+1w")  # CASEY_TODAY 2026-11-23
     assert (row["name"], row["date"], row["borough"]) == (
-        "Safer Neighbourhood Board", "2026-11-30", None)
-    row = casey.json("--today", "2026-01-31", "meeting", "add", "Safer Neighbourhood Board",
-                     "--date", "tomorrow")
+        "Safer Neighbourhood Board",
+        "2026-11-30",
+        None,
+    )
+    row = casey.json(
+        "--today", "2026-01-31", "meeting", "add", "Safer Neighbourhood Board", "--date", "tomorrow"
+    )
     assert row["date"] == "2026-02-01"
 
 
 def test_list_is_ordered_by_date_and_filters_by_borough(casey: Casey) -> None:
-    december = add_meeting(casey, "Camden Community Safety Partnership", "2026-12-01",
-                           "--borough", "camden")
+    december = add_meeting(
+        casey, "Camden Community Safety Partnership", "2026-12-01", "--borough", "camden"
+    )
     november = add_meeting(casey, "Camden Scrutiny", "2026-11-01", "--borough", "camden")
     add_meeting(casey, "Hackney Scrutiny", "2026-11-15", "--borough", "hackney")
     assert meetings(casey, "--borough", "camden") == [november, december]
     every = meetings(casey)
     assert [(m["date"], int(m["ref"][1:])) for m in every] == sorted(
-        (m["date"], int(m["ref"][1:])) for m in every)
+        (m["date"], int(m["ref"][1:])) for m in every
+    )
 
 
 def test_same_name_on_another_date_is_a_new_meeting(casey: Casey) -> None:
@@ -115,14 +138,21 @@ def test_duplicate_name_and_date_is_refused(casey: Casey, isolated: Path) -> Non
     assert snapshot(isolated) == before
 
 
-@pytest.mark.parametrize("args, fragments", [
-    (["Board", "--date", "2026-10-01", "--borough", "islingtn"],
-     ["islingtn", "did you mean 'islington'", "casey borough list"]),
-    (["Board", "--date", "2023-02-30"], ["2023-02-30", "not a real date", "YYYY-MM-DD"]),
-    (["   ", "--date", "2026-10-01"], ["name", "NAME"]),
-], ids=["unknown borough", "impossible date", "blank name"])
-def test_meeting_add_errors_write_nothing(casey: Casey, isolated: Path, args: list[str],
-                                          fragments: list[str]) -> None:
+@pytest.mark.parametrize(
+    "args, fragments",
+    [
+        (
+            ["Board", "--date", "2026-10-01", "--borough", "islingtn"],
+            ["islingtn", "did you mean 'islington'", "casey borough list"],
+        ),
+        (["Board", "--date", "2023-02-30"], ["2023-02-30", "not a real date", "YYYY-MM-DD"]),
+        (["   ", "--date", "2026-10-01"], ["name", "NAME"]),
+    ],
+    ids=["unknown borough", "impossible date", "blank name"],
+)
+def test_meeting_add_errors_write_nothing(
+    casey: Casey, isolated: Path, args: list[str], fragments: list[str]
+) -> None:
     before = snapshot(isolated)
     err = casey.error("meeting", "add", *args)
     for fragment in fragments:
@@ -151,7 +181,9 @@ def test_history_of_an_action(casey: Casey, add_action: AddAction, form: str) ->
     casey("action", "update", other, "--status", "blocked")
     events = history(casey, form.format(ref=ref, num=ref[1:], lower=ref.lower()))
     assert [(e["ref"], e["field"], e["old"], e["new"]) for e in events] == [
-        (ref, "created", None, "Test action"), (ref, "status", "not-started", "blocked")]
+        (ref, "created", None, "Test action"),
+        (ref, "status", "not-started", "blocked"),
+    ]
     assert events[1]["note"] == "Waiting on data"
     assert events == casey.json("action", "show", ref)["history"]
 
@@ -159,13 +191,15 @@ def test_history_of_an_action(casey: Casey, add_action: AddAction, form: str) ->
 def test_history_of_a_recommendation(casey: Casey) -> None:
     created = history(casey, "casey-7")
     assert [(e["ref"], e["kind"], e["field"]) for e in created] == [
-        ("casey-7", "recommendation", "created")]
+        ("casey-7", "recommendation", "created")
+    ]
     casey("rec", "update", "casey-7", "--owner", "MOPAC")
     casey("rec", "update", "casey-8", "--owner", "MOPAC")
     events = history(casey, "Casey-7")
     assert events[:1] == created
     assert [(e["ref"], e["field"], e["old"], e["new"]) for e in events[1:]] == [
-        ("casey-7", "owner", None, "MOPAC")]
+        ("casey-7", "owner", None, "MOPAC")
+    ]
 
 
 def test_history_by_borough(casey: Casey, add_action: AddAction) -> None:
@@ -175,7 +209,9 @@ def test_history_by_borough(casey: Casey, add_action: AddAction) -> None:
     casey("rec", "update", "islington-plan-2", "--owner", "Central North BCU")
     casey("rec", "update", "casey-7", "--owner", "MOPAC")
     assert [(e["ref"], e["field"]) for e in history(casey, "--borough", "hackney")] == [
-        (hackney, "created"), (hackney, "owner")]
+        (hackney, "created"),
+        (hackney, "owner"),
+    ]
     assert [e["ref"] for e in history(casey, "--borough", "camden")] == [camden]
     # A borough plan's recommendation belongs to its borough; a force-wide one to london.
     islington = {(e["ref"], e["field"]) for e in history(casey, "--borough", "islington")}
@@ -185,8 +221,9 @@ def test_history_by_borough(casey: Casey, add_action: AddAction) -> None:
     assert not {hackney, camden} & {ref for ref, _ in islington | london}
 
 
-def test_history_since_filters_on_when_the_change_happened(casey: Casey, isolated: Path,
-                                                          add_action: AddAction) -> None:
+def test_history_since_filters_on_when_the_change_happened(
+    casey: Casey, isolated: Path, add_action: AddAction
+) -> None:
     old_count = len(history(casey))
     backdate_history(isolated, "2024-01-15", midnight="2024-01-16")
     backdated = history(casey)
@@ -222,19 +259,30 @@ def test_history_csv_has_the_json_columns(casey: Casey, add_action: AddAction) -
 # ---------------------------------------------------------------- the audit trail's guarantees
 
 
-def test_history_timestamps_are_the_real_clock_not_today(casey: Casey,
-                                                         add_action: AddAction) -> None:
+def test_history_timestamps_are_the_real_clock_not_today(
+    casey: Casey, add_action: AddAction
+) -> None:
     start = now().replace(microsecond=0)
-    item = casey.json("--today", "2020-01-01", "action", "add", "--borough", "islington",
-                      "--title", "Backdated report", "--due", "tomorrow")
+    item = casey.json(
+        "--today",
+        "2020-01-01",
+        "action",
+        "add",
+        "--borough",
+        "islington",
+        "--title",
+        "Backdated report",
+        "--due",
+        "tomorrow",
+    )
     casey("--today", "2020-01-01", "action", "done", item["ref"])
     end = now()
-    assert item["due"] == "2020-01-02"                       # dates set by a command follow --today
+    assert item["due"] == "2020-01-02"  # dates set by a command follow --today
     assert casey.json("action", "show", item["ref"])["completed"] == "2020-01-01"
     events = history(casey, item["ref"])
     assert [e["field"] for e in events] == ["created", "status", "completed"]
     for event in events:
-        assert start <= at(event) <= end, event["at"]         # ...but the audit trail never does
+        assert start <= at(event) <= end, event["at"]  # ...but the audit trail never does
         assert not event["at"].startswith("2020-01-01")
     created = datetime.fromisoformat(item["created"].replace("Z", "+00:00"))
     assert start <= created <= end
@@ -250,29 +298,51 @@ def test_history_only_grows(casey: Casey, add_action: AddAction) -> None:
     casey("rec", "update", "casey-7", "--owner", "MOPAC")
     casey.error("action", "done", ref)  # a refused write adds nothing
     later = history(casey)
-    assert later[:len(earlier)] == earlier  # earlier events, ids included, are untouched
-    added = later[len(earlier):]
+    assert later[: len(earlier)] == earlier  # earlier events, ids included, are untouched
+    added = later[len(earlier) :]
     ids = [e["id"] for e in added]
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
     assert min(ids) > max(e["id"] for e in earlier)
-    assert sorted(e["field"] for e in added) == sorted([
-        "status", "title", "due", "slips", "status", "completed", "evidence", "assurance",
-        "verified_by", "verified_on", "owner"])
+    assert sorted(e["field"] for e in added) == sorted(
+        [
+            "status",
+            "title",
+            "due",
+            "slips",
+            "status",
+            "completed",
+            "evidence",
+            "assurance",
+            "verified_by",
+            "verified_on",
+            "owner",
+        ]
+    )
 
 
 # ---------------------------------------------------------------- history errors
 
 
-@pytest.mark.parametrize("args, fragments", [
-    (["A999"], ["A999", "casey action list"]),
-    (["999"], ["A999", "casey action list"]),
-    (["casey-77"], ["casey-77", "did you mean 'casey-7'", "casey rec list"]),
-    (["--borough", "islingtn"], ["islingtn", "did you mean 'islington'"]),
-    (["--since", "2023-02-30"], ["2023-02-30", "not a real date"]),
-], ids=["unknown action", "unknown bare number", "unknown recommendation", "unknown borough",
-        "impossible date"])
-def test_history_errors(casey: Casey, isolated: Path, args: list[str],
-                        fragments: list[str]) -> None:
+@pytest.mark.parametrize(
+    "args, fragments",
+    [
+        (["A999"], ["A999", "casey action list"]),
+        (["999"], ["A999", "casey action list"]),
+        (["casey-77"], ["casey-77", "did you mean 'casey-7'", "casey rec list"]),
+        (["--borough", "islingtn"], ["islingtn", "did you mean 'islington'"]),
+        (["--since", "2023-02-30"], ["2023-02-30", "not a real date"]),
+    ],
+    ids=[
+        "unknown action",
+        "unknown bare number",
+        "unknown recommendation",
+        "unknown borough",
+        "impossible date",
+    ],
+)
+def test_history_errors(
+    casey: Casey, isolated: Path, args: list[str], fragments: list[str]
+) -> None:
     before = snapshot(isolated)
     err = casey.error("history", *args)
     for fragment in fragments:

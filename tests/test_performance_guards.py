@@ -13,29 +13,34 @@ import pytest
 
 from casey_cli.store.items import Filters, stored_items_sql
 
-SQLITE_PLANS = pytest.mark.sqlite_only(reason="SQLite query plans and the stdlib sqlite3 "
-                                              "driver")
+SQLITE_PLANS = pytest.mark.sqlite_only(reason="SQLite query plans and the stdlib sqlite3 driver")
 
-HEAVY = ("sqlmodel", "sqlalchemy", "pydantic", "alembic", "openpyxl", "yaml", "jinja2",
-         "psycopg")
-PROBE = ("import sys, runpy; sys.argv = ['casey', *sys.argv[1:]]\n"
-         "try:\n    runpy.run_module('casey_cli', run_name='__main__')\n"
-         "except SystemExit:\n    pass\n"
-         "print('LOADED=' + ','.join(m for m in {heavy!r} if m in sys.modules),"
-         " file=sys.stderr)")
+HEAVY = ("sqlmodel", "sqlalchemy", "pydantic", "alembic", "openpyxl", "yaml", "jinja2", "psycopg")
+PROBE = (
+    "import sys, runpy; sys.argv = ['casey', *sys.argv[1:]]\n"
+    "try:\n    runpy.run_module('casey_cli', run_name='__main__')\n"
+    "except SystemExit:\n    pass\n"
+    "print('LOADED=' + ','.join(m for m in {heavy!r} if m in sys.modules),"
+    " file=sys.stderr)"
+)
 
 
 def loaded(args: list[str], env: dict[str, str] | None = None) -> str:
-    out = subprocess.run([sys.executable, "-c", PROBE.format(heavy=HEAVY), *args],
-                         capture_output=True, text=True, env=env)
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE.format(heavy=HEAVY), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     line = [x for x in out.stderr.splitlines() if x.startswith("LOADED=")]
     assert line, out.stderr
     return line[-1].removeprefix("LOADED=")
 
 
 @SQLITE_PLANS
-@pytest.mark.parametrize("args", [["--help"], ["--version"], ["status", "--help"],
-                                  ["action", "add", "--help"]])
+@pytest.mark.parametrize(
+    "args", [["--help"], ["--version"], ["status", "--help"], ["action", "add", "--help"]]
+)
 def test_help_and_version_import_nothing_heavy(args):
     assert loaded(args) == ""
 
@@ -45,10 +50,15 @@ def test_status_and_lists_on_a_current_store_import_nothing_heavy(casey, isolate
     import os
 
     env = {**os.environ, "CASEY_DB": str(isolated)}
-    for args in (["status", "--borough", "islington"], ["status", "--format", "json"],
-                 ["action", "list", "--overdue"], ["export", "--format", "csv"],
-                 ["chase", "--format", "csv"], ["chase", "--borough", "islington"],
-                 ["action", "add", "--borough", "islington", "--title", "Fast path"]):
+    for args in (
+        ["status", "--borough", "islington"],
+        ["status", "--format", "json"],
+        ["action", "list", "--overdue"],
+        ["export", "--format", "csv"],
+        ["chase", "--format", "csv"],
+        ["chase", "--borough", "islington"],
+        ["action", "add", "--borough", "islington", "--title", "Fast path"],
+    ):
         assert loaded(args, env) == "", args
 
 
@@ -59,24 +69,40 @@ ORM = ("sqlmodel", "sqlalchemy", "alembic", "pydantic")
 # an existing store only says so.
 EVERY_COMMAND = (
     ["init"],
-    ["status", "--borough", "islington"], ["status"], ["status", "--as-at", "2026-11-23"],
-    ["export", "--format", "csv"], ["export", "--format", "json"],
-    ["export", "--format", "markdown"], ["export", "--format", "xlsx", "--output", "{tmp}/x.xlsx"],
-    ["export", "--format", "ics"], ["export", "--format", "html"],
+    ["status", "--borough", "islington"],
+    ["status"],
+    ["status", "--as-at", "2026-11-23"],
+    ["export", "--format", "csv"],
+    ["export", "--format", "json"],
+    ["export", "--format", "markdown"],
+    ["export", "--format", "xlsx", "--output", "{tmp}/x.xlsx"],
+    ["export", "--format", "ics"],
+    ["export", "--format", "html"],
     ["report", "--borough", "islington", "--format", "html"],
     ["report", "--as-at", "2026-11-23", "--format", "markdown"],
-    ["history", "A3"], ["trend", "--borough", "islington"], ["chase", "--borough", "islington"],
+    ["history", "A3"],
+    ["trend", "--borough", "islington"],
+    ["chase", "--borough", "islington"],
     ["action", "add", "--borough", "islington", "--title", "Guarded", "--owner", "Someone"],
-    ["action", "update", "A3", "--progress", "10"], ["action", "show", "A3"],
+    ["action", "update", "A3", "--progress", "10"],
+    ["action", "show", "A3"],
     ["action", "list", "--borough", "islington"],
     ["action", "reschedule", "A3", "--due", "2027-03-01", "--reason", "Later"],
-    ["action", "done", "A3", "--evidence", "x"], ["action", "verify", "A3", "--by", "Auditor"],
-    ["rec", "list"], ["rec", "show", "casey-1"], ["rec", "update", "casey-1", "--progress", "5"],
-    ["meeting", "add", "Guard panel", "--date", "2026-11-20"], ["meeting", "list"],
-    ["source", "list"], ["borough", "list"],
-    ["load", "{tmp}/minutes.yaml"], ["load", "{tmp}/minutes.yaml", "--dry-run"],
+    ["action", "done", "A3", "--evidence", "x"],
+    ["action", "verify", "A3", "--by", "Auditor"],
+    ["rec", "list"],
+    ["rec", "show", "casey-1"],
+    ["rec", "update", "casey-1", "--progress", "5"],
+    ["meeting", "add", "Guard panel", "--date", "2026-11-20"],
+    ["meeting", "list"],
+    ["source", "list"],
+    ["borough", "list"],
+    ["load", "{tmp}/minutes.yaml"],
+    ["load", "{tmp}/minutes.yaml", "--dry-run"],
     ["db", "check"],
-    ["config", "show"], ["config", "get", "window"], ["config", "set", "window", "21"],
+    ["config", "show"],
+    ["config", "get", "window"],
+    ["config", "set", "window", "21"],
     ["config", "unset", "window"],
 )
 BACKUP = ["db", "backup", "{tmp}/backup.db"]
@@ -86,7 +112,8 @@ def test_every_command_on_a_current_store_imports_no_orm(casey, isolated, backen
     import os
 
     (tmp_path / "minutes.yaml").write_text(
-        "version: 1\nactions:\n  - borough: islington\n    title: Minuted\n    due: 2027-01-31\n")
+        "version: 1\nactions:\n  - borough: islington\n    title: Minuted\n    due: 2027-01-31\n"
+    )
     env = {**os.environ, "CASEY_DB": str(isolated)}
     commands = [*EVERY_COMMAND, *([BACKUP] if backend == "sqlite" else [])]
     for args in commands:
@@ -131,12 +158,15 @@ def test_every_command_is_guarded():
 
 
 @SQLITE_PLANS
-@pytest.mark.parametrize(("filters", "index"), [
-    (Filters(borough="islington", recommendations=False), "ix_actions_borough"),
-    (Filters(recommendation="casey-1", recommendations=False), "ix_actions_recommendation"),
-    (Filters(due_before=date(2026, 1, 1), recommendations=False), "ix_actions_due"),
-    (Filters(overdue=True, recommendations=False), "ix_actions_due"),
-])
+@pytest.mark.parametrize(
+    ("filters", "index"),
+    [
+        (Filters(borough="islington", recommendations=False), "ix_actions_borough"),
+        (Filters(recommendation="casey-1", recommendations=False), "ix_actions_recommendation"),
+        (Filters(due_before=date(2026, 1, 1), recommendations=False), "ix_actions_due"),
+        (Filters(overdue=True, recommendations=False), "ix_actions_due"),
+    ],
+)
 def test_filters_use_an_index(isolated, filters, index):
     sql, params = stored_items_sql(filters, date(2026, 11, 23), "sqlite")
     with closing(sqlite3.connect(isolated)) as conn:
@@ -157,17 +187,25 @@ def test_chase_finds_each_item_last_event_through_the_history_index(isolated):
 @SQLITE_PLANS
 def test_history_of_one_item_uses_its_index(isolated):
     with closing(sqlite3.connect(isolated)) as conn:
-        plan = " ".join(str(r[-1]) for r in conn.execute(
-            "EXPLAIN QUERY PLAN SELECT * FROM history WHERE ref = 'A1' ORDER BY id"))
+        plan = " ".join(
+            str(r[-1])
+            for r in conn.execute(
+                "EXPLAIN QUERY PLAN SELECT * FROM history WHERE ref = 'A1' ORDER BY id"
+            )
+        )
     assert "ix_history_ref_id" in plan, plan
 
 
 @SQLITE_PLANS
 def test_matching_an_action_by_borough_and_title_uses_an_index(isolated):
     with closing(sqlite3.connect(isolated)) as conn:
-        plan = " ".join(str(r[-1]) for r in conn.execute(
-            "EXPLAIN QUERY PLAN SELECT id FROM actions WHERE borough = 'camden' "
-            "AND title IN ('a', 'b')"))
+        plan = " ".join(
+            str(r[-1])
+            for r in conn.execute(
+                "EXPLAIN QUERY PLAN SELECT id FROM actions WHERE borough = 'camden' "
+                "AND title IN ('a', 'b')"
+            )
+        )
     assert "ix_actions_borough_title" in plan, plan
 
 
@@ -180,9 +218,11 @@ def test_the_load_floor_writes_what_casey_writes(casey, isolated, tmp_path):
 
     floors = Path(__file__).resolve().parent.parent / "bench" / "floors.py"
     rows = tmp_path / "actions.csv"
-    rows.write_text("borough,title,owner,status,due,recommendation,progress\n"
-                    "camden,Floor one,Insp A,in-progress,2026-12-01,,20\n"
-                    "islington,Floor \"two\" é,,not-started,,islington-plan-1,\n")
+    rows.write_text(
+        "borough,title,owner,status,due,recommendation,progress\n"
+        "camden,Floor one,Insp A,in-progress,2026-12-01,,20\n"
+        'islington,Floor "two" é,,not-started,,islington-plan-1,\n'
+    )
     casey("status")  # the store exists, seeded
     subprocess.run([sys.executable, str(floors), "load", str(isolated), str(rows)], check=True)
     assert "hash chain intact" in casey("db", "check").stdout

@@ -29,21 +29,29 @@ def spawn(*args: str) -> pexpect.spawn:
     """`casey ARGS` on a pseudo-terminal, with the test's store, date and user."""
     env = {**os.environ, "COLUMNS": "120"}
     assert env["CASEY_TODAY"] == TODAY and env["CASEY_DB"]
-    child = pexpect.spawn(CASEY, list(args), env=env, encoding="utf-8", timeout=30,
-                          dimensions=(50, 120), preexec_fn=_as_at_a_terminal)
+    child = pexpect.spawn(
+        CASEY,
+        list(args),
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(50, 120),
+        preexec_fn=_as_at_a_terminal,
+    )
     return child
 
 
 def finish(child: pexpect.spawn) -> tuple[str, int]:
     child.expect(pexpect.EOF)
     child.close()
-    return child.before, child.exitstatus if child.exitstatus is not None else \
-        128 + (child.signalstatus or 0)
+    return child.before, child.exitstatus if child.exitstatus is not None else 128 + (
+        child.signalstatus or 0
+    )
 
 
 def added(out: str) -> str:
     """The ref in `--format json` output (a terminal mixes stdout and stderr)."""
-    return str(json.loads(out[out.index("{"):])["ref"])
+    return str(json.loads(out[out.index("{") :])["ref"])
 
 
 def answer(child: pexpect.spawn, question: str, text: str) -> None:
@@ -68,8 +76,9 @@ def register(casey: Casey) -> Any:
 def test_a_full_interactive_add_asks_checks_confirms_and_writes(casey: Casey) -> None:
     recs = casey.json("rec", "list")
     islington_rec = next(r["ref"] for r in recs if r["source"] == "islington-plan")
-    meeting = casey("meeting", "add", "Ward panel", "--date", TODAY, "--borough",
-                    "islington").stdout.strip()
+    meeting = casey(
+        "meeting", "add", "Ward panel", "--date", TODAY, "--borough", "islington"
+    ).stdout.strip()
     child = spawn("action", "add", "--format", "json")
     child.expect("islington")  # the borough choices come from the store
     answer(child, "Borough", "islingtn")  # a bad answer is asked again, with the reason
@@ -91,7 +100,11 @@ def test_a_full_interactive_add_asks_checks_confirms_and_writes(casey: Casey) ->
     child.expect("New action")
     shown = confirm(casey, child)
     assert (shown["borough"], shown["title"], shown["owner"], shown["status"]) == (
-        "islington", "Publish ward panel dates", "Supt, Central North", "in-progress")
+        "islington",
+        "Publish ward panel dates",
+        "Supt, Central North",
+        "in-progress",
+    )
     assert shown["recommendation"] == islington_rec
     assert shown["due"] == (date.fromisoformat(TODAY) + timedelta(weeks=4)).isoformat()
     [created] = [e for e in shown["history"] if e["field"] == "created"]
@@ -101,9 +114,26 @@ def test_a_full_interactive_add_asks_checks_confirms_and_writes(casey: Casey) ->
 
 
 def test_given_fields_are_not_asked_and_a_bad_given_one_is(casey: Casey) -> None:
-    child = spawn("action", "add", "--borough", "islington", "--owner", "Clerk",
-                  "--due", "2027-13-01", "--status", "blocked", "--note", "n",
-                  "--meeting", "", "--recommendation", "", "--format", "json")
+    child = spawn(
+        "action",
+        "add",
+        "--borough",
+        "islington",
+        "--owner",
+        "Clerk",
+        "--due",
+        "2027-13-01",
+        "--status",
+        "blocked",
+        "--note",
+        "n",
+        "--meeting",
+        "",
+        "--recommendation",
+        "",
+        "--format",
+        "json",
+    )
     answer(child, "Title", "Only the title was missing")
     child.expect("not a real date")  # the given --due is checked and asked for again
     answer(child, "Due date", "2027-01-31")
@@ -114,8 +144,24 @@ def test_given_fields_are_not_asked_and_a_bad_given_one_is(casey: Casey) -> None
 def test_a_recommendation_of_another_borough_plan_is_asked_again(casey: Casey) -> None:
     own = [r["ref"] for r in casey.json("rec", "list") if r["borough"] == "islington"]
     assert own
-    child = spawn("action", "add", "--title", "Elsewhere", "--owner", "x", "--due", "",
-                  "--status", "not-started", "--note", "", "--meeting", "", "--format", "json")
+    child = spawn(
+        "action",
+        "add",
+        "--title",
+        "Elsewhere",
+        "--owner",
+        "x",
+        "--due",
+        "",
+        "--status",
+        "not-started",
+        "--note",
+        "",
+        "--meeting",
+        "",
+        "--format",
+        "json",
+    )
     answer(child, "Borough", "camden")
     answer(child, "Recommendation", own[0])
     child.expect("another borough's plan")
@@ -155,8 +201,7 @@ def test_piped_stdin_never_prompts(casey: Casey, missing: str) -> None:
     result = casey("action", "add", *args, code=2, input="islington\nPiped\n\n\n\n\n\n\ny\n")
     assert result.stdout == ""
     err = result.stderr.strip()
-    assert err == f"Error: missing {missing}; give {missing} (prompting only happens on a " \
-        "terminal)"
+    assert err == f"Error: missing {missing}; give {missing} (prompting only happens on a terminal)"
     assert "Borough" not in result.stderr and "Title" not in result.stderr
     assert register(casey) == before
 
@@ -165,10 +210,16 @@ def test_piped_stdin_in_a_real_process_never_prompts(casey: Casey) -> None:
     import subprocess
 
     before = register(casey)
-    proc = subprocess.run([CASEY, "action", "add", "--borough", "islington"], input="A title\n",
-                          capture_output=True, text=True, timeout=30)
+    proc = subprocess.run(
+        [CASEY, "action", "add", "--borough", "islington"],
+        input="A title\n",
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert proc.returncode == 2, proc.stderr
-    assert proc.stderr.strip() == ("Error: missing --title; give --title (prompting only "
-                                   "happens on a terminal)")
+    assert proc.stderr.strip() == (
+        "Error: missing --title; give --title (prompting only happens on a terminal)"
+    )
     assert proc.stdout == ""
     assert register(casey) == before

@@ -18,12 +18,26 @@ if TYPE_CHECKING:
 REGISTER = Path(__file__).resolve().parents[1] / "data" / "recommendations.yaml"
 # SPEC section 5, written out here rather than imported so the test checks the code.
 ITEM_FIELDS = [
-    "ref", "kind", "borough", "source", "recommendation", "title", "owner", "status", "due",
-    "original_due", "days_overdue", "rag", "progress", "slips", "assurance", "created",
-    "updated", "completed",
+    "ref",
+    "kind",
+    "borough",
+    "source",
+    "recommendation",
+    "title",
+    "owner",
+    "status",
+    "due",
+    "original_due",
+    "days_overdue",
+    "rag",
+    "progress",
+    "slips",
+    "assurance",
+    "created",
+    "updated",
+    "completed",
 ]
 AddAction = Callable[..., dict[str, Any]]
-
 
 
 # ---------------------------------------------------------------- helpers
@@ -37,7 +51,10 @@ def register_recs() -> dict[str, dict[str, Any]]:
     for source in data["sources"]:
         for rec in source["recommendations"]:
             recs[f"{source['code']}-{rec['number']}"] = {
-                **rec, "source": source["code"], "borough": source.get("borough") or "london"}
+                **rec,
+                "source": source["code"],
+                "borough": source.get("borough") or "london",
+            }
     return recs
 
 
@@ -80,9 +97,16 @@ def test_list_gives_every_register_recommendation_as_items(casey: Casey) -> None
         rec = expected[item["ref"]]
         assert list(item) == ITEM_FIELDS
         assert (item["kind"], item["source"], item["borough"], item["recommendation"]) == (
-            "recommendation", rec["source"], rec["borough"], None)
+            "recommendation",
+            rec["source"],
+            rec["borough"],
+            None,
+        )
         assert (item["title"], item["owner"], item["due"]) == (
-            rec["title"], rec.get("owner"), iso(rec.get("due")))
+            rec["title"],
+            rec.get("owner"),
+            iso(rec.get("due")),
+        )
         assert item["status"] == rec.get("status", "not-started")
 
 
@@ -98,8 +122,9 @@ def test_list_orders_by_due_date_then_ref(casey: Casey) -> None:
     assert any(i["due"] for i in items), "the register has a dated recommendation"
     dated = [(i["due"], ref_key(i["ref"])) for i in items if i["due"]]
     undated = [ref_key(i["ref"]) for i in items if not i["due"]]
-    assert [i["ref"] for i in items[:len(dated)]] == [
-        f"{code}-{n}" for _, (code, n) in sorted(dated)]
+    assert [i["ref"] for i in items[: len(dated)]] == [
+        f"{code}-{n}" for _, (code, n) in sorted(dated)
+    ]
     assert undated == sorted(undated)
 
 
@@ -113,18 +138,22 @@ def test_list_filters_by_source(casey: Casey, given: str) -> None:
 
 @pytest.mark.parametrize("theme", ["oversight", "frontline", "Standards"])
 def test_list_filters_by_theme(casey: Casey, theme: str) -> None:
-    expected = sorted(ref for ref, rec in register_recs().items()
-                      if rec["theme"] == theme.lower())
+    expected = sorted(ref for ref, rec in register_recs().items() if rec["theme"] == theme.lower())
     assert expected
     assert sorted(refs(listed(casey, "--theme", theme))) == expected
 
 
 def test_list_combines_source_and_theme(casey: Casey) -> None:
-    expected = sorted(ref for ref, rec in register_recs().items()
-                      if rec["theme"] == "frontline" and rec["source"] == "islington-plan")
+    expected = sorted(
+        ref
+        for ref, rec in register_recs().items()
+        if rec["theme"] == "frontline" and rec["source"] == "islington-plan"
+    )
     assert expected
-    assert sorted(refs(listed(casey, "--source", "islington-plan", "--theme", "frontline"))) == \
-        expected
+    assert (
+        sorted(refs(listed(casey, "--source", "islington-plan", "--theme", "frontline")))
+        == expected
+    )
     assert all(i["borough"] == "islington" for i in listed(casey, "--source", "islington-plan"))
 
 
@@ -134,22 +163,36 @@ def test_list_combines_source_and_theme(casey: Casey) -> None:
 def test_show_gives_the_item_details_and_history(casey: Casey) -> None:
     rec = register_recs()["casey-7"]
     detail = shown(casey, "CASEY-7")  # refs are case-insensitive
-    assert list(detail)[:len(ITEM_FIELDS)] == ITEM_FIELDS
+    assert list(detail)[: len(ITEM_FIELDS)] == ITEM_FIELDS
     assert (detail["ref"], detail["title"], detail["number"], detail["theme"]) == (
-        "casey-7", rec["title"], 7, rec["theme"])
+        "casey-7",
+        rec["title"],
+        7,
+        rec["theme"],
+    )
     assert (detail["addressed_to"], detail["response"]) == (
-        rec["addressed_to"], rec.get("response", "pending"))
+        rec["addressed_to"],
+        rec.get("response", "pending"),
+    )
     assert [(e["field"], e["new"]) for e in detail["history"]] == [("created", rec["title"])]
     assert detail["actions"] == []
 
 
 def test_show_lists_its_actions_per_borough(casey: Casey, add_action: AddAction) -> None:
-    isl = add_action("--recommendation", "casey-7", "--due", "2026-12-01",
-                     title="Vetting review in Islington")
-    hck_late = add_action("--recommendation", "casey-7", "--due", "2027-03-01",
-                          borough="hackney", title="Vetting review in Hackney")
-    hck_soon = add_action("-r", "casey-7", "--due", "2026-12-05", borough="hackney",
-                          title="Vetting audit in Hackney")
+    isl = add_action(
+        "--recommendation", "casey-7", "--due", "2026-12-01", title="Vetting review in Islington"
+    )
+    hck_late = add_action(
+        "--recommendation",
+        "casey-7",
+        "--due",
+        "2027-03-01",
+        borough="hackney",
+        title="Vetting review in Hackney",
+    )
+    hck_soon = add_action(
+        "-r", "casey-7", "--due", "2026-12-05", borough="hackney", title="Vetting audit in Hackney"
+    )
     add_action("--recommendation", "casey-11", title="Another recommendation's action")
     add_action(title="Unlinked action")
     actions = shown(casey, "casey-7")["actions"]
@@ -169,25 +212,43 @@ def test_show_table_lists_action_titles_literally(casey: Casey, add_action: AddA
 
 def test_update_owner_status_and_response_with_history(casey: Casey) -> None:
     rec = register_recs()["casey-7"]
-    item = casey.json("rec", "update", "casey-7", "--owner", "MOPAC", "--status", "In Progress",
-                      "--response", "Accepted in principle", "--progress", "25",
-                      "--note", "Agreed at the Policing Board", "--by", "Clerk Jones")
+    item = casey.json(
+        "rec",
+        "update",
+        "casey-7",
+        "--owner",
+        "MOPAC",
+        "--status",
+        "In Progress",
+        "--response",
+        "Accepted in principle",
+        "--progress",
+        "25",
+        "--note",
+        "Agreed at the Policing Board",
+        "--by",
+        "Clerk Jones",
+    )
     assert list(item) == ITEM_FIELDS
     assert (item["owner"], item["status"], item["progress"]) == ("MOPAC", "in-progress", 25)
     assert shown(casey, "casey-7")["response"] == "accepted-in-principle"
     history = shown(casey, "casey-7")["history"][1:]
-    assert sorted((e["field"], e["old"], e["new"]) for e in history) == sorted([
-        ("owner", rec.get("owner"), "MOPAC"),
-        ("status", rec.get("status", "not-started"), "in-progress"),
-        ("response", rec.get("response", "pending"), "accepted-in-principle"),
-        ("progress", None, "25"),
-    ])
+    assert sorted((e["field"], e["old"], e["new"]) for e in history) == sorted(
+        [
+            ("owner", rec.get("owner"), "MOPAC"),
+            ("status", rec.get("status", "not-started"), "in-progress"),
+            ("response", rec.get("response", "pending"), "accepted-in-principle"),
+            ("progress", None, "25"),
+        ]
+    )
     assert {(e["by"], e["note"]) for e in history} == {
-        ("Clerk Jones", "Agreed at the Policing Board")}
+        ("Clerk Jones", "Agreed at the Policing Board")
+    }
 
 
-@pytest.mark.parametrize("given", ["accepted_in_principle", "ACCEPTED IN PRINCIPLE",
-                                   "Accepted-In-Principle"])
+@pytest.mark.parametrize(
+    "given", ["accepted_in_principle", "ACCEPTED IN PRINCIPLE", "Accepted-In-Principle"]
+)
 def test_response_input_is_normalised(casey: Casey, given: str) -> None:
     casey("rec", "update", "casey-9", "--response", given)
     assert shown(casey, "casey-9")["response"] == "accepted-in-principle"
@@ -199,8 +260,7 @@ def test_update_by_defaults_to_casey_user(casey: Casey) -> None:
 
 
 def test_update_complete_sets_completion_date(casey: Casey) -> None:
-    item = casey.json("--today", "2026-12-01", "rec", "update", "casey-8", "--status",
-                      "complete")
+    item = casey.json("--today", "2026-12-01", "rec", "update", "casey-8", "--status", "complete")
     assert (item["status"], item["completed"], item["rag"]) == ("complete", "2026-12-01", "blue")
 
 
@@ -208,13 +268,18 @@ def test_first_due_needs_no_reason_and_later_moves_count_as_slips(casey: Casey) 
     assert register_recs()["casey-3"].get("due") is None
     first = casey.json("rec", "update", "casey-3", "--due", "+1m")  # CASEY_TODAY 2026-11-23
     assert (first["due"], first["original_due"], first["slips"]) == ("2026-12-23", "2026-12-23", 0)
-    later = casey.json("rec", "update", "casey-3", "--due", "2027-03-21", "--reason",
-                       "Fairfield review")
+    later = casey.json(
+        "rec", "update", "casey-3", "--due", "2027-03-21", "--reason", "Fairfield review"
+    )
     assert (later["due"], later["original_due"], later["slips"]) == ("2027-03-21", "2026-12-23", 1)
-    earlier = casey.json("rec", "update", "casey-3", "--due", "2027-02-01", "--reason",
-                         "Brought forward")
+    earlier = casey.json(
+        "rec", "update", "casey-3", "--due", "2027-02-01", "--reason", "Brought forward"
+    )
     assert (earlier["due"], earlier["original_due"], earlier["slips"]) == (
-        "2027-02-01", "2026-12-23", 1)
+        "2027-02-01",
+        "2026-12-23",
+        1,
+    )
     assert new_events(casey, "casey-3") == [
         ("due", None, "2026-12-23", None),
         ("original_due", None, "2026-12-23", None),
@@ -225,14 +290,19 @@ def test_first_due_needs_no_reason_and_later_moves_count_as_slips(casey: Casey) 
 
 
 def test_moving_a_register_due_date_keeps_it_as_original(casey: Casey) -> None:
-    dated = [ref for ref, rec in register_recs().items()
-             if rec.get("due") and rec.get("status") not in ("complete", "dropped")]
+    dated = [
+        ref
+        for ref, rec in register_recs().items()
+        if rec.get("due") and rec.get("status") not in ("complete", "dropped")
+    ]
     assert dated, "the register has an open recommendation with a due date"
     ref, original = dated[0], iso(register_recs()[dated[0]]["due"])
     item = casey.json("rec", "update", ref, "--due", "2027-06-30", "--reason", "Review slipped")
     assert (item["due"], item["original_due"], item["slips"]) == ("2027-06-30", original, 1)
-    assert new_events(casey, ref) == [("due", original, "2027-06-30", "Review slipped"),
-                                      ("slips", "0", "1", "Review slipped")]
+    assert new_events(casey, ref) == [
+        ("due", original, "2027-06-30", "Review slipped"),
+        ("slips", "0", "1", "Review slipped"),
+    ]
 
 
 def test_update_with_meeting_cites_it(casey: Casey) -> None:
@@ -245,29 +315,54 @@ def test_update_with_meeting_cites_it(casey: Casey) -> None:
 # ---------------------------------------------------------------- errors
 
 ERRORS: list[tuple[str, list[str], list[str]]] = [
-    ("show unknown ref", ["rec", "show", "casey-77"],
-     ["casey-77", "did you mean 'casey-7'", "casey rec list"]),
-    ("update unknown ref", ["rec", "update", "casey-77", "--owner", "x"],
-     ["casey-77", "did you mean 'casey-7'", "casey rec list"]),
-    ("update bad response", ["rec", "update", "casey-7", "--owner", "x", "--response", "acepted"],
-     ["acepted", "did you mean 'accepted'", "accepted-in-principle, rejected, pending"]),
-    ("update bad status", ["rec", "update", "casey-7", "--owner", "x", "--status", "blockd"],
-     ["blockd", "did you mean 'blocked'", "not-started"]),
-    ("update progress 150", ["rec", "update", "casey-7", "--owner", "x", "--progress", "150"],
-     ["150", "0-100"]),
+    (
+        "show unknown ref",
+        ["rec", "show", "casey-77"],
+        ["casey-77", "did you mean 'casey-7'", "casey rec list"],
+    ),
+    (
+        "update unknown ref",
+        ["rec", "update", "casey-77", "--owner", "x"],
+        ["casey-77", "did you mean 'casey-7'", "casey rec list"],
+    ),
+    (
+        "update bad response",
+        ["rec", "update", "casey-7", "--owner", "x", "--response", "acepted"],
+        ["acepted", "did you mean 'accepted'", "accepted-in-principle, rejected, pending"],
+    ),
+    (
+        "update bad status",
+        ["rec", "update", "casey-7", "--owner", "x", "--status", "blockd"],
+        ["blockd", "did you mean 'blocked'", "not-started"],
+    ),
+    (
+        "update progress 150",
+        ["rec", "update", "casey-7", "--owner", "x", "--progress", "150"],
+        ["150", "0-100"],
+    ),
     ("update nothing", ["rec", "update", "casey-7"], ["nothing to change", "--owner"]),
-    ("update impossible date", ["rec", "update", "casey-7", "--due", "2023-02-30"],
-     ["2023-02-30", "not a real date"]),
-    ("update unknown meeting", ["rec", "update", "casey-7", "--owner", "x", "--meeting", "M99"],
-     ["M99", "casey meeting list"]),
-    ("list unknown source", ["rec", "list", "--source", "casy"],
-     ["casy", "did you mean 'casey'", "casey source list"]),
+    (
+        "update impossible date",
+        ["rec", "update", "casey-7", "--due", "2023-02-30"],
+        ["2023-02-30", "not a real date"],
+    ),
+    (
+        "update unknown meeting",
+        ["rec", "update", "casey-7", "--owner", "x", "--meeting", "M99"],
+        ["M99", "casey meeting list"],
+    ),
+    (
+        "list unknown source",
+        ["rec", "list", "--source", "casy"],
+        ["casy", "did you mean 'casey'", "casey source list"],
+    ),
 ]
 
 
 @pytest.mark.parametrize("args, fragments", [e[1:] for e in ERRORS], ids=[e[0] for e in ERRORS])
 def test_error_names_problem_and_fix_and_writes_nothing(
-        casey: Casey, isolated: Path, args: list[str], fragments: list[str]) -> None:
+    casey: Casey, isolated: Path, args: list[str], fragments: list[str]
+) -> None:
     before = snapshot(isolated)
     err = casey.error(*args)
     for fragment in fragments:

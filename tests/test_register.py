@@ -81,16 +81,19 @@ def test_bundled_register_parses():
 
 
 def test_unknown_key_names_file_line_field_and_suggests(tmp_path):
-    path = write(tmp_path, "version: 1\nactions:\n  - borough: islington\n    title: t\n"
-                           "    ownr: Met\n")
+    path = write(
+        tmp_path, "version: 1\nactions:\n  - borough: islington\n    title: t\n    ownr: Met\n"
+    )
     err = error_of(path)
     assert str(err).startswith(f"{path}:5: ownr: unknown field 'ownr'")
     assert "did you mean 'owner'" in str(err)
 
 
 def test_impossible_date_is_located(tmp_path):
-    path = write(tmp_path, "version: 1\nactions:\n  - borough: islington\n    title: t\n"
-                           "    due: 2023-02-30\n")
+    path = write(
+        tmp_path,
+        "version: 1\nactions:\n  - borough: islington\n    title: t\n    due: 2023-02-30\n",
+    )
     err = error_of(path)
     assert (err.line, err.field) == (5, "due")
     assert "not a real date" in str(err)
@@ -103,8 +106,12 @@ def test_python_object_tags_are_rejected(tmp_path):
 
 
 def test_repeated_key_and_missing_title(tmp_path):
-    err = error_of(write(tmp_path, "version: 1\nactions:\n  - borough: islington\n"
-                                   "    borough: camden\n    title: t\n"))
+    err = error_of(
+        write(
+            tmp_path,
+            "version: 1\nactions:\n  - borough: islington\n    borough: camden\n    title: t\n",
+        )
+    )
     assert "appears twice" in str(err) and err.line == 4
     err = error_of(write(tmp_path, "version: 1\nactions:\n  - borough: islington\n"))
     assert "needs 'title'" in str(err) and err.line == 3

@@ -26,8 +26,7 @@ FIXTURE_0001 = Path(__file__).parent / "fixtures" / "store-0001.db"
 
 
 def env_for(db: Path) -> dict[str, str]:
-    return {**os.environ, "CASEY_DB": str(db), "CASEY_TODAY": "2026-11-23",
-            "CASEY_USER": "writer"}
+    return {**os.environ, "CASEY_DB": str(db), "CASEY_TODAY": "2026-11-23", "CASEY_USER": "writer"}
 
 
 def count(db: Path | str, statement: str) -> int:
@@ -53,17 +52,27 @@ WRITER = textwrap.dedent("""
 def test_concurrent_writers_all_succeed(isolated):
     """4 processes x 25 writes on one store (SQLite, PostgreSQL): all 100 land, none 'database
     is locked', and the history chain stays intact."""
-    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(w), "25"],
-                              env=env_for(isolated), stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True) for w in range(4)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(w), "25"],
+            env=env_for(isolated),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for w in range(4)
+    ]
     outputs = [p.communicate(timeout=180)[0] for p in procs]
     assert all(p.returncode == 0 for p in procs), outputs
     assert not any("locked" in o for o in outputs)
-    titles = count(isolated,
-                   "SELECT count(DISTINCT title) FROM actions WHERE title LIKE 'w_-%'")
+    titles = count(isolated, "SELECT count(DISTINCT title) FROM actions WHERE title LIKE 'w_-%'")
     assert titles == 100
-    check = subprocess.run([sys.executable, "-m", "casey_cli", "db", "check"],
-                           env=env_for(isolated), capture_output=True, text=True)
+    check = subprocess.run(
+        [sys.executable, "-m", "casey_cli", "db", "check"],
+        env=env_for(isolated),
+        capture_output=True,
+        text=True,
+    )
     assert check.returncode == 0, check.stderr
     assert "hash chain intact" in check.stdout
 
@@ -72,29 +81,38 @@ def test_concurrent_writers_all_succeed(isolated):
 def test_killed_load_leaves_none_or_all(isolated, tmp_path):
     """SIGKILL a large load at several points: the store stays sound and holds all or none."""
     total = 20_000  # large enough that the first kills land mid-load on a fast machine
-    rows = ["borough,title,owner,due"] + [f"hackney,Crash test {n},Owner {n},2027-01-01"
-                                          for n in range(total)]
+    rows = ["borough,title,owner,due"] + [
+        f"hackney,Crash test {n},Owner {n},2027-01-01" for n in range(total)
+    ]
     bulk = tmp_path / "bulk.csv"
     bulk.write_text("\n".join(rows) + "\n")
     outcomes = set()
     for delay in (0.05, 0.2, 0.8, 1.6, 3.0):
-        proc = subprocess.Popen([sys.executable, "-m", "casey_cli", "load", str(bulk)],
-                                env=env_for(isolated), stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "casey_cli", "load", str(bulk)],
+            env=env_for(isolated),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         with closing(sqlite3.connect(isolated)) as conn:
             assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
             loaded = conn.execute(
-                "SELECT count(*) FROM actions WHERE title LIKE 'Crash test %'").fetchone()[0]
+                "SELECT count(*) FROM actions WHERE title LIKE 'Crash test %'"
+            ).fetchone()[0]
         assert loaded in (0, total), f"a kill after {delay}s left {loaded} of {total} rows"
         outcomes.add(loaded)
         if loaded:
             break
     assert 0 in outcomes, "no kill landed mid-load; the test proved nothing"
-    check = subprocess.run([sys.executable, "-m", "casey_cli", "db", "check"],
-                           env=env_for(isolated), capture_output=True, text=True)
+    check = subprocess.run(
+        [sys.executable, "-m", "casey_cli", "db", "check"],
+        env=env_for(isolated),
+        capture_output=True,
+        text=True,
+    )
     assert check.returncode == 0, check.stderr
 
 
@@ -145,26 +163,39 @@ def test_history_rows_are_never_updated_or_deleted_by_casey(casey, isolated):
     casey("action", "reschedule", "A19", "--due", "+3w", "--reason", "r")
     casey("action", "done", "A19")
     after = dump(isolated, "history")
-    assert after[:len(before)] == before
+    assert after[: len(before)] == before
 
 
 @pytest.mark.sqlite_only(reason="SQLite's online backup API (PostgreSQL: pg_dump)")
 def test_backup_is_consistent_while_another_process_writes(isolated, tmp_path):
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, "9", "40"],
-                              env=env_for(isolated), stdout=subprocess.PIPE, text=True)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, "9", "40"],
+        env=env_for(isolated),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(0.5)
     copy = tmp_path / "backup.db"
-    result = subprocess.run([sys.executable, "-m", "casey_cli", "db", "backup", str(copy)],
-                            env=env_for(isolated), capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "casey_cli", "db", "backup", str(copy)],
+        env=env_for(isolated),
+        capture_output=True,
+        text=True,
+    )
     writer.communicate(timeout=120)
     assert result.returncode == 0, result.stderr
     assert stat.S_IMODE(copy.stat().st_mode) == 0o600
-    check = subprocess.run([sys.executable, "-m", "casey_cli", "--db", str(copy), "db", "check"],
-                           env=env_for(copy), capture_output=True, text=True)
+    check = subprocess.run(
+        [sys.executable, "-m", "casey_cli", "--db", str(copy), "db", "check"],
+        env=env_for(copy),
+        capture_output=True,
+        text=True,
+    )
     assert check.returncode == 0, check.stderr
     # The copy holds whole commands only: every action has its 'created' event.
     assert count(copy, "SELECT count(*) FROM actions") == count(
-        copy, "SELECT count(*) FROM history WHERE field = 'created' AND kind = 'action'")
+        copy, "SELECT count(*) FROM history WHERE field = 'created' AND kind = 'action'"
+    )
 
 
 @pytest.mark.sqlite_only(reason="`db backup` copies SQLite files (PostgreSQL: pg_dump)")
@@ -189,8 +220,9 @@ def dump(db: Path | str, table: str) -> list[tuple]:
 @pytest.mark.sqlite_only(reason="upgrades the SQLite file fixture made by schema 0001")
 def test_upgrade_from_the_first_released_schema_keeps_every_row(casey, tmp_path):
     db = old_store(tmp_path)
-    before = {t: dump(db, t) for t in ("actions", "recommendations", "sources", "boroughs",
-                                       "meetings")}
+    before = {
+        t: dump(db, t) for t in ("actions", "recommendations", "sources", "boroughs", "meetings")
+    }
     history_before = dump(db, "history")
     dry = casey("--db", str(db), "db", "upgrade", "--dry-run").stdout
     assert f"from schema 0001 to {HEAD}" in dry

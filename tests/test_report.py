@@ -12,13 +12,36 @@ import pytest
 
 def seed_story(casey):
     """An overdue action, a slipped one with a reason, a completed and verified one."""
-    casey("action", "add", "-b", "islington", "-t", "Late one", "--owner", "A",
-          "--due", "2026-06-01", "--recommendation", "islington-plan-2")
-    casey("action", "add", "-b", "islington", "-t", "<script>alert('x')</script>",
-          "--owner", "B", "--due", "2026-12-01")
+    casey(
+        "action",
+        "add",
+        "-b",
+        "islington",
+        "-t",
+        "Late one",
+        "--owner",
+        "A",
+        "--due",
+        "2026-06-01",
+        "--recommendation",
+        "islington-plan-2",
+    )
+    casey(
+        "action",
+        "add",
+        "-b",
+        "islington",
+        "-t",
+        "<script>alert('x')</script>",
+        "--owner",
+        "B",
+        "--due",
+        "2026-12-01",
+    )
     casey("action", "reschedule", "A20", "--due", "2027-01-15", "--reason", "Budget & staffing")
-    casey("action", "add", "-b", "islington", "-t", "Done one", "--owner", "C",
-          "--due", "2026-11-20")
+    casey(
+        "action", "add", "-b", "islington", "-t", "Done one", "--owner", "C", "--due", "2026-11-20"
+    )
     casey("action", "done", "A21", "--evidence", "minutes")
     casey("action", "verify", "A21", "--by", "Auditor")
 
@@ -38,8 +61,9 @@ def test_markdown_report_sections(casey):
 
 def test_since_and_stale(casey):
     seed_story(casey)
-    paper = casey("--today", "2027-06-01", "report", "-b", "islington", "--since",
-                  "2027-01-01").stdout
+    paper = casey(
+        "--today", "2027-06-01", "report", "-b", "islington", "--since", "2027-01-01"
+    ).stdout
     assert "Completed since 2027-01-01: 0" in paper
     # Nothing changed for > 90 days by then: every open item is stale.
     assert re.search(r"no update for over 90 days: [1-9]", paper)
@@ -67,22 +91,41 @@ def chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.mark.skipif(chromium() is None and not os.environ.get("CI"),
-                    reason="chromium is not installed (CI installs it and never skips)")
+@pytest.mark.skipif(
+    chromium() is None and not os.environ.get("CI"),
+    reason="chromium is not installed (CI installs it and never skips)",
+)
 def test_report_renders_in_a_real_browser(casey, tmp_path):
     browser = chromium()
     assert browser, "CI must install chromium"
     seed_story(casey)
     page = tmp_path / "paper.html"
     casey("report", "-b", "islington", "--format", "html", "--output", str(page))
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={tmp_path / 'profile'}"]
-    dom = subprocess.run([browser, *flags, "--dump-dom", page.as_uri()],
-                         capture_output=True, text=True, timeout=120, check=True).stdout
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ]
+    dom = subprocess.run(
+        [browser, *flags, "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
     assert "<title>Police reform tracker: Islington</title>" in dom
     assert "&lt;script&gt;" in dom and "<script>alert" not in dom
     pdf = tmp_path / "paper.pdf"
-    subprocess.run([browser, *flags, f"--print-to-pdf={pdf}", "--no-pdf-header-footer",
-                    page.as_uri()], capture_output=True, timeout=120, check=True)
+    subprocess.run(
+        [browser, *flags, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", page.as_uri()],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
     assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 5000

@@ -14,8 +14,9 @@ import pytest
 FIXTURE_0001 = Path(__file__).parent / "fixtures" / "store-0001.db"
 
 
-@pytest.mark.parametrize("args", [["--today", "9999-12-25", "status"],
-                                  ["--today", "0001-01-01", "report"]])
+@pytest.mark.parametrize(
+    "args", [["--today", "9999-12-25", "status"], ["--today", "0001-01-01", "report"]]
+)
 def test_today_out_of_range_is_one_line(casey, args):
     assert "out of range" in casey.error(*args)
 
@@ -25,11 +26,14 @@ def test_huge_windows_are_usage_errors(casey):
     casey("report", "--stale-days", "999999999", code=2)
 
 
-@pytest.mark.parametrize("args", [
-    ["action", "add", "-b", "camden", "-t", "evil\x1b[2J"],
-    ["action", "update", "A1", "--owner", "nul\x00owner"],
-    ["meeting", "add", "bell\x07", "--date", "2026-11-01"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["action", "add", "-b", "camden", "-t", "evil\x1b[2J"],
+        ["action", "update", "A1", "--owner", "nul\x00owner"],
+        ["meeting", "add", "bell\x07", "--date", "2026-11-01"],
+    ],
+)
 def test_control_characters_are_refused_on_every_write(casey, isolated, args):
     from conftest import snapshot
 
@@ -56,8 +60,7 @@ def test_titles_match_whatever_their_case(casey, tmp_path):
     assert [a["owner"] for a in casey.json("action", "list", "-b", "camden")] == ["B"]
 
 
-@pytest.mark.parametrize("args", [["db", "check"], ["db", "upgrade"],
-                                  ["db", "backup", "copy.db"]])
+@pytest.mark.parametrize("args", [["db", "check"], ["db", "upgrade"], ["db", "backup", "copy.db"]])
 def test_maintenance_never_creates_a_store(casey, tmp_path, args):
     db = tmp_path / "typo.db"
     err = casey.error("--db", str(db), *args)
@@ -83,17 +86,29 @@ def test_processes_opening_an_old_store_at_once_all_succeed(tmp_path):
     db = tmp_path / "old.db"
     shutil.copyfile(FIXTURE_0001, db)
     env = {**os.environ, "CASEY_DB": str(db), "CASEY_TODAY": "2026-11-23"}
-    procs = [subprocess.Popen([sys.executable, "-m", "casey_cli", "status", "--format", "json"],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                              text=True) for _ in range(3)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "casey_cli", "status", "--format", "json"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
     errors = [p.communicate(timeout=120)[1] for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0], errors
     assert sum("Upgraded the store" in e for e in errors) == 1
     assert len(list(tmp_path.glob("old.db.before-*"))) == 1
 
 
-@pytest.mark.parametrize("args", [["action", "update", "A2", "--status", "not-started"],
-                                  ["rec", "update", "casey-1", "--status", "complete"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["action", "update", "A2", "--status", "not-started"],
+        ["rec", "update", "casey-1", "--status", "complete"],
+    ],
+)
 def test_an_update_that_changes_nothing_says_so(casey, isolated, args):
     from conftest import snapshot
 

@@ -19,11 +19,19 @@ statuses = st.sampled_from(["not-started", "in-progress", "blocked", "complete",
 dates = st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1))
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("2026-01-31", date(2026, 1, 31)), ("today", TODAY), ("Tomorrow", date(2026, 11, 24)),
-    ("+0d", TODAY), ("+10d", date(2026, 12, 3)), ("+2w", date(2026, 12, 7)),
-    ("+1m", date(2026, 12, 23)), ("+3m", date(2027, 2, 23)),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-01-31", date(2026, 1, 31)),
+        ("today", TODAY),
+        ("Tomorrow", date(2026, 11, 24)),
+        ("+0d", TODAY),
+        ("+10d", date(2026, 12, 3)),
+        ("+2w", date(2026, 12, 7)),
+        ("+1m", date(2026, 12, 23)),
+        ("+3m", date(2027, 2, 23)),
+    ],
+)
 def test_parse_date_examples(text, expected):
     assert parse_date(text, TODAY) == expected
 
@@ -33,8 +41,9 @@ def test_month_offset_clamps_to_month_end():
     assert add_months(date(2028, 1, 31), 1) == date(2028, 2, 29)
 
 
-@pytest.mark.parametrize("text", ["2023-02-30", "2026-13-01", "31/01/2026", "next week", "",
-                                  "+5y", "-3d", "2026-1-1"])
+@pytest.mark.parametrize(
+    "text", ["2023-02-30", "2026-13-01", "31/01/2026", "next week", "", "+5y", "-3d", "2026-1-1"]
+)
 def test_parse_date_rejects(text):
     with pytest.raises(InvalidInput) as err:
         parse_date(text, TODAY)
@@ -51,13 +60,26 @@ def test_day_offsets(n):
     assert parse_date(f"+{n}d", TODAY) == TODAY + timedelta(days=n)
 
 
-@given(st.sampled_from(["not started", "In Progress", "in_progress", "BLOCKED", " complete ",
-                        "Dropped", "NOT_STARTED", "in-progress"]))
+@given(
+    st.sampled_from(
+        [
+            "not started",
+            "In Progress",
+            "in_progress",
+            "BLOCKED",
+            " complete ",
+            "Dropped",
+            "NOT_STARTED",
+            "in-progress",
+        ]
+    )
+)
 def test_status_normalisation(text):
     value = rules.normalise_status(text)
     assert value in ("not-started", "in-progress", "blocked", "complete", "dropped")
-    assert value.replace("-", "") == text.strip().lower().replace(" ", "").replace("_", "")\
-        .replace("-", "")
+    assert value.replace("-", "") == text.strip().lower().replace(" ", "").replace("_", "").replace(
+        "-", ""
+    )
 
 
 @pytest.mark.parametrize("text", ["done", "progress", "", "complete!"])
@@ -90,9 +112,19 @@ def test_gap_means_open_and_missing_owner_or_date(status, owner, due):
     assert rules.is_gap(status, owner, due) == expected
 
 
-@pytest.mark.parametrize(("days", "band"), [(1, "1-30"), (30, "1-30"), (31, "31-90"),
-                                            (90, "31-90"), (91, "91-180"), (180, "91-180"),
-                                            (181, ">180"), (2000, ">180")])
+@pytest.mark.parametrize(
+    ("days", "band"),
+    [
+        (1, "1-30"),
+        (30, "1-30"),
+        (31, "31-90"),
+        (90, "31-90"),
+        (91, "91-180"),
+        (180, "91-180"),
+        (181, ">180"),
+        (2000, ">180"),
+    ],
+)
 def test_ageing_bands(days, band):
     assert rules.ageing_band(days) == band
 

@@ -23,8 +23,12 @@ def env_for(db: Store) -> dict[str, str]:
 
 
 def db_check(db: Store) -> str:
-    check = subprocess.run([sys.executable, "-m", "casey_cli", "db", "check"],
-                           env=env_for(db), capture_output=True, text=True)
+    check = subprocess.run(
+        [sys.executable, "-m", "casey_cli", "db", "check"],
+        env=env_for(db),
+        capture_output=True,
+        text=True,
+    )
     assert check.returncode == 0, check.stderr
     assert "hash chain intact" in check.stdout
     return check.stdout
@@ -54,18 +58,26 @@ def test_concurrent_edits_of_one_action_are_serialised(isolated):
     edit wrote, and the chain verifies."""
     workers, edits = 4, 10
     before = sql(isolated, "SELECT evidence FROM actions WHERE id = 1")[0][0]
-    procs = [subprocess.Popen([sys.executable, "-c", UPDATER, str(w), str(edits)],
-                              env=env_for(isolated), stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True) for w in range(workers)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", UPDATER, str(w), str(edits)],
+            env=env_for(isolated),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for w in range(workers)
+    ]
     outputs = [p.communicate(timeout=300)[0] for p in procs]
     assert all(p.returncode == 0 for p in procs), outputs
     evidence = sql(isolated, "SELECT evidence FROM actions WHERE id = 1")[0][0]
-    lines = evidence.splitlines()[len(before.splitlines()) if before else 0:]
+    lines = evidence.splitlines()[len(before.splitlines()) if before else 0 :]
     assert sorted(lines) == sorted(f"w{w}-{i}" for w in range(workers) for i in range(edits))
     for w in range(workers):  # each writer's own edits stay in the order it made them
         assert [x for x in lines if x.startswith(f"w{w}-")] == [f"w{w}-{i}" for i in range(edits)]
-    trail = sql(isolated, "SELECT old, new FROM history WHERE ref = 'A1' AND field = 'evidence' "
-                          "ORDER BY id")
+    trail = sql(
+        isolated, "SELECT old, new FROM history WHERE ref = 'A1' AND field = 'evidence' ORDER BY id"
+    )
     assert len(trail) == workers * edits
     for (_, previous), (old, _) in zip(trail, trail[1:], strict=False):
         assert old == previous, "an edit was made on a stale copy of the action"
@@ -74,23 +86,40 @@ def test_concurrent_edits_of_one_action_are_serialised(isolated):
 
 def test_db_copy_moves_the_whole_register(casey, isolated, empty_store):
     """A copy holds every row with its ref, verifies there, and exports the same bytes."""
-    casey("action", "add", "-b", "camden", "-t", "Ward panels", "--owner", "Insp A",
-          "--due", "2026-12-01")
+    casey(
+        "action",
+        "add",
+        "-b",
+        "camden",
+        "-t",
+        "Ward panels",
+        "--owner",
+        "Insp A",
+        "--due",
+        "2026-12-01",
+    )
     casey("action", "update", "A19", "--progress", "40", "--note", "agreed at PPS")
     casey("action", "reschedule", "A19", "--due", "2027-01-15", "--reason", "staffing")
     out = casey("db", "copy", "--to", str(empty_store)).stdout
     assert "hash chain intact" in out and "19 actions" in out
     for fmt in ("json", "csv"):
-        assert (casey("--db", str(empty_store), "export", "--format", fmt).stdout
-                == casey("export", "--format", fmt).stdout)
-    assert casey("--db", str(empty_store), "history", "A19", "--format", "json").stdout \
+        assert (
+            casey("--db", str(empty_store), "export", "--format", fmt).stdout
+            == casey("export", "--format", fmt).stdout
+        )
+    assert (
+        casey("--db", str(empty_store), "history", "A19", "--format", "json").stdout
         == casey("history", "A19", "--format", "json").stdout
+    )
     tip = [line for line in db_check(isolated).splitlines() if line.startswith("chain tip")]
-    assert tip == [line for line in db_check(empty_store).splitlines()
-                   if line.startswith("chain tip")]
+    assert tip == [
+        line for line in db_check(empty_store).splitlines() if line.startswith("chain tip")
+    ]
     # The copy goes on as a store of its own: the next action gets the next ref.
-    assert casey("--db", str(empty_store), "action", "add", "-b", "camden",
-                 "-t", "next").stdout == "A20\n"
+    assert (
+        casey("--db", str(empty_store), "action", "add", "-b", "camden", "-t", "next").stdout
+        == "A20\n"
+    )
     db_check(empty_store)
 
 
@@ -147,10 +176,13 @@ def test_an_old_store_is_upgraded_in_place(casey, empty_store):
     with engine.begin() as conn:
         store.upgrade(conn, first)
         conn.execute(sa.text("INSERT INTO boroughs (slug, name) VALUES ('camden', 'Camden')"))
-        conn.execute(sa.text(
-            "INSERT INTO history (at, \"by\", kind, ref, borough, field, new) VALUES "
-            "('2026-01-05 10:00:00', 'clerk', 'action', 'A1', 'camden', 'created', 'x'), "
-            "('2026-01-06 11:00:00', 'clerk', 'action', 'A1', 'camden', 'status', 'done')"))
+        conn.execute(
+            sa.text(
+                'INSERT INTO history (at, "by", kind, ref, borough, field, new) VALUES '
+                "('2026-01-05 10:00:00', 'clerk', 'action', 'A1', 'camden', 'created', 'x'), "
+                "('2026-01-06 11:00:00', 'clerk', 'action', 'A1', 'camden', 'status', 'done')"
+            )
+        )
     engine.dispose()
     out = casey("--db", str(empty_store), "db", "upgrade").stdout
     assert f"from schema {first} to {HEAD}" in out
@@ -163,21 +195,50 @@ def test_a_sqlite_register_moves_to_postgresql_byte_for_byte(casey, tmp_path, em
     order), and the history chain made on SQLite verifies on PostgreSQL."""
     laptop = tmp_path / "laptop.db"
     casey("--db", str(laptop), "init")
-    casey("--db", str(laptop), "action", "add", "-b", "islington", "-t", "Publish dates",
-          "--due", "2026-12-03", "--owner", "Zoë Ünal")
-    casey("--db", str(laptop), "action", "add", "-b", "hackney", "-t", "a-Z _ order test",
-          "--due", "2026-12-03")
+    casey(
+        "--db",
+        str(laptop),
+        "action",
+        "add",
+        "-b",
+        "islington",
+        "-t",
+        "Publish dates",
+        "--due",
+        "2026-12-03",
+        "--owner",
+        "Zoë Ünal",
+    )
+    casey(
+        "--db",
+        str(laptop),
+        "action",
+        "add",
+        "-b",
+        "hackney",
+        "-t",
+        "a-Z _ order test",
+        "--due",
+        "2026-12-03",
+    )
     casey("--db", str(laptop), "action", "done", "A19", "--evidence", "minutes")
     casey("--db", str(laptop), "action", "verify", "A19", "--by", "auditor")
     casey("--db", str(laptop), "db", "copy", "--to", str(empty_store))
     for fmt in ("json", "csv", "markdown"):
-        assert (casey("--db", str(empty_store), "export", "--format", fmt).stdout
-                == casey("--db", str(laptop), "export", "--format", fmt).stdout), fmt
-    for command in (["status", "--format", "json"], ["history", "--format", "json"],
-                    ["source", "list", "--format", "json"],
-                    ["borough", "list", "--format", "json"]):
-        assert (casey("--db", str(empty_store), *command).stdout
-                == casey("--db", str(laptop), *command).stdout), command
+        assert (
+            casey("--db", str(empty_store), "export", "--format", fmt).stdout
+            == casey("--db", str(laptop), "export", "--format", fmt).stdout
+        ), fmt
+    for command in (
+        ["status", "--format", "json"],
+        ["history", "--format", "json"],
+        ["source", "list", "--format", "json"],
+        ["borough", "list", "--format", "json"],
+    ):
+        assert (
+            casey("--db", str(empty_store), *command).stdout
+            == casey("--db", str(laptop), *command).stdout
+        ), command
     assert db_check(empty_store).splitlines()[2:] == db_check(laptop).splitlines()[2:]
 
 

@@ -29,9 +29,10 @@ def test_bundled_islington_status_shows_gaps_not_invented_dates(casey):
     summary = report["summary"]
     assert summary["total"] == len(actions) + len(recs)
     assert summary["gaps"] == len(open_items)
-    assert summary["by_status"] == {s: sum(1 for i in actions + recs if i["status"] == s)
-                                   for s in ("not-started", "in-progress", "blocked",
-                                             "complete", "dropped")}
+    assert summary["by_status"] == {
+        s: sum(1 for i in actions + recs if i["status"] == s)
+        for s in ("not-started", "in-progress", "blocked", "complete", "dropped")
+    }
     assert sum(summary["by_rag"].values()) == summary["total"]
 
 
@@ -41,12 +42,15 @@ def test_status_buckets_follow_the_rules(casey, add_action):
     edge = add_action("--owner", "A", "--due", "2026-12-07", title="due at window edge")
     later = add_action("--owner", "A", "--due", "2026-12-08", title="due after window")
     no_owner = add_action("--due", "2027-06-01", title="nobody owns this")
-    blocked = add_action("--owner", "A", "--status", "blocked", "--due", "2027-06-01",
-                         title="blocked far away")
-    closed = add_action("--owner", "A", "--status", "complete", "--due", "2020-01-01",
-                        title="closed long ago")
-    dropped = add_action("--owner", "A", "--status", "dropped", "--due", "2020-01-01",
-                         title="dropped long ago")
+    blocked = add_action(
+        "--owner", "A", "--status", "blocked", "--due", "2027-06-01", title="blocked far away"
+    )
+    closed = add_action(
+        "--owner", "A", "--status", "complete", "--due", "2020-01-01", title="closed long ago"
+    )
+    dropped = add_action(
+        "--owner", "A", "--status", "dropped", "--due", "2020-01-01", title="dropped long ago"
+    )
     report = casey.json("status", "--borough", "islington")
     assert refs(report["overdue"]) == [overdue["ref"]]
     assert report["overdue"][0]["days_overdue"] == 1
@@ -85,10 +89,23 @@ def test_today_option_moves_every_rule(casey, add_action):
 def test_status_items_are_item_objects_in_spec_order(casey, add_action):
     add_action("--owner", "A", "--due", "2026-01-01")
     report = casey.json("status", "-b", "islington")
-    assert list(report) == ["today", "borough", "window_days", "summary", "overdue",
-                            "due_soon", "gaps"]
-    assert list(report["summary"]) == ["total", "by_status", "by_rag", "overdue", "due_soon",
-                                       "gaps"]
+    assert list(report) == [
+        "today",
+        "borough",
+        "window_days",
+        "summary",
+        "overdue",
+        "due_soon",
+        "gaps",
+    ]
+    assert list(report["summary"]) == [
+        "total",
+        "by_status",
+        "by_rag",
+        "overdue",
+        "due_soon",
+        "gaps",
+    ]
     for item in report["overdue"] + report["gaps"]:
         assert tuple(item) == ITEM_COLUMNS
 
@@ -123,12 +140,19 @@ def test_london_view_counts_force_wide_recommendations(casey):
     assert report["summary"]["overdue"] == report["force_wide"]["overdue"] == 1
     assert casey.json("status", "-b", "london")["overdue"] == reviews
     assert Counter(i["rag"] for i in recs + actions) == {
-        k: v for k, v in report["summary"]["by_rag"].items() if v}
+        k: v for k, v in report["summary"]["by_rag"].items() if v
+    }
 
 
 def test_owner_and_source_filters(casey, add_action):
-    mine = add_action("--owner", "Supt Jack May-Robinson", "--due", "2026-01-01",
-                      "--recommendation", "islington-plan-2")
+    mine = add_action(
+        "--owner",
+        "Supt Jack May-Robinson",
+        "--due",
+        "2026-01-01",
+        "--recommendation",
+        "islington-plan-2",
+    )
     add_action("--owner", "Someone Else", "--due", "2026-01-01")
     by_owner = casey.json("status", "-b", "islington", "--owner", "may-robinson")
     assert refs(by_owner["overdue"]) == [mine["ref"]]
@@ -151,8 +175,10 @@ def test_table_output_for_people(casey, add_action):
     assert "No overdue items." in out
     add_action("--owner", "A", "--due", "2026-11-01", title="[Casey] 2023 [bold]literal[/bold]")
     out = casey("status", "--borough", "islington").stdout
-    assert "[Casey] 2023 [bold]literal[/bold]" in out.replace("\n", " ").replace("│", "")\
+    assert (
+        "[Casey] 2023 [bold]literal[/bold]" in out.replace("\n", " ").replace("│", "")
         or "[Casey] 2023" in out
+    )
     assert "\x1b[" not in out  # no colour codes when not a terminal
 
 

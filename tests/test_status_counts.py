@@ -24,9 +24,11 @@ from casey_cli.cli import app
 
 STATUSES = ("not-started", "in-progress", "blocked", "complete", "dropped")
 
+
 def spelled(status: str, n: int) -> str:
     """The status as a person may type it (SPEC 2: any case, spaces or underscores)."""
     return (status, status.replace("-", " ").title(), status.replace("-", "_").upper())[n % 3]
+
 
 BOROUGHS = ("camden", "hackney", "islington")
 OWNERS = (None, "", "   ", "Ops", "  Supt, Central North  ")
@@ -37,6 +39,7 @@ FORCE_SOURCE, PLAN_SOURCE = "hyp-force", "hyp-camden"  # no borough; camden's ow
 class Spec:
     """One generated item: where its due date falls (None, days from today, or days from
     the window's end) and how far a later load moves it (0: never; < 0: earlier)."""
+
     kind: str  # action | force | plan
     borough: str
     status: str
@@ -53,13 +56,20 @@ def due_date(due: tuple[str, int] | None, today: date, window: int) -> str | Non
     return (base + timedelta(days=days)).isoformat()
 
 
-dues = st.one_of(st.none(),
-                 st.tuples(st.just("today"), st.sampled_from([-400, -15, -1, 0, 1, 2, 90])),
-                 st.tuples(st.just("edge"), st.sampled_from([-1, 0, 1])))
+dues = st.one_of(
+    st.none(),
+    st.tuples(st.just("today"), st.sampled_from([-400, -15, -1, 0, 1, 2, 90])),
+    st.tuples(st.just("edge"), st.sampled_from([-1, 0, 1])),
+)
 specs = st.builds(
-    Spec, kind=st.sampled_from(["action", "action", "force", "plan"]),
-    borough=st.sampled_from(BOROUGHS), status=st.sampled_from(STATUSES),
-    owner=st.sampled_from(OWNERS), due=dues, move=st.sampled_from([0, 0, 1, 20, -3]))
+    Spec,
+    kind=st.sampled_from(["action", "action", "force", "plan"]),
+    borough=st.sampled_from(BOROUGHS),
+    status=st.sampled_from(STATUSES),
+    owner=st.sampled_from(OWNERS),
+    due=dues,
+    move=st.sampled_from([0, 0, 1, 20, -3]),
+)
 
 
 class Store:
@@ -72,8 +82,9 @@ class Store:
         self.today, self.window = today, window
 
     def run(self, *args: str) -> str:
-        result = CliRunner().invoke(app, ["--db", str(self.db), "--today",
-                                          self.today.isoformat(), *args])
+        result = CliRunner().invoke(
+            app, ["--db", str(self.db), "--today", self.today.isoformat(), *args]
+        )
         assert result.exit_code == 0, f"{args}: {result.stdout}{result.stderr}"
         return result.stdout
 
@@ -89,8 +100,9 @@ class Store:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def register(items: list[Spec], today: date, window: int, moved: bool,
-             refs: dict[str, str]) -> dict[str, Any]:
+def register(
+    items: list[Spec], today: date, window: int, moved: bool, refs: dict[str, str]
+) -> dict[str, Any]:
     """The YAML register of the generated items; `moved`: with each move applied (actions
     by the ref the first load gave them)."""
     actions, recs = [], {FORCE_SOURCE: [], PLAN_SOURCE: []}
@@ -98,8 +110,11 @@ def register(items: list[Spec], today: date, window: int, moved: bool,
         if moved and (not spec.move or spec.due is None):
             continue
         anchor_due = due_date(spec.due, today, window)
-        due = (date.fromisoformat(anchor_due) + timedelta(days=spec.move)).isoformat() \
-            if moved and anchor_due else anchor_due
+        due = (
+            (date.fromisoformat(anchor_due) + timedelta(days=spec.move)).isoformat()
+            if moved and anchor_due
+            else anchor_due
+        )
         fields: dict[str, Any] = {"title": f"hyp item {n}", "status": spelled(spec.status, n)}
         if spec.owner is not None:
             fields["owner"] = spec.owner
@@ -111,10 +126,19 @@ def register(items: list[Spec], today: date, window: int, moved: bool,
         else:
             source = FORCE_SOURCE if spec.kind == "force" else PLAN_SOURCE
             recs[source].append({"number": n, **fields})
-    sources = [{"code": code, "title": f"Source {code}", "publisher": "Test",
-                "published": "2026-01-01", "url": f"https://example.org/{code}",
-                **({"borough": "camden"} if code == PLAN_SOURCE else {}),
-                "recommendations": rows} for code, rows in recs.items() if rows]
+    sources = [
+        {
+            "code": code,
+            "title": f"Source {code}",
+            "publisher": "Test",
+            "published": "2026-01-01",
+            "url": f"https://example.org/{code}",
+            **({"borough": "camden"} if code == PLAN_SOURCE else {}),
+            "recommendations": rows,
+        }
+        for code, rows in recs.items()
+        if rows
+    ]
     return {"version": 1, "sources": sources, "actions": actions}
 
 
@@ -136,9 +160,19 @@ def expected(items: list[dict], today: date, window: int) -> dict[str, dict[str,
     out: dict[str, dict[str, Any]] = {}
     for i in items:
         status, due = i["status"], day(i["due"])
-        c = out.setdefault(i["borough"], {"total": 0, "open": 0, "overdue": 0, "due_soon": 0,
-                                          "gaps": 0, "slipped": 0, "by_status": Counter(),
-                                          "by_rag": Counter()})
+        c = out.setdefault(
+            i["borough"],
+            {
+                "total": 0,
+                "open": 0,
+                "overdue": 0,
+                "due_soon": 0,
+                "gaps": 0,
+                "slipped": 0,
+                "by_status": Counter(),
+                "by_rag": Counter(),
+            },
+        )
         c["total"] += 1
         c["open"] += rules.is_open(status)
         c["overdue"] += rules.is_overdue(status, due, today)
@@ -152,15 +186,25 @@ def expected(items: list[dict], today: date, window: int) -> dict[str, dict[str,
 
 def numbers(row: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     """A row's counts, with zero entries dropped from by_status and by_rag."""
-    return {**{k: row[k] for k in keys},
-            "by_status": {k: v for k, v in row["by_status"].items() if v},
-            "by_rag": {k: v for k, v in row["by_rag"].items() if v}}
+    return {
+        **{k: row[k] for k in keys},
+        "by_status": {k: v for k, v in row["by_status"].items() if v},
+        "by_rag": {k: v for k, v in row["by_rag"].items() if v},
+    }
 
 
 ALL = ("total", "open", "overdue", "due_soon", "gaps", "slipped")
 SPEC_KEYS = ("total", "overdue", "due_soon", "gaps")
-EMPTY = {"total": 0, "open": 0, "overdue": 0, "due_soon": 0, "gaps": 0, "slipped": 0,
-         "by_status": {}, "by_rag": {}}
+EMPTY = {
+    "total": 0,
+    "open": 0,
+    "overdue": 0,
+    "due_soon": 0,
+    "gaps": 0,
+    "slipped": 0,
+    "by_status": {},
+    "by_rag": {},
+}
 
 
 def refs_where(items: list[dict], rule: Any) -> set[str]:
@@ -181,27 +225,33 @@ def check(store: Store, items: list[Spec]) -> None:
         total.update({f"r:{k}": v for k, v in counts["by_rag"].items()})
     summary = london["summary"]
     assert {k: summary[k] for k in ALL} == {k: total[k] for k in ALL}
-    assert {k: v for k, v in summary["by_status"].items() if v} == \
-        {k[2:]: v for k, v in total.items() if k.startswith("s:")}
-    assert {k: v for k, v in summary["by_rag"].items() if v} == \
-        {k[2:]: v for k, v in total.items() if k.startswith("r:")}
+    assert {k: v for k, v in summary["by_status"].items() if v} == {
+        k[2:]: v for k, v in total.items() if k.startswith("s:")
+    }
+    assert {k: v for k, v in summary["by_rag"].items() if v} == {
+        k[2:]: v for k, v in total.items() if k.startswith("r:")
+    }
     for row in london["rows"]:
         assert numbers(row, ALL) == numbers(want.get(row["borough"], EMPTY), ALL), row
     assert numbers(london["force_wide"], ALL) == numbers(want.get("london", EMPTY), ALL)
 
     def lists(report: dict, scope: list[dict]) -> None:
         assert {i["ref"] for i in report["overdue"]} == refs_where(
-            scope, lambda i: rules.is_overdue(i["status"], day(i["due"]), today))
+            scope, lambda i: rules.is_overdue(i["status"], day(i["due"]), today)
+        )
         assert {i["ref"] for i in report["due_soon"]} == refs_where(
-            scope, lambda i: rules.is_due_soon(i["status"], day(i["due"]), today, window))
+            scope, lambda i: rules.is_due_soon(i["status"], day(i["due"]), today, window)
+        )
         assert {i["ref"] for i in report["gaps"]} == refs_where(
-            scope, lambda i: rules.is_gap(i["status"], i["owner"], day(i["due"])))
+            scope, lambda i: rules.is_gap(i["status"], i["owner"], day(i["due"]))
+        )
 
     lists(london, exported)
     for borough in (*BOROUGHS, "london"):
         own = store.json("status", "--borough", borough, *days)
-        assert numbers(own["summary"], SPEC_KEYS) == numbers(want.get(borough, EMPTY),
-                                                             SPEC_KEYS), borough
+        assert numbers(own["summary"], SPEC_KEYS) == numbers(want.get(borough, EMPTY), SPEC_KEYS), (
+            borough
+        )
         lists(own, [i for i in exported if i["borough"] == borough])
     bcu = store.json("status", "--by", "bcu", *days)
     assert bcu["summary"] == summary
@@ -214,12 +264,18 @@ def check(store: Store, items: list[Spec]) -> None:
         assert item["owner"] == ((spec.owner or "").strip() or None), item
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(items=st.lists(specs, min_size=1, max_size=12),
-       today=st.sampled_from([date(2026, 11, 23), date(2027, 2, 28), date(2028, 2, 29),
-                              date(2026, 12, 31)]),
-       window=st.sampled_from([0, 1, 14, 30]))
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    items=st.lists(specs, min_size=1, max_size=12),
+    today=st.sampled_from(
+        [date(2026, 11, 23), date(2027, 2, 28), date(2028, 2, 29), date(2026, 12, 31)]
+    ),
+    window=st.sampled_from([0, 1, 14, 30]),
+)
 def test_store_counts_agree_with_the_python_rules(seeded_store, items, today, window):
     store = build(seeded_store, items, today, window)
     try:
@@ -231,10 +287,12 @@ def test_store_counts_agree_with_the_python_rules(seeded_store, items, today, wi
 def test_window_edges(seeded_store):
     """due == today and due == today + window are due soon; a day later is not."""
     today, window = date(2026, 11, 23), 14
-    items = [Spec("action", "hackney", "in-progress", "Ops", ("today", 0), 0),
-             Spec("action", "hackney", "in-progress", "Ops", ("edge", 0), 0),
-             Spec("action", "hackney", "in-progress", "Ops", ("edge", 1), 0),
-             Spec("action", "hackney", "not-started", "Ops", ("today", -1), 0)]
+    items = [
+        Spec("action", "hackney", "in-progress", "Ops", ("today", 0), 0),
+        Spec("action", "hackney", "in-progress", "Ops", ("edge", 0), 0),
+        Spec("action", "hackney", "in-progress", "Ops", ("edge", 1), 0),
+        Spec("action", "hackney", "not-started", "Ops", ("today", -1), 0),
+    ]
     store = build(seeded_store, items, today, window)
     try:
         check(store, items)

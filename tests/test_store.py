@@ -84,7 +84,8 @@ def test_foreign_keys_are_enforced(isolated):
             conn.exec_driver_sql(
                 "INSERT INTO actions (borough, title, status, slips, created, updated, assurance)"
                 " VALUES ('atlantis', 't', 'not-started', 0, '2026-01-01', '2026-01-01',"
-                " 'unverified')")
+                " 'unverified')"
+            )
         except sa.exc.IntegrityError:
             pass
         else:
@@ -140,8 +141,9 @@ def test_a_migrated_store_works_with_the_cli(casey, empty_store):
 def test_failed_write_leaves_nothing(casey):
     before = casey("history", "--format", "json").stdout
     casey.error("action", "add", "--borough", "islington", "--title", "x", "--meeting", "M99")
-    casey.error("action", "add", "--borough", "islington", "--title", "x", "--recommendation",
-                "casey-99")
+    casey.error(
+        "action", "add", "--borough", "islington", "--title", "x", "--recommendation", "casey-99"
+    )
     assert casey("history", "--format", "json").stdout == before
 
 

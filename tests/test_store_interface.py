@@ -37,10 +37,11 @@ def test_a_missing_or_foreign_database_is_not_opened(tmp_path):
 
 def test_plain_sql_takes_named_parameters_on_every_backend(store):
     with store.read() as tx:
-        assert tx.scalar("SELECT name FROM boroughs WHERE slug = :s", {"s": "islington"}) \
+        assert (
+            tx.scalar("SELECT name FROM boroughs WHERE slug = :s", {"s": "islington"})
             == "Islington"
-        rows = tx.all("SELECT slug FROM boroughs WHERE slug LIKE :p ORDER BY slug",
-                      {"p": "is%"})
+        )
+        rows = tx.all("SELECT slug FROM boroughs WHERE slug LIKE :p ORDER BY slug", {"p": "is%"})
         assert rows == [("islington",)]
         assert tx.one("SELECT slug FROM boroughs WHERE slug = :s", {"s": "nowhere"}) is None
         streamed = list(tx.rows("SELECT slug FROM boroughs ORDER BY slug"))
@@ -65,13 +66,19 @@ def test_stamps_and_days_read_back_as_written(store):
     moment = datetime(2026, 6, 1, 23, 30, tzinfo=timezone.utc)  # the next day in Tokyo
     with store.write(dry_run=True) as tx:
         number = tx.next_id("meetings")
-        tx.insert_rows("meetings", ("id", "name", "date", "borough", "citation"),
-                       [(number, "Stamp test", tx.day(date(2026, 6, 1)), None, None)])
+        tx.insert_rows(
+            "meetings",
+            ("id", "name", "date", "borough", "citation"),
+            [(number, "Stamp test", tx.day(date(2026, 6, 1)), None, None)],
+        )
         tx.execute("UPDATE actions SET updated = :u WHERE id = 1", {"u": tx.stamp(moment)})
-        assert as_stamp(tx.scalar("SELECT updated FROM actions WHERE id = 1")) \
+        assert (
+            as_stamp(tx.scalar("SELECT updated FROM actions WHERE id = 1"))
             == "2026-06-01T23:30:00Z"
-        assert as_date(tx.scalar("SELECT date FROM meetings WHERE id = :n", {"n": number})) \
-            == date(2026, 6, 1)
+        )
+        assert as_date(tx.scalar("SELECT date FROM meetings WHERE id = :n", {"n": number})) == date(
+            2026, 6, 1
+        )
         assert tx.next_id("meetings") == number + 1
 
 
@@ -90,21 +97,28 @@ def test_items_and_counts_take_an_explicit_window(store):
 def test_an_update_writes_one_chained_event_per_changed_field(store, isolated):
     with store.write() as tx:
         action = tx.action("A3")
-        changed = tx.update(action, {"progress": 55, "owner": action["owner"]},
-                            by="tester", today=TODAY, note="contract")
+        changed = tx.update(
+            action,
+            {"progress": 55, "owner": action["owner"]},
+            by="tester",
+            today=TODAY,
+            note="contract",
+        )
         assert changed == ["progress"]
         again = tx.update(action, {"progress": 55}, by="tester", today=TODAY)
         assert again == []
     with store.read() as tx:
         assert tx.action("A3")["progress"] == 55
         events = tx.events(ref="A3")
-        assert (events[-1].field, events[-1].new, events[-1].note) == ("progress", "55",
-                                                                       "contract")
+        assert (events[-1].field, events[-1].new, events[-1].note) == ("progress", "55", "contract")
     [(prev, at, by, kind, ref, borough, field, old, new, note, meeting, digest)] = sql(
-        isolated, 'SELECT prev_hash, at, "by", kind, ref, borough, field, old, new, note, '
-                  "meeting_id, hash FROM history ORDER BY id DESC LIMIT 1")
-    assert digest == event_hash(prev, as_stamp(at) or "", by, kind, ref, borough, field, old,
-                                new, note, meeting)
+        isolated,
+        'SELECT prev_hash, at, "by", kind, ref, borough, field, old, new, note, '
+        "meeting_id, hash FROM history ORDER BY id DESC LIMIT 1",
+    )
+    assert digest == event_hash(
+        prev, as_stamp(at) or "", by, kind, ref, borough, field, old, new, note, meeting
+    )
 
 
 def test_a_reschedule_keeps_the_first_date_and_counts_a_later_one_as_a_slip(store):
@@ -113,14 +127,20 @@ def test_a_reschedule_keeps_the_first_date_and_counts_a_later_one_as_a_slip(stor
         tx.update(action, {"status": "in-progress"}, by="t", today=TODAY)
         reschedule(tx, action, due=date(2027, 1, 31), reason=None, by="t", today=TODAY)
         assert (action["due"], action["original_due"], action["slips"]) == (
-            date(2027, 1, 31), date(2027, 1, 31), 0)  # a first date: no reason, no slip
+            date(2027, 1, 31),
+            date(2027, 1, 31),
+            0,
+        )  # a first date: no reason, no slip
         with pytest.raises(InvalidInput, match="needs a reason"):
             reschedule(tx, action, due=date(2027, 6, 1), reason=None, by="t", today=TODAY)
         reschedule(tx, action, due=date(2027, 6, 1), reason="later", by="t", today=TODAY)
         reschedule(tx, action, due=date(2027, 3, 1), reason="sooner", by="t", today=TODAY)
         stored = tx.action(action.ref)
         assert (stored["due"], stored["original_due"], stored["slips"]) == (
-            date(2027, 3, 1), date(2027, 1, 31), 1)
+            date(2027, 3, 1),
+            date(2027, 1, 31),
+            1,
+        )
 
 
 def test_unknown_refs_name_the_fix(store):

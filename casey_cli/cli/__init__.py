@@ -31,7 +31,7 @@ from casey_cli.dates import DATE_HELP
 app = typer.Typer(
     name="casey",
     help="Track police-reform recommendations (Casey Review, A New Met for London, borough "
-         "plans) borough by borough: what is overdue, due soon, or has no owner or date.",
+    "plans) borough by borough: what is overdue, due soon, or has no owner or date.",
     no_args_is_help=True,
     add_completion=True,
     # Plain help: Typer's Rich help imports rich.markdown and markdown-it (~100 ms), which
@@ -53,15 +53,30 @@ def _version(value: bool) -> None:
 @app.callback()
 def root(
     ctx: typer.Context,
-    db: Annotated[str | None, typer.Option(
-        "--db", show_default=False,
-        help="Store: a SQLite file path or a SQLAlchemy URL (else CASEY_DB, else `casey "
-             "config set db`, else casey.db in your user data folder).")] = None,
-    today: Annotated[str | None, typer.Option(
-        "--today", envvar="CASEY_TODAY", show_envvar=True,
-        help=f"Compute every report as of this date ({DATE_HELP}).")] = None,
-    version: Annotated[bool, typer.Option(
-        "--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            show_default=False,
+            help="Store: a SQLite file path or a SQLAlchemy URL (else CASEY_DB, else `casey "
+            "config set db`, else casey.db in your user data folder).",
+        ),
+    ] = None,
+    today: Annotated[
+        str | None,
+        typer.Option(
+            "--today",
+            envvar="CASEY_TODAY",
+            show_envvar=True,
+            help=f"Compute every report as of this date ({DATE_HELP}).",
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """casey: the borough register of police-reform recommendations and actions."""
     from casey_cli.config import Config, default_db_path, system_today
@@ -81,8 +96,7 @@ def root(
             raise fail(str(exc)) from None
         store = db or default_db_path().as_posix()  # `casey config` is how to repair the file
     if not 1900 <= day.year <= 9000:  # every rule adds windows and ages to it
-        raise fail(f"--today {day.isoformat()} is out of range; use a date between 1900 "
-                   "and 9000")
+        raise fail(f"--today {day.isoformat()} is out of range; use a date between 1900 and 9000")
     ctx.obj = AppContext(db=store, today=day, config=config, db_flag=db)
     ctx.call_on_close(ctx.obj.close)
 
@@ -101,8 +115,11 @@ app.add_typer(meeting.app, name="meeting", help="Meetings at which actions were 
 app.add_typer(reference.source_app, name="source", help="Sources: reviews and plans.")
 app.add_typer(reference.borough_app, name="borough", help="London boroughs and their BCUs.")
 app.add_typer(db.app, name="db", help="Back up, check and upgrade the store.")
-app.add_typer(config.app, name="config",
-              help="Defaults kept in a config file: borough, user, window, stale_days, db.")
+app.add_typer(
+    config.app,
+    name="config",
+    help="Defaults kept in a config file: borough, user, window, stale_days, db.",
+)
 
 
 def main() -> None:

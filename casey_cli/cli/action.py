@@ -33,9 +33,14 @@ if TYPE_CHECKING:
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 
-StatusOpt = Annotated[str | None, typer.Option(
-    "--status", autocompletion=completion.statuses,
-    help="not-started, in-progress, blocked, complete or dropped.")]
+StatusOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--status",
+        autocompletion=completion.statuses,
+        help="not-started, in-progress, blocked, complete or dropped.",
+    ),
+]
 ProgressOpt = Annotated[int | None, typer.Option("--progress", help="Progress, 0-100.")]
 RecOpt = RecommendationOpt
 
@@ -55,15 +60,17 @@ def _prompt_for_missing(app: AppContext, given: dict[str, str | None]) -> dict[s
     otherwise a usage error, so a script never hangs on a question."""
     for option in ("borough", "title"):
         if _missing(given[option]) and not sys.stdin.isatty():
-            raise fail(f"missing --{option}; give --{option} (prompting only happens on a "
-                       "terminal)", 2)
+            raise fail(
+                f"missing --{option}; give --{option} (prompting only happens on a terminal)", 2
+            )
     from casey_cli.cli.prompts import ActionPrompts, Cancelled
 
     try:
         return {**given, **ActionPrompts(app, given).run()}
     except (Cancelled, EOFError, KeyboardInterrupt) as exc:
-        sys.stderr.write(("\n" if not isinstance(exc, Cancelled) else "")
-                         + "Cancelled, nothing written.\n")
+        sys.stderr.write(
+            ("\n" if not isinstance(exc, Cancelled) else "") + "Cancelled, nothing written.\n"
+        )
         raise typer.Exit(130 if isinstance(exc, KeyboardInterrupt) else 1) from None
 
 
@@ -73,8 +80,12 @@ def add(
     ctx: typer.Context,
     borough: BoroughOpt = None,
     title: Annotated[str | None, typer.Option("--title", "-t", help="What will be done.")] = None,
-    owner: Annotated[str | None, typer.Option(
-        "--owner", help="Person or role responsible.", autocompletion=completion.owners)] = None,
+    owner: Annotated[
+        str | None,
+        typer.Option(
+            "--owner", help="Person or role responsible.", autocompletion=completion.owners
+        ),
+    ] = None,
     due: DueOpt = None,
     recommendation: RecOpt = None,
     status: StatusOpt = None,
@@ -94,24 +105,52 @@ def add(
 
     app = app_context(ctx)
     if _missing(borough) or _missing(title):
-        answers = _prompt_for_missing(app, {
-            "borough": borough, "title": title, "owner": owner, "due": due,
-            "recommendation": recommendation, "status": status, "note": note,
-            "meeting": meeting, "evidence": evidence,
-            "progress": None if progress is None else str(progress)})
-        borough, title, owner, due = (answers["borough"], answers["title"], answers["owner"],
-                                      answers["due"])
-        recommendation, status, note, meeting = (answers["recommendation"], answers["status"],
-                                                 answers["note"], answers["meeting"])
+        answers = _prompt_for_missing(
+            app,
+            {
+                "borough": borough,
+                "title": title,
+                "owner": owner,
+                "due": due,
+                "recommendation": recommendation,
+                "status": status,
+                "note": note,
+                "meeting": meeting,
+                "evidence": evidence,
+                "progress": None if progress is None else str(progress),
+            },
+        )
+        borough, title, owner, due = (
+            answers["borough"],
+            answers["title"],
+            answers["owner"],
+            answers["due"],
+        )
+        recommendation, status, note, meeting = (
+            answers["recommendation"],
+            answers["status"],
+            answers["note"],
+            answers["meeting"],
+        )
     assert borough is not None and title is not None
     with app.store().write() as tx:
         item = actions.add(
-            tx, app.run_context(by), borough=borough, title=title, owner=owner,
-            due=_date(app, due, "due"), recommendation=recommendation, status=status,
-            progress=progress, evidence=evidence, note=note, meeting=meeting,
+            tx,
+            app.run_context(by),
+            borough=borough,
+            title=title,
+            owner=owner,
+            due=_date(app, due, "due"),
+            recommendation=recommendation,
+            status=status,
+            progress=progress,
+            evidence=evidence,
+            note=note,
+            meeting=meeting,
         )
-    output.emit_written(fmt, item.to_dict(), item.ref,
-                        f"Added {item.ref} in {item.borough}: {item.title}")
+    output.emit_written(
+        fmt, item.to_dict(), item.ref, f"Added {item.ref} in {item.borough}: {item.title}"
+    )
 
 
 @app.command("update")
@@ -120,14 +159,22 @@ def update(
     ctx: typer.Context,
     ref: RefArg,
     title: Annotated[str | None, typer.Option("--title", "-t", help="New title.")] = None,
-    owner: Annotated[str | None, typer.Option(
-        "--owner", help="New owner ('' clears it).", autocompletion=completion.owners)] = None,
+    owner: Annotated[
+        str | None,
+        typer.Option("--owner", help="New owner ('' clears it).", autocompletion=completion.owners),
+    ] = None,
     status: StatusOpt = None,
     progress: ProgressOpt = None,
     evidence: EvidenceOpt = None,
-    recommendation: Annotated[str | None, typer.Option(
-        "--recommendation", "-r", help="Link to a recommendation ('' unlinks).",
-        autocompletion=completion.recommendations)] = None,
+    recommendation: Annotated[
+        str | None,
+        typer.Option(
+            "--recommendation",
+            "-r",
+            help="Link to a recommendation ('' unlinks).",
+            autocompletion=completion.recommendations,
+        ),
+    ] = None,
     note: NoteOpt = None,
     meeting: MeetingOpt = None,
     by: ByOpt = None,
@@ -141,12 +188,27 @@ def update(
 
     app = app_context(ctx)
     with app.store().write() as tx:
-        item, changed = actions.update(tx, app.run_context(by), ref, title=title,
-                                       owner=owner, status=status, progress=progress,
-                                       evidence=evidence, recommendation=recommendation,
-                                       note=note, meeting=meeting)
-    output.emit_written(fmt, item.to_dict(), item.ref, f"Updated {item.ref}." if changed else
-                        f"{item.ref} unchanged: it already has those values (nothing recorded).")
+        item, changed = actions.update(
+            tx,
+            app.run_context(by),
+            ref,
+            title=title,
+            owner=owner,
+            status=status,
+            progress=progress,
+            evidence=evidence,
+            recommendation=recommendation,
+            note=note,
+            meeting=meeting,
+        )
+    output.emit_written(
+        fmt,
+        item.to_dict(),
+        item.ref,
+        f"Updated {item.ref}."
+        if changed
+        else f"{item.ref} unchanged: it already has those values (nothing recorded).",
+    )
 
 
 @app.command("done")
@@ -168,8 +230,9 @@ def done(
 
     app = app_context(ctx)
     with app.store().write() as tx:
-        item = actions.done(tx, app.run_context(by), ref, evidence=evidence, note=note,
-                            meeting=meeting)
+        item = actions.done(
+            tx, app.run_context(by), ref, evidence=evidence, note=note, meeting=meeting
+        )
     output.emit_written(fmt, item.to_dict(), item.ref, f"Completed {item.ref} on {item.completed}.")
 
 
@@ -178,9 +241,12 @@ def done(
 def verify(
     ctx: typer.Context,
     ref: RefArg,
-    by: Annotated[str, typer.Option(
-        "--by", help="The verifier: someone other than the action's owner.",
-        show_default=False)],
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by", help="The verifier: someone other than the action's owner.", show_default=False
+        ),
+    ],
     evidence: EvidenceOpt = None,
     note: NoteOpt = None,
     meeting: MeetingOpt = None,
@@ -194,8 +260,9 @@ def verify(
 
     app = app_context(ctx)
     with app.store().write() as tx:
-        item = actions.verify(tx, app.run_context(by), ref, evidence=evidence, note=note,
-                              meeting=meeting)
+        item = actions.verify(
+            tx, app.run_context(by), ref, evidence=evidence, note=note, meeting=meeting
+        )
     output.emit_written(fmt, item.to_dict(), item.ref, f"Verified {item.ref}.")
 
 
@@ -204,10 +271,13 @@ def verify(
 def reschedule(
     ctx: typer.Context,
     ref: RefArg,
-    due: Annotated[str, typer.Option("--due", help=f"New due date: {DATE_HELP}.",
-                                     show_default=False)],
-    reason: Annotated[str | None, typer.Option(
-        "--reason", help="Why the date moves (required once a due date exists).")] = None,
+    due: Annotated[
+        str, typer.Option("--due", help=f"New due date: {DATE_HELP}.", show_default=False)
+    ],
+    reason: Annotated[
+        str | None,
+        typer.Option("--reason", help="Why the date moves (required once a due date exists)."),
+    ] = None,
     meeting: MeetingOpt = None,
     by: ByOpt = None,
     fmt: WriteFormatOpt = Format.TEXT,
@@ -222,11 +292,16 @@ def reschedule(
     day = _date(app, due, "due")
     assert day is not None
     with app.store().write() as tx:
-        item = actions.reschedule(tx, app.run_context(by), ref, due=day, reason=reason,
-                                  meeting=meeting)
-    output.emit_written(fmt, item.to_dict(), item.ref,
-                        f"{item.ref} is now due {item.due} (originally {item.original_due}, "
-                        f"slipped {item.slips} time(s)).")
+        item = actions.reschedule(
+            tx, app.run_context(by), ref, due=day, reason=reason, meeting=meeting
+        )
+    output.emit_written(
+        fmt,
+        item.to_dict(),
+        item.ref,
+        f"{item.ref} is now due {item.due} (originally {item.original_due}, "
+        f"slipped {item.slips} time(s)).",
+    )
 
 
 @app.command("show")
@@ -253,8 +328,10 @@ def list_(
     status: StatusesOpt = None,
     source: SourceOpt = None,
     recommendation: RecOpt = None,
-    due_before: Annotated[str | None, typer.Option(
-        "--due-before", help=f"Only actions due before this date ({DATE_HELP}).")] = None,
+    due_before: Annotated[
+        str | None,
+        typer.Option("--due-before", help=f"Only actions due before this date ({DATE_HELP})."),
+    ] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue actions.")] = False,
     fmt: ReadFormatOpt = Format.TABLE,
 ) -> None:
@@ -267,10 +344,16 @@ def list_(
     app = app_context(ctx)
     day = _date(app, due_before, "--due-before")
     with app.store().read() as tx:
-        scope = lookup.filters(tx, borough=app.setting("borough", borough), owner=owner,
-                               statuses=status or (), source=source,
-                               recommendation=recommendation, due_before=day, overdue=overdue,
-                               recommendations=False)
-        items = list(tx.items(scope, today=app.today,
-                                    window=app.setting("window")))
+        scope = lookup.filters(
+            tx,
+            borough=app.setting("borough", borough),
+            owner=owner,
+            statuses=status or (),
+            source=source,
+            recommendation=recommendation,
+            due_before=day,
+            overdue=overdue,
+            recommendations=False,
+        )
+        items = list(tx.items(scope, today=app.today, window=app.setting("window")))
     output.emit(fmt, views.items(items, "Actions", "No actions match."))

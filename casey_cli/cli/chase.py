@@ -28,10 +28,15 @@ def chase(
     days: DaysOpt = None,
     stale_days: StaleDaysOpt = None,
     fmt: ReadFormatOpt = Format.TABLE,
-    fail_on: Annotated[list[str] | None, typer.Option(
-        "--fail-on", callback=lambda values: _checks(values or []),
-        help="Comma list of overdue, stale, gaps: exit 3 (overdue), 4 (stale) or 5 (gaps) "
-             "when any is found, after printing (for cron).")] = None,
+    fail_on: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fail-on",
+            callback=lambda values: _checks(values or []),
+            help="Comma list of overdue, stale, gaps: exit 3 (overdue), 4 (stale) or 5 (gaps) "
+            "when any is found, after printing (for cron).",
+        ),
+    ] = None,
 ) -> None:
     """Per owner, their overdue, due-soon, stale and undated items, with the last update.
 
@@ -42,8 +47,9 @@ def chase(
 
     app = app_context(ctx)
     with app.store().read() as tx:
-        scope = lookup.filters(tx, borough=app.setting("borough", borough), owner=owner,
-                               source=source)
+        scope = lookup.filters(
+            tx, borough=app.setting("borough", borough), owner=owner, source=source
+        )
         settings = app.run_context(window=days, stale_days=stale_days)
         result = service.build(tx, settings, scope)
     output.emit(fmt, views.chase(result))
@@ -56,11 +62,11 @@ def _checks(values: list[str]) -> list[str]:
     from casey_cli.errors import did_you_mean
     from casey_cli.schemas import CHASE_CHECKS
 
-    checks = [name.strip().lower() for value in values for name in value.split(",")
-              if name.strip()]
+    checks = [name.strip().lower() for value in values for name in value.split(",") if name.strip()]
     for name in checks:
         if name not in CHASE_CHECKS:
             raise typer.BadParameter(
                 f"unknown check '{name}'{did_you_mean(name, list(CHASE_CHECKS))}; use a comma "
-                f"list of {', '.join(CHASE_CHECKS)}")
+                f"list of {', '.join(CHASE_CHECKS)}"
+            )
     return checks

@@ -44,18 +44,23 @@ def _starts(column: str) -> str:
 
 
 def boroughs(ctx: typer.Context, incomplete: str) -> list[Suggestion]:
-    return _query(ctx, f"SELECT slug FROM boroughs WHERE {_starts('slug')} "
-                       "ORDER BY slug LIMIT :n", incomplete)
+    return _query(
+        ctx, f"SELECT slug FROM boroughs WHERE {_starts('slug')} ORDER BY slug LIMIT :n", incomplete
+    )
 
 
 def sources(ctx: typer.Context, incomplete: str) -> list[Suggestion]:
-    return _query(ctx, f"SELECT code FROM sources WHERE {_starts('code')} "
-                       "ORDER BY code LIMIT :n", incomplete)
+    return _query(
+        ctx, f"SELECT code FROM sources WHERE {_starts('code')} ORDER BY code LIMIT :n", incomplete
+    )
 
 
 def recommendations(ctx: typer.Context, incomplete: str) -> list[Suggestion]:
-    return _query(ctx, f"SELECT ref FROM recommendations WHERE {_starts('ref')} "
-                       "ORDER BY source, number LIMIT :n", incomplete)
+    return _query(
+        ctx,
+        f"SELECT ref FROM recommendations WHERE {_starts('ref')} ORDER BY source, number LIMIT :n",
+        incomplete,
+    )
 
 
 def actions(ctx: typer.Context, incomplete: str) -> list[Suggestion]:
@@ -65,9 +70,12 @@ def actions(ctx: typer.Context, incomplete: str) -> list[Suggestion]:
         letter, digits = "", incomplete
     if letter not in ("", "A") or digits and not digits.isdigit():
         return []
-    return _query(ctx, f"SELECT '{letter}' || id FROM actions WHERE "
-                       "substr(CAST(id AS TEXT), 1, length(:p)) = :p ORDER BY id LIMIT :n",
-                  digits)
+    return _query(
+        ctx,
+        f"SELECT '{letter}' || id FROM actions WHERE "
+        "substr(CAST(id AS TEXT), 1, length(:p)) = :p ORDER BY id LIMIT :n",
+        digits,
+    )
 
 
 def items(ctx: typer.Context, incomplete: str) -> list[Suggestion]:
@@ -78,9 +86,13 @@ def items(ctx: typer.Context, incomplete: str) -> list[Suggestion]:
 
 
 def owners(ctx: typer.Context, incomplete: str) -> list[Suggestion]:
-    return _query(ctx, "SELECT owner FROM (SELECT owner FROM actions UNION "
-                       "SELECT owner FROM recommendations) AS o WHERE owner IS NOT NULL AND "
-                       f"{_starts('owner')} ORDER BY owner LIMIT :n", incomplete)
+    return _query(
+        ctx,
+        "SELECT owner FROM (SELECT owner FROM actions UNION "
+        "SELECT owner FROM recommendations) AS o WHERE owner IS NOT NULL AND "
+        f"{_starts('owner')} ORDER BY owner LIMIT :n",
+        incomplete,
+    )
 
 
 def statuses(incomplete: str) -> list[Suggestion]:

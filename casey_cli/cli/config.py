@@ -22,12 +22,21 @@ def _keys(incomplete: str) -> list[str]:
     return [k for k in KEYS if k.startswith(incomplete.strip().lower())]
 
 
-KeyArg = Annotated[str, typer.Argument(
-    help="borough, user, window, stale_days or db.", show_default=False, metavar="KEY",
-    autocompletion=_keys)]
-OriginOpt = Annotated[bool, typer.Option(
-    "--origin", help="Also say where each value comes from: flag, env, config file or "
-                     "default.")]
+KeyArg = Annotated[
+    str,
+    typer.Argument(
+        help="borough, user, window, stale_days or db.",
+        show_default=False,
+        metavar="KEY",
+        autocompletion=_keys,
+    ),
+]
+OriginOpt = Annotated[
+    bool,
+    typer.Option(
+        "--origin", help="Also say where each value comes from: flag, env, config file or default."
+    ),
+]
 
 
 def _resolve(app: AppContext, name: str) -> "Resolved":
@@ -46,14 +55,20 @@ def _row(found: "Resolved", origin: bool) -> Any:
     from casey_cli.schemas import Row
 
     columns = ("setting", "value", "origin", "from") if origin else ("setting", "value")
-    return Row(columns, {"setting": found.name, "value": _shown(found.name, found.value),
-                         "origin": found.origin, "from": found.where})
+    return Row(
+        columns,
+        {
+            "setting": found.name,
+            "value": _shown(found.name, found.value),
+            "origin": found.origin,
+            "from": found.where,
+        },
+    )
 
 
 @app.command("show")
 @handled
-def show(ctx: typer.Context, origin: OriginOpt = False,
-         fmt: ReadFormatOpt = Format.TABLE) -> None:
+def show(ctx: typer.Context, origin: OriginOpt = False, fmt: ReadFormatOpt = Format.TABLE) -> None:
     """Show every setting as commands will use it (flag > environment > config file >
     default).
 
@@ -78,11 +93,14 @@ def get(ctx: typer.Context, name: KeyArg, origin: OriginOpt = False) -> None:
 
     found = _resolve(app_context(ctx), key(name).name)
     if found.value is None and found.origin != "default":  # `all`: every borough
-        raise NotFound(f"{found.name} is 'all' (every borough), set by {found.describe()}; "
-                       "give --borough SLUG for one")
+        raise NotFound(
+            f"{found.name} is 'all' (every borough), set by {found.describe()}; "
+            "give --borough SLUG for one"
+        )
     if found.value is None:
-        raise NotFound(f"{found.name} is not set; set it with `casey config set {found.name} "
-                       "VALUE`")
+        raise NotFound(
+            f"{found.name} is not set; set it with `casey config set {found.name} VALUE`"
+        )
     output.write(f"{_shown(found.name, found.value)}\n")
     if origin:
         output.info(f"from {found.describe()}")
@@ -90,9 +108,16 @@ def get(ctx: typer.Context, name: KeyArg, origin: OriginOpt = False) -> None:
 
 @app.command("set")
 @handled
-def set_(ctx: typer.Context, name: KeyArg, value: Annotated[str, typer.Argument(
-        help="The value, e.g. islington, \"J. Clerk\", 21.", show_default=False,
-        metavar="VALUE")]) -> None:
+def set_(
+    ctx: typer.Context,
+    name: KeyArg,
+    value: Annotated[
+        str,
+        typer.Argument(
+            help='The value, e.g. islington, "J. Clerk", 21.', show_default=False, metavar="VALUE"
+        ),
+    ],
+) -> None:
     """Keep a setting in the config file (written atomically, readable by you only).
 
     Example: casey config set borough islington
@@ -109,8 +134,7 @@ def set_(ctx: typer.Context, name: KeyArg, value: Annotated[str, typer.Argument(
     path = write_setting(spec.name, checked, app.config.path)
     output.info(f"Set {spec.name} = {_shown(spec.name, checked)} in {path}.")
     if os.environ.get(spec.env, "").strip():
-        output.info(f"Note: {spec.env} is set in your environment and wins over the config "
-                    "file.")
+        output.info(f"Note: {spec.env} is set in your environment and wins over the config file.")
 
 
 @app.command("unset")
@@ -132,8 +156,10 @@ def unset(ctx: typer.Context, name: KeyArg) -> None:
         return
     write_setting(name, None, path)
     default = KEYS[name].default() if name in KEYS else None
-    output.info(f"Removed {name} from {path}" + (f"; the default is {default}." if default
-                                                  is not None else "."))
+    output.info(
+        f"Removed {name} from {path}"
+        + (f"; the default is {default}." if default is not None else ".")
+    )
 
 
 def _known_borough(app: AppContext, slug: str) -> str:

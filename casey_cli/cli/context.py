@@ -64,9 +64,11 @@ class AppContext:
         opened = manage.open_store(self.db_url, create=False, upgrade_old=False)
         opened.engine.dispose()
         if opened.version != HEAD:
-            raise StoreError(f"the store is at schema {opened.version}, older than "
-                             f"{HEAD}; run `casey db upgrade` first (it backs the "
-                             "store up)")
+            raise StoreError(
+                f"the store is at schema {opened.version}, older than "
+                f"{HEAD}; run `casey db upgrade` first (it backs the "
+                "store up)"
+            )
 
     def _prepare(self, *, seed: bool) -> None:
         """Create (and seed) a missing store or upgrade an older one, saying so on stderr;
@@ -81,21 +83,24 @@ class AppContext:
         try:
             if opened.created:
                 result = manage.create_store(
-                    opened.engine, lambda tx: load.seed(tx, run, boroughs_only=not seed))
+                    opened.engine, lambda tx: load.seed(tx, run, boroughs_only=not seed)
+                )
                 if result is None:
                     return  # another process created it while we waited for the lock
                 self.created = True
                 counts = result.created_by_kind()
-                what = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}"
-                                 for kind, n in counts.items())
+                what = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in counts.items())
                 origin = "the bundled register" if seed else "the bundled borough list only"
-                sys.stderr.write(f"Created a new casey store at "
-                                 f"{mask_url(self.db_location)} from {origin} "
-                                 f"({what}).\n")
+                sys.stderr.write(
+                    f"Created a new casey store at "
+                    f"{mask_url(self.db_location)} from {origin} "
+                    f"({what}).\n"
+                )
             elif opened.upgraded_from:
                 kept = f" (backup: {opened.backup})" if opened.backup else ""
-                sys.stderr.write(f"Upgraded the store from schema {opened.upgraded_from} to "
-                                 f"{HEAD}{kept}.\n")
+                sys.stderr.write(
+                    f"Upgraded the store from schema {opened.upgraded_from} to {HEAD}{kept}.\n"
+                )
         finally:
             opened.engine.dispose()
 
@@ -115,15 +120,19 @@ class AppContext:
     def db_location(self) -> str:
         return self.db if "://" in self.db else os.path.abspath(os.path.expanduser(self.db))
 
-    def run_context(self, by: str | None = None, window: int | None = None,
-                    stale_days: int | None = None) -> RunContext:
+    def run_context(
+        self, by: str | None = None, window: int | None = None, stale_days: int | None = None
+    ) -> RunContext:
         """Today, who (--by), the due-soon window (--days) and stale days (--stale-days),
         each resolved through the settings when the option was not given."""
         from casey_cli.run_context import RunContext
 
-        return RunContext(today=self.today, user=self.setting("user", by),
-                          window=self.setting("window", window),
-                          stale_days=self.setting("stale_days", stale_days))
+        return RunContext(
+            today=self.today,
+            user=self.setting("user", by),
+            window=self.setting("window", window),
+            stale_days=self.setting("stale_days", stale_days),
+        )
 
     @property
     def sqlite_file(self) -> Path | None:

@@ -17,8 +17,9 @@ app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 @handled
 def backup(
     ctx: typer.Context,
-    target: Annotated[Path, typer.Argument(help="The new backup file.", show_default=False,
-                                           dir_okay=False)],
+    target: Annotated[
+        Path, typer.Argument(help="The new backup file.", show_default=False, dir_okay=False)
+    ],
 ) -> None:
     """Copy the store to FILE with SQLite's online backup API, consistent even while others
     write.
@@ -32,10 +33,12 @@ def backup(
     app = app_context(ctx)
     source = sqlite_file(app.db)
     if source is None:
-        raise StoreError(f"`casey db backup` copies SQLite files only; back up "
-                         f"{mask_url(app.db_url)} with the server's own tool, e.g. "
-                         "`pg_dump -Fc -f casey.dump DBNAME`, or keep a portable copy with "
-                         "`casey export --format json`")
+        raise StoreError(
+            f"`casey db backup` copies SQLite files only; back up "
+            f"{mask_url(app.db_url)} with the server's own tool, e.g. "
+            "`pg_dump -Fc -f casey.dump DBNAME`, or keep a portable copy with "
+            "`casey export --format json`"
+        )
     current = open_current(app.db_url)
     if current is None:  # missing or foreign: refused; older: backed up as it is
         from casey_cli.store import manage
@@ -68,10 +71,15 @@ def check(ctx: typer.Context) -> None:
 @handled
 def copy(
     ctx: typer.Context,
-    to: Annotated[str, typer.Option(
-        "--to", show_default=False,
-        help="The new store: a PostgreSQL URL (postgresql+psycopg://user@host/db) of an empty "
-             "database, or a SQLite file path that does not exist yet.")],
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            show_default=False,
+            help="The new store: a PostgreSQL URL (postgresql+psycopg://user@host/db) of an empty "
+            "database, or a SQLite file path that does not exist yet.",
+        ),
+    ],
 ) -> None:
     """Copy the whole store (history chain included) into a new, empty store, then verify it
     there: how a register moves from a laptop to a team's PostgreSQL server.
@@ -101,24 +109,25 @@ def copy(
             opened.engine.dispose()  # before any clean-up: an open connection keeps its WAL
     except BaseException:
         if new_file is not None:  # a file made for this copy goes with it, as do its folders
-            for path in (new_file, *(Path(f"{new_file}{s}") for s in ("-wal", "-shm",
-                                                                        "-journal"))):
+            for path in (new_file, *(Path(f"{new_file}{s}") for s in ("-wal", "-shm", "-journal"))):
                 path.unlink(missing_ok=True)
             for folder in new_folders:  # innermost first; each was empty before the copy
                 with contextlib.suppress(OSError):
                     folder.rmdir()
         raise
     what = ", ".join(f"{n} {table}" for table, n in counts.items())
-    output.write(f"Copied the store to {where}: {what}.\n"
-                 + "".join(line + "\n" for line in report.lines()))
+    output.write(
+        f"Copied the store to {where}: {what}.\n" + "".join(line + "\n" for line in report.lines())
+    )
 
 
 @app.command("upgrade")
 @handled
 def upgrade(
     ctx: typer.Context,
-    dry_run: Annotated[bool, typer.Option(
-        "--dry-run", help="Say which migrations would run; change nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say which migrations would run; change nothing.")
+    ] = False,
 ) -> None:
     """Upgrade the store's schema to this casey-cli's, after backing it up.
 
@@ -136,11 +145,15 @@ def upgrade(
             output.write(f"The store is at schema {version}, the newest; nothing to do.\n")
             return
         if dry_run:
-            output.write(f"Would back up the store and upgrade it from schema {version} to "
-                         f"{HEAD} (migrations {', '.join(pending)}).\n")
+            output.write(
+                f"Would back up the store and upgrade it from schema {version} to "
+                f"{HEAD} (migrations {', '.join(pending)}).\n"
+            )
             return
         _, kept = store.upgrade_store(opened.engine, version)
     finally:
         opened.engine.dispose()
-    output.write(f"Upgraded the store from schema {version} to {HEAD}"
-                 f"{f' (backup: {kept})' if kept else ''}.\n")
+    output.write(
+        f"Upgraded the store from schema {version} to {HEAD}"
+        f"{f' (backup: {kept})' if kept else ''}.\n"
+    )

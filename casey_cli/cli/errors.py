@@ -27,13 +27,14 @@ def _store_failure(exc: Exception) -> str | None:
     sqlite3 = sys.modules.get("sqlite3")
     psycopg = sys.modules.get("psycopg")
     if sqlite3 is not None and isinstance(exc, sqlite3.OperationalError):
-        if not any(word in str(exc) for word in ("locked", "busy", "disk I/O",
-                                                 "unable to open")):
+        if not any(word in str(exc) for word in ("locked", "busy", "disk I/O", "unable to open")):
             return None  # SQLite files "no such column" as an OperationalError too: a bug
     elif psycopg is None or not isinstance(exc, psycopg.OperationalError):
         return None
-    return (f"the store did not complete the command ({exc}); nothing was written; try "
-            "again, and if it persists check the server or who holds the store")
+    return (
+        f"the store did not complete the command ({exc}); nothing was written; try "
+        "again, and if it persists check the server or who holds the store"
+    )
 
 
 def handled(func: F) -> F:

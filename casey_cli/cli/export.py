@@ -22,18 +22,30 @@ from casey_cli.enums import Format
 @handled
 def export(
     ctx: typer.Context,
-    fmt: Annotated[Format, format_option(Format.CSV, Format.JSON, Format.XLSX, Format.MARKDOWN,
-                                         Format.HTML, Format.ICS)] = Format.CSV,
+    fmt: Annotated[
+        Format,
+        format_option(
+            Format.CSV, Format.JSON, Format.XLSX, Format.MARKDOWN, Format.HTML, Format.ICS
+        ),
+    ] = Format.CSV,
     output_file: OutputOpt = None,
     borough: ScopeBoroughOpt = None,
     owner: OwnerOpt = None,
     status: StatusesOpt = None,
     source: SourceOpt = None,
-    recommendation: Annotated[str | None, typer.Option(
-        "--recommendation", "-r", help="Only this recommendation and its actions.",
-        autocompletion=completion.recommendations)] = None,
-    due_before: Annotated[str | None, typer.Option(
-        "--due-before", help=f"Only items due before this date ({DATE_HELP}).")] = None,
+    recommendation: Annotated[
+        str | None,
+        typer.Option(
+            "--recommendation",
+            "-r",
+            help="Only this recommendation and its actions.",
+            autocompletion=completion.recommendations,
+        ),
+    ] = None,
+    due_before: Annotated[
+        str | None,
+        typer.Option("--due-before", help=f"Only items due before this date ({DATE_HELP})."),
+    ] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue items.")] = False,
 ) -> None:
     """Export actions and recommendations in scope; the same store and --today give the
@@ -51,16 +63,22 @@ def export(
     borough = app.setting("borough", borough)
     window = app.setting("window")
     with app.store().read() as tx:
-        scope = lookup.filters(tx, borough=borough, owner=owner, statuses=status or (),
-                               source=source, recommendation=recommendation, due_before=day,
-                               overdue=overdue)
+        scope = lookup.filters(
+            tx,
+            borough=borough,
+            owner=owner,
+            statuses=status or (),
+            source=source,
+            recommendation=recommendation,
+            due_before=day,
+            overdue=overdue,
+        )
         items = formats.ItemSource(
             title=f"casey-cli register: {borough or 'all London'}",
             today=app.today.isoformat(),
-            values=lambda guard: tx.item_values(scope, today=app.today, window=window,
-                                                guard=guard),
+            values=lambda guard: tx.item_values(scope, today=app.today, window=window, guard=guard),
             items=lambda: list(tx.items(scope, today=app.today, window=window)),
-            meetings=lambda: tx.meetings(scope.borough))
+            meetings=lambda: tx.meetings(scope.borough),
+        )
         # Inside the transaction: CSV and JSON stream from it.
-        output.deliver(formats.encode_items(fmt, items), output_file,
-                       binary=fmt in formats.BINARY)
+        output.deliver(formats.encode_items(fmt, items), output_file, binary=fmt in formats.BINARY)

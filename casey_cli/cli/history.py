@@ -15,12 +15,19 @@ from casey_cli.enums import Format
 @handled
 def history(
     ctx: typer.Context,
-    ref: Annotated[str | None, typer.Argument(
-        help="Only this action (A14) or recommendation (casey-7).", show_default=False,
-        autocompletion=completion.items)] = None,
+    ref: Annotated[
+        str | None,
+        typer.Argument(
+            help="Only this action (A14) or recommendation (casey-7).",
+            show_default=False,
+            autocompletion=completion.items,
+        ),
+    ] = None,
     borough: BoroughOpt = None,
-    since: Annotated[str | None, typer.Option(
-        "--since", help=f"Only changes on or after this date ({DATE_HELP}).")] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help=f"Only changes on or after this date ({DATE_HELP})."),
+    ] = None,
     fmt: ReadFormatOpt = Format.TABLE,
 ) -> None:
     """Show the audit trail: who changed what, when, why, and at which meeting.

@@ -12,8 +12,9 @@ from casey_cli.cli.errors import handled
 @handled
 def init(
     ctx: typer.Context,
-    no_seed: Annotated[bool, typer.Option(
-        "--no-seed", help="Create an empty register (the London boroughs only).")] = False,
+    no_seed: Annotated[
+        bool, typer.Option("--no-seed", help="Create an empty register (the London boroughs only).")
+    ] = False,
 ) -> None:
     """Create the store, seeded with the bundled register; safe to run twice.
 
@@ -25,5 +26,7 @@ def init(
     app = app_context(ctx)
     app.store(seed=not no_seed)
     if not app.created:
-        output.info(f"The store at {mask_url(app.db_location)} already exists "
-                    f"(schema {HEAD}); nothing to do.")
+        output.info(
+            f"The store at {mask_url(app.db_location)} already exists "
+            f"(schema {HEAD}); nothing to do."
+        )

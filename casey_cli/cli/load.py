@@ -19,12 +19,20 @@ if TYPE_CHECKING:
 @handled
 def load(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(
-        help="YAML register files, or CSV / JSON / XLSX files of item objects.",
-        show_default=False)],
-    dry_run: Annotated[bool, typer.Option(
-        "--dry-run", help="Show what would be created, updated or left unchanged; write "
-                          "nothing.")] = False,
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="YAML register files, or CSV / JSON / XLSX files of item objects.",
+            show_default=False,
+        ),
+    ],
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Show what would be created, updated or left unchanged; write nothing.",
+        ),
+    ] = False,
     by: ByOpt = None,
     fmt: WriteFormatOpt = Format.TEXT,
 ) -> None:
@@ -37,8 +45,12 @@ def load(
     app = app_context(ctx)
     with _progress() as advance, app.store().write(dry_run=dry_run) as tx:
         result = loader.load_files(tx, app.run_context(by), files, advance)
-    output.emit_written(fmt, {"dry_run": dry_run, **result.to_dict()}, _summary(result, dry_run),
-                        "Dry run: nothing was written." if dry_run else None)
+    output.emit_written(
+        fmt,
+        {"dry_run": dry_run, **result.to_dict()},
+        _summary(result, dry_run),
+        "Dry run: nothing was written." if dry_run else None,
+    )
 
 
 def _summary(result: "LoadResult", dry_run: bool) -> str:
@@ -46,12 +58,16 @@ def _summary(result: "LoadResult", dry_run: bool) -> str:
     lines = []
     if dry_run:
         lines = [f"would create {kind} {key}" for kind, key in result.created]
-        lines += [f"would update {kind} {key}: {', '.join(result.changed_fields[key])}"
-                  for kind, key in result.updated]
+        lines += [
+            f"would update {kind} {key}: {', '.join(result.changed_fields[key])}"
+            for kind, key in result.updated
+        ]
         lines += [f"unchanged {kind} {key}" for kind, key in result.unchanged]
     counts, verb = result.counts(), "would be " if dry_run else ""
-    lines.append(f"{counts['created']} {verb}created, {counts['updated']} {verb}updated, "
-                 f"{counts['unchanged']} unchanged")
+    lines.append(
+        f"{counts['created']} {verb}created, {counts['updated']} {verb}updated, "
+        f"{counts['unchanged']} unchanged"
+    )
     return "\n".join(lines)
 
 
@@ -64,9 +80,14 @@ class _progress:
             from rich.console import Console
             from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-            self.bar = Progress(TextColumn("Loading"), BarColumn(),
-                                TextColumn("{task.completed} items"), TimeElapsedColumn(),
-                                console=Console(stderr=True), transient=True)
+            self.bar = Progress(
+                TextColumn("Loading"),
+                BarColumn(),
+                TextColumn("{task.completed} items"),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
             self.bar.start()
             self.task = self.bar.add_task("Loading", total=None)
         return self.advance

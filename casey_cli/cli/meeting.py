@@ -18,10 +18,16 @@ app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 @handled
 def add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Meeting name, e.g. 'Policy and Performance "
-                                             "Scrutiny Committee'.", show_default=False)],
-    date: Annotated[str, typer.Option("--date", help=f"Meeting date: {DATE_HELP}.",
-                                      show_default=False)],
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="Meeting name, e.g. 'Policy and Performance Scrutiny Committee'.",
+            show_default=False,
+        ),
+    ],
+    date: Annotated[
+        str, typer.Option("--date", help=f"Meeting date: {DATE_HELP}.", show_default=False)
+    ],
     borough: BoroughOpt = None,
     fmt: WriteFormatOpt = Format.TEXT,
 ) -> None:
@@ -38,14 +44,19 @@ def add(
     with app.store().write() as tx:
         row = meetings.add(tx, name=name, day=day, borough=borough)
     ref = f"{row.values['ref']}"
-    output.emit_written(fmt, row.to_dict(), ref,
-                        f"Added meeting {ref}: {row.values['name']} ({row.values['date']}).")
+    output.emit_written(
+        fmt,
+        row.to_dict(),
+        ref,
+        f"Added meeting {ref}: {row.values['name']} ({row.values['date']}).",
+    )
 
 
 @app.command("list")
 @handled
-def list_(ctx: typer.Context, borough: BoroughOpt = None,
-          fmt: ReadFormatOpt = Format.TABLE) -> None:
+def list_(
+    ctx: typer.Context, borough: BoroughOpt = None, fmt: ReadFormatOpt = Format.TABLE
+) -> None:
     """List meetings by date.
 
     Example: casey meeting list --borough islington

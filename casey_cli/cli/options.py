@@ -15,54 +15,132 @@ from casey_cli.enums import (
     Format,
 )
 
-BoroughOpt = Annotated[str | None, typer.Option(
-    "--borough", "-b", autocompletion=completion.boroughs,
-    help="Borough slug, e.g. islington (see `casey borough list`).")]
+BoroughOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--borough",
+        "-b",
+        autocompletion=completion.boroughs,
+        help="Borough slug, e.g. islington (see `casey borough list`).",
+    ),
+]
 # Where a configured default borough applies (status, action list, export, report):
-ScopeBoroughOpt = Annotated[str | None, typer.Option(
-    "--borough", "-b", autocompletion=completion.boroughs,
-    help="Borough slug, e.g. islington, or 'all' for every borough (else CASEY_BOROUGH, else "
-         "`casey config set borough`, else all London).")]
-OwnerOpt = Annotated[str | None, typer.Option(
-    "--owner", autocompletion=completion.owners,
-    help="Owner: case-insensitive part of the owner's name or role.")]
-SourceOpt = Annotated[str | None, typer.Option(
-    "--source", autocompletion=completion.sources,
-    help="Source code, e.g. casey, new-met-for-london, islington-plan.")]
-DaysOpt = Annotated[int | None, typer.Option(
-    "--days", min=WINDOW_RANGE[0], max=WINDOW_RANGE[1], show_default=False,
-    help="'Due soon' window in days (else CASEY_WINDOW, else `casey config set window`, "
-         f"else {DEFAULT_WINDOW_DAYS}).")]
-StaleDaysOpt = Annotated[int | None, typer.Option(
-    "--stale-days", min=STALE_DAYS_RANGE[0], max=STALE_DAYS_RANGE[1], show_default=False,
-    help="No recorded change for more than this many days is stale (else CASEY_STALE_DAYS, "
-         f"else `casey config set stale_days`, else {DEFAULT_STALE_DAYS}).")]
-ByOpt = Annotated[str | None, typer.Option(
-    "--by", help="Who makes the change, for the audit trail (else CASEY_USER, else `casey "
-                 "config set user`, else the OS user).")]
-StatusesOpt = Annotated[list[str] | None, typer.Option(
-    "--status", autocompletion=completion.statuses,
-    help="Only these statuses (repeat the option for several).")]
-RecommendationOpt = Annotated[str | None, typer.Option(
-    "--recommendation", "-r", autocompletion=completion.recommendations,
-    help="Recommendation ref, e.g. casey-7 (see `casey rec list`).")]
-ActionRefArg = Annotated[str, typer.Argument(
-    help="Action ref: A14 (or 14).", show_default=False, autocompletion=completion.actions)]
-RecRefArg = Annotated[str, typer.Argument(
-    help="Recommendation ref, e.g. casey-7.", show_default=False,
-    autocompletion=completion.recommendations)]
+ScopeBoroughOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--borough",
+        "-b",
+        autocompletion=completion.boroughs,
+        help="Borough slug, e.g. islington, or 'all' for every borough (else CASEY_BOROUGH, else "
+        "`casey config set borough`, else all London).",
+    ),
+]
+OwnerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--owner",
+        autocompletion=completion.owners,
+        help="Owner: case-insensitive part of the owner's name or role.",
+    ),
+]
+SourceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--source",
+        autocompletion=completion.sources,
+        help="Source code, e.g. casey, new-met-for-london, islington-plan.",
+    ),
+]
+DaysOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--days",
+        min=WINDOW_RANGE[0],
+        max=WINDOW_RANGE[1],
+        show_default=False,
+        help="'Due soon' window in days (else CASEY_WINDOW, else `casey config set window`, "
+        f"else {DEFAULT_WINDOW_DAYS}).",
+    ),
+]
+StaleDaysOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--stale-days",
+        min=STALE_DAYS_RANGE[0],
+        max=STALE_DAYS_RANGE[1],
+        show_default=False,
+        help="No recorded change for more than this many days is stale (else CASEY_STALE_DAYS, "
+        f"else `casey config set stale_days`, else {DEFAULT_STALE_DAYS}).",
+    ),
+]
+ByOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--by",
+        help="Who makes the change, for the audit trail (else CASEY_USER, else `casey "
+        "config set user`, else the OS user).",
+    ),
+]
+StatusesOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--status",
+        autocompletion=completion.statuses,
+        help="Only these statuses (repeat the option for several).",
+    ),
+]
+RecommendationOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--recommendation",
+        "-r",
+        autocompletion=completion.recommendations,
+        help="Recommendation ref, e.g. casey-7 (see `casey rec list`).",
+    ),
+]
+ActionRefArg = Annotated[
+    str,
+    typer.Argument(
+        help="Action ref: A14 (or 14).", show_default=False, autocompletion=completion.actions
+    ),
+]
+RecRefArg = Annotated[
+    str,
+    typer.Argument(
+        help="Recommendation ref, e.g. casey-7.",
+        show_default=False,
+        autocompletion=completion.recommendations,
+    ),
+]
 NoteOpt = Annotated[str | None, typer.Option("--note", help="Note recorded in the history.")]
-MeetingOpt = Annotated[str | None, typer.Option(
-    "--meeting", help="Meeting that agreed this: its ref (M3) or its exact name.")]
-EvidenceOpt = Annotated[str | None, typer.Option(
-    "--evidence", help="Evidence (a link or text); added to any evidence already kept.")]
+MeetingOpt = Annotated[
+    str | None,
+    typer.Option("--meeting", help="Meeting that agreed this: its ref (M3) or its exact name."),
+]
+EvidenceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--evidence", help="Evidence (a link or text); added to any evidence already kept."
+    ),
+]
 DueOpt = Annotated[str | None, typer.Option("--due", help=f"Due date: {DATE_HELP}.")]
-OutputOpt = Annotated[Path | None, typer.Option(
-    "--output", "-o", help="Write to this file (atomically) instead of standard output.",
-    dir_okay=False)]
-AsAtOpt = Annotated[str | None, typer.Option(
-    "--as-at", help=f"Show the register as it stood at the end of this day, London time, "
-                    f"rebuilt from the history ({DATE_HELP}).")]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write to this file (atomically) instead of standard output.",
+        dir_okay=False,
+    ),
+]
+AsAtOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-at",
+        help=f"Show the register as it stood at the end of this day, London time, "
+        f"rebuilt from the history ({DATE_HELP}).",
+    ),
+]
 
 
 def format_option(*offered: Format, help: str = "Output format.") -> Any:
@@ -84,13 +162,22 @@ def format_option(*offered: Format, help: str = "Output format.") -> Any:
     def complete(incomplete: str) -> list[str]:
         return [name for name in by_value if name.startswith(incomplete.lower())]
 
-    return typer.Option("--format", "-f", parser=parse, autocompletion=complete,
-                        metavar=f"<{'|'.join(by_value)}>", help=help)
+    return typer.Option(
+        "--format",
+        "-f",
+        parser=parse,
+        autocompletion=complete,
+        metavar=f"<{'|'.join(by_value)}>",
+        help=help,
+    )
 
 
 # Formats offered by several commands (a command offering its own set declares it in place).
-ReadFormatOpt = Annotated[Format, format_option(
-    Format.TABLE, Format.JSON, Format.CSV, Format.MARKDOWN)]
+ReadFormatOpt = Annotated[
+    Format, format_option(Format.TABLE, Format.JSON, Format.CSV, Format.MARKDOWN)
+]
 ShowFormatOpt = Annotated[Format, format_option(Format.TABLE, Format.JSON)]
-WriteFormatOpt = Annotated[Format, format_option(
-    Format.TEXT, Format.JSON, help="text: the ref only; json: the item object.")]
+WriteFormatOpt = Annotated[
+    Format,
+    format_option(Format.TEXT, Format.JSON, help="text: the ref only; json: the item object."),
+]

@@ -24,8 +24,10 @@ def check_output(path: Path | None) -> None:
     if path is not None and not (path.parent if str(path.parent) else Path(".")).is_dir():
         from casey_cli.errors import InvalidInput
 
-        raise InvalidInput(f"folder {path.parent} does not exist; create it or choose another "
-                           "--output", field="--output")
+        raise InvalidInput(
+            f"folder {path.parent} does not exist; create it or choose another --output",
+            field="--output",
+        )
 
 
 def deliver(data: bytes | Iterable[bytes], path: Path | None, *, binary: bool = False) -> None:
@@ -88,15 +90,14 @@ def emit(fmt: Format, view: View) -> None:
     elif fmt is Format.CSV:
         write(formats.to_csv(view.columns, view.records))
     elif fmt is Format.MARKDOWN:
-        write(view.markdown() if view.markdown else formats.to_markdown(view.columns,
-                                                                        view.records))
+        write(view.markdown() if view.markdown else formats.to_markdown(view.columns, view.records))
     else:
-        raise ValueError(f"a result has no {fmt.value} output; offer only table, json, csv "
-                         "or markdown")
+        raise ValueError(
+            f"a result has no {fmt.value} output; offer only table, json, csv or markdown"
+        )
 
 
-def emit_written(fmt: Format, record: dict[str, Any], ref: str,
-                 message: str | None = None) -> None:
+def emit_written(fmt: Format, record: dict[str, Any], ref: str, message: str | None = None) -> None:
     """What a write made or changed: json prints its object; text prints `ref` on stdout
     (what a script keeps: the ref, or the lines that stand for it) and the message for
     people on stderr."""

@@ -74,8 +74,9 @@ class ActionPrompts:
 
         def check(text: str) -> str:
             if not text:
-                raise InvalidInput("a borough is needed; type its slug from the list above",
-                                   field="borough")
+                raise InvalidInput(
+                    "a borough is needed; type its slug from the list above", field="borough"
+                )
             return str(self._read(lambda r: lookup.borough_slug(r, text)))
 
         return self._ask("Borough", given, check)
@@ -84,26 +85,36 @@ class ActionPrompts:
         return self._ask("Title (what will be done)", given, _title)
 
     def _owner(self, given: str | None) -> str | None:
-        return self._ask(f"Owner, a person or role ({NONE}: it will show as a gap)", given,
-                         lambda text: clean_text(text, "owner"), optional=True)
+        return self._ask(
+            f"Owner, a person or role ({NONE}: it will show as a gap)",
+            given,
+            lambda text: clean_text(text, "owner"),
+            optional=True,
+        )
 
     def _due(self, given: str | None) -> str | None:
         def check(text: str) -> str | None:
             return parse_date(text, self.app.today, field="due").isoformat() if text else None
 
-        return self._ask(f"Due date (YYYY-MM-DD, +2w, +1m ...; {NONE})", given, check,
-                         optional=True)
+        return self._ask(
+            f"Due date (YYYY-MM-DD, +2w, +1m ...; {NONE})", given, check, optional=True
+        )
 
     def _recommendation(self, given: str | None) -> str | None:
         borough = self.values["borough"] or ""
         with self.app.store().read() as tx:
             recs = queries.recommendations_for(tx, borough)
         if given is None and recs:
-            table = Table(title=f"Recommendations an action in {borough} can answer",
-                          title_justify="left", box=None, padding=(0, 1))
+            table = Table(
+                title=f"Recommendations an action in {borough} can answer",
+                title_justify="left",
+                box=None,
+                padding=(0, 1),
+            )
             # the refs are what the clerk types: never cut; the titles give way
-            table.add_column("ref", no_wrap=True, style="bold",
-                             min_width=max(len(ref) for ref, _ in recs))
+            table.add_column(
+                "ref", no_wrap=True, style="bold", min_width=max(len(ref) for ref, _ in recs)
+            )
             table.add_column("title", overflow="ellipsis", no_wrap=True)
             for ref, title in recs:
                 table.add_row(Text(ref), Text(title))
@@ -115,33 +126,48 @@ class ActionPrompts:
                 return None
             ref, _source = self._read(lambda r: lookup.recommendation(r, text))
             if ref not in refs:
-                raise InvalidInput(f"{ref} is another borough's plan; choose one listed above "
-                                   "or leave it empty", field="recommendation")
+                raise InvalidInput(
+                    f"{ref} is another borough's plan; choose one listed above or leave it empty",
+                    field="recommendation",
+                )
             return str(ref)
 
         return self._ask(f"Recommendation ref ({NONE})", given, check, optional=True)
 
     def _status(self, given: str | None) -> str | None:
-        return self._ask("Status", given, rules.normalise_status,
-                         default=Status.NOT_STARTED.value, choices=[s.value for s in Status])
+        return self._ask(
+            "Status",
+            given,
+            rules.normalise_status,
+            default=Status.NOT_STARTED.value,
+            choices=[s.value for s in Status],
+        )
 
     def _note(self, given: str | None) -> str | None:
-        return self._ask(f"Note for the history ({NONE})", given,
-                         lambda text: clean_text(text, "note"), optional=True)
+        return self._ask(
+            f"Note for the history ({NONE})",
+            given,
+            lambda text: clean_text(text, "note"),
+            optional=True,
+        )
 
     def _meeting(self, given: str | None) -> str | None:
         borough = self.values["borough"]
         with self.app.store().read() as tx:
             meetings = tx.meetings(borough)[-5:]
         if given is None and meetings:
-            self.err.print(Text("Recent meetings: " + "; ".join(
-                f"{m['ref']} {m['name']} ({m['date']})" for m in meetings), style="dim"))
+            self.err.print(
+                Text(
+                    "Recent meetings: "
+                    + "; ".join(f"{m['ref']} {m['name']} ({m['date']})" for m in meetings),
+                    style="dim",
+                )
+            )
 
         def check(text: str) -> str | None:
             return str(self._read(lambda tx: tx.meeting(text)).ref) if text else None
 
-        return self._ask(f"Meeting that agreed it, e.g. M3 ({NONE})", given, check,
-                         optional=True)
+        return self._ask(f"Meeting that agreed it, e.g. M3 ({NONE})", given, check, optional=True)
 
     # -- helpers ------------------------------------------------------------------------
 
@@ -149,9 +175,16 @@ class ActionPrompts:
         with self.app.store().read() as tx:
             return look(tx)
 
-    def _ask(self, question: str, given: str | None, check: Callable[[str], str | None], *,
-             optional: bool = False, default: str | None = None,
-             choices: list[str] | None = None) -> str | None:
+    def _ask(
+        self,
+        question: str,
+        given: str | None,
+        check: Callable[[str], str | None],
+        *,
+        optional: bool = False,
+        default: str | None = None,
+        choices: list[str] | None = None,
+    ) -> str | None:
         """A given value that passes its check is kept without asking; one that fails is
         reported and asked for again."""
         if given is not None:
@@ -159,8 +192,9 @@ class ActionPrompts:
                 return check(given.strip())
             except CaseyError as exc:
                 self.err.print(Text(str(exc), style="red"))
-        prompt = _Answer(Text(question), console=self.err, choices=choices,
-                         show_default=default is not None)
+        prompt = _Answer(
+            Text(question), console=self.err, choices=choices, show_default=default is not None
+        )
         prompt.check = check
         if default is None and not optional:
             return prompt()  # no default: an empty answer goes through the check

@@ -40,8 +40,7 @@ def list_(
     app = app_context(ctx)
     with app.store().read() as tx:
         scope = lookup.filters(tx, source=source, theme=theme, actions=False)
-        items = list(tx.items(scope, today=app.today,
-                                    window=app.setting("window")))
+        items = list(tx.items(scope, today=app.today, window=app.setting("window")))
     output.emit(fmt, views.items(items, "Recommendations", "No recommendations match."))
 
 
@@ -66,16 +65,23 @@ def update(
     ctx: typer.Context,
     ref: RefArg,
     title: Annotated[str | None, typer.Option("--title", help="New title.")] = None,
-    owner: Annotated[str | None, typer.Option("--owner", help="Owner ('' clears it).",
-                                              autocompletion=completion.owners)] = None,
-    status: Annotated[str | None, typer.Option("--status", help="New status.",
-                                               autocompletion=completion.statuses)] = None,
-    response: Annotated[str | None, typer.Option(
-        "--response", help="accepted, accepted-in-principle, rejected or pending.")] = None,
+    owner: Annotated[
+        str | None,
+        typer.Option("--owner", help="Owner ('' clears it).", autocompletion=completion.owners),
+    ] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="New status.", autocompletion=completion.statuses)
+    ] = None,
+    response: Annotated[
+        str | None,
+        typer.Option("--response", help="accepted, accepted-in-principle, rejected or pending."),
+    ] = None,
     progress: Annotated[int | None, typer.Option("--progress", help="Progress, 0-100.")] = None,
     due: DueOpt = None,
-    reason: Annotated[str | None, typer.Option(
-        "--reason", help="Why the due date moves (required when one exists).")] = None,
+    reason: Annotated[
+        str | None,
+        typer.Option("--reason", help="Why the due date moves (required when one exists)."),
+    ] = None,
     note: NoteOpt = None,
     meeting: MeetingOpt = None,
     by: ByOpt = None,
@@ -91,9 +97,25 @@ def update(
     app = app_context(ctx)
     day = parse_date(due, app.today, field="due") if due else None
     with app.store().write() as tx:
-        item, changed = recs.update(tx, app.run_context(by), ref, title=title,
-                                    owner=owner, status=status, response=response,
-                                    progress=progress, due=day, reason=reason, note=note,
-                                    meeting=meeting)
-    output.emit_written(fmt, item.to_dict(), item.ref, f"Updated {item.ref}." if changed else
-                        f"{item.ref} unchanged: it already has those values (nothing recorded).")
+        item, changed = recs.update(
+            tx,
+            app.run_context(by),
+            ref,
+            title=title,
+            owner=owner,
+            status=status,
+            response=response,
+            progress=progress,
+            due=day,
+            reason=reason,
+            note=note,
+            meeting=meeting,
+        )
+    output.emit_written(
+        fmt,
+        item.to_dict(),
+        item.ref,
+        f"Updated {item.ref}."
+        if changed
+        else f"{item.ref} unchanged: it already has those values (nothing recorded).",
+    )

@@ -25,15 +25,24 @@ def report(
     borough: ScopeBoroughOpt = None,
     fmt: Annotated[Format, format_option(Format.MARKDOWN, Format.HTML)] = Format.MARKDOWN,
     output_file: OutputOpt = None,
-    since: Annotated[str | None, typer.Option(
-        "--since", help=f"Start of the reporting period ({DATE_HELP}; default: 90 days "
-                        "before today).")] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            help=f"Start of the reporting period ({DATE_HELP}; default: 90 days before today).",
+        ),
+    ] = None,
     days: DaysOpt = None,
     stale_days: StaleDaysOpt = None,
     as_at: AsAtOpt = None,
-    compare: Annotated[str | None, typer.Option(
-        "--compare", help=f"Also show the change in each headline and RAG count since the end "
-                          f"of this day, London time ({DATE_HELP}).")] = None,
+    compare: Annotated[
+        str | None,
+        typer.Option(
+            "--compare",
+            help=f"Also show the change in each headline and RAG count since the end "
+            f"of this day, London time ({DATE_HELP}).",
+        ),
+    ] = None,
 ) -> None:
     """Write the committee paper: headline counts, RAG by source and theme, overdue with
     ageing, slipped dates with reasons, gaps, completions and stale items.
@@ -52,9 +61,14 @@ def report(
     day = parse_date(since, at_day or app.today, field="--since") if since else None
     with app.store().read() as tx:
         settings = app.run_context(window=days, stale_days=stale_days)
-        paper = service.build_at(tx, settings, day=at_day,
-                                 borough=app.setting("borough", borough), since=day,
-                                 compare_day=then)
+        paper = service.build_at(
+            tx,
+            settings,
+            day=at_day,
+            borough=app.setting("borough", borough),
+            since=day,
+            compare_day=then,
+        )
         notes = [empty_note(tx, d) for d in (at_day, then) if d]
     for note in notes:
         if note:

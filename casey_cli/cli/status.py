@@ -31,13 +31,23 @@ def status(
     owner: OwnerOpt = None,
     source: SourceOpt = None,
     days: DaysOpt = None,
-    fmt: Annotated[Format, format_option(
-        Format.TABLE, Format.JSON, Format.MARKDOWN)] = Format.TABLE,
-    by: Annotated[GroupBy | None, typer.Option(
-        "--by", case_sensitive=False,
-        help="London view (no --borough): one row per borough (default) or per BCU.")] = None,
-    fail_on_overdue: Annotated[bool, typer.Option(
-        "--fail-on-overdue", help="Exit with code 3 when anything is overdue (for cron).")] = False,
+    fmt: Annotated[
+        Format, format_option(Format.TABLE, Format.JSON, Format.MARKDOWN)
+    ] = Format.TABLE,
+    by: Annotated[
+        GroupBy | None,
+        typer.Option(
+            "--by",
+            case_sensitive=False,
+            help="London view (no --borough): one row per borough (default) or per BCU.",
+        ),
+    ] = None,
+    fail_on_overdue: Annotated[
+        bool,
+        typer.Option(
+            "--fail-on-overdue", help="Exit with code 3 when anything is overdue (for cron)."
+        ),
+    ] = False,
     as_at: AsAtOpt = None,
 ) -> None:
     """Headline counts, then overdue, due-soon and gap items for a borough; with no borough,
@@ -52,8 +62,9 @@ def status(
     from casey_cli.store.as_at import at_day, empty_note, parse_day
 
     if by and borough and borough.strip().lower() != ALL_BOROUGHS:
-        raise typer.BadParameter("groups the London view only; leave out --borough",
-                                 param_hint="'--by'")
+        raise typer.BadParameter(
+            "groups the London view only; leave out --borough", param_hint="'--by'"
+        )
     app = app_context(ctx)
     day = parse_day(as_at, app.today)
     with app.store().read() as live, at_day(live, day) as tx:
@@ -63,8 +74,9 @@ def status(
         run = app.run_context(window=days).on(day)
         report: StatusReport | LondonReport
         if scope.borough is None:
-            report = service.london(tx, run, scope, (by or GroupBy.BOROUGH).value,
-                                    with_items=fmt is Format.JSON)
+            report = service.london(
+                tx, run, scope, (by or GroupBy.BOROUGH).value, with_items=fmt is Format.JSON
+            )
         else:
             # A table shows the top rows of each list; the machine formats get every item.
             limit = STATUS_ROWS if output.for_people(fmt) else None

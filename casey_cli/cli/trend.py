@@ -16,11 +16,17 @@ from casey_cli.enums import Format, Period
 def trend(
     ctx: typer.Context,
     borough: ScopeBoroughOpt = None,
-    by: Annotated[Period, typer.Option(
-        "--by", case_sensitive=False, help="Length of each period.")] = Period.MONTH,
-    since: Annotated[str | None, typer.Option(
-        "--since", help=f"First period: the one holding this day ({DATE_HELP}; default: when "
-                        "the history starts, at most 12 months or 8 quarters back).")] = None,
+    by: Annotated[
+        Period, typer.Option("--by", case_sensitive=False, help="Length of each period.")
+    ] = Period.MONTH,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            help=f"First period: the one holding this day ({DATE_HELP}; default: when "
+            "the history starts, at most 12 months or 8 quarters back).",
+        ),
+    ] = None,
     fmt: Annotated[Format, format_option(Format.TABLE, Format.JSON, Format.CSV)] = Format.TABLE,
 ) -> None:
     """Open, overdue and completed items at the end of each month or quarter, rebuilt from

@@ -35,8 +35,9 @@ def items(found: Sequence[Item], title: str, empty: str) -> View:
     return View(table, ITEM_COLUMNS, [i.to_dict() for i in found])
 
 
-def rows(found: Sequence[Row], columns: Sequence[str], title: str, *,
-         shown: Sequence[str] | None = None) -> View:
+def rows(
+    found: Sequence[Row], columns: Sequence[str], title: str, *, shown: Sequence[str] | None = None
+) -> View:
     """Reference rows (sources, boroughs, meetings, settings); a person's table may show
     fewer columns (`shown`) than the machine formats carry."""
 
@@ -44,8 +45,9 @@ def rows(found: Sequence[Row], columns: Sequence[str], title: str, *,
         from casey_cli.render.rows import rows_table
         from casey_cli.schemas import Row
 
-        return rows_table(found if shown is None else
-                          [Row(tuple(shown), r.values) for r in found], title)
+        return rows_table(
+            found if shown is None else [Row(tuple(shown), r.values) for r in found], title
+        )
 
     return View(table, columns, [r.to_dict() for r in found])
 
@@ -104,8 +106,13 @@ def chase(found: ChaseList) -> View:
 
         return chase_markdown(found)
 
-    return View(table, CHASE_COLUMNS, [r.to_dict() for r in found.rows()],
-                document=found.to_dict, markdown=markdown)
+    return View(
+        table,
+        CHASE_COLUMNS,
+        [r.to_dict() for r in found.rows()],
+        document=found.to_dict,
+        markdown=markdown,
+    )
 
 
 def trend(found: Trend) -> View:
@@ -117,5 +124,4 @@ def trend(found: Trend) -> View:
 
         return trend_view(found)
 
-    return View(table, TREND_COLUMNS, [p.to_dict() for p in found.points],
-                document=found.to_dict)
+    return View(table, TREND_COLUMNS, [p.to_dict() for p in found.points], document=found.to_dict)

@@ -36,15 +36,16 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
-def csv_chunks(columns: Sequence[str], rows: Iterable[dict[str, Any]],
-               batch: int = 2000) -> Iterator[str]:
+def csv_chunks(
+    columns: Sequence[str], rows: Iterable[dict[str, Any]], batch: int = 2000
+) -> Iterator[str]:
     """RFC 4180 CSV (CRLF line ends, minimal quoting) with a header row, a batch at a time."""
-    return csv_row_chunks(columns, ([csv_cell(row.get(c)) for c in columns] for row in rows),
-                          batch)
+    return csv_row_chunks(columns, ([csv_cell(row.get(c)) for c in columns] for row in rows), batch)
 
 
-def csv_row_chunks(columns: Sequence[str], rows: Iterable[Sequence[Any]],
-                   batch: int = 2000) -> Iterator[str]:
+def csv_row_chunks(
+    columns: Sequence[str], rows: Iterable[Sequence[Any]], batch: int = 2000
+) -> Iterator[str]:
     """As csv_chunks, from rows of values in column order, already guarded (None is an empty
     cell): the csv module's C writer takes each batch whole."""
     out = io.StringIO()
@@ -65,8 +66,9 @@ def to_csv(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
     return "".join(csv_chunks(columns, rows))
 
 
-def json_row_chunks(columns: Sequence[str], rows: Iterable[Sequence[Any]],
-                    batch: int = 2000) -> Iterator[str]:
+def json_row_chunks(
+    columns: Sequence[str], rows: Iterable[Sequence[Any]], batch: int = 2000
+) -> Iterator[str]:
     """The same text as to_json([dict(zip(columns, row)) for row in rows]) (tests compare
     them), streamed, for flat rows of text, whole numbers and None, without the pure-Python
     indenting encoder."""
@@ -75,10 +77,23 @@ def json_row_chunks(columns: Sequence[str], rows: Iterable[Sequence[Any]],
     opening = "[\n  {"
     parts: list[str] = []
     for row in rows:
-        parts.append(opening + ",".join([
-            key + ("null" if value is None else text(value) if isinstance(value, str)
-                   else json.dumps(value))
-            for key, value in zip(keys, row, strict=True)]) + "\n  }")
+        parts.append(
+            opening
+            + ",".join(
+                [
+                    key
+                    + (
+                        "null"
+                        if value is None
+                        else text(value)
+                        if isinstance(value, str)
+                        else json.dumps(value)
+                    )
+                    for key, value in zip(keys, row, strict=True)
+                ]
+            )
+            + "\n  }"
+        )
         opening = ",\n  {"
         if len(parts) == batch:
             yield "".join(parts)
@@ -90,8 +105,13 @@ def json_row_chunks(columns: Sequence[str], rows: Iterable[Sequence[Any]],
 def md_cell(value: Any) -> str:
     if value is None:
         return ""
-    return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ") \
+    return (
+        str(value)
+        .replace("\\", "\\\\")
+        .replace("|", "\\|")
+        .replace("\r", " ")
         .replace("\n", "<br>")
+    )
 
 
 def to_markdown(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:

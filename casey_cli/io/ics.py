@@ -31,8 +31,11 @@ def to_ics(items: Sequence[Item], meetings: Sequence[dict[str, Any]], name: str)
         event.add("dtstamp", _stamp(item.updated))
         event.add("dtstart", date.fromisoformat(item.due))
         event.add("summary", f"Due: {item.ref} {item.title}")
-        description = [f"Owner: {item.owner or '(none)'}", f"Status: {item.status}",
-                       f"Borough: {item.borough}"]
+        description = [
+            f"Owner: {item.owner or '(none)'}",
+            f"Status: {item.status}",
+            f"Borough: {item.borough}",
+        ]
         if item.recommendation:
             description.append(f"Recommendation: {item.recommendation}")
         event.add("description", "\n".join(description))

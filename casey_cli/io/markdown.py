@@ -33,25 +33,30 @@ def status_markdown(report: StatusReport | LondonReport) -> str:
         return london_markdown(report)
     s = report.summary
     rag = ", ".join(f"{n} {k}" for k, n in s.by_rag.items())
-    head = (f"# Status: {report.borough} ({report.today})\n\n"
-            f"{s.total} items ({rag}); {s.overdue} overdue, {s.due_soon} due within "
-            f"{report.window_days} days, {s.gaps} gaps.\n")
-    return "\n".join([
-        head,
-        _section("Overdue", report.overdue, "No overdue items."),
-        _section(f"Due within {report.window_days} days", report.due_soon, "Nothing due soon."),
-        _section("Gaps (no owner or no due date)", report.gaps, "No gaps."),
-    ])
+    head = (
+        f"# Status: {report.borough} ({report.today})\n\n"
+        f"{s.total} items ({rag}); {s.overdue} overdue, {s.due_soon} due within "
+        f"{report.window_days} days, {s.gaps} gaps.\n"
+    )
+    return "\n".join(
+        [
+            head,
+            _section("Overdue", report.overdue, "No overdue items."),
+            _section(f"Due within {report.window_days} days", report.due_soon, "Nothing due soon."),
+            _section("Gaps (no owner or no due date)", report.gaps, "No gaps."),
+        ]
+    )
 
 
 def chase_markdown(chase: ChaseList) -> str:
     """One section per owner, ready to paste into a message to them."""
-    out = [f"# Chase list: {chase.borough or 'all London'} ({chase.today})\n\n"
-           f"{chase.sentence()}\n"]
+    out = [f"# Chase list: {chase.borough or 'all London'} ({chase.today})\n\n{chase.sentence()}\n"]
     columns = [c for c in CHASE_COLUMNS if c != "owner"]
     for group in chase.owners:
-        out.append(f"## {md_cell(group.owner or NO_OWNER)} ({len(group.rows)})\n\n"
-                   + to_markdown(columns, [r.to_dict() for r in group.rows]))
+        out.append(
+            f"## {md_cell(group.owner or NO_OWNER)} ({len(group.rows)})\n\n"
+            + to_markdown(columns, [r.to_dict() for r in group.rows])
+        )
     if not chase.owners:
         out.append("Nothing to chase.\n")
     return "\n".join(out)
@@ -70,9 +75,10 @@ def london_markdown(report: LondonReport) -> str:
     force = _london_record(report.force_wide)
     if report.by == "bcu":  # the force-wide row has no BCU: name it in that column
         force.update(bcu=report.force_wide.label, boroughs=force["borough"])
-    return (f"# Status: all London by {report.by} ({report.today})\n\n"
-            f"{s.total} items ({rag}); {s.overdue} overdue, {s.due_soon} due within "
-            f"{report.window_days} days, {s.gaps} gaps, {s.slipped} slipped. Rows worst "
-            "first (most overdue, then most gaps); the last row is force-wide.\n\n"
-            + to_markdown(keys + LONDON_COLUMNS,
-                          [*map(_london_record, report.rows), force]))
+    return (
+        f"# Status: all London by {report.by} ({report.today})\n\n"
+        f"{s.total} items ({rag}); {s.overdue} overdue, {s.due_soon} due within "
+        f"{report.window_days} days, {s.gaps} gaps, {s.slipped} slipped. Rows worst "
+        "first (most overdue, then most gaps); the last row is force-wide.\n\n"
+        + to_markdown(keys + LONDON_COLUMNS, [*map(_london_record, report.rows), force])
+    )

@@ -108,45 +108,96 @@ class FieldSpecs(dict[str, tuple[Parser, bool]]):
         self.required = tuple(name for name, (_, required) in specs.items() if required)
 
 
-BOROUGH_FIELDS = FieldSpecs({
-    "slug": (_slug, True), "name": (_text, True), "gss": (_text, False), "bcu": (_text, False),
-})
-SOURCE_FIELDS = FieldSpecs({
-    "code": (_slug, True), "title": (_text, True), "publisher": (_text, False),
-    "published": (_date, False), "url": (_text, False), "borough": (_slug, False),
-    "notes": (_text, False), "citation": (_text, False),
-    "recommendations": (lambda v, *_: v, False),  # checked item by item below
-})
-REC_FIELDS = FieldSpecs({
-    "number": (_int, True), "title": (_text, True), "summary": (_text, False),
-    "theme": (_slug, False), "addressed_to": (_text, False), "response": (_response, False),
-    "owner": (_text, False), "due": (_date, False), "original_due": (_date, False),
-    "status": (_status, False), "completed": (_date, False), "progress": (_progress, False),
-    "slips": (_count, False), "citation": (_text, False),
-})
-MEETING_FIELDS = FieldSpecs({
-    "name": (_text, True), "date": (_date, True), "borough": (_slug, False),
-    "citation": (_text, False),
-})
-ACTION_FIELDS = FieldSpecs({
-    "ref": (_text, False), "borough": (_slug, True), "title": (_text, True),
-    "owner": (_text, False), "status": (_status, False), "due": (_date, False),
-    "original_due": (_date, False), "recommendation": (_slug, False),
-    "progress": (_progress, False), "evidence": (_text, False), "note": (_text, False),
-    "citation": (_text, False), "completed": (_date, False), "meeting": (_text, False),
-    "slips": (_count, False),
-})
+BOROUGH_FIELDS = FieldSpecs(
+    {
+        "slug": (_slug, True),
+        "name": (_text, True),
+        "gss": (_text, False),
+        "bcu": (_text, False),
+    }
+)
+SOURCE_FIELDS = FieldSpecs(
+    {
+        "code": (_slug, True),
+        "title": (_text, True),
+        "publisher": (_text, False),
+        "published": (_date, False),
+        "url": (_text, False),
+        "borough": (_slug, False),
+        "notes": (_text, False),
+        "citation": (_text, False),
+        "recommendations": (lambda v, *_: v, False),  # checked item by item below
+    }
+)
+REC_FIELDS = FieldSpecs(
+    {
+        "number": (_int, True),
+        "title": (_text, True),
+        "summary": (_text, False),
+        "theme": (_slug, False),
+        "addressed_to": (_text, False),
+        "response": (_response, False),
+        "owner": (_text, False),
+        "due": (_date, False),
+        "original_due": (_date, False),
+        "status": (_status, False),
+        "completed": (_date, False),
+        "progress": (_progress, False),
+        "slips": (_count, False),
+        "citation": (_text, False),
+    }
+)
+MEETING_FIELDS = FieldSpecs(
+    {
+        "name": (_text, True),
+        "date": (_date, True),
+        "borough": (_slug, False),
+        "citation": (_text, False),
+    }
+)
+ACTION_FIELDS = FieldSpecs(
+    {
+        "ref": (_text, False),
+        "borough": (_slug, True),
+        "title": (_text, True),
+        "owner": (_text, False),
+        "status": (_status, False),
+        "due": (_date, False),
+        "original_due": (_date, False),
+        "recommendation": (_slug, False),
+        "progress": (_progress, False),
+        "evidence": (_text, False),
+        "note": (_text, False),
+        "citation": (_text, False),
+        "completed": (_date, False),
+        "meeting": (_text, False),
+        "slips": (_count, False),
+    }
+)
 # The item object (SPEC section 5) as a load format: derived columns are read and ignored,
 # `assurance` must match the store (it changes only through `casey action verify`).
-ITEM_ROW_FIELDS = FieldSpecs({
-    "ref": (_text, False), "kind": (_slug, False), "borough": (_slug, False),
-    "source": (_slug, False), "recommendation": (_slug, False), "title": (_text, True),
-    "owner": (_text, False), "status": (_status, False), "due": (_date, False),
-    "original_due": (_date, False), "days_overdue": (lambda v, *_: v, False),
-    "rag": (lambda v, *_: v, False), "progress": (_progress, False), "slips": (_count, False),
-    "assurance": (_slug, False), "created": (lambda v, *_: v, False),
-    "updated": (lambda v, *_: v, False), "completed": (_date, False),
-})
+ITEM_ROW_FIELDS = FieldSpecs(
+    {
+        "ref": (_text, False),
+        "kind": (_slug, False),
+        "borough": (_slug, False),
+        "source": (_slug, False),
+        "recommendation": (_slug, False),
+        "title": (_text, True),
+        "owner": (_text, False),
+        "status": (_status, False),
+        "due": (_date, False),
+        "original_due": (_date, False),
+        "days_overdue": (lambda v, *_: v, False),
+        "rag": (lambda v, *_: v, False),
+        "progress": (_progress, False),
+        "slips": (_count, False),
+        "assurance": (_slug, False),
+        "created": (lambda v, *_: v, False),
+        "updated": (lambda v, *_: v, False),
+        "completed": (_date, False),
+    }
+)
 DERIVED = ("kind", "source", "days_overdue", "rag", "created", "updated")
 TOP_FIELDS = ("version", "sources", "boroughs", "meetings", "actions")
 
@@ -160,8 +211,14 @@ def _field(parser: Parser, value: Any, where: Where, key: str, today: date) -> A
     return parser(value, where, key, today)
 
 
-def _record_fields(node: Any, fields: FieldSpecs, where: Where,
-                   what: str, today: date, memo: dict[Any, Any] | None = None) -> dict[str, Any]:
+def _record_fields(
+    node: Any,
+    fields: FieldSpecs,
+    where: Where,
+    what: str,
+    today: date,
+    memo: dict[Any, Any] | None = None,
+) -> dict[str, Any]:
     """Check and convert one record's fields. `memo` (one per file) keeps the value each
     text cell parsed to, by field then text: a large load repeats the same boroughs,
     statuses, owners and dates thousands of times, and parsing is a pure function of them
@@ -173,9 +230,12 @@ def _record_fields(node: Any, fields: FieldSpecs, where: Where,
     for key, value in node.items():
         spec = fields.get(key)
         if spec is None:
-            raise where.fail(key, f"unknown field '{key}' for {what}s"
-                                  f"{did_you_mean(key, list(fields))}; "
-                                  f"allowed: {', '.join(fields)}")
+            raise where.fail(
+                key,
+                f"unknown field '{key}' for {what}s"
+                f"{did_you_mean(key, list(fields))}; "
+                f"allowed: {', '.join(fields)}",
+            )
         if memo is not None and type(value) is str:
             known = memo.get(key)
             if known is None:
@@ -225,13 +285,17 @@ def parse_register(path: Path, today: date) -> Parsed:
     doc = read_yaml(path)
     top = Where(name, doc if isinstance(doc, LineDict) else None)
     if not isinstance(doc, LineDict):
-        raise InvalidInput("a register must be a YAML mapping with 'version: 1' at the top",
-                           file=name)
+        raise InvalidInput(
+            "a register must be a YAML mapping with 'version: 1' at the top", file=name
+        )
     for key in doc:
         if key not in TOP_FIELDS:
-            raise top.fail(key, f"unknown top-level key '{key}'"
-                                f"{did_you_mean(key, list(TOP_FIELDS))}; "
-                                f"allowed: {', '.join(TOP_FIELDS)}")
+            raise top.fail(
+                key,
+                f"unknown top-level key '{key}'"
+                f"{did_you_mean(key, list(TOP_FIELDS))}; "
+                f"allowed: {', '.join(TOP_FIELDS)}",
+            )
     if type(doc.get("version")) is not int or doc.get("version") != 1:
         raise top.fail("version", "unsupported register version; this casey-cli reads version: 1")
     parsed = Parsed([], [], [], [], [])
@@ -239,8 +303,9 @@ def parse_register(path: Path, today: date) -> Parsed:
 
     def once(key: Any, where: Where, field: str, label: str) -> None:
         if key in seen:
-            raise where.fail(field, f"{label} is repeated in this file (first at line "
-                                    f"{seen[key]}); keep one")
+            raise where.fail(
+                field, f"{label} is repeated in this file (first at line {seen[key]}); keep one"
+            )
         seen[key] = where.node.line if where.node else 0
 
     for node in _list(doc, "boroughs", top):
@@ -265,8 +330,12 @@ def parse_register(path: Path, today: date) -> Parsed:
     for node in _list(doc, "meetings", top):
         mtg = _record_fields(node, MEETING_FIELDS, top, "meeting", today)
         where = Where(name, node)
-        once(("meeting", mtg["name"], mtg["date"]), where, "name",
-             f"meeting '{mtg['name']}' on {mtg['date']}")
+        once(
+            ("meeting", mtg["name"], mtg["date"]),
+            where,
+            "name",
+            f"meeting '{mtg['name']}' on {mtg['date']}",
+        )
         parsed.meetings.append((where, mtg))
     memo: dict[Any, Any] = {}
     for node in _list(doc, "actions", top):
@@ -279,14 +348,19 @@ def parse_register(path: Path, today: date) -> Parsed:
                 raise where.fail("ref", exc.message) from None
             once(("action", act["ref"]), where, "ref", f"action {act['ref']}")
         else:
-            once(("action", act["borough"], act["title"].lower()), where, "title",
-                 f"action '{act['title']}' in {act['borough']}")
+            once(
+                ("action", act["borough"], act["title"].lower()),
+                where,
+                "title",
+                f"action '{act['title']}' in {act['borough']}",
+            )
         parsed.actions.append((where, act))
     return parsed
 
 
-def parse_item_rows(rows: list[LineDict], name: str, today: date,
-                    header_line: int | None = None) -> Parsed:
+def parse_item_rows(
+    rows: list[LineDict], name: str, today: date, header_line: int | None = None
+) -> Parsed:
     """Rows of item objects (CSV, JSON, XLSX): actions by ref or borough+title, and
     recommendations by ref."""
     parsed = Parsed([], [], [], [], [])
@@ -298,7 +372,10 @@ def parse_item_rows(rows: list[LineDict], name: str, today: date,
                 raise InvalidInput(
                     f"unknown column '{key}'{did_you_mean(key, list(ITEM_ROW_FIELDS))}; the "
                     f"columns are those of `casey export`: {', '.join(ITEM_ROW_FIELDS)}",
-                    file=name, line=header_line, field=key)
+                    file=name,
+                    line=header_line,
+                    field=key,
+                )
     memo: dict[Any, Any] = {}
     for row in rows:
         item = _record_fields(row, ITEM_ROW_FIELDS, top, "item", today, memo)
@@ -311,8 +388,9 @@ def parse_item_rows(rows: list[LineDict], name: str, today: date,
         if kind == "recommendation":
             code, _, number = (ref or "").rpartition("-")
             if not code or not (number.isascii() and number.isdigit()) or len(number) > 9:
-                raise where.fail("ref", f"a recommendation needs its ref, e.g. casey-7, "
-                                        f"not {ref!r}")
+                raise where.fail(
+                    "ref", f"a recommendation needs its ref, e.g. casey-7, not {ref!r}"
+                )
             data.pop("ref")
             for field in ("borough", "recommendation", "assurance"):
                 data.pop(field, None)  # a recommendation's borough comes from its source
@@ -332,8 +410,10 @@ def parse_item_rows(rows: list[LineDict], name: str, today: date,
                 key = f"{data['borough']}/{data['title'].lower()}"
             parsed.actions.append((where, data))
         if key in seen:
-            raise where.fail("ref" if ref else "title", f"{key} is repeated in this file "
-                                                        f"(first at line {seen[key]}); keep one")
+            raise where.fail(
+                "ref" if ref else "title",
+                f"{key} is repeated in this file (first at line {seen[key]}); keep one",
+            )
         seen[key] = row.line
     return parsed
 
@@ -341,12 +421,15 @@ def parse_item_rows(rows: list[LineDict], name: str, today: date,
 def bundled_register() -> Path:
     """data/recommendations.yaml: inside the wheel (casey_cli/data) or the source tree."""
     here = Path(__file__).resolve().parent.parent
-    for candidate in (here / "data" / "recommendations.yaml",
-                      here.parent / "data" / "recommendations.yaml"):
+    for candidate in (
+        here / "data" / "recommendations.yaml",
+        here.parent / "data" / "recommendations.yaml",
+    ):
         if candidate.is_file():
             return candidate
-    raise FileNotFoundError("the bundled register data/recommendations.yaml is missing; "
-                            "reinstall casey-cli")
+    raise FileNotFoundError(
+        "the bundled register data/recommendations.yaml is missing; reinstall casey-cli"
+    )
 
 
 LOADABLE = (".yaml", ".yml", ".csv", ".json", ".xlsx")
@@ -359,8 +442,10 @@ def parse_file(path: Path, today: date) -> Parsed:
     from casey_cli.io.tabular import READERS
 
     if suffix not in READERS:
-        raise InvalidInput(f"cannot load a '{suffix or path.name}' file; use one of "
-                           f"{', '.join(LOADABLE)}", file=str(path))
+        raise InvalidInput(
+            f"cannot load a '{suffix or path.name}' file; use one of {', '.join(LOADABLE)}",
+            file=str(path),
+        )
     if not path.is_file():
         raise InvalidInput("file not found; check the path", file=str(path))
     header = None if suffix == ".json" else 1

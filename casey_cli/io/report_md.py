@@ -15,8 +15,9 @@ def _items(items: list[Any]) -> str:
 
 
 def _rag_table(groups: dict[str, dict[str, int]], label: str) -> str:
-    rows = [{label: name, **counts, "total": sum(counts.values())}
-            for name, counts in groups.items()]
+    rows = [
+        {label: name, **counts, "total": sum(counts.values())} for name, counts in groups.items()
+    ]
     return to_markdown((label, *RAG_ORDER, "total"), rows)
 
 
@@ -28,10 +29,14 @@ def _comparison(r: Any) -> list[str]:
     if r.comparison is None:
         return []
     c = r.comparison
-    rows = [{"measure": name.replace("_", " "), c.since: then, r.today: now,
-             "change": f"{change:+d}"} for name, then, now, change in c.rows]
-    return [f"## Change since {c.since}\n",
-            to_markdown(("measure", c.since, r.today, "change"), rows)]
+    rows = [
+        {"measure": name.replace("_", " "), c.since: then, r.today: now, "change": f"{change:+d}"}
+        for name, then, now, change in c.rows
+    ]
+    return [
+        f"## Change since {c.since}\n",
+        to_markdown(("measure", c.since, r.today, "change"), rows),
+    ]
 
 
 def _trend(r: Any) -> list[str]:
@@ -39,8 +44,10 @@ def _trend(r: Any) -> list[str]:
         return []
     from casey_cli.schemas import TREND_COLUMNS
 
-    return [f"## Trend by {r.trend.by}\n",
-            to_markdown(TREND_COLUMNS, [p.to_dict() for p in r.trend.points])]
+    return [
+        f"## Trend by {r.trend.by}\n",
+        to_markdown(TREND_COLUMNS, [p.to_dict() for p in r.trend.points]),
+    ]
 
 
 def report_markdown(r: Any) -> str:
@@ -48,8 +55,14 @@ def report_markdown(r: Any) -> str:
     out = [
         f"# {r.title}\n",
         f"Progress report as at {r.today}; changes since {r.since}.\n",
-        *([f"Rebuilt from the history as the register stood at the end of {r.as_at} "
-           "(London time).\n"] if r.as_at else []),
+        *(
+            [
+                f"Rebuilt from the history as the register stood at the end of {r.as_at} "
+                "(London time).\n"
+            ]
+            if r.as_at
+            else []
+        ),
         "## Summary\n",
         f"- Items: {t['items']} ({t['open']} open)",
         f"- Overdue: {t['overdue']}; due within {r.window_days} days: {t['due_soon']}",
@@ -59,33 +72,85 @@ def report_markdown(r: Any) -> str:
         "- RAG: " + ", ".join(f"{r.rag[c]} {c}" for c in RAG_ORDER) + "\n",
         *_comparison(r),
         *_trend(r),
-        "## RAG by source\n", _rag_table(r.by_source, "source"),
-        "## RAG by theme\n", _rag_table(r.by_theme, "theme"),
+        "## RAG by source\n",
+        _rag_table(r.by_source, "source"),
+        "## RAG by theme\n",
+        _rag_table(r.by_theme, "theme"),
         f"## Overdue ({len(r.overdue)})\n",
-        to_markdown([f"{b} days" for b in r.ageing],
-                    [{f"{b} days": n for b, n in r.ageing.items()}]),
+        to_markdown(
+            [f"{b} days" for b in r.ageing], [{f"{b} days": n for b, n in r.ageing.items()}]
+        ),
     ]
     if r.overdue:
-        out.append(to_markdown(("ref", "title", "owner", "due", "days_overdue", "band"),
-                               [{**i.to_dict(), "band": band} for band, i in r.overdue]))
+        out.append(
+            to_markdown(
+                ("ref", "title", "owner", "due", "days_overdue", "band"),
+                [{**i.to_dict(), "band": band} for band, i in r.overdue],
+            )
+        )
     else:
         out.append("No overdue items.\n")
-    out.append(_section(f"Due within {r.window_days} days", _items(r.due_soon),
-                        "Nothing due soon.", len(r.due_soon)))
-    out.append(_section("Due dates that slipped", to_markdown(
-        ("ref", "title", "original_due", "due", "slips", "days_slipped", "reasons"),
-        [{**s.item.to_dict(), "days_slipped": s.days_slipped,
-          "reasons": "; ".join(s.reasons)} for s in r.slipped]),
-        "No due date has slipped.", len(r.slipped)))
-    out.append(_section("Gaps: no owner or no due date", _items(r.gaps),
-                        "Every open item has an owner and a due date.", len(r.gaps)))
-    out.append(_section(f"Completed since {r.since}", to_markdown(
-        ("ref", "title", "owner", "completed", "assurance"), [i.to_dict() for i in r.completed]),
-        "Nothing completed in this period.", len(r.completed)))
-    out.append(_section(f"No update for over {r.stale_days} days", _items(r.stale),
-                        "Every open item was updated recently.", len(r.stale)))
-    out.append(_section("Recent changes", to_markdown(
-        ("at", "by", "ref", "field", "old", "new", "note"), [e.to_dict() for e in r.changes]),
-        f"No changes recorded since {r.since}.", len(r.changes)))
+    out.append(
+        _section(
+            f"Due within {r.window_days} days",
+            _items(r.due_soon),
+            "Nothing due soon.",
+            len(r.due_soon),
+        )
+    )
+    out.append(
+        _section(
+            "Due dates that slipped",
+            to_markdown(
+                ("ref", "title", "original_due", "due", "slips", "days_slipped", "reasons"),
+                [
+                    {
+                        **s.item.to_dict(),
+                        "days_slipped": s.days_slipped,
+                        "reasons": "; ".join(s.reasons),
+                    }
+                    for s in r.slipped
+                ],
+            ),
+            "No due date has slipped.",
+            len(r.slipped),
+        )
+    )
+    out.append(
+        _section(
+            "Gaps: no owner or no due date",
+            _items(r.gaps),
+            "Every open item has an owner and a due date.",
+            len(r.gaps),
+        )
+    )
+    out.append(
+        _section(
+            f"Completed since {r.since}",
+            to_markdown(
+                ("ref", "title", "owner", "completed", "assurance"),
+                [i.to_dict() for i in r.completed],
+            ),
+            "Nothing completed in this period.",
+            len(r.completed),
+        )
+    )
+    out.append(
+        _section(
+            f"No update for over {r.stale_days} days",
+            _items(r.stale),
+            "Every open item was updated recently.",
+            len(r.stale),
+        )
+    )
+    out.append(
+        _section(
+            "Recent changes",
+            to_markdown(
+                ("at", "by", "ref", "field", "old", "new", "note"), [e.to_dict() for e in r.changes]
+            ),
+            f"No changes recorded since {r.since}.",
+            len(r.changes),
+        )
+    )
     return "\n".join(out)
-

@@ -38,9 +38,13 @@ def read_csv(path: Path) -> list[LineDict]:
                     continue  # a blank line
                 if len(cells) != len(header):
                     more = "more" if len(cells) > len(header) else "fewer"
-                    raise InvalidInput(f"this row has {more} cells ({len(cells)}) than the "
-                                       f"header ({len(header)}); check for a missing or "
-                                       "unquoted comma", file=str(path), line=reader.line_num)
+                    raise InvalidInput(
+                        f"this row has {more} cells ({len(cells)}) than the "
+                        f"header ({len(header)}); check for a missing or "
+                        "unquoted comma",
+                        file=str(path),
+                        line=reader.line_num,
+                    )
                 # _row, inlined: this loop runs once per row of a 100,000-row load.
                 row = LineDict(zip(header, cells, strict=True))
                 row.line, row.key_lines = reader.line_num, {}
@@ -60,21 +64,26 @@ def read_json(path: Path) -> list[LineDict]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except RecursionError:
-        raise InvalidInput("the JSON nests too deeply; give a flat list of item objects",
-                           file=str(path)) from None
+        raise InvalidInput(
+            "the JSON nests too deeply; give a flat list of item objects", file=str(path)
+        ) from None
     except UnicodeDecodeError:
         raise InvalidInput("not UTF-8 text; save the JSON as UTF-8", file=str(path)) from None
     except json.JSONDecodeError as exc:
-        raise InvalidInput(f"invalid JSON ({exc.msg}); fix the syntax", file=str(path),
-                           line=exc.lineno) from None
+        raise InvalidInput(
+            f"invalid JSON ({exc.msg}); fix the syntax", file=str(path), line=exc.lineno
+        ) from None
     except ValueError:  # an integer too long to convert
-        raise InvalidInput("a number is too long; numbers here have at most a few digits",
-                           file=str(path)) from None
+        raise InvalidInput(
+            "a number is too long; numbers here have at most a few digits", file=str(path)
+        ) from None
     if isinstance(data, dict) and isinstance(data.get("items"), list):
         data = data["items"]
     if not isinstance(data, list):
-        raise InvalidInput("expected a JSON list of item objects (as `casey export --format "
-                           "json` writes)", file=str(path))
+        raise InvalidInput(
+            "expected a JSON list of item objects (as `casey export --format json` writes)",
+            file=str(path),
+        )
     rows = []
     for n, record in enumerate(data, start=1):
         if not isinstance(record, dict):
@@ -89,8 +98,9 @@ def read_xlsx(path: Path) -> list[LineDict]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise InvalidInput(f"cannot read the workbook ({exc}); save it as .xlsx",
-                           file=str(path)) from None
+        raise InvalidInput(
+            f"cannot read the workbook ({exc}); save it as .xlsx", file=str(path)
+        ) from None
     try:
         sheet = book.worksheets[0]
         lines = sheet.iter_rows(values_only=True)
@@ -108,8 +118,9 @@ def read_xlsx(path: Path) -> list[LineDict]:
 
 def _cell(value: Any) -> Any:
     if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() \
-            else value.isoformat()
+        return (
+            value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        )
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():

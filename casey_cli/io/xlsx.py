@@ -12,8 +12,13 @@ from typing import Any
 
 from casey_cli.io.formats import FORMULA_START
 
-RAG_FILL = {"red": "F4B6B6", "amber": "FCD9A8", "green": "C6E7C1", "blue": "BDD7EE",
-            "grey": "D9D9D9"}
+RAG_FILL = {
+    "red": "F4B6B6",
+    "amber": "FCD9A8",
+    "green": "C6E7C1",
+    "blue": "BDD7EE",
+    "grey": "D9D9D9",
+}
 DATE_COLUMNS = ("due", "original_due", "completed")
 FIXED_TIME = datetime(2000, 1, 1)
 
@@ -56,8 +61,9 @@ def to_xlsx(columns: Sequence[str], rows: Sequence[dict[str, Any]], title: str =
     raw = io.BytesIO()
     book.save(raw)
     # The document's "modified" is the newest change among the rows, not the clock.
-    stamp = max((str(r.get("updated")) for r in rows if r.get("updated")),
-                default="2000-01-01T00:00:00Z")
+    stamp = max(
+        (str(r.get("updated")) for r in rows if r.get("updated")), default="2000-01-01T00:00:00Z"
+    )
     return _fixed_zip(raw.getvalue(), stamp)
 
 
@@ -68,8 +74,10 @@ def _fixed_zip(data: bytes, modified: str) -> bytes:
     """Rewrite the archive with fixed entry times (and openpyxl's save-time 'modified'
     replaced) so the same data gives the same bytes."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for info in src.infolist():
             content = src.read(info.filename)
             if info.filename == "docProps/core.xml":

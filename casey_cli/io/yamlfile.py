@@ -64,8 +64,10 @@ def _mapping(loader: Any, node: yaml.MappingNode) -> LineDict:
     for key_node, value_node in node.value:
         key = _construct(loader, key_node)
         if not isinstance(key, str):  # never repr() it: it could be an alias bomb
-            raise InvalidInput(f"a {type(key).__name__} cannot be a key; keys are text",
-                               line=key_node.start_mark.line + 1)
+            raise InvalidInput(
+                f"a {type(key).__name__} cannot be a key; keys are text",
+                line=key_node.start_mark.line + 1,
+            )
         if key in result:
             raise InvalidInput(f"key '{key}' appears twice", line=key_node.start_mark.line + 1)
         result[key] = _construct(loader, value_node)
@@ -96,7 +98,7 @@ def _too_deep(text: str) -> bool:
         return True
     for match in _NESTED_DASHES.finditer(text):
         end = text.find("\n", match.start())
-        line = text[match.start():end if end >= 0 else len(text)]
+        line = text[match.start() : end if end >= 0 else len(text)]
         if line.count("- ") + line.count("? ") > MAX_DEPTH:
             return True
     return False
@@ -112,8 +114,10 @@ def read_yaml(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"cannot read file ({exc}); save it as UTF-8 text", file=name) from None
     if _too_deep(text):
-        raise InvalidInput(f"the YAML nests more than {MAX_DEPTH} levels deep; a register is "
-                           "a few levels deep", file=name)
+        raise InvalidInput(
+            f"the YAML nests more than {MAX_DEPTH} levels deep; a register is a few levels deep",
+            file=name,
+        )
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except InvalidInput as exc:
@@ -128,8 +132,10 @@ def read_yaml(path: Path) -> Any:
     except yaml.YAMLError as exc:
         raise InvalidInput(f"invalid YAML ({exc})", file=name) from None
     except ValueError:  # e.g. an integer of thousands of digits
-        raise InvalidInput("a value could not be read (a number too long?); fix it",
-                           file=name) from None
+        raise InvalidInput(
+            "a value could not be read (a number too long?); fix it", file=name
+        ) from None
     except RecursionError:
-        raise InvalidInput("the YAML nests too deeply; a register is a few levels deep",
-                           file=name) from None
+        raise InvalidInput(
+            "the YAML nests too deeply; a register is a few levels deep", file=name
+        ) from None

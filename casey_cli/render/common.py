@@ -7,8 +7,13 @@ from typing import Any
 
 from rich.text import Text
 
-RAG_STYLE = {"red": "bold red", "amber": "bold dark_orange", "green": "green",
-             "blue": "blue", "grey": "dim"}
+RAG_STYLE = {
+    "red": "bold red",
+    "amber": "bold dark_orange",
+    "green": "green",
+    "blue": "blue",
+    "grey": "dim",
+}
 
 
 def cell(value: Any, style: str = "") -> Text:
@@ -35,5 +40,6 @@ def headline(scope: str, today: str, total: int, by_rag: dict[str, int], tail: s
         if n:
             parts += ["  "] if parts else []
             parts.append((f"{n} {rag}", RAG_STYLE[rag]))
-    return Text.assemble((scope, "bold"), f" · {today} · {total} items · ", *parts,
-                         " · " if parts else "", tail)
+    return Text.assemble(
+        (scope, "bold"), f" · {today} · {total} items · ", *parts, " · " if parts else "", tail
+    )

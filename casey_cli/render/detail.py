@@ -25,10 +25,14 @@ def detail_view(detail: ItemDetail) -> RenderableType:
         if key in ("ref", "title") or value is None:
             continue
         grid.add_row(key.replace("_", " "), rag_text(value) if key == "rag" else cell(value))
-    parts: list[RenderableType] = [Panel(grid, title=Text(f"{item.ref}  {item.title}"),
-                                         title_align="left")]
+    parts: list[RenderableType] = [
+        Panel(grid, title=Text(f"{item.ref}  {item.title}"), title_align="left")
+    ]
     if detail.actions:
         parts.append(items_table(detail.actions, f"Actions ({len(detail.actions)})"))
-    parts.append(history_table(detail.history) if detail.history
-                 else Text("No history recorded.", style="dim"))
+    parts.append(
+        history_table(detail.history)
+        if detail.history
+        else Text("No history recorded.", style="dim")
+    )
     return Group(*parts)

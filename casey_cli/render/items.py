@@ -15,26 +15,43 @@ from casey_cli.schemas import Item
 ITEM_TABLE_COLUMNS = ("ref", "title", "borough", "owner", "status", "due", "rag")
 
 
-def items_table(items: Sequence[Item], title: str, *, extra: str | None = None,
-                columns: Sequence[str] = ITEM_TABLE_COLUMNS) -> Table:
+def items_table(
+    items: Sequence[Item],
+    title: str,
+    *,
+    extra: str | None = None,
+    columns: Sequence[str] = ITEM_TABLE_COLUMNS,
+) -> Table:
     table = Table(title=title, title_justify="left", expand=True)
     for col in columns:
-        table.add_column(col.replace("_", " "), overflow="fold",
-                         ratio=COLUMN_RATIO.get(col), no_wrap=col in NO_WRAP)
+        table.add_column(
+            col.replace("_", " "),
+            overflow="fold",
+            ratio=COLUMN_RATIO.get(col),
+            no_wrap=col in NO_WRAP,
+        )
     if extra:
         table.add_column(extra.replace("_", " "), justify="right")
     for item in items:
         data = item.to_dict()
-        cells: list[Text] = [rag_text(item.rag) if c == "rag" else cell(data.get(c))
-                             for c in columns]
+        cells: list[Text] = [
+            rag_text(item.rag) if c == "rag" else cell(data.get(c)) for c in columns
+        ]
         if extra:
             cells.append(cell(data.get(extra)))
         table.add_row(*cells)
     return table
 
 
-def section(items: Sequence[Item], title: str, empty: str, *, total: int | None = None,
-            more: str | None = None, **kwargs: Any) -> RenderableType:
+def section(
+    items: Sequence[Item],
+    title: str,
+    empty: str,
+    *,
+    total: int | None = None,
+    more: str | None = None,
+    **kwargs: Any,
+) -> RenderableType:
     """A table of items; when `total` says there are more than shown, a line says how to
     list them all."""
     total = len(items) if total is None else total

@@ -32,17 +32,31 @@ def london_view(report: LondonReport, when: str = "") -> RenderableType:
     """One row per borough (or BCU), worst first, then the force-wide items; a headline over
     everything and a key to the RAG bars."""
     s = report.summary
-    top = headline(scope_name(None) + when, report.today, s.total, s.by_rag,
-                   f"{s.overdue} overdue, {s.due_soon} due in {report.window_days} "
-                   f"days, {s.gaps} gaps, {s.slipped} slipped")
+    top = headline(
+        scope_name(None) + when,
+        report.today,
+        s.total,
+        s.by_rag,
+        f"{s.overdue} overdue, {s.due_soon} due in {report.window_days} "
+        f"days, {s.gaps} gaps, {s.slipped} slipped",
+    )
     by_bcu = report.by == "bcu"
     # No vertical rules, one space between columns, BCU members under the BCU's name:
     # the table fits 80 columns.
-    table = Table(title=f"By {'BCU' if by_bcu else 'borough'}, worst first (most overdue, "
-                  "then most gaps)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
-                  collapse_padding=True)
-    table.add_column("BCU (boroughs)" if by_bcu else "borough", min_width=23, max_width=23,
-                     no_wrap=not by_bcu, overflow="fold")
+    table = Table(
+        title=f"By {'BCU' if by_bcu else 'borough'}, worst first (most overdue, then most gaps)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    table.add_column(
+        "BCU (boroughs)" if by_bcu else "borough",
+        min_width=23,
+        max_width=23,
+        no_wrap=not by_bcu,
+        overflow="fold",
+    )
     for col in LONDON_COUNTS:
         table.add_column(col.replace("_", " "), justify="right", no_wrap=True)
     table.add_column("RAG", no_wrap=True)
@@ -52,16 +66,31 @@ def london_view(report: LondonReport, when: str = "") -> RenderableType:
         label = Text(row.label)
         if by_bcu and row.keys.get("boroughs"):
             label.append("\n" + ", ".join(row.keys["boroughs"]), style="dim")
-        table.add_row(label,
-                      *[cell(getattr(c, col), "bold red" if col == "overdue" and c.overdue
-                             else "") for col in LONDON_COUNTS],
-                      rag_bar(c.by_rag), end_section=last)
+        table.add_row(
+            label,
+            *[
+                cell(getattr(c, col), "bold red" if col == "overdue" and c.overdue else "")
+                for col in LONDON_COUNTS
+            ],
+            rag_bar(c.by_rag),
+            end_section=last,
+        )
 
     for n, row in enumerate(report.rows, start=1):
         add(row, last=n == len(report.rows))
     add(report.force_wide)
-    key = Text.assemble("RAG bars, each row's items: ", *[
-        part for rag, glyph in RAG_GLYPH.items()
-        for part in ((f"{glyph} {rag}", RAG_STYLE[rag]), ("  ", ""))])
-    return Group(top, Text(""), table, key,
-                 Text("One borough's lists: casey status --borough SLUG", style="dim"))
+    key = Text.assemble(
+        "RAG bars, each row's items: ",
+        *[
+            part
+            for rag, glyph in RAG_GLYPH.items()
+            for part in ((f"{glyph} {rag}", RAG_STYLE[rag]), ("  ", ""))
+        ],
+    )
+    return Group(
+        top,
+        Text(""),
+        table,
+        key,
+        Text("One borough's lists: casey status --borough SLUG", style="dim"),
+    )

@@ -13,8 +13,7 @@ from casey_cli.schemas import Item, LondonReport, StatusReport
 
 
 def gap_reason(item: Item) -> str:
-    missing = [name for name, value in (("owner", item.owner), ("due date", item.due))
-               if not value]
+    missing = [name for name, value in (("owner", item.owner), ("due date", item.due)) if not value]
     return "no " + " and no ".join(missing)
 
 
@@ -31,31 +30,55 @@ def borough_view(report: StatusReport, when: str = "") -> RenderableType:
     summary has the full counts."""
     s = report.summary
     scope = scope_name(report.borough) + when
-    top = headline(scope, report.today, s.total, s.by_rag, f"{s.overdue} overdue, "
-                   f"{s.due_soon} due in {report.window_days} days, {s.gaps} gaps")
-    gaps = Table(title=f"Gaps: no owner or no due date ({s.gaps})",
-                 title_justify="left", expand=True)
+    top = headline(
+        scope,
+        report.today,
+        s.total,
+        s.by_rag,
+        f"{s.overdue} overdue, {s.due_soon} due in {report.window_days} days, {s.gaps} gaps",
+    )
+    gaps = Table(
+        title=f"Gaps: no owner or no due date ({s.gaps})", title_justify="left", expand=True
+    )
     for col in ("ref", "title", "owner", "missing"):
         gaps.add_column(col, overflow="fold", ratio=COLUMN_RATIO.get(col), no_wrap=col in NO_WRAP)
     for item in report.gaps:
-        gaps.add_row(cell(item.ref), cell(item.title), cell(item.owner),
-                     cell(gap_reason(item), "yellow"))
+        gaps.add_row(
+            cell(item.ref), cell(item.title), cell(item.owner), cell(gap_reason(item), "yellow")
+        )
     where = f" --borough {report.borough}"
     gap_part: RenderableType = gaps
     if s.gaps > len(report.gaps):
-        gap_part = Group(gaps, Text(f"and {s.gaps - len(report.gaps)} more: casey status{where} "
-                                    "--format markdown", style="dim"))
+        gap_part = Group(
+            gaps,
+            Text(
+                f"and {s.gaps - len(report.gaps)} more: casey status{where} --format markdown",
+                style="dim",
+            ),
+        )
     return Group(
-        top, Text(""),
-        section(report.overdue, "Overdue", "No overdue items.", extra="days_overdue",
-                columns=("ref", "title", "owner", "due", "rag"), total=s.overdue,
-                more=f"casey export --overdue{where} --format markdown"),
+        top,
         Text(""),
-        section(report.due_soon, f"Due in the next {report.window_days} days",
-                f"Nothing due in the next {report.window_days} days.",
-                columns=("ref", "title", "owner", "status", "due", "rag"), total=s.due_soon,
-                more=f"casey status{where} --format markdown"),
+        section(
+            report.overdue,
+            "Overdue",
+            "No overdue items.",
+            extra="days_overdue",
+            columns=("ref", "title", "owner", "due", "rag"),
+            total=s.overdue,
+            more=f"casey export --overdue{where} --format markdown",
+        ),
         Text(""),
-        gap_part if s.gaps else Text(
-            "No gaps: every open item has an owner and a due date.", style="green"),
+        section(
+            report.due_soon,
+            f"Due in the next {report.window_days} days",
+            f"Nothing due in the next {report.window_days} days.",
+            columns=("ref", "title", "owner", "status", "due", "rag"),
+            total=s.due_soon,
+            more=f"casey status{where} --format markdown",
+        ),
+        Text(""),
+        gap_part
+        if s.gaps
+        else Text("No gaps: every open item has an owner and a due date.", style="green"),
     )

@@ -26,8 +26,10 @@ class TrendView:
         # period (7) + as at (10) + borders and padding (16) + a count after each bar
         width = max(4, min(30, (options.max_width - 33 - 3 * (digits + 1)) // 3))
         where = scope_name(trend.borough)
-        table = Table(title=f"{where}: items at the end of each {trend.by} (to {trend.today})",
-                      title_justify="left")
+        table = Table(
+            title=f"{where}: items at the end of each {trend.by} (to {trend.today})",
+            title_justify="left",
+        )
         table.add_column("period", no_wrap=True)
         table.add_column("as at", no_wrap=True)
         for name, _ in TREND_SERIES:
@@ -38,8 +40,13 @@ class TrendView:
                 value = getattr(p, name)
                 # A count above zero always gets at least a sliver of bar.
                 length = round(width * value / (top or 1)) or (1 if value else 0)
-                cells.append(Text.assemble(("█" * length, style), " " * (width - length + 1),
-                                           (str(value).rjust(digits), "bold")))
+                cells.append(
+                    Text.assemble(
+                        ("█" * length, style),
+                        " " * (width - length + 1),
+                        (str(value).rjust(digits), "bold"),
+                    )
+                )
             table.add_row(cell(p.period), cell(p.as_at), *cells)
         yield table
 

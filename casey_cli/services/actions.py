@@ -21,18 +21,28 @@ if TYPE_CHECKING:
     from casey_cli.store.tx import Tx
 
 
-def add(tx: Tx, run: RunContext, *, borough: str, title: str, owner: str | None = None,
-        due: date | None = None, recommendation: str | None = None,
-        status: str | None = None, progress: int | None = None,
-        evidence: str | None = None, note: str | None = None,
-        meeting: str | None = None, citation: str | None = None) -> Item:
+def add(
+    tx: Tx,
+    run: RunContext,
+    *,
+    borough: str,
+    title: str,
+    owner: str | None = None,
+    due: date | None = None,
+    recommendation: str | None = None,
+    status: str | None = None,
+    progress: int | None = None,
+    evidence: str | None = None,
+    note: str | None = None,
+    meeting: str | None = None,
+    citation: str | None = None,
+) -> Item:
     """Add an action and its 'created' event."""
     slug = tx.borough_slug(borough)
     clean_title = clean_text(title, "title")
     if not clean_title:
         raise InvalidInput("the title is empty; give --title TEXT", field="title")
-    rec_ref, source = (lookup.recommendation(tx, recommendation) if recommendation
-                       else (None, None))
+    rec_ref, source = lookup.recommendation(tx, recommendation) if recommendation else (None, None)
     status_value = rules.normalise_status(status) if status else Status.NOT_STARTED.value
     rules.check_progress(progress)
     meeting_id = tx.meeting(meeting).id if meeting else None
@@ -40,19 +50,65 @@ def add(tx: Tx, run: RunContext, *, borough: str, title: str, owner: str | None 
     completed = run.today if status_value == Status.COMPLETE.value else None
     clean_owner = clean_text(owner, "owner")
     number = tx.next_id("actions")
-    tx.insert_rows("actions", ACTION_COLUMNS, [(
-        number, slug, rec_ref, clean_title, clean_owner, status_value, tx.day(due), tx.day(due),
-        0, progress, clean_text(evidence, "evidence"), clean_text(citation, "citation"),
-        tx.stamp(at), tx.stamp(at), tx.day(completed), "unverified")])
+    tx.insert_rows(
+        "actions",
+        ACTION_COLUMNS,
+        [
+            (
+                number,
+                slug,
+                rec_ref,
+                clean_title,
+                clean_owner,
+                status_value,
+                tx.day(due),
+                tx.day(due),
+                0,
+                progress,
+                clean_text(evidence, "evidence"),
+                clean_text(citation, "citation"),
+                tx.stamp(at),
+                tx.stamp(at),
+                tx.day(completed),
+                "unverified",
+            )
+        ],
+    )
     ref = f"A{number}"
-    tx.append_events([{"by": run.user, "kind": "action", "ref": ref, "borough": slug,
-                       "field": "created", "new": clean_title, "note": clean_text(note, "note"),
-                       "meeting_id": meeting_id}])
-    return make_item(ref=ref, kind="action", borough=slug, source=source,
-                     recommendation=rec_ref, title=clean_title, owner=clean_owner,
-                     status=status_value, due=due, original_due=due, progress=progress, slips=0,
-                     assurance="unverified", created=at, updated=at, completed=completed,
-                     today=run.today, window=run.window)
+    tx.append_events(
+        [
+            {
+                "by": run.user,
+                "kind": "action",
+                "ref": ref,
+                "borough": slug,
+                "field": "created",
+                "new": clean_title,
+                "note": clean_text(note, "note"),
+                "meeting_id": meeting_id,
+            }
+        ]
+    )
+    return make_item(
+        ref=ref,
+        kind="action",
+        borough=slug,
+        source=source,
+        recommendation=rec_ref,
+        title=clean_title,
+        owner=clean_owner,
+        status=status_value,
+        due=due,
+        original_due=due,
+        progress=progress,
+        slips=0,
+        assurance="unverified",
+        created=at,
+        updated=at,
+        completed=completed,
+        today=run.today,
+        window=run.window,
+    )
 
 
 def _append(old: str | None, extra: str | None) -> str | None:
@@ -64,9 +120,18 @@ def _append(old: str | None, extra: str | None) -> str | None:
 
 
 def update(
-    tx: Tx, run: RunContext, ref: str, *, title: str | None = None, owner: str | None = None,
-    status: str | None = None, progress: int | None = None, evidence: str | None = None,
-    recommendation: str | None = None, note: str | None = None, meeting: str | None = None,
+    tx: Tx,
+    run: RunContext,
+    ref: str,
+    *,
+    title: str | None = None,
+    owner: str | None = None,
+    status: str | None = None,
+    progress: int | None = None,
+    evidence: str | None = None,
+    recommendation: str | None = None,
+    note: str | None = None,
+    meeting: str | None = None,
 ) -> tuple[Item, bool]:
     """Change the fields given; returns the item and whether anything changed."""
     action = tx.action(ref)
@@ -84,55 +149,100 @@ def update(
     if evidence is not None:
         changes["evidence"] = _append(action["evidence"], evidence)
     if recommendation is not None:
-        rec_ref, source = (lookup.recommendation(tx, recommendation)
-                           if recommendation.strip() else (None, None))
+        rec_ref, source = (
+            lookup.recommendation(tx, recommendation) if recommendation.strip() else (None, None)
+        )
         changes["recommendation"] = rec_ref
         action.source = source
     if not changes and not clean_text(note):
-        raise InvalidInput("nothing to change; give at least one of --title, --owner, --status, "
-                           "--progress, --evidence, --recommendation or --note")
+        raise InvalidInput(
+            "nothing to change; give at least one of --title, --owner, --status, "
+            "--progress, --evidence, --recommendation or --note"
+        )
     mtg = tx.meeting(meeting) if meeting else None
-    changed = tx.update(action, changes, by=run.user, today=run.today, note=clean_text(note),
-                        meeting=mtg)
+    changed = tx.update(
+        action, changes, by=run.user, today=run.today, note=clean_text(note), meeting=mtg
+    )
     return action.item(run.today, run.window), bool(changed)
 
 
-def done(tx: Tx, run: RunContext, ref: str, *, evidence: str | None = None,
-         note: str | None = None, meeting: str | None = None) -> Item:
+def done(
+    tx: Tx,
+    run: RunContext,
+    ref: str,
+    *,
+    evidence: str | None = None,
+    note: str | None = None,
+    meeting: str | None = None,
+) -> Item:
     action = tx.action(ref)
     if action["status"] == Status.COMPLETE.value:
         when = f" (on {to_iso(action['completed'])})" if action["completed"] else ""
-        raise InvalidInput(f"{action.ref} is already complete{when}; "
-                           f"see `casey action show {action.ref}`")
+        raise InvalidInput(
+            f"{action.ref} is already complete{when}; see `casey action show {action.ref}`"
+        )
     mtg = tx.meeting(meeting) if meeting else None
-    tx.update(action, {"status": Status.COMPLETE.value, "completed": run.today,
-                       "evidence": _append(action["evidence"], evidence)},
-              by=run.user, today=run.today, note=clean_text(note), meeting=mtg)
+    tx.update(
+        action,
+        {
+            "status": Status.COMPLETE.value,
+            "completed": run.today,
+            "evidence": _append(action["evidence"], evidence),
+        },
+        by=run.user,
+        today=run.today,
+        note=clean_text(note),
+        meeting=mtg,
+    )
     return action.item(run.today, run.window)
 
 
-def verify(tx: Tx, run: RunContext, ref: str, *, evidence: str | None = None,
-           note: str | None = None, meeting: str | None = None) -> Item:
+def verify(
+    tx: Tx,
+    run: RunContext,
+    ref: str,
+    *,
+    evidence: str | None = None,
+    note: str | None = None,
+    meeting: str | None = None,
+) -> Item:
     action = tx.action(ref)
     if action["status"] != Status.COMPLETE.value:
-        raise InvalidInput(f"{action.ref} is {action['status']}, not complete; only a completed "
-                           f"action can be verified (`casey action done {action.ref}` first)")
+        raise InvalidInput(
+            f"{action.ref} is {action['status']}, not complete; only a completed "
+            f"action can be verified (`casey action done {action.ref}` first)"
+        )
     if action["assurance"] == "verified":
-        raise InvalidInput(f"{action.ref} was already verified by {action['verified_by']} on "
-                           f"{to_iso(action['verified_on'])}")
+        raise InvalidInput(
+            f"{action.ref} was already verified by {action['verified_by']} on "
+            f"{to_iso(action['verified_on'])}"
+        )
     owner = action["owner"]
     if owner and owner.strip().lower() == run.user.strip().lower():
-        raise InvalidInput(f"{run.user} owns {action.ref}; verification must come from someone "
-                           "else: give --by with the verifier's name")
+        raise InvalidInput(
+            f"{run.user} owns {action.ref}; verification must come from someone "
+            "else: give --by with the verifier's name"
+        )
     mtg = tx.meeting(meeting) if meeting else None
-    tx.update(action, {"assurance": "verified", "verified_by": run.user,
-                       "verified_on": run.today, "verification_evidence": clean_text(evidence)},
-              by=run.user, today=run.today, note=clean_text(note), meeting=mtg)
+    tx.update(
+        action,
+        {
+            "assurance": "verified",
+            "verified_by": run.user,
+            "verified_on": run.today,
+            "verification_evidence": clean_text(evidence),
+        },
+        by=run.user,
+        today=run.today,
+        note=clean_text(note),
+        meeting=mtg,
+    )
     return action.item(run.today, run.window)
 
 
-def reschedule(tx: Tx, run: RunContext, ref: str, *, due: date, reason: str | None,
-               meeting: str | None = None) -> Item:
+def reschedule(
+    tx: Tx, run: RunContext, ref: str, *, due: date, reason: str | None, meeting: str | None = None
+) -> Item:
     action = tx.action(ref)
     mtg = tx.meeting(meeting) if meeting else None
     move_due(tx, action, due=due, reason=reason, by=run.user, today=run.today, meeting=mtg)
@@ -141,9 +251,13 @@ def reschedule(tx: Tx, run: RunContext, ref: str, *, due: date, reason: str | No
 
 def show(tx: Tx, run: RunContext, ref: str) -> ItemDetail:
     action = tx.action(ref)
-    rec_title = (tx.scalar("SELECT title FROM recommendations WHERE ref = :ref",
-                           {"ref": action["recommendation"]})
-                 if action["recommendation"] else None)
+    rec_title = (
+        tx.scalar(
+            "SELECT title FROM recommendations WHERE ref = :ref", {"ref": action["recommendation"]}
+        )
+        if action["recommendation"]
+        else None
+    )
     details = {
         "recommendation_title": rec_title,
         "evidence": action["evidence"],
@@ -152,5 +266,4 @@ def show(tx: Tx, run: RunContext, ref: str) -> ItemDetail:
         "verified_on": to_iso(action["verified_on"]),
         "verification_evidence": action["verification_evidence"],
     }
-    return ItemDetail(action.item(run.today, run.window), details,
-                      tx.events(ref=action.ref))
+    return ItemDetail(action.item(run.today, run.window), details, tx.events(ref=action.ref))

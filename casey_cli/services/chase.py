@@ -30,10 +30,12 @@ def build(tx: Tx, run: RunContext, f: Filters) -> ChaseList:
     groups: dict[str, OwnerChase] = {}
     for row in stored_items(tx, replace(f, statuses=OPEN_STATUSES), today, last_event=True):
         status, owner, due = row[7], (row[6] or "").strip() or None, as_date(row[8])
-        hits = {"overdue": rules.is_overdue(status, due, today),
-                "due_soon": rules.is_due_soon(status, due, today, window),
-                "stale": rules.is_stale(status, as_date(row[14]), today, run.stale_days),
-                "gaps": rules.is_gap(status, owner, due)}
+        hits = {
+            "overdue": rules.is_overdue(status, due, today),
+            "due_soon": rules.is_due_soon(status, due, today, window),
+            "stale": rules.is_stale(status, as_date(row[14]), today, run.stale_days),
+            "gaps": rules.is_gap(status, owner, due),
+        }
         if not any(hits.values()):
             continue
         key = " ".join(owner.split()).casefold() if owner else ""
@@ -46,26 +48,46 @@ def build(tx: Tx, run: RunContext, f: Filters) -> ChaseList:
     for group in owners:
         summary.update(group.counts)
     return ChaseList(
-        today=today.isoformat(), borough=f.borough, window_days=window, stale_days=run.stale_days,
-        summary={"owners": sum(1 for g in owners if g.owner),
-                 "items": sum(len(g.rows) for g in owners),
-                 **{k: summary.get(k, 0) for k in KINDS}},
+        today=today.isoformat(),
+        borough=f.borough,
+        window_days=window,
+        stale_days=run.stale_days,
+        summary={
+            "owners": sum(1 for g in owners if g.owner),
+            "items": sum(len(g.rows) for g in owners),
+            **{k: summary.get(k, 0) for k in KINDS},
+        },
         owners=owners,
     )
 
 
-def _row(row: Sequence[Any], owner: str | None, due: Any, hits: dict[str, bool],
-         today: Any) -> ChaseRow:
-    reasons = [name for name, hit in (("overdue", hits["overdue"]),
-                                      ("due soon", hits["due_soon"]), ("stale", hits["stale"]),
-                                      ("no owner", not owner), ("no due date", due is None))
-               if hit]
+def _row(
+    row: Sequence[Any], owner: str | None, due: Any, hits: dict[str, bool], today: Any
+) -> ChaseRow:
+    reasons = [
+        name
+        for name, hit in (
+            ("overdue", hits["overdue"]),
+            ("due soon", hits["due_soon"]),
+            ("stale", hits["stale"]),
+            ("no owner", not owner),
+            ("no due date", due is None),
+        )
+        if hit
+    ]
     at, by, note, field, new = row[19:24]
     return ChaseRow(
-        owner=owner, ref=row[0], kind=row[1], borough=row[2], title=row[5], status=row[7],
+        owner=owner,
+        ref=row[0],
+        kind=row[1],
+        borough=row[2],
+        title=row[5],
+        status=row[7],
         due=due.isoformat() if due else None,
-        days_late=rules.days_overdue(row[7], due, today), reasons=", ".join(reasons),
-        last_update=d.isoformat() if (d := as_date(at)) else None, last_by=by,
+        days_late=rules.days_overdue(row[7], due, today),
+        reasons=", ".join(reasons),
+        last_update=d.isoformat() if (d := as_date(at)) else None,
+        last_by=by,
         last_note=note or _change(field, new),
     )
 
@@ -82,10 +104,14 @@ def check(result: ChaseList, checks: Sequence[str]) -> None:
     stale (4), gaps (5); the message counts every kind asked for that was found."""
     from casey_cli.errors import GapsFound, OverdueFound, StaleFound
 
-    found = [(name, result.summary[name]) for name in CHASE_CHECKS
-             if name in checks and result.summary[name]]
+    found = [
+        (name, result.summary[name])
+        for name in CHASE_CHECKS
+        if name in checks and result.summary[name]
+    ]
     if found:
         error = {"overdue": OverdueFound, "stale": StaleFound, "gaps": GapsFound}[found[0][0]]
         labels = {"overdue": "overdue", "stale": "stale", "gaps": "with no owner or no due date"}
-        raise error("to chase: " + ", ".join(f"{n} {labels[name]}" for name, n in found)
-                    + " (--fail-on)")
+        raise error(
+            "to chase: " + ", ".join(f"{n} {labels[name]}" for name, n in found) + " (--fail-on)"
+        )

@@ -24,9 +24,12 @@ class CheckReport:
     tip: str | None
 
     def lines(self) -> list[str]:
-        return [f"integrity: {self.integrity}", f"foreign keys: {self.foreign_keys}",
-                f"history: {self.events} events, hash chain intact",
-                f"chain tip: {self.tip or '(no events)'}"]
+        return [
+            f"integrity: {self.integrity}",
+            f"foreign keys: {self.foreign_keys}",
+            f"history: {self.events} events, hash chain intact",
+            f"chain tip: {self.tip or '(no events)'}",
+        ]
 
 
 def check(tx: Tx) -> CheckReport:
@@ -37,30 +40,54 @@ def check(tx: Tx) -> CheckReport:
     if tx.dialect == "sqlite":
         rows = [r[0] for r in tx.all("PRAGMA integrity_check")]
         if rows != ["ok"]:
-            raise CheckFailed(f"integrity check failed: {rows[0]}; restore from a backup "
-                              "(`casey db backup` makes one)")
+            raise CheckFailed(
+                f"integrity check failed: {rows[0]}; restore from a backup "
+                "(`casey db backup` makes one)"
+            )
         integrity = "ok"
         bad = tx.one("PRAGMA foreign_key_check")
         if bad is not None:
-            raise CheckFailed(f"table {bad[0]} row {bad[1]} refers to a missing {bad[2]} row; "
-                              "it was edited outside casey")
+            raise CheckFailed(
+                f"table {bad[0]} row {bad[1]} refers to a missing {bad[2]} row; "
+                "it was edited outside casey"
+            )
         foreign_keys = "ok"
     prev: str | None = None
     count = 0
     from casey_cli.store.items import as_stamp
 
-    sql = ('SELECT id, at, "by", kind, ref, borough, field, old, new, note, meeting_id, '
-           "prev_hash, hash FROM history ORDER BY id")
-    for (number, at, by, kind, ref, borough, field, old, new, note, meeting_id, prev_hash,
-         digest) in tx.rows(sql):
+    sql = (
+        'SELECT id, at, "by", kind, ref, borough, field, old, new, note, meeting_id, '
+        "prev_hash, hash FROM history ORDER BY id"
+    )
+    for (
+        number,
+        at,
+        by,
+        kind,
+        ref,
+        borough,
+        field,
+        old,
+        new,
+        note,
+        meeting_id,
+        prev_hash,
+        digest,
+    ) in tx.rows(sql):
         if prev_hash != prev:
-            raise CheckFailed(f"history event {number} does not follow the event before it: "
-                              "an earlier event was deleted or changed outside casey")
-        expected = event_hash(prev, as_stamp(at) or "", by, kind, ref, borough, field, old, new,
-                              note, meeting_id)
+            raise CheckFailed(
+                f"history event {number} does not follow the event before it: "
+                "an earlier event was deleted or changed outside casey"
+            )
+        expected = event_hash(
+            prev, as_stamp(at) or "", by, kind, ref, borough, field, old, new, note, meeting_id
+        )
         if digest != expected:
-            raise CheckFailed(f"history event {number} ({ref} {field}) does not match its "
-                              "hash: it was changed outside casey")
+            raise CheckFailed(
+                f"history event {number} ({ref} {field}) does not match its "
+                "hash: it was changed outside casey"
+            )
         prev = digest
         count += 1
     return CheckReport(integrity, foreign_keys, count, prev)

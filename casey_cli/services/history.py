@@ -12,11 +12,11 @@ if TYPE_CHECKING:
     from casey_cli.store.tx import Tx
 
 
-def query(tx: Tx, *, ref: str | None = None, borough: str | None = None,
-          since: date | None = None) -> list[Event]:
+def query(
+    tx: Tx, *, ref: str | None = None, borough: str | None = None, since: date | None = None
+) -> list[Event]:
     """Events oldest first; `ref` may be an action (A14, 14) or a recommendation (casey-7)."""
     key = None
     if ref:
         key = (tx.action(ref) if is_action_ref(ref) else tx.recommendation(ref)).ref
-    return tx.events(ref=key, borough=tx.borough_slug(borough) if borough else None,
-                     since=since)
+    return tx.events(ref=key, borough=tx.borough_slug(borough) if borough else None, since=since)

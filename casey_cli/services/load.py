@@ -37,9 +37,26 @@ from casey_cli.store.writes import ACTION_COLUMNS, now
 # The columns a new row is inserted with; boroughs and sources have their key first.
 BOROUGH_COLUMNS = tuple(BOROUGH_FIELDS)  # slug, name, gss, bcu
 SOURCE_COLUMNS = tuple(k for k in SOURCE_FIELDS if k != "recommendations")
-REC_COLUMNS = ("ref", "source", "number", "title", "summary", "theme", "addressed_to",
-               "response", "owner", "status", "due", "original_due", "slips", "progress",
-               "completed", "citation", "created", "updated")
+REC_COLUMNS = (
+    "ref",
+    "source",
+    "number",
+    "title",
+    "summary",
+    "theme",
+    "addressed_to",
+    "response",
+    "owner",
+    "status",
+    "due",
+    "original_due",
+    "slips",
+    "progress",
+    "completed",
+    "citation",
+    "created",
+    "updated",
+)
 # The columns each reference table's key is checked against (`_check_ref`).
 KEYS = {"boroughs": "slug", "sources": "code", "recommendations": "ref"}
 PREFETCH_CHUNK = 500  # ids bound in one look-up of stored actions
@@ -48,8 +65,9 @@ PREFETCH_CHUNK = 500  # ids bound in one look-up of stored actions
 class Loader:
     """Applies parsed registers to the store inside the caller's transaction."""
 
-    def __init__(self, tx: Tx, run: RunContext,
-                 progress: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self, tx: Tx, run: RunContext, progress: Callable[[int], None] | None = None
+    ) -> None:
         self.tx, self.run, self.result = tx, run, LoadResult()
         self.progress = progress or (lambda n: None)
         self.file_meetings: list[tuple[str, date]] = []
@@ -64,8 +82,9 @@ class Loader:
         and the rows this load creates are added as it goes."""
         known = self._known(table)
         if key not in known:
-            raise where.fail(field, f"unknown {field} '{key}'"
-                                    f"{did_you_mean(key, sorted(known))}; {hint}")
+            raise where.fail(
+                field, f"unknown {field} '{key}'{did_you_mean(key, sorted(known))}; {hint}"
+            )
 
     def _known(self, table: str) -> set[str]:
         known = self._keys.get(table)
@@ -86,34 +105,44 @@ class Loader:
         return value
 
     def _insert(self, table: str, columns: Sequence[str], values: dict[str, Any]) -> None:
-        self.tx.insert_rows(table, columns,
-                            [tuple(self._stored(values.get(c)) for c in columns)])
+        self.tx.insert_rows(table, columns, [tuple(self._stored(values.get(c)) for c in columns)])
 
-    def _upsert_plain(self, table: str, key: tuple[str, Any], stored: dict[str, Any],
-                      data: dict[str, Any], label: tuple[str, str]) -> None:
+    def _upsert_plain(
+        self,
+        table: str,
+        key: tuple[str, Any],
+        stored: dict[str, Any],
+        data: dict[str, Any],
+        label: tuple[str, str],
+    ) -> None:
         """Reference rows (boroughs, sources, meetings): no history, just counts."""
         changed = {k: v for k, v in data.items() if stored[k] != v}
         if changed:
             sets = ", ".join(f'"{k}" = :v_{k}' for k in changed)
-            self.tx.execute(f"UPDATE {table} SET {sets} WHERE {key[0]} = :key",
-                            {**{f"v_{k}": self._stored(v) for k, v in changed.items()},
-                             "key": key[1]})
+            self.tx.execute(
+                f"UPDATE {table} SET {sets} WHERE {key[0]} = :key",
+                {**{f"v_{k}": self._stored(v) for k, v in changed.items()}, "key": key[1]},
+            )
         (self.result.updated if changed else self.result.unchanged).append(label)
 
-    def _upsert_keyed(self, table: str, columns: tuple[str, ...], data: dict[str, Any],
-                      label: tuple[str, str]) -> None:
+    def _upsert_keyed(
+        self, table: str, columns: tuple[str, ...], data: dict[str, Any], label: tuple[str, str]
+    ) -> None:
         """A borough or a source by its key (the first column): added, or its fields set."""
         key = columns[0]
-        row = self.tx.one(f"SELECT {', '.join(columns)} FROM {table} WHERE {key} = :key",
-                          {"key": data[key]})
+        row = self.tx.one(
+            f"SELECT {', '.join(columns)} FROM {table} WHERE {key} = :key", {"key": data[key]}
+        )
         if row is None:
             self._insert(table, columns, data)
             self._created(table, data[key], label)
             return
-        stored = {c: as_date(v) if c == "published" else v
-                  for c, v in zip(columns, row, strict=True)}
-        self._upsert_plain(table, (key, data[key]), stored,
-                           {c: data.get(c) for c in columns[1:]}, label)
+        stored = {
+            c: as_date(v) if c == "published" else v for c, v in zip(columns, row, strict=True)
+        }
+        self._upsert_plain(
+            table, (key, data[key]), stored, {c: data.get(c) for c in columns[1:]}, label
+        )
 
     def apply(self, parsed: Parsed) -> None:
         tx = self.tx
@@ -123,29 +152,38 @@ class Loader:
             self._upsert_keyed("boroughs", BOROUGH_COLUMNS, b, ("borough", b["slug"]))
         for where, s in parsed.sources:
             if s.get("borough"):
-                self._check_ref("boroughs", s["borough"], where, "borough",
-                                "see `casey borough list`")
+                self._check_ref(
+                    "boroughs", s["borough"], where, "borough", "see `casey borough list`"
+                )
             self._upsert_keyed("sources", SOURCE_COLUMNS, s, ("source", s["code"]))
         for where, code, r in parsed.recs:
             self._upsert_rec(where, code, r)
             self.progress(1)
         for where, m in parsed.meetings:
             if m.get("borough"):
-                self._check_ref("boroughs", m["borough"], where, "borough",
-                                "see `casey borough list`")
-            row = tx.one("SELECT id, borough, citation FROM meetings "
-                         "WHERE name = :name AND date = :date",
-                         {"name": m["name"], "date": tx.day(m["date"])})
+                self._check_ref(
+                    "boroughs", m["borough"], where, "borough", "see `casey borough list`"
+                )
+            row = tx.one(
+                "SELECT id, borough, citation FROM meetings WHERE name = :name AND date = :date",
+                {"name": m["name"], "date": tx.day(m["date"])},
+            )
             label = ("meeting", f"{m['name']} ({m['date']})")
             if row is None:
-                self._insert("meetings", ("id", "name", "date", "borough", "citation"),
-                             {**m, "id": tx.next_id("meetings")})
+                self._insert(
+                    "meetings",
+                    ("id", "name", "date", "borough", "citation"),
+                    {**m, "id": tx.next_id("meetings")},
+                )
                 self.result.created.append(label)
             else:
-                self._upsert_plain("meetings", ("id", row[0]),
-                                   {"borough": row[1], "citation": row[2]},
-                                   {"borough": m.get("borough"), "citation": m.get("citation")},
-                                   label)
+                self._upsert_plain(
+                    "meetings",
+                    ("id", row[0]),
+                    {"borough": row[1], "citation": row[2]},
+                    {"borough": m.get("borough"), "citation": m.get("citation")},
+                    label,
+                )
         self._prefetch_actions(parsed.actions)
         for where, a in parsed.actions:
             self._upsert_action(where, a)
@@ -165,8 +203,9 @@ class Loader:
             params = {f"b{n}": borough for n, borough in enumerate(boroughs)}
             marks = ", ".join(f":{name}" for name in params)
             for number, borough, title in self.tx.rows(
-                    f"SELECT id, borough, title FROM actions WHERE borough IN ({marks}) "
-                    "ORDER BY id", params):
+                f"SELECT id, borough, title FROM actions WHERE borough IN ({marks}) ORDER BY id",
+                params,
+            ):
                 key = (borough, title.lower())
                 if key in titles:
                     by_title.setdefault(key, []).append(number)
@@ -176,20 +215,24 @@ class Loader:
         dates = [n for n, name in enumerate(ACTION_FIELDS) if name in DATE_FIELDS]
         self._by_id = {}
         for start in range(0, len(ordered), PREFETCH_CHUNK):
-            chunk = ordered[start:start + PREFETCH_CHUNK]
+            chunk = ordered[start : start + PREFETCH_CHUNK]
             params = {f"i{n}": number for n, number in enumerate(chunk)}
             marks = ", ".join(f":{name}" for name in params)
             for row in self.tx.all(
-                    f"SELECT {columns}, r.source FROM actions a LEFT JOIN recommendations r "
-                    f"ON r.ref = a.recommendation WHERE a.id IN ({marks})", params):
+                f"SELECT {columns}, r.source FROM actions a LEFT JOIN recommendations r "
+                f"ON r.ref = a.recommendation WHERE a.id IN ({marks})",
+                params,
+            ):
                 values = list(row[:-1])
                 for n in dates:
                     values[n] = as_date(values[n])
                 fields = dict(zip(ACTION_FIELDS, values, strict=True))
-                self._by_id[fields["id"]] = Tracked("action", f"A{fields['id']}",
-                                                    fields["borough"], row[-1], fields)
-        self._by_title = {key: [self._by_id[n] for n in numbers]
-                          for key, numbers in by_title.items()}
+                self._by_id[fields["id"]] = Tracked(
+                    "action", f"A{fields['id']}", fields["borough"], row[-1], fields
+                )
+        self._by_title = {
+            key: [self._by_id[n] for n in numbers] for key, numbers in by_title.items()
+        }
 
     def _title_match(self, where: Where, borough: str, title: str) -> Tracked | None:
         """The stored action a row without a ref names: the one with this title whatever its
@@ -200,8 +243,11 @@ class Loader:
             found = [action for action in found if action.fields["title"] == title] or found
         if len(found) > 1:
             refs = ", ".join(action.ref for action in found)
-            raise where.fail("title", f"{len(found)} actions in {borough} have this title in "
-                                      f"some case ({refs}); add a 'ref' column to say which")
+            raise where.fail(
+                "title",
+                f"{len(found)} actions in {borough} have this title in "
+                f"some case ({refs}); add a 'ref' column to say which",
+            )
         return found[0] if found else None
 
     def _insert_new_actions(self) -> None:
@@ -216,16 +262,39 @@ class Loader:
         rows, events = [], []
         for number, (data, note, meeting) in enumerate(self._new, start=first):
             get = data.get
-            rows.append((number, data["borough"], get("recommendation"), data["title"],
-                         get("owner"), data["status"], day(get("due")),
-                         day(get("original_due")), get("slips", 0), get("progress"),
-                         get("evidence"), get("citation"), stamp, stamp,
-                         day(get("completed")), "unverified"))
+            rows.append(
+                (
+                    number,
+                    data["borough"],
+                    get("recommendation"),
+                    data["title"],
+                    get("owner"),
+                    data["status"],
+                    day(get("due")),
+                    day(get("original_due")),
+                    get("slips", 0),
+                    get("progress"),
+                    get("evidence"),
+                    get("citation"),
+                    stamp,
+                    stamp,
+                    day(get("completed")),
+                    "unverified",
+                )
+            )
             ref = f"A{number}"
-            events.append({"by": self.run.user, "kind": "action", "ref": ref,
-                           "borough": data["borough"], "field": "created",
-                           "new": data["title"], "note": note,
-                           "meeting_id": meeting.id if meeting else None})
+            events.append(
+                {
+                    "by": self.run.user,
+                    "kind": "action",
+                    "ref": ref,
+                    "borough": data["borough"],
+                    "field": "created",
+                    "new": data["title"],
+                    "note": note,
+                    "meeting_id": meeting.id if meeting else None,
+                }
+            )
             self.result.created.append(("action", ref))
         with _indexes_built_after(tx, ("actions", "history"), len(rows)):
             tx.insert_rows("actions", ACTION_COLUMNS, rows)
@@ -234,14 +303,20 @@ class Loader:
 
     def _noted(self, ref: str, note: str) -> bool:
         """Loading the same minutes twice must not record their notes twice."""
-        return self.tx.one("SELECT 1 FROM history WHERE ref = :ref AND note = :note LIMIT 1",
-                           {"ref": ref, "note": note}) is not None
+        return (
+            self.tx.one(
+                "SELECT 1 FROM history WHERE ref = :ref AND note = :note LIMIT 1",
+                {"ref": ref, "note": note},
+            )
+            is not None
+        )
 
     def _upsert_rec(self, where: Where, code: str, r: dict[str, Any]) -> None:
         tx = self.tx
         ref = f"{code}-{r['number']}"
-        row = tx.one(f"SELECT {', '.join(REC_FIELDS)} FROM recommendations WHERE ref = :ref",
-                     {"ref": ref})
+        row = tx.one(
+            f"SELECT {', '.join(REC_FIELDS)} FROM recommendations WHERE ref = :ref", {"ref": ref}
+        )
         src = tx.one("SELECT borough FROM sources WHERE code = :code", {"code": code})
         if src is None:
             self._check_ref("sources", code, where, "source", "see `casey source list`")
@@ -252,20 +327,46 @@ class Loader:
             data["status"] = data.get("status") or "not-started"
             data["response"] = data.get("response") or "pending"
             stamp = tx.stamp(now())
-            self._insert("recommendations", REC_COLUMNS,
-                         {"slips": 0, **data, "ref": ref, "source": code,
-                          "number": r["number"], "created": stamp, "updated": stamp})
-            tx.append_events([{"by": self.run.user, "kind": "recommendation", "ref": ref,
-                               "borough": borough, "field": "created", "new": data["title"]}])
+            self._insert(
+                "recommendations",
+                REC_COLUMNS,
+                {
+                    "slips": 0,
+                    **data,
+                    "ref": ref,
+                    "source": code,
+                    "number": r["number"],
+                    "created": stamp,
+                    "updated": stamp,
+                },
+            )
+            tx.append_events(
+                [
+                    {
+                        "by": self.run.user,
+                        "kind": "recommendation",
+                        "ref": ref,
+                        "borough": borough,
+                        "field": "created",
+                        "new": data["title"],
+                    }
+                ]
+            )
             self._created("recommendations", ref, ("recommendation", ref))
             return
-        fields: dict[str, Any] = {name: as_date(value) if name in DATE_FIELDS else value
-                                  for name, value in zip(REC_FIELDS, row, strict=True)}
+        fields: dict[str, Any] = {
+            name: as_date(value) if name in DATE_FIELDS else value
+            for name, value in zip(REC_FIELDS, row, strict=True)
+        }
         rec = Tracked("recommendation", ref, borough, fields["source"], fields)
-        changed = tx.update(rec, _patch(rec.fields, data), by=self.run.user,
-                            today=self.run.today,
-                            note=f"loaded from {os.path.basename(where.file)}",
-                            note_alone=False)
+        changed = tx.update(
+            rec,
+            _patch(rec.fields, data),
+            by=self.run.user,
+            today=self.run.today,
+            note=f"loaded from {os.path.basename(where.file)}",
+            note_alone=False,
+        )
         self.result.add_change("recommendation", ref, changed)
 
     def _meeting(self, where: Where, name: str) -> MeetingRef:
@@ -283,8 +384,13 @@ class Loader:
     def _upsert_action(self, where: Where, a: dict[str, Any]) -> None:
         self._check_ref("boroughs", a["borough"], where, "borough", "see `casey borough list`")
         if a.get("recommendation"):
-            self._check_ref("recommendations", a["recommendation"], where, "recommendation",
-                            "see `casey rec list`")
+            self._check_ref(
+                "recommendations",
+                a["recommendation"],
+                where,
+                "recommendation",
+                "see `casey rec list`",
+            )
         meeting = self._meeting(where, a["meeting"]) if a.get("meeting") else None
         note = a.pop("note", None)
         a.pop("meeting", None)
@@ -293,14 +399,19 @@ class Loader:
         if "ref" in a:
             action = self._by_id.get(int(a["ref"][1:]))
             if action is None:
-                raise where.fail("ref", f"no action {a['ref']} in the store; leave 'ref' out "
-                                        "to add a new action")
+                raise where.fail(
+                    "ref", f"no action {a['ref']} in the store; leave 'ref' out to add a new action"
+                )
         else:
             action = self._title_match(where, a["borough"], a["title"])
-        if assurance is not None and \
-                assurance != (action.fields["assurance"] if action else "unverified"):
-            raise where.fail("assurance", "assurance changes only through `casey action "
-                                          "verify`; leave the column as it was exported")
+        if assurance is not None and assurance != (
+            action.fields["assurance"] if action else "unverified"
+        ):
+            raise where.fail(
+                "assurance",
+                "assurance changes only through `casey action "
+                "verify`; leave the column as it was exported",
+            )
         data = {k: v for k, v in a.items() if k != "ref"}
         if action is None:
             data.setdefault("original_due", data.get("due"))
@@ -308,9 +419,14 @@ class Loader:
             self._new.append((data, note, meeting))
             return
         changed = self.tx.update(
-            action, _patch(action.fields, data), by=self.run.user, today=self.run.today,
-            note=note or f"loaded from {os.path.basename(where.file)}", meeting=meeting,
-            note_alone=note is not None and not self._noted(action.ref, note))
+            action,
+            _patch(action.fields, data),
+            by=self.run.user,
+            today=self.run.today,
+            note=note or f"loaded from {os.path.basename(where.file)}",
+            meeting=meeting,
+            note_alone=note is not None and not self._noted(action.ref, note),
+        )
         self.result.add_change("action", action.ref, changed)
 
 
@@ -331,8 +447,10 @@ def _indexes_built_after(tx: Tx, tables: tuple[str, ...], new_rows: int) -> Iter
             if new_rows < held:
                 continue
             for name, sql in tx.all(
-                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
-                    "tbl_name = :table AND sql IS NOT NULL ORDER BY name", {"table": table}):
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
+                "tbl_name = :table AND sql IS NOT NULL ORDER BY name",
+                {"table": table},
+            ):
                 tx.execute(f'DROP INDEX "{name}"')
                 rebuild.append(sql)
     yield
@@ -358,8 +476,9 @@ def _patch(stored: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     return changes
 
 
-def load_files(tx: Tx, run: RunContext, paths: list[Path],
-               progress: Callable[[int], None] | None = None) -> LoadResult:
+def load_files(
+    tx: Tx, run: RunContext, paths: list[Path], progress: Callable[[int], None] | None = None
+) -> LoadResult:
     """Validate every file first, then apply them all in the caller's one transaction."""
     with _collector_paused():
         parsed = [parse_file(p, run.today) for p in paths]

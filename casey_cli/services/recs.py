@@ -19,21 +19,38 @@ if TYPE_CHECKING:
 
 def show(tx: Tx, run: RunContext, ref: str) -> ItemDetail:
     rec = tx.recommendation(ref)
-    details = {"number": rec["number"], "summary": rec["summary"], "theme": rec["theme"],
-               "addressed_to": rec["addressed_to"], "response": rec["response"],
-               "citation": rec["citation"]}
-    actions = tx.items(Filters(recommendation=rec.ref, recommendations=False),
-                       today=run.today, window=run.window)
+    details = {
+        "number": rec["number"],
+        "summary": rec["summary"],
+        "theme": rec["theme"],
+        "addressed_to": rec["addressed_to"],
+        "response": rec["response"],
+        "citation": rec["citation"],
+    }
+    actions = tx.items(
+        Filters(recommendation=rec.ref, recommendations=False), today=run.today, window=run.window
+    )
     return ItemDetail(
-        rec.item(run.today, run.window), details, tx.events(ref=rec.ref),
+        rec.item(run.today, run.window),
+        details,
+        tx.events(ref=rec.ref),
         sorted(actions, key=lambda i: i.borough or ""),  # stable: SPEC order within a borough
     )
 
 
 def update(
-    tx: Tx, run: RunContext, ref: str, *, title: str | None = None, owner: str | None = None,
-    status: str | None = None, response: str | None = None, progress: int | None = None,
-    due: date | None = None, reason: str | None = None, note: str | None = None,
+    tx: Tx,
+    run: RunContext,
+    ref: str,
+    *,
+    title: str | None = None,
+    owner: str | None = None,
+    status: str | None = None,
+    response: str | None = None,
+    progress: int | None = None,
+    due: date | None = None,
+    reason: str | None = None,
+    note: str | None = None,
     meeting: str | None = None,
 ) -> tuple[Item, bool]:
     """Change the fields given; returns the item and whether anything changed."""
@@ -52,14 +69,18 @@ def update(
     if progress is not None:
         changes["progress"] = rules.check_progress(progress)
     if not changes and due is None and not clean_text(note):
-        raise InvalidInput("nothing to change; give at least one of --title, --owner, --status, "
-                           "--response, --progress, --due or --note")
+        raise InvalidInput(
+            "nothing to change; give at least one of --title, --owner, --status, "
+            "--response, --progress, --due or --note"
+        )
     mtg = tx.meeting(meeting) if meeting else None
     changed: list[str] = []
     if changes or (note and due is None):
-        changed = tx.update(rec, changes, by=run.user, today=run.today, note=clean_text(note),
-                            meeting=mtg)
+        changed = tx.update(
+            rec, changes, by=run.user, today=run.today, note=clean_text(note), meeting=mtg
+        )
     if due is not None:  # a reschedule always changes the date, or refuses
-        reschedule(tx, rec, due=due, reason=reason or note, by=run.user, today=run.today,
-                   meeting=mtg)
+        reschedule(
+            tx, rec, due=due, reason=reason or note, by=run.user, today=run.today, meeting=mtg
+        )
     return rec.item(run.today, run.window), bool(changed) or due is not None

@@ -24,8 +24,15 @@ def report(tx: Tx, run: RunContext, f: Filters, limit: int | None = None) -> Sta
     today, window = run.today, run.window
     counts = tx.count_items(f, today=today, window=window)
     overdue, due_soon, gaps = _lists(tx, run, f, limit)
-    return StatusReport(today=today.isoformat(), borough=f.borough, window_days=window,
-                        summary=counts.summary(), overdue=overdue, due_soon=due_soon, gaps=gaps)
+    return StatusReport(
+        today=today.isoformat(),
+        borough=f.borough,
+        window_days=window,
+        summary=counts.summary(),
+        overdue=overdue,
+        due_soon=due_soon,
+        gaps=gaps,
+    )
 
 
 def worst_first(row: LondonRow) -> tuple[int, int, str]:
@@ -33,23 +40,28 @@ def worst_first(row: LondonRow) -> tuple[int, int, str]:
     return (-row.counts.overdue, -row.counts.gaps, row.label)
 
 
-def london(tx: Tx, run: RunContext, f: Filters, by: str = "borough", *,
-           with_items: bool = False) -> LondonReport:
+def london(
+    tx: Tx, run: RunContext, f: Filters, by: str = "borough", *, with_items: bool = False
+) -> LondonReport:
     """One row per borough (`by="bcu"`: per Basic Command Unit), every borough listed even
     with nothing in it, worst first; force-wide items (borough `london`) in a row of their
     own, outside the ranking; the headline counts everything. One GROUP BY in the store."""
     counts = tx.count_by_borough(f, today=run.today, window=run.window)
     rows: dict[str | None, LondonRow] = {}
-    force_wide = LondonRow({"borough": FORCE_WIDE, "name": "London-wide"}, "London-wide (force)",
-                           counts.get(FORCE_WIDE, Counts()))
+    force_wide = LondonRow(
+        {"borough": FORCE_WIDE, "name": "London-wide"},
+        "London-wide (force)",
+        counts.get(FORCE_WIDE, Counts()),
+    )
     for slug, name, bcu in tx.boroughs():
         if slug == FORCE_WIDE:
             force_wide.keys["name"] = name
             continue
         mine = counts.get(slug, Counts())
         if by == "bcu":
-            row = rows.setdefault(bcu, LondonRow({"bcu": bcu, "boroughs": []},
-                                                 bcu or "no Met BCU", Counts()))
+            row = rows.setdefault(
+                bcu, LondonRow({"bcu": bcu, "boroughs": []}, bcu or "no Met BCU", Counts())
+            )
             row.keys["boroughs"].append(slug)
             row.counts.add(mine)
         else:
@@ -57,20 +69,29 @@ def london(tx: Tx, run: RunContext, f: Filters, by: str = "borough", *,
     summary = Counts()
     for borough_counts in counts.values():
         summary.add(borough_counts)
-    report = LondonReport(today=run.today.isoformat(), window_days=run.window, by=by,
-                          summary=summary, rows=sorted(rows.values(), key=worst_first),
-                          force_wide=force_wide)
+    report = LondonReport(
+        today=run.today.isoformat(),
+        window_days=run.window,
+        by=by,
+        summary=summary,
+        rows=sorted(rows.values(), key=worst_first),
+        force_wide=force_wide,
+    )
     if with_items:
         report.overdue, report.due_soon, report.gaps = _lists(tx, run, f, None)
     return report
 
 
-def _lists(tx: Tx, run: RunContext, f: Filters,
-           limit: int | None) -> tuple[list[Item], list[Item], list[Item]]:
+def _lists(
+    tx: Tx, run: RunContext, f: Filters, limit: int | None
+) -> tuple[list[Item], list[Item], list[Item]]:
     """Overdue, due soon and gaps, in SPEC order, each cut to `limit` items when given."""
-    def listed(rule: Filters) -> list[Item]:
-        return list(tx.items(rule, today=run.today, window=run.window,
-                                  limit=limit))
 
-    return (listed(replace(f, overdue=True)), listed(replace(f, due_soon_days=run.window)),
-            listed(replace(f, gaps=True)))
+    def listed(rule: Filters) -> list[Item]:
+        return list(tx.items(rule, today=run.today, window=run.window, limit=limit))
+
+    return (
+        listed(replace(f, overdue=True)),
+        listed(replace(f, due_soon_days=run.window)),
+        listed(replace(f, gaps=True)),
+    )

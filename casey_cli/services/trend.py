@@ -60,8 +60,7 @@ def default_since(tx: Tx, today: date, by: str) -> date:
     return min(today, max(earliest, london_day(start)))
 
 
-def trend(tx: Tx, run: RunContext, *, borough: str | None, by: str,
-          since: date | None) -> Trend:
+def trend(tx: Tx, run: RunContext, *, borough: str | None, by: str, since: date | None) -> Trend:
     """Counts at each period end for one borough (or every item); `borough` is a checked
     slug. Open and overdue follow the status rules as at that day; completed counts the items
     whose status was complete then (a running total)."""
@@ -74,8 +73,9 @@ def trend(tx: Tx, run: RunContext, *, borough: str | None, by: str,
     moved = any(e.field == "borough" for e in events)
     scope = Filters() if moved else Filters(borough=borough)
     # ref -> [borough, status, due, exists]
-    state = {row[0]: [row[2], row[7], as_date(row[8]), True]
-             for row in stored_items(tx, scope, today)}
+    state = {
+        row[0]: [row[2], row[7], as_date(row[8]), True] for row in stored_items(tx, scope, today)
+    }
     points = []
     undone = 0
     for label, end in reversed(ends):
@@ -105,5 +105,6 @@ def trend(tx: Tx, run: RunContext, *, borough: str | None, by: str,
                 completed += 1
         points.append(TrendPoint(label, end.isoformat(), open_n, overdue, completed))
     points.reverse()
-    return Trend(today=today.isoformat(), borough=borough, by=by, since=since.isoformat(),
-                 points=points)
+    return Trend(
+        today=today.isoformat(), borough=borough, by=by, since=since.isoformat(), points=points
+    )

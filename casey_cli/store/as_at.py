@@ -20,11 +20,30 @@ from casey_cli.store.tx import Tx, sqlite_stamp
 
 ZONE = "Europe/London"
 # Item columns an event can set; 'note' and anything else is not a column of the row.
-ITEM_FIELDS = frozenset({
-    "borough", "recommendation", "title", "summary", "theme", "addressed_to", "response",
-    "owner", "status", "due", "original_due", "slips", "progress", "evidence", "citation",
-    "completed", "assurance", "verified_by", "verified_on", "verification_evidence",
-})
+ITEM_FIELDS = frozenset(
+    {
+        "borough",
+        "recommendation",
+        "title",
+        "summary",
+        "theme",
+        "addressed_to",
+        "response",
+        "owner",
+        "status",
+        "due",
+        "original_due",
+        "slips",
+        "progress",
+        "evidence",
+        "citation",
+        "completed",
+        "assurance",
+        "verified_by",
+        "verified_on",
+        "verification_evidence",
+    }
+)
 
 
 def end_of_day(day: date) -> datetime:
@@ -37,8 +56,10 @@ def end_of_day(day: date) -> datetime:
 
 def check_day(day: date, today: date, option: str = "--as-at") -> date:
     if day > today:
-        raise InvalidInput(f"{option} {day.isoformat()} is after today ({today.isoformat()}); "
-                           "the history only tells the past: give an earlier date")
+        raise InvalidInput(
+            f"{option} {day.isoformat()} is after today ({today.isoformat()}); "
+            "the history only tells the past: give an earlier date"
+        )
     return day
 
 
@@ -55,10 +76,11 @@ class Undo:
 
 def events_after(tx: Tx, moment: datetime) -> list[Undo]:
     """Events recorded after `moment`, newest first (the order to undo them in)."""
-    sql = ("SELECT at, kind, ref, field, old FROM history WHERE at >= :cutoff "
-           "ORDER BY id DESC")
-    return [Undo(as_stamp(r[0]) or "", r[1], r[2], r[3], r[4])
-            for r in tx.rows(sql, {"cutoff": tx.stamp(moment)})]
+    sql = "SELECT at, kind, ref, field, old FROM history WHERE at >= :cutoff ORDER BY id DESC"
+    return [
+        Undo(as_stamp(r[0]) or "", r[1], r[2], r[3], r[4])
+        for r in tx.rows(sql, {"cutoff": tx.stamp(moment)})
+    ]
 
 
 def first_event(tx: Tx) -> str | None:
@@ -91,8 +113,10 @@ def _undo(mem: sqlite3.Connection, events: list[Undo], cutoff: datetime) -> None
     touched item the `updated` time of its last change before the cut-off. Only the oldest
     event of each field counts (its `old` is the value at the cut-off), so each field of
     each item is written once, in batches."""
-    columns = {t: {r[1] for r in mem.execute(f"PRAGMA table_info({t})")}
-               for t in ("actions", "recommendations")}
+    columns = {
+        t: {r[1] for r in mem.execute(f"PRAGMA table_info({t})")}
+        for t in ("actions", "recommendations")
+    }
     values: dict[tuple[str, str, str], dict[Any, str | None]] = {}
     removed: dict[tuple[str, str], set[Any]] = {}
     touched: dict[tuple[str, str], dict[Any, str]] = {}
@@ -107,16 +131,20 @@ def _undo(mem: sqlite3.Connection, events: list[Undo], cutoff: datetime) -> None
         touched.setdefault((table, key), {})[value] = event.ref
     for (table, key, name), olds in values.items():
         # Column affinity turns '3' back into 3 for the integer columns.
-        mem.executemany(f'UPDATE {table} SET "{name}" = ? WHERE {key} = ?',
-                        [(old, value) for value, old in olds.items()])
+        mem.executemany(
+            f'UPDATE {table} SET "{name}" = ? WHERE {key} = ?',
+            [(old, value) for value, old in olds.items()],
+        )
     for (table, key), gone in removed.items():
         mem.executemany(f"DELETE FROM {table} WHERE {key} = ?", [(v,) for v in gone])
     mem.execute("DELETE FROM history WHERE at >= ?", (sqlite_stamp(cutoff),))
     for (table, key), refs in touched.items():
         gone = removed.get((table, key), set())
-        mem.executemany(f"UPDATE {table} SET updated = COALESCE((SELECT max(at) FROM history "
-                        f"WHERE ref = ?), created) WHERE {key} = ?",
-                        [(ref, value) for value, ref in refs.items() if value not in gone])
+        mem.executemany(
+            f"UPDATE {table} SET updated = COALESCE((SELECT max(at) FROM history "
+            f"WHERE ref = ?), created) WHERE {key} = ?",
+            [(ref, value) for value, ref in refs.items() if value not in gone],
+        )
 
 
 _INTEGER_TYPES = frozenset({20, 21, 23})  # PostgreSQL's int8, int2 and int4
@@ -126,6 +154,7 @@ def _copy(tx: Tx, mem: sqlite3.Connection) -> None:
     """Copy a store of another backend into an empty in-memory SQLite database, table by
     table: each column typed INTEGER where the source's is (so an undone '3' is 3 again),
     the rest kept as text, dates in ISO form as SQLite keeps them."""
+
     def cell(value: Any) -> Any:
         if isinstance(value, datetime):
             return sqlite_stamp(value if value.tzinfo else value.replace(tzinfo=timezone.utc))
@@ -198,8 +227,10 @@ def empty_note(tx: Tx, day: date) -> str | None:
     if start is not None and start < (as_stamp(end_of_day(day)) or ""):
         return None
     since = f"starts on {london_day(start)}" if start else "is empty"
-    return (f"Note: the store's history {since}; nothing was recorded by the end of "
-            f"{day.isoformat()}, so the register shows as empty then.")
+    return (
+        f"Note: the store's history {since}; nothing was recorded by the end of "
+        f"{day.isoformat()}, so the register shows as empty then."
+    )
 
 
 def parse_day(text: str | None, today: date, option: str = "--as-at") -> date | None:

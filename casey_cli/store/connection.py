@@ -36,8 +36,9 @@ def connect_sqlite(path: Path | str) -> Any:
     writer can BEGIN IMMEDIATE and DDL stays transactional."""
     import sqlite3
 
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                           check_same_thread=False)
+    conn = sqlite3.connect(
+        path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+    )
     sqlite_pragmas(conn)
     return conn
 
@@ -45,13 +46,16 @@ def connect_sqlite(path: Path | str) -> Any:
 # SQLAlchemy's reading of a URL (sqlalchemy.engine.url._parse_url), so a URL means the same
 # store whether the engine or psycopg opens it: the user name runs to the first ':' or '/',
 # the password from there to the '@' after it.
-_URL = re.compile(r"""
+_URL = re.compile(
+    r"""
     (?P<name>[\w+]+)://
     (?:(?P<username>[^:/]*)(?::(?P<password>[^@]*))?@)?
     (?:(?:\[(?P<ipv6host>[^/?]+)\]|(?P<ipv4host>[^/:?]+))?(?::(?P<port>[^/?]*))?)?
     (?:/(?P<database>[^?]*))?
     (?:\?(?P<query>.*))?
-    """, re.X)
+    """,
+    re.X,
+)
 
 
 def pg_params(url: str) -> dict[str, Any]:
@@ -87,8 +91,9 @@ class Store:
     consistent snapshot, `with store.write() as tx` for the write lock; a block that ends
     normally commits, an error rolls everything back."""
 
-    def __init__(self, conn: Any, dialect: str, location: str,
-                 errors: tuple[type[Exception], ...]) -> None:
+    def __init__(
+        self, conn: Any, dialect: str, location: str, errors: tuple[type[Exception], ...]
+    ) -> None:
         self.conn, self.dialect, self.location = conn, dialect, location
         self.errors = errors  # the driver's exceptions
 
@@ -112,8 +117,11 @@ class Store:
             import psycopg
 
             # A reader sees one snapshot, so a report's counts and lists agree.
-            conn.isolation_level = (psycopg.IsolationLevel.READ_COMMITTED if write
-                                    else psycopg.IsolationLevel.REPEATABLE_READ)
+            conn.isolation_level = (
+                psycopg.IsolationLevel.READ_COMMITTED
+                if write
+                else psycopg.IsolationLevel.REPEATABLE_READ
+            )
             conn.read_only = not write
             if write:
                 # A writer stuck behind another gives up after the same wait as on SQLite.
@@ -136,8 +144,9 @@ class Store:
 def schema_version(conn: Any, dialect: str) -> str | None:
     """The store's schema revision; None for a database casey has not created."""
     if dialect == "sqlite":
-        found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
-                             "name = 'alembic_version'").fetchone()
+        found = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+        ).fetchone()
     else:
         found = conn.execute("SELECT to_regclass('alembic_version')").fetchone()
         found = found if found and found[0] else None
@@ -157,7 +166,7 @@ def open_current(url: str, *, older: bool = False, **pg_options: Any) -> Store |
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         import sqlite3
 
-        path = Path(url[len("sqlite:///"):])
+        path = Path(url[len("sqlite:///") :])
         if not path.is_file():
             return None
         try:

@@ -38,21 +38,46 @@ def as_stamp(value: Any) -> str | None:
     return f"{text[:10]}T{text[11:19]}Z"
 
 
-def make_item(*, ref: str, kind: str, borough: str | None, source: str | None,
-              recommendation: str | None, title: str, owner: str | None, status: str,
-              due: date | None, original_due: date | None, progress: int | None, slips: int,
-              assurance: str | None, created: Any, updated: Any, completed: date | None,
-              today: date, window: int) -> Item:
+def make_item(
+    *,
+    ref: str,
+    kind: str,
+    borough: str | None,
+    source: str | None,
+    recommendation: str | None,
+    title: str,
+    owner: str | None,
+    status: str,
+    due: date | None,
+    original_due: date | None,
+    progress: int | None,
+    slips: int,
+    assurance: str | None,
+    created: Any,
+    updated: Any,
+    completed: date | None,
+    today: date,
+    window: int,
+) -> Item:
     """The one place an item object is built (from ORM rows and from SQL rows alike)."""
     return Item(
-        ref=ref, kind=kind, borough=borough, source=source, recommendation=recommendation,
-        title=title, owner=owner, status=status,
+        ref=ref,
+        kind=kind,
+        borough=borough,
+        source=source,
+        recommendation=recommendation,
+        title=title,
+        owner=owner,
+        status=status,
         due=due.isoformat() if due else None,
         original_due=original_due.isoformat() if original_due else None,
         days_overdue=rules.days_overdue(status, due, today),
         rag=rules.rag(status, due, today, window),
-        progress=progress, slips=slips or 0, assurance=assurance,
-        created=as_stamp(created), updated=as_stamp(updated),
+        progress=progress,
+        slips=slips or 0,
+        assurance=assurance,
+        created=as_stamp(created),
+        updated=as_stamp(updated),
         completed=completed.isoformat() if completed else None,
     )
 
@@ -69,7 +94,7 @@ class Filters:
     due_before: date | None = None
     overdue: bool = False
     due_soon_days: int | None = None  # due soon within this window (rules.is_due_soon)
-    gaps: bool = False                # no owner or no due date (rules.is_gap)
+    gaps: bool = False  # no owner or no due date (rules.is_gap)
     theme: str | None = None
     actions: bool = True
     recommendations: bool = True
@@ -77,19 +102,65 @@ class Filters:
 
 # An item row's stored columns per kind (ITEM_COLUMNS less days_overdue and rag), then the
 # sort keys: ref prefix, number and 'undated'.
-_ROW = ("ref", "kind", "borough", "source", "recommendation", "title", "owner", "status", "due",
-        "original_due", "progress", "slips", "assurance", "created", "updated", "completed")
+_ROW = (
+    "ref",
+    "kind",
+    "borough",
+    "source",
+    "recommendation",
+    "title",
+    "owner",
+    "status",
+    "due",
+    "original_due",
+    "progress",
+    "slips",
+    "assurance",
+    "created",
+    "updated",
+    "completed",
+)
 _ACTION_ROW = (
-    "'A' || a.id", "'action'", "a.borough", "r.source", "a.recommendation", "a.title",
-    "a.owner", "a.status", "a.due", "a.original_due", "a.progress", "a.slips", "a.assurance",
-    "a.created", "a.updated", "a.completed",
-    "'A'{collate}", "a.id", "CASE WHEN a.due IS NULL THEN 1 ELSE 0 END",
+    "'A' || a.id",
+    "'action'",
+    "a.borough",
+    "r.source",
+    "a.recommendation",
+    "a.title",
+    "a.owner",
+    "a.status",
+    "a.due",
+    "a.original_due",
+    "a.progress",
+    "a.slips",
+    "a.assurance",
+    "a.created",
+    "a.updated",
+    "a.completed",
+    "'A'{collate}",
+    "a.id",
+    "CASE WHEN a.due IS NULL THEN 1 ELSE 0 END",
 )
 _REC_ROW = (
-    "r.ref", "'recommendation'", f"COALESCE(s.borough, '{FORCE_WIDE}')", "r.source", "NULL",
-    "r.title", "r.owner", "r.status", "r.due", "r.original_due", "r.progress", "r.slips", "NULL",
-    "r.created", "r.updated", "r.completed",
-    "(r.source || '-'){collate}", "r.number", "CASE WHEN r.due IS NULL THEN 1 ELSE 0 END",
+    "r.ref",
+    "'recommendation'",
+    f"COALESCE(s.borough, '{FORCE_WIDE}')",
+    "r.source",
+    "NULL",
+    "r.title",
+    "r.owner",
+    "r.status",
+    "r.due",
+    "r.original_due",
+    "r.progress",
+    "r.slips",
+    "NULL",
+    "r.created",
+    "r.updated",
+    "r.completed",
+    "(r.source || '-'){collate}",
+    "r.number",
+    "CASE WHEN r.due IS NULL THEN 1 ELSE 0 END",
 )
 _ACTIONS_FROM = " FROM actions a LEFT JOIN recommendations r ON r.ref = a.recommendation"
 _RECS_FROM = " FROM recommendations r JOIN sources s ON s.code = r.source"
@@ -107,8 +178,11 @@ def _where(f: Filters, kind: str, today: date, params: dict[str, Any]) -> str:
         params["borough"] = f.borough
         clauses.append(f"{_BOROUGH[kind]} = :borough")
     if f.owner:
-        params["owner"] = "%" + f.owner.strip().lower().replace("\\", "\\\\") \
-            .replace("%", "\\%").replace("_", "\\_") + "%"
+        params["owner"] = (
+            "%"
+            + f.owner.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            + "%"
+        )
         clauses.append(f"lower({alias}.owner) LIKE :owner ESCAPE '\\'")
     if f.statuses:
         names = []
@@ -141,9 +215,13 @@ def _where(f: Filters, kind: str, today: date, params: dict[str, Any]) -> str:
     return (" WHERE " + " AND ".join(clauses)) if clauses else ""
 
 
-def _union(f: Filters, today: date, dialect: str,
-           select: Callable[[dict[str, str]], list[str]] | None = None,
-           last_event: bool = False) -> tuple[str, dict[str, Any]]:
+def _union(
+    f: Filters,
+    today: date,
+    dialect: str,
+    select: Callable[[dict[str, str]], list[str]] | None = None,
+    last_event: bool = False,
+) -> tuple[str, dict[str, Any]]:
     """Actions and recommendations matching `f`, each row `select`ed from the stored
     columns by name (default: the stored columns and sort keys, in _ROW order); with
     `last_event`, each row also carries its latest history event (_LAST)."""
@@ -151,23 +229,30 @@ def _union(f: Filters, today: date, dialect: str,
     parts = []
     # Byte order for the ref prefix everywhere, as SQLite and Python compare text.
     collate = ' COLLATE "C"' if dialect == "postgresql" else ""
-    for kind, wanted, row, source in (("action", f.actions, _ACTION_ROW, _ACTIONS_FROM),
-                                      ("recommendation", f.recommendations, _REC_ROW,
-                                       _RECS_FROM)):
+    for kind, wanted, row, source in (
+        ("action", f.actions, _ACTION_ROW, _ACTIONS_FROM),
+        ("recommendation", f.recommendations, _REC_ROW, _RECS_FROM),
+    ):
         if not wanted:
             continue
-        stored, keys = row[:len(_ROW)], [k.format(collate=collate) for k in row[len(_ROW):]]
+        stored, keys = row[: len(_ROW)], [k.format(collate=collate) for k in row[len(_ROW) :]]
         columns = select(dict(zip(_ROW, stored, strict=True))) if select else list(stored)
         extra, join = [], ""
         if last_event:
             extra, join = list(_LAST), _LAST_JOIN.format(ref=row[0])
-        parts.append("SELECT " + ", ".join(columns + keys + extra) + source + join
-                     + _where(f, kind, today, params))
+        parts.append(
+            "SELECT "
+            + ", ".join(columns + keys + extra)
+            + source
+            + join
+            + _where(f, kind, today, params)
+        )
     return " UNION ALL ".join(parts), params
 
 
-def stored_items_sql(f: Filters, today: date, dialect: str, last_event: bool = False,
-              limit: int | None = None) -> tuple[str, dict[str, Any]]:
+def stored_items_sql(
+    f: Filters, today: date, dialect: str, last_event: bool = False, limit: int | None = None
+) -> tuple[str, dict[str, Any]]:
     """The one query behind status, lists, exports and chase lists (tests EXPLAIN it); with
     `last_event`, each row also carries its latest history event (at, by, note, field, new);
     `limit`: only the first rows in that order."""
@@ -182,9 +267,9 @@ def stored_items_sql(f: Filters, today: date, dialect: str, last_event: bool = F
     return query, params
 
 
-def stored_items(tx: Tx, f: Filters, today: date,
-              last_event: bool = False,
-              limit: int | None = None) -> Iterable[Sequence[Any]]:
+def stored_items(
+    tx: Tx, f: Filters, today: date, last_event: bool = False, limit: int | None = None
+) -> Iterable[Sequence[Any]]:
     """The rows behind `items`."""
     sql, params = stored_items_sql(f, today, tx.dialect, last_event, limit)
     return tx.rows(sql, params) if sql else ()
@@ -192,65 +277,88 @@ def stored_items(tx: Tx, f: Filters, today: date,
 
 def item_from_stored(row: Sequence[Any], today: date, window: int) -> Item:
     return make_item(
-        ref=row[0], kind=row[1], borough=row[2], source=row[3], recommendation=row[4],
-        title=row[5], owner=row[6], status=row[7], due=as_date(row[8]),
-        original_due=as_date(row[9]), progress=row[10], slips=row[11], assurance=row[12],
-        created=row[13], updated=row[14], completed=as_date(row[15]),
-        today=today, window=window,
+        ref=row[0],
+        kind=row[1],
+        borough=row[2],
+        source=row[3],
+        recommendation=row[4],
+        title=row[5],
+        owner=row[6],
+        status=row[7],
+        due=as_date(row[8]),
+        original_due=as_date(row[9]),
+        progress=row[10],
+        slips=row[11],
+        assurance=row[12],
+        created=row[13],
+        updated=row[14],
+        completed=as_date(row[15]),
+        today=today,
+        window=window,
     )
 
 
-def items(tx: Tx, f: Filters, *, today: date,
-          window: int, limit: int | None = None) -> Iterator[Item]:
+def items(
+    tx: Tx, f: Filters, *, today: date, window: int, limit: int | None = None
+) -> Iterator[Item]:
     """Items matching `f`, streamed in SPEC order: due date (undated last), then ref."""
     for row in stored_items(tx, f, today, limit=limit):
         yield item_from_stored(row, today, window)
 
 
-def _count_sql(f: Filters, today: date, window: int,
-               by_borough: bool) -> tuple[str, dict[str, Any]]:
+def _count_sql(
+    f: Filters, today: date, window: int, by_borough: bool
+) -> tuple[str, dict[str, Any]]:
     """Items counted by (borough, rules.sql_count_class) in one query."""
     params: dict[str, Any] = {}
     parts = []
-    for kind, alias, from_, wanted in (("action", "a", _ACTIONS_FROM, f.actions),
-                                       ("recommendation", "r", _RECS_FROM, f.recommendations)):
+    for kind, alias, from_, wanted in (
+        ("action", "a", _ACTIONS_FROM, f.actions),
+        ("recommendation", "r", _RECS_FROM, f.recommendations),
+    ):
         if wanted:
             grp = _BOROUGH[kind] if by_borough else "''"
-            cls = rules.sql_count_class(*(f"{alias}.{c}" for c in ("status", "due", "owner",
-                                                                    "slips")))
-            parts.append(f"SELECT {grp}, {cls}, COUNT(*) {from_}"
-                         f"{_where(f, kind, today, params)} GROUP BY 1, 2, 3, 4, 5")
+            cls = rules.sql_count_class(
+                *(f"{alias}.{c}" for c in ("status", "due", "owner", "slips"))
+            )
+            parts.append(
+                f"SELECT {grp}, {cls}, COUNT(*) {from_}"
+                f"{_where(f, kind, today, params)} GROUP BY 1, 2, 3, 4, 5"
+            )
     params.update(rules.sql_params(today, window))
     return " UNION ALL ".join(parts), params
 
 
-def _counts(tx: Tx, f: Filters, today: date, window: int,
-            by_borough: bool) -> dict[str, Counts]:
+def _counts(tx: Tx, f: Filters, today: date, window: int, by_borough: bool) -> dict[str, Counts]:
     """The rules applied once per class of items (rules.representative), not per item."""
     counts: dict[str, Counts] = {}
     if not (f.actions or f.recommendations):
         return counts
     sql, params = _count_sql(f, today, window, by_borough)
     for grp, status, due_class, no_owner, slipped, n in tx.rows(sql, params):
-        due, owner, slips = rules.representative(int(due_class), bool(no_owner), bool(slipped),
-                                                 today, window)
+        due, owner, slips = rules.representative(
+            int(due_class), bool(no_owner), bool(slipped), today, window
+        )
         counts.setdefault(str(grp), Counts()).add_group(
-            status, rules.rag(status, due, today, window), n,
-            open_=rules.is_open(status), overdue=rules.is_overdue(status, due, today),
+            status,
+            rules.rag(status, due, today, window),
+            n,
+            open_=rules.is_open(status),
+            overdue=rules.is_overdue(status, due, today),
             due_soon=rules.is_due_soon(status, due, today, window),
-            gaps=rules.is_gap(status, owner, due), slipped=rules.has_slipped(slips))
+            gaps=rules.is_gap(status, owner, due),
+            slipped=rules.has_slipped(slips),
+        )
     return counts
 
 
-def count_items(tx: Tx, f: Filters, *, today: date,
-                window: int) -> Counts:
+def count_items(tx: Tx, f: Filters, *, today: date, window: int) -> Counts:
     """Counts over every item matching `f` (total, open, by status and RAG, overdue, due
     soon, gaps, slipped), made by the store in one query."""
     return _counts(tx, f, today, window, by_borough=False).get("", Counts())
 
 
-def count_by_borough(tx: Tx, f: Filters, *, today: date,
-                     window: int) -> dict[str, Counts]:
+def count_by_borough(tx: Tx, f: Filters, *, today: date, window: int) -> dict[str, Counts]:
     """count_items per borough slug (force-wide items under `london`), in one GROUP BY;
     boroughs with no matching item are absent."""
     return _counts(tx, f, today, window, by_borough=True)
@@ -268,29 +376,50 @@ def _sql_text(value: str) -> str:
 _CLOSED_WORDS = frozenset({"status", "assurance"})
 
 
-def _item_values_sql(f: Filters, today: date, window: int,
-                  guard: tuple[str, ...]) -> tuple[str, dict[str, Any]]:
+def _item_values_sql(
+    f: Filters, today: date, window: int, guard: tuple[str, ...]
+) -> tuple[str, dict[str, Any]]:
     starts = ", ".join(_sql_text(c) for c in guard)
 
     def select(c: dict[str, str]) -> list[str]:
         def text(name: str) -> str:
             value = c[name]
-            if not guard or value == "NULL" or name in _CLOSED_WORDS \
-                    or (value[:1] == "'" and value[1:2] not in guard):
+            if (
+                not guard
+                or value == "NULL"
+                or name in _CLOSED_WORDS
+                or (value[:1] == "'" and value[1:2] not in guard)
+            ):
                 return value  # cannot start with a guarded character: no CASE per row
-            return (f"CASE WHEN substr({value}, 1, 1) IN ({starts}) THEN '''' || {value} "
-                    f"ELSE {value} END")
+            return (
+                f"CASE WHEN substr({value}, 1, 1) IN ({starts}) THEN '''' || {value} "
+                f"ELSE {value} END"
+            )
 
         def stamp(name: str) -> str:  # as_stamp
             return f"substr({c[name]}, 1, 10) || 'T' || substr({c[name]}, 12, 8) || 'Z'"
 
         status, due = c["status"], c["due"]
-        return [text("ref"), c["kind"], text("borough"), text("source"), text("recommendation"),
-                text("title"), text("owner"), text("status"), f"substr({due}, 1, 10)",
-                f"substr({c['original_due']}, 1, 10)", rules.sql_days_overdue(status, due),
-                rules.sql_rag(status, due), c["progress"], f"coalesce({c['slips']}, 0)",
-                text("assurance"), stamp("created"), stamp("updated"),
-                f"substr({c['completed']}, 1, 10)"]
+        return [
+            text("ref"),
+            c["kind"],
+            text("borough"),
+            text("source"),
+            text("recommendation"),
+            text("title"),
+            text("owner"),
+            text("status"),
+            f"substr({due}, 1, 10)",
+            f"substr({c['original_due']}, 1, 10)",
+            rules.sql_days_overdue(status, due),
+            rules.sql_rag(status, due),
+            c["progress"],
+            f"coalesce({c['slips']}, 0)",
+            text("assurance"),
+            stamp("created"),
+            stamp("updated"),
+            f"substr({c['completed']}, 1, 10)",
+        ]
 
     union, params = _union(f, today, "sqlite", select)
     params.update(rules.sql_params(today, window))
@@ -301,8 +430,9 @@ def _item_values_sql(f: Filters, today: date, window: int,
 _ITEM_FIELDS = operator.itemgetter(slice(0, len(ITEM_COLUMNS)))
 
 
-def item_values(tx: Tx, f: Filters, *, today: date, window: int,
-                guard: tuple[str, ...] = ()) -> Iterable[Sequence[Any]]:
+def item_values(
+    tx: Tx, f: Filters, *, today: date, window: int, guard: tuple[str, ...] = ()
+) -> Iterable[Sequence[Any]]:
     """Item objects as tuples in ITEM_COLUMNS order, streamed in SPEC order (on SQLite with
     no Python step per row); a text cell that starts with one of `guard` gets a leading "'"
     (the CSV export's guard against spreadsheet formulas)."""
@@ -312,8 +442,10 @@ def item_values(tx: Tx, f: Filters, *, today: date, window: int,
     rows = (tuple(i.to_dict().values()) for i in items(tx, f, today=today, window=window))
     if not guard:
         return rows
-    return (tuple("'" + v if isinstance(v, str) and v.startswith(guard) else v for v in row)
-            for row in rows)
+    return (
+        tuple("'" + v if isinstance(v, str) and v.startswith(guard) else v for v in row)
+        for row in rows
+    )
 
 
 def names(tx: Tx, table: str, column: str) -> list[str]:
@@ -323,8 +455,10 @@ def names(tx: Tx, table: str, column: str) -> list[str]:
 
 def boroughs(tx: Tx) -> list[tuple[str, str, str | None]]:
     """Every borough as (slug, name, Met BCU), by slug."""
-    return [(str(r[0]), str(r[1]), r[2])
-            for r in tx.rows("SELECT slug, name, bcu FROM boroughs ORDER BY slug", {})]
+    return [
+        (str(r[0]), str(r[1]), r[2])
+        for r in tx.rows("SELECT slug, name, bcu FROM boroughs ORDER BY slug", {})
+    ]
 
 
 def exists(tx: Tx, table: str, column: str, value: str) -> bool:
@@ -338,13 +472,17 @@ def meetings(tx: Tx, borough: str | None = None) -> list[dict[str, Any]]:
     if borough:
         sql += " WHERE borough = :borough"
         params["borough"] = borough
-    return [{"ref": f"M{r[0]}", "name": r[1], "date": str(r[2])[:10], "borough": r[3]}
-            for r in tx.rows(sql + " ORDER BY date, id", params)]
+    return [
+        {"ref": f"M{r[0]}", "name": r[1], "date": str(r[2])[:10], "borough": r[3]}
+        for r in tx.rows(sql + " ORDER BY date, id", params)
+    ]
 
 
 def recommendations_for(tx: Tx, borough: str) -> list[tuple[str, str]]:
     """(ref, title) of the recommendations a borough's actions answer: force-wide sources'
     and the borough's own plans', in source then number order."""
-    sql = ("SELECT r.ref, r.title FROM recommendations r JOIN sources s ON s.code = r.source "
-           "WHERE s.borough IS NULL OR s.borough = :b ORDER BY r.source, r.number")
+    sql = (
+        "SELECT r.ref, r.title FROM recommendations r JOIN sources s ON s.code = r.source "
+        "WHERE s.borough IS NULL OR s.borough = :b ORDER BY r.source, r.number"
+    )
     return [(str(r[0]), str(r[1])) for r in tx.rows(sql, {"b": borough})]

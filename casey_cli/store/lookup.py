@@ -33,8 +33,9 @@ def recommendation(tx: Tx, ref: str) -> tuple[str, str]:
     rows = list(tx.rows("SELECT ref, source FROM recommendations WHERE ref = :r", {"r": key}))
     if not rows:
         choices = names(tx, "recommendations", "ref")
-        raise NotFound(f"no recommendation '{ref}'{did_you_mean(key, choices)}; "
-                       "see `casey rec list`")
+        raise NotFound(
+            f"no recommendation '{ref}'{did_you_mean(key, choices)}; see `casey rec list`"
+        )
     return str(rows[0][0]), str(rows[0][1])
 
 
@@ -58,20 +59,28 @@ def meeting(tx: Tx, text: str) -> MeetingRef:
         if not found:
             raise NotFound(f"no meeting M{match.group(1)}; see `casey meeting list`")
     elif dated := _NAME_ON_DATE.match(value):
-        found = list(tx.rows(sql + "lower(name) = :n AND date = :d ORDER BY date, id",
-                                 {"n": dated.group(1).lower(), "d": dated.group(2)}))
+        found = list(
+            tx.rows(
+                sql + "lower(name) = :n AND date = :d ORDER BY date, id",
+                {"n": dated.group(1).lower(), "d": dated.group(2)},
+            )
+        )
     else:
         found = list(tx.rows(sql + "lower(name) = :n ORDER BY date, id", {"n": value.lower()}))
     if not found:
         choices = names(tx, "meetings", "name")
-        raise NotFound(f"no meeting '{text}'{did_you_mean(text, choices)}; add it with "
-                       "`casey meeting add NAME --date D` or see `casey meeting list`")
+        raise NotFound(
+            f"no meeting '{text}'{did_you_mean(text, choices)}; add it with "
+            "`casey meeting add NAME --date D` or see `casey meeting list`"
+        )
     meetings = [MeetingRef(int(r[0]), str(r[1]), str(r[2])[:10]) for r in found]
     if len(meetings) > 1:
         refs = ", ".join(f"{m.ref} ({m.date})" for m in meetings)
         last = meetings[-1]
-        raise InvalidInput(f"several meetings are named '{text}': {refs}; give its ref or "
-                           f"'{last.name} ({last.date})'")
+        raise InvalidInput(
+            f"several meetings are named '{text}': {refs}; give its ref or "
+            f"'{last.name} ({last.date})'"
+        )
     return meetings[0]
 
 
@@ -80,10 +89,17 @@ def borough_slug(tx: Tx, value: str) -> str:
     return known(tx, "boroughs", "slug", value, "borough", "casey borough list")
 
 
-def filters(tx: Tx, *, borough: str | None = None, owner: str | None = None,
-            statuses: Sequence[str] = (), source: str | None = None,
-            recommendation: str | None = None, theme: str | None = None,
-            **rest: object) -> Filters:
+def filters(
+    tx: Tx,
+    *,
+    borough: str | None = None,
+    owner: str | None = None,
+    statuses: Sequence[str] = (),
+    source: str | None = None,
+    recommendation: str | None = None,
+    theme: str | None = None,
+    **rest: object,
+) -> Filters:
     """Filters with every named borough, source, recommendation and theme checked."""
     if theme:
         theme = known(tx, "recommendations", "theme", theme, "theme", "casey rec list")
@@ -92,9 +108,13 @@ def filters(tx: Tx, *, borough: str | None = None, owner: str | None = None,
         owner=owner or None,
         statuses=tuple(rules.normalise_status(s) for s in statuses),
         source=known(tx, "sources", "code", source, "source", "casey source list")
-        if source else None,
-        recommendation=known(tx, "recommendations", "ref", recommendation,
-                             "recommendation", "casey rec list") if recommendation else None,
+        if source
+        else None,
+        recommendation=known(
+            tx, "recommendations", "ref", recommendation, "recommendation", "casey rec list"
+        )
+        if recommendation
+        else None,
         theme=theme,
         **rest,  # type: ignore[arg-type]
     )

@@ -26,10 +26,15 @@ def make_engine(url: str) -> sa.Engine:
     try:
         engine = sa.create_engine(url)
     except ModuleNotFoundError as exc:  # e.g. a PostgreSQL URL without psycopg installed
-        extra = (" (pip install 'casey-cli[postgres]')"
-                 if url.startswith(("postgresql", "postgres:")) else "")
-        raise StoreError(f"cannot use store {mask_url(url)}: its driver {exc.name} is not "
-                         f"installed; install it{extra}") from None
+        extra = (
+            " (pip install 'casey-cli[postgres]')"
+            if url.startswith(("postgresql", "postgres:"))
+            else ""
+        )
+        raise StoreError(
+            f"cannot use store {mask_url(url)}: its driver {exc.name} is not "
+            f"installed; install it{extra}"
+        ) from None
     except Exception as exc:  # bad URL: a user-fixable problem
         raise StoreError(
             f"cannot use store {mask_url(url)}: {exc}; give --db a file path or a SQLAlchemy URL"
@@ -136,12 +141,15 @@ def _prepare_sqlite_file(url: str, create: bool) -> None:
     except FileExistsError:  # another process created it first: fine
         pass
     except OSError as exc:
-        raise StoreError(f"cannot create store {path}: {exc.strerror}; "
-                         "check the folder exists and is writable, or give another --db") from None
+        raise StoreError(
+            f"cannot create store {path}: {exc.strerror}; "
+            "check the folder exists and is writable, or give another --db"
+        ) from None
 
 
-def open_store(url: str, *, create: bool = True, upgrade_old: bool = True,
-               given_by: str = "--db / CASEY_DB") -> OpenResult:
+def open_store(
+    url: str, *, create: bool = True, upgrade_old: bool = True, given_by: str = "--db / CASEY_DB"
+) -> OpenResult:
     """Open the store at `url`: create it if missing, upgrade an older schema in place (after
     a backup), refuse a newer one. `given_by`: what to check when it cannot be opened."""
     engine = make_engine(url)
@@ -165,13 +173,14 @@ def open_store(url: str, *, create: bool = True, upgrade_old: bool = True,
     check_version(version, url)
     if version != HEAD and upgrade_old:
         done, backup = upgrade_store(engine, version)
-        return OpenResult(engine, version=HEAD, upgraded_from=version if done else None,
-                          backup=backup)
+        return OpenResult(
+            engine, version=HEAD, upgraded_from=version if done else None, backup=backup
+        )
     return OpenResult(engine, version=version)
 
 
 def pending_revisions(version: str) -> list[str]:
-    return list(KNOWN_REVISIONS[KNOWN_REVISIONS.index(version) + 1:])
+    return list(KNOWN_REVISIONS[KNOWN_REVISIONS.index(version) + 1 :])
 
 
 def upgrade_store(engine: sa.Engine, version: str) -> tuple[bool, Path | None]:
@@ -258,12 +267,14 @@ def copy_rows(source: sa.Connection, target: sa.Connection) -> dict[str, int]:
             # (max + 1), so theirs only stay truthful.
             target.exec_driver_sql(
                 f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                f"coalesce(max(id), 0) + 1, false) FROM {table.name}")
+                f"coalesce(max(id), 0) + 1, false) FROM {table.name}"
+            )
     return counts
 
 
-def copy_store(source_engine: sa.Engine, target_engine: sa.Engine, where: str,
-               verify: Callable[[Tx], T]) -> tuple[dict[str, int], T]:
+def copy_store(
+    source_engine: sa.Engine, target_engine: sa.Engine, where: str, verify: Callable[[Tx], T]
+) -> tuple[dict[str, int], T]:
     """Copy the whole store into the empty store `target_engine` opens, in one transaction on
     each side, and verify the copy there before it commits; `where` names the target in
     messages. The row count of each table, and the check of the copy."""
@@ -274,9 +285,11 @@ def copy_store(source_engine: sa.Engine, target_engine: sa.Engine, where: str,
             # Checked under the write lock: nothing else can fill it meanwhile.
             tables = sa.inspect(target).get_table_names()
             if tables:
-                raise StoreError(f"{where} is not empty (it has {', '.join(tables[:3])}"
-                                 f"{', ...' if len(tables) > 3 else ''}); give --to an "
-                                 "empty database or a file that does not exist yet")
+                raise StoreError(
+                    f"{where} is not empty (it has {', '.join(tables[:3])}"
+                    f"{', ...' if len(tables) > 3 else ''}); give --to an "
+                    "empty database or a file that does not exist yet"
+                )
             create_schema(target)
             counts = copy_rows(source, target)
             return counts, verify(driver_tx(target))  # in the transaction: a bad copy is undone

@@ -20,13 +20,47 @@ if TYPE_CHECKING:
     from casey_cli.store.lookup import MeetingRef
     from casey_cli.store.tx import Tx
 
-ACTION_FIELDS = ("id", "borough", "recommendation", "title", "owner", "status", "due",
-                 "original_due", "slips", "progress", "evidence", "citation", "created",
-                 "updated", "completed", "assurance", "verified_by", "verified_on",
-                 "verification_evidence")
-REC_FIELDS = ("ref", "source", "number", "title", "summary", "theme", "addressed_to",
-              "response", "owner", "status", "due", "original_due", "slips", "progress",
-              "completed", "citation", "created", "updated")
+ACTION_FIELDS = (
+    "id",
+    "borough",
+    "recommendation",
+    "title",
+    "owner",
+    "status",
+    "due",
+    "original_due",
+    "slips",
+    "progress",
+    "evidence",
+    "citation",
+    "created",
+    "updated",
+    "completed",
+    "assurance",
+    "verified_by",
+    "verified_on",
+    "verification_evidence",
+)
+REC_FIELDS = (
+    "ref",
+    "source",
+    "number",
+    "title",
+    "summary",
+    "theme",
+    "addressed_to",
+    "response",
+    "owner",
+    "status",
+    "due",
+    "original_due",
+    "slips",
+    "progress",
+    "completed",
+    "citation",
+    "created",
+    "updated",
+)
 DATE_FIELDS = frozenset({"due", "original_due", "completed", "verified_on"})
 
 
@@ -56,24 +90,42 @@ class Tracked:
         """The item object of this row."""
         f = self.fields
         return make_item(
-            ref=self.ref, kind=self.kind, borough=self.borough, source=self.source,
-            recommendation=f.get("recommendation"), title=f["title"], owner=f["owner"],
-            status=f["status"], due=f["due"], original_due=f["original_due"],
-            progress=f["progress"], slips=f["slips"], assurance=f.get("assurance"),
-            created=f["created"], updated=f["updated"], completed=f["completed"],
-            today=today, window=window)
+            ref=self.ref,
+            kind=self.kind,
+            borough=self.borough,
+            source=self.source,
+            recommendation=f.get("recommendation"),
+            title=f["title"],
+            owner=f["owner"],
+            status=f["status"],
+            due=f["due"],
+            original_due=f["original_due"],
+            progress=f["progress"],
+            slips=f["slips"],
+            assurance=f.get("assurance"),
+            created=f["created"],
+            updated=f["updated"],
+            completed=f["completed"],
+            today=today,
+            window=window,
+        )
 
 
 def _fields(names: Sequence[str], row: Sequence[Any]) -> dict[str, Any]:
-    return {name: as_date(value) if name in DATE_FIELDS else value
-            for name, value in zip(names, row, strict=True)}
+    return {
+        name: as_date(value) if name in DATE_FIELDS else value
+        for name, value in zip(names, row, strict=True)
+    }
 
 
 def action(tx: Tx, ref: str) -> Tracked:
     number = parse_action_id(ref)
     columns = ", ".join(f"a.{c}" for c in ACTION_FIELDS)
-    row = tx.one(f"SELECT {columns}, r.source FROM actions a LEFT JOIN recommendations r "
-                 "ON r.ref = a.recommendation WHERE a.id = :id", {"id": number})
+    row = tx.one(
+        f"SELECT {columns}, r.source FROM actions a LEFT JOIN recommendations r "
+        "ON r.ref = a.recommendation WHERE a.id = :id",
+        {"id": number},
+    )
     if row is None:
         raise NotFound(f"no action A{number}; see `casey action list`")
     fields = _fields(ACTION_FIELDS, row[:-1])
@@ -85,8 +137,11 @@ def recommendation(tx: Tx, ref: str) -> Tracked:
 
     key, _ = lookup.recommendation(tx, ref)
     columns = ", ".join(f"r.{c}" for c in REC_FIELDS)
-    row = tx.one(f"SELECT {columns}, s.borough FROM recommendations r JOIN sources s "
-                 "ON s.code = r.source WHERE r.ref = :ref", {"ref": key})
+    row = tx.one(
+        f"SELECT {columns}, s.borough FROM recommendations r JOIN sources s "
+        "ON s.code = r.source WHERE r.ref = :ref",
+        {"ref": key},
+    )
     assert row is not None  # the look-up just found it in this transaction
     fields = _fields(REC_FIELDS, row[:-1])
     return Tracked("recommendation", key, row[-1] or FORCE_WIDE, fields["source"], fields)
@@ -101,20 +156,37 @@ def _status_side_effects(t: Tracked, new_status: str, today: date) -> dict[str, 
     elif new_status != Status.COMPLETE.value and completed is not None:
         extra["completed"] = None
         if t.kind == "action" and t.fields["assurance"] != "unverified":
-            extra.update(assurance="unverified", verified_by=None, verified_on=None,
-                         verification_evidence=None)
+            extra.update(
+                assurance="unverified",
+                verified_by=None,
+                verified_on=None,
+                verification_evidence=None,
+            )
     return extra
 
 
-def update(tx: Tx, t: Tracked, changes: dict[str, Any], *, by: str, today: date,
-           note: str | None = None, meeting: MeetingRef | None = None,
-           note_alone: bool = True) -> list[str]:
+def update(
+    tx: Tx,
+    t: Tracked,
+    changes: dict[str, Any],
+    *,
+    by: str,
+    today: date,
+    note: str | None = None,
+    meeting: MeetingRef | None = None,
+    note_alone: bool = True,
+) -> list[str]:
     """Set the fields that differ, record each in history; return the changed field names.
     With nothing changed, the note is recorded on its own unless `note_alone` is False."""
     if "status" in changes and changes["status"] != t.fields["status"]:
-        changes = {**changes, **{k: v for k, v in
-                                 _status_side_effects(t, changes["status"], today).items()
-                                 if k not in changes}}
+        changes = {
+            **changes,
+            **{
+                k: v
+                for k, v in _status_side_effects(t, changes["status"], today).items()
+                if k not in changes
+            },
+        }
     meeting_id = meeting.id if meeting else None
     changed: list[str] = []
     events: list[dict[str, Any]] = []
@@ -123,13 +195,33 @@ def update(tx: Tx, t: Tracked, changes: dict[str, Any], *, by: str, today: date,
         if old == new:
             continue
         t.fields[name] = new
-        events.append({"by": by, "kind": t.kind, "ref": t.ref, "borough": t.borough,
-                       "field": name, "old": old, "new": new, "note": note,
-                       "meeting_id": meeting_id})
+        events.append(
+            {
+                "by": by,
+                "kind": t.kind,
+                "ref": t.ref,
+                "borough": t.borough,
+                "field": name,
+                "old": old,
+                "new": new,
+                "note": note,
+                "meeting_id": meeting_id,
+            }
+        )
         changed.append(name)
     if not changed and note and note_alone:
-        events.append({"by": by, "kind": t.kind, "ref": t.ref, "borough": t.borough,
-                       "field": "note", "new": note, "note": note, "meeting_id": meeting_id})
+        events.append(
+            {
+                "by": by,
+                "kind": t.kind,
+                "ref": t.ref,
+                "borough": t.borough,
+                "field": "note",
+                "new": note,
+                "note": note,
+                "meeting_id": meeting_id,
+            }
+        )
         changed.append("note")
     if not changed:
         return changed
@@ -151,14 +243,24 @@ def _stored(tx: Tx, name: str, value: Any) -> Any:
     return value
 
 
-def reschedule(tx: Tx, t: Tracked, *, due: date, reason: str | None, by: str, today: date,
-               meeting: MeetingRef | None = None) -> None:
+def reschedule(
+    tx: Tx,
+    t: Tracked,
+    *,
+    due: date,
+    reason: str | None,
+    by: str,
+    today: date,
+    meeting: MeetingRef | None = None,
+) -> None:
     """Move the due date; the first date ever set is kept as original_due; later = a slip."""
     status, old_due = t.fields["status"], t.fields["due"]
     if status in (Status.COMPLETE.value, Status.DROPPED.value):
-        raise InvalidInput(f"{t.ref} is {status}; reopen it first with "
-                           f"`casey {'action' if t.kind == 'action' else 'rec'} update {t.ref} "
-                           "--status in-progress`")
+        raise InvalidInput(
+            f"{t.ref} is {status}; reopen it first with "
+            f"`casey {'action' if t.kind == 'action' else 'rec'} update {t.ref} "
+            "--status in-progress`"
+        )
     if old_due == due:
         raise InvalidInput(f"{t.ref} is already due on {due.isoformat()}; give another --due")
     if old_due is not None and not (reason or "").strip():
@@ -169,13 +271,18 @@ def reschedule(tx: Tx, t: Tracked, *, due: date, reason: str | None, by: str, to
     slips = rules.slips_after(old_due, due, t.fields["slips"])
     if slips != t.fields["slips"]:
         changes["slips"] = slips
-    update(tx, t, changes, by=by, today=today, note=(reason or "").strip() or None,
-           meeting=meeting)
+    update(tx, t, changes, by=by, today=today, note=(reason or "").strip() or None, meeting=meeting)
 
 
-def events(tx: Tx, *, ref: str | None = None, borough: str | None = None,
-           since: date | None = None, refs: Sequence[str] = (),
-           fields: Sequence[str] = ()) -> list[Event]:
+def events(
+    tx: Tx,
+    *,
+    ref: str | None = None,
+    borough: str | None = None,
+    since: date | None = None,
+    refs: Sequence[str] = (),
+    fields: Sequence[str] = (),
+) -> list[Event]:
     """History events oldest first, each with its meeting ('M3 NAME (DATE)')."""
     clauses: list[str] = []
     params: dict[str, Any] = {}
@@ -197,10 +304,23 @@ def events(tx: Tx, *, ref: str | None = None, borough: str | None = None,
         clauses.append("h.at >= :since")
         params["since"] = tx.stamp(datetime.combine(since, time(), tzinfo=timezone.utc))
     where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-    sql = ('SELECT h.id, h.at, h."by", h.kind, h.ref, h.field, h.old, h.new, h.note, m.id, '
-           "m.name, m.date FROM history h LEFT JOIN meetings m ON m.id = h.meeting_id"
-           f"{where} ORDER BY h.id")
-    return [Event(id=r[0], at=as_stamp(r[1]) or "", by=r[2], kind=r[3], ref=r[4], field=r[5],
-                  old=r[6], new=r[7], note=r[8],
-                  meeting=f"M{r[9]} {r[10]} ({str(r[11])[:10]})" if r[9] is not None else None)
-            for r in tx.rows(sql, params)]
+    sql = (
+        'SELECT h.id, h.at, h."by", h.kind, h.ref, h.field, h.old, h.new, h.note, m.id, '
+        "m.name, m.date FROM history h LEFT JOIN meetings m ON m.id = h.meeting_id"
+        f"{where} ORDER BY h.id"
+    )
+    return [
+        Event(
+            id=r[0],
+            at=as_stamp(r[1]) or "",
+            by=r[2],
+            kind=r[3],
+            ref=r[4],
+            field=r[5],
+            old=r[6],
+            new=r[7],
+            note=r[8],
+            meeting=f"M{r[9]} {r[10]} ({str(r[11])[:10]})" if r[9] is not None else None,
+        )
+        for r in tx.rows(sql, params)
+    ]

@@ -69,8 +69,9 @@ class Action(SQLModel, table=True):
     __tablename__ = "actions"
     __table_args__ = (
         sa.CheckConstraint(_STATUS_CHECK, name="ck_actions_status"),
-        sa.CheckConstraint("progress IS NULL OR progress BETWEEN 0 AND 100",
-                           name="ck_actions_progress"),
+        sa.CheckConstraint(
+            "progress IS NULL OR progress BETWEEN 0 AND 100", name="ck_actions_progress"
+        ),
         sa.CheckConstraint("assurance IN ('unverified','verified')", name="ck_actions_assurance"),
         sa.Index("ix_actions_borough_status_due", "borough", "status", "due"),
         # Loads match an action without a ref by its natural key, borough + title.
@@ -81,8 +82,7 @@ class Action(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     borough: str = Field(foreign_key="boroughs.slug")
-    recommendation: str | None = Field(default=None, foreign_key="recommendations.ref",
-                                       index=True)
+    recommendation: str | None = Field(default=None, foreign_key="recommendations.ref", index=True)
     title: str
     owner: str | None = Field(default=None, index=True)
     status: str = "not-started"

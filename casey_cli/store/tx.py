@@ -78,13 +78,16 @@ class Tx:
     def execute(self, sql: str, params: dict[str, Any] | None = None) -> None:
         self.cursor(sql, params).close()
 
-    def insert_rows(self, table: str, columns: Sequence[str],
-                    rows: Iterable[Sequence[Any]]) -> None:
+    def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+    ) -> None:
         """A positional INSERT for the driver's executemany: a tuple binds about a third
         faster than a dict of :names."""
         mark = "?" if self.dialect == "sqlite" else "%s"
-        sql = (f"INSERT INTO {table} ({', '.join(columns)}) "
-               f"VALUES ({', '.join([mark] * len(columns))})")
+        sql = (
+            f"INSERT INTO {table} ({', '.join(columns)}) "
+            f"VALUES ({', '.join([mark] * len(columns))})"
+        )
         if self.dialect == "sqlite":
             self.conn.executemany(sql, rows)
         else:
@@ -103,8 +106,9 @@ class Tx:
 
     # --- the register's items --------------------------------------------------------------
 
-    def items(self, f: Filters, *, today: date, window: int,
-              limit: int | None = None) -> Iterator[Item]:
+    def items(
+        self, f: Filters, *, today: date, window: int, limit: int | None = None
+    ) -> Iterator[Item]:
         """Items matching `f`, streamed in SPEC order: due date (undated last), then ref."""
         from casey_cli.store import items
 
@@ -120,8 +124,9 @@ class Tx:
 
         return items.count_by_borough(self, f, today=today, window=window)
 
-    def item_values(self, f: Filters, *, today: date, window: int,
-                    guard: tuple[str, ...] = ()) -> Iterable[Sequence[Any]]:
+    def item_values(
+        self, f: Filters, *, today: date, window: int, guard: tuple[str, ...] = ()
+    ) -> Iterable[Sequence[Any]]:
         """Item objects as value tuples in ITEM_COLUMNS order, for exports."""
         from casey_cli.store import items
 
@@ -139,14 +144,30 @@ class Tx:
 
         return rows.recommendation(self, ref)
 
-    def update(self, tracked: Tracked, changes: dict[str, Any], *, by: str, today: date,
-               note: str | None = None, meeting: MeetingRef | None = None,
-               note_alone: bool = True) -> list[str]:
+    def update(
+        self,
+        tracked: Tracked,
+        changes: dict[str, Any],
+        *,
+        by: str,
+        today: date,
+        note: str | None = None,
+        meeting: MeetingRef | None = None,
+        note_alone: bool = True,
+    ) -> list[str]:
         """Set the fields that differ, one history event each; the changed field names."""
         from casey_cli.store import rows
 
-        return rows.update(self, tracked, changes, by=by, today=today, note=note,
-                           meeting=meeting, note_alone=note_alone)
+        return rows.update(
+            self,
+            tracked,
+            changes,
+            by=by,
+            today=today,
+            note=note,
+            meeting=meeting,
+            note_alone=note_alone,
+        )
 
     # --- history ---------------------------------------------------------------------------
 
@@ -156,14 +177,19 @@ class Tx:
 
         writes.append_events(self, events)
 
-    def events(self, *, ref: str | None = None, borough: str | None = None,
-               since: date | None = None, refs: Sequence[str] = (),
-               fields: Sequence[str] = ()) -> list[Event]:
+    def events(
+        self,
+        *,
+        ref: str | None = None,
+        borough: str | None = None,
+        since: date | None = None,
+        refs: Sequence[str] = (),
+        fields: Sequence[str] = (),
+    ) -> list[Event]:
         """History events oldest first, with their meeting, filtered as given."""
         from casey_cli.store import rows
 
-        return rows.events(self, ref=ref, borough=borough, since=since, refs=refs,
-                           fields=fields)
+        return rows.events(self, ref=ref, borough=borough, since=since, refs=refs, fields=fields)
 
     # --- reference data --------------------------------------------------------------------
 

@@ -27,13 +27,40 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
-ACTION_COLUMNS = ("id", "borough", "recommendation", "title", "owner", "status", "due",
-                  "original_due", "slips", "progress", "evidence", "citation", "created",
-                  "updated", "completed", "assurance")
+ACTION_COLUMNS = (
+    "id",
+    "borough",
+    "recommendation",
+    "title",
+    "owner",
+    "status",
+    "due",
+    "original_due",
+    "slips",
+    "progress",
+    "evidence",
+    "citation",
+    "created",
+    "updated",
+    "completed",
+    "assurance",
+)
 
 
-EVENT_COLUMNS = ("at", '"by"', "kind", "ref", "borough", "field", "old", "new", "note",
-                 "meeting_id", "prev_hash", "hash")
+EVENT_COLUMNS = (
+    "at",
+    '"by"',
+    "kind",
+    "ref",
+    "borough",
+    "field",
+    "old",
+    "new",
+    "note",
+    "meeting_id",
+    "prev_hash",
+    "hash",
+)
 
 
 def append_events(tx: Tx, events: list[dict[str, Any]]) -> None:
@@ -51,10 +78,35 @@ def append_events(tx: Tx, events: list[dict[str, Any]]) -> None:
     rows_out: list[tuple[Any, ...]] = []
     for e in events:
         old_text, new_text = _text(e.get("old")), _text(e.get("new"))
-        digest = event_hash(tip, hashed_at, e["by"], e["kind"], e["ref"], e.get("borough"),
-                            e["field"], old_text, new_text, e.get("note"), e.get("meeting_id"))
-        rows_out.append((stamp, e["by"], e["kind"], e["ref"], e.get("borough"), e["field"],
-                         old_text, new_text, e.get("note"), e.get("meeting_id"), tip, digest))
+        digest = event_hash(
+            tip,
+            hashed_at,
+            e["by"],
+            e["kind"],
+            e["ref"],
+            e.get("borough"),
+            e["field"],
+            old_text,
+            new_text,
+            e.get("note"),
+            e.get("meeting_id"),
+        )
+        rows_out.append(
+            (
+                stamp,
+                e["by"],
+                e["kind"],
+                e["ref"],
+                e.get("borough"),
+                e["field"],
+                old_text,
+                new_text,
+                e.get("note"),
+                e.get("meeting_id"),
+                tip,
+                digest,
+            )
+        )
         tip = digest
     tx.insert_rows("history", EVENT_COLUMNS, rows_out)
     tx.chain_tip = tip

@@ -5,6 +5,7 @@ Revises: 0001
 Create Date: 2026-11-23 11:45:00
 
 """
+
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -26,24 +27,44 @@ def upgrade() -> None:
     from sqlmodel.sql.sqltypes import UTCDateTime
 
     history = sa.table(
-        "history", sa.column("id", sa.Integer), sa.column("at", UTCDateTime()),
-        sa.column("by", sa.String), sa.column("kind", sa.String), sa.column("ref", sa.String),
-        sa.column("borough", sa.String), sa.column("field", sa.String),
-        sa.column("old", sa.String), sa.column("new", sa.String), sa.column("note", sa.String),
-        sa.column("meeting_id", sa.Integer), sa.column("prev_hash", sa.String),
+        "history",
+        sa.column("id", sa.Integer),
+        sa.column("at", UTCDateTime()),
+        sa.column("by", sa.String),
+        sa.column("kind", sa.String),
+        sa.column("ref", sa.String),
+        sa.column("borough", sa.String),
+        sa.column("field", sa.String),
+        sa.column("old", sa.String),
+        sa.column("new", sa.String),
+        sa.column("note", sa.String),
+        sa.column("meeting_id", sa.Integer),
+        sa.column("prev_hash", sa.String),
         sa.column("hash", sa.String),
     )
     bind = op.get_bind()
     prev = None
     updates = []
     for row in bind.execute(sa.select(history).order_by(history.c.id)).mappings():
-        digest = event_hash(prev, row["at"], row["by"], row["kind"], row["ref"], row["borough"],
-                            row["field"], row["old"], row["new"], row["note"], row["meeting_id"])
+        digest = event_hash(
+            prev,
+            row["at"],
+            row["by"],
+            row["kind"],
+            row["ref"],
+            row["borough"],
+            row["field"],
+            row["old"],
+            row["new"],
+            row["note"],
+            row["meeting_id"],
+        )
         updates.append({"key": row["id"], "p": prev, "h": digest})
         prev = digest
     if updates:
         bind.execute(
-            history.update().where(history.c.id == sa.bindparam("key"))
+            history.update()
+            .where(history.c.id == sa.bindparam("key"))
             .values(prev_hash=sa.bindparam("p"), hash=sa.bindparam("h")),
             updates,
         )

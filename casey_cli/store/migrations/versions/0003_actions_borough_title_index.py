@@ -5,6 +5,7 @@ Revises: 0002
 Create Date: 2026-11-23 12:25:00
 
 """
+
 from collections.abc import Sequence
 
 from alembic import op
