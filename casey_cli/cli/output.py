@@ -117,3 +117,10 @@ def for_people(fmt: Format) -> bool:
     """Whether a person reads the output (a Rich table, cut to what a screen holds) rather
     than a script (everything, as plain text)."""
     return fmt is Format.TABLE
+
+
+def update_message(ref: str, changed: bool) -> str:
+    """What an update says on stderr: that it changed the item, or that nothing was recorded."""
+    if changed:
+        return f"Updated {ref}."
+    return f"{ref} unchanged: it already has those values (nothing recorded)."

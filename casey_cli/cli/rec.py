@@ -115,7 +115,5 @@ def update(
         fmt,
         item.to_dict(),
         item.ref,
-        f"Updated {item.ref}."
-        if changed
-        else f"{item.ref} unchanged: it already has those values (nothing recorded).",
+        output.update_message(item.ref, changed),
     )

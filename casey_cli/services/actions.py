@@ -111,6 +111,21 @@ def add(
     )
 
 
+def item_changes(*, title: str | None, owner: str | None, status: str | None) -> dict[str, Any]:
+    """The changes an update gives to the fields every item has (None: not given), checked:
+    a title cannot be emptied, a status must be one of the SPEC's."""
+    changes: dict[str, Any] = {}
+    if title is not None:
+        if clean_text(title) is None:
+            raise InvalidInput("the title is empty; give --title TEXT", field="title")
+        changes["title"] = clean_text(title)
+    if owner is not None:
+        changes["owner"] = clean_text(owner)
+    if status is not None:
+        changes["status"] = rules.normalise_status(status)
+    return changes
+
+
 def _append(old: str | None, extra: str | None) -> str | None:
     """Evidence accumulates: a new piece is added on its own line, never replaces the old."""
     extra = clean_text(extra)
@@ -135,15 +150,7 @@ def update(
 ) -> tuple[Item, bool]:
     """Change the fields given; returns the item and whether anything changed."""
     action = tx.action(ref)
-    changes: dict[str, Any] = {}
-    if title is not None:
-        if clean_text(title) is None:
-            raise InvalidInput("the title is empty; give --title TEXT", field="title")
-        changes["title"] = clean_text(title)
-    if owner is not None:
-        changes["owner"] = clean_text(owner)
-    if status is not None:
-        changes["status"] = rules.normalise_status(status)
+    changes = item_changes(title=title, owner=owner, status=status)
     if progress is not None:
         changes["progress"] = rules.check_progress(progress)
     if evidence is not None:

@@ -37,26 +37,6 @@ from casey_cli.store.writes import ACTION_COLUMNS, now
 # The columns a new row is inserted with; boroughs and sources have their key first.
 BOROUGH_COLUMNS = tuple(BOROUGH_FIELDS)  # slug, name, gss, bcu
 SOURCE_COLUMNS = tuple(k for k in SOURCE_FIELDS if k != "recommendations")
-REC_COLUMNS = (
-    "ref",
-    "source",
-    "number",
-    "title",
-    "summary",
-    "theme",
-    "addressed_to",
-    "response",
-    "owner",
-    "status",
-    "due",
-    "original_due",
-    "slips",
-    "progress",
-    "completed",
-    "citation",
-    "created",
-    "updated",
-)
 # The columns each reference table's key is checked against (`_check_ref`).
 KEYS = {"boroughs": "slug", "sources": "code", "recommendations": "ref"}
 PREFETCH_CHUNK = 500  # ids bound in one look-up of stored actions
@@ -329,7 +309,7 @@ class Loader:
             stamp = tx.stamp(now())
             self._insert(
                 "recommendations",
-                REC_COLUMNS,
+                REC_FIELDS,
                 {
                     "slips": 0,
                     **data,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from casey_cli import rules
 from casey_cli.errors import InvalidInput
 from casey_cli.run_context import RunContext
 from casey_cli.schemas import Item, ItemDetail
+from casey_cli.services.actions import item_changes
 from casey_cli.store.items import Filters
 from casey_cli.store.rows import reschedule
 from casey_cli.text import clean_text
@@ -55,15 +56,7 @@ def update(
 ) -> tuple[Item, bool]:
     """Change the fields given; returns the item and whether anything changed."""
     rec = tx.recommendation(ref)
-    changes: dict[str, Any] = {}
-    if title is not None:
-        if clean_text(title) is None:
-            raise InvalidInput("the title is empty; give --title TEXT", field="title")
-        changes["title"] = clean_text(title)
-    if owner is not None:
-        changes["owner"] = clean_text(owner)
-    if status is not None:
-        changes["status"] = rules.normalise_status(status)
+    changes = item_changes(title=title, owner=owner, status=status)
     if response is not None:
         changes["response"] = rules.normalise_response(response)
     if progress is not None:

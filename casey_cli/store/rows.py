@@ -14,33 +14,14 @@ from casey_cli.errors import InvalidInput, NotFound
 from casey_cli.refs import parse_action_id
 from casey_cli.schemas import Event, Item
 from casey_cli.store.items import as_date, as_stamp, make_item
-from casey_cli.store.writes import now
+from casey_cli.store.writes import ACTION_COLUMNS, now
 
 if TYPE_CHECKING:
     from casey_cli.store.lookup import MeetingRef
     from casey_cli.store.tx import Tx
 
-ACTION_FIELDS = (
-    "id",
-    "borough",
-    "recommendation",
-    "title",
-    "owner",
-    "status",
-    "due",
-    "original_due",
-    "slips",
-    "progress",
-    "evidence",
-    "citation",
-    "created",
-    "updated",
-    "completed",
-    "assurance",
-    "verified_by",
-    "verified_on",
-    "verification_evidence",
-)
+# Every stored column: those a new action is inserted with, then its verification.
+ACTION_FIELDS = (*ACTION_COLUMNS, "verified_by", "verified_on", "verification_evidence")
 REC_FIELDS = (
     "ref",
     "source",

@@ -77,36 +77,19 @@ def append_events(tx: Tx, events: list[dict[str, Any]]) -> None:
     stamp, hashed_at = tx.stamp(at), stamp_text(at)
     rows_out: list[tuple[Any, ...]] = []
     for e in events:
-        old_text, new_text = _text(e.get("old")), _text(e.get("new"))
-        digest = event_hash(
-            tip,
-            hashed_at,
+        fields = (
             e["by"],
             e["kind"],
             e["ref"],
             e.get("borough"),
             e["field"],
-            old_text,
-            new_text,
+            _text(e.get("old")),
+            _text(e.get("new")),
             e.get("note"),
             e.get("meeting_id"),
         )
-        rows_out.append(
-            (
-                stamp,
-                e["by"],
-                e["kind"],
-                e["ref"],
-                e.get("borough"),
-                e["field"],
-                old_text,
-                new_text,
-                e.get("note"),
-                e.get("meeting_id"),
-                tip,
-                digest,
-            )
-        )
+        digest = event_hash(tip, hashed_at, *fields)
+        rows_out.append((stamp, *fields, tip, digest))
         tip = digest
     tx.insert_rows("history", EVENT_COLUMNS, rows_out)
     tx.chain_tip = tip
