@@ -312,8 +312,11 @@ def _count_sql(
     """Items counted by (borough, rules.sql_count_class) in one query."""
     params: dict[str, Any] = {}
     parts = []
+    # An action's recommendation is joined only to filter on its source or theme: without
+    # the join, the counts are read from the covering (borough, status, due, ...) index.
+    actions_from = _ACTIONS_FROM if f.source or f.theme else " FROM actions a"
     for kind, alias, from_, wanted in (
-        ("action", "a", _ACTIONS_FROM, f.actions),
+        ("action", "a", actions_from, f.actions),
         ("recommendation", "r", _RECS_FROM, f.recommendations),
     ):
         if wanted:

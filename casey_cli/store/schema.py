@@ -73,7 +73,15 @@ class Action(SQLModel, table=True):
             "progress IS NULL OR progress BETWEEN 0 AND 100", name="ck_actions_progress"
         ),
         sa.CheckConstraint("assurance IN ('unverified','verified')", name="ck_actions_assurance"),
-        sa.Index("ix_actions_borough_status_due", "borough", "status", "due"),
+        # Covering: status counts (by borough, status, due, owner and slips) read only this.
+        sa.Index(
+            "ix_actions_borough_status_due_owner_slips",
+            "borough",
+            "status",
+            "due",
+            "owner",
+            "slips",
+        ),
         # Loads match an action without a ref by its natural key, borough + title.
         sa.Index("ix_actions_borough_title", "borough", "title"),
         # Refs (A14) are never reused, even if a row were ever removed.
