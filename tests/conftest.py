@@ -7,12 +7,18 @@ import itertools
 import json
 import os
 import shutil
+import subprocess
+import sys
+import textwrap
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 import typer.main
 import typer.testing
 from sqlalchemy.pool import NullPool
@@ -23,6 +29,7 @@ from casey_cli.cli import app
 TODAY = "2026-11-23"
 BACKENDS = ("sqlite", "postgresql")
 PG_ENV = "CASEY_TEST_PG_URL"
+FIXTURE_0001 = Path(__file__).parent / "fixtures" / "store-0001.db"  # made by the first schema
 
 Store = Path | str  # a SQLite file, or a PostgreSQL URL
 
@@ -214,6 +221,57 @@ def sql(db: Store, statement: str, **params: Any) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in result] if result.returns_rows else []
 
 
+def count(db: Store, statement: str) -> int:
+    return int(sql(db, statement)[0][0])
+
+
+def dump(db: Store, table: str) -> list[tuple]:
+    return sql(db, f"SELECT * FROM {table} ORDER BY 1")
+
+
+def old_store(tmp_path: Path) -> Path:
+    """A copy of the store made by the first released schema (0001), to upgrade."""
+    db = tmp_path / "old.db"
+    shutil.copyfile(FIXTURE_0001, db)
+    return db
+
+
+# ---------------------------------------------------------------- casey in real processes
+
+
+def env_for(db: Store) -> dict[str, str]:
+    """The environment of a `python -m casey_cli` (or WRITER) process on the store."""
+    return {**os.environ, "CASEY_DB": str(db), "CASEY_TODAY": TODAY, "CASEY_USER": "writer"}
+
+
+WRITER = textwrap.dedent("""
+    import sys
+    from typer.testing import CliRunner
+    from casey_cli.cli import app
+    worker, n = sys.argv[1], int(sys.argv[2])
+    runner = CliRunner()
+    for i in range(n):
+        r = runner.invoke(app, ["action", "add", "--borough", "camden", "--title",
+                                f"w{worker}-{i}", "--owner", "o", "--by", f"clerk {worker}"])
+        if r.exit_code != 0:
+            print(f"FAIL {worker}-{i}: {r.stderr} {r.exception!r}", flush=True)
+            sys.exit(1)
+    print("ok", flush=True)
+""")
+
+
+def db_check(db: Store) -> str:
+    check = subprocess.run(
+        [sys.executable, "-m", "casey_cli", "db", "check"],
+        env=env_for(db),
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stderr
+    assert "hash chain intact" in check.stdout
+    return check.stdout
+
+
 _TABLES = {
     "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
     "postgresql": "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
@@ -292,3 +350,99 @@ def add_action(casey: Casey) -> Callable[..., dict[str, Any]]:
         return json.loads(out)  # type: ignore[no-any-return]
 
     return add
+
+
+# ---------------------------------------------------------------- a history on known days
+
+DAY1, DAY2, DAY3, LATER = "2027-06-01", "2027-06-02", "2027-07-03", "2027-07-10"
+
+
+def at(stamp: str) -> time_machine.travel:
+    """The clock stopped at a UTC moment."""
+    return time_machine.travel(
+        datetime.fromisoformat(stamp).replace(tzinfo=timezone.utc), tick=False
+    )
+
+
+@dataclass
+class Timeline:
+    db: Path
+    seen: dict[tuple[str, ...], str] = field(default_factory=dict)
+
+    def run(self, *args: str, today: str, code: int = 0) -> str:
+        result = CliRunner().invoke(
+            app, ["--db", str(self.db), "--today", today, *args], env={"CASEY_USER": "clerk"}
+        )
+        assert result.exit_code == code, f"{args}: {result.stdout}{result.stderr}"
+        return result.stdout if code == 0 else result.stderr
+
+    def capture(self, day: str) -> None:
+        """What status and the report said at the time, for the as-at runs to match."""
+        for scope in ((), ("--borough", "islington")):
+            self.seen[(day, "status", *scope)] = self.run(
+                "status", "--format", "json", *scope, today=day
+            )
+        self.seen[(day, "report")] = self.run("report", "-b", "islington", today=day)
+
+
+@pytest.fixture(scope="session")
+def timeline(tmp_path_factory: pytest.TempPathFactory) -> Timeline:
+    """Changes on three days through add, update, done, verify, reschedule, rec update and
+    load, one of them half an hour after midnight London summer time (still the evening
+    before in UTC). History times are the real clock (SPEC 2), so the real CLI runs under
+    time-machine's clock. Built once, then only read (tests/test_as_at.py, test_trend.py)."""
+    t = Timeline(tmp_path_factory.mktemp("asat") / "casey.db")
+    with at("2027-06-01T08:00:00"):
+        t.run("init", today=DAY1)
+    with at("2027-06-01T10:00:00"):
+        t.run(
+            "action",
+            "add",
+            "-b",
+            "islington",
+            "-t",
+            "Alpha",
+            "--owner",
+            "X",
+            "--due",
+            "2027-06-20",
+            today=DAY1,
+        )  # A19
+        t.run(
+            "action", "add", "-b", "islington", "-t", "Beta", "--due", "2027-06-05", today=DAY1
+        )  # A20
+        t.run("action", "update", "A1", "--status", "in-progress", today=DAY1)
+        t.capture(DAY1)
+    with at("2027-06-02T12:00:00"):
+        t.run("action", "reschedule", "A20", "--due", "2027-07-01", "--reason", "staff", today=DAY2)
+        t.run("action", "update", "A20", "--owner", "Y", today=DAY2)
+        t.run("action", "done", "A19", "--evidence", "minutes", today=DAY2)
+        t.run("action", "verify", "A19", "--by", "Auditor", today=DAY2)
+        t.run("rec", "update", "casey-1", "--status", "in-progress", today=DAY2)
+        t.capture(DAY2)
+    with at("2027-06-02T23:30:00"):  # 00:30 on 3 June in London
+        t.run("action", "update", "A20", "--status", "blocked", today="2027-06-03")
+    with at("2027-07-03T09:00:00"):
+        t.run(
+            "action",
+            "add",
+            "-b",
+            "islington",
+            "-t",
+            "Gamma",
+            "--owner",
+            "Z",
+            "--due",
+            "2027-07-02",
+            today=DAY3,
+        )  # A21, overdue from the start
+        t.run("action", "update", "A19", "--status", "in-progress", today=DAY3)  # reopened
+        sheet = t.db.parent / "minutes.csv"
+        sheet.write_text(
+            "ref,borough,title,owner,status,due\n"
+            "A20,islington,Beta renamed,Y,in-progress,2027-08-01\n"
+            "A19,camden,Alpha,X,in-progress,2027-06-20\n"
+        )  # moved borough
+        t.run("load", str(sheet), today=DAY3)
+        t.capture(DAY3)
+    return t

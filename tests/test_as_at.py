@@ -1,117 +1,22 @@
-"""`status --as-at`, `report --as-at / --compare` and `trend`: the register rebuilt from the
-history matches what the CLI showed at the time.
+"""`status --as-at` and `report --as-at / --compare`: the register rebuilt from the history
+matches what the CLI showed at the time.
 
-History times are the real clock (SPEC 2), so a timeline with changes on known days runs the
-real CLI under time-machine's clock; every other input is the real CLI on a real store."""
+History times are the real clock (SPEC 2), so the `timeline` (conftest: changes on known days)
+runs the real CLI under time-machine's clock; every other input is the real CLI on a real
+store. The trend, built the same way, is tests/test_trend.py."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
+from datetime import date
 
 import pytest
-import time_machine
+from conftest import DAY1, DAY2, DAY3, LATER, at
 from typer.testing import CliRunner
 
 from casey_cli.cli import app
 from casey_cli.store.as_at import snapshot
 from casey_cli.store.connection import open_current
-
-DAY1, DAY2, DAY3, LATER = "2027-06-01", "2027-06-02", "2027-07-03", "2027-07-10"
-
-
-def at(stamp: str) -> time_machine.travel:
-    """The clock stopped at a UTC moment."""
-    return time_machine.travel(
-        datetime.fromisoformat(stamp).replace(tzinfo=timezone.utc), tick=False
-    )
-
-
-@dataclass
-class Timeline:
-    db: Path
-    seen: dict[tuple[str, ...], str] = field(default_factory=dict)
-
-    def run(self, *args: str, today: str, code: int = 0) -> str:
-        result = CliRunner().invoke(
-            app, ["--db", str(self.db), "--today", today, *args], env={"CASEY_USER": "clerk"}
-        )
-        assert result.exit_code == code, f"{args}: {result.stdout}{result.stderr}"
-        return result.stdout if code == 0 else result.stderr
-
-    def capture(self, day: str) -> None:
-        """What status and the report said at the time, for the as-at runs to match."""
-        for scope in ((), ("--borough", "islington")):
-            self.seen[(day, "status", *scope)] = self.run(
-                "status", "--format", "json", *scope, today=day
-            )
-        self.seen[(day, "report")] = self.run("report", "-b", "islington", today=day)
-
-
-@pytest.fixture(scope="module")
-def timeline(tmp_path_factory: pytest.TempPathFactory) -> Timeline:
-    """Changes on three days through add, update, done, verify, reschedule, rec update and
-    load, one of them half an hour after midnight London summer time (still the evening
-    before in UTC)."""
-    t = Timeline(tmp_path_factory.mktemp("asat") / "casey.db")
-    with at("2027-06-01T08:00:00"):
-        t.run("init", today=DAY1)
-    with at("2027-06-01T10:00:00"):
-        t.run(
-            "action",
-            "add",
-            "-b",
-            "islington",
-            "-t",
-            "Alpha",
-            "--owner",
-            "X",
-            "--due",
-            "2027-06-20",
-            today=DAY1,
-        )  # A19
-        t.run(
-            "action", "add", "-b", "islington", "-t", "Beta", "--due", "2027-06-05", today=DAY1
-        )  # A20
-        t.run("action", "update", "A1", "--status", "in-progress", today=DAY1)
-        t.capture(DAY1)
-    with at("2027-06-02T12:00:00"):
-        t.run("action", "reschedule", "A20", "--due", "2027-07-01", "--reason", "staff", today=DAY2)
-        t.run("action", "update", "A20", "--owner", "Y", today=DAY2)
-        t.run("action", "done", "A19", "--evidence", "minutes", today=DAY2)
-        t.run("action", "verify", "A19", "--by", "Auditor", today=DAY2)
-        t.run("rec", "update", "casey-1", "--status", "in-progress", today=DAY2)
-        t.capture(DAY2)
-    with at("2027-06-02T23:30:00"):  # 00:30 on 3 June in London
-        t.run("action", "update", "A20", "--status", "blocked", today="2027-06-03")
-    with at("2027-07-03T09:00:00"):
-        t.run(
-            "action",
-            "add",
-            "-b",
-            "islington",
-            "-t",
-            "Gamma",
-            "--owner",
-            "Z",
-            "--due",
-            "2027-07-02",
-            today=DAY3,
-        )  # A21, overdue from the start
-        t.run("action", "update", "A19", "--status", "in-progress", today=DAY3)  # reopened
-        sheet = t.db.parent / "minutes.csv"
-        sheet.write_text(
-            "ref,borough,title,owner,status,due\n"
-            "A20,islington,Beta renamed,Y,in-progress,2027-08-01\n"
-            "A19,camden,Alpha,X,in-progress,2027-06-20\n"
-        )  # moved borough
-        t.run("load", str(sheet), today=DAY3)
-        t.capture(DAY3)
-    return t
 
 
 @pytest.mark.parametrize("day", [DAY1, DAY2, DAY3])
@@ -250,79 +155,6 @@ def test_bad_dates_are_refused(timeline, args, message):
     assert err.startswith("Error: ") and message in err and "Traceback" not in err
 
 
-def trend_counts(timeline: Timeline, day: str, *scope: str) -> dict[str, int]:
-    """The trend's three numbers, from the as-at status of the same day."""
-    s = json.loads(timeline.run("status", "--as-at", day, "--format", "json", *scope, today=LATER))[
-        "summary"
-    ]
-    closed = s["by_status"]["complete"] + s["by_status"]["dropped"]
-    return {
-        "open": s["total"] - closed,
-        "overdue": s["overdue"],
-        "completed": s["by_status"]["complete"],
-    }
-
-
-@pytest.mark.parametrize("scope", [(), ("--borough", "islington")])
-def test_trend_matches_status_as_at_each_period_end(timeline, scope):
-    with at("2027-07-10T12:00:00"):
-        data = json.loads(
-            timeline.run("trend", "--since", "2027-05-15", "--format", "json", *scope, today=LATER)
-        )
-        assert list(data) == ["today", "borough", "by", "since", "periods"]
-        assert [(p["period"], p["as_at"]) for p in data["periods"]] == [
-            ("2027-05", "2027-05-31"),
-            ("2027-06", "2027-06-30"),
-            ("2027-07", LATER),
-        ]
-        for point in data["periods"]:
-            assert {k: point[k] for k in ("open", "overdue", "completed")} == trend_counts(
-                timeline, point["as_at"], *scope
-            ), point
-    assert data["periods"][0] == {
-        "period": "2027-05",
-        "as_at": "2027-05-31",
-        "open": 0,
-        "overdue": 0,
-        "completed": 0,
-    }
-
-
-def test_trend_by_quarter_csv(timeline):
-    with at("2027-07-10T12:00:00"):
-        text = timeline.run(
-            "trend",
-            "-b",
-            "islington",
-            "--by",
-            "quarter",
-            "--since",
-            "2027-04-01",
-            "--format",
-            "csv",
-            today=LATER,
-        )
-        end_q2 = trend_counts(timeline, "2027-06-30", "--borough", "islington")
-    rows = list(csv.DictReader(io.StringIO(text)))
-    assert text.splitlines()[0] == "period,as_at,open,overdue,completed"
-    assert [r["period"] for r in rows] == ["2027-Q2", "2027-Q3"]
-    assert {k: int(rows[0][k]) for k in ("open", "overdue", "completed")} == end_q2
-
-
-def test_trend_default_starts_with_the_history(timeline):
-    with at("2027-07-10T12:00:00"):
-        data = json.loads(timeline.run("trend", "--format", "json", today=LATER))
-    assert data["since"] == DAY1
-    assert [p["period"] for p in data["periods"]] == ["2027-06", "2027-07"]
-
-
-def test_trend_table_draws_bars(timeline):
-    with at("2027-07-10T12:00:00"):
-        table = timeline.run("trend", "-b", "islington", today=LATER)
-    assert "Islington: items at the end of each month" in table
-    assert "2027-06-30" in table and "█" in table
-
-
 def table_rows(mem, table: str, names: list[str]) -> list[tuple]:
     quoted = ", ".join(f'"{n}"' for n in names)
     return mem.execute(f"SELECT {quoted} FROM {table} ORDER BY 1").fetchall()
@@ -346,39 +178,3 @@ def test_the_portable_copy_equals_the_page_copy(timeline, day):
         names = [r[1] for r in portable.execute(f"PRAGMA table_info({table})")]
         assert table_rows(fast, table, names) == table_rows(portable, table, names), table
     assert table_rows(fast, "actions", ["id"])  # not two empty copies
-
-
-def test_trend_today_is_status_today(casey):
-    """On the seeded store (its history starts on the real day it was made) the trend's
-    one period is that day's status."""
-    today = date.today()
-    day = ("--today", today.isoformat())
-    casey(
-        *day,
-        "action",
-        "add",
-        "-b",
-        "islington",
-        "-t",
-        "Late",
-        "--owner",
-        "X",
-        "--due",
-        (today - timedelta(days=3)).isoformat(),
-    )
-    casey(*day, "action", "add", "-b", "islington", "-t", "Quick", "--owner", "Y")
-    casey(*day, "action", "done", "A20")
-    data = json.loads(casey(*day, "trend", "-b", "islington", "--format", "json").stdout)
-    s = json.loads(casey(*day, "status", "-b", "islington", "--format", "json").stdout)
-    s = s["summary"]
-    closed = s["by_status"]["complete"] + s["by_status"]["dropped"]
-    assert data["periods"] == [
-        {
-            "period": today.isoformat()[:7],
-            "as_at": today.isoformat(),
-            "open": s["total"] - closed,
-            "overdue": s["overdue"],
-            "completed": s["by_status"]["complete"],
-        }
-    ]
-    assert s["overdue"] >= 1 and s["by_status"]["complete"] >= 1
