@@ -12,7 +12,7 @@ from casey_cli.render.common import cell, scope_name
 from casey_cli.schemas import NO_OWNER, ChaseList, ChaseRow
 
 CHASE_ROWS = 20  # rows of each owner's table a person sees; CSV and JSON have them all
-CHASE_OWNERS = 10  # owners' tables a person sees: the ten with the most to chase
+CHASE_OWNERS = 10  # owners' tables a person sees (owners by name, nobody's items last)
 CHASE_RATIO = {"title": 4, "reasons": 2, "last note": 3}
 
 
