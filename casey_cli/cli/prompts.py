@@ -16,8 +16,7 @@ from casey_cli.cli.context import AppContext
 from casey_cli.dates import parse_date
 from casey_cli.enums import Status
 from casey_cli.errors import CaseyError, InvalidInput
-from casey_cli.store import items as queries
-from casey_cli.store import lookup
+from casey_cli.store import items, lookup
 from casey_cli.text import clean_text
 
 if TYPE_CHECKING:
@@ -68,7 +67,7 @@ class ActionPrompts:
 
     def _borough(self, given: str | None) -> str | None:
         if given is None:
-            slugs = self._read(lambda r: queries.names(r, "boroughs", "slug"))
+            slugs = self._read(lambda tx: items.names(tx, "boroughs", "slug"))
             self.err.print(Text("Boroughs:", style="bold"))
             self.err.print(Columns([Text(s) for s in sorted(slugs)], padding=(0, 2)))
 
@@ -103,7 +102,7 @@ class ActionPrompts:
     def _recommendation(self, given: str | None) -> str | None:
         borough = self.values["borough"] or ""
         with self.app.store().read() as tx:
-            recs = queries.recommendations_for(tx, borough)
+            recs = items.recommendations_for(tx, borough)
         if given is None and recs:
             table = Table(
                 title=f"Recommendations an action in {borough} can answer",

@@ -1,1 +1,2 @@
-"""Use cases: take a Session, return schemas; never print, never commit."""
+"""Use cases, one module per command: take the store's Tx and a RunContext, return result
+types from schemas; never print, never commit."""
