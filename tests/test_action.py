@@ -344,6 +344,25 @@ def test_reopening_a_verified_action_clears_completion_and_assurance(
     )
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["action", "update", "A2", "--status", "not-started"],
+        ["rec", "update", "casey-1", "--status", "complete"],
+    ],
+)
+def test_an_update_that_changes_nothing_says_so(casey, isolated, args):
+    before = snapshot(isolated)
+    result = casey(*args)
+    assert "unchanged" in result.stderr and "Updated" not in result.stderr
+    assert result.stdout.strip() == args[2]
+    assert snapshot(isolated) == before
+
+
+def test_a_real_update_still_says_updated(casey):
+    assert "Updated A2." in casey("action", "update", "A2", "--status", "in-progress").stderr
+
+
 # ---------------------------------------------------------------- done, verify
 
 

@@ -62,6 +62,14 @@ def test_csv_is_rfc4180_with_header_and_formula_guard(casey, tmp_path):
     assert dues == sorted(dues) and rows[-1]["due"] == ""  # by due date, undated last
 
 
+def test_a_leading_apostrophe_survives_the_csv_round_trip(casey, tmp_path):
+    casey("action", "add", "-b", "camden", "-t", "'=SUM(1) quoted on purpose")
+    out = tmp_path / "e.csv"
+    casey("export", "--format", "csv", "--output", str(out))
+    assert casey("load", str(out)).stdout.strip().endswith("0 updated, 49 unchanged")
+    assert casey.json("action", "show", "A19")["title"] == "'=SUM(1) quoted on purpose"
+
+
 def test_same_store_same_bytes_for_every_format(casey, tmp_path):
     seed_items(casey)
     for fmt in ("csv", "json", "xlsx", "markdown", "html", "ics"):
@@ -171,6 +179,13 @@ def test_output_is_atomic(tmp_path):
 def test_output_to_missing_folder_is_a_clean_error(casey, tmp_path):
     err = casey.error("export", "--output", str(tmp_path / "no" / "such" / "e.csv"))
     assert "does not exist" in err
+
+
+def test_export_to_a_missing_folder_creates_no_store(casey, tmp_path):
+    db = tmp_path / "fresh.db"
+    casey.error("--db", str(db), "export", "--output", str(tmp_path / "no" / "e.csv"))
+    casey.error("--db", str(db), "report", "--output", str(tmp_path / "no" / "r.html"))
+    assert not db.exists()
 
 
 def varied_register(casey):

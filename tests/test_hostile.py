@@ -3,7 +3,9 @@
 Every generated file here is guaranteed invalid (one corruption of a valid document), so the
 load must exit 1 with one 'Error: <file>...' line, print nothing on stdout, show no traceback
 and leave every row of the store as it was. Random bytes and text may load or fail, but only
-with exit 0 or 1. The bugs this found are fixed; their minimal examples stay at the end of the file.
+with exit 0 or 1. Section 5 is hostile input to other commands: a --today out of range, huge
+windows, control characters on every write. The bugs this found are fixed; their minimal
+examples stay at the end of the file.
 """
 
 from __future__ import annotations
@@ -928,6 +930,35 @@ def test_even_a_crash_writes_nothing(casey, isolated, tmp_path, name, text):
     before = snapshot(isolated)
     result = casey.runner.invoke(app, ["load", str(path)])
     assert result.exit_code == 1
+    assert snapshot(isolated) == before
+
+
+# ------------------------------------------ 5. hostile options and text on other commands
+
+
+@pytest.mark.parametrize(
+    "args", [["--today", "9999-12-25", "status"], ["--today", "0001-01-01", "report"]]
+)
+def test_today_out_of_range_is_one_line(casey, args):
+    assert "out of range" in casey.error(*args)
+
+
+def test_huge_windows_are_usage_errors(casey):
+    casey("status", "--days", "999999999", code=2)
+    casey("report", "--stale-days", "999999999", code=2)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["action", "add", "-b", "camden", "-t", "evil\x1b[2J"],
+        ["action", "update", "A1", "--owner", "nul\x00owner"],
+        ["meeting", "add", "bell\x07", "--date", "2026-11-01"],
+    ],
+)
+def test_control_characters_are_refused_on_every_write(casey, isolated, args):
+    before = snapshot(isolated)
+    assert "control character" in casey.error(*args)
     assert snapshot(isolated) == before
 
 

@@ -273,6 +273,16 @@ def test_titles_match_existing_actions_whatever_their_case(casey, tmp_path):
     ] == ["Insp C"]
 
 
+def test_titles_match_whatever_their_case(casey, tmp_path):
+    first = tmp_path / "a.csv"
+    first.write_text("borough,title,owner\ncamden,Publish dates,A\n")
+    second = tmp_path / "b.csv"
+    second.write_text("borough,title,owner\ncamden,publish DATES,B\n")
+    casey("load", str(first))
+    assert casey("load", str(second)).stdout.strip() == "0 created, 1 updated, 0 unchanged"
+    assert [a["owner"] for a in casey.json("action", "list", "-b", "camden")] == ["B"]
+
+
 def test_a_title_stored_twice_in_different_cases_is_never_picked_silently(
     casey, add_action, tmp_path
 ):

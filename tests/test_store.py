@@ -1,14 +1,19 @@
-"""The store: created on first use, owner-only, pragmas, migrations, refusing newer schemas."""
+"""The store: created on first use, owner-only, pragmas, migrations (an old store upgraded
+once however many processes open it at once), refusing newer schemas."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest import sql, store_url
+from conftest import FIXTURE_0001, sql, store_url
 from sqlmodel import SQLModel
 
 from casey_cli.config import mask_url
@@ -35,6 +40,13 @@ def test_new_store_is_owner_only(casey, tmp_path):
     casey("--db", str(db), "init")
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
     assert stat.S_IMODE(db.parent.stat().st_mode) == 0o700
+
+
+def test_every_folder_of_a_new_store_is_owner_only(casey, tmp_path):
+    db = tmp_path / "a" / "b" / "c" / "casey.db"
+    casey("--db", str(db), "init")
+    for folder in (tmp_path / "a", tmp_path / "a" / "b", db.parent):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
 
 
 def test_init_twice_is_safe_and_keeps_data(casey, empty_store):
@@ -97,6 +109,26 @@ def test_store_newer_than_the_code_is_refused(casey, isolated):
     sql(isolated, "UPDATE alembic_version SET version_num = '9999'")
     err = casey.error("status")
     assert "schema 9999" in err and "upgrade casey-cli" in err
+
+
+def test_processes_opening_an_old_store_at_once_all_succeed(tmp_path):
+    db = tmp_path / "old.db"
+    shutil.copyfile(FIXTURE_0001, db)
+    env = {**os.environ, "CASEY_DB": str(db), "CASEY_TODAY": "2026-11-23"}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "casey_cli", "status", "--format", "json"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], errors
+    assert sum("Upgraded the store" in e for e in errors) == 1
+    assert len(list(tmp_path.glob("old.db.before-*"))) == 1
 
 
 @pytest.mark.sqlite_only(reason="a file that is not a SQLite database")
