@@ -7,7 +7,7 @@ import typer
 
 from casey_cli.cli import completion, output, views
 from casey_cli.cli.context import AppContext, app_context
-from casey_cli.cli.errors import fail, handled
+from casey_cli.cli.errors import errors_as_one_line, fail
 from casey_cli.cli.options import ActionRefArg as RefArg
 from casey_cli.cli.options import (
     BoroughOpt,
@@ -75,7 +75,7 @@ def _prompt_for_missing(app: AppContext, given: dict[str, str | None]) -> dict[s
 
 
 @app.command("add")
-@handled
+@errors_as_one_line
 def add(
     ctx: typer.Context,
     borough: BoroughOpt = None,
@@ -154,7 +154,7 @@ def add(
 
 
 @app.command("update")
-@handled
+@errors_as_one_line
 def update(
     ctx: typer.Context,
     ref: RefArg,
@@ -210,7 +210,7 @@ def update(
 
 
 @app.command("done")
-@handled
+@errors_as_one_line
 def done(
     ctx: typer.Context,
     ref: RefArg,
@@ -235,7 +235,7 @@ def done(
 
 
 @app.command("verify")
-@handled
+@errors_as_one_line
 def verify(
     ctx: typer.Context,
     ref: RefArg,
@@ -265,7 +265,7 @@ def verify(
 
 
 @app.command("reschedule")
-@handled
+@errors_as_one_line
 def reschedule(
     ctx: typer.Context,
     ref: RefArg,
@@ -303,7 +303,7 @@ def reschedule(
 
 
 @app.command("show")
-@handled
+@errors_as_one_line
 def show(ctx: typer.Context, ref: RefArg, fmt: ShowFormatOpt = Format.TABLE) -> None:
     """Show one action with its full history.
 
@@ -318,7 +318,7 @@ def show(ctx: typer.Context, ref: RefArg, fmt: ShowFormatOpt = Format.TABLE) -> 
 
 
 @app.command("list")
-@handled
+@errors_as_one_line
 def list_(
     ctx: typer.Context,
     borough: ScopeBoroughOpt = None,

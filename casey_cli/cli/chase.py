@@ -7,7 +7,7 @@ import typer
 
 from casey_cli.cli import output, views
 from casey_cli.cli.context import app_context
-from casey_cli.cli.errors import handled
+from casey_cli.cli.errors import errors_as_one_line
 from casey_cli.cli.options import (
     DaysOpt,
     OwnerOpt,
@@ -19,7 +19,7 @@ from casey_cli.cli.options import (
 from casey_cli.enums import Format
 
 
-@handled
+@errors_as_one_line
 def chase(
     ctx: typer.Context,
     borough: ScopeBoroughOpt = None,

@@ -6,7 +6,7 @@ import typer
 
 from casey_cli.cli import output, views
 from casey_cli.cli.context import AppContext, app_context
-from casey_cli.cli.errors import handled
+from casey_cli.cli.errors import errors_as_one_line
 from casey_cli.cli.options import ReadFormatOpt
 from casey_cli.enums import Format
 
@@ -67,7 +67,7 @@ def _row(found: "Resolved", origin: bool) -> Any:
 
 
 @app.command("show")
-@handled
+@errors_as_one_line
 def show(ctx: typer.Context, origin: OriginOpt = False, fmt: ReadFormatOpt = Format.TABLE) -> None:
     """Show every setting as commands will use it (flag > environment > config file >
     default).
@@ -82,7 +82,7 @@ def show(ctx: typer.Context, origin: OriginOpt = False, fmt: ReadFormatOpt = For
 
 
 @app.command("get")
-@handled
+@errors_as_one_line
 def get(ctx: typer.Context, name: KeyArg, origin: OriginOpt = False) -> None:
     """Print one setting's value as commands will use it; exit 1 when it has none.
 
@@ -107,7 +107,7 @@ def get(ctx: typer.Context, name: KeyArg, origin: OriginOpt = False) -> None:
 
 
 @app.command("set")
-@handled
+@errors_as_one_line
 def set_(
     ctx: typer.Context,
     name: KeyArg,
@@ -138,7 +138,7 @@ def set_(
 
 
 @app.command("unset")
-@handled
+@errors_as_one_line
 def unset(ctx: typer.Context, name: KeyArg) -> None:
     """Remove a setting from the config file, so the default applies again.
 

@@ -8,13 +8,13 @@ import typer
 
 from casey_cli.cli import output
 from casey_cli.cli.context import app_context
-from casey_cli.cli.errors import handled
+from casey_cli.cli.errors import errors_as_one_line
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 
 
 @app.command("backup")
-@handled
+@errors_as_one_line
 def backup(
     ctx: typer.Context,
     target: Annotated[
@@ -52,7 +52,7 @@ def backup(
 
 
 @app.command("check")
-@handled
+@errors_as_one_line
 def check(ctx: typer.Context) -> None:
     """Verify the store: SQLite integrity, foreign keys, and the history hash chain; exit 1
     naming the first broken event.
@@ -68,7 +68,7 @@ def check(ctx: typer.Context) -> None:
 
 
 @app.command("copy")
-@handled
+@errors_as_one_line
 def copy(
     ctx: typer.Context,
     to: Annotated[
@@ -122,7 +122,7 @@ def copy(
 
 
 @app.command("upgrade")
-@handled
+@errors_as_one_line
 def upgrade(
     ctx: typer.Context,
     dry_run: Annotated[

@@ -37,7 +37,7 @@ def _store_failure(exc: Exception) -> str | None:
     )
 
 
-def handled(func: F) -> F:
+def errors_as_one_line(func: F) -> F:
     """Map domain errors to their one-line message and exit code (SPEC exit codes)."""
 
     @functools.wraps(func)

@@ -6,7 +6,7 @@ import typer
 
 from casey_cli.cli import completion, output
 from casey_cli.cli.context import app_context
-from casey_cli.cli.errors import handled
+from casey_cli.cli.errors import errors_as_one_line
 from casey_cli.cli.options import (
     OutputOpt,
     OwnerOpt,
@@ -19,7 +19,7 @@ from casey_cli.dates import DATE_HELP
 from casey_cli.enums import Format
 
 
-@handled
+@errors_as_one_line
 def export(
     ctx: typer.Context,
     fmt: Annotated[

@@ -6,13 +6,13 @@ import typer
 
 from casey_cli.cli import completion, output, views
 from casey_cli.cli.context import app_context
-from casey_cli.cli.errors import handled
+from casey_cli.cli.errors import errors_as_one_line
 from casey_cli.cli.options import BoroughOpt, ReadFormatOpt
 from casey_cli.dates import DATE_HELP
 from casey_cli.enums import Format
 
 
-@handled
+@errors_as_one_line
 def history(
     ctx: typer.Context,
     ref: Annotated[

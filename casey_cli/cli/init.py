@@ -6,10 +6,10 @@ import typer
 
 from casey_cli.cli import output
 from casey_cli.cli.context import app_context
-from casey_cli.cli.errors import handled
+from casey_cli.cli.errors import errors_as_one_line
 
 
-@handled
+@errors_as_one_line
 def init(
     ctx: typer.Context,
     no_seed: Annotated[

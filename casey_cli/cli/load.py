@@ -8,7 +8,7 @@ import typer
 
 from casey_cli.cli import output
 from casey_cli.cli.context import app_context
-from casey_cli.cli.errors import handled
+from casey_cli.cli.errors import errors_as_one_line
 from casey_cli.cli.options import ByOpt, WriteFormatOpt
 from casey_cli.enums import Format
 
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from casey_cli.schemas import LoadResult
 
 
-@handled
+@errors_as_one_line
 def load(
     ctx: typer.Context,
     files: Annotated[

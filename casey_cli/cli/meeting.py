@@ -6,7 +6,7 @@ import typer
 
 from casey_cli.cli import output, views
 from casey_cli.cli.context import app_context
-from casey_cli.cli.errors import handled
+from casey_cli.cli.errors import errors_as_one_line
 from casey_cli.cli.options import BoroughOpt, ReadFormatOpt, WriteFormatOpt
 from casey_cli.dates import DATE_HELP
 from casey_cli.enums import Format
@@ -15,7 +15,7 @@ app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 
 
 @app.command("add")
-@handled
+@errors_as_one_line
 def add(
     ctx: typer.Context,
     name: Annotated[
@@ -53,7 +53,7 @@ def add(
 
 
 @app.command("list")
-@handled
+@errors_as_one_line
 def list_(
     ctx: typer.Context, borough: BoroughOpt = None, fmt: ReadFormatOpt = Format.TABLE
 ) -> None:

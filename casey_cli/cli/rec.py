@@ -6,7 +6,7 @@ import typer
 
 from casey_cli.cli import completion, output, views
 from casey_cli.cli.context import app_context
-from casey_cli.cli.errors import handled
+from casey_cli.cli.errors import errors_as_one_line
 from casey_cli.cli.options import (
     ByOpt,
     DueOpt,
@@ -24,7 +24,7 @@ app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 
 
 @app.command("list")
-@handled
+@errors_as_one_line
 def list_(
     ctx: typer.Context,
     source: SourceOpt = None,
@@ -45,7 +45,7 @@ def list_(
 
 
 @app.command("show")
-@handled
+@errors_as_one_line
 def show(ctx: typer.Context, ref: RefArg, fmt: ShowFormatOpt = Format.TABLE) -> None:
     """Show a recommendation, its actions in each borough, and its history.
 
@@ -60,7 +60,7 @@ def show(ctx: typer.Context, ref: RefArg, fmt: ShowFormatOpt = Format.TABLE) -> 
 
 
 @app.command("update")
-@handled
+@errors_as_one_line
 def update(
     ctx: typer.Context,
     ref: RefArg,

@@ -4,7 +4,7 @@ import typer
 
 from casey_cli.cli import output, views
 from casey_cli.cli.context import app_context
-from casey_cli.cli.errors import handled
+from casey_cli.cli.errors import errors_as_one_line
 from casey_cli.cli.options import ReadFormatOpt
 from casey_cli.enums import Format
 
@@ -16,7 +16,7 @@ SOURCE_TABLE = ("code", "title", "publisher", "published", "borough", "recommend
 
 
 @source_app.command("list")
-@handled
+@errors_as_one_line
 def sources(ctx: typer.Context, fmt: ReadFormatOpt = Format.TABLE) -> None:
     """List the sources (reviews and plans) with their recommendation counts.
 
@@ -31,7 +31,7 @@ def sources(ctx: typer.Context, fmt: ReadFormatOpt = Format.TABLE) -> None:
 
 
 @borough_app.command("list")
-@handled
+@errors_as_one_line
 def boroughs(ctx: typer.Context, fmt: ReadFormatOpt = Format.TABLE) -> None:
     """List the London boroughs with their slug, GSS code, BCU and open actions.
 

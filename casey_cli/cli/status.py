@@ -7,7 +7,7 @@ import typer
 
 from casey_cli.cli import output, views
 from casey_cli.cli.context import app_context
-from casey_cli.cli.errors import handled
+from casey_cli.cli.errors import errors_as_one_line
 from casey_cli.cli.options import (
     AsAtOpt,
     DaysOpt,
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 STATUS_ROWS = 15  # rows of each table a person sees; the rest are counted
 
 
-@handled
+@errors_as_one_line
 def status(
     ctx: typer.Context,
     borough: ScopeBoroughOpt = None,
