@@ -56,13 +56,20 @@ def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Iterator[None]:
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """One line per backend, so a CI log shows the suite passing on both."""
     counts: dict[str, dict[str, int]] = {b: {} for b in BACKENDS}
+    skipped_because: dict[str, set[str]] = {b: set() for b in BACKENDS}
     for outcome in ("passed", "failed", "error", "skipped"):
         for report in terminalreporter.stats.get(outcome, []):
             backend = getattr(report, "casey_backend", None)
             if backend in counts and (outcome != "passed" or report.when == "call"):
                 counts[backend][outcome] = counts[backend].get(outcome, 0) + 1
+                if outcome == "skipped" and isinstance(report.longrepr, tuple):
+                    skipped_because[backend].add(str(report.longrepr[2]))
     for backend, tally in counts.items():
         shown = ", ".join(f"{n} {outcome}" for outcome, n in tally.items()) or "nothing run"
+        # The half that did not run says why, and how to run it.
+        if backend == "postgresql" and not tally.get("passed"):
+            why = "; ".join(sorted(skipped_because[backend])) or f"{PG_ENV} is not set"
+            shown += f" ({why.removeprefix('Skipped: ')})"
         terminalreporter.write_line(f"{backend}: {shown}")
 
 
