@@ -337,7 +337,7 @@ class Trend:
         }
 
 
-# `casey chase`: one row per item to chase, in this column order in every format (README).
+# `casey chase`: one row per item to chase, in this column order in every format (docs/guide.md).
 CHASE_COLUMNS = (
     "owner",
     "ref",

@@ -275,10 +275,10 @@ def test_the_table_says_how_many_items_it_does_not_show(casey, add_action):
     assert f" {added[0]['ref']} " not in table
 
 
-def test_readme_documents_the_csv_columns_in_order(casey):
+def test_the_guide_documents_the_csv_columns_in_order(casey):
     from pathlib import Path
 
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    assert "`" + ", ".join(COLUMNS) + "`" in readme
+    guide = (Path(__file__).parent.parent / "docs" / "guide.md").read_text(encoding="utf-8")
+    assert "`" + ", ".join(COLUMNS) + "`" in guide
     header = casey("chase", "--format", "csv").stdout.splitlines()[0]
     assert header == ",".join(COLUMNS)
