@@ -74,16 +74,6 @@ def db_url(db: str) -> str:
     return "sqlite:///" + str(Path(db).expanduser().resolve())
 
 
-@dataclass(frozen=True)
-class Ctx:
-    """What every service needs besides the store: the report date, the rules' window, who."""
-
-    today: date
-    user: str = "unknown"
-    window: int = DEFAULT_WINDOW_DAYS
-    stale_days: int = DEFAULT_STALE_DAYS
-
-
 # --- the settings a user can configure ------------------------------------------------------
 
 _SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
