@@ -31,6 +31,8 @@ from casey_cli.enums import Format
 if TYPE_CHECKING:
     from datetime import date
 
+    from casey_cli.schemas import Item
+
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 
 StatusOpt = Annotated[
@@ -297,9 +299,16 @@ def reschedule(
         fmt,
         item.to_dict(),
         item.ref,
-        f"{item.ref} is now due {item.due} (originally {item.original_due}, "
-        f"slipped {item.slips} time(s)).",
+        _rescheduled_message(item),
     )
+
+
+def _rescheduled_message(item: "Item") -> str:
+    if item.original_due in (None, item.due) and not item.slips:
+        return f"{item.ref} is now due {item.due}."
+    times = "once" if item.slips == 1 else f"{item.slips} times"
+    slipped = f"slipped {times}" if item.slips else "not slipped"
+    return f"{item.ref} is now due {item.due} (originally {item.original_due}, {slipped})."
 
 
 @app.command("show")

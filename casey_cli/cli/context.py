@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -73,6 +72,7 @@ class AppContext:
     def _prepare(self, *, seed: bool) -> None:
         """Create (and seed) a missing store or upgrade an older one, saying so on stderr;
         refuse a newer or foreign one with store.manage's one-line errors."""
+        from casey_cli.cli import output
         from casey_cli.config import mask_url
         from casey_cli.services import load
         from casey_cli.store import manage
@@ -91,15 +91,14 @@ class AppContext:
                 counts = result.created_by_kind()
                 what = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in counts.items())
                 origin = "the bundled register" if seed else "the bundled borough list only"
-                sys.stderr.write(
-                    f"Created a new casey store at "
-                    f"{mask_url(self.db_location)} from {origin} "
-                    f"({what}).\n"
+                output.info(
+                    f"Created a new casey store at {mask_url(self.db_location)} from {origin} "
+                    f"({what})."
                 )
             elif opened.upgraded_from:
                 kept = f" (backup: {opened.backup})" if opened.backup else ""
-                sys.stderr.write(
-                    f"Upgraded the store from schema {opened.upgraded_from} to {HEAD}{kept}.\n"
+                output.info(
+                    f"Upgraded the store from schema {opened.upgraded_from} to {HEAD}{kept}."
                 )
         finally:
             opened.engine.dispose()

@@ -15,6 +15,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 def fail(message: str, code: int = 1) -> typer.Exit:
     one_line = " ".join(message.split())  # a library's message may span lines
     sys.stderr.write(f"Error: {one_line}\n")
+    sys.stderr.flush()
     return typer.Exit(code)
 
 
@@ -38,7 +39,7 @@ def _store_failure(exc: Exception) -> str | None:
 
 
 def errors_as_one_line(func: F) -> F:
-    """Map domain errors to their one-line message and exit code (SPEC exit codes)."""
+    """Map domain errors to their one-line message and exit code (the contract's exit codes)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:

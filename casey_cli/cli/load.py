@@ -9,7 +9,7 @@ import typer
 from casey_cli.cli import output
 from casey_cli.cli.context import app_context
 from casey_cli.cli.errors import errors_as_one_line
-from casey_cli.cli.options import ByOpt, WriteFormatOpt
+from casey_cli.cli.options import ByOpt, format_option
 from casey_cli.enums import Format
 
 if TYPE_CHECKING:
@@ -34,7 +34,16 @@ def load(
         ),
     ] = False,
     by: ByOpt = None,
-    fmt: WriteFormatOpt = Format.TEXT,
+    fmt: Annotated[
+        Format,
+        format_option(
+            Format.TEXT,
+            Format.JSON,
+            help="text: what a dry run would create, update or leave unchanged, then the "
+            "counts; json: one object with dry_run, the counts (created, updated, unchanged) "
+            "and items (each with action, kind, key and changed fields).",
+        ),
+    ] = Format.TEXT,
 ) -> None:
     """Load files into the register in one transaction: all of them or nothing.
 

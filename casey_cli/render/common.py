@@ -24,7 +24,7 @@ def rag_text(rag: str) -> Text:
     return Text(rag.upper(), style=RAG_STYLE.get(rag, ""))
 
 
-COLUMN_RATIO = {"title": 4, "owner": 2, "missing": 1, "note": 3, "old": 2, "new": 3, "by": 2}
+COLUMN_RATIO = {"title": 4, "owner": 2, "note": 3, "old": 2, "new": 3, "by": 2}
 NO_WRAP = ("ref", "due", "rag", "status", "days_overdue", "at")
 
 
@@ -33,13 +33,14 @@ def scope_name(borough: str | None) -> str:
 
 
 def headline(scope: str, today: str, total: int, by_rag: dict[str, int], tail: str) -> Text:
-    """`Scope · date · N items · n red  n amber ... · tail`, RAG counts in their colours;
-    with no items there are no RAG counts, and no empty part between two dots."""
+    """`Scope · date · N items · n red  n amber ...` and the tail on a line of its own (so
+    neither wraps at 80 columns), RAG counts in their colours; with no items there are no
+    RAG counts, and no empty part between two dots."""
     parts: list[str | tuple[str, str]] = []
     for rag, n in by_rag.items():
         if n:
             parts += ["  "] if parts else []
             parts.append((f"{n} {rag}", RAG_STYLE[rag]))
     return Text.assemble(
-        (scope, "bold"), f" · {today} · {total} items · ", *parts, " · " if parts else "", tail
+        (scope, "bold"), f" · {today} · {total} items", " · " if parts else "", *parts, "\n", tail
     )

@@ -22,6 +22,9 @@ def items_table(
     extra: str | None = None,
     columns: Sequence[str] = ITEM_TABLE_COLUMNS,
 ) -> Table:
+    if "borough" in columns and len({item.borough for item in items}) == 1:
+        # one borough's list: the column would repeat what the title or filter says
+        columns = [col for col in columns if col != "borough"]
     table = Table(title=title, title_justify="left", expand=True)
     for col in columns:
         table.add_column(

@@ -14,7 +14,7 @@ from casey_cli.schemas import Item, LondonReport, StatusReport
 
 def gap_reason(item: Item) -> str:
     missing = [name for name, value in (("owner", item.owner), ("due date", item.due)) if not value]
-    return "no " + " and no ".join(missing)
+    return ", ".join(f"no {name}" for name in missing)
 
 
 def status_view(report: StatusReport | LondonReport, when: str = "") -> RenderableType:
@@ -40,8 +40,9 @@ def borough_view(report: StatusReport, when: str = "") -> RenderableType:
     gaps = Table(
         title=f"Gaps: no owner or no due date ({s.gaps})", title_justify="left", expand=True
     )
-    for col in ("ref", "title", "owner", "missing"):
+    for col in ("ref", "title", "owner"):
         gaps.add_column(col, overflow="fold", ratio=COLUMN_RATIO.get(col), no_wrap=col in NO_WRAP)
+    gaps.add_column("missing", width=len("no due date"))
     for item in report.gaps:
         gaps.add_row(
             cell(item.ref), cell(item.title), cell(item.owner), cell(gap_reason(item), "yellow")
