@@ -119,7 +119,7 @@ def _whole(low: int, high: int) -> Callable[[object], int]:
 
 
 def _db(value: object) -> str:
-    """A --db value: a file path (relative to where the command runs, as SPEC 3 has it for
+    """A --db value: a file path (relative to where the command runs, as the contract has it for
     --db and CASEY_DB) or a database URL."""
     if not isinstance(value, str) or not value.strip():
         raise ValueError("must be a file path or a database URL in quotes")

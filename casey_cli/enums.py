@@ -1,10 +1,10 @@
-"""Value sets of the SPEC (statuses, responses, RAG, formats): light, no SQLModel import."""
+"""Value sets of the contract (statuses, responses, RAG, formats): light, no SQLModel import."""
 
 from __future__ import annotations
 
 from enum import Enum
 
-# The borough slug of force-wide items: a source with no borough (SPEC section 1).
+# The borough slug of force-wide items: a source with no borough (docs/contract.md).
 FORCE_WIDE = "london"
 # Defaults and bounds of the settings in whole days (flag, variable or config file). Kept
 # here, with the enums the options use, so `casey --help` does not import the rules.

@@ -1,4 +1,5 @@
-"""The SPEC section 2 rules: status normalisation, overdue, due soon, gaps, RAG, slips."""
+"""The contract's rules (docs/contract.md): status normalisation, overdue, due soon, gaps,
+RAG, slips."""
 
 from __future__ import annotations
 

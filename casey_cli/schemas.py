@@ -1,4 +1,4 @@
-"""Plain data returned by services: the SPEC item object and the reports built from it."""
+"""Plain data returned by services: the contract's item object and the reports built from it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from casey_cli.enums import Rag, Status
 
-# SPEC section 5: the item object's fields, in this order, in every format.
+# The contract's item object (docs/contract.md): its fields, in this order, in every format.
 ITEM_COLUMNS = (
     "ref",
     "kind",
@@ -161,7 +161,7 @@ class Counts:
                 mine[key] = mine.get(key, 0) + n
 
     def summary(self) -> Summary:
-        """The SPEC section 5 `summary` of `status --format json`."""
+        """The contract's `summary` of `status --format json`."""
         return Summary(
             total=self.total,
             by_status=dict(self.by_status),
@@ -221,7 +221,7 @@ class LondonReport:
     summary: Counts
     rows: list[LondonRow]
     force_wide: LondonRow
-    # The SPEC section 5 lists over all London, filled for `--format json` only, so scripts
+    # The contract's lists over all London, filled for `--format json` only, so scripts
     # written against the one-borough report read the London one the same way.
     overdue: list[Item] = field(default_factory=list)
     due_soon: list[Item] = field(default_factory=list)

@@ -34,8 +34,8 @@ app = typer.Typer(
     "plans) borough by borough: what is overdue, due soon, or has no owner or date.",
     no_args_is_help=True,
     add_completion=True,
-    # Plain help: Typer's Rich help imports rich.markdown and markdown-it (~100 ms), which
-    # would more than double the start-up of `casey --help` (issue 5 budget: 1.3x the floor).
+    # Plain help: Typer's Rich help imports rich.markdown and markdown-it, which would more
+    # than double the start-up of `casey --help` (docs/performance.md).
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
     # A bug's traceback must not print local variables: one of them is the store URL, which

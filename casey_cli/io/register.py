@@ -1,4 +1,4 @@
-"""Register files (SPEC section 5) read and checked before anything touches the store: a
+"""Register files (docs/formats.md) read and checked before anything touches the store: a
 YAML register, or CSV / JSON / XLSX rows of item objects, each error naming its file, line and
 field. Pure: no store here (services.load applies what this returns)."""
 
@@ -174,7 +174,7 @@ ACTION_FIELDS = FieldSpecs(
         "slips": (_count, False),
     }
 )
-# The item object (SPEC section 5) as a load format: derived columns are read and ignored,
+# The item object (docs/formats.md) as a load format: derived columns are read and ignored,
 # `assurance` must match the store (it changes only through `casey action verify`).
 ITEM_ROW_FIELDS = FieldSpecs(
     {

@@ -113,7 +113,7 @@ def add(
 
 def item_changes(*, title: str | None, owner: str | None, status: str | None) -> dict[str, Any]:
     """The changes an update gives to the fields every item has (None: not given), checked:
-    a title cannot be emptied, a status must be one of the SPEC's."""
+    a title cannot be emptied, a status must be one of the contract's."""
     changes: dict[str, Any] = {}
     if title is not None:
         if clean_text(title) is None:

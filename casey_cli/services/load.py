@@ -1,4 +1,4 @@
-"""Load register files (SPEC section 5): every file is checked first (io.register), then all
+"""Load register files (docs/formats.md): every file is checked first (io.register), then all
 are applied in the caller's one transaction, upserting by natural key (borough slug, source
 code, recommendation ref, meeting name+date, action ref or borough+title) with plain SQL,
 recording created/updated/unchanged and one history event per changed field."""

@@ -35,7 +35,7 @@ def show(tx: Tx, run: RunContext, ref: str) -> ItemDetail:
         rec.item(run.today, run.window),
         details,
         tx.events(ref=rec.ref),
-        sorted(actions, key=lambda i: i.borough or ""),  # stable: SPEC order within a borough
+        sorted(actions, key=lambda i: i.borough or ""),  # stable: contract order per borough
     )
 
 

@@ -18,9 +18,9 @@ if TYPE_CHECKING:
 
 def report(tx: Tx, run: RunContext, f: Filters, limit: int | None = None) -> StatusReport:
     """One borough's counts over every item in scope (its actions plus its own plans'
-    recommendations; force-wide sources count as borough `london`); the lists in SPEC order,
-    each cut to `limit` items when given (a table shows the top of each list: only those
-    become item objects). With no borough, `london()` gives the London view."""
+    recommendations; force-wide sources count as borough `london`); the lists in the
+    contract's order, each cut to `limit` items when given (a table shows the top of each
+    list: only those become item objects). With no borough, `london()` gives the London view."""
     today, window = run.today, run.window
     counts = tx.count_items(f, today=today, window=window)
     overdue, due_soon, gaps = _lists(tx, run, f, limit)
@@ -85,7 +85,7 @@ def london(
 def _lists(
     tx: Tx, run: RunContext, f: Filters, limit: int | None
 ) -> tuple[list[Item], list[Item], list[Item]]:
-    """Overdue, due soon and gaps, in SPEC order, each cut to `limit` items when given."""
+    """Overdue, due soon and gaps, in the contract's order, each cut to `limit` items when given."""
 
     def listed(rule: Filters) -> list[Item]:
         return list(tx.items(rule, today=run.today, window=run.window, limit=limit))

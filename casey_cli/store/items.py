@@ -1,6 +1,6 @@
 """The register's items as plain SQL on every backend: the one query behind status, lists,
 exports and chase lists, counts made by the store, and the item object built from a row.
-Rows stream in SPEC order (due date, undated last, then ref), so exports never hold the
+Rows stream in the contract's order (due date, undated last, then ref), so exports never hold the
 whole register."""
 
 from __future__ import annotations
@@ -301,7 +301,7 @@ def item_from_stored(row: Sequence[Any], today: date, window: int) -> Item:
 def items(
     tx: Tx, f: Filters, *, today: date, window: int, limit: int | None = None
 ) -> Iterator[Item]:
-    """Items matching `f`, streamed in SPEC order: due date (undated last), then ref."""
+    """Items matching `f`, streamed in the contract's order: due date (undated last), then ref."""
     for row in stored_items(tx, f, today, limit=limit):
         yield item_from_stored(row, today, window)
 
@@ -436,9 +436,9 @@ _ITEM_FIELDS = operator.itemgetter(slice(0, len(ITEM_COLUMNS)))
 def item_values(
     tx: Tx, f: Filters, *, today: date, window: int, guard: tuple[str, ...] = ()
 ) -> Iterable[Sequence[Any]]:
-    """Item objects as tuples in ITEM_COLUMNS order, streamed in SPEC order (on SQLite with
-    no Python step per row); a text cell that starts with one of `guard` gets a leading "'"
-    (the CSV export's guard against spreadsheet formulas)."""
+    """Item objects as tuples in ITEM_COLUMNS order, streamed in the contract's order (on
+    SQLite with no Python step per row); a text cell that starts with one of `guard` gets a
+    leading "'" (the CSV export's guard against spreadsheet formulas)."""
     if tx.dialect == "sqlite":
         sql, params = _item_values_sql(f, today, window, guard)
         return map(_ITEM_FIELDS, tx.cursor(sql, params)) if sql else ()

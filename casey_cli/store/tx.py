@@ -109,7 +109,8 @@ class Tx:
     def items(
         self, f: Filters, *, today: date, window: int, limit: int | None = None
     ) -> Iterator[Item]:
-        """Items matching `f`, streamed in SPEC order: due date (undated last), then ref."""
+        """Items matching `f`, streamed in the contract's order: due date (undated last),
+        then ref."""
         from casey_cli.store import items
 
         return items.items(self, f, today=today, window=window, limit=limit)
