@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from casey_cli.enums import Rag, Status
+from casey_cli.text import counted
 
 # The contract's item object (docs/contract.md): its fields, in this order, in every format.
 ITEM_COLUMNS = (
@@ -399,10 +400,10 @@ class ChaseList:
     def sentence(self) -> str:
         s = self.summary
         return (
-            f"{s['items']} items for {s['owners']} owners: {s['overdue']} overdue, "
-            f"{s['due_soon']} due within {self.window_days} days, {s['stale']} with no "
-            f"update for over {self.stale_days} days, {s['gaps']} with no owner or no due "
-            "date."
+            f"{counted(s['items'], 'item')} for {counted(s['owners'], 'owner')}: "
+            f"{s['overdue']} overdue, {s['due_soon']} due within "
+            f"{counted(self.window_days, 'day')}, {s['stale']} with no update for over "
+            f"{counted(self.stale_days, 'day')}, {s['gaps']} with no owner or no due date."
         )
 
     def rows(self) -> list[ChaseRow]:

@@ -24,3 +24,8 @@ def clean_text(value: str | None, field: str | None = None) -> str | None:
             "contains an invalid character (a lone surrogate); fix the text", field=field
         ) from None
     return text or None
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """`1 item`, `2 items`: a count with its noun in the right number."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"

@@ -60,6 +60,7 @@ def status(
     from casey_cli.services import status as service
     from casey_cli.store import lookup
     from casey_cli.store.as_at import at_day, empty_note, parse_day
+    from casey_cli.text import counted
 
     if by and borough and borough.strip().lower() != ALL_BOROUGHS:
         raise typer.BadParameter(
@@ -86,4 +87,4 @@ def status(
         output.info(note)
     output.emit(fmt, views.status(report, f" as at the end of {day}" if day else ""))
     if fail_on_overdue and report.summary.overdue:
-        raise OverdueFound(f"{report.summary.overdue} overdue item(s)")
+        raise OverdueFound(counted(report.summary.overdue, "overdue item"))

@@ -10,19 +10,40 @@ from rich.text import Text
 
 from casey_cli.render.common import cell, scope_name
 from casey_cli.schemas import NO_OWNER, ChaseList, ChaseRow
+from casey_cli.text import counted
 
 CHASE_ROWS = 20  # rows of each owner's table a person sees; CSV and JSON have them all
 CHASE_OWNERS = 10  # owners' tables a person sees (owners by name, nobody's items last)
-CHASE_RATIO = {"title": 4, "reasons": 2, "last note": 3}
+CHASE_RATIO = {"title": 3, "last update": 2}
 
 
-def _late(row: ChaseRow, today: str) -> Text:
+def _due(row: ChaseRow, today: str) -> Text:
+    """The due date, and under it how late it is or how soon it falls."""
+    if not row.due:
+        return Text("")
+    text = Text(row.due)
     if row.days_late:
-        return Text(f"{row.days_late} days late", style="bold red")
-    if row.due and "due soon" in row.reasons:
+        text.append(f"\n{counted(row.days_late, 'day')} late", style="bold red")
+    elif "due soon" in row.reasons:
         days = (date.fromisoformat(row.due) - date.fromisoformat(today)).days
-        return Text("due today" if not days else f"in {days} days", style="dark_orange")
-    return Text("")
+        text.append("\ndue today" if not days else f"\nin {counted(days, 'day')}", "dark_orange")
+    return text
+
+
+def _title(row: ChaseRow) -> Text:
+    """The title, and under it the status when that is worth a word (blocked, in progress)."""
+    text = Text(row.title)
+    if row.status != "not-started":
+        text.append(f"\n{row.status}", style="dim")
+    return text
+
+
+def _last_update(row: ChaseRow) -> Text:
+    """When the item last changed, and the start of its last note (CSV and JSON have it all)."""
+    text = Text(row.last_update or "")
+    if row.last_note:
+        text.append("\n" + row.last_note, style="dim")
+    return text
 
 
 def chase_view(chase: ChaseList) -> RenderableType:
@@ -32,7 +53,7 @@ def chase_view(chase: ChaseList) -> RenderableType:
     parts: list[RenderableType] = [
         Text.assemble(
             (f"Chase list · {scope_name(chase.borough)} · {chase.today}", "bold"),
-            " · ",
+            "\n",
             chase.sentence(),
         )
     ]
@@ -43,25 +64,22 @@ def chase_view(chase: ChaseList) -> RenderableType:
             title_justify="left",
             expand=True,
         )
-        for col in ("ref", "title", "status", "due", "late", "reasons", "updated", "last note"):
-            # the last note is cut to one line: the CSV and JSON carry all of it
+        for col in ("ref", "title", "due", "why", "last update"):
             table.add_column(
                 col,
-                overflow="ellipsis" if col == "last note" else "fold",
                 ratio=CHASE_RATIO.get(col),
-                no_wrap=col not in ("title", "reasons"),
-                min_width=len("no due date") if col == "reasons" else None,
+                no_wrap=col in ("ref", "due", "last update"),
+                min_width=len("no due date") if col == "why" else None,
+                # one line of the last note: the CSV and JSON carry all of it
+                overflow="ellipsis" if col == "last update" else "fold",
             )
         for row in group.rows[:CHASE_ROWS]:
             table.add_row(
                 cell(row.ref),
-                cell(row.title),
-                cell(row.status),
-                cell(row.due),
-                _late(row, chase.today),
-                cell(row.reasons, "yellow"),
-                cell(row.last_update),
-                cell(row.last_note, "dim"),
+                _title(row),
+                _due(row, chase.today),
+                cell(row.reasons.replace(", ", ",\n"), "yellow"),
+                _last_update(row),
             )
         parts += [Text(""), table]
         rows_left += max(0, len(group.rows) - CHASE_ROWS)

@@ -35,12 +35,19 @@ def scope_name(borough: str | None) -> str:
 def headline(scope: str, today: str, total: int, by_rag: dict[str, int], tail: str) -> Text:
     """`Scope · date · N items · n red  n amber ...` and the tail on a line of its own (so
     neither wraps at 80 columns), RAG counts in their colours; with no items there are no
-    RAG counts, and no empty part between two dots."""
+    RAG counts, and no empty part between two dots. A scope that already names its day
+    ("Islington as at the end of 2026-09-30") is not followed by it again."""
     parts: list[str | tuple[str, str]] = []
     for rag, n in by_rag.items():
         if n:
             parts += ["  "] if parts else []
             parts.append((f"{n} {rag}", RAG_STYLE[rag]))
     return Text.assemble(
-        (scope, "bold"), f" · {today} · {total} items", " · " if parts else "", *parts, "\n", tail
+        (scope, "bold"),
+        f" · {today}" if today not in scope else "",
+        f" · {total} items",
+        " · " if parts else "",
+        *parts,
+        "\n",
+        tail,
     )
