@@ -68,7 +68,12 @@ def mask_url(url: str) -> str:
 
 
 def db_url(db: str) -> str:
-    """A SQLAlchemy URL: URLs pass through, anything else is a SQLite file path."""
+    """A SQLAlchemy URL: URLs pass through, anything else is a SQLite file path. A plain
+    PostgreSQL URL (`postgresql://`, `postgres://`, as psql and most hosts write it) means
+    psycopg, the one PostgreSQL driver casey installs."""
+    for plain in ("postgresql://", "postgres://"):
+        if db.startswith(plain):
+            return "postgresql+psycopg://" + db[len(plain) :]
     if "://" in db:
         return db
     return "sqlite:///" + str(Path(db).expanduser().resolve())

@@ -100,6 +100,17 @@ def test_a_new_postgresql_store_is_created_and_seeded(casey, empty_store):
 
 
 @pytest.mark.postgresql_only
+@pytest.mark.parametrize("scheme", ["postgresql://", "postgres://"])
+def test_a_plain_postgresql_url_means_psycopg(casey, empty_store, scheme):
+    """The URL as psql and hosting dashboards write it works for every command, not only
+    for the init that created the store."""
+    plain = str(empty_store).replace("postgresql+psycopg://", scheme, 1)
+    casey("--db", plain, "init")
+    assert len(casey.json("--db", plain, "action", "list", "--borough", "islington")) == 18
+    assert "hash chain intact" in casey("--db", plain, "db", "check").stdout
+
+
+@pytest.mark.postgresql_only
 def test_a_writer_queues_behind_another_then_gives_up_cleanly(casey, isolated, monkeypatch):
     """Writers take the store's write lock first: while another transaction holds it, a write
     waits, and past the lock timeout ends in one line with nothing written."""

@@ -115,7 +115,9 @@ def copy(
                 with contextlib.suppress(OSError):
                     folder.rmdir()
         raise
-    what = ", ".join(f"{n} {table}" for table, n in counts.items())
+    what = ", ".join(
+        f"{n} {'history events' if table == 'history' else table}" for table, n in counts.items()
+    )
     output.write(
         f"Copied the store to {where}: {what}.\n" + "".join(line + "\n" for line in report.lines())
     )

@@ -58,8 +58,9 @@ def history(events: Sequence[Event]) -> View:
 
     def table() -> RenderableType:
         from casey_cli.render.history import history_table
+        from casey_cli.text import counted
 
-        return history_table(events, f"History ({len(events)} events)")
+        return history_table(events, f"History ({counted(len(events), 'event')})")
 
     return View(table, EVENT_COLUMNS, [e.to_dict() for e in events])
 
