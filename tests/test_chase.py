@@ -278,7 +278,7 @@ def test_the_table_says_how_many_items_it_does_not_show(casey, add_action):
 def test_the_guide_documents_the_csv_columns_in_order(casey):
     from pathlib import Path
 
-    guide = (Path(__file__).parent.parent / "docs" / "guide.md").read_text(encoding="utf-8")
+    guide = (Path(__file__).parent.parent / "docs" / "scheduled-jobs.md").read_text("utf-8")
     assert "`" + ", ".join(COLUMNS) + "`" in guide
     header = casey("chase", "--format", "csv").stdout.splitlines()[0]
     assert header == ",".join(COLUMNS)

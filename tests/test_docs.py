@@ -105,3 +105,49 @@ def test_help_does_not_import_the_heavy_stack():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert out.stdout.strip() == ""
+
+
+def test_the_command_reference_is_what_help_prints():
+    """docs/reference.md is generated from the app by cog; regenerate it, never edit it."""
+    from cogapp import Cog
+
+    status = Cog().main(["cog", "--check", str(ROOT / "docs" / "reference.md")])
+    assert status == 0, "docs/reference.md differs from --help: run cog -r docs/reference.md"
+
+
+PAGES = [ROOT / name for name in ("README.md", "CONTRIBUTING.md", "CHANGELOG.md")] + sorted(
+    (ROOT / "docs").rglob("*.md")
+)
+LINK = re.compile(r"(?<!!)\[[^\]\n]*\]\(([^)\s]+)\)|!\[[^\]\n]*\]\(([^)\s]+)\)")
+CODE = re.compile(r"^ *```.*?^ *```|`[^`\n]*`", re.S | re.M)
+
+
+def slug(heading: str) -> str:
+    """A heading's anchor as the code host makes it (MkDocs' toc makes the same for ours)."""
+    text = re.sub(r"[`*_]|\[([^\]]*)\]\([^)]*\)", r"\1", heading.strip().lower())
+    return re.sub(r"[^\w\- ]", "", text).replace(" ", "-")
+
+
+def anchors(page: Path) -> set[str]:
+    text = CODE.sub("", page.read_text(encoding="utf-8"))
+    return {slug(m.group(1)) for m in re.finditer(r"^#{1,6} +(.+?) *#*$", text, re.M)}
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_internal_link_resolves(page: Path):
+    assert page.exists(), f"{page.relative_to(ROOT)} is missing"
+    text = CODE.sub("", page.read_text(encoding="utf-8"))
+    broken = []
+    for match in LINK.finditer(text):
+        target = match.group(1) or match.group(2)
+        if re.match(r"[a-z]+:", target):
+            continue  # a web address
+        path, _, anchor = target.partition("#")
+        resolved = (page.parent / path).resolve() if path else page
+        if not resolved.exists():
+            broken.append(f"{target}: no such file")
+        elif page.parent.name == "docs" and ROOT / "docs" not in resolved.parents:
+            broken.append(f"{target}: outside docs/, which the site is built from")
+        elif anchor and resolved.suffix == ".md" and anchor not in anchors(resolved):
+            broken.append(f"{target}: no heading #{anchor}")
+    assert not broken, f"{page.relative_to(ROOT)}: {broken}"
