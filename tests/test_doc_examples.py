@@ -182,11 +182,12 @@ class Page:
         return result.output, result.exit_code
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+PAGES_WITH_EXAMPLES = [page for page in PAGES if "```console" in page.read_text(encoding="utf-8")]
+
+
+@pytest.mark.parametrize("page", PAGES_WITH_EXAMPLES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_example_runs_as_shown(page: Path, tmp_path: Path) -> None:
     steps = steps_of(page)
-    if not any(step.kind == "command" for step in steps):
-        pytest.skip("no console examples")
     shell = Page(tmp_path / "officer", tmp_path / "bin")
     where = page.relative_to(ROOT)
     with time_machine.travel(CLOCK_STARTS, tick=True):
