@@ -22,7 +22,7 @@ import hashlib
 import json
 import sqlite3
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 EXPORT_SQL = (
     "SELECT 'A' || id, 'action', borough, NULL, recommendation, title, owner, status, due, "
@@ -111,7 +111,7 @@ def load(store: str, source: str) -> None:
     ).fetchall()
     for name, _ in indexes:
         conn.execute(f'DROP INDEX "{name}"')
-    moment = datetime.now(timezone.utc).replace(microsecond=0)
+    moment = datetime.now(UTC).replace(microsecond=0)
     stamp, hashed_at = (
         moment.strftime("%Y-%m-%d %H:%M:%S.%f"),
         moment.strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -229,12 +229,8 @@ def read_toml(path: Path) -> tuple[dict[str, Any], str]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidInput("not UTF-8 text; fix or delete the file", file=str(path)) from None
-    import sys
+    import tomllib
 
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on 3.10 only
-        import tomli as tomllib
     try:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from casey_cli.errors import InvalidInput
 
@@ -19,7 +19,7 @@ def stamp_text(moment: datetime) -> str:
     """The one written form of a moment, in item objects, history and hashes alike: ISO 8601
     in UTC, to the second ('2026-11-23T11:12:08Z'); a naive moment is taken as UTC."""
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc)
+        moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

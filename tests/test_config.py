@@ -8,15 +8,10 @@ import json
 import os
 import re
 import stat
-import sys
+import tomllib
 from pathlib import Path
 
 import pytest
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 
 @pytest.fixture
@@ -293,7 +288,7 @@ def test_reading_config_keeps_status_light(isolated, config_file):
 
 @pytest.mark.sqlite_only(reason="a relative path names a SQLite file")
 def test_a_relative_casey_db_is_a_file_where_the_command_runs(casey, tmp_path, monkeypatch):
-    """SPEC 3: --db or CASEY_DB is a file path, relative ones included; only the config file,
+    """The contract: --db or CASEY_DB is a file path, relative ones included; only the config file,
     read from any folder, insists on an absolute one."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("CASEY_DB", "here.db")

@@ -28,7 +28,7 @@ import shlex
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -161,7 +161,7 @@ class Page:
         done = subprocess.run(
             ["bash", "-c", command],
             cwd=self.home,
-            env={**self.env, "CASEY_DOCS_CLOCK": datetime.now(timezone.utc).isoformat()},
+            env={**self.env, "CASEY_DOCS_CLOCK": datetime.now(UTC).isoformat()},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

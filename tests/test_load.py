@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -420,7 +421,7 @@ def test_history_hashes_keep_their_canonical_form(casey, isolated, tmp_path):
     """Stores written before keep verifying: each stored hash is SHA-256 over the compact,
     unescaped JSON list of the event's fields, whatever builds that text."""
     import hashlib
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     tricky = 'Quote " backslash \\ tab\tslash / \u00e9 \u2028 \U0001f600'
     casey("action", "add", "-b", "camden", "-t", tricky, "--note", 'caf\u00e9 "note"')
@@ -436,7 +437,7 @@ def test_history_hashes_keep_their_canonical_form(casey, isolated, tmp_path):
         fields[0] = fields[0] or ""
         at = fields[1]  # SQLite keeps UTC text; PostgreSQL a timestamptz, in its own zone
         if isinstance(at, datetime):
-            at = at.astimezone(timezone.utc).isoformat(" ")
+            at = at.astimezone(UTC).isoformat(" ")
         fields[1] = f"{at[:10]}T{at[11:19]}Z"
         text = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
         assert hashlib.sha256(text.encode()).hexdigest() == stored, fields

@@ -3,7 +3,7 @@ against the seeded register: what every service relies on, checked below the CLI
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from conftest import sql, store_url
@@ -63,7 +63,7 @@ def test_a_write_commits_and_an_error_rolls_everything_back(store, isolated):
 
 
 def test_stamps_and_days_read_back_as_written(store):
-    moment = datetime(2026, 6, 1, 23, 30, tzinfo=timezone.utc)  # the next day in Tokyo
+    moment = datetime(2026, 6, 1, 23, 30, tzinfo=UTC)  # the next day in Tokyo
     with store.write(dry_run=True) as tx:
         number = tx.next_id("meetings")
         tx.insert_rows(

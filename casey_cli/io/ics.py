@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from casey_cli.schemas import Item
@@ -12,7 +12,7 @@ from casey_cli.schemas import Item
 def _stamp(text: str | None) -> datetime:
     if text:
         return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return datetime(2000, 1, 1, tzinfo=timezone.utc)
+    return datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def to_ics(items: Sequence[Item], meetings: Sequence[dict[str, Any]], name: str) -> bytes:
@@ -44,7 +44,7 @@ def to_ics(items: Sequence[Item], meetings: Sequence[dict[str, Any]], name: str)
     for meeting in meetings:
         event = Event()
         event.add("uid", f"{meeting['ref']}@casey-cli")
-        event.add("dtstamp", datetime(2000, 1, 1, tzinfo=timezone.utc))
+        event.add("dtstamp", datetime(2000, 1, 1, tzinfo=UTC))
         event.add("dtstart", date.fromisoformat(meeting["date"]))
         event.add("summary", f"Meeting: {meeting['name']}")
         if meeting.get("borough"):

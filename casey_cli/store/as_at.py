@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from casey_cli.errors import InvalidInput
@@ -51,7 +51,7 @@ def end_of_day(day: date) -> datetime:
     from zoneinfo import ZoneInfo
 
     midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=ZoneInfo(ZONE))
-    return midnight.astimezone(timezone.utc)
+    return midnight.astimezone(UTC)
 
 
 def check_day(day: date, today: date, option: str = "--as-at") -> date:
@@ -157,7 +157,7 @@ def _copy(tx: Tx, mem: sqlite3.Connection) -> None:
 
     def cell(value: Any) -> Any:
         if isinstance(value, datetime):
-            return sqlite_stamp(value if value.tzinfo else value.replace(tzinfo=timezone.utc))
+            return sqlite_stamp(value if value.tzinfo else value.replace(tzinfo=UTC))
         if isinstance(value, date):
             return value.isoformat()
         return value

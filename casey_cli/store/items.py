@@ -8,7 +8,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from casey_cli import rules
@@ -24,7 +24,7 @@ def as_date(value: Any) -> date | None:
     if value is None or isinstance(value, date) and not isinstance(value, datetime):
         return value
     if isinstance(value, datetime):  # a server hands back its own zone: the UTC day, as
-        return (value.astimezone(timezone.utc) if value.tzinfo else value).date()  # SQLite
+        return (value.astimezone(UTC) if value.tzinfo else value).date()  # SQLite
     return date.fromisoformat(str(value)[:10])
 
 

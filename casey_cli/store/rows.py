@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from casey_cli import rules
@@ -283,7 +283,7 @@ def events(
         params["borough"] = borough
     if since is not None:
         clauses.append("h.at >= :since")
-        params["since"] = tx.stamp(datetime.combine(since, time(), tzinfo=timezone.utc))
+        params["since"] = tx.stamp(datetime.combine(since, time(), tzinfo=UTC))
     where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
     sql = (
         'SELECT h.id, h.at, h."by", h.kind, h.ref, h.field, h.old, h.new, h.note, m.id, '

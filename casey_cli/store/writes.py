@@ -3,7 +3,7 @@ inserted with."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from casey_cli.chain import event_hash
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 def now() -> datetime:
     """Real clock time of a change (UTC, to the second): `--today` never moves the trail."""
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def _text(value: Any) -> str | None:
