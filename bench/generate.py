@@ -6,7 +6,7 @@ writes, in --out:
 
 - actions-N.csv  (borough,title,owner,status,due,recommendation,progress: item-object
   columns that `casey load` accepts; no ref, so every row creates an action)
-- register-N.yaml (`version: 1` and `actions:` in the register schema, SPEC section 5)
+- register-N.yaml (`version: 1` and `actions:` in the register schema, docs/formats.md)
 - tasks-N.json   (Taskwarrior `task import`: one JSON object per line)
 
 The same --seed gives the same bytes. Standard library only; YAML is written by hand

@@ -12,7 +12,7 @@ import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -366,9 +366,7 @@ DAY1, DAY2, DAY3, LATER = "2027-06-01", "2027-06-02", "2027-07-03", "2027-07-10"
 
 def at(stamp: str) -> time_machine.travel:
     """The clock stopped at a UTC moment."""
-    return time_machine.travel(
-        datetime.fromisoformat(stamp).replace(tzinfo=timezone.utc), tick=False
-    )
+    return time_machine.travel(datetime.fromisoformat(stamp).replace(tzinfo=UTC), tick=False)
 
 
 @dataclass
@@ -396,7 +394,7 @@ class Timeline:
 def timeline(tmp_path_factory: pytest.TempPathFactory) -> Timeline:
     """Changes on three days through add, update, done, verify, reschedule, rec update and
     load, one of them half an hour after midnight London summer time (still the evening
-    before in UTC). History times are the real clock (SPEC 2), so the real CLI runs under
+    before in UTC). History times are the real clock (docs/contract.md), so the real CLI runs under
     time-machine's clock. Built once, then only read (tests/test_as_at.py, test_trend.py)."""
     t = Timeline(tmp_path_factory.mktemp("asat") / "casey.db")
     with at("2027-06-01T08:00:00"):

@@ -15,7 +15,7 @@ from conftest import snapshot
 if TYPE_CHECKING:
     from conftest import Casey
 
-# SPEC section 5, written out here rather than imported so the test checks the code.
+# The item object (docs/contract.md), written out rather than imported: the test checks the code.
 ITEM_FIELDS = [
     "ref",
     "kind",

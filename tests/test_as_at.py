@@ -1,9 +1,9 @@
 """`status --as-at` and `report --as-at / --compare`: the register rebuilt from the history
 matches what the CLI showed at the time.
 
-History times are the real clock (SPEC 2), so the `timeline` (conftest: changes on known days)
-runs the real CLI under time-machine's clock; every other input is the real CLI on a real
-store. The trend, built the same way, is tests/test_trend.py."""
+History times are the real clock (docs/contract.md), so the `timeline` (conftest: changes on
+known days) runs the real CLI under time-machine's clock; every other input is the real CLI
+on a real store. The trend, built the same way, is tests/test_trend.py."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from conftest import Casey
 
 REGISTER = Path(__file__).resolve().parents[1] / "data" / "recommendations.yaml"
-# SPEC section 5, written out here rather than imported so the test checks the code.
+# The item object (docs/contract.md), written out rather than imported: the test checks the code.
 ITEM_FIELDS = [
     "ref",
     "kind",

@@ -1,4 +1,4 @@
-"""Pure rules and date parsing: examples from the SPEC plus properties (hypothesis)."""
+"""Pure rules and date parsing: examples from docs/contract.md plus properties (hypothesis)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`casey status`: SPEC section 2 rules (overdue, due soon, gaps, RAG) through the real CLI."""
+"""`casey status`: the contract's rules (overdue, due soon, gaps, RAG) through the real CLI."""
 
 from __future__ import annotations
 

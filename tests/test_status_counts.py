@@ -26,7 +26,7 @@ STATUSES = ("not-started", "in-progress", "blocked", "complete", "dropped")
 
 
 def spelled(status: str, n: int) -> str:
-    """The status as a person may type it (SPEC 2: any case, spaces or underscores)."""
+    """The status as a person may type it (the contract: any case, spaces or underscores)."""
     return (status, status.replace("-", " ").title(), status.replace("-", "_").upper())[n % 3]
 
 

@@ -7,7 +7,7 @@ from the London view itself. CASEY_TODAY is 2026-11-23 (conftest)."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -17,7 +17,7 @@ from casey_cli.cli import app
 
 NUMBERS = ("total", "open", "overdue", "due_soon", "gaps", "slipped")
 SPEC_NUMBERS = ("total", "overdue", "due_soon", "gaps")  # a borough's own status summary
-FORCE_WIDE = "london"  # SPEC section 1: the borough slug of force-wide items
+FORCE_WIDE = "london"  # the contract: the borough slug of force-wide items
 
 
 def boroughs(casey) -> dict[str, dict]:
@@ -203,9 +203,7 @@ def test_fail_on_overdue_in_the_london_view(casey, add_action):
 
 
 def at(stamp: str) -> time_machine.travel:
-    return time_machine.travel(
-        datetime.fromisoformat(stamp).replace(tzinfo=timezone.utc), tick=False
-    )
+    return time_machine.travel(datetime.fromisoformat(stamp).replace(tzinfo=UTC), tick=False)
 
 
 def test_as_at_rebuilds_the_london_view(tmp_path):

@@ -24,7 +24,7 @@ def backup(
     """Copy the store to FILE with SQLite's online backup API, consistent even while others
     write.
 
-    Example: casey db backup ~/backups/casey-2026-11-23.db
+    Example: casey db backup casey-2026-11-23.db
     """
     from casey_cli.config import mask_url, sqlite_file
     from casey_cli.errors import StoreError

@@ -7,7 +7,7 @@ import typer
 from casey_cli.cli import output, views
 from casey_cli.cli.context import app_context
 from casey_cli.cli.errors import errors_as_one_line
-from casey_cli.cli.options import BoroughOpt, ReadFormatOpt, WriteFormatOpt
+from casey_cli.cli.options import BoroughOpt, ReadFormatOpt, format_option
 from casey_cli.dates import DATE_HELP
 from casey_cli.enums import Format
 
@@ -29,7 +29,14 @@ def add(
         str, typer.Option("--date", help=f"Meeting date: {DATE_HELP}.", show_default=False)
     ],
     borough: BoroughOpt = None,
-    fmt: WriteFormatOpt = Format.TEXT,
+    fmt: Annotated[
+        Format,
+        format_option(
+            Format.TEXT,
+            Format.JSON,
+            help="text: the ref only; json: the meeting (ref, name, date, borough, citation).",
+        ),
+    ] = Format.TEXT,
 ) -> None:
     """Add a meeting; prints its ref (M3) for --meeting on later writes.
 

@@ -137,8 +137,8 @@ AsAtOpt = Annotated[
     str | None,
     typer.Option(
         "--as-at",
-        help=f"Show the register as it stood at the end of this day, London time, "
-        f"rebuilt from the history ({DATE_HELP}).",
+        help="Show the register as it stood at the end of this day, London time, "
+        "rebuilt from the history (YYYY-MM-DD or 'today'; not after today).",
     ),
 ]
 

@@ -29,7 +29,8 @@ def report(
         str | None,
         typer.Option(
             "--since",
-            help=f"Start of the reporting period ({DATE_HELP}; default: 90 days before today).",
+            help=f"Start of the reporting period ({DATE_HELP}; default: 90 days before "
+            "today, or before the --as-at day).",
         ),
     ] = None,
     days: DaysOpt = None,
@@ -39,8 +40,8 @@ def report(
         str | None,
         typer.Option(
             "--compare",
-            help=f"Also show the change in each headline and RAG count since the end "
-            f"of this day, London time ({DATE_HELP}).",
+            help="Also show the change in each headline and RAG count since the end "
+            "of this day, London time (YYYY-MM-DD or 'today'; not after today).",
         ),
     ] = None,
 ) -> None:

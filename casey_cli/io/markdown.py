@@ -17,6 +17,7 @@ from casey_cli.schemas import (
     LondonRow,
     StatusReport,
 )
+from casey_cli.text import counted
 
 COLUMNS = ("ref", "title", "borough", "owner", "status", "due", "days_overdue", "rag")
 LONDON_COLUMNS = (*LONDON_COUNTS, *(rag.value for rag in Rag))
@@ -35,8 +36,8 @@ def status_markdown(report: StatusReport | LondonReport) -> str:
     rag = ", ".join(f"{n} {k}" for k, n in s.by_rag.items())
     head = (
         f"# Status: {report.borough} ({report.today})\n\n"
-        f"{s.total} items ({rag}); {s.overdue} overdue, {s.due_soon} due within "
-        f"{report.window_days} days, {s.gaps} gaps.\n"
+        f"{counted(s.total, 'item')} ({rag}); {s.overdue} overdue, {s.due_soon} due within "
+        f"{counted(report.window_days, 'day')}, {counted(s.gaps, 'gap')}.\n"
     )
     return "\n".join(
         [
@@ -77,8 +78,9 @@ def london_markdown(report: LondonReport) -> str:
         force.update(bcu=report.force_wide.label, boroughs=force["borough"])
     return (
         f"# Status: all London by {report.by} ({report.today})\n\n"
-        f"{s.total} items ({rag}); {s.overdue} overdue, {s.due_soon} due within "
-        f"{report.window_days} days, {s.gaps} gaps, {s.slipped} slipped. Rows worst "
+        f"{counted(s.total, 'item')} ({rag}); {s.overdue} overdue, {s.due_soon} due within "
+        f"{counted(report.window_days, 'day')}, {counted(s.gaps, 'gap')}, {s.slipped} "
+        "slipped. Rows worst "
         "first (most overdue, then most gaps); the last row is force-wide.\n\n"
         + to_markdown(keys + LONDON_COLUMNS, [*map(_london_record, report.rows), force])
     )

@@ -7,6 +7,8 @@ from typing import Any
 
 from rich.text import Text
 
+from casey_cli.text import counted
+
 RAG_STYLE = {
     "red": "bold red",
     "amber": "bold dark_orange",
@@ -45,7 +47,7 @@ def headline(scope: str, today: str, total: int, by_rag: dict[str, int], tail: s
     return Text.assemble(
         (scope, "bold"),
         f" · {today}" if today not in scope else "",
-        f" · {total} items",
+        f" · {counted(total, 'item')}",
         " · " if parts else "",
         *parts,
         "\n",

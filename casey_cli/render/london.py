@@ -9,6 +9,7 @@ from rich.text import Text
 
 from casey_cli.render.common import RAG_STYLE, cell, headline, scope_name
 from casey_cli.schemas import LONDON_COUNTS, LondonReport, LondonRow
+from casey_cli.text import counted
 
 # Each RAG has its own glyph as well as its colour, so a bar still reads without colour.
 RAG_GLYPH = {"red": "█", "amber": "▓", "green": "▒", "blue": "░", "grey": "·"}
@@ -37,8 +38,8 @@ def london_view(report: LondonReport, when: str = "") -> RenderableType:
         report.today,
         s.total,
         s.by_rag,
-        f"{s.overdue} overdue, {s.due_soon} due in {report.window_days} "
-        f"days, {s.gaps} gaps, {s.slipped} slipped",
+        f"{s.overdue} overdue, {s.due_soon} due in {counted(report.window_days, 'day')}, "
+        f"{counted(s.gaps, 'gap')}, {s.slipped} slipped",
     )
     by_bcu = report.by == "bcu"
     # No vertical rules, one space between columns, BCU members under the BCU's name:

@@ -10,6 +10,7 @@ from casey_cli.render.common import COLUMN_RATIO, NO_WRAP, cell, headline, scope
 from casey_cli.render.items import section
 from casey_cli.render.london import london_view
 from casey_cli.schemas import Item, LondonReport, StatusReport
+from casey_cli.text import counted
 
 
 def gap_reason(item: Item) -> str:
@@ -35,7 +36,8 @@ def borough_view(report: StatusReport, when: str = "") -> RenderableType:
         report.today,
         s.total,
         s.by_rag,
-        f"{s.overdue} overdue, {s.due_soon} due in {report.window_days} days, {s.gaps} gaps",
+        f"{s.overdue} overdue, {s.due_soon} due in {counted(report.window_days, 'day')}, "
+        f"{counted(s.gaps, 'gap')}",
     )
     gaps = Table(
         title=f"Gaps: no owner or no due date ({s.gaps})", title_justify="left", expand=True
