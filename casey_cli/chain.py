@@ -1,5 +1,10 @@
 """The history hash chain: each event's SHA-256 covers its fields and the previous hash,
-so changing or deleting an event outside casey breaks the chain at that point."""
+so changing or deleting an event outside casey breaks the chain at that point.
+
+The account that made an event (schema 0005 on) is hashed after the other fields, and only
+when it was recorded: an event from before accounts were kept (account NULL) hashes exactly
+as it always did, so a chain begun by an older casey-cli still verifies, and an account
+added to an old event, removed from a new one or changed breaks the chain there."""
 
 from __future__ import annotations
 
@@ -38,8 +43,11 @@ def event_hash(
     new: str | None,
     note: str | None,
     meeting_id: int | None,
+    account: str | None = None,
 ) -> str:
     """`at` is the event time, or its stamp_text (a bulk write computes it once)."""
     stamp = at if isinstance(at, str) else stamp_text(at)
-    data = canonical([prev or "", stamp, by, kind, ref, borough, field, old, new, note, meeting_id])
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+    payload = [prev or "", stamp, by, kind, ref, borough, field, old, new, note, meeting_id]
+    if account is not None:
+        payload.append(account)
+    return hashlib.sha256(canonical(payload).encode("utf-8")).hexdigest()

@@ -48,6 +48,17 @@ def os_user() -> str:
         return "unknown"
 
 
+def os_account() -> str:
+    """The account a change on a SQLite store is recorded under: the OS login name (as
+    getpass finds it), else the numeric user id where there is one (a container with no
+    passwd entry), so two users without names are still told apart."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        getuid = getattr(os, "getuid", None)
+        return f"uid {getuid()}" if getuid else "unknown"
+
+
 def sqlite_file(db: str) -> Path | None:
     """The SQLite file a --db value names, or None for another backend or :memory:."""
     url = db_url(db)

@@ -193,6 +193,17 @@ def isolated(
         drop_pg_database(request.getfixturevalue("pg_admin"), str(db))
 
 
+@pytest.fixture
+def account(backend: str, isolated: Store, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The account this test's commands are recorded under: on SQLite the OS user, here a
+    login name given for the test (getpass reads LOGNAME first); on PostgreSQL the role the
+    store's URL logs in as (session_user)."""
+    if backend == "sqlite":
+        monkeypatch.setenv("LOGNAME", "desk-3")
+        return "desk-3"
+    return str(sa.make_url(str(isolated)).username)
+
+
 _COMMAND = typer.main.get_command(app)
 
 

@@ -55,6 +55,21 @@ def test_db_check_names_the_event_after_a_deleted_one(casey, isolated):
     assert f"history event {last} does not follow" in err
 
 
+def test_every_event_records_the_account_and_the_chain_covers_it(casey, isolated, account):
+    """The account is the store's view of who wrote (the OS user on SQLite, the database role
+    on PostgreSQL), whatever --by says; changing it, or taking it away, breaks the chain."""
+    casey("action", "add", "-b", "islington", "-t", "accounted", "--by", "Someone Else")
+    casey("action", "update", "A19", "--owner", "Insp B", "--status", "in-progress")
+    rows = sql(isolated, "SELECT \"by\", account FROM history WHERE ref = 'A19' ORDER BY id")
+    assert rows == [("Someone Else", account), ("test-clerk", account), ("test-clerk", account)]
+    assert "hash chain intact" in casey("db", "check").stdout
+    last = count(isolated, "SELECT max(id) FROM history")
+    forge(isolated, f"UPDATE history SET account = 'auditor' WHERE id = {last}")
+    assert f"history event {last} " in casey.error("db", "check")
+    forge(isolated, f"UPDATE history SET account = NULL WHERE id = {last}")
+    assert f"history event {last} " in casey.error("db", "check")
+
+
 @pytest.mark.sqlite_only(reason="PostgreSQL cannot be made to skip a foreign key; SQLite can")
 def test_db_check_catches_a_forged_action_row(casey, isolated):
     with closing(sqlite3.connect(isolated)) as conn, conn:
@@ -136,6 +151,7 @@ def test_upgrade_from_the_first_released_schema_keeps_every_row(casey, tmp_path)
         assert dump(db, table) == rows, table
     history_after = dump(db, "history")
     assert [r[:11] for r in history_after] == [tuple(r) for r in history_before]
+    assert {r[-1] for r in history_after} == {None}  # who made them was not recorded then
     assert casey("--db", str(db), "db", "check").stdout.count("intact") == 1
     assert "nothing to do" in casey("--db", str(db), "db", "upgrade").stdout
 
@@ -159,6 +175,16 @@ def test_an_old_store_is_upgraded_in_place(casey, empty_store):
     out = casey("--db", str(empty_store), "db", "upgrade").stdout
     assert f"from schema {first} to {HEAD}" in out
     assert "2 events, hash chain intact" in db_check(empty_store)
+    # Events from before accounts were kept stay without one, and their hashes stand; a new
+    # event carries its account and chains on from them.
+    casey("--db", str(empty_store), "action", "add", "-b", "camden", "-t", "after")
+    accounts = sql(empty_store, "SELECT account FROM history ORDER BY id")
+    assert accounts[:2] == [(None,), (None,)] and accounts[2][0]
+    assert "3 events, hash chain intact" in db_check(empty_store)
+    # An account written into an old event breaks the chain there.
+    sql(empty_store, "UPDATE history SET account = 'clerk' WHERE id = 2")
+    err = casey.error("--db", str(empty_store), "db", "check")
+    assert "history event 2 " in err and "changed outside casey" in err
 
 
 # ---------------------------------------------------------------- db copy

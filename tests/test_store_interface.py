@@ -111,13 +111,14 @@ def test_an_update_writes_one_chained_event_per_changed_field(store, isolated):
         assert tx.action("A3")["progress"] == 55
         events = tx.events(ref="A3")
         assert (events[-1].field, events[-1].new, events[-1].note) == ("progress", "55", "contract")
-    [(prev, at, by, kind, ref, borough, field, old, new, note, meeting, digest)] = sql(
+    [(prev, at, by, kind, ref, borough, field, old, new, note, meeting, digest, account)] = sql(
         isolated,
         'SELECT prev_hash, at, "by", kind, ref, borough, field, old, new, note, '
-        "meeting_id, hash FROM history ORDER BY id DESC LIMIT 1",
+        "meeting_id, hash, account FROM history ORDER BY id DESC LIMIT 1",
     )
+    assert account  # recorded under the transaction's account, which the hash covers
     assert digest == event_hash(
-        prev, as_stamp(at) or "", by, kind, ref, borough, field, old, new, note, meeting
+        prev, as_stamp(at) or "", by, kind, ref, borough, field, old, new, note, meeting, account
     )
 
 

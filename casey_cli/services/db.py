@@ -58,7 +58,7 @@ def check(tx: Tx) -> CheckReport:
 
     sql = (
         'SELECT id, at, "by", kind, ref, borough, field, old, new, note, meeting_id, '
-        "prev_hash, hash FROM history ORDER BY id"
+        "prev_hash, hash, account FROM history ORDER BY id"
     )
     for (
         number,
@@ -74,6 +74,7 @@ def check(tx: Tx) -> CheckReport:
         meeting_id,
         prev_hash,
         digest,
+        account,
     ) in tx.rows(sql):
         if prev_hash != prev:
             raise CheckFailed(
@@ -81,7 +82,18 @@ def check(tx: Tx) -> CheckReport:
                 "an earlier event was deleted or changed outside casey"
             )
         expected = event_hash(
-            prev, as_stamp(at) or "", by, kind, ref, borough, field, old, new, note, meeting_id
+            prev,
+            as_stamp(at) or "",
+            by,
+            kind,
+            ref,
+            borough,
+            field,
+            old,
+            new,
+            note,
+            meeting_id,
+            account,
         )
         if digest != expected:
             raise CheckFailed(

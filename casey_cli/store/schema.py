@@ -147,3 +147,6 @@ class HistoryEvent(SQLModel, table=True):
     meeting_id: int | None = Field(default=None, foreign_key="meetings.id")
     prev_hash: str | None = None
     hash: str | None = None
+    # Who made it as the store saw it: the database role (session_user) on PostgreSQL, the
+    # OS user on SQLite; NULL for events recorded before schema 0005.
+    account: str | None = None

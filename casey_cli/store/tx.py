@@ -40,6 +40,21 @@ class Tx:
         self.conn, self.dialect, self.write = conn, dialect, write
         self.chain_tip: str | None = None
         self.chain_tip_known = False  # the tip is read once, then kept as events are added
+        self._account: str | None = None
+
+    @property
+    def account(self) -> str:
+        """The account this transaction's events are recorded under, resolved once: the
+        database role that logged in (session_user, which SET ROLE does not change) on
+        PostgreSQL, the OS user on SQLite."""
+        if self._account is None:
+            if self.dialect == "postgresql":
+                self._account = str(self.scalar("SELECT session_user"))
+            else:
+                from casey_cli.config import os_account
+
+                self._account = os_account()
+        return self._account
 
     # --- plain SQL: named :parameters on every backend ------------------------------------
 

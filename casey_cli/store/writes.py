@@ -60,19 +60,22 @@ EVENT_COLUMNS = (
     "meeting_id",
     "prev_hash",
     "hash",
+    "account",
 )
 
 
 def append_events(tx: Tx, events: list[dict[str, Any]]) -> None:
     """Append events (by, kind, ref, borough, field, old, new, note, meeting_id) in order, each
-    chained to the one before. Writers hold the store's write lock (BEGIN IMMEDIATE on
-    SQLite, an advisory lock on PostgreSQL), so the tip read here really is the last event."""
+    chained to the one before and recorded under the transaction's account. Writers hold the
+    store's write lock (BEGIN IMMEDIATE on SQLite, an advisory lock on PostgreSQL), so the
+    tip read here really is the last event."""
     if not events:
         return
     if not tx.chain_tip_known:
         tx.chain_tip = tx.scalar("SELECT hash FROM history ORDER BY id DESC LIMIT 1")
         tx.chain_tip_known = True
     tip = tx.chain_tip
+    account = tx.account
     at = now()
     stamp, hashed_at = tx.stamp(at), stamp_text(at)
     rows_out: list[tuple[Any, ...]] = []
@@ -88,8 +91,8 @@ def append_events(tx: Tx, events: list[dict[str, Any]]) -> None:
             e.get("note"),
             e.get("meeting_id"),
         )
-        digest = event_hash(tip, hashed_at, *fields)
-        rows_out.append((stamp, *fields, tip, digest))
+        digest = event_hash(tip, hashed_at, *fields, account)
+        rows_out.append((stamp, *fields, tip, digest, account))
         tip = digest
     tx.insert_rows("history", EVENT_COLUMNS, rows_out)
     tx.chain_tip = tip
