@@ -70,12 +70,33 @@ class Event:
     new: str | None
     note: str | None
     meeting: str | None
+    account: str | None = None  # the store's account that made it; None before schema 0005
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @property
+    def who(self) -> str:
+        """`by` for a person to read, with the account beside it when the two differ:
+        'Scrutiny officer (jsmith)'."""
+        if self.account is None or self.account == self.by:
+            return self.by
+        return f"{self.by} ({self.account})"
 
-EVENT_COLUMNS = ("id", "at", "by", "kind", "ref", "field", "old", "new", "note", "meeting")
+
+EVENT_COLUMNS = (
+    "id",
+    "at",
+    "by",
+    "kind",
+    "ref",
+    "field",
+    "old",
+    "new",
+    "note",
+    "meeting",
+    "account",
+)
 
 
 @dataclass

@@ -15,9 +15,9 @@ The rules a page follows (docs/contributing.md, "Writing docs"):
 
 Each page gets its own fresh store: no CASEY_DB, so casey creates the default store under a
 temporary HOME from the bundled register, on the fixed day 2026-11-23 (CASEY_TODAY). That
-HOME is shown as /home/officer. The clock (which stamps the history) starts at 09:00 UTC
-that day and runs, so history times and views as at a past day come out the same on any
-day the test runs.
+HOME is shown as /home/officer, and the OS user (the account history records) is officer.
+The clock (which stamps the history) starts at 09:00 UTC that day and runs, so history
+times and views as at a past day come out the same on any day the test runs.
 """
 
 from __future__ import annotations
@@ -144,6 +144,8 @@ class Page:
             HOME=str(home),
             CASEY_TODAY=TODAY,
             CASEY_USER="officer",
+            LOGNAME="officer",  # the OS user, which history records as the account
+            USER="officer",
             COLUMNS="80",
             PATH=f"{bin_dir}{os.pathsep}{self.env.get('PATH', '')}",
         )

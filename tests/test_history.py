@@ -15,6 +15,8 @@ from conftest import snapshot, store_url
 from sqlalchemy.pool import NullPool
 from sqlmodel.sql.sqltypes import UTCDateTime
 
+from casey_cli.schemas import EVENT_COLUMNS
+
 if TYPE_CHECKING:
     from conftest import Casey
 
@@ -142,6 +144,28 @@ def test_history_csv_has_the_json_columns(casey: Casey, add_action: AddAction) -
     rows = list(csv.reader(io.StringIO(casey("history", ref, "--format", "csv").stdout)))
     assert rows[0] == list(event)
     assert dict(zip(rows[0], rows[1], strict=True))["new"] == "'=cmd|' /C calc'!A0"  # formula guard
+
+
+def test_each_event_shows_the_account_that_made_it_beside_by(
+    casey: Casey, add_action: AddAction, account: str
+) -> None:
+    """`account` is the last field of the event object (JSON and CSV): the store's account,
+    whatever --by said. A person's table shows it beside `by` only when the two differ."""
+    ref = add_action("--by", "Insp Patel")["ref"]
+    casey("action", "update", ref, "--owner", "Insp Patel", "--by", account)
+    events = history(casey, ref)
+    assert list(events[0]) == list(EVENT_COLUMNS) and EVENT_COLUMNS[-1] == "account"
+    assert [(e["by"], e["account"]) for e in events] == [
+        ("Insp Patel", account),
+        (account, account),
+    ]
+    rows = list(csv.reader(io.StringIO(casey("history", ref, "--format", "csv").stdout)))
+    assert rows[0][-1] == "account" and [r[-1] for r in rows[1:]] == [account, account]
+    table = casey("history", ref).stdout
+    assert f"Insp Patel ({account})" in table
+    assert f"{account} ({account})" not in table
+    shown = casey("action", "show", ref).stdout
+    assert f"Insp Patel ({account})" in shown
 
 
 # ---------------------------------------------------------------- the audit trail's guarantees

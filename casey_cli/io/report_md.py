@@ -147,7 +147,8 @@ def report_markdown(r: Any) -> str:
         _section(
             "Recent changes",
             to_markdown(
-                ("at", "by", "ref", "field", "old", "new", "note"), [e.to_dict() for e in r.changes]
+                ("at", "by", "ref", "field", "old", "new", "note"),
+                [{**e.to_dict(), "by": e.who} for e in r.changes],
             ),
             f"No changes recorded since {r.since}.",
             len(r.changes),

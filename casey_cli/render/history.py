@@ -14,7 +14,8 @@ from casey_cli.schemas import Event
 def history_table(events: Sequence[Event], title: str = "History") -> Table:
     """The audit trail, two facts to a cell (when and who; which item and field) so that it
     reads at 80 columns; the ref only when events of several items are shown, and the note
-    column only when some event has a note or a meeting."""
+    column only when some event has a note or a meeting. Who is `by`, with the account that
+    made the change beside it when the two differ."""
     several = len({e.ref for e in events}) > 1
     with_notes = any(e.note or e.meeting for e in events)
     table = Table(title=title, title_justify="left", expand=True)
@@ -25,7 +26,7 @@ def history_table(events: Sequence[Event], title: str = "History") -> Table:
         table.add_column("note", overflow="fold", ratio=2)
     for e in events:
         when = Text(e.at.replace("T", " ")[:16])
-        when.append(f"\n{e.by}", style="dim")
+        when.append(f"\n{e.who}", style="dim")
         what = Text(f"{e.ref}\n{e.field}" if several else e.field)
         row = [when, what, _change(e)]
         if with_notes:

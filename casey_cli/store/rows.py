@@ -287,7 +287,7 @@ def events(
     where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
     sql = (
         'SELECT h.id, h.at, h."by", h.kind, h.ref, h.field, h.old, h.new, h.note, m.id, '
-        "m.name, m.date FROM history h LEFT JOIN meetings m ON m.id = h.meeting_id"
+        "m.name, m.date, h.account FROM history h LEFT JOIN meetings m ON m.id = h.meeting_id"
         f"{where} ORDER BY h.id"
     )
     return [
@@ -302,6 +302,7 @@ def events(
             new=r[7],
             note=r[8],
             meeting=f"M{r[9]} {r[10]} ({str(r[11])[:10]})" if r[9] is not None else None,
+            account=r[12],
         )
         for r in tx.rows(sql, params)
     ]
