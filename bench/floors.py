@@ -8,8 +8,9 @@ export: read the same stored rows through the stdlib sqlite3 driver and write th
 C csv writer: no derived value (RAG, days overdue), no formula guard, no sort, no typer or
 rich. load: read the CSV with csv.reader and write what a casey load must write, in one
 transaction on the same store: the action rows (foreign keys on, as casey's connections
-have them), one hash-chained 'created' history event per action (the canonical form of
-casey_cli/chain.py), the indexes dropped and built again, then commit. No validation, no
+have them), one hash-chained 'created' history event per action under the OS user's
+account (the canonical form of casey_cli/chain.py), the indexes dropped and built again,
+then commit. No validation, no
 matching against stored actions, no typer, rich or SQLAlchemy.
 
 Standard library only, so its time is the stack's, not casey's.
@@ -18,6 +19,7 @@ Standard library only, so its time is the stack's, not casey's.
 from __future__ import annotations
 
 import csv
+import getpass
 import hashlib
 import json
 import sqlite3
@@ -26,7 +28,7 @@ from datetime import UTC, datetime
 
 EXPORT_SQL = (
     "SELECT 'A' || id, 'action', borough, NULL, recommendation, title, owner, status, due, "
-    "original_due, NULL, NULL, progress, slips, assurance, created, updated, completed "
+    "original_due, NULL, NULL, progress, slips, assurance, created, updated, completed, NULL "
     "FROM actions"
 )
 ACTION_COLUMNS = (
@@ -60,6 +62,7 @@ EVENT_COLUMNS = (
     "meeting_id",
     "prev_hash",
     "hash",
+    "account",
 )
 
 
@@ -91,6 +94,7 @@ def export(store: str, out: str) -> None:
                 "created",
                 "updated",
                 "completed",
+                "verification",
             ]
         )
         writer.writerows(conn.execute(EXPORT_SQL))
@@ -142,13 +146,14 @@ def load(store: str, source: str) -> None:
         )
     conn.executemany(insert("actions", ACTION_COLUMNS), actions)
     [tip] = conn.execute("SELECT hash FROM history ORDER BY id DESC LIMIT 1").fetchone() or [None]
+    account = getpass.getuser()  # who writes, once per transaction, as casey records it
     text = json.encoder.encode_basestring
     events = []
     for row in actions:
         ref = f"A{row[0]}"
         canonical = (
             f'[{text(tip or "")},"{hashed_at}","bench","action",{text(ref)},'
-            f'{text(row[1])},"created",null,{text(row[3])},null,null]'
+            f'{text(row[1])},"created",null,{text(row[3])},null,null,{text(account)}]'
         )
         digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
         events.append(
@@ -165,6 +170,7 @@ def load(store: str, source: str) -> None:
                 None,
                 tip,
                 digest,
+                account,
             )
         )
         tip = digest
