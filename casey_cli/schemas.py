@@ -28,6 +28,7 @@ ITEM_COLUMNS = (
     "created",
     "updated",
     "completed",
+    "verification",
 )
 
 
@@ -51,6 +52,7 @@ class Item:
     created: str | None
     updated: str | None
     completed: str | None
+    verification: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         # Fields are flat values in ITEM_COLUMNS order; asdict() would deep-copy each one

@@ -127,6 +127,46 @@ def drop_pg_database(admin: sa.Engine, url: str) -> None:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+_roles = itertools.count()
+
+
+def pg_role(admin: sa.Engine) -> tuple[str, str]:
+    """A new login role on the test server (another person's own role): name, password.
+    Roles belong to the whole server, shared with other runs: drop it with drop_pg_role."""
+    name, password = f"{_PREFIX}_role_{next(_roles)}", "another-role-pw"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE ROLE \"{name}\" LOGIN PASSWORD '{password}'")
+    return name, password
+
+
+def grant_everyday(admin: sa.Engine, url: str, role: str, password: str) -> str:
+    """Give `role` what everyday commands need on the store at `url` (docs/team-postgresql.md:
+    SELECT, INSERT and UPDATE on the tables, USAGE on their sequences); the store's URL as
+    that role."""
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with engine.connect() as conn:
+        conn.exec_driver_sql(
+            f'GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO "{role}"'
+        )
+        conn.exec_driver_sql(f'GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO "{role}"')
+    engine.dispose()
+    return sa.make_url(url).set(username=role, password=password).render_as_string(False)
+
+
+def drop_pg_role(admin: sa.Engine, role: str, urls: list[str]) -> None:
+    """Drop the role, first taking its grants back in each store at `urls` still there."""
+    for url in urls:
+        engine = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        try:
+            with engine.connect() as conn:
+                conn.exec_driver_sql(f'DROP OWNED BY "{role}"')
+        except sa.exc.OperationalError:
+            pass  # that database is gone already, and the grants with it
+        engine.dispose()
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{role}"')
+
+
 def init_store(db: Store) -> None:
     result = CliRunner().invoke(app, ["--db", str(db), "init"], env={"CASEY_TODAY": TODAY})
     assert result.exit_code == 0, result.output
@@ -202,6 +242,25 @@ def account(backend: str, isolated: Store, monkeypatch: pytest.MonkeyPatch) -> s
         monkeypatch.setenv("LOGNAME", "desk-3")
         return "desk-3"
     return str(sa.make_url(str(isolated)).username)
+
+
+@pytest.fixture
+def verifier(
+    casey: Casey, backend: str, isolated: Store, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., Any]]:
+    """Runs `casey ...` on the test's store as another account than its other commands: on
+    SQLite as another OS user (LOGNAME), on PostgreSQL as a second login role of its own,
+    made for the test and dropped after it."""
+    if backend == "sqlite":
+        yield lambda *args, code=0: casey(*args, code=code, env={"LOGNAME": "verifier-desk"})
+        return
+    admin = request.getfixturevalue("pg_admin")
+    role, password = pg_role(admin)
+    try:
+        url = grant_everyday(admin, str(isolated), role, password)
+        yield lambda *args, code=0: casey("--db", url, *args, code=code)
+    finally:
+        drop_pg_role(admin, role, [str(isolated)])
 
 
 _COMMAND = typer.main.get_command(app)
@@ -327,8 +386,14 @@ class Casey:
     def __init__(self) -> None:
         self.runner = CliRunner()
 
-    def __call__(self, *args: str, code: int = 0, input: str | None = None) -> Any:
-        result = self.runner.invoke(app, list(args), input=input)
+    def __call__(
+        self,
+        *args: str,
+        code: int = 0,
+        input: str | None = None,
+        env: dict[str, str] | None = None,
+    ) -> Any:
+        result = self.runner.invoke(app, list(args), input=input, env=env)
         assert result.exit_code == code, (
             f"casey {' '.join(args)} exited {result.exit_code}, wanted {code}\n"
             f"stdout: {result.stdout}\nstderr: {result.stderr}\n{result.exception!r}"

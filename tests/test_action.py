@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from conftest import snapshot
+from conftest import snapshot, sql
 
 if TYPE_CHECKING:
     from conftest import Casey
@@ -35,10 +36,12 @@ ITEM_FIELDS = [
     "created",
     "updated",
     "completed",
+    "verification",
 ]
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
 
 AddAction = Callable[..., dict[str, Any]]
+Verifier = Callable[..., Any]  # casey as another account (conftest's verifier)
 
 
 # ---------------------------------------------------------------- helpers
@@ -101,6 +104,7 @@ def test_add_returns_the_item_object_in_spec_order(casey: Casey, add_action: Add
         "slips": 0,
         "assurance": "unverified",
         "completed": None,
+        "verification": None,
     }
     assert {k: item[k] for k in expected} == expected
     assert TIMESTAMP.match(item["created"]) and TIMESTAMP.match(item["updated"])
@@ -331,16 +335,17 @@ def test_evidence_is_appended_never_replaced(casey: Casey, add_action: AddAction
 
 
 def test_reopening_a_verified_action_clears_completion_and_assurance(
-    casey: Casey, add_action: AddAction
+    casey: Casey, add_action: AddAction, verifier: Verifier
 ) -> None:
     ref = add_action("--owner", "Insp Patel")["ref"]
     casey("action", "done", ref)
-    casey("action", "verify", ref, "--by", "Scrutiny officer")
+    verifier("action", "verify", ref, "--by", "Scrutiny officer")
     item = casey.json("action", "update", ref, "--status", "in progress")
-    assert (item["status"], item["completed"], item["assurance"]) == (
+    assert (item["status"], item["completed"], item["assurance"], item["verification"]) == (
         "in-progress",
         None,
         "unverified",
+        None,
     )
 
 
@@ -382,31 +387,129 @@ def test_done_completes_with_the_report_date(casey: Casey, add_action: AddAction
     assert {e["note"] for e in shown(casey, ref)["history"][1:]} == {"Signed off"}
 
 
-def test_verify_records_verifier_date_and_evidence(casey: Casey, add_action: AddAction) -> None:
+def test_verify_records_verifier_date_and_evidence(
+    casey: Casey, add_action: AddAction, account: str, verifier: Verifier
+) -> None:
     ref = add_action("--owner", "Insp Patel")["ref"]
     casey("action", "done", ref)
-    item = casey.json(
-        "--today",
-        "2026-12-02",
-        "action",
-        "verify",
-        ref,
-        "--by",
-        "Scrutiny officer",
-        "--evidence",
-        "Checked the ward panel log",
+    item = json.loads(
+        verifier(
+            "--today",
+            "2026-12-02",
+            "action",
+            "verify",
+            ref,
+            "--by",
+            "Scrutiny officer",
+            "--evidence",
+            "Checked the ward panel log",
+            "--format",
+            "json",
+        ).stdout
     )
-    assert item["assurance"] == "verified"
+    assert (item["assurance"], item["verification"]) == ("verified", "other-account")
     detail = shown(casey, ref)
+    assert {k: detail[k] for k in ITEM_FIELDS} == item
     assert (detail["verified_by"], detail["verified_on"], detail["verification_evidence"]) == (
         "Scrutiny officer",
         "2026-12-02",
         "Checked the ward panel log",
     )
     verify_events = [e for e in detail["history"] if e["field"] == "assurance"]
+    completed = [e for e in detail["history"] if e["field"] == "status"]
     assert [(e["old"], e["new"], e["by"]) for e in verify_events] == [
         ("unverified", "verified", "Scrutiny officer")
     ]
+    # The verification is another account's than the completion's: the store says whose.
+    assert completed[-1]["account"] == account != verify_events[0]["account"]
+    assert "other-account" in casey("action", "show", ref).stdout
+
+
+@pytest.mark.postgresql_only
+def test_postgresql_refuses_a_verification_by_the_role_that_completed_it(
+    casey: Casey, add_action: AddAction, account: str, isolated: Path, verifier: Verifier
+) -> None:
+    """--by can name anyone; the database role cannot be typed. The role that completed an
+    action (by `done`, or by adding it complete) cannot verify it, whatever --by says;
+    another role can."""
+    done = add_action("--owner", "Insp Patel")["ref"]
+    casey("action", "done", done)
+    born_complete = add_action("--owner", "Insp Patel", "--status", "complete")["ref"]
+    for ref in (done, born_complete):
+        before = snapshot(isolated)
+        err = casey.error("action", "verify", ref, "--by", "Independent auditor")
+        assert err == (
+            f"Error: {ref} was completed by the database role {account}, which you are "
+            "connected as; verification must come from another database role: connect as "
+            "the verifier's own role (the user in --db or CASEY_DB)"
+        )
+        assert snapshot(isolated) == before
+        item = json.loads(
+            verifier(
+                "action", "verify", ref, "--by", "Independent auditor", "--format", "json"
+            ).stdout
+        )
+        assert (item["assurance"], item["verification"]) == ("verified", "other-account")
+    # Once another role completes it again, the first role may verify.
+    casey("action", "update", done, "--status", "in-progress")
+    verifier("action", "done", done)
+    item = casey.json("action", "verify", done, "--by", "Independent auditor")
+    assert item["verification"] == "other-account"
+
+
+@pytest.mark.sqlite_only(reason="PostgreSQL refuses it (the test above); SQLite marks it")
+def test_sqlite_marks_a_verification_by_the_account_that_completed_it(
+    casey: Casey, add_action: AddAction, account: str, verifier: Verifier
+) -> None:
+    """One file is often one desktop account: the verification is kept, and marked
+    same-account wherever assurance is shown (the item object, show, papers, exports)."""
+    ref = add_action("--owner", "Insp Patel", "--due", "2026-11-20")["ref"]
+    casey("action", "done", ref)
+    result = casey("action", "verify", ref, "--by", "Scrutiny officer")
+    assert result.stdout == f"{ref}\n"
+    assert result.stderr == (
+        f"Verified {ref}.\nNote: this account also completed {ref}, so the verification is "
+        f"marked same-account (`casey action show {ref}`).\n"
+    )
+    item = shown(casey, ref)
+    assert (item["assurance"], item["verification"]) == ("verified", "same-account")
+    assert {e["account"] for e in item["history"][1:]} == {account}
+    table = casey("action", "show", ref).stdout
+    assert "same-account" in table and "recorded by the account that completed it" in table
+    assert [i for i in listed(casey) if i["ref"] == ref][0]["verification"] == "same-account"
+    exported = casey("export", "--format", "csv", "--borough", "islington").stdout.splitlines()
+    assert exported[0].endswith(",completed,verification")
+    [row] = [line for line in exported if line.startswith(f"{ref},")]
+    assert ",verified," in row and row.endswith(",2026-11-23,same-account")
+    paper = casey("report", "--borough", "islington").stdout
+    assert f"| {ref} | Test action | Insp Patel | 2026-11-23 | verified (same account) |" in paper
+    assert "(1 verified, 1 by the same account)" in paper
+    assert "*same account*: the verification was recorded by the account" in paper
+    html = casey("report", "--borough", "islington", "--format", "html").stdout
+    assert "<td>verified (same account)</td>" in html
+    page = casey("export", "--format", "html", "--borough", "islington").stdout
+    assert "verified by the account that completed it" in page
+    # Reopened and completed again by another account, it is that account's to have verified.
+    casey("action", "update", ref, "--status", "in-progress")
+    assert shown(casey, ref)["verification"] is None
+    verifier("action", "done", ref)
+    assert casey.json("action", "verify", ref, "--by", "Scrutiny officer")["verification"] == (
+        "other-account"
+    )
+
+
+def test_a_completion_recorded_before_accounts_leaves_verification_unknown(
+    casey: Casey, add_action: AddAction, isolated: Path
+) -> None:
+    """An action completed before casey kept accounts (schema 0005) can be verified on either
+    backend; whether the same account did both is not known, so verification stays null."""
+    ref = add_action("--owner", "Insp Patel")["ref"]
+    casey("action", "done", ref)
+    # As an upgraded store holds it: the completion's account was never recorded.
+    sql(isolated, "UPDATE history SET account = NULL WHERE ref = :ref", ref=ref)
+    item = casey.json("action", "verify", ref, "--by", "Scrutiny officer")
+    assert (item["assurance"], item["verification"]) == ("verified", None)
+    assert shown(casey, ref)["verification"] is None
 
 
 # ---------------------------------------------------------------- reschedule

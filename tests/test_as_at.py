@@ -74,6 +74,15 @@ def test_report_as_at_is_the_paper_of_that_day(timeline, day):
     assert rebuilt.replace(note, "") == timeline.seen[(day, "report")]
 
 
+def test_a_past_verification_keeps_its_mark_as_at_that_day(timeline):
+    """A19 was verified on day 2 by the account that completed it (one OS user runs the whole
+    timeline) and reopened on day 3: the papers rebuilt above carry the mark on day 2 only,
+    as the papers of those days did."""
+    marked = "| A19 | Alpha | X | 2027-06-02 | verified (same account) |"
+    assert marked in timeline.seen[(DAY2, "report")]
+    assert "same account" not in timeline.seen[(DAY3, "report")]
+
+
 def test_report_compare_shows_the_change_in_each_count(timeline):
     then = json.loads(timeline.seen[(DAY1, "status", "--borough", "islington")])["summary"]
     now = json.loads(timeline.seen[(DAY3, "status", "--borough", "islington")])["summary"]

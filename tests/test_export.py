@@ -98,7 +98,7 @@ def test_xlsx_header_filter_fills_and_no_formulas(casey, tmp_path):
     sheet = load_workbook(out).active
     assert [c.value for c in sheet[1]] == list(ITEM_COLUMNS)
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref.startswith("A1:R")
+    assert sheet.auto_filter.ref.startswith("A1:S")  # 19 columns
     cells = [c for row in sheet.iter_rows() for c in row]
     assert not any(c.data_type == "f" for c in cells)
     evil = next(c for c in cells if c.value == '=HYPERLINK("http://evil")')
@@ -190,7 +190,9 @@ def test_export_to_a_missing_folder_creates_no_store(casey, tmp_path):
 
 def varied_register(casey):
     """Every status, due dates around today and the due-soon window, no due date, owners and
-    titles a spreadsheet would run, a leading quote, progress, a slip and a verification."""
+    titles a spreadsheet would run, a leading quote, progress, a slip and two verifications
+    (by the account that completed the action, and by another; SQLite only: a second OS
+    user)."""
     cases = [  # (title, owner, due, status)
         ("Past due", "=cmd()", "2026-11-01", "in-progress"),
         ("Due today", "@owner", "2026-11-23", "not-started"),
@@ -212,7 +214,12 @@ def varied_register(casey):
     casey("action", "update", ref, "--progress", "40")
     casey("action", "reschedule", ref, "--due", "2026-11-20", "--reason", "waiting")
     casey("action", "done", ref)
-    casey("action", "verify", ref, "--by", "Auditor")
+    casey("action", "verify", ref, "--by", "Auditor")  # by the account that completed it
+    # ...and one verified from another account than the one that completed it.
+    listed = json.loads(casey("action", "list", "--format", "json", "-b", "hackney").stdout)
+    other = next(i for i in listed if i["title"] == "Open, undated")
+    casey("action", "done", other["ref"])
+    casey("action", "verify", other["ref"], "--by", "Auditor", env={"LOGNAME": "auditor-desk"})
 
 
 def reference_items(db, today):
@@ -249,6 +256,7 @@ def test_streamed_export_equals_the_item_objects(casey, isolated, tmp_path):
         expected = reference_items(isolated, today)
         if today == "2026-11-23":  # the data covers every branch of the rules
             assert {i["rag"] for i in expected} == {"red", "amber", "green", "blue", "grey"}
+            assert {i["verification"] for i in expected} == {None, "same-account", "other-account"}
             assert len({i["days_overdue"] for i in expected}) >= 3
         out = tmp_path / "e.csv"
         casey("--today", today, "export", "--format", "csv", "--output", str(out))

@@ -17,7 +17,16 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from conftest import TODAY, count, drop_pg_database, env_for, pg_database
+from conftest import (
+    TODAY,
+    count,
+    drop_pg_database,
+    drop_pg_role,
+    env_for,
+    grant_everyday,
+    pg_database,
+    pg_role,
+)
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -154,6 +163,9 @@ class ClerkMachine(RuleBasedStateMachine):
     passes after every step."""
 
     new_store: Any = None  # set by the test: a function making a fresh store
+    # ...and how to reach a store as another account: (its --db, environment) on this backend.
+    other_account: Any = None
+    backend = "sqlite"
 
     actions = Bundle("actions")
 
@@ -166,8 +178,9 @@ class ClerkMachine(RuleBasedStateMachine):
         self.today = date.fromisoformat(TODAY)
         self.files = 0
 
-    def casey(self, *args: str) -> Any:
-        result = self.runner.invoke(app, ["--db", str(self.db), *args])
+    def casey(self, *args: str, as_other: bool = False) -> Any:
+        db, env = type(self).other_account(self.db) if as_other else (str(self.db), None)
+        result = self.runner.invoke(app, ["--db", db, *args], env=env)
         if result.exception and not isinstance(result.exception, SystemExit):
             raise result.exception
         if result.exit_code:
@@ -197,6 +210,7 @@ class ClerkMachine(RuleBasedStateMachine):
             "original_due": self.day(due) if due is not None else None,
             "slips": 0,
             "assurance": "unverified",
+            "verification": None,
         }
         return ref
 
@@ -207,6 +221,7 @@ class ClerkMachine(RuleBasedStateMachine):
         item = self.model[ref]
         if item["status"] == "complete" and status != "complete":
             item["assurance"] = "unverified"  # reopening clears the verification
+            item["verification"] = None
         item["status"] = status
 
     @rule(ref=actions, offset=st.integers(-30, 120), with_reason=st.booleans())
@@ -240,18 +255,22 @@ class ClerkMachine(RuleBasedStateMachine):
         assert result.exit_code == 0, result.stderr
         item["status"] = "complete"
 
-    @rule(ref=actions, by=st.sampled_from(PEOPLE))
-    def verify(self, ref: str, by: str) -> None:
-        result = self.casey("action", "verify", ref, "--by", by)
+    @rule(ref=actions, by=st.sampled_from(PEOPLE), as_other=st.booleans())
+    def verify(self, ref: str, by: str, as_other: bool) -> None:
+        """Every other step runs as one account, so that account completed whatever is
+        complete: a verification from it is refused on PostgreSQL and marked on SQLite."""
+        result = self.casey("action", "verify", ref, "--by", by, as_other=as_other)
         item = self.model[ref]
         allowed = (
             item["status"] == "complete"
             and item["assurance"] != "verified"
             and (item["owner"] or "").lower() != by.lower()
+            and (as_other or self.backend == "sqlite")
         )
         assert result.exit_code == (0 if allowed else 1), (allowed, result.stderr)
         if allowed:
             item["assurance"] = "verified"
+            item["verification"] = "other-account" if as_other else "same-account"
 
     @precondition(lambda self: self.model)
     @rule(data=st.data(), owner=st.sampled_from(PEOPLE))
@@ -293,15 +312,23 @@ class ClerkMachine(RuleBasedStateMachine):
 def test_random_days_of_a_clerk_keep_the_rules_and_the_chain(backend, request, tmp_path):
     stores = iter(range(10_000))
 
+    role: tuple[str, str] | None = None
+    as_role: dict[str, str] = {}  # each store's URL as the second role
     if backend == "postgresql":
         admin = request.getfixturevalue("pg_admin")
         template = request.getfixturevalue("pg_seeded")
+        role = pg_role(admin)
 
         def new_store() -> str:
-            return pg_database(admin, template=template)
+            url = pg_database(admin, template=template)
+            as_role[url] = grant_everyday(admin, url, *role)
+            return url
 
         def drop_store(db: str) -> None:
             drop_pg_database(admin, str(db))
+
+        def other_account(db: str) -> tuple[str, dict[str, str] | None]:
+            return as_role[str(db)], None
     else:
         seeded = request.getfixturevalue("seeded_store")
 
@@ -314,16 +341,25 @@ def test_random_days_of_a_clerk_keep_the_rules_and_the_chain(backend, request, t
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{db}{suffix}").unlink(missing_ok=True)
 
+        def other_account(db: str) -> tuple[str, dict[str, str] | None]:
+            return str(db), {"LOGNAME": "other-desk"}
+
     ClerkMachine.new_store = staticmethod(new_store)
     ClerkMachine.drop_store = staticmethod(drop_store)
+    ClerkMachine.other_account = staticmethod(other_account)
+    ClerkMachine.backend = backend
     from hypothesis.stateful import run_state_machine_as_test
 
-    run_state_machine_as_test(
-        ClerkMachine,
-        settings=settings(
-            max_examples=int(os.environ.get("CASEY_STATEFUL_EXAMPLES", "12")),
-            stateful_step_count=12,
-            deadline=None,
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-        ),
-    )
+    try:
+        run_state_machine_as_test(
+            ClerkMachine,
+            settings=settings(
+                max_examples=int(os.environ.get("CASEY_STATEFUL_EXAMPLES", "12")),
+                stateful_step_count=12,
+                deadline=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+            ),
+        )
+    finally:
+        if role is not None:
+            drop_pg_role(request.getfixturevalue("pg_admin"), role[0], list(as_role))

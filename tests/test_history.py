@@ -200,13 +200,15 @@ def test_history_timestamps_are_the_real_clock_not_today(
     assert start <= created <= end
 
 
-def test_history_only_grows(casey: Casey, add_action: AddAction) -> None:
+def test_history_only_grows(
+    casey: Casey, add_action: AddAction, verifier: Callable[..., Any]
+) -> None:
     ref = add_action("--owner", "Insp Patel", "--due", "2026-12-01")["ref"]
     earlier = history(casey)
     casey("action", "update", ref, "--status", "in-progress", "--title", "Renamed")
     casey("action", "reschedule", ref, "--due", "2026-12-20", "--reason", "Data late")
     casey("action", "done", ref, "--evidence", "https://example.org/minute")
-    casey("action", "verify", ref, "--by", "Scrutiny officer")
+    verifier("action", "verify", ref, "--by", "Scrutiny officer")
     casey("rec", "update", "casey-7", "--owner", "MOPAC")
     casey.error("action", "done", ref)  # a refused write adds nothing
     later = history(casey)

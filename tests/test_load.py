@@ -419,7 +419,8 @@ def test_bulk_load_rebuilds_every_index_and_the_chain_holds(casey, isolated, tmp
 
 def test_history_hashes_keep_their_canonical_form(casey, isolated, tmp_path):
     """Stores written before keep verifying: each stored hash is SHA-256 over the compact,
-    unescaped JSON list of the event's fields, whatever builds that text."""
+    unescaped JSON list of the event's fields, then its account when it has one (every event
+    from schema 0005 on; docs/data-safety.md), whatever builds that text."""
     import hashlib
     from datetime import datetime
 
@@ -430,9 +431,10 @@ def test_history_hashes_keep_their_canonical_form(casey, isolated, tmp_path):
     rows = sql(
         isolated,
         'SELECT prev_hash, at, "by", kind, ref, borough, field, old, new, '
-        "note, meeting_id, hash FROM history ORDER BY id",
+        "note, meeting_id, account, hash FROM history ORDER BY id",
     )
     assert any(r[8] == tricky for r in rows) and any(r[10] is not None for r in rows)
+    assert all(r[11] for r in rows)  # a store made by this casey records every account
     for *fields, stored in rows:
         fields[0] = fields[0] or ""
         at = fields[1]  # SQLite keeps UTC text; PostgreSQL a timestamptz, in its own zone

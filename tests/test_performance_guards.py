@@ -180,8 +180,10 @@ def test_chase_finds_each_item_last_event_through_the_history_index(isolated):
     sql, params = stored_items_sql(Filters(), date(2026, 11, 23), "sqlite", last_event=True)
     with closing(sqlite3.connect(isolated)) as conn:
         plan = " ".join(str(r[-1]) for r in conn.execute("EXPLAIN QUERY PLAN " + sql, params))
-    assert plan.count("ix_history_ref_id") == 2, plan  # actions and recommendations
-    assert "SCAN h" not in plan, plan
+    # The latest event of actions and of recommendations, and the two events a verified
+    # action's `verification` compares: each found through the index, none by a scan.
+    assert plan.count("ix_history_ref_id") == 4, plan
+    assert "SCAN h" not in plan and "SCAN history" not in plan, plan
 
 
 @SQLITE_PLANS

@@ -36,6 +36,7 @@ ITEM_FIELDS = [
     "created",
     "updated",
     "completed",
+    "verification",
 ]
 AddAction = Callable[..., dict[str, Any]]
 

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 
-def seed_story(casey):
+def seed_story(casey, verifier):
     """An overdue action, a slipped one with a reason, a completed and verified one."""
     casey(
         "action",
@@ -43,11 +43,11 @@ def seed_story(casey):
         "action", "add", "-b", "islington", "-t", "Done one", "--owner", "C", "--due", "2026-11-20"
     )
     casey("action", "done", "A21", "--evidence", "minutes")
-    casey("action", "verify", "A21", "--by", "Auditor")
+    verifier("action", "verify", "A21", "--by", "Auditor")
 
 
-def test_markdown_report_sections(casey):
-    seed_story(casey)
+def test_markdown_report_sections(casey, verifier):
+    seed_story(casey, verifier)
     paper = casey("report", "--borough", "islington").stdout
     assert paper.startswith("# Police reform tracker: Islington")
     assert "- Overdue: 1; due within 14 days: 0" in paper
@@ -59,8 +59,8 @@ def test_markdown_report_sections(casey):
     assert "| standards | 1 | 0 | 0 | 0 | 1 | 2 |" in paper  # islington-plan-2's theme
 
 
-def test_since_and_stale(casey):
-    seed_story(casey)
+def test_since_and_stale(casey, verifier):
+    seed_story(casey, verifier)
     paper = casey(
         "--today", "2027-06-01", "report", "-b", "islington", "--since", "2027-01-01"
     ).stdout
@@ -69,8 +69,8 @@ def test_since_and_stale(casey):
     assert re.search(r"no update for over 90 days: [1-9]", paper)
 
 
-def test_html_report_is_self_contained_and_escaped(casey, tmp_path):
-    seed_story(casey)
+def test_html_report_is_self_contained_and_escaped(casey, tmp_path, verifier):
+    seed_story(casey, verifier)
     out = tmp_path / "paper.html"
     casey("report", "-b", "islington", "--format", "html", "--output", str(out))
     page = out.read_text()
@@ -95,10 +95,10 @@ def chromium() -> str | None:
     chromium() is None and not os.environ.get("CI"),
     reason="chromium is not installed (CI installs it and never skips)",
 )
-def test_report_renders_in_a_real_browser(casey, tmp_path):
+def test_report_renders_in_a_real_browser(casey, tmp_path, verifier):
     browser = chromium()
     assert browser, "CI must install chromium"
-    seed_story(casey)
+    seed_story(casey, verifier)
     page = tmp_path / "paper.html"
     casey("report", "-b", "islington", "--format", "html", "--output", str(page))
     flags = [

@@ -254,6 +254,10 @@ def verify(
 ) -> None:
     """Record independent verification of a completed action.
 
+    The verifier (--by) must not be the owner. On PostgreSQL the database role must not be
+    the one that completed the action; on SQLite a verification by the OS account that
+    completed it is kept and marked same-account.
+
     Example: casey action verify A14 --by "Scrutiny officer" --evidence "Checked ward panel log"
     """
     from casey_cli.services import actions
@@ -263,7 +267,13 @@ def verify(
         item = actions.verify(
             tx, app.run_context(by), ref, evidence=evidence, note=note, meeting=meeting
         )
-    output.emit_written(fmt, item.to_dict(), item.ref, f"Verified {item.ref}.")
+    message = f"Verified {item.ref}."
+    if item.verification == "same-account":
+        message += (
+            f"\nNote: this account also completed {item.ref}, so the verification is marked "
+            f"same-account (`casey action show {item.ref}`)."
+        )
+    output.emit_written(fmt, item.to_dict(), item.ref, message)
 
 
 @app.command("reschedule")

@@ -109,10 +109,14 @@ def export_html(items: Sequence[Item], title: str, today: str) -> str:
 
 
 def report_html(report: Any) -> str:
+    from casey_cli.io.report_md import SAME_ACCOUNT_NOTE, assurance
+
     template = _env().get_template("report.html.j2")
     return str(
         template.render(
             r=report,
+            assurance=assurance,
+            same_account_note=SAME_ACCOUNT_NOTE,
             title=report.title,
             today=report.today,
             version=__version__,

@@ -196,9 +196,10 @@ ITEM_ROW_FIELDS = FieldSpecs(
         "created": (lambda v, *_: v, False),
         "updated": (lambda v, *_: v, False),
         "completed": (_date, False),
+        "verification": (lambda v, *_: v, False),
     }
 )
-DERIVED = ("kind", "source", "days_overdue", "rag", "created", "updated")
+DERIVED = ("kind", "source", "days_overdue", "rag", "created", "updated", "verification")
 TOP_FIELDS = ("version", "sources", "boroughs", "meetings", "actions")
 
 

@@ -21,6 +21,29 @@ def _rag_table(groups: dict[str, dict[str, int]], label: str) -> str:
     return to_markdown((label, *RAG_ORDER, "total"), rows)
 
 
+# A verification the store cannot tell from the completion (docs/design.md): marked wherever
+# a paper shows assurance.
+SAME_ACCOUNT_NOTE = (
+    "the verification was recorded by the account that completed the action, so the store "
+    "cannot tell the verifier from whoever completed it."
+)
+
+
+def assurance(item: Any) -> str:
+    """An item's assurance as a paper shows it: `verified (same account)` when the account
+    that completed it also recorded its verification."""
+    if item.verification == "same-account":
+        return f"{item.assurance} (same account)"
+    return str(item.assurance or "")
+
+
+def _verified(totals: dict[str, int]) -> str:
+    same = totals["same_account_since"]
+    return f"{totals['verified_since']} verified" + (
+        f", {same} by the same account" if same else ""
+    )
+
+
 def _section(title: str, body: str, empty: str, count: int) -> str:
     return f"## {title} ({count})\n\n" + (body if count else f"{empty}\n")
 
@@ -68,7 +91,7 @@ def report_markdown(r: Any) -> str:
         f"- Overdue: {t['overdue']}; due within {r.window_days} days: {t['due_soon']}",
         f"- Gaps (no owner or no due date): {t['gaps']}",
         f"- Slipped: {t['slipped']}; no update for over {r.stale_days} days: {t['stale']}",
-        f"- Completed since {r.since}: {t['completed_since']} ({t['verified_since']} verified)",
+        f"- Completed since {r.since}: {t['completed_since']} ({_verified(t)})",
         "- RAG: " + ", ".join(f"{r.rag[c]} {c}" for c in RAG_ORDER) + "\n",
         *_comparison(r),
         *_trend(r),
@@ -129,8 +152,9 @@ def report_markdown(r: Any) -> str:
             f"Completed since {r.since}",
             to_markdown(
                 ("ref", "title", "owner", "completed", "assurance"),
-                [i.to_dict() for i in r.completed],
-            ),
+                [{**i.to_dict(), "assurance": assurance(i)} for i in r.completed],
+            )
+            + (f"\n*same account*: {SAME_ACCOUNT_NOTE}\n" if t["same_account_since"] else ""),
             "Nothing completed in this period.",
             len(r.completed),
         )

@@ -14,6 +14,12 @@ from casey_cli.render.history import history_table
 from casey_cli.render.items import items_table
 from casey_cli.schemas import ItemDetail
 
+# What a verified action's `verification` means, under it (the words are the contract's).
+VERIFICATION_SAYS = {
+    "same-account": "recorded by the account that completed it",
+    "other-account": "recorded by another account than the one that completed it",
+}
+
 
 def detail_view(detail: ItemDetail) -> RenderableType:
     item = detail.item
@@ -24,7 +30,10 @@ def detail_view(detail: ItemDetail) -> RenderableType:
     for key, value in fields.items():
         if key in ("ref", "title") or value is None:
             continue
-        grid.add_row(key.replace("_", " "), rag_text(value) if key == "rag" else cell(value))
+        shown = rag_text(value) if key == "rag" else cell(value)
+        if key == "verification":
+            shown.append(f"\n{VERIFICATION_SAYS.get(value, '')}".rstrip(), style="dim")
+        grid.add_row(key.replace("_", " "), shown)
     parts: list[RenderableType] = [
         Panel(grid, title=Text(f"{item.ref}  {item.title}"), title_align="left")
     ]

@@ -230,6 +230,17 @@ def verify(
             f"{run.user} owns {action.ref}; verification must come from someone "
             "else: give --by with the verifier's name"
         )
+    # Who completed it, as the store saw it, against who verifies now. A server knows its
+    # roles, so there the same role is refused; a SQLite file is often one desktop account,
+    # so there the verification is kept and marked (docs/design.md).
+    completer, account = tx.completion_account(action.ref), tx.account
+    same = completer is not None and completer == account
+    if same and tx.dialect == "postgresql":
+        raise InvalidInput(
+            f"{action.ref} was completed by the database role {account}, which you are "
+            "connected as; verification must come from another database role: connect as "
+            "the verifier's own role (the user in --db or CASEY_DB)"
+        )
     mtg = tx.meeting(meeting) if meeting else None
     tx.update(
         action,
@@ -244,6 +255,7 @@ def verify(
         note=clean_text(note),
         meeting=mtg,
     )
+    action.verification = None if completer is None else "same-account" if same else "other-account"
     return action.item(run.today, run.window)
 
 

@@ -75,7 +75,7 @@ def _row(
         )
         if hit
     ]
-    at, by, note, field, new = row[19:24]
+    at, by, note, field, new = row[20:25]
     return ChaseRow(
         owner=owner,
         ref=row[0],

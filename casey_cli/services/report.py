@@ -150,6 +150,8 @@ def build(
             "stale": len(stale),
             "completed_since": len(completed),
             "verified_since": sum(1 for i in completed if i.assurance == "verified"),
+            # ...of which the account that completed it also verified it (SQLite only).
+            "same_account_since": sum(1 for i in completed if i.verification == "same-account"),
         },
         rag=_rag_counts(items),
         by_source={k: _rag_counts(v) for k, v in sorted(by_source.items())},

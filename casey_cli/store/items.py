@@ -58,6 +58,7 @@ def make_item(
     completed: date | None,
     today: date,
     window: int,
+    verification: str | None = None,
 ) -> Item:
     """The one place an item object is built (from ORM rows and from SQL rows alike)."""
     return Item(
@@ -79,6 +80,28 @@ def make_item(
         created=as_stamp(created),
         updated=as_stamp(updated),
         completed=completed.isoformat() if completed else None,
+        verification=verification,
+    )
+
+
+# How an action's verification was recorded, from the history's accounts: the account of its
+# verification (its latest `assurance` event) against the account of its completion (its
+# latest change of status to complete, else its creation, for an action created complete):
+# 'same-account' or 'other-account'; NULL unless the action is verified, and when either
+# event is older than the accounts (schema 0005). Two look-ups on the history index, made
+# only for verified actions. `ref` is the SQL of the action's ref.
+VERIFICATION_WORDS = ("same-account", "other-account")
+
+
+def verification_sql(ref: str) -> str:
+    last = "(SELECT max(id) FROM history WHERE ref = " + ref + " AND {})"
+    verified = last.format("field = 'assurance'")
+    completed = last.format("(field = 'created' OR field = 'status' AND new = 'complete')")
+    return (
+        "CASE WHEN a.assurance = 'verified' THEN (SELECT CASE WHEN v.account = c.account "
+        "THEN 'same-account' ELSE 'other-account' END FROM history v, history c "
+        f"WHERE v.id = {verified} AND c.id = {completed} "
+        "AND v.account IS NOT NULL AND c.account IS NOT NULL) END"
     )
 
 
@@ -119,6 +142,7 @@ _ROW = (
     "created",
     "updated",
     "completed",
+    "verification",
 )
 _ACTION_ROW = (
     "'A' || a.id",
@@ -137,6 +161,7 @@ _ACTION_ROW = (
     "a.created",
     "a.updated",
     "a.completed",
+    verification_sql("'A' || a.id"),
     "'A'{collate}",
     "a.id",
     "CASE WHEN a.due IS NULL THEN 1 ELSE 0 END",
@@ -158,6 +183,7 @@ _REC_ROW = (
     "r.created",
     "r.updated",
     "r.completed",
+    "NULL",
     "(r.source || '-'){collate}",
     "r.number",
     "CASE WHEN r.due IS NULL THEN 1 ELSE 0 END",
@@ -166,7 +192,7 @@ _ACTIONS_FROM = " FROM actions a LEFT JOIN recommendations r ON r.ref = a.recomm
 _RECS_FROM = " FROM recommendations r JOIN sources s ON s.code = r.source"
 # Force-wide sources (no borough) count as borough `london`.
 _BOROUGH = {"action": "a.borough", "recommendation": f"COALESCE(s.borough, '{FORCE_WIDE}')"}
-# The item's latest history event (columns 19-23), one index seek per row (ix_history_ref_id).
+# The item's latest history event (columns 21-25), one index seek per row (ix_history_ref_id).
 _LAST = ("h.at", 'h."by"', "h.note", "h.field", "h.new")
 _LAST_JOIN = " LEFT JOIN history h ON h.id = (SELECT max(id) FROM history WHERE ref = {ref})"
 
@@ -259,8 +285,8 @@ def stored_items_sql(
     union, params = _union(f, today, dialect, last_event=last_event)
     if not union:
         return "", params
-    # 19 = undated, 9 = due, then 17 and 18 (ref prefix and number): 'A2 before A10'.
-    query = union + " ORDER BY 19, 9, 17, 18"
+    # 20 = undated, 9 = due, then 18 and 19 (ref prefix and number): 'A2 before A10'.
+    query = union + " ORDER BY 20, 9, 18, 19"
     if limit is not None:
         params["limit"] = limit
         query += " LIMIT :limit"
@@ -295,6 +321,7 @@ def item_from_stored(row: Sequence[Any], today: date, window: int) -> Item:
         completed=as_date(row[15]),
         today=today,
         window=window,
+        verification=row[16],
     )
 
 
@@ -373,10 +400,11 @@ def _sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-# Columns a CHECK constraint limits to fixed words (rules.Status, unverified/verified), none
-# of which starts with a character the CSV guard is for. (Texts that start with a constant,
+# Columns a CHECK constraint or their SQL limits to fixed words (rules.Status,
+# unverified/verified, VERIFICATION_WORDS), none of which starts with a character the CSV
+# guard is for. (Texts that start with a constant,
 # such as 'A' || a.id, are known safe from their SQL.)
-_CLOSED_WORDS = frozenset({"status", "assurance"})
+_CLOSED_WORDS = frozenset({"status", "assurance", "verification"})
 
 
 def _item_values_sql(
@@ -422,12 +450,13 @@ def _item_values_sql(
             stamp("created"),
             stamp("updated"),
             f"substr({c['completed']}, 1, 10)",
+            text("verification"),
         ]
 
     union, params = _union(f, today, "sqlite", select)
     params.update(rules.sql_params(today, window))
-    # 21 = undated, 9 = due, then 19 and 20 (ref prefix and number), as in stored_items_sql.
-    return (union + " ORDER BY 21, 9, 19, 20" if union else ""), params
+    # 22 = undated, 9 = due, then 20 and 21 (ref prefix and number), as in stored_items_sql.
+    return (union + " ORDER BY 22, 9, 20, 21" if union else ""), params
 
 
 _ITEM_FIELDS = operator.itemgetter(slice(0, len(ITEM_COLUMNS)))

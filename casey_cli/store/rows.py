@@ -13,7 +13,7 @@ from casey_cli.enums import FORCE_WIDE, Status
 from casey_cli.errors import InvalidInput, NotFound
 from casey_cli.refs import parse_action_id
 from casey_cli.schemas import Event, Item
-from casey_cli.store.items import as_date, as_stamp, make_item
+from casey_cli.store.items import as_date, as_stamp, make_item, verification_sql
 from casey_cli.store.writes import ACTION_COLUMNS, now
 
 if TYPE_CHECKING:
@@ -43,6 +43,7 @@ REC_FIELDS = (
     "updated",
 )
 DATE_FIELDS = frozenset({"due", "original_due", "completed", "verified_on"})
+_ACTION_REF = "'A' || a.id"  # an action's ref in SQL over `actions a`
 
 
 @dataclass
@@ -55,6 +56,8 @@ class Tracked:
     borough: str
     source: str | None
     fields: dict[str, Any]
+    # A verified action's `verification` (items.verification_sql), as read or as just made.
+    verification: str | None = None
 
     @property
     def table(self) -> str:
@@ -89,6 +92,7 @@ class Tracked:
             completed=f["completed"],
             today=today,
             window=window,
+            verification=self.verification if f.get("assurance") == "verified" else None,
         )
 
 
@@ -103,14 +107,26 @@ def action(tx: Tx, ref: str) -> Tracked:
     number = parse_action_id(ref)
     columns = ", ".join(f"a.{c}" for c in ACTION_FIELDS)
     row = tx.one(
-        f"SELECT {columns}, r.source FROM actions a LEFT JOIN recommendations r "
-        "ON r.ref = a.recommendation WHERE a.id = :id",
+        f"SELECT {columns}, r.source, {verification_sql(_ACTION_REF)} FROM actions a "
+        "LEFT JOIN recommendations r ON r.ref = a.recommendation WHERE a.id = :id",
         {"id": number},
     )
     if row is None:
         raise NotFound(f"no action A{number}; see `casey action list`")
-    fields = _fields(ACTION_FIELDS, row[:-1])
-    return Tracked("action", f"A{number}", fields["borough"], row[-1], fields)
+    fields = _fields(ACTION_FIELDS, row[:-2])
+    return Tracked("action", f"A{number}", fields["borough"], row[-2], fields, row[-1])
+
+
+def completion_account(tx: Tx, ref: str) -> str | None:
+    """The account that made `ref` complete: of its latest change of status to complete, else
+    of its creation (an action created complete); None when that event is older than the
+    accounts (schema 0005)."""
+    account: str | None = tx.scalar(
+        "SELECT account FROM history WHERE ref = :ref AND (field = 'created' OR "
+        "field = 'status' AND new = 'complete') ORDER BY id DESC LIMIT 1",
+        {"ref": ref},
+    )
+    return account
 
 
 def recommendation(tx: Tx, ref: str) -> Tracked:

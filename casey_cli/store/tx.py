@@ -154,6 +154,12 @@ class Tx:
 
         return rows.action(self, ref)
 
+    def completion_account(self, ref: str) -> str | None:
+        """The account that made the action `ref` complete (None: not recorded)."""
+        from casey_cli.store import rows
+
+        return rows.completion_account(self, ref)
+
     def recommendation(self, ref: str) -> Tracked:
         """One recommendation's stored row, or NotFound with a did-you-mean."""
         from casey_cli.store import rows
