@@ -322,6 +322,245 @@ def test_each_file_of_a_load_sees_the_files_before_it(casey, add_action, tmp_pat
     assert sorted(titles.values()) == ["Ward walks", "Ward walks and surgeries"]
 
 
+# ------------------------------------------- files obey the rules of the commands
+
+
+def tail(result) -> str:
+    return result.stdout.strip().splitlines()[-1]
+
+
+def moved_action(add_action, casey) -> str:
+    """An open action due 2026-12-01, then rescheduled once by command (slips 1)."""
+    ref = add_action("--owner", "Insp A", "--due", "2026-12-01")["ref"]
+    casey("action", "reschedule", ref, "--due", "2026-12-15", "--reason", "chairs away")
+    return ref
+
+
+def test_a_closed_item_is_not_rescheduled_by_a_file(casey, isolated, add_action, tmp_path):
+    """The reported case: a completed action's new due date loaded where `action
+    reschedule` refuses; a dropped one and a completed recommendation alike, dry run or
+    not, and a row that reopens the item in the same breath too."""
+    ref = add_action("--due", "2026-12-01")["ref"]
+    casey("action", "done", ref)
+    casey("rec", "update", "casey-2", "--status", "dropped")
+    assert "is complete; reopen it first" in casey.error(
+        "action", "reschedule", ref, "--due", "2027-01-31", "--reason", "late"
+    )
+    yaml_path = write(
+        tmp_path,
+        "late.yaml",
+        f"version: 1\nactions:\n  - ref: {ref}\n    borough: islington\n"
+        "    title: Test action\n    status: in-progress\n    due: 2027-01-31\n"
+        "    note: committee extended it\n",
+    )
+    csv_path = write(
+        tmp_path,
+        "late.csv",
+        "ref,kind,title,due,reason\ncasey-2,recommendation,x,2027-06-30,new review date\n",
+    )
+    before = snapshot(casey)
+    for args in ((), ("--dry-run",)):
+        err = casey.error("load", str(yaml_path), *args)
+        assert err == (
+            f"Error: {yaml_path}:7: due: {ref} is complete; a load moves the due date of an "
+            f"open item only: reopen it first (`casey action update {ref} --status "
+            "in-progress`)"
+        ), err
+        err = casey.error("load", str(csv_path), *args)
+        assert err.startswith(f"Error: {csv_path}:2: due: casey-2 is dropped; ")
+        assert "`casey rec update casey-2 --status in-progress`" in err
+    assert snapshot(casey) == before
+    # Its own date, as an export gives it, is no move: the closed item loads unchanged.
+    unchanged = write(
+        tmp_path, "same.csv", f"ref,borough,title,due\n{ref},islington,Test action,2026-12-01\n"
+    )
+    assert tail(casey("load", str(unchanged))) == "0 created, 0 updated, 1 unchanged"
+    assert casey.json("action", "show", ref)["status"] == "complete"
+
+
+@pytest.mark.parametrize("how", ["reason column", "yaml reason", "yaml note", "json reason"])
+def test_a_file_reschedules_with_a_reason(casey, isolated, add_action, tmp_path, how):
+    """A load that moves a due date is a reschedule: a later date is a slip, the first date
+    stays the original due date, and the reason is the row's `reason` or its note. The dry
+    run names the same fields."""
+    ref = add_action("--owner", "Insp A", "--due", "2026-12-01")["ref"]
+    if how == "reason column":
+        path = write(
+            tmp_path,
+            "t.csv",
+            f"ref,borough,title,owner,due,reason\n{ref},islington,Test action,Insp B,"
+            "2027-01-15,chairs asked for January\n",
+        )
+    elif how == "json reason":
+        path = write(
+            tmp_path,
+            "t.json",
+            json.dumps(
+                [
+                    {
+                        "ref": ref,
+                        "borough": "islington",
+                        "title": "Test action",
+                        "owner": "Insp B",
+                        "due": "2027-01-15",
+                        "reason": "chairs asked for January",
+                    }
+                ]
+            ),
+        )
+    else:
+        key = "reason" if how == "yaml reason" else "note"
+        path = write(
+            tmp_path,
+            "t.yaml",
+            f"version: 1\nactions:\n  - ref: {ref}\n    borough: islington\n"
+            f"    title: Test action\n    owner: Insp B\n    due: 2027-01-15\n"
+            f"    {key}: chairs asked for January\n",
+        )
+    dry = casey("load", str(path), "--dry-run").stdout.splitlines()
+    assert f"would update action {ref}: owner, due, slips" in dry
+    assert tail(casey("load", str(path))) == "0 created, 1 updated, 0 unchanged"
+    item = casey.json("action", "show", ref)
+    assert (item["due"], item["original_due"], item["slips"]) == ("2027-01-15", "2026-12-01", 1)
+    events = {e["field"]: e["note"] for e in item["history"]}
+    assert events["due"] == events["slips"] == "chairs asked for January"
+    owner_note = "chairs asked for January" if how == "yaml note" else f"loaded from {path.name}"
+    assert events["owner"] == owner_note
+    # The paper lists the slip with its reason, as for `action reschedule`.
+    paper = casey("report", "--borough", "islington").stdout
+    assert "2026-12-01 → 2027-01-15: chairs asked for January" in paper
+    assert tail(casey("--today", "2027-01-04", "load", str(path))) == (
+        "0 created, 0 updated, 1 unchanged"
+    )
+
+
+def test_a_move_with_no_reason_is_a_located_error(casey, isolated, add_action, tmp_path):
+    """Neither a `reason` nor a note: refused at the row's due date, nothing written, dry
+    run or not; an earlier date needs a reason too (but is no slip), a first date none."""
+    ref = add_action("--due", "2026-12-01")["ref"]
+    undated = add_action(title="Undated")["ref"]
+    csv_path = write(
+        tmp_path, "t.csv", f"ref,borough,title,due\n{ref},islington,Test action,2027-01-15\n"
+    )
+    yaml_path = write(
+        tmp_path,
+        "t.yaml",
+        f"version: 1\nactions:\n  - ref: {ref}\n    borough: islington\n"
+        "    title: Test action\n    due: 2026-11-30\n",
+    )
+    rec_path = write(
+        tmp_path,
+        "r.yaml",
+        "version: 1\nsources:\n  - code: casey\n    title: The Casey Review\n"
+        "    recommendations:\n      - number: 2\n        title: x\n        due: 2025-09-30\n",
+    )
+    before = snapshot(casey)
+    for args in ((), ("--dry-run",)):
+        assert casey.error("load", str(csv_path), *args) == (
+            f"Error: {csv_path}:2: due: moving {ref}'s due date from 2026-12-01 to 2027-01-15 "
+            "needs a reason; add a `reason`"
+        )
+        assert casey.error("load", str(yaml_path), *args) == (
+            f"Error: {yaml_path}:6: due: moving {ref}'s due date from 2026-12-01 to 2026-11-30 "
+            "needs a reason; add a `reason` or a `note`"
+        )
+        assert casey.error("load", str(rec_path), *args).startswith(
+            f"Error: {rec_path}:8: due: moving casey-2's due date from 2025-03-21 to "
+            "2025-09-30 needs a reason; add a `reason`"
+        )
+    assert snapshot(casey) == before
+    earlier = write(
+        tmp_path,
+        "e.csv",
+        f"ref,borough,title,due,reason\n{ref},islington,Test action,2026-11-30,brought forward\n"
+        f"{undated},islington,Undated,2027-03-01,\n",
+    )
+    assert tail(casey("load", str(earlier))) == "0 created, 2 updated, 0 unchanged"
+    item = casey.json("action", "show", ref)
+    assert (item["due"], item["original_due"], item["slips"]) == ("2026-11-30", "2026-12-01", 0)
+    first = casey.json("action", "show", undated)
+    assert (first["due"], first["original_due"], first["slips"]) == ("2027-03-01", "2027-03-01", 0)
+
+
+def test_a_recommendation_reschedules_from_a_file(casey, isolated, tmp_path):
+    """A recommendation's due date moves by the same rules, from YAML or a CSV row."""
+    path = write(
+        tmp_path,
+        "r.yaml",
+        "version: 1\nsources:\n  - code: casey\n    title: The Casey Review\n"
+        "    recommendations:\n      - number: 2\n        title: x\n        due: 2025-09-30\n"
+        "        reason: follow-up review moved\n",
+    )
+    casey("load", str(path))
+    rec = casey.json("rec", "show", "casey-2")
+    assert (rec["due"], rec["original_due"], rec["slips"]) == ("2025-09-30", "2025-03-21", 1)
+    assert {e["field"]: e["note"] for e in rec["history"]}["due"] == "follow-up review moved"
+    sheet = write(
+        tmp_path,
+        "r.csv",
+        "ref,kind,title,due,reason\ncasey-2,recommendation,x,2025-12-31,second delay\n",
+    )
+    casey("load", str(sheet))
+    assert casey.json("rec", "show", "casey-2")["slips"] == 2
+
+
+def test_a_file_cannot_clear_a_due_date(casey, isolated, add_action, tmp_path):
+    """No command clears a due date; an empty cell or key may not either (an undated item
+    stays undated)."""
+    ref = add_action("--due", "2026-12-01")["ref"]
+    undated = add_action(title="Undated")["ref"]
+    path = write(
+        tmp_path,
+        "c.csv",
+        f"ref,borough,title,due\n{undated},islington,Undated,\n{ref},islington,Test action,\n",
+    )
+    yaml_path = write(
+        tmp_path,
+        "c.yaml",
+        f"version: 1\nactions:\n  - ref: {ref}\n    borough: islington\n"
+        '    title: Test action\n    due: ""\n',
+    )
+    before = snapshot(casey)
+    assert casey.error("load", str(path)) == (
+        f"Error: {path}:3: due: {ref} is due 2026-12-01 and no command clears a due date; "
+        "leave the cell as it was, or give the new date and a reason"
+    )
+    assert casey.error("load", str(yaml_path)).startswith(
+        f"Error: {yaml_path}:6: due: {ref} is due 2026-12-01 and no command clears"
+    )
+    assert snapshot(casey) == before
+
+
+def test_slips_and_original_due_in_a_file_cannot_rewrite_history(
+    casey, isolated, add_action, tmp_path
+):
+    """An item's slips and first due date are its history: a file's are ignored on an
+    existing item (an export's match anyway), and give a new item its starting record."""
+    ref = moved_action(add_action, casey)
+    path = write(
+        tmp_path,
+        "h.csv",
+        f"ref,borough,title,due,original_due,slips\n{ref},islington,Test action,2026-12-15,"
+        "2026-12-15,0\n",
+    )
+    yaml_path = write(
+        tmp_path,
+        "h.yaml",
+        f"version: 1\nactions:\n  - ref: {ref}\n    borough: islington\n"
+        "    title: Test action\n    original_due: 2027-06-01\n    slips: 9\n"
+        "  - borough: hackney\n    title: Copied from another store\n    due: 2027-02-01\n"
+        "    original_due: 2026-12-01\n    slips: 2\n",
+    )
+    before = snapshot(casey)
+    assert tail(casey("load", str(path))) == "0 created, 0 updated, 1 unchanged"
+    assert snapshot(casey) == before
+    assert tail(casey("load", str(yaml_path))) == "1 created, 0 updated, 1 unchanged"
+    item = casey.json("action", "show", ref)
+    assert (item["due"], item["original_due"], item["slips"]) == ("2026-12-15", "2026-12-01", 1)
+    [copied] = casey.json("action", "list", "-b", "hackney")
+    assert (copied["original_due"], copied["slips"]) == ("2026-12-01", 2)
+
+
 def test_progress_bar_only_on_a_terminal(tmp_path):
     """A large load shows a progress bar on stderr when it is a terminal, nothing otherwise."""
     import os

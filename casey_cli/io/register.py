@@ -145,6 +145,7 @@ REC_FIELDS = FieldSpecs(
         "progress": (_progress, False),
         "slips": (_count, False),
         "citation": (_text, False),
+        "reason": (_text, False),
     }
 )
 MEETING_FIELDS = FieldSpecs(
@@ -172,10 +173,12 @@ ACTION_FIELDS = FieldSpecs(
         "completed": (_date, False),
         "meeting": (_text, False),
         "slips": (_count, False),
+        "reason": (_text, False),
     }
 )
 # The item object (docs/formats.md) as a load format: derived columns are read and ignored,
-# `assurance` must match the store (it changes only through `casey action verify`).
+# `assurance` must match the store (it changes only through `casey action verify`); then
+# `reason`, not an item field: why the row moves a due date (services/load.py).
 ITEM_ROW_FIELDS = FieldSpecs(
     {
         "ref": (_text, False),
@@ -196,6 +199,7 @@ ITEM_ROW_FIELDS = FieldSpecs(
         "created": (lambda v, *_: v, False),
         "updated": (lambda v, *_: v, False),
         "completed": (_date, False),
+        "reason": (_text, False),
     }
 )
 DERIVED = ("kind", "source", "days_overdue", "rag", "created", "updated")
@@ -371,7 +375,8 @@ def parse_item_rows(
             if key not in ITEM_ROW_FIELDS:
                 raise InvalidInput(
                     f"unknown column '{key}'{did_you_mean(key, list(ITEM_ROW_FIELDS))}; the "
-                    f"columns are those of `casey export`: {', '.join(ITEM_ROW_FIELDS)}",
+                    f"columns are those of `casey export` "
+                    f"({', '.join(k for k in ITEM_ROW_FIELDS if k != 'reason')}) and reason",
                     file=name,
                     line=header_line,
                     field=key,

@@ -13,8 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from casey_cli import rules
-from casey_cli.enums import FORCE_WIDE
+from casey_cli.enums import CLOSED_STATUSES, FORCE_WIDE
 from casey_cli.errors import CaseyError, did_you_mean
 from casey_cli.io.register import (
     BOROUGH_FIELDS,
@@ -30,7 +29,7 @@ from casey_cli.run_context import RunContext
 from casey_cli.schemas import LoadResult
 from casey_cli.store.items import as_date
 from casey_cli.store.lookup import MeetingRef
-from casey_cli.store.rows import ACTION_FIELDS, DATE_FIELDS, REC_FIELDS, Tracked
+from casey_cli.store.rows import ACTION_FIELDS, DATE_FIELDS, REC_FIELDS, Tracked, due_changes
 from casey_cli.store.tx import Tx
 from casey_cli.store.writes import ACTION_COLUMNS, now
 
@@ -40,6 +39,10 @@ SOURCE_COLUMNS = tuple(k for k in SOURCE_FIELDS if k != "recommendations")
 # The columns each reference table's key is checked against (`_check_ref`).
 KEYS = {"boroughs": "slug", "sources": "code", "recommendations": "ref"}
 PREFETCH_CHUNK = 500  # ids bound in one look-up of stored actions
+# An item's record of its due date's moves: a file gives them to a new item (its starting
+# record); on an existing item casey keeps them from the moves it records, and ignores them.
+HISTORY_FIELDS = ("slips", "original_due")
+_ABSENT = object()  # a field the row leaves out
 
 
 class Loader:
@@ -303,6 +306,7 @@ class Loader:
         borough = (src[0] if src else None) or FORCE_WIDE
         data = {k: v for k, v in r.items() if k != "number"}
         if row is None:
+            data.pop("reason", None)
             data.setdefault("original_due", data.get("due"))
             data["status"] = data.get("status") or "not-started"
             data["response"] = data.get("response") or "pending"
@@ -339,15 +343,7 @@ class Loader:
             for name, value in zip(REC_FIELDS, row, strict=True)
         }
         rec = Tracked("recommendation", ref, borough, fields["source"], fields)
-        changed = tx.update(
-            rec,
-            _patch(rec.fields, data),
-            by=self.run.user,
-            today=self.run.today,
-            note=f"loaded from {os.path.basename(where.file)}",
-            note_alone=False,
-        )
-        self.result.add_change("recommendation", ref, changed)
+        self._update(where, rec, data, note=None, meeting=None)
 
     def _meeting(self, where: Where, name: str) -> MeetingRef:
         # A minutes file names its own meeting: that one, whatever met before under the name.
@@ -394,20 +390,93 @@ class Loader:
             )
         data = {k: v for k, v in a.items() if k != "ref"}
         if action is None:
+            data.pop("reason", None)
             data.setdefault("original_due", data.get("due"))
             data["status"] = data.get("status") or "not-started"
             self._new.append((data, note, meeting))
             return
-        changed = self.tx.update(
-            action,
-            _patch(action.fields, data),
-            by=self.run.user,
-            today=self.run.today,
-            note=note or f"loaded from {os.path.basename(where.file)}",
-            meeting=meeting,
-            note_alone=note is not None and not self._noted(action.ref, note),
+        self._update(where, action, data, note=note, meeting=meeting)
+
+    def _update(
+        self,
+        where: Where,
+        item: Tracked,
+        data: dict[str, Any],
+        *,
+        note: str | None,
+        meeting: MeetingRef | None,
+    ) -> None:
+        """A row naming an existing item changes it as the commands would: its due date
+        moves only as `reschedule` moves it (`_due_move`), and its slips and original due
+        date are its own."""
+        reason = data.pop("reason", None) or note
+        for name in HISTORY_FIELDS:
+            data.pop(name, None)
+        move = self._due_move(where, item, data.pop("due", _ABSENT), reason)
+        changes = _patch(data)
+        loaded = f"loaded from {os.path.basename(where.file)}"
+        alone = (
+            note is not None
+            and move is None
+            and all(item.fields[k] == v for k, v in changes.items())
+            and not self._noted(item.ref, note)
         )
-        self.result.add_change("action", action.ref, changed)
+        run, tx = self.run, self.tx
+        changed = tx.update(
+            item,
+            changes,
+            by=run.user,
+            today=run.today,
+            note=note or loaded,
+            meeting=meeting,
+            note_alone=alone,
+        )
+        if move is not None:
+            changed += tx.update(
+                item,
+                move,
+                by=run.user,
+                today=run.today,
+                note=reason or loaded,
+                meeting=meeting,
+                note_alone=False,
+            )
+        self.result.add_change(item.kind, item.ref, changed)
+
+    def _due_move(
+        self, where: Where, item: Tracked, due: Any, reason: str | None
+    ) -> dict[str, Any] | None:
+        """The changes a row's due date makes, under `casey action reschedule`'s rules: none
+        for the date the item has; a first date freely; a move only of an open item, with a
+        reason (the row's, or its note); never a clearing."""
+        if due is _ABSENT:
+            return None
+        old, ref = item.fields["due"], item.ref
+        yaml = where.file.lower().endswith((".yaml", ".yml"))
+        if due is None:
+            if old is None:
+                return None
+            raise where.fail(
+                "due",
+                f"{ref} is due {old} and no command clears a due date; leave the "
+                f"{'key' if yaml else 'cell'} as it was, or give the new date and a reason",
+            )
+        if due == old:
+            return None
+        status = item.fields["status"]
+        command = "action" if item.kind == "action" else "rec"
+        if status in CLOSED_STATUSES:
+            raise where.fail(
+                "due",
+                f"{ref} is {status}; a load moves the due date of an open item only: "
+                f"reopen it first (`casey {command} update {ref} --status in-progress`)",
+            )
+        if old is not None and not reason:
+            how = "a `reason` or a `note`" if yaml and item.kind == "action" else "a `reason`"
+            raise where.fail(
+                "due", f"moving {ref}'s due date from {old} to {due} needs a reason; add {how}"
+            )
+        return due_changes(item, due)
 
 
 BULK_ROWS = 5000
@@ -438,21 +507,14 @@ def _indexes_built_after(tx: Tx, tables: tuple[str, ...], new_rows: int) -> Iter
         tx.execute(sql)
 
 
-def _patch(stored: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-    """The fields a file gives, as changes; a later due date counts as a slip unless the
-    file says the slips and original due date itself (as an export does)."""
+def _patch(data: dict[str, Any]) -> dict[str, Any]:
+    """The fields a file gives an existing item, as changes (its due date aside): an empty
+    status is not given, an empty response is `pending`."""
     changes = dict(data)
     if changes.get("status") is None:
         changes.pop("status", None)
     if changes.get("response", "x") is None:
         changes["response"] = "pending"
-    due = changes.get("due")
-    if "due" in changes and "slips" not in changes:
-        slips = rules.slips_after(stored["due"], due, stored["slips"])
-        if slips != stored["slips"]:
-            changes["slips"] = slips
-    if "due" in changes and stored["original_due"] is None and "original_due" not in changes:
-        changes["original_due"] = due
     return changes
 
 
