@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import sql
@@ -336,6 +337,30 @@ def moved_action(add_action, casey) -> str:
     return ref
 
 
+def test_reloading_minutes_on_a_later_day_moves_nothing(casey, isolated, tmp_path):
+    """The reported case: minutes with relative dates, loaded, then loaded again a week later,
+    changed due dates and counted slips with the file's note as the reason. A relative date
+    is read once, when it first sets a date, so every later load leaves the items alone."""
+    path = write(
+        tmp_path,
+        "minutes.yaml",
+        "version: 1\nactions:\n"
+        "  - borough: islington\n    title: Publish ward panel dates online\n"
+        "    owner: Insp A\n    due: +2w\n    note: Agreed at committee\n"
+        "  - borough: islington\n    title: Local delivery board for the action plan\n"
+        "    due: +4w\n    note: Board met for the first time\n",
+    )
+    assert tail(casey("load", str(path))) == "1 created, 1 updated, 0 unchanged"
+    a19, a3 = casey.json("action", "show", "A19"), casey.json("action", "show", "A3")
+    assert (a19["due"], a19["slips"], a3["due"], a3["slips"]) == ("2026-12-07", 0, "2026-12-21", 0)
+    before = snapshot(casey)
+    for later in ("2026-11-30", "2027-02-01"):
+        assert tail(casey("--today", later, "load", str(path))) == (
+            "0 created, 0 updated, 2 unchanged"
+        )
+        assert snapshot(casey) == before
+
+
 def test_a_closed_item_is_not_rescheduled_by_a_file(casey, isolated, add_action, tmp_path):
     """The reported case: a completed action's new due date loaded where `action
     reschedule` refuses; a dropped one and a completed recommendation alike, dry run or
@@ -559,6 +584,139 @@ def test_slips_and_original_due_in_a_file_cannot_rewrite_history(
     assert (item["due"], item["original_due"], item["slips"]) == ("2026-12-15", "2026-12-01", 1)
     [copied] = casey.json("action", "list", "-b", "hackney")
     assert (copied["original_due"], copied["slips"]) == ("2026-12-01", 2)
+
+
+def test_a_relative_date_that_would_move_an_item_is_refused(casey, isolated, add_action, tmp_path):
+    """On an item that exists, a relative date stands for the date it gave when first read.
+    It cannot have given a date the item has moved from, nor one later than today's reading:
+    either would move the item, so the load asks for the date written out."""
+    moved = moved_action(add_action, casey)  # due 2026-12-15, first due 2026-12-01
+    soon = add_action("--due", "2027-03-01", title="Due in March")["ref"]
+    undated = add_action(title="Undated")["ref"]
+    cases = [(moved, "+2w", "2026-12-07", "2026-12-15"), (soon, "+1w", "2026-11-30", "2027-03-01")]
+    before = snapshot(casey)
+    for ref, text, read, due in cases:
+        path = write(
+            tmp_path,
+            "rel.csv",
+            f"ref,borough,title,due,reason\n{ref},islington,x,{text},committee\n",
+        )
+        assert casey.error("load", str(path)) == (
+            f"Error: {path}:2: due: '{text}' is {read} today, and would move the due date "
+            f"{due}: a relative date is read once, when it first sets a date; write the "
+            "date out (YYYY-MM-DD)"
+        )
+    assert snapshot(casey) == before
+    # A first due date is read on the day it is set, and stands for that date afterwards.
+    first = write(tmp_path, "first.csv", f"ref,borough,title,due\n{undated},islington,x,+1m\n")
+    assert tail(casey("load", str(first))) == "0 created, 1 updated, 0 unchanged"
+    assert tail(casey("--today", "2027-05-01", "load", str(first))) == (
+        "0 created, 0 updated, 1 unchanged"
+    )
+    assert casey.json("action", "show", undated)["due"] == "2026-12-23"
+
+
+def test_a_meeting_date_in_a_file_is_written_out(casey, isolated, tmp_path):
+    """A meeting is found again by its name and date; `today` would name another meeting
+    on every later day."""
+    path = write(
+        tmp_path, "m.yaml", "version: 1\nmeetings:\n  - name: Ward panel\n    date: today\n"
+    )
+    assert casey.error("load", str(path)).startswith(
+        f"Error: {path}:4: date: 'today' is 2026-11-23 today but another day on a later load"
+    )
+
+
+def test_a_relative_published_date_is_read_once(casey, isolated, tmp_path):
+    path = write(
+        tmp_path,
+        "s.yaml",
+        "version: 1\nsources:\n  - code: hackney-plan\n    title: Hackney plan\n"
+        "    published: today\n    borough: hackney\n",
+    )
+    assert tail(casey("load", str(path))) == "1 created, 0 updated, 0 unchanged"
+    assert tail(casey("--today", "2027-03-01", "load", str(path))) == (
+        "0 created, 0 updated, 1 unchanged"
+    )
+    assert "2026-11-23" in casey("source", "list").stdout
+
+
+def _cell(value: str) -> Any:
+    from datetime import date
+
+    return date.fromisoformat(value) if value[:2] == "20" else value
+
+
+def _make(tmp_path: Path, fmt: str, header: list[str], rows: list[list[str]]) -> Path:
+    path = tmp_path / f"tracker.{fmt}"
+    if fmt == "csv":
+        path.write_text("\n".join(",".join(r) for r in [header, *rows]) + "\n", encoding="utf-8")
+    elif fmt == "json":
+        path.write_text(json.dumps([dict(zip(header, r, strict=True)) for r in rows]))
+    else:
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        sheet.append(header)
+        for row in rows:  # dates written out as date cells, as a spreadsheet keeps them
+            sheet.append([_cell(value) for value in row])
+        book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "csv", "json", "xlsx"])
+def test_loading_the_same_files_on_any_later_day_changes_nothing(
+    casey, isolated, add_action, tmp_path, fmt
+):
+    """A tracker that creates items with relative dates, completes one, reschedules one with
+    its reason and adds evidence: loaded again a week, a month and a year later, it changes
+    nothing; nor does the export made after the first load."""
+    moved = add_action("--owner", "Insp A", "--due", "2026-12-01")["ref"]
+    done = add_action("--owner", "Insp B", "--due", "2026-12-10", title="Finish")["ref"]
+    if fmt == "yaml":
+        path = write(
+            tmp_path,
+            "tracker.yaml",
+            "version: 1\nactions:\n"
+            f"  - ref: {moved}\n    borough: islington\n    title: Test action\n"
+            "    due: 2027-01-15\n    note: chairs asked for January\n"
+            "    evidence: https://example.org/minute-8\n"
+            f"  - ref: {done}\n    borough: islington\n    title: Finish\n"
+            "    status: complete\n    completed: today\n"
+            "  - borough: camden\n    title: Book rooms\n    due: +3w\n"
+            "  - borough: camden\n    title: Walk the wards\n    due: today\n"
+            "    status: complete\n",
+        )
+    else:
+        header = ["ref", "borough", "title", "status", "due", "reason"]
+        rows = [
+            [moved, "islington", "Test action", "", "2027-01-15", "chairs asked for January"],
+            [done, "islington", "Finish", "complete", "2026-12-10", ""],
+            ["", "camden", "Book rooms", "", "+3w", ""],
+            ["", "camden", "Walk the wards", "complete", "today", ""],
+        ]
+        path = _make(tmp_path, fmt, header, rows)
+    assert tail(casey("load", str(path))) == "2 created, 2 updated, 0 unchanged"
+    rooms = next(
+        i for i in casey.json("action", "list", "-b", "camden") if i["title"] == "Book rooms"
+    )
+    assert rooms["due"] == "2026-12-14"
+    item = casey.json("action", "show", moved)
+    assert (item["due"], item["slips"]) == ("2027-01-15", 1)
+    export = tmp_path / f"export.{fmt if fmt != 'yaml' else 'csv'}"
+    casey("export", "--format", export.suffix[1:], "--output", str(export))
+    before = snapshot(casey)
+    for later in ("2026-11-30", "2026-12-23", "2027-11-23"):
+        out = casey("--today", later, "load", str(path), str(export), "--dry-run").stdout
+        assert out.splitlines()[-1].startswith("0 would be created, 0 would be updated"), out
+        assert tail(casey("--today", later, "load", str(path))) == (
+            "0 created, 0 updated, 4 unchanged"
+        )
+        assert tail(casey("--today", later, "load", str(export))) == (
+            "0 created, 0 updated, 52 unchanged"
+        )
+        assert snapshot(casey) == before
 
 
 def test_progress_bar_only_on_a_terminal(tmp_path):

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from casey_cli import rules
-from casey_cli.dates import DATE_HELP, parse_date
+from casey_cli.dates import DATE_HELP, RelativeDate, parse_file_date
 from casey_cli.errors import InvalidInput, did_you_mean
 from casey_cli.io.yamlfile import LineDict, read_yaml
 from casey_cli.refs import parse_action_id
@@ -64,7 +64,7 @@ def _date(value: Any, where: Where, name: str, today: date) -> date:
         got = "a long text" if isinstance(value, str) else type(value).__name__
         raise where.fail(name, f"expected a date ({DATE_HELP}), got {got}")
     try:
-        return parse_date(value, today, field=name)
+        return parse_file_date(value, today, field=name)
     except InvalidInput as exc:
         raise where.fail(name, exc.message) from None
 
@@ -334,6 +334,13 @@ def parse_register(path: Path, today: date) -> Parsed:
     for node in _list(doc, "meetings", top):
         mtg = _record_fields(node, MEETING_FIELDS, top, "meeting", today)
         where = Where(name, node)
+        if isinstance(mtg["date"], RelativeDate):
+            raise where.fail(
+                "date",
+                f"'{mtg['date'].text}' is {mtg['date']} today but another day on a later load: "
+                "a meeting is found again by its name and date, so write the date out "
+                "(YYYY-MM-DD)",
+            )
         once(
             ("meeting", mtg["name"], mtg["date"]),
             where,

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from casey_cli.dates import RelativeDate
 from casey_cli.enums import CLOSED_STATUSES, FORCE_WIDE
 from casey_cli.errors import CaseyError, did_you_mean
 from casey_cli.io.register import (
@@ -42,6 +43,10 @@ PREFETCH_CHUNK = 500  # ids bound in one look-up of stored actions
 # An item's record of its due date's moves: a file gives them to a new item (its starting
 # record); on an existing item casey keeps them from the moves it records, and ignores them.
 HISTORY_FIELDS = ("slips", "original_due")
+# An item's dates, which a file may write relative to the day (`+2w`), and how errors name
+# the dates a relative one may not move.
+ITEM_DATES = ("due", "original_due", "completed")
+DATE_NAMES = {"due": "due date", "completed": "completion date", "published": "published date"}
 _ABSENT = object()  # a field the row leaves out
 
 
@@ -109,7 +114,12 @@ class Loader:
         (self.result.updated if changed else self.result.unchanged).append(label)
 
     def _upsert_keyed(
-        self, table: str, columns: tuple[str, ...], data: dict[str, Any], label: tuple[str, str]
+        self,
+        where: Where,
+        table: str,
+        columns: tuple[str, ...],
+        data: dict[str, Any],
+        label: tuple[str, str],
     ) -> None:
         """A borough or a source by its key (the first column): added, or its fields set."""
         key = columns[0]
@@ -117,28 +127,30 @@ class Loader:
             f"SELECT {', '.join(columns)} FROM {table} WHERE {key} = :key", {"key": data[key]}
         )
         if row is None:
-            self._insert(table, columns, data)
+            self._insert(table, columns, _plain_dates(data, ("published",)))
             self._created(table, data[key], label)
             return
         stored = {
             c: as_date(v) if c == "published" else v for c, v in zip(columns, row, strict=True)
         }
-        self._upsert_plain(
-            table, (key, data[key]), stored, {c: data.get(c) for c in columns[1:]}, label
-        )
+        given = {c: data.get(c) for c in columns[1:]}
+        published = given.get("published")
+        if isinstance(published, RelativeDate):
+            given["published"] = _read_once(where, "published", published, stored)
+        self._upsert_plain(table, (key, data[key]), stored, given, label)
 
     def apply(self, parsed: Parsed) -> None:
         tx = self.tx
         self.file_meetings = [(m["name"], m["date"]) for _, m in parsed.meetings]
         self._meetings = {}
-        for _, b in parsed.boroughs:
-            self._upsert_keyed("boroughs", BOROUGH_COLUMNS, b, ("borough", b["slug"]))
+        for where, b in parsed.boroughs:
+            self._upsert_keyed(where, "boroughs", BOROUGH_COLUMNS, b, ("borough", b["slug"]))
         for where, s in parsed.sources:
             if s.get("borough"):
                 self._check_ref(
                     "boroughs", s["borough"], where, "borough", "see `casey borough list`"
                 )
-            self._upsert_keyed("sources", SOURCE_COLUMNS, s, ("source", s["code"]))
+            self._upsert_keyed(where, "sources", SOURCE_COLUMNS, s, ("source", s["code"]))
         for where, code, r in parsed.recs:
             self._upsert_rec(where, code, r)
             self.progress(1)
@@ -307,6 +319,7 @@ class Loader:
         data = {k: v for k, v in r.items() if k != "number"}
         if row is None:
             data.pop("reason", None)
+            _plain_dates(data, ITEM_DATES)
             data.setdefault("original_due", data.get("due"))
             data["status"] = data.get("status") or "not-started"
             data["response"] = data.get("response") or "pending"
@@ -391,6 +404,7 @@ class Loader:
         data = {k: v for k, v in a.items() if k != "ref"}
         if action is None:
             data.pop("reason", None)
+            _plain_dates(data, ITEM_DATES)
             data.setdefault("original_due", data.get("due"))
             data["status"] = data.get("status") or "not-started"
             self._new.append((data, note, meeting))
@@ -407,11 +421,13 @@ class Loader:
         meeting: MeetingRef | None,
     ) -> None:
         """A row naming an existing item changes it as the commands would: its due date
-        moves only as `reschedule` moves it (`_due_move`), and its slips and original due
-        date are its own."""
+        moves only as `reschedule` moves it (`_due_move`), its slips and original due date
+        are its own, and a relative date is read once."""
         reason = data.pop("reason", None) or note
         for name in HISTORY_FIELDS:
             data.pop(name, None)
+        if isinstance(data.get("completed"), RelativeDate):
+            data["completed"] = _read_once(where, "completed", data["completed"], item.fields)
         move = self._due_move(where, item, data.pop("due", _ABSENT), reason)
         changes = _patch(data)
         loaded = f"loaded from {os.path.basename(where.file)}"
@@ -448,7 +464,8 @@ class Loader:
     ) -> dict[str, Any] | None:
         """The changes a row's due date makes, under `casey action reschedule`'s rules: none
         for the date the item has; a first date freely; a move only of an open item, with a
-        reason (the row's, or its note); never a clearing."""
+        reason (the row's, or its note); never a clearing. A relative date stands for the date
+        it gave when first read, if it can have given it (`_read_once`)."""
         if due is _ABSENT:
             return None
         old, ref = item.fields["due"], item.ref
@@ -461,6 +478,8 @@ class Loader:
                 f"{ref} is due {old} and no command clears a due date; leave the "
                 f"{'key' if yaml else 'cell'} as it was, or give the new date and a reason",
             )
+        if isinstance(due, RelativeDate):
+            due = _read_once(where, "due", due, item.fields)
         if due == old:
             return None
         status = item.fields["status"]
@@ -516,6 +535,35 @@ def _patch(data: dict[str, Any]) -> dict[str, Any]:
     if changes.get("response", "x") is None:
         changes["response"] = "pending"
     return changes
+
+
+def _plain_dates(data: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    """A new record's dates as they will be stored: a relative date is read now, once."""
+    for name in names:
+        value = data.get(name)
+        if isinstance(value, RelativeDate):
+            data[name] = value.plain()
+    return data
+
+
+def _read_once(where: Where, name: str, value: RelativeDate, stored: dict[str, Any]) -> date:
+    """A relative date (`+2w`, `today`) on a record that exists: read today only when it
+    sets the field first; otherwise it stands for the date it gave when it was first read.
+    It can have given the stored date on an earlier day only if today it gives that date or
+    a later one (offsets only count forward), and, for a due date, only if that is still the
+    first due date (not moved since). Anything else would move the date: written out, it
+    says which date is meant."""
+    old: date | None = stored[name]
+    if old is None:
+        return value.plain()
+    if value == old or (value > old and (name != "due" or old == stored["original_due"])):
+        return old
+    raise where.fail(
+        name,
+        f"'{value.text}' is {value} today, and would move the {DATE_NAMES[name]} "
+        f"{old}: a relative date is read once, when it first sets a date; write the date "
+        "out (YYYY-MM-DD)",
+    )
 
 
 def load_files(
