@@ -586,6 +586,31 @@ def test_slips_and_original_due_in_a_file_cannot_rewrite_history(
     assert (copied["original_due"], copied["slips"]) == ("2026-12-01", 2)
 
 
+def test_evidence_from_a_file_accumulates(casey, isolated, add_action, tmp_path):
+    """As `--evidence` adds a line, a file adds the lines the action lacks and removes none;
+    loading it again adds nothing."""
+    ref = add_action("--evidence", "minute 7")["ref"]
+
+    def load_evidence(text: str) -> str:
+        path = write(
+            tmp_path,
+            "e.yaml",
+            f"version: 1\nactions:\n  - ref: {ref}\n    borough: islington\n"
+            f"    title: Test action\n    evidence: {json.dumps(text)}\n",
+        )
+        return tail(casey("load", str(path)))
+
+    assert load_evidence("https://example.org/log") == "0 created, 1 updated, 0 unchanged"
+    assert load_evidence("https://example.org/log") == "0 created, 0 updated, 1 unchanged"
+    assert load_evidence("minute 7\nminute 9\n  https://example.org/log  ") == (
+        "0 created, 1 updated, 0 unchanged"
+    )
+    assert load_evidence("") == "0 created, 0 updated, 1 unchanged"
+    item = casey.json("action", "show", ref)
+    assert item["evidence"].splitlines() == ["minute 7", "https://example.org/log", "minute 9"]
+    assert [e["field"] for e in item["history"]] == ["created", "evidence", "evidence"]
+
+
 def test_a_relative_date_that_would_move_an_item_is_refused(casey, isolated, add_action, tmp_path):
     """On an item that exists, a relative date stands for the date it gave when first read.
     It cannot have given a date the item has moved from, nor one later than today's reading:

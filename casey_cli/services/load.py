@@ -421,11 +421,13 @@ class Loader:
         meeting: MeetingRef | None,
     ) -> None:
         """A row naming an existing item changes it as the commands would: its due date
-        moves only as `reschedule` moves it (`_due_move`), its slips and original due date
-        are its own, and a relative date is read once."""
+        moves only as `reschedule` moves it (`_due_move`), evidence gains the lines it lacks,
+        its slips and original due date are its own, and a relative date is read once."""
         reason = data.pop("reason", None) or note
         for name in HISTORY_FIELDS:
             data.pop(name, None)
+        if "evidence" in data:
+            data["evidence"] = _with_lines(item.fields["evidence"], data["evidence"])
         if isinstance(data.get("completed"), RelativeDate):
             data["completed"] = _read_once(where, "completed", data["completed"], item.fields)
         move = self._due_move(where, item, data.pop("due", _ABSENT), reason)
@@ -564,6 +566,21 @@ def _read_once(where: Where, name: str, value: RelativeDate, stored: dict[str, A
         f"{old}: a relative date is read once, when it first sets a date; write the date "
         "out (YYYY-MM-DD)",
     )
+
+
+def _with_lines(old: str | None, given: str | None) -> str | None:
+    """Evidence a file gives: the lines the item lacks are added, in the file's order; none
+    is removed (an empty value adds nothing), as `--evidence` only ever adds."""
+    have = {line.strip() for line in (old or "").splitlines()}
+    extra: list[str] = []
+    for line in (given or "").splitlines():
+        line = line.strip()
+        if line and line not in have:
+            have.add(line)
+            extra.append(line)
+    if not extra:
+        return old
+    return "\n".join([old, *extra] if old else extra)
 
 
 def load_files(
