@@ -459,6 +459,27 @@ def test_a_file_reschedules_with_a_reason(casey, isolated, add_action, tmp_path,
     )
 
 
+def test_a_note_beside_a_reason_is_kept(casey, isolated, add_action, tmp_path):
+    """A YAML action with a `reason` for its move and a `note` besides: the move's events
+    carry the reason, and the note is recorded too, once however often the file loads."""
+    ref = add_action("--due", "2026-12-01")["ref"]
+    path = write(
+        tmp_path,
+        "n.yaml",
+        f"version: 1\nactions:\n  - ref: {ref}\n    borough: islington\n"
+        "    title: Test action\n    due: 2027-01-15\n    reason: chairs asked\n"
+        "    note: minute 8\n",
+    )
+    casey("load", str(path))
+    casey("--today", "2026-12-01", "load", str(path))
+    events = [(e["field"], e["note"]) for e in casey.json("action", "show", ref)["history"]]
+    assert events[1:] == [
+        ("note", "minute 8"),
+        ("due", "chairs asked"),
+        ("slips", "chairs asked"),
+    ]
+
+
 def test_a_move_with_no_reason_is_a_located_error(casey, isolated, add_action, tmp_path):
     """Neither a `reason` nor a note: refused at the row's due date, nothing written, dry
     run or not; an earlier date needs a reason too (but is no slip), a first date none."""

@@ -433,9 +433,11 @@ class Loader:
         move = self._due_move(where, item, data.pop("due", _ABSENT), reason)
         changes = _patch(data)
         loaded = f"loaded from {os.path.basename(where.file)}"
+        # A note with nothing else to carry it is recorded on its own, once; a move whose
+        # reason is the note carries it already.
         alone = (
             note is not None
-            and move is None
+            and (move is None or reason != note)
             and all(item.fields[k] == v for k, v in changes.items())
             and not self._noted(item.ref, note)
         )
