@@ -246,13 +246,27 @@ def reschedule(
         raise InvalidInput(f"{t.ref} is already due on {due.isoformat()}; give another --due")
     if old_due is not None and not (reason or "").strip():
         raise InvalidInput(f"moving {t.ref}'s due date needs a reason; add --reason TEXT")
+    update(
+        tx,
+        t,
+        due_changes(t, due),
+        by=by,
+        today=today,
+        note=(reason or "").strip() or None,
+        meeting=meeting,
+    )
+
+
+def due_changes(t: Tracked, due: date) -> dict[str, Any]:
+    """The fields a move of the due date sets: the date, the first date ever set as
+    original_due, and one more slip when the date is later (a load moves dates so too)."""
     changes: dict[str, Any] = {"due": due}
     if t.fields["original_due"] is None:
         changes["original_due"] = due
-    slips = rules.slips_after(old_due, due, t.fields["slips"])
+    slips = rules.slips_after(t.fields["due"], due, t.fields["slips"])
     if slips != t.fields["slips"]:
         changes["slips"] = slips
-    update(tx, t, changes, by=by, today=today, note=(reason or "").strip() or None, meeting=meeting)
+    return changes
 
 
 def events(
