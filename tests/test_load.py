@@ -430,14 +430,18 @@ def test_history_hashes_keep_their_canonical_form(casey, isolated, tmp_path):
     rows = sql(
         isolated,
         'SELECT prev_hash, at, "by", kind, ref, borough, field, old, new, '
-        "note, meeting_id, hash FROM history ORDER BY id",
+        "note, meeting_id, hash, state FROM history ORDER BY id",
     )
     assert any(r[8] == tricky for r in rows) and any(r[10] is not None for r in rows)
-    for *fields, stored in rows:
+    for *fields, stored, state in rows:
         fields[0] = fields[0] or ""
         at = fields[1]  # SQLite keeps UTC text; PostgreSQL a timestamptz, in its own zone
         if isinstance(at, datetime):
             at = at.astimezone(UTC).isoformat(" ")
         fields[1] = f"{at[:10]}T{at[11:19]}Z"
+        if state is not None:  # a 'created' event's first values: compact JSON, hashed last
+            assert fields[6] == "created"
+            assert state == json.dumps(json.loads(state), ensure_ascii=False, separators=(",", ":"))
+            fields.append(state)
         text = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
         assert hashlib.sha256(text.encode()).hexdigest() == stored, fields
