@@ -141,8 +141,10 @@ def test_upgrade_from_the_first_released_schema_keeps_every_row(casey, tmp_path)
 
 
 def test_an_old_store_is_upgraded_in_place(casey, empty_store):
-    """The migrations run on each backend: a store at the first schema, with history, is
-    upgraded to the newest and its (back-filled) chain verifies."""
+    """The migrations run on each backend: a store at the first schema, with an action and
+    its history, is upgraded to the newest and its (back-filled) chain verifies; the action,
+    created before 'created' events kept an item's first values, is checked on the fields
+    its history changed."""
     first = KNOWN_REVISIONS[0]
     engine = store.make_engine(store_url(empty_store))
     with engine.begin() as conn:
@@ -150,15 +152,25 @@ def test_an_old_store_is_upgraded_in_place(casey, empty_store):
         conn.execute(sa.text("INSERT INTO boroughs (slug, name) VALUES ('camden', 'Camden')"))
         conn.execute(
             sa.text(
-                'INSERT INTO history (at, "by", kind, ref, borough, field, new) VALUES '
-                "('2026-01-05 10:00:00', 'clerk', 'action', 'A1', 'camden', 'created', 'x'), "
-                "('2026-01-06 11:00:00', 'clerk', 'action', 'A1', 'camden', 'status', 'done')"
+                "INSERT INTO actions (id, borough, title, status, slips, created, updated, "
+                "assurance) VALUES (1, 'camden', 'x', 'in-progress', 0, '2026-01-05 10:00:00', "
+                "'2026-01-06 11:00:00', 'unverified')"
+            )
+        )
+        conn.execute(
+            sa.text(
+                'INSERT INTO history (at, "by", kind, ref, borough, field, old, new) VALUES '
+                "('2026-01-05 10:00:00', 'clerk', 'action', 'A1', 'camden', 'created', NULL, "
+                "'x'), ('2026-01-06 11:00:00', 'clerk', 'action', 'A1', 'camden', 'status', "
+                "'not-started', 'in-progress')"
             )
         )
     engine.dispose()
     out = casey("--db", str(empty_store), "db", "upgrade").stdout
     assert f"from schema {first} to {HEAD}" in out
-    assert "2 events, hash chain intact" in db_check(empty_store)
+    check = db_check(empty_store)
+    assert "2 events, hash chain intact" in check
+    assert "0 recommendations and 1 action, as the history gives them (1 item from before " in check
 
 
 # ---------------------------------------------------------------- db copy
