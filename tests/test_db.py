@@ -1,6 +1,6 @@
-"""`casey db ...`: check (the tamper-evident history chain), backup, upgrade, and copy (a
-register moved to another store, or between backends, with its chain intact); none of them
-ever creates a store."""
+"""`casey db ...`: check (the tamper-evident history chain, and every row against what the
+history says), backup, upgrade, copy (a register moved to another store, or between
+backends, with its chain intact); none of them ever creates a store."""
 
 from __future__ import annotations
 
@@ -14,7 +14,16 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest import WRITER, count, db_check, dump, env_for, old_store, sql, store_url
+from conftest import (
+    WRITER,
+    count,
+    db_check,
+    dump,
+    env_for,
+    old_store,
+    sql,
+    store_url,
+)
 
 from casey_cli.store import manage as store
 from casey_cli.store.versions import HEAD, KNOWN_REVISIONS
@@ -68,6 +77,90 @@ def test_db_check_catches_a_forged_action_row(casey, isolated):
 def test_db_check_on_an_old_store_says_upgrade(casey, tmp_path):
     err = casey.error("--db", str(old_store(tmp_path)), "db", "check")
     assert "schema 0001" in err and "casey db upgrade" in err
+
+
+def test_db_check_names_a_row_changed_behind_caseys_back(casey, isolated):
+    """The reported case: an action edited with SQL reads as intact no more. Each changed
+    field is named with its stored value and the value the history gives."""
+    before = casey.json("action", "show", "A2")
+    sql(isolated, "UPDATE actions SET status = 'complete', owner = 'Nobody' WHERE id = 2")
+    err = casey.error("db", "check")
+    assert "the store differs from its history in 2 places" in err, err
+    assert f'A2 owner: stored "Nobody", the history gives "{before["owner"]}"' in err, err
+    assert f'A2 status: stored "complete", the history gives "{before["status"]}"' in err, err
+    assert "changed outside casey" in err
+
+
+def test_db_check_names_a_recommendation_and_a_time_changed_behind_caseys_back(casey, isolated):
+    """Every field the history covers, recommendations' too; and `updated`, which decides
+    what is stale, must be the time of the item's latest event."""
+    casey("rec", "update", "casey-2", "--progress", "20")
+    sql(isolated, "UPDATE recommendations SET response = 'rejected' WHERE ref = 'casey-1'")
+    sql(
+        isolated, "UPDATE recommendations SET updated = '2026-01-01 00:00:00' WHERE ref = 'casey-2'"
+    )
+    err = casey.error("db", "check")
+    assert 'casey-1 response: stored "rejected", the history gives "' in err, err
+    assert "casey-2 updated: stored " in err, err
+
+
+def test_db_check_sees_an_edit_that_casey_later_wrote_over(casey, isolated):
+    """A field changed behind casey's back and then changed again by casey matches the
+    history at the end; the event that changed it does not follow the events before it."""
+    sql(isolated, "UPDATE actions SET owner = 'Nobody' WHERE id = 3")
+    casey("action", "update", "A3", "--owner", "Insp B")
+    err = casey.error("db", "check")
+    assert "A3 owner: history event " in err and 'changed it from "Nobody"' in err, err
+
+
+def test_db_check_names_rows_added_or_removed_behind_caseys_back(casey, isolated):
+    casey("action", "add", "-b", "camden", "-t", "to be removed")
+    sql(isolated, "DELETE FROM actions WHERE id = 19")
+    sql(
+        isolated,
+        "INSERT INTO actions (id, borough, title, status, slips, created, updated, assurance) "
+        "VALUES (20, 'camden', 'slipped in', 'not-started', 0, '2026-11-23 10:00:00', "
+        "'2026-11-23 10:00:00', 'unverified')",
+    )
+    err = casey.error("db", "check")
+    assert "A20 is in the store but its history never created it" in err, err
+    assert "A19 is in the history (created by event " in err and "not in the store" in err, err
+
+
+def test_db_check_passes_on_an_untouched_store_after_many_commands(casey, isolated, tmp_path):
+    """Every way casey writes keeps the rows what the history says: adds, updates, done,
+    verify, reschedule, a note alone, a recommendation's update, loads of YAML (new and
+    changed actions, a meeting, evidence) and CSV, and a load of nothing new."""
+    minutes = tmp_path / "minutes.yaml"
+    minutes.write_text(
+        "version: 1\nmeetings:\n  - name: Panel\n    date: 2026-11-19\n    borough: camden\n"
+        "actions:\n  - borough: camden\n    title: Minuted\n    due: 2026-12-21\n"
+        "    meeting: Panel\n    note: Agreed\n    evidence: minutes p3\n"
+        "  - ref: A3\n    borough: islington\n    title: Retitled at the panel\n"
+        "    status: blocked\n    citation: minutes p4\n",
+        encoding="utf-8",
+    )
+    sheet = tmp_path / "updates.csv"
+    sheet.write_text(
+        "ref,borough,title,owner,status,due,progress\n"
+        "A4,camden,Moved to Camden,Insp C,in-progress,2027-02-01,40\n",
+        encoding="utf-8",
+    )
+    casey("action", "add", "-b", "camden", "-t", "New", "--owner", "Insp A", "--due", "+2w")
+    casey("action", "update", "A19", "--progress", "30", "--evidence", "link", "--note", "n")
+    casey("action", "update", "A19", "--note", "a note alone")
+    casey("action", "reschedule", "A19", "--due", "2027-01-31", "--reason", "staff")
+    casey("action", "done", "A19", "--evidence", "minutes")
+    casey("action", "verify", "A19", "--by", "Auditor", "--evidence", "checked")
+    casey("action", "update", "A19", "--status", "in-progress")  # reopened: unverified again
+    casey("action", "update", "A1", "--recommendation", "casey-2")
+    casey("rec", "update", "casey-1", "--status", "complete", "--owner", "MOPAC")
+    casey("load", str(minutes))
+    casey("load", str(minutes))  # again: nothing new
+    casey("load", str(sheet))
+    out = db_check(isolated)
+    actions = count(isolated, "SELECT count(*) FROM actions")
+    assert f"rows: 30 recommendations and {actions} actions, as the history gives them\n" in out
 
 
 # ---------------------------------------------------------------- db backup
@@ -313,7 +406,10 @@ def test_a_sqlite_register_moves_to_postgresql_byte_for_byte(casey, tmp_path, em
 # ---------------------------------------------------------------- every db command
 
 
-@pytest.mark.parametrize("args", [["db", "check"], ["db", "upgrade"], ["db", "backup", "copy.db"]])
+@pytest.mark.parametrize(
+    "args",
+    [["db", "check"], ["db", "upgrade"], ["db", "backup", "copy.db"]],
+)
 def test_maintenance_never_creates_a_store(casey, tmp_path, args):
     db = tmp_path / "typo.db"
     err = casey.error("--db", str(db), *args)
