@@ -50,6 +50,17 @@ class Tx:
             self._now = datetime.now(UTC).replace(microsecond=0)
         return self._now
 
+    @property
+    def integrity_errors(self) -> tuple[type[Exception], ...]:
+        """The driver's errors for a row the store's rules refuse (a key, a check, a type)."""
+        if self.dialect == "sqlite":
+            import sqlite3
+
+            return (sqlite3.IntegrityError,)
+        import psycopg
+
+        return (psycopg.IntegrityError, psycopg.DataError)
+
     # --- plain SQL: named :parameters on every backend ------------------------------------
 
     def _sql(self, sql: str) -> str:
