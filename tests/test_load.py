@@ -445,3 +445,58 @@ def test_history_hashes_keep_their_canonical_form(casey, isolated, tmp_path):
             fields.append(state)
         text = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
         assert hashlib.sha256(text.encode()).hexdigest() == stored, fields
+
+
+@pytest.mark.sqlite_only(reason="compares two builders of the same text; no store")
+def test_a_new_actions_state_is_the_canonical_object_of_its_fields():
+    """writes.action_state is state_text unrolled for speed: the same text, keys in
+    ACTION_STATE order, for text, numbers, dates (PostgreSQL's) and nulls alike."""
+    from datetime import date
+
+    from casey_cli.store.writes import ACTION_COLUMNS, ACTION_STATE, action_state, state_text
+
+    rows = [
+        (
+            19,
+            "camden",
+            None,
+            'A "quoted" é\n title',
+            "Insp",
+            "in-progress",
+            "2026-12-01",
+            "2026-12-01",
+            0,
+            None,
+            None,
+            None,
+            "c",
+            "u",
+            None,
+            "unverified",
+        ),
+        (
+            20,
+            "camden",
+            "casey-1",
+            "t",
+            None,
+            "complete",
+            date(2026, 1, 2),
+            date(2026, 1, 2),
+            3,
+            40,
+            "ev\nx",
+            "cit",
+            "c",
+            "u",
+            date(2026, 3, 4),
+            "unverified",
+        ),
+    ]
+    for row in rows:
+        fields = dict(zip(ACTION_COLUMNS, row, strict=True))
+        values = [fields.get(name) for name in ACTION_STATE]
+        assert action_state(row) == state_text(ACTION_STATE, values)
+        text = action_state(row)
+        assert text == json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))
+        assert list(json.loads(text)) == list(ACTION_STATE)
