@@ -523,6 +523,41 @@ def test_the_reader_takes_any_json_layout(casey, isolated, empty_store, tmp_path
     )
 
 
+def test_the_reader_reads_a_dump_a_few_characters_at_a_time(
+    casey, isolated, empty_store, tmp_path, monkeypatch
+):
+    """Values cut at every place a chunk can end (a number split in two included) read the
+    same: the reader never needs the whole document."""
+    from casey_cli.io import dump as fmt
+
+    dumped = tmp_path / "d.json"
+    casey("action", "update", "A2", "--progress", "12")
+    casey("db", "dump", str(dumped))
+    monkeypatch.setattr(fmt, "CHUNK", 7)
+    casey("--db", str(empty_store), "db", "restore", str(dumped))
+    again = tmp_path / "again.json"
+    casey("--db", str(empty_store), "db", "dump", str(again))
+    assert again.read_bytes() == dumped.read_bytes()
+
+
+@pytest.mark.sqlite_only(reason="compares the dump's tables with the schema's; no store")
+def test_the_dump_holds_every_column_of_the_schema():
+    """A new column must join the dump (and a new dump version), or a restore would lose it."""
+    from sqlmodel import SQLModel
+
+    import casey_cli.store.schema  # noqa: F401  (fills SQLModel.metadata)
+    from casey_cli.io import dump as fmt
+
+    tables = {t.name: t for t in SQLModel.metadata.sorted_tables}
+    assert {name: list(columns) for name, columns in fmt.COLUMNS.items()} == {
+        name: [c.name for c in t.columns] for name, t in tables.items()
+    }
+    order = list(fmt.COLUMNS)
+    for name, t in tables.items():  # parents first: a restore inserts in this order
+        for key in t.foreign_keys:
+            assert order.index(key.column.table.name) < order.index(name), (name, key)
+
+
 def test_restore_refuses_a_store_that_has_data(casey, isolated, tmp_path):
     dumped = tmp_path / "d.json"
     casey("db", "dump", str(dumped))
