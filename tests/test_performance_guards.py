@@ -227,6 +227,9 @@ def test_the_load_floor_writes_what_casey_writes(casey, isolated, tmp_path):
     )
     casey("status")  # the store exists, seeded
     subprocess.run([sys.executable, str(floors), "load", str(isolated), str(rows)], check=True)
-    assert "hash chain intact" in casey("db", "check").stdout
+    out = casey("db", "check").stdout
+    assert "hash chain intact" in out
+    # Its rows are what their 'created' events say, every field of them (no partial items).
+    assert "as the history gives them\n" in out and "before schema" not in out
     titles = {i["title"] for i in casey.json("action", "list")}
     assert {"Floor one", 'Floor "two" é'} <= titles
