@@ -288,7 +288,13 @@ def _create_in_empty(target: sa.Connection, where: str, hint: str) -> None:
             f"{where} is not empty (it has {', '.join(tables[:3])}"
             f"{', ...' if len(tables) > 3 else ''}); {hint}"
         )
-    create_schema(target)
+    try:
+        create_schema(target)
+    except sa.exc.DBAPIError as exc:  # e.g. a role that may not create tables there
+        raise StoreError(
+            f"cannot create the store's tables in {where} ({str(exc.orig).splitlines()[0]}); "
+            "the database's owner must run this"
+        ) from None
 
 
 def copy_store(
