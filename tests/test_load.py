@@ -873,14 +873,73 @@ def test_history_hashes_keep_their_canonical_form(casey, isolated, tmp_path):
     rows = sql(
         isolated,
         'SELECT prev_hash, at, "by", kind, ref, borough, field, old, new, '
-        "note, meeting_id, hash FROM history ORDER BY id",
+        "note, meeting_id, hash, state FROM history ORDER BY id",
     )
     assert any(r[8] == tricky for r in rows) and any(r[10] is not None for r in rows)
-    for *fields, stored in rows:
+    for *fields, stored, state in rows:
         fields[0] = fields[0] or ""
         at = fields[1]  # SQLite keeps UTC text; PostgreSQL a timestamptz, in its own zone
         if isinstance(at, datetime):
             at = at.astimezone(UTC).isoformat(" ")
         fields[1] = f"{at[:10]}T{at[11:19]}Z"
+        if state is not None:  # a 'created' event's first values: compact JSON, hashed last
+            assert fields[6] == "created"
+            assert state == json.dumps(json.loads(state), ensure_ascii=False, separators=(",", ":"))
+            fields.append(state)
         text = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
         assert hashlib.sha256(text.encode()).hexdigest() == stored, fields
+
+
+@pytest.mark.sqlite_only(reason="compares two builders of the same text; no store")
+def test_a_new_actions_state_is_the_canonical_object_of_its_fields():
+    """writes.action_state is state_text unrolled for speed: the same text, keys in
+    ACTION_STATE order, for text, numbers, dates (PostgreSQL's) and nulls alike."""
+    from datetime import date
+
+    from casey_cli.store.writes import ACTION_COLUMNS, ACTION_STATE, action_state, state_text
+
+    rows = [
+        (
+            19,
+            "camden",
+            None,
+            'A "quoted" é\n title',
+            "Insp",
+            "in-progress",
+            "2026-12-01",
+            "2026-12-01",
+            0,
+            None,
+            None,
+            None,
+            "c",
+            "u",
+            None,
+            "unverified",
+        ),
+        (
+            20,
+            "camden",
+            "casey-1",
+            "t",
+            None,
+            "complete",
+            date(2026, 1, 2),
+            date(2026, 1, 2),
+            3,
+            40,
+            "ev\nx",
+            "cit",
+            "c",
+            "u",
+            date(2026, 3, 4),
+            "unverified",
+        ),
+    ]
+    for row in rows:
+        fields = dict(zip(ACTION_COLUMNS, row, strict=True))
+        values = [fields.get(name) for name in ACTION_STATE]
+        assert action_state(row) == state_text(ACTION_STATE, values)
+        text = action_state(row)
+        assert text == json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))
+        assert list(json.loads(text)) == list(ACTION_STATE)

@@ -32,7 +32,7 @@ from casey_cli.store.items import as_date
 from casey_cli.store.lookup import MeetingRef
 from casey_cli.store.rows import ACTION_FIELDS, DATE_FIELDS, REC_FIELDS, Tracked, due_changes
 from casey_cli.store.tx import Tx
-from casey_cli.store.writes import ACTION_COLUMNS, now
+from casey_cli.store.writes import ACTION_COLUMNS, REC_STATE, action_state, state_text
 
 # The columns a new row is inserted with; boroughs and sources have their key first.
 BOROUGH_COLUMNS = tuple(BOROUGH_FIELDS)  # slug, name, gss, bcu
@@ -251,32 +251,31 @@ class Loader:
         if not self._new:
             return
         tx = self.tx
-        stamp = tx.stamp(now())
+        stamp = tx.stamp(tx.now())
         day = tx.day
         first = tx.next_id("actions")
         rows, events = [], []
         for number, (data, note, meeting) in enumerate(self._new, start=first):
             get = data.get
-            rows.append(
-                (
-                    number,
-                    data["borough"],
-                    get("recommendation"),
-                    data["title"],
-                    get("owner"),
-                    data["status"],
-                    day(get("due")),
-                    day(get("original_due")),
-                    get("slips", 0),
-                    get("progress"),
-                    get("evidence"),
-                    get("citation"),
-                    stamp,
-                    stamp,
-                    day(get("completed")),
-                    "unverified",
-                )
+            row = (
+                number,
+                data["borough"],
+                get("recommendation"),
+                data["title"],
+                get("owner"),
+                data["status"],
+                day(get("due")),
+                day(get("original_due")),
+                get("slips", 0),
+                get("progress"),
+                get("evidence"),
+                get("citation"),
+                stamp,
+                stamp,
+                day(get("completed")),
+                "unverified",
             )
+            rows.append(row)
             ref = f"A{number}"
             events.append(
                 {
@@ -288,6 +287,7 @@ class Loader:
                     "new": data["title"],
                     "note": note,
                     "meeting_id": meeting.id if meeting else None,
+                    "state": action_state(row),
                 }
             )
             self.result.created.append(("action", ref))
@@ -323,20 +323,17 @@ class Loader:
             data.setdefault("original_due", data.get("due"))
             data["status"] = data.get("status") or "not-started"
             data["response"] = data.get("response") or "pending"
-            stamp = tx.stamp(now())
-            self._insert(
-                "recommendations",
-                REC_FIELDS,
-                {
-                    "slips": 0,
-                    **data,
-                    "ref": ref,
-                    "source": code,
-                    "number": r["number"],
-                    "created": stamp,
-                    "updated": stamp,
-                },
-            )
+            stamp = tx.stamp(tx.now())
+            values = {
+                "slips": 0,
+                **data,
+                "ref": ref,
+                "source": code,
+                "number": r["number"],
+                "created": stamp,
+                "updated": stamp,
+            }
+            self._insert("recommendations", REC_FIELDS, values)
             tx.append_events(
                 [
                     {
@@ -346,6 +343,9 @@ class Loader:
                         "borough": borough,
                         "field": "created",
                         "new": data["title"],
+                        "state": state_text(
+                            REC_STATE, [self._stored(values.get(n)) for n in REC_STATE]
+                        ),
                     }
                 ]
             )

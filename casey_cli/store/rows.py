@@ -14,7 +14,7 @@ from casey_cli.errors import InvalidInput, NotFound
 from casey_cli.refs import parse_action_id
 from casey_cli.schemas import Event, Item
 from casey_cli.store.items import as_date, as_stamp, make_item
-from casey_cli.store.writes import ACTION_COLUMNS, now
+from casey_cli.store.writes import ACTION_COLUMNS
 
 if TYPE_CHECKING:
     from casey_cli.store.lookup import MeetingRef
@@ -206,7 +206,7 @@ def update(
         changed.append("note")
     if not changed:
         return changed
-    t.fields["updated"] = now()
+    t.fields["updated"] = tx.now()
     columns = [name for name in changed if name != "note"] + ["updated"]
     values = {f"v_{name}": _stored(tx, name, t.fields[name]) for name in columns}
     key, value = t.key
