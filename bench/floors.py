@@ -8,9 +8,9 @@ export: read the same stored rows through the stdlib sqlite3 driver and write th
 C csv writer: no derived value (RAG, days overdue), no formula guard, no sort, no typer or
 rich. load: read the CSV with csv.reader and write what a casey load must write, in one
 transaction on the same store: the action rows (foreign keys on, as casey's connections
-have them), one hash-chained 'created' history event per action under the OS user's
-account (the canonical form of casey_cli/chain.py), the indexes dropped and built again,
-then commit. No validation, no
+have them), one hash-chained 'created' history event per action with the action's first
+values (its state) under the OS user's account (the canonical forms of casey_cli/chain.py
+and store/writes.py), the indexes dropped and built again, then commit. No validation, no
 matching against stored actions, no typer, rich or SQLAlchemy.
 
 Standard library only, so its time is the stack's, not casey's.
@@ -62,6 +62,7 @@ EVENT_COLUMNS = (
     "meeting_id",
     "prev_hash",
     "hash",
+    "state",
     "account",
 )
 
@@ -148,12 +149,25 @@ def load(store: str, source: str) -> None:
     [tip] = conn.execute("SELECT hash FROM history ORDER BY id DESC LIMIT 1").fetchone() or [None]
     account = getpass.getuser()  # who writes, once per transaction, as casey records it
     text = json.encoder.encode_basestring
+
+    def value(v: object) -> str:
+        return "null" if v is None else text(str(v))
+
     events = []
     for row in actions:
         ref = f"A{row[0]}"
+        state = (
+            f'{{"borough":{value(row[1])},"recommendation":{value(row[2])},'
+            f'"title":{value(row[3])},"owner":{value(row[4])},"status":{value(row[5])},'
+            f'"due":{value(row[6])},"original_due":{value(row[7])},"slips":"0",'
+            f'"progress":{value(row[9])},"evidence":null,"citation":null,"completed":null,'
+            '"assurance":"unverified","verified_by":null,"verified_on":null,'
+            '"verification_evidence":null}'
+        )
         canonical = (
             f'[{text(tip or "")},"{hashed_at}","bench","action",{text(ref)},'
-            f'{text(row[1])},"created",null,{text(row[3])},null,null,{text(account)}]'
+            f'{text(row[1])},"created",null,{text(row[3])},null,null,{text(state)},'
+            f"{text(account)}]"
         )
         digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
         events.append(
@@ -170,6 +184,7 @@ def load(store: str, source: str) -> None:
                 None,
                 tip,
                 digest,
+                state,
                 account,
             )
         )

@@ -9,6 +9,12 @@ writes, in --out:
 - register-N.yaml (`version: 1` and `actions:` in the register schema, docs/formats.md)
 - tasks-N.json   (Taskwarrior `task import`: one JSON object per line)
 
+and, with --updates, updates-N.csv: a change to every one of those actions once loaded after
+the bundled register's 18 (refs A19 on, `--first-ref`), each row changing nine fields (borough,
+title, owner, status, due, original_due, progress, slips, recommendation; more when the new
+status is complete), so `casey load` records about ten history events an action: the store
+`casey db check` is timed on, 100,000 actions with a million events.
+
 The same --seed gives the same bytes. Standard library only; YAML is written by hand
 (every string as a JSON string, which is a valid YAML double-quoted scalar).
 """
@@ -287,14 +293,71 @@ def write(n: int, out: Path, seed: int) -> tuple[Path, Path, Path]:
     return paths
 
 
+UPDATE_COLUMNS = (
+    "ref",
+    "borough",
+    "title",
+    "owner",
+    "status",
+    "due",
+    "original_due",
+    "progress",
+    "slips",
+    "recommendation",
+)
+
+
+def write_updates(n: int, out: Path, seed: int, first_ref: int = 19) -> Path:
+    """updates-N.csv: every action of actions(n, seed), as loaded from A{first_ref} on,
+    moved to the next borough, retitled, given another owner, status, recommendation and
+    progress, and a due date a month or more later (a slip, stated in `slips`)."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"updates-{n}.csv"
+    rng = random.Random(seed + 1)
+    names = [name for name, _ in STATUSES]
+    with path.open("w", newline="", encoding="utf-8") as c:
+        rows = csv.writer(c, lineterminator="\r\n")
+        rows.writerow(UPDATE_COLUMNS)
+        for a in actions(n, seed):
+            borough = BOROUGHS[(BOROUGHS.index(a.borough) + 1) % len(BOROUGHS)]
+            status = rng.choice([s for s in names if s != a.status])
+            due = (a.due or FIRST_DUE) + timedelta(30 + rng.randrange(365))
+            owner = rng.choice([o for o in OWNERS[:8] if o != a.owner])
+            recommendation = rng.choice([r for r in RECOMMENDATIONS[:4] if r != a.recommendation])
+            progress = 50 if a.progress != 50 else 60
+            rows.writerow(
+                [
+                    f"A{first_ref + a.index}",
+                    borough,
+                    f"{a.title} (revised)",
+                    owner,
+                    status,
+                    due.isoformat(),
+                    (due - timedelta(days=7)).isoformat(),
+                    progress,
+                    1,
+                    recommendation,
+                ]
+            )
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--actions", type=int, required=True, help="number of actions, N")
     parser.add_argument("--out", type=Path, required=True, help="output folder")
     parser.add_argument("--seed", type=int, default=5, help="random seed (default 5)")
+    parser.add_argument(
+        "--updates", action="store_true", help="also write updates-N.csv (a change to each)"
+    )
+    parser.add_argument(
+        "--first-ref", type=int, default=19, help="the ref number of the first action (19)"
+    )
     args = parser.parse_args()
     for path in write(args.actions, args.out, args.seed):
         print(path)
+    if args.updates:
+        print(write_updates(args.actions, args.out, args.seed, args.first_ref))
 
 
 if __name__ == "__main__":

@@ -16,6 +16,10 @@ machine hits a round's commands alike), and loads and imports --load-repeat time
 into a fresh store (the preparation being their warm-up), and prints a Markdown table:
 median and minimum wall time, peak RSS (from wait4), and the ratio to the floor
 (`python -c "import typer, rich.console"`), then the ratios the performance targets need.
+`db-check` runs on a store of its own, made once when it is chosen: the same N actions
+loaded, then changed by `updates-N.csv` (bench/generate.py --updates), about ten history
+events an action (1,018,827 at 100,000 actions). Its target is absolute: at most 15 s at
+100,000 actions.
 Sizes above --full-max (default 100,000; e.g. 1,000,000) run only the commands that matter
 at that size (status, chase, action show/update, export, load CSV and their floors), unless
 --only names others. Last, one "Targets" table: every target with its measured ratio and
@@ -151,6 +155,7 @@ class Target:
     over: str  # ... divided by this one (medians of the same run)
     limit: float | None  # met when the ratio is at most this (None: no figure to judge by)
     source: str = ""  # where the limit comes from, when not from the target itself
+    # `over` is "" for a limit in seconds: the median itself, not a ratio
 
 
 def targets(previous: dict[str, dict[str, float]]) -> list[Target]:
@@ -186,6 +191,7 @@ def targets(previous: dict[str, dict[str, float]]) -> list[Target]:
             was.get("load CSV / task import"),
             PREVIOUS.name,
         ),
+        Target("`db check` (a million events), seconds", big, "db-check", "", 15),
     ]
     return found
 
@@ -212,6 +218,7 @@ class Command:
     heavy: bool = False  # a load: --load-repeat runs, fresh store each
     setup: Callable[[int], None] | None = None  # untimed, before each run
     output: Callable[[int], Path] | None = None  # stdout to this file, else to a pipe
+    prepare: Callable[[], float] | None = None  # untimed, once before its runs (its own store)
     env: dict[str, str] = field(default_factory=dict)
     prepared: bool = False  # reads the store/data prepared for its tool
     shown: list[str] | None = None  # the words the table shows, if not argv(0)
@@ -344,7 +351,12 @@ def queries(today: str) -> tuple[str, str]:
 
 
 def commands(
-    n: int, work: Path, exe: dict[str, str | None], env: dict[str, str], today: str
+    n: int,
+    work: Path,
+    exe: dict[str, str | None],
+    env: dict[str, str],
+    today: str,
+    generate_seed: int = 5,
 ) -> tuple[list[Command], dict[str, Callable[[], float]]]:
     """The commands for size n, and the preparation each tool needs (name -> step)."""
     data = work / "data"
@@ -377,6 +389,22 @@ def commands(
             Path(f"{store}{suffix}").unlink(missing_ok=True)
         check([casey, "--db", str(store), "init"], env)
         return check([casey, "--db", str(store), "load", str(csv_file)], env)
+
+    checked = work / f"casey-{n}-history.db"
+
+    def prep_history() -> float:
+        """The store `db check` is timed on: N actions loaded, then each changed once
+        (about ten history events an action)."""
+        updates = data / f"updates-{n}.csv"
+        if not updates.exists():
+            generate.write_updates(n, data, generate_seed)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{checked}{suffix}").unlink(missing_ok=True)
+        start = time.perf_counter()
+        check([casey, "--db", str(checked), "init"], env)
+        check([casey, "--db", str(checked), "load", str(csv_file)], env)
+        check([casey, "--db", str(checked), "load", str(updates)], env)
+        return time.perf_counter() - start
 
     def prep_task() -> float:
         shutil.rmtree(taskdir, ignore_errors=True)
@@ -483,6 +511,14 @@ def commands(
             lambda i: [str(sq), "-csv", "-header", str(plain), export_sql],
             output=lambda i: work / "plain-export.csv",
             prepared=True,
+        ),
+        # Every row of N actions against a history of about ten events each (a store of its
+        # own, so the others' figures stay comparable with earlier runs).
+        Command(
+            "db-check",
+            "casey",
+            lambda i: [casey, "--db", str(checked), "db", "check"],
+            prepare=prep_history,
         ),
         # Last: they write to the store the commands above read. A new progress each run
         # (run % 100), so every run writes a change and its history event.
@@ -629,7 +665,7 @@ def bench_size(
         print(f"[{n}] generating the data ...", file=sys.stderr, flush=True)
         generate.write(n, data, args.seed)
     today = date.today().isoformat()
-    cmds, preps = commands(n, work, exe, env, today)
+    cmds, preps = commands(n, work, exe, env, today, args.seed)
     overdue, export_sql = queries(today)
     report = bench_section(str(n), cmds, preps, work, exe, args, env, n > args.full_max)
     return {"today": today, "queries": {"overdue": overdue, "export": export_sql}, **report}
@@ -663,6 +699,10 @@ def bench_section(
     for tool in sorted({c.tool for c in chosen if c.prepared and exe[c.tool]}):
         print(f"[{key}] preparing {tool} ...", file=sys.stderr, flush=True)
         prep_times[tool] = round(preps[tool](), 3)
+    for cmd in chosen:
+        if cmd.prepare is not None and exe[cmd.tool]:
+            print(f"[{key}] preparing {cmd.name} ...", file=sys.stderr, flush=True)
+            prep_times[cmd.name] = round(cmd.prepare(), 3)
     timings: dict[str, list[Run]] = {}
 
     def once(cmd: Command, i: int) -> Run:
@@ -760,6 +800,9 @@ def judge(found: list[Target], sizes: dict[str, dict[str, object]]) -> list[dict
 
         def ratio(key: str, t: Target = t) -> float | None:
             results = sizes.get(key, {}).get("results", {})
+            if not t.over:  # a limit in seconds
+                hit = results.get(t.name) if isinstance(results, dict) else None
+                return float(hit["median"]) if hit else None
             if t.name not in results or t.over not in results:  # type: ignore[operator]
                 return None
             return (
@@ -813,12 +856,13 @@ def targets_markdown(rows: list[dict[str, object]]) -> str:
 
     for r in rows:
         over = "the floor" if r["over"] == "floor" else f"`{str(r['over']).replace('-', ' ')}`"
+        what = f"{r['target']} / {over}" if r["over"] else str(r["target"])
         value = "-" if r["ratio"] is None else f"{float(r['ratio']):.2f}"  # type: ignore[arg-type]
         limit = "-" if r["limit"] is None else f"{float(r['limit']):.2f}"  # type: ignore[arg-type]
         if r["limit_from"]:
             limit += f" ({r['limit_from']})"
         lines.append(
-            f"| {r['target']} / {over} | {size(r['size'])} | {size(r['measured_at'])} "
+            f"| {what} | {size(r['size'])} | {size(r['measured_at'])} "
             f"| {value} | {limit} | {r['verdict']} |"
         )
     judged = [r for r in rows if r["measured_at"] == r["size"] and r["ratio"] is not None]

@@ -10,9 +10,13 @@ from pathlib import Path
 from casey_cli.errors import InvalidInput
 
 
-def write_atomic(path: Path, data: bytes | Iterable[bytes], *, mode: int = 0o644) -> int:
+def write_atomic(
+    path: Path, data: bytes | Iterable[bytes], *, mode: int = 0o644, replace: bool = True
+) -> int:
     """A killed export never leaves half a file: readers see the old file or the new one.
-    Returns the bytes written."""
+    `replace=False`: a file already at `path` is kept and FileExistsError raised (checked
+    when the new file is put in place, so a file made meanwhile is kept too). Returns the
+    bytes written."""
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise InvalidInput(
@@ -29,7 +33,19 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes], *, mode: int = 0o644
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
-        os.replace(tmp, path)
+        if replace:
+            os.replace(tmp, path)
+        else:
+            try:
+                os.link(tmp, path)  # fails if the name is taken; then the temp file goes
+            except FileExistsError:
+                raise
+            except OSError:  # a file system without hard links: check, then rename
+                if path.exists():
+                    raise FileExistsError(path) from None
+                os.replace(tmp, path)
+            else:
+                os.unlink(tmp)
         return size
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -58,6 +58,32 @@ def parse_date(text: str, today: date, *, field: str = "date") -> date:
     raise InvalidInput(f"'{text}' is not a date; use {DATE_HELP}", field=field)
 
 
+class RelativeDate(date):
+    """A date a file wrote relative to the day it was read (`+2w`, `today`), with the text as
+    written: a load reads it once, when it first sets a field (docs/formats.md). Loaders turn
+    it into a plain date (`plain`) before anything stores or counts with it."""
+
+    __slots__ = ("text",)
+    text: str
+
+    def __new__(cls, day: date, text: str) -> RelativeDate:
+        self = super().__new__(cls, day.year, day.month, day.day)
+        self.text = text
+        return self
+
+    def plain(self) -> date:
+        return date(self.year, self.month, self.day)
+
+
+def parse_file_date(text: str, today: date, *, field: str = "date") -> date:
+    """A date in a loaded file: a plain date when written out (YYYY-MM-DD), else the
+    RelativeDate it gives today."""
+    day = parse_date(text, today, field=field)
+    if _ISO.match(text.strip()):
+        return day
+    return RelativeDate(day, text.strip())
+
+
 def to_iso(value: date | datetime | None) -> str | None:
     """ISO string of a date or a moment (a moment as stamp_text writes it)."""
     if value is None:

@@ -72,7 +72,7 @@ class Event:
     new: str | None
     note: str | None
     meeting: str | None
-    account: str | None = None  # the store's account that made it; None before schema 0005
+    account: str | None = None  # the store's account that made it; None before schema 0006
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -520,10 +520,10 @@ def timeline(tmp_path_factory: pytest.TempPathFactory) -> Timeline:
         t.run("action", "update", "A19", "--status", "in-progress", today=DAY3)  # reopened
         sheet = t.db.parent / "minutes.csv"
         sheet.write_text(
-            "ref,borough,title,owner,status,due\n"
-            "A20,islington,Beta renamed,Y,in-progress,2027-08-01\n"
-            "A19,camden,Alpha,X,in-progress,2027-06-20\n"
-        )  # moved borough
+            "ref,borough,title,owner,status,due,reason\n"
+            "A20,islington,Beta renamed,Y,in-progress,2027-08-01,Venue not booked\n"
+            "A19,camden,Alpha,X,in-progress,2027-06-20,\n"
+        )  # moved borough; A20's date moves, with the reason a move needs
         t.run("load", str(sheet), today=DAY3)
         t.capture(DAY3)
     return t

@@ -501,7 +501,7 @@ def test_sqlite_marks_a_verification_by_the_account_that_completed_it(
 def test_a_completion_recorded_before_accounts_leaves_verification_unknown(
     casey: Casey, add_action: AddAction, isolated: Path
 ) -> None:
-    """An action completed before casey kept accounts (schema 0005) can be verified on either
+    """An action completed before casey kept accounts (schema 0006) can be verified on either
     backend; whether the same account did both is not known, so verification stays null."""
     ref = add_action("--owner", "Insp Patel")["ref"]
     casey("action", "done", ref)

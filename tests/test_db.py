@@ -1,9 +1,11 @@
-"""`casey db ...`: check (the tamper-evident history chain), backup, upgrade, and copy (a
-register moved to another store, or between backends, with its chain intact); none of them
-ever creates a store."""
+"""`casey db ...`: check (the tamper-evident history chain, and every row against what the
+history says), backup, upgrade, copy (a register moved to another store, or between
+backends, with its chain intact), dump and restore (the whole register as one JSON document,
+read back into a new store); none of them but restore ever creates a store."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import stat
 import subprocess
@@ -14,7 +16,19 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest import WRITER, count, db_check, dump, env_for, old_store, sql, store_url
+from conftest import (
+    WRITER,
+    count,
+    db_check,
+    drop_pg_database,
+    dump,
+    env_for,
+    old_store,
+    pg_database,
+    snapshot,
+    sql,
+    store_url,
+)
 
 from casey_cli.store import manage as store
 from casey_cli.store.versions import HEAD, KNOWN_REVISIONS
@@ -83,6 +97,92 @@ def test_db_check_catches_a_forged_action_row(casey, isolated):
 def test_db_check_on_an_old_store_says_upgrade(casey, tmp_path):
     err = casey.error("--db", str(old_store(tmp_path)), "db", "check")
     assert "schema 0001" in err and "casey db upgrade" in err
+
+
+def test_db_check_names_a_row_changed_behind_caseys_back(casey, isolated):
+    """The reported case: an action edited with SQL reads as intact no more. Each changed
+    field is named with its stored value and the value the history gives."""
+    before = casey.json("action", "show", "A2")
+    sql(isolated, "UPDATE actions SET status = 'complete', owner = 'Nobody' WHERE id = 2")
+    err = casey.error("db", "check")
+    assert "the store differs from its history in 2 places" in err, err
+    assert f'A2 owner: stored "Nobody", the history gives "{before["owner"]}"' in err, err
+    assert f'A2 status: stored "complete", the history gives "{before["status"]}"' in err, err
+    assert "changed outside casey" in err
+
+
+def test_db_check_names_a_recommendation_and_a_time_changed_behind_caseys_back(casey, isolated):
+    """Every field the history covers, recommendations' too; and `updated`, which decides
+    what is stale, must be the time of the item's latest event."""
+    casey("rec", "update", "casey-2", "--progress", "20")
+    sql(isolated, "UPDATE recommendations SET response = 'rejected' WHERE ref = 'casey-1'")
+    sql(
+        isolated, "UPDATE recommendations SET updated = '2026-01-01 00:00:00' WHERE ref = 'casey-2'"
+    )
+    err = casey.error("db", "check")
+    assert 'casey-1 response: stored "rejected", the history gives "' in err, err
+    assert "casey-2 updated: stored " in err, err
+
+
+def test_db_check_sees_an_edit_that_casey_later_wrote_over(casey, isolated):
+    """A field changed behind casey's back and then changed again by casey matches the
+    history at the end; the event that changed it does not follow the events before it."""
+    sql(isolated, "UPDATE actions SET owner = 'Nobody' WHERE id = 3")
+    casey("action", "update", "A3", "--owner", "Insp B")
+    err = casey.error("db", "check")
+    assert "A3 owner: history event " in err and 'changed it from "Nobody"' in err, err
+
+
+def test_db_check_names_rows_added_or_removed_behind_caseys_back(casey, isolated):
+    casey("action", "add", "-b", "camden", "-t", "to be removed")
+    sql(isolated, "DELETE FROM actions WHERE id = 19")
+    sql(
+        isolated,
+        "INSERT INTO actions (id, borough, title, status, slips, created, updated, assurance) "
+        "VALUES (20, 'camden', 'slipped in', 'not-started', 0, '2026-11-23 10:00:00', "
+        "'2026-11-23 10:00:00', 'unverified')",
+    )
+    err = casey.error("db", "check")
+    assert "A20 is in the store but its history never created it" in err, err
+    assert "A19 is in the history (created by event " in err and "not in the store" in err, err
+
+
+def test_db_check_passes_on_an_untouched_store_after_many_commands(
+    casey, isolated, tmp_path, verifier
+):
+    """Every way casey writes keeps the rows what the history says: adds, updates, done,
+    verify, reschedule, a note alone, a recommendation's update, loads of YAML (new and
+    changed actions, a meeting, evidence) and CSV, and a load of nothing new."""
+    minutes = tmp_path / "minutes.yaml"
+    minutes.write_text(
+        "version: 1\nmeetings:\n  - name: Panel\n    date: 2026-11-19\n    borough: camden\n"
+        "actions:\n  - borough: camden\n    title: Minuted\n    due: 2026-12-21\n"
+        "    meeting: Panel\n    note: Agreed\n    evidence: minutes p3\n"
+        "  - ref: A3\n    borough: islington\n    title: Retitled at the panel\n"
+        "    status: blocked\n    citation: minutes p4\n",
+        encoding="utf-8",
+    )
+    sheet = tmp_path / "updates.csv"
+    sheet.write_text(
+        "ref,borough,title,owner,status,due,progress\n"
+        "A4,camden,Moved to Camden,Insp C,in-progress,2027-02-01,40\n",
+        encoding="utf-8",
+    )
+    casey("action", "add", "-b", "camden", "-t", "New", "--owner", "Insp A", "--due", "+2w")
+    casey("action", "update", "A19", "--progress", "30", "--evidence", "link", "--note", "n")
+    casey("action", "update", "A19", "--note", "a note alone")
+    casey("action", "reschedule", "A19", "--due", "2027-01-31", "--reason", "staff")
+    casey("action", "done", "A19", "--evidence", "minutes")
+    verifier("action", "verify", "A19", "--by", "Auditor", "--evidence", "checked")
+    casey("action", "update", "A19", "--status", "in-progress")  # reopened: unverified again
+    casey("action", "update", "A1", "--recommendation", "casey-2")
+    casey("rec", "update", "casey-1", "--status", "complete", "--owner", "MOPAC")
+    casey("load", str(minutes))
+    casey("load", str(minutes))  # again: nothing new
+    casey("load", str(sheet))
+    out = db_check(isolated)
+    actions = count(isolated, "SELECT count(*) FROM actions")
+    assert f"rows: 30 recommendations and {actions} actions, as the history gives them\n" in out
 
 
 # ---------------------------------------------------------------- db backup
@@ -157,8 +257,10 @@ def test_upgrade_from_the_first_released_schema_keeps_every_row(casey, tmp_path)
 
 
 def test_an_old_store_is_upgraded_in_place(casey, empty_store):
-    """The migrations run on each backend: a store at the first schema, with history, is
-    upgraded to the newest and its (back-filled) chain verifies."""
+    """The migrations run on each backend: a store at the first schema, with an action and
+    its history, is upgraded to the newest and its (back-filled) chain verifies; the action,
+    created before 'created' events kept an item's first values, is checked on the fields
+    its history changed."""
     first = KNOWN_REVISIONS[0]
     engine = store.make_engine(store_url(empty_store))
     with engine.begin() as conn:
@@ -166,15 +268,25 @@ def test_an_old_store_is_upgraded_in_place(casey, empty_store):
         conn.execute(sa.text("INSERT INTO boroughs (slug, name) VALUES ('camden', 'Camden')"))
         conn.execute(
             sa.text(
-                'INSERT INTO history (at, "by", kind, ref, borough, field, new) VALUES '
-                "('2026-01-05 10:00:00', 'clerk', 'action', 'A1', 'camden', 'created', 'x'), "
-                "('2026-01-06 11:00:00', 'clerk', 'action', 'A1', 'camden', 'status', 'done')"
+                "INSERT INTO actions (id, borough, title, status, slips, created, updated, "
+                "assurance) VALUES (1, 'camden', 'x', 'in-progress', 0, '2026-01-05 10:00:00', "
+                "'2026-01-06 11:00:00', 'unverified')"
+            )
+        )
+        conn.execute(
+            sa.text(
+                'INSERT INTO history (at, "by", kind, ref, borough, field, old, new) VALUES '
+                "('2026-01-05 10:00:00', 'clerk', 'action', 'A1', 'camden', 'created', NULL, "
+                "'x'), ('2026-01-06 11:00:00', 'clerk', 'action', 'A1', 'camden', 'status', "
+                "'not-started', 'in-progress')"
             )
         )
     engine.dispose()
     out = casey("--db", str(empty_store), "db", "upgrade").stdout
     assert f"from schema {first} to {HEAD}" in out
-    assert "2 events, hash chain intact" in db_check(empty_store)
+    check = db_check(empty_store)
+    assert "2 events, hash chain intact" in check
+    assert "0 recommendations and 1 action, as the history gives them (1 item from before " in check
     # Events from before accounts were kept stay without one, and their hashes stand; a new
     # event carries its account and chains on from them.
     casey("--db", str(empty_store), "action", "add", "-b", "camden", "-t", "after")
@@ -324,10 +436,304 @@ def test_a_sqlite_register_moves_to_postgresql_byte_for_byte(casey, tmp_path, em
     assert db_check(empty_store).splitlines()[2:] == db_check(laptop).splitlines()[2:]
 
 
+# ---------------------------------------------------------------- db dump and restore
+
+EXPORTS = ("csv", "json", "markdown", "html", "ics", "xlsx")
+
+
+def fill_register(casey, tmp_path: Path, verifier=None) -> None:
+    """A register with something in every table and every kind of event: evidence,
+    verification (by `verifier`, another account, when given), notes at a meeting, a slip,
+    a recommendation's response, a new source."""
+    minutes = tmp_path / "minutes.yaml"
+    minutes.write_text(
+        "version: 1\nsources:\n  - code: camden-pledges\n    title: Camden pledges\n"
+        "    published: 2026-10-01\n    borough: camden\n    recommendations:\n"
+        "      - number: 1\n        title: Panels every quarter\n        response: accepted\n"
+        "meetings:\n  - name: Camden panel\n    date: 2026-11-19\n    borough: camden\n"
+        "actions:\n  - borough: camden\n    title: Book rooms\n    meeting: Camden panel\n"
+        "    note: Agreed\n    evidence: minutes p3\n    citation: minutes p4\n",
+        encoding="utf-8",
+    )
+    casey("load", str(minutes))  # A19
+    casey("action", "add", "-b", "islington", "-t", 'Zoë\'s "quoted" panel', "--due", "+2w")
+    casey("action", "update", "A20", "--owner", "Insp A", "--evidence", "line 1\nline 2")
+    casey("action", "reschedule", "A20", "--due", "2027-02-01", "--reason", "staff")
+    casey("action", "done", "A20", "--evidence", "minutes", "--meeting", "Camden panel")
+    (verifier or casey)("action", "verify", "A20", "--by", "Auditor", "--evidence", "seen")
+    casey("rec", "update", "casey-1", "--progress", "40", "--note", "half way")
+    casey("meeting", "add", "Scrutiny", "--date", "2026-11-20")
+
+
+def outputs(casey, db: Path | str, tmp_path: Path) -> dict[str, bytes | str]:
+    """What a store shows: every export format, the history, status, the lists."""
+    shown: dict[str, bytes | str] = {}
+    for fmt in EXPORTS:
+        out = tmp_path / f"out.{fmt}"
+        out.unlink(missing_ok=True)
+        casey("--db", str(db), "export", "--format", fmt, "--output", str(out))
+        shown[fmt] = out.read_bytes()
+    for command in (
+        ["history", "--format", "json"],
+        ["status", "--format", "json"],
+        ["source", "list", "--format", "json"],
+        ["borough", "list", "--format", "json"],
+        ["meeting", "list", "--format", "json"],
+        ["rec", "show", "casey-1", "--format", "json"],
+        ["action", "show", "A20", "--format", "json"],
+    ):
+        shown[" ".join(command)] = casey("--db", str(db), *command).stdout
+    return shown
+
+
+def test_a_dump_restores_into_a_new_store_on_either_backend(
+    casey, isolated, empty_store, tmp_path, verifier
+):
+    """Dump, restore into a new SQLite file and into a new store on this test's backend:
+    every export byte for byte, the same dump again, `db check` passes with the same chain
+    tip, and the refs go on where they stopped."""
+    fill_register(casey, tmp_path, verifier)
+    dumped = tmp_path / "register.json"
+    result = casey("db", "dump", str(dumped))
+    assert result.stdout == f"{dumped}\n"
+    assert "20 actions, 63 history events." in result.stderr, result.stderr
+    assert stat.S_IMODE(dumped.stat().st_mode) == 0o600
+    document = json.loads(dumped.read_text(encoding="utf-8"))
+    assert list(document)[:2] == ["format", "version"]
+    assert (document["format"], document["version"]) == ("casey-cli dump", 2)
+    assert all(event["account"] for event in document["history"])  # who made each
+    assert [a["evidence"] for a in document["actions"] if a["id"] == 20] == [
+        "line 1\nline 2\nminutes"
+    ]
+    original = outputs(casey, isolated, tmp_path)
+    check = db_check(isolated).splitlines()
+    for target in (tmp_path / "new" / "restored.db", empty_store):
+        out = casey("--db", str(target), "db", "restore", str(dumped)).stdout.splitlines()
+        assert out[0].startswith(f"Restored {dumped} into "), out
+        assert out[1:][2:] == check[2:]  # the same events, chain tip and rows
+        assert outputs(casey, target, tmp_path) == original
+        again = tmp_path / "again.json"
+        again.unlink(missing_ok=True)
+        casey("--db", str(target), "db", "dump", str(again))
+        assert again.read_bytes() == dumped.read_bytes()
+        # A store of its own from here: the next refs, and the history goes on.
+        assert casey("--db", str(target), "action", "add", "-b", "camden", "-t", "n").stdout == (
+            "A21\n"
+        )
+        assert (
+            "Added meeting M7"
+            in casey("--db", str(target), "meeting", "add", "Next", "--date", "2026-12-01").stderr
+        )
+        assert "64 events, hash chain intact" in db_check(target)
+
+
+@pytest.mark.postgresql_only
+def test_a_register_goes_to_postgresql_and_back_by_dump(casey, tmp_path, empty_store, monkeypatch):
+    """SQLite to PostgreSQL and back: each dump of the same register is the same bytes, and
+    the register shows the same everywhere."""
+    laptop, back = tmp_path / "laptop.db", tmp_path / "back.db"
+    monkeypatch.setenv("CASEY_DB", str(laptop))
+    casey("init")
+    fill_register(casey, tmp_path)
+    first, second, third = (tmp_path / f"{n}.json" for n in (1, 2, 3))
+    casey("--db", str(laptop), "db", "dump", str(first))
+    casey("--db", str(empty_store), "db", "restore", str(first))
+    casey("--db", str(empty_store), "db", "dump", str(second))
+    casey("--db", str(back), "db", "restore", str(second))
+    casey("--db", str(back), "db", "dump", str(third))
+    assert first.read_bytes() == second.read_bytes() == third.read_bytes()
+    assert outputs(casey, back, tmp_path) == outputs(casey, laptop, tmp_path)
+
+
+def test_the_reader_takes_any_json_layout(casey, isolated, empty_store, tmp_path):
+    """A dump passed through a JSON tool (indented, keys kept in order) still restores."""
+    dumped, pretty = tmp_path / "d.json", tmp_path / "pretty.json"
+    casey("db", "dump", str(dumped))
+    pretty.write_text(json.dumps(json.loads(dumped.read_text()), indent=2), encoding="utf-8")
+    assert (
+        "hash chain intact" in casey("--db", str(empty_store), "db", "restore", str(pretty)).stdout
+    )
+
+
+def test_the_reader_reads_a_dump_a_few_characters_at_a_time(
+    casey, isolated, empty_store, tmp_path, monkeypatch
+):
+    """Values cut at every place a chunk can end (a number split in two included) read the
+    same: the reader never needs the whole document."""
+    from casey_cli.io import dump as fmt
+
+    dumped = tmp_path / "d.json"
+    casey("action", "update", "A2", "--progress", "12")
+    casey("db", "dump", str(dumped))
+    monkeypatch.setattr(fmt, "CHUNK", 7)
+    casey("--db", str(empty_store), "db", "restore", str(dumped))
+    again = tmp_path / "again.json"
+    casey("--db", str(empty_store), "db", "dump", str(again))
+    assert again.read_bytes() == dumped.read_bytes()
+
+
+@pytest.mark.sqlite_only(reason="compares the dump's tables with the schema's; no store")
+def test_the_dump_holds_every_column_of_the_schema():
+    """A new column must join the dump (and a new dump version), or a restore would lose it."""
+    from sqlmodel import SQLModel
+
+    import casey_cli.store.schema  # noqa: F401  (fills SQLModel.metadata)
+    from casey_cli.io import dump as fmt
+
+    tables = {t.name: t for t in SQLModel.metadata.sorted_tables}
+    assert {name: list(columns) for name, columns in fmt.COLUMNS.items()} == {
+        name: [c.name for c in t.columns] for name, t in tables.items()
+    }
+    order = list(fmt.COLUMNS)
+    for name, t in tables.items():  # parents first: a restore inserts in this order
+        for key in t.foreign_keys:
+            assert order.index(key.column.table.name) < order.index(name), (name, key)
+
+
+@pytest.mark.sqlite_only(reason="an old SQLite store's dump, restored into a new file")
+def test_a_version_1_dump_restores_with_no_accounts(casey, tmp_path):
+    """A dump from before `account` joined the history (version 1: no such field) restores
+    with every account null, and its chain still verifies; a dump of the result is the same
+    rows in version 2, each account null."""
+    old = old_store(tmp_path)
+    casey("--db", str(old), "db", "upgrade")
+    dumped = tmp_path / "now.json"
+    casey("--db", str(old), "db", "dump", str(dumped))
+    lines = dumped.read_text(encoding="utf-8").split("\n")
+    start = lines.index('"history": [')
+    for n in range(start + 1, len(lines)):
+        if not lines[n].startswith("{"):
+            break
+        comma = "," if lines[n].endswith(",") else ""
+        row = json.loads(lines[n].rstrip(","))
+        assert row.pop("account") is None  # events from before accounts were kept
+        lines[n] = json.dumps(row, ensure_ascii=False, separators=(",", ":")) + comma
+    version_1 = tmp_path / "v1.json"
+    version_1.write_text(
+        "\n".join(lines).replace('"version": 2', '"version": 1', 1), encoding="utf-8"
+    )
+    target = tmp_path / "new" / "restored.db"
+    casey("--db", str(target), "db", "restore", str(version_1))
+    assert "hash chain intact" in db_check(target)
+    assert sql(target, "SELECT count(*) FROM history WHERE account IS NOT NULL") == [(0,)]
+    again = tmp_path / "again.json"
+    casey("--db", str(target), "db", "dump", str(again))
+    assert again.read_bytes() == dumped.read_bytes()
+
+
+def test_restore_refuses_a_store_that_has_data(casey, isolated, tmp_path):
+    dumped = tmp_path / "d.json"
+    casey("db", "dump", str(dumped))
+    before = snapshot(isolated)
+    err = casey.error("db", "restore", str(dumped))
+    assert "is not empty (it has actions, alembic_version, boroughs, ...)" in err, err
+    assert "restore into an empty database or a file that does not exist yet (--db)" in err
+    assert snapshot(isolated) == before
+
+
+def tampered(dumped: Path, table: str, change) -> str:
+    """The dump with one row of `table` changed by `change(row)` (None: removed)."""
+    lines = dumped.read_text(encoding="utf-8").split("\n")
+    start = lines.index(f'"{table}": [')
+    for n in range(start + 1, len(lines)):
+        row = json.loads(lines[n].rstrip(","))
+        changed = change(row)
+        if changed is not False:
+            comma = "," if lines[n].endswith(",") else ""
+            if changed is None:
+                del lines[n]
+            else:
+                lines[n] = json.dumps(changed, ensure_ascii=False, separators=(",", ":")) + comma
+            return "\n".join(lines)
+    raise AssertionError("nothing to change")
+
+
+def test_a_tampered_dump_is_refused_and_leaves_nothing(casey, isolated, tmp_path, request):
+    """A changed event, a removed event, a row that is not what its history says, a row the
+    store's rules refuse, a file that is not a dump or is a newer one: one line, exit 1, and
+    no store left behind."""
+    casey("action", "update", "A2", "--owner", "Insp B", "--note", "handed over")
+    dumped = tmp_path / "d.json"
+    casey("db", "dump", str(dumped))
+
+    def event_new(row):
+        return {**row, "new": "Insp C"} if row["field"] == "owner" else False
+
+    def owner(row):
+        return {**row, "owner": "Nobody"} if row["id"] == 2 else False
+
+    def borough_name(row):
+        return {**row, "name": None}
+
+    def head(text):
+        return text.replace('"version": 2', '"version": 3', 1)
+
+    cases = {
+        "event": (tampered(dumped, "history", event_new), "does not match its hash"),
+        "gone": (
+            tampered(dumped, "history", lambda row: None if row["id"] == 5 else False),
+            "history event 6 does not follow the event before it",
+        ),
+        "row": (
+            tampered(dumped, "actions", owner),
+            "fails `casey db check` (the store differs from its history in 1 place: A2 "
+            'owner: stored "Nobody", the history gives "Insp B"',
+        ),
+        "rules": (tampered(dumped, "boroughs", borough_name), "the store refused boroughs rows"),
+        "newer": (head(dumped.read_text()), "written by a newer casey-cli"),
+        "not json": ("not a dump\n", "not a casey-cli dump"),
+    }
+    backend = request.getfixturevalue("backend")
+    for name, (text, message) in cases.items():
+        bad = tmp_path / f"{name}.json"
+        bad.write_text(text, encoding="utf-8")
+        if backend == "sqlite":
+            target: Path | str = tmp_path / "new" / f"{name}.db"
+        else:
+            target = pg_database(request.getfixturevalue("pg_admin"))
+        err = casey.error("--db", str(target), "db", "restore", str(bad))
+        assert err.startswith(f"Error: {bad}"), err
+        assert message in err and "nothing was restored" in err, (name, err)
+        if backend == "sqlite":
+            assert not (tmp_path / "new").exists(), name
+        else:
+            assert sql(target, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == [
+                (0,)
+            ], name
+            drop_pg_database(request.getfixturevalue("pg_admin"), str(target))
+
+
+def test_dump_never_overwrites_a_file(casey, isolated, tmp_path):
+    target = tmp_path / "exists.json"
+    target.write_text("keep me")
+    err = casey.error("db", "dump", str(target))
+    assert "already exists" in err
+    assert target.read_text() == "keep me"
+
+
+@pytest.mark.postgresql_only
+def test_backup_on_postgresql_writes_a_dump(casey, isolated, tmp_path, verifier):
+    """`db backup` no longer sends a server's users elsewhere: it writes a dump, which
+    restores into a new SQLite store as the server's register."""
+    fill_register(casey, tmp_path, verifier)
+    backup = tmp_path / "casey-2026-11-23.json"
+    result = casey("db", "backup", str(backup))
+    assert result.stdout == f"{backup}\n"
+    assert "as a dump" in result.stderr and "db restore" in result.stderr
+    assert "export" not in result.stderr
+    restored = tmp_path / "restored.db"
+    casey("--db", str(restored), "db", "restore", str(backup))
+    assert outputs(casey, restored, tmp_path) == outputs(casey, isolated, tmp_path)
+    assert "already exists" in casey.error("db", "backup", str(backup))
+
+
 # ---------------------------------------------------------------- every db command
 
 
-@pytest.mark.parametrize("args", [["db", "check"], ["db", "upgrade"], ["db", "backup", "copy.db"]])
+@pytest.mark.parametrize(
+    "args",
+    [["db", "check"], ["db", "upgrade"], ["db", "backup", "copy.db"], ["db", "dump", "d.json"]],
+)
 def test_maintenance_never_creates_a_store(casey, tmp_path, args):
     db = tmp_path / "typo.db"
     err = casey.error("--db", str(db), *args)

@@ -67,9 +67,9 @@ def test_concurrent_edits_of_one_action_are_serialised(isolated):
 
 
 @pytest.mark.postgresql_only
-def test_passwords_in_urls_never_show(casey, isolated):
-    """Wrong password, unreachable server, missing database, `db backup`, a new store: one
-    line, the password masked, no traceback."""
+def test_passwords_in_urls_never_show(casey, isolated, tmp_path):
+    """Wrong password, unreachable server, missing database, `db backup` (a dump on a
+    server) and `db restore`, a new store: one line, the password masked, no traceback."""
     url = sa.make_url(str(isolated))
     secret = "s3cret-Pa55word"
     cases = [url.set(port=1, password=secret), url.set(database="no_such_db", password=secret)]
@@ -79,8 +79,12 @@ def test_passwords_in_urls_never_show(casey, isolated):
         shown = case.render_as_string(hide_password=False)
         err = casey.error("--db", shown, "status")
         assert secret not in err and "***" in err, err
-    err = casey.error("db", "backup", "copy.db")
-    assert "pg_dump" in err and (not url.password or url.password not in err)
+    backup = casey("db", "backup", str(tmp_path / "copy.json"))
+    assert not url.password or url.password not in backup.stdout + backup.stderr
+    for case in cases:
+        shown = case.render_as_string(hide_password=False)
+        err = casey.error("--db", shown, "db", "restore", str(tmp_path / "copy.json"))
+        assert secret not in err and "***" in err, err
     result = casey("db", "check")
     assert not url.password or url.password not in result.stdout + result.stderr
 

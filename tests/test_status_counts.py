@@ -104,10 +104,11 @@ def register(
     items: list[Spec], today: date, window: int, moved: bool, refs: dict[str, str]
 ) -> dict[str, Any]:
     """The YAML register of the generated items; `moved`: with each move applied (actions
-    by the ref the first load gave them)."""
+    by the ref the first load gave them), as a load moves dates: of open items, with a
+    reason."""
     actions, recs = [], {FORCE_SOURCE: [], PLAN_SOURCE: []}
     for n, spec in enumerate(items, 1):
-        if moved and (not spec.move or spec.due is None):
+        if moved and not moves(spec):
             continue
         anchor_due = due_date(spec.due, today, window)
         due = (
@@ -120,6 +121,8 @@ def register(
             fields["owner"] = spec.owner
         if due is not None:
             fields["due"] = due
+        if moved:
+            fields["reason"] = "moved by the generator"
         if spec.kind == "action":
             ref = {"ref": refs[fields["title"]]} if moved else {}
             actions.append({**ref, "borough": spec.borough, **fields})
@@ -142,11 +145,16 @@ def register(
     return {"version": 1, "sources": sources, "actions": actions}
 
 
+def moves(spec: Spec) -> bool:
+    """Does the second load move this item's due date? Only an open one's can move."""
+    return bool(spec.move) and spec.due is not None and rules.is_open(spec.status)
+
+
 def build(seeded: Path, items: list[Spec], today: date, window: int) -> Store:
     store = Store(seeded, today, window)
     store.load(register(items, today, window, False, {}))
     refs = {i["title"]: i["ref"] for i in store.json("export") if i["kind"] == "action"}
-    if any(s.move and s.due is not None for s in items):
+    if any(moves(s) for s in items):
         store.load(register(items, today, window, True, refs))
     return store
 
@@ -260,7 +268,7 @@ def check(store: Store, items: list[Spec]) -> None:
     by_title = {i["title"]: i for i in exported}
     for n, spec in enumerate(items, 1):
         item = by_title[f"hyp item {n}"]
-        assert item["slips"] == (1 if spec.move > 0 and spec.due is not None else 0), item
+        assert item["slips"] == (1 if moves(spec) and spec.move > 0 else 0), item
         assert item["owner"] == ((spec.owner or "").strip() or None), item
 
 

@@ -118,8 +118,33 @@ def test_an_update_writes_one_chained_event_per_changed_field(store, isolated):
     )
     assert account  # recorded under the transaction's account, which the hash covers
     assert digest == event_hash(
-        prev, as_stamp(at) or "", by, kind, ref, borough, field, old, new, note, meeting, account
+        prev,
+        as_stamp(at) or "",
+        by,
+        kind,
+        ref,
+        borough,
+        field,
+        old,
+        new,
+        note,
+        meeting,
+        None,  # an update has no state
+        account,
     )
+
+
+@pytest.mark.sqlite_only(reason="the hash's canonical form; no store")
+def test_a_state_and_an_account_cannot_stand_in_for_each_other():
+    """Each is hashed only when present, in places of their own: an event's state moved into
+    its account (or back) changes the hash, and neither changes an event that has none."""
+    fields = ("", "2026-11-23T10:00:00Z", "t", "action", "A1", "camden", "created")
+    rest = (None, "x", None, None)
+    plain = event_hash(*fields, *rest)
+    assert event_hash(*fields, *rest, None, None) == plain
+    with_state = event_hash(*fields, *rest, "s")
+    with_account = event_hash(*fields, *rest, None, "s")
+    assert len({plain, with_state, with_account, event_hash(*fields, *rest, "s", "s")}) == 4
 
 
 def test_a_reschedule_keeps_the_first_date_and_counts_a_later_one_as_a_slip(store):

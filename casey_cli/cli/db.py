@@ -1,14 +1,19 @@
-"""`casey db ...`: back up, check and upgrade the store."""
+"""`casey db ...`: back up, check, upgrade, copy, dump and restore the store."""
 
 import contextlib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from casey_cli.cli import output
 from casey_cli.cli.context import app_context
 from casey_cli.cli.errors import errors_as_one_line
+
+if TYPE_CHECKING:
+    from casey_cli.cli.context import AppContext
+    from casey_cli.services.dump import Counts
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 
@@ -21,24 +26,25 @@ def backup(
         Path, typer.Argument(help="The new backup file.", show_default=False, dir_okay=False)
     ],
 ) -> None:
-    """Copy the store to FILE with SQLite's online backup API, consistent even while others
-    write.
+    """Back the store up to FILE: a SQLite store as a SQLite file (its online backup API,
+    consistent even while others write); a PostgreSQL store as a dump (`casey db dump`),
+    which `casey db restore` reads into a new store. Never overwrites a file.
 
     Example: casey db backup casey-2026-11-23.db
     """
-    from casey_cli.config import mask_url, sqlite_file
-    from casey_cli.errors import StoreError
+    from casey_cli.config import sqlite_file
     from casey_cli.store.connection import backup_sqlite, open_current
 
     app = app_context(ctx)
     source = sqlite_file(app.db)
     if source is None:
-        raise StoreError(
-            f"`casey db backup` copies SQLite files only; back up "
-            f"{mask_url(app.db_url)} with the server's own tool, e.g. "
-            "`pg_dump -Fc -f casey.dump DBNAME`, or keep a portable copy with "
-            "`casey export --format json`"
+        counts = _dump(app, target)
+        output.write(f"{target}\n")
+        output.info(
+            f"Backed up the store to {target} as a dump ({counts.summary()}); restore it "
+            f"into a new store with `casey --db NEW db restore {target}`."
         )
+        return
     current = open_current(app.db_url)
     if current is None:  # missing or foreign: refused; older: backed up as it is
         from casey_cli.store import manage
@@ -54,8 +60,9 @@ def backup(
 @app.command("check")
 @errors_as_one_line
 def check(ctx: typer.Context) -> None:
-    """Verify the store: SQLite integrity, foreign keys, and the history hash chain; exit 1
-    naming the first broken event.
+    """Verify the store: SQLite integrity, foreign keys, the history hash chain, and every
+    action and recommendation row against what the history says; exit 1 naming the first
+    broken event, or each row changed outside casey (ref, field, stored value, the history's).
 
     Example: casey db check
     """
@@ -86,7 +93,7 @@ def copy(
 
     Example: casey db copy --to postgresql+psycopg://casey@dbhost/casey
     """
-    from casey_cli.config import db_url, mask_url, sqlite_file
+    from casey_cli.config import db_url, mask_url
     from casey_cli.services import db
     from casey_cli.store import manage as store
 
@@ -94,11 +101,8 @@ def copy(
     app.store(existing=True)  # refuses a missing or older store
     target_url = db_url(to)
     where = mask_url(to)  # as the user gave it
-    new_file = sqlite_file(target_url)
-    new_file = new_file if new_file is not None and not new_file.exists() else None
-    new_folders = [p for p in new_file.parents if not p.exists()] if new_file else []
-    opened = store.open_store(target_url, create=True, upgrade_old=False, given_by="--to")
-    try:
+    with _removed_on_failure(target_url):
+        opened = store.open_store(target_url, create=True, upgrade_old=False, given_by="--to")
         try:
             source = store.make_engine(app.db_url)
             try:
@@ -107,19 +111,138 @@ def copy(
                 source.dispose()
         finally:
             opened.engine.dispose()  # before any clean-up: an open connection keeps its WAL
-    except BaseException:
-        if new_file is not None:  # a file made for this copy goes with it, as do its folders
-            for path in (new_file, *(Path(f"{new_file}{s}") for s in ("-wal", "-shm", "-journal"))):
-                path.unlink(missing_ok=True)
-            for folder in new_folders:  # innermost first; each was empty before the copy
-                with contextlib.suppress(OSError):
-                    folder.rmdir()
-        raise
     what = ", ".join(
         f"{n} {'history events' if table == 'history' else table}" for table, n in counts.items()
     )
     output.write(
         f"Copied the store to {where}: {what}.\n" + "".join(line + "\n" for line in report.lines())
+    )
+
+
+@contextlib.contextmanager
+def _removed_on_failure(url: str) -> Iterator[None]:
+    """A copy or restore that fails leaves nothing behind: the new SQLite file made for it
+    goes, with its WAL and the folders made for it, so a retry finds the path as it was."""
+    from casey_cli.config import sqlite_file
+
+    new_file = sqlite_file(url)
+    new_file = new_file if new_file is not None and not new_file.exists() else None
+    new_folders = [p for p in new_file.parents if not p.exists()] if new_file else []
+    try:
+        yield
+    except BaseException:
+        if new_file is not None:
+            for path in (new_file, *(Path(f"{new_file}{s}") for s in ("-wal", "-shm", "-journal"))):
+                path.unlink(missing_ok=True)
+            for folder in new_folders:  # innermost first; each was empty before
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+        raise
+
+
+def _dump(app: "AppContext", target: Path) -> "Counts":
+    """Dump the store to the new file `target`, atomically (readable by its owner only)."""
+    from casey_cli.atomic import write_atomic
+    from casey_cli.errors import StoreError
+    from casey_cli.services import dump
+
+    if target.exists():
+        raise StoreError(f"{target} already exists; choose a new file name")
+    if not (target.parent if str(target.parent) else Path(".")).is_dir():
+        raise StoreError(f"folder {target.parent} does not exist; create it first")
+    counts = dump.Counts()
+    with app.store(existing=True).read() as tx:
+        try:
+            write_atomic(target, dump.dump(tx, counts), mode=0o600, replace=False)
+        except FileExistsError:
+            raise StoreError(f"{target} already exists; choose a new file name") from None
+        except OSError as exc:
+            raise StoreError(f"cannot write {target}: {exc.strerror}") from None
+    return counts
+
+
+@app.command("dump")
+@errors_as_one_line
+def dump(
+    ctx: typer.Context,
+    target: Annotated[
+        Path, typer.Argument(help="The new dump file.", show_default=False, dir_okay=False)
+    ],
+) -> None:
+    """Write the whole register to FILE as one JSON document (docs/formats.md, "Dump"):
+    boroughs, sources, recommendations, meetings, actions with their evidence and
+    verification, and the full history with its hashes. `casey db restore` reads it into a
+    new store on either backend. Never overwrites a file.
+
+    Example: casey db dump casey-2026-11-23.json
+    """
+    app = app_context(ctx)
+    counts = _dump(app, target)
+    output.write(f"{target}\n")
+    output.info(f"Dumped the store to {target}: {counts.summary()}.")
+
+
+@app.command("restore")
+@errors_as_one_line
+def restore(
+    ctx: typer.Context,
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="A dump written by `casey db dump` (or `db backup` on PostgreSQL).",
+            show_default=False,
+            dir_okay=False,
+        ),
+    ],
+) -> None:
+    """Fill a new, empty store (--db: a SQLite file that does not exist yet, or an empty
+    PostgreSQL database) from a dump in one transaction, checking the history chain event by
+    event, then the whole store as `db check` does; a dump that does not verify, or a store
+    that holds anything, is refused and nothing is written.
+
+    Example: casey --db restored.db db restore casey-2026-11-23.json
+    """
+    from casey_cli.config import mask_url
+    from casey_cli.errors import InvalidInput
+    from casey_cli.io.dump import Reader
+    from casey_cli.services import db
+    from casey_cli.services import dump as dumps
+    from casey_cli.store import manage as store
+    from casey_cli.store.tx import Tx
+
+    app = app_context(ctx)
+    where = mask_url(app.db)
+
+    def verified(tx: Tx) -> db.CheckReport:
+        try:
+            return db.check(tx)
+        except db.CheckFailed as exc:
+            raise InvalidInput(
+                f"the store it gives fails `casey db check` ({exc}); nothing was restored",
+                file=str(source),
+            ) from None
+
+    try:
+        handle = source.open(encoding="utf-8", newline="")
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {source}: {exc.strerror}") from None
+    with handle:
+        reader = Reader(handle, str(source))  # not a dump, or a newer one: refused first
+        with _removed_on_failure(app.db_url):
+            opened = store.open_store(app.db_url, create=True, upgrade_old=False)
+            try:
+                counts, report = store.fill_store(
+                    opened.engine,
+                    where,
+                    "restore into an empty database or a file that does not exist yet (--db)",
+                    lambda tx: dumps.restore(tx, reader),
+                    verified,
+                )
+            finally:
+                opened.engine.dispose()  # before any clean-up: an open connection keeps its WAL
+    output.write(
+        f"Restored {source} into {where}: {counts.summary()}.\n"
+        + "".join(line + "\n" for line in report.lines())
     )
 
 

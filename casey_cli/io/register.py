@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from casey_cli import rules
-from casey_cli.dates import DATE_HELP, parse_date
+from casey_cli.dates import DATE_HELP, RelativeDate, parse_file_date
 from casey_cli.errors import InvalidInput, did_you_mean
 from casey_cli.io.yamlfile import LineDict, read_yaml
 from casey_cli.refs import parse_action_id
@@ -64,7 +64,7 @@ def _date(value: Any, where: Where, name: str, today: date) -> date:
         got = "a long text" if isinstance(value, str) else type(value).__name__
         raise where.fail(name, f"expected a date ({DATE_HELP}), got {got}")
     try:
-        return parse_date(value, today, field=name)
+        return parse_file_date(value, today, field=name)
     except InvalidInput as exc:
         raise where.fail(name, exc.message) from None
 
@@ -145,6 +145,7 @@ REC_FIELDS = FieldSpecs(
         "progress": (_progress, False),
         "slips": (_count, False),
         "citation": (_text, False),
+        "reason": (_text, False),
     }
 )
 MEETING_FIELDS = FieldSpecs(
@@ -172,10 +173,12 @@ ACTION_FIELDS = FieldSpecs(
         "completed": (_date, False),
         "meeting": (_text, False),
         "slips": (_count, False),
+        "reason": (_text, False),
     }
 )
 # The item object (docs/formats.md) as a load format: derived columns are read and ignored,
-# `assurance` must match the store (it changes only through `casey action verify`).
+# `assurance` must match the store (it changes only through `casey action verify`); then
+# `reason`, not an item field: why the row moves a due date (services/load.py).
 ITEM_ROW_FIELDS = FieldSpecs(
     {
         "ref": (_text, False),
@@ -197,6 +200,7 @@ ITEM_ROW_FIELDS = FieldSpecs(
         "updated": (lambda v, *_: v, False),
         "completed": (_date, False),
         "verification": (lambda v, *_: v, False),
+        "reason": (_text, False),
     }
 )
 DERIVED = ("kind", "source", "days_overdue", "rag", "created", "updated", "verification")
@@ -331,6 +335,13 @@ def parse_register(path: Path, today: date) -> Parsed:
     for node in _list(doc, "meetings", top):
         mtg = _record_fields(node, MEETING_FIELDS, top, "meeting", today)
         where = Where(name, node)
+        if isinstance(mtg["date"], RelativeDate):
+            raise where.fail(
+                "date",
+                f"'{mtg['date'].text}' is {mtg['date']} today but another day on a later load: "
+                "a meeting is found again by its name and date, so write the date out "
+                "(YYYY-MM-DD)",
+            )
         once(
             ("meeting", mtg["name"], mtg["date"]),
             where,
@@ -372,7 +383,8 @@ def parse_item_rows(
             if key not in ITEM_ROW_FIELDS:
                 raise InvalidInput(
                     f"unknown column '{key}'{did_you_mean(key, list(ITEM_ROW_FIELDS))}; the "
-                    f"columns are those of `casey export`: {', '.join(ITEM_ROW_FIELDS)}",
+                    f"columns are those of `casey export` "
+                    f"({', '.join(k for k in ITEM_ROW_FIELDS if k != 'reason')}) and reason",
                     file=name,
                     line=header_line,
                     field=key,

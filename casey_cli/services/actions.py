@@ -14,7 +14,7 @@ from casey_cli.schemas import Item, ItemDetail
 from casey_cli.store import lookup
 from casey_cli.store.items import make_item
 from casey_cli.store.rows import reschedule as move_due
-from casey_cli.store.writes import ACTION_COLUMNS, now
+from casey_cli.store.writes import ACTION_COLUMNS, action_state
 from casey_cli.text import clean_text
 
 if TYPE_CHECKING:
@@ -46,34 +46,29 @@ def add(
     status_value = rules.normalise_status(status) if status else Status.NOT_STARTED.value
     rules.check_progress(progress)
     meeting_id = tx.meeting(meeting).id if meeting else None
-    at = now()
+    at = tx.now()
     completed = run.today if status_value == Status.COMPLETE.value else None
     clean_owner = clean_text(owner, "owner")
     number = tx.next_id("actions")
-    tx.insert_rows(
-        "actions",
-        ACTION_COLUMNS,
-        [
-            (
-                number,
-                slug,
-                rec_ref,
-                clean_title,
-                clean_owner,
-                status_value,
-                tx.day(due),
-                tx.day(due),
-                0,
-                progress,
-                clean_text(evidence, "evidence"),
-                clean_text(citation, "citation"),
-                tx.stamp(at),
-                tx.stamp(at),
-                tx.day(completed),
-                "unverified",
-            )
-        ],
+    row = (
+        number,
+        slug,
+        rec_ref,
+        clean_title,
+        clean_owner,
+        status_value,
+        tx.day(due),
+        tx.day(due),
+        0,
+        progress,
+        clean_text(evidence, "evidence"),
+        clean_text(citation, "citation"),
+        tx.stamp(at),
+        tx.stamp(at),
+        tx.day(completed),
+        "unverified",
     )
+    tx.insert_rows("actions", ACTION_COLUMNS, [row])
     ref = f"A{number}"
     tx.append_events(
         [
@@ -86,6 +81,7 @@ def add(
                 "new": clean_title,
                 "note": clean_text(note, "note"),
                 "meeting_id": meeting_id,
+                "state": action_state(row),
             }
         ]
     )

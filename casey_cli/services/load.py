@@ -13,8 +13,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from casey_cli import rules
-from casey_cli.enums import FORCE_WIDE
+from casey_cli.dates import RelativeDate
+from casey_cli.enums import CLOSED_STATUSES, FORCE_WIDE
 from casey_cli.errors import CaseyError, did_you_mean
 from casey_cli.io.register import (
     BOROUGH_FIELDS,
@@ -30,9 +30,9 @@ from casey_cli.run_context import RunContext
 from casey_cli.schemas import LoadResult
 from casey_cli.store.items import as_date
 from casey_cli.store.lookup import MeetingRef
-from casey_cli.store.rows import ACTION_FIELDS, DATE_FIELDS, REC_FIELDS, Tracked
+from casey_cli.store.rows import ACTION_FIELDS, DATE_FIELDS, REC_FIELDS, Tracked, due_changes
 from casey_cli.store.tx import Tx
-from casey_cli.store.writes import ACTION_COLUMNS, now
+from casey_cli.store.writes import ACTION_COLUMNS, REC_STATE, action_state, state_text
 
 # The columns a new row is inserted with; boroughs and sources have their key first.
 BOROUGH_COLUMNS = tuple(BOROUGH_FIELDS)  # slug, name, gss, bcu
@@ -40,6 +40,14 @@ SOURCE_COLUMNS = tuple(k for k in SOURCE_FIELDS if k != "recommendations")
 # The columns each reference table's key is checked against (`_check_ref`).
 KEYS = {"boroughs": "slug", "sources": "code", "recommendations": "ref"}
 PREFETCH_CHUNK = 500  # ids bound in one look-up of stored actions
+# An item's record of its due date's moves: a file gives them to a new item (its starting
+# record); on an existing item casey keeps them from the moves it records, and ignores them.
+HISTORY_FIELDS = ("slips", "original_due")
+# An item's dates, which a file may write relative to the day (`+2w`), and how errors name
+# the dates a relative one may not move.
+ITEM_DATES = ("due", "original_due", "completed")
+DATE_NAMES = {"due": "due date", "completed": "completion date", "published": "published date"}
+_ABSENT = object()  # a field the row leaves out
 
 
 class Loader:
@@ -106,7 +114,12 @@ class Loader:
         (self.result.updated if changed else self.result.unchanged).append(label)
 
     def _upsert_keyed(
-        self, table: str, columns: tuple[str, ...], data: dict[str, Any], label: tuple[str, str]
+        self,
+        where: Where,
+        table: str,
+        columns: tuple[str, ...],
+        data: dict[str, Any],
+        label: tuple[str, str],
     ) -> None:
         """A borough or a source by its key (the first column): added, or its fields set."""
         key = columns[0]
@@ -114,28 +127,30 @@ class Loader:
             f"SELECT {', '.join(columns)} FROM {table} WHERE {key} = :key", {"key": data[key]}
         )
         if row is None:
-            self._insert(table, columns, data)
+            self._insert(table, columns, _plain_dates(data, ("published",)))
             self._created(table, data[key], label)
             return
         stored = {
             c: as_date(v) if c == "published" else v for c, v in zip(columns, row, strict=True)
         }
-        self._upsert_plain(
-            table, (key, data[key]), stored, {c: data.get(c) for c in columns[1:]}, label
-        )
+        given = {c: data.get(c) for c in columns[1:]}
+        published = given.get("published")
+        if isinstance(published, RelativeDate):
+            given["published"] = _read_once(where, "published", published, stored)
+        self._upsert_plain(table, (key, data[key]), stored, given, label)
 
     def apply(self, parsed: Parsed) -> None:
         tx = self.tx
         self.file_meetings = [(m["name"], m["date"]) for _, m in parsed.meetings]
         self._meetings = {}
-        for _, b in parsed.boroughs:
-            self._upsert_keyed("boroughs", BOROUGH_COLUMNS, b, ("borough", b["slug"]))
+        for where, b in parsed.boroughs:
+            self._upsert_keyed(where, "boroughs", BOROUGH_COLUMNS, b, ("borough", b["slug"]))
         for where, s in parsed.sources:
             if s.get("borough"):
                 self._check_ref(
                     "boroughs", s["borough"], where, "borough", "see `casey borough list`"
                 )
-            self._upsert_keyed("sources", SOURCE_COLUMNS, s, ("source", s["code"]))
+            self._upsert_keyed(where, "sources", SOURCE_COLUMNS, s, ("source", s["code"]))
         for where, code, r in parsed.recs:
             self._upsert_rec(where, code, r)
             self.progress(1)
@@ -236,32 +251,31 @@ class Loader:
         if not self._new:
             return
         tx = self.tx
-        stamp = tx.stamp(now())
+        stamp = tx.stamp(tx.now())
         day = tx.day
         first = tx.next_id("actions")
         rows, events = [], []
         for number, (data, note, meeting) in enumerate(self._new, start=first):
             get = data.get
-            rows.append(
-                (
-                    number,
-                    data["borough"],
-                    get("recommendation"),
-                    data["title"],
-                    get("owner"),
-                    data["status"],
-                    day(get("due")),
-                    day(get("original_due")),
-                    get("slips", 0),
-                    get("progress"),
-                    get("evidence"),
-                    get("citation"),
-                    stamp,
-                    stamp,
-                    day(get("completed")),
-                    "unverified",
-                )
+            row = (
+                number,
+                data["borough"],
+                get("recommendation"),
+                data["title"],
+                get("owner"),
+                data["status"],
+                day(get("due")),
+                day(get("original_due")),
+                get("slips", 0),
+                get("progress"),
+                get("evidence"),
+                get("citation"),
+                stamp,
+                stamp,
+                day(get("completed")),
+                "unverified",
             )
+            rows.append(row)
             ref = f"A{number}"
             events.append(
                 {
@@ -273,6 +287,7 @@ class Loader:
                     "new": data["title"],
                     "note": note,
                     "meeting_id": meeting.id if meeting else None,
+                    "state": action_state(row),
                 }
             )
             self.result.created.append(("action", ref))
@@ -303,23 +318,22 @@ class Loader:
         borough = (src[0] if src else None) or FORCE_WIDE
         data = {k: v for k, v in r.items() if k != "number"}
         if row is None:
+            data.pop("reason", None)
+            _plain_dates(data, ITEM_DATES)
             data.setdefault("original_due", data.get("due"))
             data["status"] = data.get("status") or "not-started"
             data["response"] = data.get("response") or "pending"
-            stamp = tx.stamp(now())
-            self._insert(
-                "recommendations",
-                REC_FIELDS,
-                {
-                    "slips": 0,
-                    **data,
-                    "ref": ref,
-                    "source": code,
-                    "number": r["number"],
-                    "created": stamp,
-                    "updated": stamp,
-                },
-            )
+            stamp = tx.stamp(tx.now())
+            values = {
+                "slips": 0,
+                **data,
+                "ref": ref,
+                "source": code,
+                "number": r["number"],
+                "created": stamp,
+                "updated": stamp,
+            }
+            self._insert("recommendations", REC_FIELDS, values)
             tx.append_events(
                 [
                     {
@@ -329,6 +343,9 @@ class Loader:
                         "borough": borough,
                         "field": "created",
                         "new": data["title"],
+                        "state": state_text(
+                            REC_STATE, [self._stored(values.get(n)) for n in REC_STATE]
+                        ),
                     }
                 ]
             )
@@ -339,15 +356,7 @@ class Loader:
             for name, value in zip(REC_FIELDS, row, strict=True)
         }
         rec = Tracked("recommendation", ref, borough, fields["source"], fields)
-        changed = tx.update(
-            rec,
-            _patch(rec.fields, data),
-            by=self.run.user,
-            today=self.run.today,
-            note=f"loaded from {os.path.basename(where.file)}",
-            note_alone=False,
-        )
-        self.result.add_change("recommendation", ref, changed)
+        self._update(where, rec, data, note=None, meeting=None)
 
     def _meeting(self, where: Where, name: str) -> MeetingRef:
         # A minutes file names its own meeting: that one, whatever met before under the name.
@@ -394,20 +403,103 @@ class Loader:
             )
         data = {k: v for k, v in a.items() if k != "ref"}
         if action is None:
+            data.pop("reason", None)
+            _plain_dates(data, ITEM_DATES)
             data.setdefault("original_due", data.get("due"))
             data["status"] = data.get("status") or "not-started"
             self._new.append((data, note, meeting))
             return
-        changed = self.tx.update(
-            action,
-            _patch(action.fields, data),
-            by=self.run.user,
-            today=self.run.today,
-            note=note or f"loaded from {os.path.basename(where.file)}",
-            meeting=meeting,
-            note_alone=note is not None and not self._noted(action.ref, note),
+        self._update(where, action, data, note=note, meeting=meeting)
+
+    def _update(
+        self,
+        where: Where,
+        item: Tracked,
+        data: dict[str, Any],
+        *,
+        note: str | None,
+        meeting: MeetingRef | None,
+    ) -> None:
+        """A row naming an existing item changes it as the commands would: its due date
+        moves only as `reschedule` moves it (`_due_move`), evidence gains the lines it lacks,
+        its slips and original due date are its own, and a relative date is read once."""
+        reason = data.pop("reason", None) or note
+        for name in HISTORY_FIELDS:
+            data.pop(name, None)
+        if "evidence" in data:
+            data["evidence"] = _with_lines(item.fields["evidence"], data["evidence"])
+        if isinstance(data.get("completed"), RelativeDate):
+            data["completed"] = _read_once(where, "completed", data["completed"], item.fields)
+        move = self._due_move(where, item, data.pop("due", _ABSENT), reason)
+        changes = _patch(data)
+        loaded = f"loaded from {os.path.basename(where.file)}"
+        # A note with nothing else to carry it is recorded on its own, once; a move whose
+        # reason is the note carries it already.
+        alone = (
+            note is not None
+            and (move is None or reason != note)
+            and all(item.fields[k] == v for k, v in changes.items())
+            and not self._noted(item.ref, note)
         )
-        self.result.add_change("action", action.ref, changed)
+        run, tx = self.run, self.tx
+        changed = tx.update(
+            item,
+            changes,
+            by=run.user,
+            today=run.today,
+            note=note or loaded,
+            meeting=meeting,
+            note_alone=alone,
+        )
+        if move is not None:
+            changed += tx.update(
+                item,
+                move,
+                by=run.user,
+                today=run.today,
+                note=reason or loaded,
+                meeting=meeting,
+                note_alone=False,
+            )
+        self.result.add_change(item.kind, item.ref, changed)
+
+    def _due_move(
+        self, where: Where, item: Tracked, due: Any, reason: str | None
+    ) -> dict[str, Any] | None:
+        """The changes a row's due date makes, under `casey action reschedule`'s rules: none
+        for the date the item has; a first date freely; a move only of an open item, with a
+        reason (the row's, or its note); never a clearing. A relative date stands for the date
+        it gave when first read, if it can have given it (`_read_once`)."""
+        if due is _ABSENT:
+            return None
+        old, ref = item.fields["due"], item.ref
+        yaml = where.file.lower().endswith((".yaml", ".yml"))
+        if due is None:
+            if old is None:
+                return None
+            raise where.fail(
+                "due",
+                f"{ref} is due {old} and no command clears a due date; leave the "
+                f"{'key' if yaml else 'cell'} as it was, or give the new date and a reason",
+            )
+        if isinstance(due, RelativeDate):
+            due = _read_once(where, "due", due, item.fields)
+        if due == old:
+            return None
+        status = item.fields["status"]
+        command = "action" if item.kind == "action" else "rec"
+        if status in CLOSED_STATUSES:
+            raise where.fail(
+                "due",
+                f"{ref} is {status}; a load moves the due date of an open item only: "
+                f"reopen it first (`casey {command} update {ref} --status in-progress`)",
+            )
+        if old is not None and not reason:
+            how = "a `reason` or a `note`" if yaml and item.kind == "action" else "a `reason`"
+            raise where.fail(
+                "due", f"moving {ref}'s due date from {old} to {due} needs a reason; add {how}"
+            )
+        return due_changes(item, due)
 
 
 BULK_ROWS = 5000
@@ -438,22 +530,59 @@ def _indexes_built_after(tx: Tx, tables: tuple[str, ...], new_rows: int) -> Iter
         tx.execute(sql)
 
 
-def _patch(stored: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-    """The fields a file gives, as changes; a later due date counts as a slip unless the
-    file says the slips and original due date itself (as an export does)."""
+def _patch(data: dict[str, Any]) -> dict[str, Any]:
+    """The fields a file gives an existing item, as changes (its due date aside): an empty
+    status is not given, an empty response is `pending`."""
     changes = dict(data)
     if changes.get("status") is None:
         changes.pop("status", None)
     if changes.get("response", "x") is None:
         changes["response"] = "pending"
-    due = changes.get("due")
-    if "due" in changes and "slips" not in changes:
-        slips = rules.slips_after(stored["due"], due, stored["slips"])
-        if slips != stored["slips"]:
-            changes["slips"] = slips
-    if "due" in changes and stored["original_due"] is None and "original_due" not in changes:
-        changes["original_due"] = due
     return changes
+
+
+def _plain_dates(data: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    """A new record's dates as they will be stored: a relative date is read now, once."""
+    for name in names:
+        value = data.get(name)
+        if isinstance(value, RelativeDate):
+            data[name] = value.plain()
+    return data
+
+
+def _read_once(where: Where, name: str, value: RelativeDate, stored: dict[str, Any]) -> date:
+    """A relative date (`+2w`, `today`) on a record that exists: read today only when it
+    sets the field first; otherwise it stands for the date it gave when it was first read.
+    It can have given the stored date on an earlier day only if today it gives that date or
+    a later one (offsets only count forward), and, for a due date, only if that is still the
+    first due date (not moved since). Anything else would move the date: written out, it
+    says which date is meant."""
+    old: date | None = stored[name]
+    if old is None:
+        return value.plain()
+    if value == old or (value > old and (name != "due" or old == stored["original_due"])):
+        return old
+    raise where.fail(
+        name,
+        f"'{value.text}' is {value} today, and would move the {DATE_NAMES[name]} "
+        f"{old}: a relative date is read once, when it first sets a date; write the date "
+        "out (YYYY-MM-DD)",
+    )
+
+
+def _with_lines(old: str | None, given: str | None) -> str | None:
+    """Evidence a file gives: the lines the item lacks are added, in the file's order; none
+    is removed (an empty value adds nothing), as `--evidence` only ever adds."""
+    have = {line.strip() for line in (old or "").splitlines()}
+    extra: list[str] = []
+    for line in (given or "").splitlines():
+        line = line.strip()
+        if line and line not in have:
+            have.add(line)
+            extra.append(line)
+    if not extra:
+        return old
+    return "\n".join([old, *extra] if old else extra)
 
 
 def load_files(

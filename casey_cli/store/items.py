@@ -88,7 +88,7 @@ def make_item(
 # verification (its latest `assurance` event) against the account of its completion (its
 # latest change of status to complete, else its creation, for an action created complete):
 # 'same-account' or 'other-account'; NULL unless the action is verified, and when either
-# event is older than the accounts (schema 0005). Two look-ups on the history index, made
+# event is older than the accounts (schema 0006). Two look-ups on the history index, made
 # only for verified actions. `ref` is the SQL of the action's ref.
 VERIFICATION_WORDS = ("same-account", "other-account")
 

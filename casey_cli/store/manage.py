@@ -261,15 +261,40 @@ def copy_rows(source: sa.Connection, target: sa.Connection) -> dict[str, int]:
         if batch:
             target.execute(table.insert(), batch)
             counts[table.name] += len(batch)
-        if target.dialect.name == "postgresql" and "id" in table.c:
-            # Rows came with their ids: move each id sequence past them. Only history takes
-            # its ids from its sequence; actions and meetings are numbered by writes.next_id
-            # (max + 1), so theirs only stay truthful.
+    reset_sequences(target)
+    return counts
+
+
+def reset_sequences(target: sa.Connection) -> None:
+    """Rows came with their ids: move each id sequence past them (PostgreSQL). Only history
+    takes its ids from its sequence; actions and meetings are numbered by Tx.next_id
+    (max + 1), so theirs only stay truthful."""
+    if target.dialect.name != "postgresql":
+        return
+    for table in SQLModel.metadata.sorted_tables:
+        if "id" in table.c:
             target.exec_driver_sql(
                 f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                 f"coalesce(max(id), 0) + 1, false) FROM {table.name}"
             )
-    return counts
+
+
+def _create_in_empty(target: sa.Connection, where: str, hint: str) -> None:
+    """Create the schema in an empty store; refuse one that holds anything. Checked under the
+    write lock: nothing else can fill it meanwhile."""
+    tables = sorted(sa.inspect(target).get_table_names())
+    if tables:
+        raise StoreError(
+            f"{where} is not empty (it has {', '.join(tables[:3])}"
+            f"{', ...' if len(tables) > 3 else ''}); {hint}"
+        )
+    try:
+        create_schema(target)
+    except sa.exc.DBAPIError as exc:  # e.g. a role that may not create tables there
+        raise StoreError(
+            f"cannot create the store's tables in {where} ({str(exc.orig).splitlines()[0]}); "
+            "the database's owner must run this"
+        ) from None
 
 
 def copy_store(
@@ -282,14 +307,30 @@ def copy_store(
         source.execution_options(**connection_options(source_engine, write=False))
         target = target.execution_options(casey_write=True)
         with source.begin(), target.begin():
-            # Checked under the write lock: nothing else can fill it meanwhile.
-            tables = sa.inspect(target).get_table_names()
-            if tables:
-                raise StoreError(
-                    f"{where} is not empty (it has {', '.join(tables[:3])}"
-                    f"{', ...' if len(tables) > 3 else ''}); give --to an "
-                    "empty database or a file that does not exist yet"
-                )
-            create_schema(target)
+            _create_in_empty(
+                target, where, "give --to an empty database or a file that does not exist yet"
+            )
             counts = copy_rows(source, target)
             return counts, verify(driver_tx(target))  # in the transaction: a bad copy is undone
+
+
+U = TypeVar("U")
+
+
+def fill_store(
+    target_engine: sa.Engine,
+    where: str,
+    hint: str,
+    fill: Callable[[Tx], T],
+    verify: Callable[[Tx], U],
+) -> tuple[T, U]:
+    """Create a store in the empty database (or new file) `target_engine` opens and `fill` it
+    through the store interface, then `verify` it, all in one transaction: what fails
+    verification is undone. `hint` says what to give instead of a store that is not empty."""
+    with target_engine.connect() as target:
+        target = target.execution_options(casey_write=True)
+        with target.begin():
+            _create_in_empty(target, where, hint)
+            filled = fill(driver_tx(target))
+            reset_sequences(target)
+            return filled, verify(driver_tx(target))

@@ -14,7 +14,7 @@ from casey_cli.errors import InvalidInput, NotFound
 from casey_cli.refs import parse_action_id
 from casey_cli.schemas import Event, Item
 from casey_cli.store.items import as_date, as_stamp, make_item, verification_sql
-from casey_cli.store.writes import ACTION_COLUMNS, now
+from casey_cli.store.writes import ACTION_COLUMNS
 
 if TYPE_CHECKING:
     from casey_cli.store.lookup import MeetingRef
@@ -120,7 +120,7 @@ def action(tx: Tx, ref: str) -> Tracked:
 def completion_account(tx: Tx, ref: str) -> str | None:
     """The account that made `ref` complete: of its latest change of status to complete, else
     of its creation (an action created complete); None when that event is older than the
-    accounts (schema 0005)."""
+    accounts (schema 0006)."""
     account: str | None = tx.scalar(
         "SELECT account FROM history WHERE ref = :ref AND (field = 'created' OR "
         "field = 'status' AND new = 'complete') ORDER BY id DESC LIMIT 1",
@@ -222,7 +222,7 @@ def update(
         changed.append("note")
     if not changed:
         return changed
-    t.fields["updated"] = now()
+    t.fields["updated"] = tx.now()
     columns = [name for name in changed if name != "note"] + ["updated"]
     values = {f"v_{name}": _stored(tx, name, t.fields[name]) for name in columns}
     key, value = t.key
@@ -262,13 +262,27 @@ def reschedule(
         raise InvalidInput(f"{t.ref} is already due on {due.isoformat()}; give another --due")
     if old_due is not None and not (reason or "").strip():
         raise InvalidInput(f"moving {t.ref}'s due date needs a reason; add --reason TEXT")
+    update(
+        tx,
+        t,
+        due_changes(t, due),
+        by=by,
+        today=today,
+        note=(reason or "").strip() or None,
+        meeting=meeting,
+    )
+
+
+def due_changes(t: Tracked, due: date) -> dict[str, Any]:
+    """The fields a move of the due date sets: the date, the first date ever set as
+    original_due, and one more slip when the date is later (a load moves dates so too)."""
     changes: dict[str, Any] = {"due": due}
     if t.fields["original_due"] is None:
         changes["original_due"] = due
-    slips = rules.slips_after(old_due, due, t.fields["slips"])
+    slips = rules.slips_after(t.fields["due"], due, t.fields["slips"])
     if slips != t.fields["slips"]:
         changes["slips"] = slips
-    update(tx, t, changes, by=by, today=today, note=(reason or "").strip() or None, meeting=meeting)
+    return changes
 
 
 def events(

@@ -147,6 +147,9 @@ class HistoryEvent(SQLModel, table=True):
     meeting_id: int | None = Field(default=None, foreign_key="meetings.id")
     prev_hash: str | None = None
     hash: str | None = None
+    # A 'created' event's record of the item's first values (a JSON object, hashed with the
+    # event); None on other events, and on 'created' events written before schema 0005.
+    state: str | None = None
     # Who made it as the store saw it: the database role (session_user) on PostgreSQL, the
-    # OS user on SQLite; NULL for events recorded before schema 0005.
+    # OS user on SQLite; NULL for events recorded before schema 0006.
     account: str | None = None

@@ -41,6 +41,7 @@ class Tx:
         self.chain_tip: str | None = None
         self.chain_tip_known = False  # the tip is read once, then kept as events are added
         self._account: str | None = None
+        self._now: datetime | None = None
 
     @property
     def account(self) -> str:
@@ -55,6 +56,25 @@ class Tx:
 
                 self._account = os_account()
         return self._account
+
+    def now(self) -> datetime:
+        """The time of this transaction's changes (UTC, to the second, the real clock): read
+        once, so every row and event one command writes has the same time, and an item's
+        `created` and `updated` are the times of its first and latest events."""
+        if self._now is None:
+            self._now = datetime.now(UTC).replace(microsecond=0)
+        return self._now
+
+    @property
+    def integrity_errors(self) -> tuple[type[Exception], ...]:
+        """The driver's errors for a row the store's rules refuse (a key, a check, a type)."""
+        if self.dialect == "sqlite":
+            import sqlite3
+
+            return (sqlite3.IntegrityError,)
+        import psycopg
+
+        return (psycopg.IntegrityError, psycopg.DataError)
 
     # --- plain SQL: named :parameters on every backend ------------------------------------
 

@@ -1,12 +1,14 @@
-"""The history chain's one writer, the one clock of changes, and the columns new rows are
-inserted with."""
+"""The history chain's one writer, the one clock of changes, the columns new rows are
+inserted with, and the first values ('state') a 'created' event records."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from casey_cli.chain import event_hash
+from casey_cli.chain import event_hash, json_value
 from casey_cli.dates import stamp_text, to_iso
 
 if TYPE_CHECKING:
@@ -18,8 +20,8 @@ def now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-def _text(value: Any) -> str | None:
-    """How a field value is written into history."""
+def as_text(value: Any) -> str | None:
+    """How a field value is written into history (and compared with it)."""
     if value is None:
         return None
     if isinstance(value, (date, datetime)):
@@ -60,15 +62,93 @@ EVENT_COLUMNS = (
     "meeting_id",
     "prev_hash",
     "hash",
+    "state",
     "account",
 )
 
+# The stored fields of an item that its history covers: a 'created' event records each as
+# the item began (its state), and every later change to one is an event with the old and
+# new value. Keys (an action's id, a recommendation's ref, source and number) are the ref;
+# 'created' and 'updated' are the times of the item's first and latest events.
+ACTION_STATE = (
+    "borough",
+    "recommendation",
+    "title",
+    "owner",
+    "status",
+    "due",
+    "original_due",
+    "slips",
+    "progress",
+    "evidence",
+    "citation",
+    "completed",
+    "assurance",
+    "verified_by",
+    "verified_on",
+    "verification_evidence",
+)
+REC_STATE = (
+    "title",
+    "summary",
+    "theme",
+    "addressed_to",
+    "response",
+    "owner",
+    "status",
+    "due",
+    "original_due",
+    "slips",
+    "progress",
+    "completed",
+    "citation",
+)
+STATE_FIELDS = {"action": ACTION_STATE, "recommendation": REC_STATE}
+_KEYS = {name: json_value(name) + ":" for name in {*ACTION_STATE, *REC_STATE}}
+
+
+def state_text(names: Sequence[str], values: Sequence[Any]) -> str:
+    """An item's state: a compact JSON object of each field's text (as_text), in `names`'
+    order; built by hand, as the chain's canonical form is (a bulk load makes one a row)."""
+    keys = _KEYS
+    return (
+        "{"
+        + ",".join([keys[n] + json_value(as_text(v)) for n, v in zip(names, values, strict=True)])
+        + "}"
+    )
+
+
+_STR: Any = json.encoder.encode_basestring
+
+
+def _value(value: Any) -> str:
+    """json_value(as_text(value)), with text, the usual case, first."""
+    if type(value) is str:
+        text: str = _STR(value)
+        return text
+    return "null" if value is None else json_value(as_text(value))
+
+
+def action_state(row: Sequence[Any]) -> str:
+    """The state of a new action from its row as inserted (ACTION_COLUMNS order): the text
+    state_text gives for ACTION_STATE, unrolled (a load makes one a row; a third of the
+    time of the loop; tests/test_load.py holds the two equal)."""
+    v = _value
+    return (
+        f'{{"borough":{v(row[1])},"recommendation":{v(row[2])},"title":{v(row[3])},'
+        f'"owner":{v(row[4])},"status":{v(row[5])},"due":{v(row[6])},'
+        f'"original_due":{v(row[7])},"slips":{v(row[8])},"progress":{v(row[9])},'
+        f'"evidence":{v(row[10])},"citation":{v(row[11])},"completed":{v(row[14])},'
+        f'"assurance":{v(row[15])},"verified_by":null,"verified_on":null,'
+        '"verification_evidence":null}'
+    )
+
 
 def append_events(tx: Tx, events: list[dict[str, Any]]) -> None:
-    """Append events (by, kind, ref, borough, field, old, new, note, meeting_id) in order, each
-    chained to the one before and recorded under the transaction's account. Writers hold the
-    store's write lock (BEGIN IMMEDIATE on SQLite, an advisory lock on PostgreSQL), so the
-    tip read here really is the last event."""
+    """Append events (by, kind, ref, borough, field, old, new, note, meeting_id, and for a
+    'created' event its state) in order, each chained to the one before and recorded under
+    the transaction's account. Writers hold the store's write lock (BEGIN IMMEDIATE on
+    SQLite, an advisory lock on PostgreSQL), so the tip read here really is the last event."""
     if not events:
         return
     if not tx.chain_tip_known:
@@ -76,7 +156,7 @@ def append_events(tx: Tx, events: list[dict[str, Any]]) -> None:
         tx.chain_tip_known = True
     tip = tx.chain_tip
     account = tx.account
-    at = now()
+    at = tx.now()
     stamp, hashed_at = tx.stamp(at), stamp_text(at)
     rows_out: list[tuple[Any, ...]] = []
     for e in events:
@@ -86,13 +166,14 @@ def append_events(tx: Tx, events: list[dict[str, Any]]) -> None:
             e["ref"],
             e.get("borough"),
             e["field"],
-            _text(e.get("old")),
-            _text(e.get("new")),
+            as_text(e.get("old")),
+            as_text(e.get("new")),
             e.get("note"),
             e.get("meeting_id"),
         )
-        digest = event_hash(tip, hashed_at, *fields, account)
-        rows_out.append((stamp, *fields, tip, digest, account))
+        state = e.get("state")
+        digest = event_hash(tip, hashed_at, *fields, state, account)
+        rows_out.append((stamp, *fields, tip, digest, state, account))
         tip = digest
     tx.insert_rows("history", EVENT_COLUMNS, rows_out)
     tx.chain_tip = tip
