@@ -11,7 +11,7 @@ import shlex
 import sqlite3
 import stat
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, nullcontext
 from pathlib import Path
 
 import pytest
@@ -181,17 +181,14 @@ def test_another_applications_database_is_left_alone(casey, backend, empty_store
 def store_read_only(isolated, backend, request):
     """The test's store made read-only for real: its file (SQLite) or its database
     (PostgreSQL: default_transaction_read_only, as an administrator freezes a register).
-    Yields what the refusal says."""
+    Gives a context to read it in, and what the refusal says."""
 
     def freeze():
         if backend == "sqlite":
             return read_only(isolated), "the file cannot be written"
-        admin = request.getfixturevalue("pg_admin")
         name = sa.make_url(str(isolated)).database
-        with admin.connect() as conn:
+        with request.getfixturevalue("pg_admin").connect() as conn:
             conn.exec_driver_sql(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
-        from contextlib import nullcontext
-
         return nullcontext(), "the server takes no writes: transaction_read_only is on"
 
     return freeze

@@ -78,6 +78,17 @@ class AppContext:
         opened: Store = self._store
         return opened
 
+    def writable_store(self) -> Store:
+        """The store, refused up front when this user may only read it (a write would be
+        refused anyway, but not before an interactive add asked every question)."""
+        store = self.store()
+        if store.read_only is not None:
+            from casey_cli.errors import StoreReadOnly
+            from casey_cli.store.connection import read_only_message
+
+            raise StoreReadOnly(read_only_message(store.where, store.read_only, store.dialect))
+        return store
+
     @property
     def _given_by(self) -> str:
         """What to correct when the store named is not the one meant."""
