@@ -232,9 +232,13 @@ def test_a_store_in_a_read_only_folder_reads_and_refuses_every_write(casey, isol
     seen = {tuple(args): casey(*args).stdout for args in READS}
     assert not Path(f"{isolated}-wal").exists()  # the last command closed the WAL away
     before = snapshot(isolated)
+    out = tmp / "out"  # a folder that stays writable, for the copies
+    out.mkdir()
     with read_only(tmp):
         for args in READS:
             assert casey(*args).stdout == seen[tuple(args)], args
+        casey("db", "backup", str(out / "backup.db"))
+        assert "hash chain intact" in casey("db", "copy", "--to", str(out / "copy.db")).stdout
         for args in WRITES:
             err = casey.error(*argv(args, tmp))
             assert err.startswith(
@@ -244,6 +248,11 @@ def test_a_store_in_a_read_only_folder_reads_and_refuses_every_write(casey, isol
         assert "hash chain intact" in casey("db", "check").stdout
     assert snapshot(isolated) == before
     assert sorted(p.name for p in tmp.glob("casey.db*")) == ["casey.db"]
+    for copy in ("backup.db", "copy.db"):
+        assert (
+            casey("--db", str(out / copy), "export", "--format", "csv").stdout
+            == (seen[("export", "--format", "csv")])
+        )
 
 
 @pytest.mark.sqlite_only(reason="SQLite's WAL file")

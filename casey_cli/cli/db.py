@@ -91,7 +91,7 @@ def copy(
     from casey_cli.store.connection import find_store, not_empty_message
 
     app = app_context(ctx)
-    app.store(existing=True)  # refuses a missing or older store
+    read_only = app.store(existing=True).read_only  # refuses a missing or older store
     target_url = db_url(to)
     where = mask_url(to)  # as the user gave it
     found = find_store(target_url)
@@ -105,7 +105,7 @@ def copy(
     opened = store.open_store(target_url, create=True, upgrade_old=False, given_by="--to")
     try:
         try:
-            source = store.make_engine(app.db_url)
+            source = store.make_engine(app.db_url, read_only=read_only)
             try:
                 counts, report = store.copy_store(source, opened.engine, where, db.check)
             finally:

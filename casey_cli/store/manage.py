@@ -19,6 +19,7 @@ from casey_cli.store.connection import (
     BUSY_TIMEOUT_MS,
     PG_WRITE_LOCK,
     backup_sqlite,
+    connect_sqlite,
     find_store,
     foreign_message,
     not_empty_message,
@@ -30,7 +31,19 @@ from casey_cli.store.versions import HEAD, KNOWN_REVISIONS
 T = TypeVar("T")
 
 
-def make_engine(url: str) -> sa.Engine:
+def make_engine(url: str, *, read_only: str | None = None) -> sa.Engine:
+    """The engine on the store at `url`; `read_only` (a SQLite store this user may only
+    read, as connection.sqlite_read_only says why) opens it as every command does, so a
+    store in a read-only folder can still be copied."""
+    if read_only is not None and url.startswith("sqlite:///"):
+        path = Path(url[len("sqlite:///") :])
+        engine = sa.create_engine(
+            "sqlite://",
+            creator=lambda: connect_sqlite(path, read_only=read_only, pragmas=False),
+            poolclass=sa.pool.NullPool,
+        )
+        _configure_sqlite(engine, read_only=True)
+        return engine
     try:
         engine = sa.create_engine(url)
     except ModuleNotFoundError as exc:  # e.g. a PostgreSQL URL without psycopg installed
@@ -63,12 +76,12 @@ def _configure_postgresql(engine: sa.Engine) -> None:
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
 
 
-def _configure_sqlite(engine: sa.Engine) -> None:
+def _configure_sqlite(engine: sa.Engine, *, read_only: bool = False) -> None:
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # We issue BEGIN ourselves (below) so DDL is transactional and writers can BEGIN IMMEDIATE.
         dbapi_conn.isolation_level = None
-        sqlite_pragmas(dbapi_conn)
+        sqlite_pragmas(dbapi_conn, read_only=read_only)
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
