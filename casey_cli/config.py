@@ -36,6 +36,13 @@ def config_path() -> Path:
     return user_config_path(APP_NAME, appauthor=False) / "config.toml"
 
 
+def stamps_path() -> Path:
+    """Where casey remembers which SQLite stores passed their page check (store.health)."""
+    from platformdirs import user_cache_path
+
+    return user_cache_path(APP_NAME, appauthor=False) / "checked-stores"
+
+
 def system_today() -> date:
     """The only call to the clock for dates; every rule takes `today` as an argument."""
     return date.today()

@@ -38,6 +38,18 @@ class StoreError(CaseyError):
     """The store cannot be opened or is of an unknown schema."""
 
 
+class StoreReadOnly(StoreError):
+    """A write to a store this user may only read (a file, folder or server that refuses)."""
+
+
+class StoreDamaged(StoreError):
+    """The store's file is damaged (SQLite found a malformed page); `detail` says where."""
+
+    def __init__(self, message: str, detail: str) -> None:
+        super().__init__(message)
+        self.detail = detail
+
+
 class OverdueFound(CaseyError):
     """`--fail-on-overdue` found overdue items."""
 

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -223,6 +224,7 @@ def isolated(
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setenv("COLUMNS", "120")
     for name in ("CASEY_BOROUGH", "CASEY_WINDOW", "CASEY_STALE_DAYS"):  # a user's own defaults
         monkeypatch.delenv(name, raising=False)
@@ -527,3 +529,43 @@ def timeline(tmp_path_factory: pytest.TempPathFactory) -> Timeline:
         t.run("load", str(sheet), today=DAY3)
         t.capture(DAY3)
     return t
+
+
+# ---------------------------------------------------------------- read-only, for real
+
+
+def _writable(path: Path) -> bool:
+    """Whether this process can really write `path` (a file) or create a file in it (a
+    folder): tried, not inferred from the mode, which root ignores."""
+    try:
+        if path.is_dir():
+            probe = path / ".casey-write-probe"
+            probe.touch()
+            probe.unlink()
+        else:
+            os.close(os.open(path, os.O_WRONLY))
+    except OSError:
+        return False
+    return True
+
+
+@contextmanager
+def read_only(path: Path) -> Iterator[None]:
+    """`path` (a file or folder) read-only for this process for the block, in a way that
+    holds even for root: `chattr +i` (immutable) when running as root, else its mode. Skips
+    the test when neither makes it read-only here (root on a file system without chattr)."""
+    mode = path.stat().st_mode
+    immutable = os.geteuid() == 0 and shutil.which("chattr") is not None
+    if immutable:
+        done = subprocess.run(["chattr", "+i", str(path)], capture_output=True, text=True)
+        immutable = done.returncode == 0
+    if not immutable:
+        path.chmod(mode & ~0o222)
+    try:
+        if _writable(path):
+            pytest.skip(f"cannot make {path} read-only for this user here (root without chattr)")
+        yield
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", str(path)], check=True)
+        path.chmod(mode)

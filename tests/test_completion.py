@@ -182,3 +182,19 @@ def test_bash_itself_completes_through_the_installed_script(casey):
     )
     slugs = [b["slug"] for b in casey.json("borough", "list")]
     assert out.stdout.split("\n")[:-1] == sorted(s for s in slugs if s.startswith("ke"))
+
+
+@pytest.mark.sqlite_only(reason="damage is a SQLite file's bytes overwritten")
+def test_a_damaged_store_gives_no_suggestions_and_no_error(isolated):
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(isolated)) as conn:
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+        roots = conn.execute("SELECT rootpage FROM sqlite_master WHERE tbl_name = 'boroughs'")
+        roots = [root for (root,) in roots]
+    with open(isolated, "r+b") as handle:  # the boroughs table's pages, and its indexes'
+        for root in roots:
+            handle.seek((root - 1) * size)
+            handle.write(b"\xff" * 2048)
+    assert complete("casey status --borough isl") == []

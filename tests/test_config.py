@@ -168,14 +168,21 @@ def test_stale_days_from_config_in_report(casey):
     )
 
 
-def test_db_from_config(casey, tmp_path, monkeypatch):
+def test_db_from_config(casey, tmp_path, monkeypatch, config_file):
+    """The config file names the store; only `casey init` creates it there (issue 15: a
+    mistyped path would otherwise be a new, seeded register)."""
     store = tmp_path / "team" / "register.db"
     store.parent.mkdir()
     casey("config", "set", "db", str(store))
     monkeypatch.delenv("CASEY_DB")
-    result = casey("status", "--format", "json")
+    assert casey.error("status", "--format", "json") == (
+        f"Error: no casey store at {store} (from db in {config_file}); create it with "
+        "`casey init`, or change it with `casey config set db PATH`"
+    )
+    assert not store.exists()
+    result = casey("init")
     assert f"Created a new casey store at {store}" in result.stderr
-    assert store.is_file()
+    assert casey.json("status")["summary"]["total"] > 0
     assert origins(casey)["db"]["origin"] == "config"
 
 
@@ -292,6 +299,11 @@ def test_a_relative_casey_db_is_a_file_where_the_command_runs(casey, tmp_path, m
     read from any folder, insists on an absolute one."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("CASEY_DB", "here.db")
+    assert casey.error("status") == (
+        f"Error: no casey store at {tmp_path / 'here.db'} (from CASEY_DB); create it with "
+        "`casey init`, or correct CASEY_DB"
+    )
+    casey("init")
     assert casey.json("status", "--borough", "islington")["borough"] == "islington"
     assert (tmp_path / "here.db").is_file()
     assert origins(casey)["db"]["value"] == "here.db"

@@ -6,6 +6,7 @@ read back into a new store); none of them but restore ever creates a store."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import stat
 import subprocess
@@ -732,10 +733,21 @@ def test_backup_on_postgresql_writes_a_dump(casey, isolated, tmp_path, verifier)
 
 @pytest.mark.parametrize(
     "args",
-    [["db", "check"], ["db", "upgrade"], ["db", "backup", "copy.db"], ["db", "dump", "d.json"]],
+    [
+        ["db", "check"],
+        ["db", "upgrade"],
+        ["db", "backup", "copy.db"],
+        ["db", "copy", "--to", "copy.db"],
+        ["db", "dump", "d.json"],
+    ],
 )
-def test_maintenance_never_creates_a_store(casey, tmp_path, args):
+def test_maintenance_never_creates_a_store(casey, tmp_path, monkeypatch, args):
+    """Not even the default store: there is nothing to check, upgrade, back up or copy."""
     db = tmp_path / "typo.db"
     err = casey.error("--db", str(db), *args)
-    assert "no casey store" in err and "casey init" in err
-    assert not db.exists()
+    assert err == f"Error: no casey store at {db}; create it with `casey --db {db} init`"
+    monkeypatch.delenv("CASEY_DB")
+    default = Path(os.environ["XDG_DATA_HOME"]) / "casey-cli" / "casey.db"
+    assert casey.error(*args) == f"Error: no casey store at {default}; create it with `casey init`"
+    assert not db.exists() and not default.parent.exists()
+    assert not (tmp_path / "copy.db").exists()

@@ -154,7 +154,7 @@ def test_output_is_atomic(tmp_path):
     """A killed export leaves the old file whole: the new one is renamed into place."""
     out = tmp_path / "weekly.json"
     out.write_text("previous export\n")
-    env = {**os.environ, "CASEY_DB": str(tmp_path / "s.db"), "CASEY_TODAY": "2026-11-23"}
+    env = {**os.environ, "CASEY_TODAY": "2026-11-23"}  # the test's store (CASEY_DB)
     code = (
         "import time, casey_cli.atomic as a; real = a.os.replace\n"
         "def slow(*args):\n    time.sleep(30)\n    real(*args)\n"

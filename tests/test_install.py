@@ -43,6 +43,15 @@ def test_wheel_install_finds_the_bundled_register(tmp_path):
         "CASEY_TODAY": "2026-11-23",
     }
     # Run from an empty folder so the source tree cannot be imported by accident.
+    init = subprocess.run(
+        [sys.executable, "-m", "casey_cli", "init"],
+        cwd=tmp_path,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert "Created a new casey store" in init.stderr and "30 recommendations" in init.stderr
     out = subprocess.run(
         [sys.executable, "-m", "casey_cli", "status", "--borough", "islington", "--format", "json"],
         cwd=tmp_path,
@@ -53,7 +62,6 @@ def test_wheel_install_finds_the_bundled_register(tmp_path):
     )
     report = json.loads(out.stdout)
     assert report["borough"] == "islington" and report["summary"]["total"] > 0
-    assert "Created a new casey store" in out.stderr
     probe = subprocess.run(
         [sys.executable, "-c", "import casey_cli; print(casey_cli.__file__)"],
         cwd=tmp_path,

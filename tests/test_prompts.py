@@ -6,14 +6,16 @@ import json
 import os
 import signal
 import sys
+from contextlib import ExitStack
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pexpect
 import pytest
+import sqlalchemy as sa
 
-from tests.conftest import TODAY, Casey
+from tests.conftest import TODAY, Casey, read_only
 
 CASEY = str(Path(sys.executable).parent / "casey")
 
@@ -223,3 +225,23 @@ def test_piped_stdin_in_a_real_process_never_prompts(casey: Casey) -> None:
     )
     assert proc.stdout == ""
     assert register(casey) == before
+
+
+def test_a_read_only_store_is_refused_before_any_question(
+    isolated: Path | str, backend: str, request: pytest.FixtureRequest
+) -> None:
+    """Issue 15: a clerk who may only read the store is told so at once, not after
+    answering every question."""
+    with ExitStack() as stack:
+        if backend == "sqlite":
+            stack.enter_context(read_only(Path(isolated)))
+        else:  # the database frozen, as an administrator would
+            name = sa.make_url(str(isolated)).database
+            with request.getfixturevalue("pg_admin").connect() as conn:
+                conn.exec_driver_sql(
+                    f'ALTER DATABASE "{name}" SET default_transaction_read_only = on'
+                )
+        out, code = finish(spawn("action", "add"))
+    assert code == 1, out
+    assert out.strip().startswith("Error: the store at ") and "is read-only for you" in out
+    assert "Borough" not in out

@@ -22,16 +22,29 @@ from casey_cli.store.connection import BUSY_TIMEOUT_MS
 from casey_cli.store.versions import HEAD, KNOWN_REVISIONS
 
 
-def test_first_use_creates_and_seeds_with_one_stderr_line(casey, empty_store):
+def test_init_creates_and_seeds_with_one_stderr_line(casey, empty_store):
     db = str(empty_store)
-    result = casey("--db", db, "status", "--borough", "islington", "--format", "json")
+    result = casey("--db", db, "init")
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith(f"Created a new casey store at {mask_url(db)} ")
     assert "30 recommendations" in lines[0] and "34 boroughs" in lines[0]
-    assert result.stdout.startswith("{")
     again = casey("--db", db, "status", "--format", "json")
-    assert again.stderr == ""
+    assert again.stderr == "" and again.stdout.startswith("{")
+
+
+@pytest.mark.sqlite_only(reason="the default store is a SQLite file in the user data folder")
+def test_the_default_store_is_created_on_first_use(casey, monkeypatch):
+    """The README's quick start: no --db, CASEY_DB or config db, and the first command that
+    needs the store makes it, from the bundled register, owner-only."""
+    monkeypatch.delenv("CASEY_DB")
+    db = Path(os.environ["XDG_DATA_HOME"]) / "casey-cli" / "casey.db"
+    result = casey("status", "--borough", "islington", "--format", "json")
+    assert result.stderr.startswith(f"Created a new casey store at {db} from the bundled register")
+    assert result.stdout.startswith("{")
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    assert stat.S_IMODE(db.parent.stat().st_mode) == 0o700
+    assert casey("status", "--format", "json").stderr == ""
 
 
 @pytest.mark.sqlite_only(reason="file permissions")

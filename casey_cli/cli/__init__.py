@@ -59,7 +59,9 @@ def root(
             "--db",
             show_default=False,
             help="Store: a SQLite file path or a SQLAlchemy URL (else CASEY_DB, else `casey "
-            "config set db`, else casey.db in your user data folder).",
+            "config set db`, else casey.db in your user data folder, made on first use). A "
+            "store named here, by CASEY_DB or by the config file must exist: `casey init` "
+            "creates it.",
         ),
     ] = None,
     today: Annotated[
@@ -90,14 +92,19 @@ def root(
     except InvalidInput as exc:
         raise fail(str(exc)) from None
     try:
-        store = config.value("db", db)
+        resolved = config.resolve("db", db)
+        store, origin, source = resolved.value, resolved.origin, resolved.where
     except InvalidInput as exc:
         if ctx.invoked_subcommand != "config":
             raise fail(str(exc)) from None
-        store = db or default_db_path().as_posix()  # `casey config` is how to repair the file
+        # `casey config` is how to repair the file
+        store, source = db or default_db_path().as_posix(), None
+        origin = "flag" if db else "default"
     if not 1900 <= day.year <= 9000:  # every rule adds windows and ages to it
         raise fail(f"--today {day.isoformat()} is out of range; use a date between 1900 and 9000")
-    ctx.obj = AppContext(db=store, today=day, config=config, db_flag=db)
+    ctx.obj = AppContext(
+        db=store, today=day, config=config, db_flag=db, db_origin=origin, db_source=source
+    )
     ctx.call_on_close(ctx.obj.close)
 
 

@@ -67,6 +67,7 @@ def _prompt_for_missing(app: AppContext, given: dict[str, str | None]) -> dict[s
             )
     from casey_cli.cli.prompts import ActionPrompts, Cancelled
 
+    app.writable_store()  # a store this user may only read says so before any question
     try:
         return {**given, **ActionPrompts(app, given).run()}
     except (Cancelled, EOFError, KeyboardInterrupt) as exc:

@@ -33,6 +33,8 @@ def _query(ctx: typer.Context, sql: str, incomplete: str) -> list[Suggestion]:
             rows = tx.all(sql, {"p": incomplete, "n": LIMIT})
     except store.errors:  # an older schema, a server gone: no suggestions
         return []
+    except CaseyError:  # a damaged store (the store says so in its words): none either
+        return []
     finally:
         store.close()
     return [str(row[0]) for row in rows]

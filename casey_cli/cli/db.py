@@ -33,7 +33,7 @@ def backup(
     Example: casey db backup casey-2026-11-23.db
     """
     from casey_cli.config import sqlite_file
-    from casey_cli.store.connection import backup_sqlite, open_current
+    from casey_cli.store.connection import backup_sqlite
 
     app = app_context(ctx)
     source = sqlite_file(app.db)
@@ -45,13 +45,7 @@ def backup(
             f"into a new store with `casey --db NEW db restore {target}`."
         )
         return
-    current = open_current(app.db_url)
-    if current is None:  # missing or foreign: refused; older: backed up as it is
-        from casey_cli.store import manage
-
-        manage.open_store(app.db_url, create=False, upgrade_old=False).engine.dispose()
-    else:
-        current.close()
+    app.store(as_is=True)  # refuses a missing, foreign or damaged store; an older one as it is
     backup_sqlite(source, target)
     output.write(f"{target}\n")
     output.info(f"Backed up the store to {target}.")
@@ -66,11 +60,15 @@ def check(ctx: typer.Context) -> None:
 
     Example: casey db check
     """
+    from casey_cli.errors import StoreDamaged
     from casey_cli.services import db
 
     app = app_context(ctx)
-    with app.store(existing=True).read() as tx:
-        report = db.check(tx)
+    try:  # the full check below reads every page itself
+        with app.store(existing=True, check=False).read() as tx:
+            report = db.check(tx)
+    except StoreDamaged as exc:  # a page too damaged to read: the check's answer, in its words
+        raise db.CheckFailed(db.damaged(exc.detail)) from None
     output.write("".join(line + "\n" for line in report.lines()))
 
 
@@ -94,17 +92,24 @@ def copy(
     Example: casey db copy --to postgresql+psycopg://casey@dbhost/casey
     """
     from casey_cli.config import db_url, mask_url
+    from casey_cli.errors import StoreError
     from casey_cli.services import db
     from casey_cli.store import manage as store
+    from casey_cli.store.connection import find_store, not_empty_message
 
     app = app_context(ctx)
-    app.store(existing=True)  # refuses a missing or older store
+    read_only = app.store(existing=True).read_only  # refuses a missing or older store
     target_url = db_url(to)
     where = mask_url(to)  # as the user gave it
+    found = find_store(target_url)
+    if found.store is not None:
+        found.store.close()
+    if found.kind == "foreign":  # refused before the engine sets anything on it
+        raise StoreError(not_empty_message(where, found.tables))
     with _removed_on_failure(target_url):
         opened = store.open_store(target_url, create=True, upgrade_old=False, given_by="--to")
         try:
-            source = store.make_engine(app.db_url)
+            source = store.make_engine(app.db_url, read_only=read_only)
             try:
                 counts, report = store.copy_store(source, opened.engine, where, db.check)
             finally:
@@ -258,23 +263,31 @@ def upgrade(
 
     Example: casey db upgrade --dry-run
     """
+    from casey_cli.errors import StoreReadOnly
     from casey_cli.store import manage as store
+    from casey_cli.store.connection import read_only_message
     from casey_cli.store.versions import HEAD
 
     app = app_context(ctx)
-    opened = store.open_store(app.db_url, create=False, upgrade_old=False)
-    version = opened.version or HEAD
+    current = app.store(as_is=True)  # refuses a missing, foreign, newer or damaged store
+    version = current.version or HEAD
     pending = store.pending_revisions(version)
+    if not pending:
+        output.write(f"The store is at schema {version}, the newest; nothing to do.\n")
+        return
+    if dry_run:
+        output.write(
+            f"Would back up the store and upgrade it from schema {version} to "
+            f"{HEAD} (migrations {', '.join(pending)}).\n"
+        )
+        return
+    if current.read_only is not None:
+        message = read_only_message(current.where, current.read_only, current.dialect)
+        raise StoreReadOnly(message)
+    app.close()  # the engine upgrades it, under the write lock
+    opened = store.open_store(app.db_url, create=False, upgrade_old=False)
     try:
-        if not pending:
-            output.write(f"The store is at schema {version}, the newest; nothing to do.\n")
-            return
-        if dry_run:
-            output.write(
-                f"Would back up the store and upgrade it from schema {version} to "
-                f"{HEAD} (migrations {', '.join(pending)}).\n"
-            )
-            return
+        version = opened.version or HEAD  # as found under the lock: another may have begun
         _, kept = store.upgrade_store(opened.engine, version)
     finally:
         opened.engine.dispose()

@@ -20,11 +20,27 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 
 
 def _store_failure(exc: Exception) -> str | None:
-    """A store that stopped answering, or stayed locked by another writer past the timeout,
-    mid-command: the transaction was rolled back, so say so in one line (no traceback)."""
+    """A store that stopped answering, stayed locked by another writer past the timeout,
+    refused a write or turned out damaged, mid-command (the store's own transactions say
+    so themselves; this is for the engine's, which create, upgrade and copy): the
+    transaction was rolled back, so say so in one line (no traceback)."""
+    from casey_cli.store.connection import failure_kind, one_line
+
     sqlalchemy = sys.modules.get("sqlalchemy")  # loaded only to create, upgrade or copy
     if sqlalchemy is not None and isinstance(exc, sqlalchemy.exc.DBAPIError):
         exc = exc.orig
+    kind = failure_kind(exc)
+    if kind == "read-only":
+        return (
+            f"the store is read-only for you ({one_line(exc)}); nothing was written; ask "
+            "the store's owner to let you write to it (an upgrade is the owner's: "
+            "`casey db upgrade`)"
+        )
+    if kind is not None:
+        return (
+            f"the store is damaged ({one_line(exc)}); nothing was written; run "
+            "`casey db check`, then restore the store from a backup"
+        )
     sqlite3 = sys.modules.get("sqlite3")
     psycopg = sys.modules.get("psycopg")
     if sqlite3 is not None and isinstance(exc, sqlite3.OperationalError):

@@ -16,7 +16,9 @@ def init(
         bool, typer.Option("--no-seed", help="Create an empty register (the London boroughs only).")
     ] = False,
 ) -> None:
-    """Create the store, seeded with the bundled register; safe to run twice.
+    """Create the store, seeded with the bundled register; safe to run twice. The one way
+    to create a store that --db, CASEY_DB or the config file names (only the default store
+    is made on first use); a file or database holding other tables is refused.
 
     Example: casey --db team.db init
     """
@@ -24,7 +26,7 @@ def init(
     from casey_cli.store.versions import HEAD
 
     app = app_context(ctx)
-    app.store(seed=not no_seed)
+    app.store(create=True, seed=not no_seed)
     if not app.created:
         output.info(
             f"The store at {mask_url(app.db_location)} already exists "

@@ -50,18 +50,28 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def damaged(detail: str) -> str:
+    return (
+        f"integrity check failed: {detail}; the store is damaged: restore it from a backup "
+        "(`casey db backup` makes one from a sound store)"
+    )
+
+
 def check(tx: Tx) -> CheckReport:
     """Verify the store; raise CheckFailed naming the first problem found."""
     integrity, foreign_keys = "n/a (not SQLite)", "n/a (not SQLite)"
     if tx.dialect == "postgresql":  # the server enforces both at every write
         integrity, foreign_keys = "kept by PostgreSQL", "enforced by PostgreSQL"
     if tx.dialect == "sqlite":
-        rows = [r[0] for r in tx.all("PRAGMA integrity_check")]
-        if rows != ["ok"]:
-            raise CheckFailed(
-                f"integrity check failed: {rows[0]}; restore from a backup "
-                "(`casey db backup` makes one)"
-            )
+        # quick_check first: it names a damaged page where integrity_check may only raise.
+        for pragma in ("quick_check", "integrity_check"):
+            rows = [str(r[0]) for r in tx.all(f"PRAGMA {pragma}")]
+            if rows != ["ok"]:
+                # A finding may start with the schema it is in ('*** in database main ***').
+                lines = [line for row in rows for line in row.splitlines()]
+                problems = [line for line in lines if not line.startswith("*")] or rows
+                more = len(problems) - 1
+                raise CheckFailed(damaged(problems[0] + (f", and {more} more" if more > 0 else "")))
         integrity = "ok"
         bad = tx.one("PRAGMA foreign_key_check")
         if bad is not None:
@@ -142,10 +152,10 @@ def check(tx: Tx) -> CheckReport:
         if total <= SHOWN:
             found.append(difference.text())
     if total:
-        more = f"; {total - SHOWN} more" if total > SHOWN else ""
+        rest = f"; {total - SHOWN} more" if total > SHOWN else ""
         raise CheckFailed(
             f"the store differs from its history in {_count(total, 'place')}: "
-            f"{'; '.join(found)}{more}; it was changed outside casey (restore a backup, or "
+            f"{'; '.join(found)}{rest}; it was changed outside casey (restore a backup, or "
             "find out who changed it)"
         )
     return CheckReport(

@@ -15,14 +15,34 @@ from sqlmodel import SQLModel
 from casey_cli.config import mask_url
 from casey_cli.errors import StoreError
 from casey_cli.store import schema  # noqa: F401  (registers the tables on SQLModel.metadata)
-from casey_cli.store.connection import BUSY_TIMEOUT_MS, PG_WRITE_LOCK, backup_sqlite, sqlite_pragmas
+from casey_cli.store.connection import (
+    BUSY_TIMEOUT_MS,
+    PG_WRITE_LOCK,
+    backup_sqlite,
+    connect_sqlite,
+    find_store,
+    foreign_message,
+    sqlite_pragmas,
+)
 from casey_cli.store.tx import Tx
 from casey_cli.store.versions import HEAD, KNOWN_REVISIONS
 
 T = TypeVar("T")
 
 
-def make_engine(url: str) -> sa.Engine:
+def make_engine(url: str, *, read_only: str | None = None) -> sa.Engine:
+    """The engine on the store at `url`; `read_only` (a SQLite store this user may only
+    read, as connection.sqlite_read_only says why) opens it as every command does, so a
+    store in a read-only folder can still be copied."""
+    if read_only is not None and url.startswith("sqlite:///"):
+        path = Path(url[len("sqlite:///") :])
+        engine = sa.create_engine(
+            "sqlite://",
+            creator=lambda: connect_sqlite(path, read_only=read_only, pragmas=False),
+            poolclass=sa.pool.NullPool,
+        )
+        _configure_sqlite(engine, read_only=True)
+        return engine
     try:
         engine = sa.create_engine(url)
     except ModuleNotFoundError as exc:  # e.g. a PostgreSQL URL without psycopg installed
@@ -55,12 +75,12 @@ def _configure_postgresql(engine: sa.Engine) -> None:
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
 
 
-def _configure_sqlite(engine: sa.Engine) -> None:
+def _configure_sqlite(engine: sa.Engine, *, read_only: bool = False) -> None:
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # We issue BEGIN ourselves (below) so DDL is transactional and writers can BEGIN IMMEDIATE.
         dbapi_conn.isolation_level = None
-        sqlite_pragmas(dbapi_conn)
+        sqlite_pragmas(dbapi_conn, read_only=read_only)
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
@@ -126,14 +146,20 @@ def check_version(version: str, url: str) -> None:
 
 
 def _prepare_sqlite_file(url: str, create: bool) -> None:
-    """A new SQLite store is readable by its owner only: folder 0700, file 0600."""
+    """A new SQLite store is readable by its owner only: folder 0700, file 0600 (an empty
+    file it is made in too)."""
     database = sa.make_url(url).database
     if not database or database == ":memory:":
         return
     path = Path(database)
-    if path.exists() or not create:
+    if not create:
         return
     try:
+        if path.is_file() and path.stat().st_size == 0:
+            path.chmod(0o600)
+            return
+        if path.exists():
+            return
         missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
         for folder in reversed(missing):  # mkdir(parents=True) gives 0700 to the last only
             folder.mkdir(mode=0o700, exist_ok=True)
@@ -147,26 +173,41 @@ def _prepare_sqlite_file(url: str, create: bool) -> None:
         ) from None
 
 
+def shown_as(engine: sa.Engine) -> str:
+    """The store as messages name it: a file's path, a URL with its password masked."""
+    path = sqlite_path(engine)
+    return str(path) if path is not None else engine.url.render_as_string(hide_password=True)
+
+
 def open_store(
     url: str, *, create: bool = True, upgrade_old: bool = True, given_by: str = "--db / CASEY_DB"
 ) -> OpenResult:
     """Open the store at `url`: create it if missing, upgrade an older schema in place (after
-    a backup), refuse a newer one. `given_by`: what to check when it cannot be opened."""
+    a backup), refuse a newer one, and another application's database (casey adds nothing to
+    it). `given_by`: what to check when it cannot be opened."""
     engine = make_engine(url)
     if engine.dialect.name == "sqlite":
         path = sqlite_path(engine)
+        if path is not None and path.exists():
+            # Before the engine connects: its pragmas would set another file's journal mode.
+            found = find_store(f"sqlite:///{path}")
+            if found.kind == "foreign":
+                raise StoreError(foreign_message(str(path), found.tables))
         if not create and path is not None and not path.exists():  # connecting creates it
             raise StoreError(f"no casey store at {path}; run `casey init` first")
         _prepare_sqlite_file(url, create)
     try:
         with engine.connect() as conn:
             version = schema_version(conn)
+            tables = sa.inspect(conn).get_table_names() if version is None else []
             conn.rollback()
     except sa.exc.DBAPIError as exc:  # not a database, unreachable server, bad credentials
         raise StoreError(
             f"cannot open store {mask_url(url)}: {exc.orig}; check {given_by}"
         ) from None
     if version is None:
+        if tables:
+            raise StoreError(foreign_message(shown_as(engine), tables))
         if not create:
             raise StoreError(f"no casey store at {mask_url(url)}; run `casey init` first")
         return OpenResult(engine, created=True)
@@ -236,6 +277,9 @@ def create_store(engine: sa.Engine, fill: Callable[[Tx], T]) -> T | None:
         with conn.begin():
             if schema_version(conn) is not None:
                 return None
+            tables = sa.inspect(conn).get_table_names()
+            if tables:  # checked under the write lock: nothing else can add any meanwhile
+                raise StoreError(foreign_message(shown_as(engine), tables))
             create_schema(conn)
             return fill(driver_tx(conn))
 
