@@ -4,6 +4,7 @@ every crash it finds is fixed."""
 
 from __future__ import annotations
 
+import pytest
 from conftest import snapshot
 
 # ------------------------------------------- crashes this test found (fixed; kept as guards)
@@ -20,3 +21,25 @@ def test_reschedule_to_an_empty_date(casey, isolated):
         err = casey.error("action", "reschedule", "A1", "--due", due, "--reason", "x")
         assert err.startswith("Error: due: ") and "is not a date; use YYYY-MM-DD" in err
     assert snapshot(isolated) == before
+
+
+@pytest.mark.sqlite_only(reason="the value is refused before a store is opened")
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("a\x00b", "contains a NUL character"),  # ValueError
+        (LONG_NAME, "has a name longer than 255 bytes"),  # OSError
+        (f"sqlite:///{LONG_NAME}.db", "has a name longer than 255 bytes"),
+        ("postgresql+psycopg://casey@host/ca\x00sey", "contains a NUL character"),
+    ],
+)
+def test_db_naming_a_file_no_system_can_have(casey, tmp_path, monkeypatch, value, problem):
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    err = casey.error("--db", value, "status")
+    assert err.startswith("Error: --db: ") and problem in err
+    assert casey.error("db", "copy", "--to", value).startswith("Error: --to: ")
+    monkeypatch.setenv("CASEY_DB", LONG_NAME)  # an environment value cannot hold a NUL
+    assert casey.error("status").startswith("Error: CASEY_DB: the file path 'xxx")
+    assert list(work.iterdir()) == []  # nothing made

@@ -86,10 +86,11 @@ def copy(
 
     Example: casey db copy --to postgresql+psycopg://casey@dbhost/casey
     """
-    from casey_cli.config import db_url, mask_url, sqlite_file
+    from casey_cli.config import checked_db, db_url, mask_url, sqlite_file
     from casey_cli.services import db
     from casey_cli.store import manage as store
 
+    to = checked_db(to, "--to")
     app = app_context(ctx)
     app.store(existing=True)  # refuses a missing or older store
     target_url = db_url(to)
