@@ -4,6 +4,8 @@ every crash it finds is fixed."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from conftest import snapshot
 
@@ -12,6 +14,15 @@ from conftest import snapshot
 # looped in one test each (a PostgreSQL test costs a new database); the rest on SQLite.
 
 LONG_NAME = "x" * 300  # a folder entry may have 255 bytes
+
+
+def usage_error(casey: Any, *args: str) -> str:
+    """A usage error (exit 2) with Click's usage block; its one `Error:` line."""
+    result = casey(*args, code=2)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 4 and lines[0].startswith("Usage: casey "), result.stderr
+    assert lines[3].startswith("Error: ") and result.stdout == "", result.stderr
+    return str(lines[3])
 
 
 def test_reschedule_to_an_empty_date(casey, isolated):
@@ -43,3 +54,32 @@ def test_db_naming_a_file_no_system_can_have(casey, tmp_path, monkeypatch, value
     monkeypatch.setenv("CASEY_DB", LONG_NAME)  # an environment value cannot hold a NUL
     assert casey.error("status").startswith("Error: CASEY_DB: the file path 'xxx")
     assert list(work.iterdir()) == []  # nothing made
+
+
+@pytest.mark.sqlite_only(reason="the value is refused before a store is opened")
+@pytest.mark.parametrize(
+    "command", [["export"], ["report"], ["export", "--format", "xlsx"], ["db", "backup"]]
+)
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("", "is empty"),  # OSError: EBUSY, renaming the temp file onto '.'
+        ("a\x00b", "contains a NUL character"),  # ValueError, from Typer's path type
+        (LONG_NAME, "has a name longer than 255 bytes"),  # OSError
+        (".", "is a folder"),  # a usage error already, in Typer's words
+    ],
+)
+def test_output_naming_a_file_no_system_can_have(casey, command, value, problem):
+    args = [*command, value] if command[0] == "db" else [*command, "--output", value]
+    err = usage_error(casey, *args)
+    assert problem in err and "give a file path" in err
+
+
+def test_load_naming_a_file_no_system_can_have(casey, isolated):
+    """A ValueError (NUL, from Typer's path type) or OSError (name too long) traceback;
+    now load's one line naming the file, as for any file it cannot load."""
+    before = snapshot(isolated)
+    for name, problem in (("a\x00b.csv", "NUL"), (LONG_NAME + ".csv", "255 bytes")):
+        err = casey.error("load", name)
+        assert err.startswith("Error: '") and "this path" in err and problem in err, err
+    assert snapshot(isolated) == before

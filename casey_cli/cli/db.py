@@ -9,6 +9,7 @@ import typer
 from casey_cli.cli import output
 from casey_cli.cli.context import app_context
 from casey_cli.cli.errors import errors_as_one_line
+from casey_cli.cli.options import file_path
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 
@@ -18,7 +19,8 @@ app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 def backup(
     ctx: typer.Context,
     target: Annotated[
-        Path, typer.Argument(help="The new backup file.", show_default=False, dir_okay=False)
+        Path,
+        typer.Argument(help="The new backup file.", show_default=False, parser=file_path),
     ],
 ) -> None:
     """Copy the store to FILE with SQLite's online backup API, consistent even while others
