@@ -4,6 +4,7 @@ every crash it finds is fixed."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -73,6 +74,20 @@ def test_output_naming_a_file_no_system_can_have(casey, command, value, problem)
     args = [*command, value] if command[0] == "db" else [*command, "--output", value]
     err = usage_error(casey, *args)
     assert problem in err and "give a file path" in err
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_writing_in_a_folder_no_one_can_write_in(casey, backend):
+    """A PermissionError traceback for any user writing where they may not; /proc, where
+    not even root can create a file, stands for such a folder."""
+    cases = [
+        (["export", "--output", "/proc/casey.csv"], "cannot write in folder /proc"),
+        (["report", "--output", "/proc/casey.html"], "cannot write in folder /proc"),
+    ]
+    if backend == "sqlite":  # db backup copies SQLite files
+        cases.append((["db", "backup", "/proc/casey.db"], "cannot create /proc/casey.db"))
+    for args, expected in cases:
+        assert expected in casey.error(*args), args
 
 
 def test_load_naming_a_file_no_system_can_have(casey, isolated):
