@@ -98,3 +98,22 @@ def test_load_naming_a_file_no_system_can_have(casey, isolated):
         err = casey.error("load", name)
         assert err.startswith("Error: '") and "this path" in err and problem in err, err
     assert snapshot(isolated) == before
+
+
+def test_text_no_store_can_hold(casey, isolated):
+    """A NUL character, or bytes of another encoding (lone surrogates, as Python hands them
+    over from the command line), reaching a query: psycopg's DataError on PostgreSQL, a
+    UnicodeEncodeError on both; now one line naming the value, the same on both."""
+    before = snapshot(isolated)
+    for args in (
+        ["rec", "list", "--theme", "a\x00b"],
+        ["action", "list", "--owner", "a\x00b"],
+        ["action", "update", "A3", "--status", "blocked", "--meeting", "Panel\x00"],
+        ["history", "\udcff"],
+        ["rec", "update", "caf\udce9", "--owner", "x"],
+        ["action", "list", "--owner", "caf\udce9"],
+        ["meeting", "add", "Panel", "--date", "today", "--borough", "\udcff"],
+    ):
+        err = casey.error(*args)
+        assert "contains a NUL character" in err or "is not UTF-8 text" in err, (args, err)
+    assert snapshot(isolated) == before
