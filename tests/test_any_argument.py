@@ -117,3 +117,19 @@ def test_text_no_store_can_hold(casey, isolated):
         err = casey.error(*args)
         assert "contains a NUL character" in err or "is not UTF-8 text" in err, (args, err)
     assert snapshot(isolated) == before
+
+
+def test_a_reason_is_checked_as_a_note_is(casey, isolated):
+    """A reschedule's reason went into the history unchecked: bytes of another encoding
+    broke the hash chain's UTF-8 (a UnicodeEncodeError traceback), and a terminal escape
+    was kept, to reach whoever reads the history."""
+    before = snapshot(isolated)
+    for option, args in (
+        ("--reason", ["action", "reschedule", "A3", "--due", "+1w"]),
+        ("--reason", ["rec", "update", "casey-2", "--due", "+1w"]),
+        ("--note", ["rec", "update", "casey-2", "--due", "+1w"]),
+    ):
+        for text in ("caf\udce9", "clear\x1b[2J"):
+            err = casey.error(*args, option, text)
+            assert err.startswith(f"Error: {option[2:]}: contains "), (args, err)
+    assert snapshot(isolated) == before
