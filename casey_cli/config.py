@@ -131,6 +131,12 @@ def _user(value: object) -> str:
     name = value.strip()
     if not name or len(name) > 100 or any(c < " " or c == "\x7f" for c in name):
         raise ValueError(f"{value!r} is not a usable name; give 1 to 100 printable characters")
+    try:
+        name.encode("utf-8")  # it is hashed into the history chain as UTF-8
+    except UnicodeEncodeError:
+        raise ValueError(
+            f"{value!r} is not UTF-8 text (a byte of another encoding); give the name in UTF-8"
+        ) from None
     return name
 
 
@@ -392,6 +398,14 @@ def check_value(name: str, text: str) -> Any:
             "'all' is not a default borough; to have none, use `casey config unset borough`"
         )
     try:
-        return spec.check(text)
+        checked = spec.check(text)
     except ValueError as exc:
         raise InvalidInput(f"{spec.name}: {exc}") from None
+    try:
+        str(checked).encode("utf-8")
+    except UnicodeEncodeError:  # bytes of another encoding, given on the command line
+        raise InvalidInput(
+            f"{spec.name}: {text!r} is not UTF-8 text, and the config file is; give the value "
+            f"in UTF-8{', or name the store with CASEY_DB' if spec.name == 'db' else ''}"
+        ) from None
+    return checked

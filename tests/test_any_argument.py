@@ -133,3 +133,22 @@ def test_a_reason_is_checked_as_a_note_is(casey, isolated):
             err = casey.error(*args, option, text)
             assert err.startswith(f"Error: {option[2:]}: contains "), (args, err)
     assert snapshot(isolated) == before
+
+
+def test_a_user_name_in_another_encoding(casey, isolated, monkeypatch):
+    """The name is hashed into the history chain as UTF-8: a UnicodeEncodeError traceback."""
+    before = snapshot(isolated)
+    err = casey.error("action", "add", "-b", "camden", "-t", "x", "--by", "\udcff")
+    assert err.startswith("Error: --by: ") and "not UTF-8 text" in err
+    monkeypatch.setenv("CASEY_USER", "caf\udce9")
+    assert casey.error("action", "done", "A3").startswith("Error: CASEY_USER: ")
+    assert snapshot(isolated) == before
+
+
+@pytest.mark.sqlite_only(reason="the config file; no store")
+@pytest.mark.parametrize(("key", "value"), [("user", "\udcff"), ("db", "/tmp/caf\udce9.db")])
+def test_config_set_in_another_encoding(casey, tmp_path, key, value):
+    """TOML is UTF-8: writing the file raised UnicodeEncodeError."""
+    err = casey.error("config", "set", key, value)
+    assert err.startswith(f"Error: {key}: ") and "not UTF-8 text" in err
+    assert not (tmp_path / "config").exists()  # XDG_CONFIG_HOME: nothing written
