@@ -4,6 +4,7 @@ every crash it finds is fixed."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -152,3 +153,14 @@ def test_config_set_in_another_encoding(casey, tmp_path, key, value):
     err = casey.error("config", "set", key, value)
     assert err.startswith(f"Error: {key}: ") and "not UTF-8 text" in err
     assert not (tmp_path / "config").exists()  # XDG_CONFIG_HOME: nothing written
+
+
+@pytest.mark.sqlite_only(reason="db backup copies SQLite files")
+def test_a_file_name_in_another_encoding_is_printed_as_given(casey, tmp_path, monkeypatch):
+    """Printing it to a strict stdout (any locale but C) raised UnicodeEncodeError, after
+    the backup was made; now stdout gives back the bytes the name came as."""
+    monkeypatch.chdir(tmp_path)
+    result = casey("db", "backup", "caf\udce9.db")
+    assert result.stdout_bytes == b"caf\xe9.db\n"
+    assert os.path.exists(b"caf\xe9.db")
+    assert b"caf\xe9.db" in casey("--db", "caf\udce9.db", "config", "show").stdout_bytes
