@@ -164,3 +164,13 @@ def test_a_file_name_in_another_encoding_is_printed_as_given(casey, tmp_path, mo
     assert result.stdout_bytes == b"caf\xe9.db\n"
     assert os.path.exists(b"caf\xe9.db")
     assert b"caf\xe9.db" in casey("--db", "caf\udce9.db", "config", "show").stdout_bytes
+
+
+@pytest.mark.sqlite_only(reason="the name of a new SQLite file")
+def test_a_store_created_at_a_name_with_a_line_break(casey, tmp_path, monkeypatch):
+    """The notice that a store was created printed the name raw, over two lines."""
+    monkeypatch.chdir(tmp_path)
+    lines = casey("--db", "two\nlines.db", "action", "show", "A99", code=1).stderr.splitlines()
+    where = repr(str(tmp_path / "two\nlines.db"))
+    assert lines[0].startswith(f"Created a new casey store at {where} from the bundled")
+    assert lines[1:] == ["Error: no action A99; see `casey action list`"]

@@ -50,7 +50,7 @@ def backup(
         current.close()
     backup_sqlite(source, target)
     output.write(f"{target}\n")
-    output.info(f"Backed up the store to {target}.")
+    output.info(f"Backed up the store to {output.printable(target)}.")
 
 
 @app.command("check")
