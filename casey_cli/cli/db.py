@@ -174,7 +174,7 @@ def _dump(app: "AppContext", target: Path) -> "Counts":
 def dump(
     ctx: typer.Context,
     target: Annotated[
-        Path, typer.Argument(help="The new dump file.", show_default=False, dir_okay=False)
+        Path, typer.Argument(help="The new dump file.", show_default=False, parser=file_path)
     ],
 ) -> None:
     """Write the whole register to FILE as one JSON document (docs/formats.md, "Dump"):
@@ -199,7 +199,7 @@ def restore(
         typer.Argument(
             help="A dump written by `casey db dump` (or `db backup` on PostgreSQL).",
             show_default=False,
-            dir_okay=False,
+            parser=file_path,
         ),
     ],
 ) -> None:
