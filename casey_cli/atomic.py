@@ -23,7 +23,13 @@ def write_atomic(
             f"folder {folder} does not exist; create it or choose another --output",
             field="--output",
         )
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:  # a folder this user cannot write in (or /proc): no traceback
+        raise InvalidInput(
+            f"cannot write in folder {folder} ({exc.strerror}); choose a folder you can write in",
+            field=str(path),
+        ) from None
     try:
         size = 0
         with os.fdopen(fd, "wb") as handle:

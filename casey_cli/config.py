@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import getpass
 import os
 import re
@@ -60,10 +61,43 @@ def os_account() -> str:
     getpass finds it), else the numeric user id where there is one (a container with no
     passwd entry), so two users without names are still told apart."""
     try:
-        return getpass.getuser()
+        name = getpass.getuser()
     except (KeyError, OSError):
         getuid = getattr(os, "getuid", None)
         return f"uid {getuid()}" if getuid else "unknown"
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # bytes of another encoding: kept, as escapes, storable text
+        name = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return name
+
+
+# The longest name one folder entry may have, in bytes: 255 on every file system casey runs on
+# (ext4, APFS, NTFS in UTF-16 units, tmpfs); a longer one fails only when the file is opened.
+NAME_MAX = 255
+
+
+def path_problem(text: str) -> str | None:
+    """Why `text` cannot name a file, in words that follow it in a message ('is empty'), or
+    None. The operating system would refuse each of these mid-command, as an exception with
+    no word on how to fix it: an empty or blank name, a NUL character, a name of a folder
+    entry over NAME_MAX bytes, a path the file system finds too long (PATH_MAX)."""
+    if not text.strip():
+        return "is empty"
+    if "\x00" in text:
+        return "contains a NUL character, which no file name can"
+    try:
+        parts = [os.fsencode(part) for part in Path(text).parts]
+    except UnicodeError:  # a lone surrogate that is no undecodable byte (not from argv)
+        return "has a character no file name can hold"
+    if any(len(part) > NAME_MAX for part in parts):
+        return f"has a name longer than {NAME_MAX} bytes, more than a file system holds"
+    try:
+        os.stat(os.path.expanduser(text))
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            return "is longer than the file system allows"
+    return None
 
 
 def sqlite_file(db: str) -> Path | None:
@@ -120,6 +154,12 @@ def _user(value: object) -> str:
     name = value.strip()
     if not name or len(name) > 100 or any(c < " " or c == "\x7f" for c in name):
         raise ValueError(f"{value!r} is not a usable name; give 1 to 100 printable characters")
+    try:
+        name.encode("utf-8")  # it is hashed into the history chain as UTF-8
+    except UnicodeEncodeError:
+        raise ValueError(
+            f"{value!r} is not UTF-8 text (a byte of another encoding); give the name in UTF-8"
+        ) from None
     return name
 
 
@@ -143,10 +183,29 @@ def _whole(low: int, high: int) -> Callable[[object], int]:
 
 def _db(value: object) -> str:
     """A --db value: a file path (relative to where the command runs, as the contract has it for
-    --db and CASEY_DB) or a database URL."""
+    --db and CASEY_DB) or a database URL; a SQLite file's path must be one a file can have."""
     if not isinstance(value, str) or not value.strip():
         raise ValueError("must be a file path or a database URL in quotes")
-    return value.strip()
+    text = value.strip()
+    path = text.removeprefix("sqlite:///") if "://" in text else text
+    problem = None if "://" in path or path == ":memory:" else path_problem(path)
+    if problem:
+        raise ValueError(
+            f"the file path {text[:80]!r}{'...' if len(text) > 80 else ''} {problem}; "
+            "give another file path or a database URL"
+        )
+    if "\x00" in text:  # in a URL: no driver takes one
+        raise ValueError("the database URL contains a NUL character; give the URL without it")
+    return text
+
+
+def checked_db(value: str, given_by: str) -> str:
+    """A store named on the command line other than by --db (`db copy --to`), checked as
+    --db is; an error names the option."""
+    try:
+        return _db(value)
+    except ValueError as exc:
+        raise InvalidInput(f"{given_by}: {exc}") from None
 
 
 def _db_kept(value: object) -> str:
@@ -362,6 +421,14 @@ def check_value(name: str, text: str) -> Any:
             "'all' is not a default borough; to have none, use `casey config unset borough`"
         )
     try:
-        return spec.check(text)
+        checked = spec.check(text)
     except ValueError as exc:
         raise InvalidInput(f"{spec.name}: {exc}") from None
+    try:
+        str(checked).encode("utf-8")
+    except UnicodeEncodeError:  # bytes of another encoding, given on the command line
+        raise InvalidInput(
+            f"{spec.name}: {text!r} is not UTF-8 text, and the config file is; give the value "
+            f"in UTF-8{', or name the store with CASEY_DB' if spec.name == 'db' else ''}"
+        ) from None
+    return checked

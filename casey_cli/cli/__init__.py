@@ -81,6 +81,13 @@ def root(
     ] = False,
 ) -> None:
     """casey: the borough register of police-reform recommendations and actions."""
+    import sys
+
+    # A file name given in another encoding (its bytes arrive as lone surrogates) is printed
+    # back as the bytes it came as, in any locale, as Python's UTF-8 mode and the C locale
+    # do; a strict stdout (en_GB.UTF-8) raised UnicodeEncodeError mid-output instead.
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="surrogateescape")
     from casey_cli.config import Config, default_db_path, system_today
     from casey_cli.dates import parse_date
     from casey_cli.errors import InvalidInput

@@ -297,11 +297,11 @@ def reschedule(
 
     Example: casey action reschedule A14 --due 2027-03-31 --reason "Awaiting Met data"
     """
+    from casey_cli.dates import parse_date
     from casey_cli.services import actions
 
     app = app_context(ctx)
-    day = _date(app, due, "due")
-    assert day is not None
+    day = parse_date(due, app.today, field="due")  # required: '' is no date, not "none"
     with app.store().write() as tx:
         item = actions.reschedule(
             tx, app.run_context(by), ref, due=day, reason=reason, meeting=meeting

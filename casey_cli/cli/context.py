@@ -174,10 +174,8 @@ class AppContext:
                 counts = result.created_by_kind()
                 what = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in counts.items())
                 origin = "the bundled register" if seed else "the bundled borough list only"
-                output.info(
-                    f"Created a new casey store at {mask_url(self.db_location)} from {origin} "
-                    f"({what})."
-                )
+                where = output.printable(mask_url(self.db_location))
+                output.info(f"Created a new casey store at {where} from {origin} ({what}).")
             elif opened.upgraded_from:
                 kept = f" (backup: {opened.backup})" if opened.backup else ""
                 output.info(

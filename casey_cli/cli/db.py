@@ -10,6 +10,7 @@ import typer
 from casey_cli.cli import output
 from casey_cli.cli.context import app_context
 from casey_cli.cli.errors import errors_as_one_line
+from casey_cli.cli.options import file_path
 
 if TYPE_CHECKING:
     from casey_cli.cli.context import AppContext
@@ -23,7 +24,8 @@ app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 def backup(
     ctx: typer.Context,
     target: Annotated[
-        Path, typer.Argument(help="The new backup file.", show_default=False, dir_okay=False)
+        Path,
+        typer.Argument(help="The new backup file.", show_default=False, parser=file_path),
     ],
 ) -> None:
     """Back the store up to FILE: a SQLite store as a SQLite file (its online backup API,
@@ -48,7 +50,7 @@ def backup(
     app.store(as_is=True)  # refuses a missing, foreign or damaged store; an older one as it is
     backup_sqlite(source, target)
     output.write(f"{target}\n")
-    output.info(f"Backed up the store to {target}.")
+    output.info(f"Backed up the store to {output.printable(target)}.")
 
 
 @app.command("check")
@@ -91,12 +93,13 @@ def copy(
 
     Example: casey db copy --to postgresql+psycopg://casey@dbhost/casey
     """
-    from casey_cli.config import db_url, mask_url
+    from casey_cli.config import checked_db, db_url, mask_url
     from casey_cli.errors import StoreError
     from casey_cli.services import db
     from casey_cli.store import manage as store
     from casey_cli.store.connection import find_store, not_empty_message
 
+    to = checked_db(to, "--to")
     app = app_context(ctx)
     read_only = app.store(existing=True).read_only  # refuses a missing or older store
     target_url = db_url(to)
@@ -171,7 +174,7 @@ def _dump(app: "AppContext", target: Path) -> "Counts":
 def dump(
     ctx: typer.Context,
     target: Annotated[
-        Path, typer.Argument(help="The new dump file.", show_default=False, dir_okay=False)
+        Path, typer.Argument(help="The new dump file.", show_default=False, parser=file_path)
     ],
 ) -> None:
     """Write the whole register to FILE as one JSON document (docs/formats.md, "Dump"):
@@ -196,7 +199,7 @@ def restore(
         typer.Argument(
             help="A dump written by `casey db dump` (or `db backup` on PostgreSQL).",
             show_default=False,
-            dir_okay=False,
+            parser=file_path,
         ),
     ],
 ) -> None:

@@ -24,6 +24,9 @@ def load(
         typer.Argument(
             help="YAML register files, or CSV / JSON / XLSX files of item objects.",
             show_default=False,
+            # Not Typer's path type, which stats the value unguarded (a NUL character raised
+            # ValueError): the loader checks each path and names it in its error.
+            parser=Path,
         ),
     ],
     dry_run: Annotated[

@@ -1,5 +1,6 @@
 """Shared option aliases: declared once, with help and environment variables."""
 
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -124,13 +125,34 @@ EvidenceOpt = Annotated[
     ),
 ]
 DueOpt = Annotated[str | None, typer.Option("--due", help=f"Due date: {DATE_HELP}.")]
+
+
+def file_path(value: str | Path) -> Path:
+    """A file path given on the command line (--output, `db backup`, `load`), checked before
+    any work: one the operating system would refuse mid-command (empty, a NUL character, a
+    name too long; see config.path_problem) or a folder is a usage error (exit 2) saying so,
+    not a traceback. (Typer's own path type stats the value unguarded: a NUL character
+    raised ValueError.)"""
+    from casey_cli.config import path_problem
+
+    text = str(value)
+    problem = path_problem(text)
+    if problem is None and os.path.isdir(os.path.expanduser(text)):
+        problem = "is a folder"
+    if problem:
+        shown = repr(text[:80]) + ("..." if len(text) > 80 else "")
+        raise typer.BadParameter(f"the file path {shown} {problem}; give a file path")
+    return Path(text)
+
+
 OutputOpt = Annotated[
     Path | None,
     typer.Option(
         "--output",
         "-o",
+        parser=file_path,
+        metavar="<file>",
         help="Write to this file (atomically) instead of standard output.",
-        dir_okay=False,
     ),
 ]
 AsAtOpt = Annotated[

@@ -37,7 +37,7 @@ def deliver(data: bytes | Iterable[bytes], path: Path | None, *, binary: bool = 
         from casey_cli.atomic import write_atomic
 
         size = write_atomic(path, data)
-        info(f"Wrote {path} ({size:,} bytes).")
+        info(f"Wrote {printable(path)} ({size:,} bytes).")
         return
     if binary and sys.stdout.isatty():
         from casey_cli.errors import InvalidInput
@@ -53,6 +53,14 @@ def show(renderable: RenderableType) -> None:
     from rich.console import Console
 
     Console().print(renderable)
+
+
+def printable(name: str | Path) -> str:
+    """A file name or URL as a message shows it: as it is, or quoted with escapes when it
+    holds a line break, another control character or bytes of another encoding, so a
+    notice stays on one line and writes nothing a terminal would act on."""
+    text = str(name)
+    return text if text.isprintable() else repr(text)
 
 
 def info(message: str) -> None:

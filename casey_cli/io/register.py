@@ -449,6 +449,13 @@ LOADABLE = (".yaml", ".yml", ".csv", ".json", ".xlsx")
 
 
 def parse_file(path: Path, today: date) -> Parsed:
+    from casey_cli.config import path_problem
+
+    name = str(path)
+    problem = path_problem(name)
+    if problem:  # the system would refuse it when opened: say so, naming it printably
+        shown = repr(name[:80]) + ("..." if len(name) > 80 else "")
+        raise InvalidInput(f"this path {problem}; check the path", file=shown)
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
         return parse_register(path, today)

@@ -259,8 +259,9 @@ def reschedule(
     tx: Tx, run: RunContext, ref: str, *, due: date, reason: str | None, meeting: str | None = None
 ) -> Item:
     action = tx.action(ref)
+    why = clean_text(reason, "reason")  # kept in the history, as a note is
     mtg = tx.meeting(meeting) if meeting else None
-    move_due(tx, action, due=due, reason=reason, by=run.user, today=run.today, meeting=mtg)
+    move_due(tx, action, due=due, reason=why, by=run.user, today=run.today, meeting=mtg)
     return action.item(run.today, run.window)
 
 

@@ -66,6 +66,7 @@ def update(
             "nothing to change; give at least one of --title, --owner, --status, "
             "--response, --progress, --due or --note"
         )
+    why = clean_text(reason, "reason") or clean_text(note, "note")  # the history keeps it
     mtg = tx.meeting(meeting) if meeting else None
     changed: list[str] = []
     if changes or (note and due is None):
@@ -73,7 +74,5 @@ def update(
             rec, changes, by=run.user, today=run.today, note=clean_text(note), meeting=mtg
         )
     if due is not None:  # a reschedule always changes the date, or refuses
-        reschedule(
-            tx, rec, due=due, reason=reason or note, by=run.user, today=run.today, meeting=mtg
-        )
+        reschedule(tx, rec, due=due, reason=why, by=run.user, today=run.today, meeting=mtg)
     return rec.item(run.today, run.window), bool(changed) or due is not None

@@ -422,7 +422,14 @@ def backup_sqlite(source: Path, target: Path) -> None:
         raise StoreError(f"{target} already exists; choose a new file name")
     if not target.parent.is_dir():
         raise StoreError(f"folder {target.parent} does not exist; create it first")
-    os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    try:
+        os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:  # made since the check above
+        raise StoreError(f"{target} already exists; choose a new file name") from None
+    except OSError as exc:  # a folder this user cannot write in (or /proc): no traceback
+        raise StoreError(
+            f"cannot create {target} ({exc.strerror}); choose a folder you can write in"
+        ) from None
     try:
         src = connect_sqlite(source, read_only=sqlite_read_only(source))
         dst = sqlite3.connect(target)

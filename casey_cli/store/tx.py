@@ -26,6 +26,33 @@ def sqlite_stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
+def _storable(params: dict[str, Any] | None) -> dict[str, Any]:
+    """A query's parameters, refused when a text cannot be sent to the store: a NUL
+    character (PostgreSQL cannot take one; no stored text has one, writes refuse control
+    characters) or text that is not UTF-8 (a byte of another encoding given on the command
+    line arrives as a lone surrogate, and the drivers raise UnicodeEncodeError). On either
+    backend: one error naming the fix, not a traceback."""
+    for value in (params or {}).values():
+        if not isinstance(value, str) or (value.isascii() and "\x00" not in value):
+            continue
+        from casey_cli.errors import InvalidInput
+
+        shown = repr(value[:40]) + ("..." if len(value) > 40 else "")
+        if "\x00" in value:
+            raise InvalidInput(
+                f"{shown} contains a NUL character (\\x00), which no stored text has; give "
+                "the value without it"
+            )
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidInput(
+                f"{shown} is not UTF-8 text (a byte of another encoding, or a lone "
+                "surrogate); give the value in UTF-8"
+            ) from None
+    return params or {}
+
+
 @lru_cache(maxsize=256)
 def _pyformat(sql: str) -> str:
     """A query written with :name parameters, in psycopg's %(name)s style."""
@@ -83,16 +110,17 @@ class Tx:
 
     def cursor(self, sql: str, params: dict[str, Any] | None = None) -> Any:
         """The driver's cursor over a query (rows as tuples)."""
-        return self.conn.execute(self._sql(sql), params or {})
+        return self.conn.execute(self._sql(sql), _storable(params))
 
     def rows(self, sql: str, params: dict[str, Any] | None = None) -> Iterator[tuple[Any, ...]]:
         """A query's rows, streamed (a server-side cursor on PostgreSQL)."""
+        params = _storable(params)
         if self.dialect == "sqlite":
-            cursor = self.conn.execute(sql, params or {})
+            cursor = self.conn.execute(sql, params)
         else:
             cursor = self.conn.cursor(name=f"casey_rows_{next(_cursor_names)}")
             cursor.itersize = FETCH
-            cursor.execute(_pyformat(sql), params or {})
+            cursor.execute(_pyformat(sql), params)
         try:
             while batch := cursor.fetchmany(FETCH):
                 yield from batch
