@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -84,3 +85,21 @@ def _number(value: Any) -> str:
     if type(value) is not int:
         raise TypeError(value)
     return str(value)
+
+
+FOLLOW, HASH = "follow", "hash"
+
+
+def link_problem(
+    tip: str | None, stamp: str, prev_hash: str | None, digest: str | None, hashed: Sequence[Any]
+) -> str | None:
+    """Why a stored event does not extend the chain whose last hash is `tip`: FOLLOW (its
+    prev_hash is not the tip: an event before it was removed or changed) or HASH (its hash
+    does not cover its fields: it was changed); None when it does. `hashed` is the event's
+    by, kind, ref, borough, field, old, new, note, meeting_id, state and account, in that
+    order; `stamp` its time as the chain hashes it. `db check` and `db restore` both ask."""
+    if prev_hash != tip:
+        return FOLLOW
+    if digest != event_hash(tip, stamp, *hashed):
+        return HASH
+    return None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from casey_cli.chain import event_hash
+from casey_cli.chain import FOLLOW, HASH, link_problem
 from casey_cli.errors import CaseyError
 
 if TYPE_CHECKING:
@@ -95,49 +95,22 @@ def check(tx: Tx) -> CheckReport:
         else "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
     )
     sql = (
-        f'SELECT id, {at}, "by", kind, ref, borough, field, old, new, note, meeting_id, '
-        "prev_hash, hash, state, account FROM history ORDER BY id"
+        f'SELECT id, {at}, prev_hash, hash, "by", kind, ref, borough, field, old, new, note, '
+        "meeting_id, state, account FROM history ORDER BY id"
     )
-    for (
-        number,
-        at,
-        by,
-        kind,
-        ref,
-        borough,
-        field,
-        old,
-        new,
-        note,
-        meeting_id,
-        prev_hash,
-        digest,
-        state,
-        account,
-    ) in tx.rows(sql):
-        if prev_hash != prev:
+    for row in tx.rows(sql):
+        number, at, prev_hash, digest = row[:4]
+        hashed = row[4:]
+        # SQLite keeps UTC text ('2026-11-23 11:12:08.000000'); as_stamp, inlined.
+        stamp = f"{at[:10]}T{at[11:19]}Z" if type(at) is str else as_stamp(at) or ""
+        problem = link_problem(prev, stamp, prev_hash, digest, hashed)
+        _, kind, ref, _, field, old, new, _, _, state, _ = hashed
+        if problem == FOLLOW:
             raise CheckFailed(
                 f"history event {number} does not follow the event before it: "
                 "an earlier event was deleted or changed outside casey"
             )
-        # SQLite keeps UTC text ('2026-11-23 11:12:08.000000'); as_stamp, inlined.
-        stamp = f"{at[:10]}T{at[11:19]}Z" if type(at) is str else as_stamp(at) or ""
-        expected = event_hash(
-            prev,
-            stamp,
-            by,
-            kind,
-            ref,
-            borough,
-            field,
-            old,
-            new,
-            note,
-            meeting_id,
-            state,
-            account,
-        )
-        if digest != expected:
+        if problem == HASH:
             raise CheckFailed(
                 f"history event {number} ({ref} {field}) does not match its "
                 "hash: it was changed outside casey"

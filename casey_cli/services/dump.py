@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from casey_cli.chain import event_hash
+from casey_cli.chain import FOLLOW, HASH, link_problem
 from casey_cli.errors import InvalidInput
 from casey_cli.io import dump as fmt
 
@@ -166,48 +166,21 @@ class _Chain:
         self.last_id = 0
 
     def add(self, row: tuple[Any, ...]) -> None:
-        (
-            number,
-            at,
-            by,
-            kind,
-            ref,
-            borough,
-            field,
-            old,
-            new,
-            note,
-            meeting,
-            prev,
-            digest,
-            state,
-            account,
-        ) = row
+        """One event, in the dump's column order: id, at, by ... meeting_id, prev_hash, hash,
+        state, account."""
+        number, at, ref, field, prev, digest = row[0], row[1], row[4], row[6], row[11], row[12]
         if number is None or number <= self.last_id:
             self._fail(f"history event {number} comes after event {self.last_id}: out of order")
-        if prev != self.tip:
+        if at is None:
+            self._fail(f"history event {number} has no time")
+        # the time to the second, as the chain hashes it
+        problem = link_problem(self.tip, at[:19] + "Z", prev, digest, (*row[2:11], *row[13:]))
+        if problem == FOLLOW:
             self._fail(
                 f"history event {number} does not follow the event before it: an event was "
                 "removed or changed"
             )
-        if at is None:
-            self._fail(f"history event {number} has no time")
-        expected = event_hash(  # the time to the second, as the chain hashes it
-            prev,
-            at[:19] + "Z",
-            by,
-            kind,
-            ref,
-            borough,
-            field,
-            old,
-            new,
-            note,
-            meeting,
-            state,
-            account,
-        )
-        if digest != expected:
+        if problem == HASH:
             self._fail(f"history event {number} ({ref} {field}) does not match its hash")
         self.tip, self.last_id = digest, number
 
