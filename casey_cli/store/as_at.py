@@ -17,33 +17,11 @@ from typing import Any
 from casey_cli.errors import InvalidInput
 from casey_cli.store.items import as_stamp
 from casey_cli.store.tx import Tx, sqlite_stamp
+from casey_cli.store.writes import ACTION_STATE, REC_STATE
 
 ZONE = "Europe/London"
 # Item columns an event can set; 'note' and anything else is not a column of the row.
-ITEM_FIELDS = frozenset(
-    {
-        "borough",
-        "recommendation",
-        "title",
-        "summary",
-        "theme",
-        "addressed_to",
-        "response",
-        "owner",
-        "status",
-        "due",
-        "original_due",
-        "slips",
-        "progress",
-        "evidence",
-        "citation",
-        "completed",
-        "assurance",
-        "verified_by",
-        "verified_on",
-        "verification_evidence",
-    }
-)
+ITEM_FIELDS = frozenset({*ACTION_STATE, *REC_STATE})
 
 
 def end_of_day(day: date) -> datetime:

@@ -14,34 +14,15 @@ from casey_cli.errors import InvalidInput, NotFound
 from casey_cli.refs import parse_action_id
 from casey_cli.schemas import Event, Item
 from casey_cli.store.items import as_date, as_stamp, make_item, verification_sql
-from casey_cli.store.writes import ACTION_COLUMNS
+from casey_cli.store.writes import ACTION_COLUMNS, REC_STATE, VERIFICATION_COLUMNS
 
 if TYPE_CHECKING:
     from casey_cli.store.lookup import MeetingRef
     from casey_cli.store.tx import Tx
 
 # Every stored column: those a new action is inserted with, then its verification.
-ACTION_FIELDS = (*ACTION_COLUMNS, "verified_by", "verified_on", "verification_evidence")
-REC_FIELDS = (
-    "ref",
-    "source",
-    "number",
-    "title",
-    "summary",
-    "theme",
-    "addressed_to",
-    "response",
-    "owner",
-    "status",
-    "due",
-    "original_due",
-    "slips",
-    "progress",
-    "completed",
-    "citation",
-    "created",
-    "updated",
-)
+ACTION_FIELDS = (*ACTION_COLUMNS, *VERIFICATION_COLUMNS)
+REC_FIELDS = ("ref", "source", "number", *REC_STATE, "created", "updated")
 DATE_FIELDS = frozenset({"due", "original_due", "completed", "verified_on"})
 _ACTION_REF = "'A' || a.id"  # an action's ref in SQL over `actions a`
 

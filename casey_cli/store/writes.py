@@ -70,23 +70,9 @@ EVENT_COLUMNS = (
 # the item began (its state), and every later change to one is an event with the old and
 # new value. Keys (an action's id, a recommendation's ref, source and number) are the ref;
 # 'created' and 'updated' are the times of the item's first and latest events.
-ACTION_STATE = (
-    "borough",
-    "recommendation",
-    "title",
-    "owner",
-    "status",
-    "due",
-    "original_due",
-    "slips",
-    "progress",
-    "evidence",
-    "citation",
-    "completed",
-    "assurance",
-    "verified_by",
-    "verified_on",
-    "verification_evidence",
+VERIFICATION_COLUMNS = ("verified_by", "verified_on", "verification_evidence")
+ACTION_STATE = tuple(
+    c for c in (*ACTION_COLUMNS, *VERIFICATION_COLUMNS) if c not in ("id", "created", "updated")
 )
 REC_STATE = (
     "title",
