@@ -158,6 +158,7 @@ class AppContext:
         from casey_cli.services import load
         from casey_cli.store import manage
         from casey_cli.store.versions import HEAD
+        from casey_cli.text import counted
 
         opened = manage.open_store(
             self.db_url, create=create, upgrade_old=upgrade, given_by=self._given_by
@@ -172,7 +173,7 @@ class AppContext:
                     return  # another process created it while we waited for the lock
                 self.created = True
                 counts = result.created_by_kind()
-                what = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in counts.items())
+                what = ", ".join(counted(n, kind) for kind, n in counts.items())
                 origin = "the bundled register" if seed else "the bundled borough list only"
                 where = output.printable(mask_url(self.db_location))
                 output.info(f"Created a new casey store at {where} from {origin} ({what}).")

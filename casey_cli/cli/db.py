@@ -119,9 +119,9 @@ def copy(
                 source.dispose()
         finally:
             opened.engine.dispose()  # before any clean-up: an open connection keeps its WAL
-    what = ", ".join(
-        f"{n} {'history events' if table == 'history' else table}" for table, n in counts.items()
-    )
+    from casey_cli.services.dump import Counts
+
+    what = Counts(rows=dict(counts)).summary()
     output.write(
         f"Copied the store to {where}: {what}.\n" + "".join(line + "\n" for line in report.lines())
     )

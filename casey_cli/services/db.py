@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from casey_cli.chain import FOLLOW, HASH, link_problem
 from casey_cli.errors import CaseyError
+from casey_cli.text import counted
 
 if TYPE_CHECKING:
     from casey_cli.store.tx import Tx
@@ -29,12 +30,12 @@ class CheckReport:
 
     def lines(self) -> list[str]:
         rows = (
-            f"rows: {_count(self.recommendations, 'recommendation')} and "
-            f"{_count(self.actions, 'action')}, as the history gives them"
+            f"rows: {counted(self.recommendations, 'recommendation')} and "
+            f"{counted(self.actions, 'action')}, as the history gives them"
         )
         if self.partial:
             rows += (
-                f" ({_count(self.partial, 'item')} from before schema 0005 checked on the "
+                f" ({counted(self.partial, 'item')} from before schema 0005 checked on the "
                 "fields changed since)"
             )
         return [
@@ -44,10 +45,6 @@ class CheckReport:
             f"chain tip: {self.tip or '(no events)'}",
             rows,
         ]
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def damaged(detail: str) -> str:
@@ -127,7 +124,7 @@ def check(tx: Tx) -> CheckReport:
     if total:
         rest = f"; {total - SHOWN} more" if total > SHOWN else ""
         raise CheckFailed(
-            f"the store differs from its history in {_count(total, 'place')}: "
+            f"the store differs from its history in {counted(total, 'place')}: "
             f"{'; '.join(found)}{rest}; it was changed outside casey (restore a backup, or "
             "find out who changed it)"
         )
