@@ -158,11 +158,12 @@ PEOPLE = ("Ann", "Bob", "Cat")
 
 
 class ClerkMachine(RuleBasedStateMachine):
-    """Random sequences of add, update, reschedule, done, verify and load on a fresh store,
-    each checked against a plain model of the rules (docs/contract.md); `casey db check`
-    passes after every step."""
+    """Random sequences of add, update, reschedule, done, verify, load, dump and restore on a
+    fresh store, each checked against a plain model of the rules (docs/contract.md);
+    `casey db check` passes after every step."""
 
     new_store: Any = None  # set by the test: a function making a fresh store
+    empty_store: Any = None  # ...and one making a place a dump can be restored into
     # ...and how to reach a store as another account: (its --db, environment) on this backend.
     other_account: Any = None
     backend = "sqlite"
@@ -177,9 +178,10 @@ class ClerkMachine(RuleBasedStateMachine):
         self.titles: dict[str, str] = {}
         self.today = date.fromisoformat(TODAY)
         self.files = 0
+        self.restored = False
 
     def casey(self, *args: str, as_other: bool = False) -> Any:
-        db, env = type(self).other_account(self.db) if as_other else (str(self.db), None)
+        db, env = type(self).other_account(str(self.db)) if as_other else (str(self.db), None)
         result = self.runner.invoke(app, ["--db", db, *args], env=env)
         if result.exception and not isinstance(result.exception, SystemExit):
             raise result.exception
@@ -187,6 +189,12 @@ class ClerkMachine(RuleBasedStateMachine):
             err = result.stderr.strip()
             assert err.startswith("Error: ") and len(err.splitlines()) == 1, err
         return result
+
+    def scratch_file(self, name: str) -> Path:
+        import tempfile
+
+        self.files += 1
+        return Path(tempfile.mkdtemp()) / f"{self.files}-{name}"
 
     def day(self, offset: int) -> str:
         return (self.today + timedelta(days=offset)).isoformat()
@@ -277,12 +285,7 @@ class ClerkMachine(RuleBasedStateMachine):
     def load_new_owners(self, data: st.DataObject, owner: str) -> None:
         """A clerk's CSV that gives some actions a new owner, loaded in one transaction."""
         refs = data.draw(st.lists(st.sampled_from(sorted(self.model)), min_size=1, unique=True))
-        self.files += 1
-        path = Path(f"{self.db}.{self.files}.csv") if "://" not in str(self.db) else None
-        if path is None:
-            import tempfile
-
-            path = Path(tempfile.mkdtemp()) / "owners.csv"
+        path = self.scratch_file("owners.csv")
         path.write_text(
             "ref,borough,title,owner\n"
             + "".join(f"{ref},camden,{self.titles[ref]},{owner}\n" for ref in refs),
@@ -292,6 +295,21 @@ class ClerkMachine(RuleBasedStateMachine):
         assert result.exit_code == 0, result.stderr
         for ref in refs:
             self.model[ref]["owner"] = owner
+
+    @precondition(lambda self: self.model and not self.restored)
+    @rule()
+    def dump_and_restore(self) -> None:
+        """The register dumped and restored into a new store, which carries on from there:
+        the same dump again, and the old store dropped. Once a sequence, as a restore is slow."""
+        dumped, again = self.scratch_file("dump.json"), self.scratch_file("again.json")
+        assert self.casey("db", "dump", str(dumped)).exit_code == 0
+        target = type(self).empty_store()
+        restored = self.runner.invoke(app, ["--db", str(target), "db", "restore", str(dumped)])
+        assert restored.exit_code == 0, restored.stderr
+        type(self).drop_store(self.db)
+        self.db, self.restored = target, True
+        assert self.casey("db", "dump", str(again)).exit_code == 0
+        assert again.read_bytes() == dumped.read_bytes()
 
     @invariant()
     def the_store_agrees_with_the_model_and_checks(self) -> None:
@@ -320,15 +338,18 @@ def test_random_days_of_a_clerk_keep_the_rules_and_the_chain(backend, request, t
         role = pg_role(admin)
 
         def new_store() -> str:
-            url = pg_database(admin, template=template)
-            as_role[url] = grant_everyday(admin, url, *role)
-            return url
+            return pg_database(admin, template=template)
+
+        def empty_store() -> str:
+            return pg_database(admin)
 
         def drop_store(db: str) -> None:
             drop_pg_database(admin, str(db))
 
         def other_account(db: str) -> tuple[str, dict[str, str] | None]:
-            return as_role[str(db)], None
+            if db not in as_role:  # granted once the store's tables exist
+                as_role[db] = grant_everyday(admin, db, *role)
+            return as_role[db], None
     else:
         seeded = request.getfixturevalue("seeded_store")
 
@@ -336,6 +357,9 @@ def test_random_days_of_a_clerk_keep_the_rules_and_the_chain(backend, request, t
             path = tmp_path / f"clerk-{next(stores)}.db"
             path.write_bytes(Path(seeded).read_bytes())
             return path
+
+        def empty_store() -> Path:  # type: ignore[misc]
+            return tmp_path / f"restored-{next(stores)}.db"
 
         def drop_store(db: Path) -> None:  # type: ignore[misc]
             for suffix in ("", "-wal", "-shm"):
@@ -345,6 +369,7 @@ def test_random_days_of_a_clerk_keep_the_rules_and_the_chain(backend, request, t
             return str(db), {"LOGNAME": "other-desk"}
 
     ClerkMachine.new_store = staticmethod(new_store)
+    ClerkMachine.empty_store = staticmethod(empty_store)
     ClerkMachine.drop_store = staticmethod(drop_store)
     ClerkMachine.other_account = staticmethod(other_account)
     ClerkMachine.backend = backend
