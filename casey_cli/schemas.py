@@ -29,6 +29,9 @@ ITEM_COLUMNS = (
     "updated",
     "completed",
     "verification",
+    "latest_update",
+    "latest_update_on",
+    "reported_rag",
 )
 
 
@@ -53,6 +56,9 @@ class Item:
     updated: str | None
     completed: str | None
     verification: str | None = None
+    latest_update: str | None = None
+    latest_update_on: str | None = None
+    reported_rag: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         # Fields are flat values in ITEM_COLUMNS order; asdict() would deep-copy each one
