@@ -108,17 +108,30 @@ EVENT_COLUMNS = (
 
 
 @dataclass
+class ProgressUpdate:
+    """One progress update as `show` lists it: its date, text, who gave it and where."""
+
+    on: str
+    text: str
+    by: str
+    meeting: str | None
+
+
+@dataclass
 class ItemDetail:
-    """One item with what a person reads on its page: detail fields and full history."""
+    """One item with what a person reads on its page: detail fields, its progress updates
+    (newest first) and full history."""
 
     item: Item
     details: dict[str, Any]
     history: list[Event]
     actions: list[Item] = field(default_factory=list)
+    updates: list[ProgressUpdate] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         data = self.item.to_dict()
         data.update(self.details)
+        data["updates"] = [asdict(u) for u in self.updates]
         data["history"] = [e.to_dict() for e in self.history]
         if self.item.kind == "recommendation":
             data["actions"] = [a.to_dict() for a in self.actions]
@@ -381,6 +394,8 @@ CHASE_COLUMNS = (
     "last_update",
     "last_by",
     "last_note",
+    "latest_update",
+    "latest_update_on",
 )
 CHASE_CHECKS = ("overdue", "stale", "gaps")
 NO_OWNER = "(no owner)"  # how people's views head the items nobody's name is on
@@ -400,6 +415,8 @@ class ChaseRow:
     last_update: str | None
     last_by: str | None
     last_note: str | None
+    latest_update: str | None = None  # the item's latest progress update, and its date
+    latest_update_on: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)

@@ -30,6 +30,8 @@ COLUMNS = (
     "last_update",
     "last_by",
     "last_note",
+    "latest_update",
+    "latest_update_on",
 )
 
 

@@ -599,10 +599,9 @@ def test_the_dump_holds_every_column_of_the_schema():
 # What each dump version added, by table: an older dump's rows have none of these fields.
 ADDED_IN_DUMP = {
     2: {"history": ("account",)},
-    3: {
-        table: ("latest_update", "latest_update_on", "reported_rag")
-        for table in ("recommendations", "actions")
-    },
+    3: dict.fromkeys(
+        ("recommendations", "actions"), ("latest_update", "latest_update_on", "reported_rag")
+    ),
 }
 
 
@@ -635,9 +634,7 @@ def test_an_older_dump_restores_with_the_newer_fields_empty(casey, tmp_path, ver
         lines[n] = json.dumps(row, ensure_ascii=False, separators=(",", ":")) + comma
     older = tmp_path / f"v{version}.json"
     older.write_text(
-        "\n".join(lines).replace(
-            f'"version": {dump_format.VERSION}', f'"version": {version}', 1
-        ),
+        "\n".join(lines).replace(f'"version": {dump_format.VERSION}', f'"version": {version}', 1),
         encoding="utf-8",
     )
     target = tmp_path / "new" / "restored.db"

@@ -17,12 +17,15 @@ from casey_cli.cli.options import (
     MeetingOpt,
     NoteOpt,
     OwnerOpt,
+    PercentOpt,
+    RagOpt,
     ReadFormatOpt,
     RecommendationOpt,
     ScopeBoroughOpt,
     ShowFormatOpt,
     SourceOpt,
     StatusesOpt,
+    UpdateTextArg,
     WriteFormatOpt,
 )
 from casey_cli.dates import DATE_HELP
@@ -178,6 +181,10 @@ def update(
             autocompletion=completion.recommendations,
         ),
     ] = None,
+    rag: RagOpt = None,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why the officer's RAG is what it is.")
+    ] = None,
     note: NoteOpt = None,
     meeting: MeetingOpt = None,
     by: ByOpt = None,
@@ -186,6 +193,8 @@ def update(
     """Change an action's fields; each change is kept in its history.
 
     Example: casey action update A14 --status in-progress --progress 40 --note "Agreed at PPS"
+
+    Example: casey action update A14 --rag amber --reason "Panel dates slipping"
     """
     from casey_cli.services import actions
 
@@ -201,6 +210,8 @@ def update(
             progress=progress,
             evidence=evidence,
             recommendation=recommendation,
+            rag=rag,
+            reason=reason,
             note=note,
             meeting=meeting,
         )
@@ -209,6 +220,38 @@ def update(
         item.to_dict(),
         item.ref,
         output.update_message(item.ref, changed),
+    )
+
+
+@app.command("progress")
+@errors_as_one_line
+def progress(
+    ctx: typer.Context,
+    ref: RefArg,
+    text: UpdateTextArg,
+    percent: PercentOpt = None,
+    meeting: MeetingOpt = None,
+    by: ByOpt = None,
+    fmt: WriteFormatOpt = Format.TEXT,
+) -> None:
+    """Record a dated progress update: what was done. The latest shows in status, chase
+    lists, papers and exports; `action show` lists every one. Dated today, or the day of
+    the meeting given.
+
+    Example: casey action progress A14 "Panel dates agreed with chairs" --percent 60 --meeting M5
+    """
+    from casey_cli.services import actions
+
+    app = app_context(ctx)
+    with app.store().write() as tx:
+        item = actions.record_progress(
+            tx, app.run_context(by), ref, text, percent=percent, meeting=meeting
+        )
+    output.emit_written(
+        fmt,
+        item.to_dict(),
+        item.ref,
+        f"Recorded an update on {item.ref} ({item.latest_update_on}).",
     )
 
 

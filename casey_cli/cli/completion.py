@@ -101,3 +101,9 @@ def statuses(incomplete: str) -> list[Suggestion]:
     from casey_cli.enums import Status
 
     return [s.value for s in Status if s.value.startswith(incomplete)]
+
+
+def rags(incomplete: str) -> list[Suggestion]:
+    from casey_cli.enums import RAG_ORDER
+
+    return [r for r in (*RAG_ORDER, "none") if r.startswith(incomplete)]

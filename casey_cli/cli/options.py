@@ -203,3 +203,20 @@ WriteFormatOpt = Annotated[
     Format,
     format_option(Format.TEXT, Format.JSON, help="text: the ref only; json: the item object."),
 ]
+
+
+RagOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--rag",
+        help="The reporting officer's own RAG: red, amber, green, blue, grey, or none to "
+        "clear it; needs --reason. Counts still follow the rule's RAG.",
+        autocompletion=completion.rags,
+    ),
+]
+UpdateTextArg = Annotated[
+    str, typer.Argument(help="What was done: the progress update, as the committee reads it.")
+]
+PercentOpt = Annotated[
+    int | None, typer.Option("--percent", help="Also set progress, 0-100, in the same change.")
+]

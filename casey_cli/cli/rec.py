@@ -12,9 +12,12 @@ from casey_cli.cli.options import (
     DueOpt,
     MeetingOpt,
     NoteOpt,
+    PercentOpt,
+    RagOpt,
     ReadFormatOpt,
     ShowFormatOpt,
     SourceOpt,
+    UpdateTextArg,
     WriteFormatOpt,
 )
 from casey_cli.cli.options import RecRefArg as RefArg
@@ -80,8 +83,13 @@ def update(
     due: DueOpt = None,
     reason: Annotated[
         str | None,
-        typer.Option("--reason", help="Why the due date moves (required when one exists)."),
+        typer.Option(
+            "--reason",
+            help="Why the due date moves (required when one exists), or why the officer's "
+            "RAG is what it is.",
+        ),
     ] = None,
+    rag: RagOpt = None,
     note: NoteOpt = None,
     meeting: MeetingOpt = None,
     by: ByOpt = None,
@@ -108,6 +116,7 @@ def update(
             progress=progress,
             due=day,
             reason=reason,
+            rag=rag,
             note=note,
             meeting=meeting,
         )
@@ -116,4 +125,35 @@ def update(
         item.to_dict(),
         item.ref,
         output.update_message(item.ref, changed),
+    )
+
+
+@app.command("progress")
+@errors_as_one_line
+def progress(
+    ctx: typer.Context,
+    ref: RefArg,
+    text: UpdateTextArg,
+    percent: PercentOpt = None,
+    meeting: MeetingOpt = None,
+    by: ByOpt = None,
+    fmt: WriteFormatOpt = Format.TEXT,
+) -> None:
+    """Record a dated progress update on a recommendation: what was done. Dated today, or
+    the day of the meeting given.
+
+    Example: casey rec progress casey-3 "Vetting regulations laid" --percent 50
+    """
+    from casey_cli.services import recs
+
+    app = app_context(ctx)
+    with app.store().write() as tx:
+        item = recs.record_progress(
+            tx, app.run_context(by), ref, text, percent=percent, meeting=meeting
+        )
+    output.emit_written(
+        fmt,
+        item.to_dict(),
+        item.ref,
+        f"Recorded an update on {item.ref} ({item.latest_update_on}).",
     )

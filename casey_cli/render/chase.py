@@ -39,7 +39,12 @@ def _title(row: ChaseRow) -> Text:
 
 
 def _last_update(row: ChaseRow) -> Text:
-    """When the item last changed, and the start of its last note (CSV and JSON have it all)."""
+    """The item's latest progress update (its date, then the start of its text), else when
+    it last changed and how (CSV and JSON have it all)."""
+    if row.latest_update:
+        text = Text(row.latest_update_on or "")
+        text.append("\n" + row.latest_update, style="dim")
+        return text
     text = Text(row.last_update or "")
     if row.last_note:
         text.append("\n" + row.last_note, style="dim")

@@ -26,6 +26,22 @@ def rag_text(rag: str) -> Text:
     return Text(rag.upper(), style=RAG_STYLE.get(rag, ""))
 
 
+def rag_cell(rag: str, reported: str | None) -> Text:
+    """The rule's RAG, and under it the reporting officer's when they differ."""
+    text = rag_text(rag)
+    if reported and reported != rag:
+        text.append(f"\nsaid {reported}", style="dim")
+    return text
+
+
+def title_cell(title: str, update: str | None, on: str | None) -> Text:
+    """A title, and under it the latest progress update with its date."""
+    text = Text(title)
+    if update:
+        text.append(f"\n{on}: {update}" if on else f"\n{update}", style="dim")
+    return text
+
+
 COLUMN_RATIO = {"title": 4, "owner": 2, "note": 3, "old": 2, "new": 3, "by": 2}
 NO_WRAP = ("ref", "due", "rag", "status", "days_overdue", "at")
 

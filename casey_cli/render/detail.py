@@ -39,9 +39,29 @@ def detail_view(detail: ItemDetail) -> RenderableType:
     ]
     if detail.actions:
         parts.append(items_table(detail.actions, f"Actions ({len(detail.actions)})"))
+    if detail.updates:
+        parts.append(updates_table(detail))
     parts.append(
         history_table(detail.history)
         if detail.history
         else Text("No history recorded.", style="dim")
     )
     return Group(*parts)
+
+
+def updates_table(detail: ItemDetail) -> Table:
+    """Every progress update, newest first."""
+    table = Table(
+        title=f"Progress updates ({len(detail.updates)}), newest first",
+        title_justify="left",
+        expand=True,
+    )
+    table.add_column("on", no_wrap=True)
+    table.add_column("update", ratio=4, overflow="fold")
+    table.add_column("by", ratio=1, overflow="fold")
+    for update in detail.updates:
+        text = cell(update.text)
+        if update.meeting:
+            text.append(f"\nat {update.meeting}", style="dim")
+        table.add_row(cell(update.on), text, cell(update.by))
+    return table

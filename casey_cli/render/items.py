@@ -9,7 +9,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from casey_cli.render.common import COLUMN_RATIO, NO_WRAP, cell, rag_text
+from casey_cli.render.common import COLUMN_RATIO, NO_WRAP, cell, rag_cell, title_cell
 from casey_cli.schemas import Item
 
 ITEM_TABLE_COLUMNS = ("ref", "title", "borough", "owner", "status", "due", "rag")
@@ -38,7 +38,12 @@ def items_table(
     for item in items:
         data = item.to_dict()
         cells: list[Text] = [
-            rag_text(item.rag) if c == "rag" else cell(data.get(c)) for c in columns
+            rag_cell(item.rag, item.reported_rag)
+            if c == "rag"
+            else title_cell(item.title, item.latest_update, item.latest_update_on)
+            if c == "title"
+            else cell(data.get(c))
+            for c in columns
         ]
         if extra:
             cells.append(cell(data.get(extra)))

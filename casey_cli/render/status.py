@@ -6,7 +6,14 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from casey_cli.render.common import COLUMN_RATIO, NO_WRAP, cell, headline, scope_name
+from casey_cli.render.common import (
+    COLUMN_RATIO,
+    NO_WRAP,
+    cell,
+    headline,
+    scope_name,
+    title_cell,
+)
 from casey_cli.render.items import section
 from casey_cli.render.london import london_view
 from casey_cli.schemas import Item, LondonReport, StatusReport
@@ -47,7 +54,10 @@ def borough_view(report: StatusReport, when: str = "") -> RenderableType:
     gaps.add_column("missing", width=len("no due date"))
     for item in report.gaps:
         gaps.add_row(
-            cell(item.ref), cell(item.title), cell(item.owner), cell(gap_reason(item), "yellow")
+            cell(item.ref),
+            title_cell(item.title, item.latest_update, item.latest_update_on),
+            cell(item.owner),
+            cell(gap_reason(item), "yellow"),
         )
     where = f" --borough {report.borough}"
     gap_part: RenderableType = gaps

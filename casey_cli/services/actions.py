@@ -11,6 +11,7 @@ from casey_cli.enums import Status
 from casey_cli.errors import InvalidInput
 from casey_cli.run_context import RunContext
 from casey_cli.schemas import Item, ItemDetail
+from casey_cli.services.progress import rag_change, record_update, updates
 from casey_cli.store import lookup
 from casey_cli.store.items import make_item
 from casey_cli.store.rows import reschedule as move_due
@@ -141,11 +142,15 @@ def update(
     progress: int | None = None,
     evidence: str | None = None,
     recommendation: str | None = None,
+    rag: str | None = None,
+    reason: str | None = None,
     note: str | None = None,
     meeting: str | None = None,
 ) -> tuple[Item, bool]:
-    """Change the fields given; returns the item and whether anything changed."""
+    """Change the fields given; returns the item and whether anything changed. The
+    officer's RAG (`rag`) is recorded with its `reason` as the event's note."""
     action = tx.action(ref)
+    rag_changes = rag_change(action, rag, reason) if rag is not None else {}
     changes = item_changes(title=title, owner=owner, status=status)
     if progress is not None:
         changes["progress"] = rules.check_progress(progress)
@@ -157,16 +162,43 @@ def update(
         )
         changes["recommendation"] = rec_ref
         action.source = source
-    if not changes and not clean_text(note):
+    if not changes and not rag_changes and not clean_text(note):
         raise InvalidInput(
             "nothing to change; give at least one of --title, --owner, --status, "
-            "--progress, --evidence, --recommendation or --note"
+            "--progress, --evidence, --recommendation, --rag or --note"
         )
     mtg = tx.meeting(meeting) if meeting else None
-    changed = tx.update(
-        action, changes, by=run.user, today=run.today, note=clean_text(note), meeting=mtg
-    )
+    changed: list[str] = []
+    if changes or not rag_changes:
+        changed = tx.update(
+            action, changes, by=run.user, today=run.today, note=clean_text(note), meeting=mtg
+        )
+    if rag_changes:
+        changed += tx.update(
+            action,
+            rag_changes,
+            by=run.user,
+            today=run.today,
+            note=clean_text(reason),
+            meeting=mtg,
+            note_alone=False,
+        )
     return action.item(run.today, run.window), bool(changed)
+
+
+def record_progress(
+    tx: Tx,
+    run: RunContext,
+    ref: str,
+    text: str,
+    *,
+    percent: int | None = None,
+    meeting: str | None = None,
+) -> Item:
+    """`casey action progress`: a dated progress update (services.progress)."""
+    action = tx.action(ref)
+    record_update(tx, run, action, text, percent=percent, meeting=meeting)
+    return action.item(run.today, run.window)
 
 
 def done(
@@ -282,4 +314,7 @@ def show(tx: Tx, run: RunContext, ref: str) -> ItemDetail:
         "verified_on": to_iso(action["verified_on"]),
         "verification_evidence": action["verification_evidence"],
     }
-    return ItemDetail(action.item(run.today, run.window), details, tx.events(ref=action.ref))
+    history = tx.events(ref=action.ref)
+    return ItemDetail(
+        action.item(run.today, run.window), details, history, updates=updates(history)
+    )

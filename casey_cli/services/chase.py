@@ -89,6 +89,8 @@ def _row(
         last_update=d.isoformat() if (d := as_date(at)) else None,
         last_by=by,
         last_note=note or _change(field, new),
+        latest_update=row[17],
+        latest_update_on=d.isoformat() if (d := as_date(row[18])) else None,
     )
 
 

@@ -10,6 +10,7 @@ from casey_cli.errors import InvalidInput
 from casey_cli.run_context import RunContext
 from casey_cli.schemas import Item, ItemDetail
 from casey_cli.services.actions import item_changes
+from casey_cli.services.progress import rag_change, record_update, updates
 from casey_cli.store.items import Filters
 from casey_cli.store.rows import reschedule
 from casey_cli.text import clean_text
@@ -31,11 +32,13 @@ def show(tx: Tx, run: RunContext, ref: str) -> ItemDetail:
     actions = tx.items(
         Filters(recommendation=rec.ref, recommendations=False), today=run.today, window=run.window
     )
+    history = tx.events(ref=rec.ref)
     return ItemDetail(
         rec.item(run.today, run.window),
         details,
-        tx.events(ref=rec.ref),
+        history,
         sorted(actions, key=lambda i: i.borough or ""),  # stable: contract order per borough
+        updates(history),
     )
 
 
@@ -51,28 +54,56 @@ def update(
     progress: int | None = None,
     due: date | None = None,
     reason: str | None = None,
+    rag: str | None = None,
     note: str | None = None,
     meeting: str | None = None,
 ) -> tuple[Item, bool]:
-    """Change the fields given; returns the item and whether anything changed."""
+    """Change the fields given; returns the item and whether anything changed. `reason`
+    says why the due date moves and why the officer's RAG (`rag`) is what it is."""
     rec = tx.recommendation(ref)
+    rag_changes = rag_change(rec, rag, reason) if rag is not None else {}
     changes = item_changes(title=title, owner=owner, status=status)
     if response is not None:
         changes["response"] = rules.normalise_response(response)
     if progress is not None:
         changes["progress"] = rules.check_progress(progress)
-    if not changes and due is None and not clean_text(note):
+    if not changes and due is None and not rag_changes and not clean_text(note):
         raise InvalidInput(
             "nothing to change; give at least one of --title, --owner, --status, "
-            "--response, --progress, --due or --note"
+            "--response, --progress, --due, --rag or --note"
         )
     why = clean_text(reason, "reason") or clean_text(note, "note")  # the history keeps it
     mtg = tx.meeting(meeting) if meeting else None
     changed: list[str] = []
-    if changes or (note and due is None):
+    if changes or (note and due is None and not rag_changes):
         changed = tx.update(
             rec, changes, by=run.user, today=run.today, note=clean_text(note), meeting=mtg
+        )
+    if rag_changes:
+        changed += tx.update(
+            rec,
+            rag_changes,
+            by=run.user,
+            today=run.today,
+            note=clean_text(reason),
+            meeting=mtg,
+            note_alone=False,
         )
     if due is not None:  # a reschedule always changes the date, or refuses
         reschedule(tx, rec, due=due, reason=why, by=run.user, today=run.today, meeting=mtg)
     return rec.item(run.today, run.window), bool(changed) or due is not None
+
+
+def record_progress(
+    tx: Tx,
+    run: RunContext,
+    ref: str,
+    text: str,
+    *,
+    percent: int | None = None,
+    meeting: str | None = None,
+) -> Item:
+    """`casey rec progress`: a dated progress update (services.progress)."""
+    rec = tx.recommendation(ref)
+    record_update(tx, run, rec, text, percent=percent, meeting=meeting)
+    return rec.item(run.today, run.window)

@@ -161,9 +161,12 @@ def update(
     note: str | None = None,
     meeting: MeetingRef | None = None,
     note_alone: bool = True,
+    always: Sequence[str] = (),
 ) -> list[str]:
     """Set the fields that differ, record each in history; return the changed field names.
-    With nothing changed, the note is recorded on its own unless `note_alone` is False."""
+    Fields in `always` are recorded even when unchanged (a progress update repeated on
+    another day). With nothing changed, the note is recorded on its own unless `note_alone`
+    is False."""
     if "status" in changes and changes["status"] != t.fields["status"]:
         changes = {
             **changes,
@@ -178,7 +181,7 @@ def update(
     events: list[dict[str, Any]] = []
     for name, new in changes.items():
         old = t.fields[name]
-        if old == new:
+        if old == new and name not in always:
             continue
         t.fields[name] = new
         events.append(

@@ -224,6 +224,7 @@ class Tx:
         note: str | None = None,
         meeting: MeetingRef | None = None,
         note_alone: bool = True,
+        always: Sequence[str] = (),
     ) -> list[str]:
         """Set the fields that differ, one history event each; the changed field names."""
         from casey_cli.store import rows
@@ -237,6 +238,7 @@ class Tx:
             note=note,
             meeting=meeting,
             note_alone=note_alone,
+            always=always,
         )
 
     # --- history ---------------------------------------------------------------------------
