@@ -10,6 +10,7 @@ from casey_cli.cli.context import AppContext, app_context
 from casey_cli.cli.errors import errors_as_one_line, fail
 from casey_cli.cli.options import ActionRefArg as RefArg
 from casey_cli.cli.options import (
+    AllOpt,
     BoroughOpt,
     ByOpt,
     DueOpt,
@@ -395,6 +396,7 @@ def list_(
     ] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue actions.")] = False,
     fmt: ReadFormatOpt = Format.TABLE,
+    every: AllOpt = False,
 ) -> None:
     """List actions matching every filter given, by due date then ref.
 
@@ -416,5 +418,16 @@ def list_(
             overdue=overdue,
             recommendations=False,
         )
-        items = list(tx.items(scope, today=app.today, window=app.setting("window")))
-    output.emit(fmt, views.items(items, "Actions", "No actions match."))
+        window, limit = app.setting("window"), output.screenful(fmt, every)
+        # One row more than a screen holds says whether to count them all.
+        items = list(tx.items(scope, today=app.today, window=window, limit=limit and limit + 1))
+        total = len(items)
+        if limit is not None and total > limit:
+            items = items[:limit]
+            total = tx.count_items(scope, today=app.today, window=window).total
+    output.emit(
+        fmt,
+        views.items(
+            items, "Actions", "No actions match.", total=total, rest=output.rerun(ctx, "--all")
+        ),
+    )

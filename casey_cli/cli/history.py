@@ -7,7 +7,7 @@ import typer
 from casey_cli.cli import completion, output, views
 from casey_cli.cli.context import app_context
 from casey_cli.cli.errors import errors_as_one_line
-from casey_cli.cli.options import BoroughOpt, ReadFormatOpt
+from casey_cli.cli.options import AllOpt, BoroughOpt, ReadFormatOpt
 from casey_cli.dates import DATE_HELP
 from casey_cli.enums import Format
 
@@ -29,6 +29,7 @@ def history(
         typer.Option("--since", help=f"Only changes on or after this date ({DATE_HELP})."),
     ] = None,
     fmt: ReadFormatOpt = Format.TABLE,
+    every: AllOpt = False,
 ) -> None:
     """Show the audit trail: who changed what, when, why, and at which meeting.
 
@@ -40,5 +41,7 @@ def history(
     app = app_context(ctx)
     day = parse_date(since, app.today, field="--since") if since else None
     with app.store().read() as tx:
-        events = service.query(tx, ref=ref, borough=borough, since=day)
-    output.emit(fmt, views.history(events))
+        events, total = service.page(
+            tx, ref=ref, borough=borough, since=day, last=output.screenful(fmt, every)
+        )
+    output.emit(fmt, views.history(events, total, output.rerun(ctx, "--all")))

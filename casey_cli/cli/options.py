@@ -194,6 +194,15 @@ def format_option(*offered: Format, help: str = "Output format.") -> Any:
     )
 
 
+AllOpt = Annotated[
+    bool,
+    typer.Option(
+        "--all",
+        help="Every row in the table, not only the first screenfuls (the other formats "
+        "always have every row).",
+    ),
+]
+
 # Formats offered by several commands (a command offering its own set declares it in place).
 ReadFormatOpt = Annotated[
     Format, format_option(Format.TABLE, Format.JSON, Format.CSV, Format.MARKDOWN)

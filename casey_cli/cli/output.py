@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from casey_cli.enums import Format
 
 if TYPE_CHECKING:
+    import typer
     from rich.console import RenderableType
 
 
@@ -119,6 +120,46 @@ def emit_written(fmt: Format, record: dict[str, Any], ref: str, message: str | N
             info(message)
     else:
         raise ValueError(f"a write has no {fmt.value} output; offer only text or json")
+
+
+# Rows of a long list (`action list`, `history`) a person sees unless they ask for --all:
+# about two screens at 80 columns, and Rich lays out only these (30,000 rows took 49 s).
+SCREENFUL = 50
+
+
+def screenful(fmt: Format, every: bool) -> int | None:
+    """How many rows a list shows: SCREENFUL in a person's table, else (--all, or a format
+    for scripts) all of them (None)."""
+    return SCREENFUL if for_people(fmt) and not every else None
+
+
+def rerun(ctx: typer.Context, *extra: str) -> str:
+    """The command line that ran `ctx` (its arguments and the options given on it, quoted
+    for a shell) with `extra` after it: what to type to see the rest."""
+    import shlex
+
+    names: list[str] = []
+    at: Any = ctx
+    while at.parent is not None:  # the root's own name is how it was started: say casey
+        names.insert(0, at.info_name or "")
+        at = at.parent
+    words = ["casey", *names]
+    for param in ctx.command.params:
+        name = param.name or ""
+        source = ctx.get_parameter_source(name)
+        value = ctx.params.get(name)
+        if source is None or source.name != "COMMANDLINE" or value in (None, False, ()):
+            continue
+        values = list(value) if isinstance(value, list | tuple) else [value]
+        for one in values:
+            text = getattr(one, "value", one)
+            if param.param_type_name == "argument":
+                words.append(str(text))
+            elif value is True:
+                words.append(param.opts[0])
+            else:
+                words += [param.opts[0], str(text)]
+    return shlex.join([*words, *extra])
 
 
 def for_people(fmt: Format) -> bool:

@@ -23,14 +23,24 @@ if TYPE_CHECKING:
     )
 
 
-def items(found: Sequence[Item], title: str, empty: str) -> View:
-    """A list of actions or recommendations (`action list`, `rec list`)."""
+def items(
+    found: Sequence[Item],
+    title: str,
+    empty: str,
+    *,
+    total: int | None = None,
+    rest: str | None = None,
+) -> View:
+    """A list of actions or recommendations (`action list`, `rec list`); `total` when
+    `found` is the first screenfuls of a longer list, and `rest` the command for all."""
     from casey_cli.schemas import ITEM_COLUMNS
 
     def table() -> RenderableType:
+        from casey_cli.render.common import showing
         from casey_cli.render.items import section
 
-        return section(found, title, empty)
+        shown = section(found, title, empty, total=total)
+        return showing(shown, len(found), total, title.lower(), rest)
 
     return View(table, ITEM_COLUMNS, [i.to_dict() for i in found])
 
@@ -52,15 +62,19 @@ def rows(
     return View(table, columns, [r.to_dict() for r in found])
 
 
-def history(events: Sequence[Event]) -> View:
-    """The audit trail (`casey history`)."""
+def history(events: Sequence[Event], total: int | None = None, rest: str | None = None) -> View:
+    """The audit trail (`casey history`); `total` when `events` are the latest of a longer
+    trail, and `rest` the command for all."""
     from casey_cli.schemas import EVENT_COLUMNS
 
     def table() -> RenderableType:
+        from casey_cli.render.common import showing
         from casey_cli.render.history import history_table
         from casey_cli.text import counted
 
-        return history_table(events, f"History ({counted(len(events), 'event')})")
+        n = len(events) if total is None else total
+        shown = history_table(events, f"History ({counted(n, 'event')})")
+        return showing(shown, len(events), total, "events", rest, latest=True)
 
     return View(table, EVENT_COLUMNS, [e.to_dict() for e in events])
 

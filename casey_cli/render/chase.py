@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
-from casey_cli.render.common import cell, scope_name
+from casey_cli.render.common import FitTable, cell, scope_name
 from casey_cli.schemas import NO_OWNER, ChaseList, ChaseRow
 from casey_cli.text import counted
 
@@ -64,9 +63,8 @@ def chase_view(chase: ChaseList) -> RenderableType:
     ]
     rows_left = 0
     for group in chase.owners[:CHASE_OWNERS]:
-        table = Table(
+        table = FitTable(
             title=Text(f"{group.owner or NO_OWNER} ({len(group.rows)})", style="bold"),
-            title_justify="left",
             expand=True,
         )
         for col in ("ref", "title", "due", "why", "last update"):

@@ -6,13 +6,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
-from casey_cli.render.common import COLUMN_RATIO, NO_WRAP, cell, rag_cell, title_cell
+from casey_cli.render.common import COLUMN_RATIO, NO_WRAP, FitTable, cell, rag_cell, title_cell
 from casey_cli.schemas import Item
 
 ITEM_TABLE_COLUMNS = ("ref", "title", "borough", "owner", "status", "due", "rag")
+# Least widths in a list of items: a title of a few words a line; a ref whole up to
+# "islington-plan-1" (a longer one folds rather than squeezing the title).
+ITEM_MIN = {"title": 16, "ref": 16}
 
 
 def items_table(
@@ -21,17 +23,20 @@ def items_table(
     *,
     extra: str | None = None,
     columns: Sequence[str] = ITEM_TABLE_COLUMNS,
-) -> Table:
+) -> FitTable:
     if "borough" in columns and len({item.borough for item in items}) == 1:
         # one borough's list: the column would repeat what the title or filter says
         columns = [col for col in columns if col != "borough"]
-    table = Table(title=title, title_justify="left", expand=True)
+    # At 80 columns a list of recommendations (refs up to 21 characters) has room for a
+    # readable title only without the borough and owner; the machine formats keep them.
+    table = FitTable(title=title, expand=True, droppable=("borough", "owner"))
     for col in columns:
         table.add_column(
             col.replace("_", " "),
             overflow="fold",
             ratio=COLUMN_RATIO.get(col),
-            no_wrap=col in NO_WRAP,
+            no_wrap=col in NO_WRAP and col not in ITEM_MIN,
+            min_width=ITEM_MIN.get(col),
         )
     if extra:
         table.add_column(extra.replace("_", " "), justify="right")

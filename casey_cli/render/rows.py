@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.table import Table
-
-from casey_cli.render.common import cell
+from casey_cli.render.common import FitTable, cell
 from casey_cli.schemas import Row
 
 
-def rows_table(rows: Sequence[Row], title: str) -> Table:
+def rows_table(rows: Sequence[Row], title: str) -> FitTable:
     columns = rows[0].columns if rows else ()
-    table = Table(title=title, title_justify="left")
+    table = FitTable(title=title)
     for col in columns:
         table.add_column(col.replace("_", " "), overflow="fold")
     for row in rows:

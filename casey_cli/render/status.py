@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
 from casey_cli.render.common import (
     COLUMN_RATIO,
     NO_WRAP,
+    FitTable,
     cell,
     headline,
     scope_name,
@@ -46,9 +46,7 @@ def borough_view(report: StatusReport, when: str = "") -> RenderableType:
         f"{s.overdue} overdue, {s.due_soon} due in {counted(report.window_days, 'day')}, "
         f"{counted(s.gaps, 'gap')}",
     )
-    gaps = Table(
-        title=f"Gaps: no owner or no due date ({s.gaps})", title_justify="left", expand=True
-    )
+    gaps = FitTable(title=f"Gaps: no owner or no due date ({s.gaps})", expand=True)
     for col in ("ref", "title", "owner"):
         gaps.add_column(col, overflow="fold", ratio=COLUMN_RATIO.get(col), no_wrap=col in NO_WRAP)
     gaps.add_column("missing", width=len("no due date"))

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
-from rich.table import Table
 from rich.text import Text
 
-from casey_cli.render.common import cell, scope_name
+from casey_cli.render.common import FitTable, cell, scope_name
 from casey_cli.schemas import Trend
 
 TREND_SERIES = (("open", "green"), ("overdue", "bold red"), ("completed", "blue"))
@@ -26,10 +25,7 @@ class TrendView:
         # period (7) + as at (10) + borders and padding (16) + a count after each bar
         width = max(4, min(30, (options.max_width - 33 - 3 * (digits + 1)) // 3))
         where = scope_name(trend.borough)
-        table = Table(
-            title=f"{where}: items at the end of each {trend.by} (to {trend.today})",
-            title_justify="left",
-        )
+        table = FitTable(title=f"{where}: items at the end of each {trend.by} (to {trend.today})")
         table.add_column("period", no_wrap=True)
         table.add_column("as at", no_wrap=True)
         for name, _ in TREND_SERIES:

@@ -277,16 +277,16 @@ def due_changes(t: Tracked, due: date) -> dict[str, Any]:
     return changes
 
 
-def events(
+def _events_where(
     tx: Tx,
     *,
-    ref: str | None = None,
-    borough: str | None = None,
-    since: date | None = None,
-    refs: Sequence[str] = (),
-    fields: Sequence[str] = (),
-) -> list[Event]:
-    """History events oldest first, each with its meeting ('M3 NAME (DATE)')."""
+    ref: str | None,
+    borough: str | None,
+    since: date | None,
+    refs: Sequence[str],
+    fields: Sequence[str],
+) -> tuple[str, dict[str, Any]]:
+    """The WHERE clause (and its parameters) of a history query filtered as given."""
     clauses: list[str] = []
     params: dict[str, Any] = {}
     if ref is not None:
@@ -306,12 +306,40 @@ def events(
     if since is not None:
         clauses.append("h.at >= :since")
         params["since"] = tx.stamp(datetime.combine(since, time(), tzinfo=UTC))
-    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def count_events(
+    tx: Tx, *, ref: str | None = None, borough: str | None = None, since: date | None = None
+) -> int:
+    """How many history events match, counted by the store."""
+    where, params = _events_where(tx, ref=ref, borough=borough, since=since, refs=(), fields=())
+    return int(next(iter(tx.rows(f"SELECT COUNT(*) FROM history h{where}", params)))[0])
+
+
+def events(
+    tx: Tx,
+    *,
+    ref: str | None = None,
+    borough: str | None = None,
+    since: date | None = None,
+    refs: Sequence[str] = (),
+    fields: Sequence[str] = (),
+    last: int | None = None,
+) -> list[Event]:
+    """History events oldest first, each with its meeting ('M3 NAME (DATE)'); with `last`,
+    only the latest that many (still oldest first)."""
+    where, params = _events_where(
+        tx, ref=ref, borough=borough, since=since, refs=refs, fields=fields
+    )
     sql = (
         'SELECT h.id, h.at, h."by", h.kind, h.ref, h.field, h.old, h.new, h.note, m.id, '
         "m.name, m.date, h.account FROM history h LEFT JOIN meetings m ON m.id = h.meeting_id"
         f"{where} ORDER BY h.id"
     )
+    if last is not None:
+        params["last"] = last
+        sql = f"SELECT * FROM ({sql} DESC LIMIT :last) latest ORDER BY 1"
     return [
         Event(
             id=r[0],

@@ -257,11 +257,23 @@ class Tx:
         since: date | None = None,
         refs: Sequence[str] = (),
         fields: Sequence[str] = (),
+        last: int | None = None,
     ) -> list[Event]:
-        """History events oldest first, with their meeting, filtered as given."""
+        """History events oldest first, with their meeting, filtered as given; with `last`,
+        only the latest that many."""
         from casey_cli.store import rows
 
-        return rows.events(self, ref=ref, borough=borough, since=since, refs=refs, fields=fields)
+        return rows.events(
+            self, ref=ref, borough=borough, since=since, refs=refs, fields=fields, last=last
+        )
+
+    def count_events(
+        self, *, ref: str | None = None, borough: str | None = None, since: date | None = None
+    ) -> int:
+        """How many history events `events` would give with these filters."""
+        from casey_cli.store import rows
+
+        return rows.count_events(self, ref=ref, borough=borough, since=since)
 
     # --- reference data --------------------------------------------------------------------
 
