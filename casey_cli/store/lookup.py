@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from casey_cli import rules
+from casey_cli.dates import SINCE_HELP, parse_date
 from casey_cli.errors import InvalidInput, NotFound, did_you_mean
 from casey_cli.store.items import Filters, exists, names
 
@@ -16,6 +18,7 @@ if TYPE_CHECKING:
     from casey_cli.store.tx import Tx
 
 _MEETING_REF = re.compile(r"^[Mm]?([0-9]{1,9})$")
+_SINCE_MEETING = re.compile(r"^[Mm][0-9]{1,9}$")
 _NAME_ON_DATE = re.compile(r"^(.*\S)\s*\(([0-9]{4}-[0-9]{2}-[0-9]{2})\)$")
 
 
@@ -82,6 +85,14 @@ def meeting(tx: Tx, text: str) -> MeetingRef:
             f"'{last.name} ({last.date})'"
         )
     return meetings[0]
+
+
+def since(tx: Tx, text: str, today: date, *, field: str = "--since") -> date:
+    """The day a --since value gives: a meeting ref (M5, any case) is that meeting's date;
+    anything else is a date (dates.parse_date), counted from `today`."""
+    if _SINCE_MEETING.match(text.strip()):
+        return date.fromisoformat(meeting(tx, text).date)
+    return parse_date(text, today, field=field, forms=SINCE_HELP)
 
 
 def borough_slug(tx: Tx, value: str) -> str:
