@@ -93,6 +93,14 @@ def _day_first(text: str, match: re.Match[str], field: str) -> date:
         ) from None
 
 
+def parse_written_date(text: str, *, field: str = "date") -> date:
+    """A date written out (YYYY-MM-DD or day first), which needs no today; raise InvalidInput
+    naming the fix for anything else."""
+    if not written_out(text):
+        raise InvalidInput(f"'{text}' is not a date; use YYYY-MM-DD or DD/MM/YYYY", field=field)
+    return parse_date(text, date.min, field=field)  # a written-out date does not read today
+
+
 def written_out(text: str) -> bool:
     """True for a date written out (YYYY-MM-DD or day first), not relative to today."""
     value = text.strip()

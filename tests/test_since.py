@@ -314,3 +314,20 @@ def test_a_day_first_date_at_the_prompt(casey: Casey) -> None:
         answer(child, question, "")
     shown = confirm(casey, child)
     assert (shown["title"], shown["due"]) == ("Typed", "2027-01-31")
+
+
+def test_a_meeting_cited_with_its_date_day_first(casey: Casey, add_action: AddAction) -> None:
+    """`--meeting 'NAME (DATE)'` takes the date in either written form."""
+    ref = add_meeting(casey, "2026-11-19")
+    other = add_meeting(casey, "2026-12-17")  # the same name on another day
+    for cited in ("Ward panel (19/11/2026)", "ward panel (19/11/26)", "Ward panel (2026-11-19)"):
+        action = add_action("--meeting", cited, title=cited)["ref"]
+        [created] = casey.json("history", action)
+        assert created["meeting"].startswith(f"{ref} "), (cited, created["meeting"])
+    assert other != ref
+    assert casey.error(
+        "action", "add", "-b", "islington", "--title", "x", "--meeting", "Ward panel (31/11/2026)"
+    ) == (
+        "Error: meeting: '31/11/2026' is not a real date: November 2026 has 30 days; give a "
+        "day from 1 to 30"
+    )

@@ -10,7 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from casey_cli import rules
-from casey_cli.dates import SINCE_HELP, parse_date
+from casey_cli.dates import SINCE_HELP, parse_date, parse_written_date
 from casey_cli.errors import InvalidInput, NotFound, did_you_mean
 from casey_cli.store.items import Filters, exists, names
 
@@ -19,7 +19,10 @@ if TYPE_CHECKING:
 
 _MEETING_REF = re.compile(r"^[Mm]?([0-9]{1,9})$")
 _SINCE_MEETING = re.compile(r"^[Mm][0-9]{1,9}$")
-_NAME_ON_DATE = re.compile(r"^(.*\S)\s*\(([0-9]{4}-[0-9]{2}-[0-9]{2})\)$")
+# NAME (2026-11-19), or with the date day first: NAME (19/11/2026).
+_NAME_ON_DATE = re.compile(
+    r"^(.*\S)\s*\(([0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{1,2}/[0-9]{1,2}/(?:[0-9]{4}|[0-9]{2}))\)$"
+)
 
 
 def known(tx: Tx, table: str, column: str, value: str, what: str, hint: str) -> str:
@@ -54,7 +57,8 @@ class MeetingRef:
 
 
 def meeting(tx: Tx, text: str) -> MeetingRef:
-    """A meeting by ref (M3 or 3), by 'NAME (YYYY-MM-DD)', or by a name only one meeting has."""
+    """A meeting by ref (M3 or 3), by 'NAME (YYYY-MM-DD)' (or DD/MM/YYYY), or by a name only
+    one meeting has."""
     value = text.strip()
     sql = "SELECT id, name, date FROM meetings WHERE "
     if match := _MEETING_REF.match(value):
@@ -65,7 +69,10 @@ def meeting(tx: Tx, text: str) -> MeetingRef:
         found = list(
             tx.rows(
                 sql + "lower(name) = :n AND date = :d ORDER BY date, id",
-                {"n": dated.group(1).lower(), "d": dated.group(2)},
+                {
+                    "n": dated.group(1).lower(),
+                    "d": parse_written_date(dated.group(2), field="meeting").isoformat(),
+                },
             )
         )
     else:
