@@ -157,21 +157,25 @@ PATHS = (
     # A folder no one can write in, not even root (Linux): the write must fail cleanly.
     *(("/proc/casey-cannot-write.csv",) if Path("/proc/self").is_dir() else ()),
 )
-DATES = ("today", "TOMORROW", "2026-12-01", "2026-11-01", "2020-02-29", "+0d", "+1w", "+2m")
+DATES = (
+    *("today", "TOMORROW", "yesterday", "2026-12-01", "2026-11-01", "2020-02-29"),
+    *("+0d", "+1w", "+2m", "-1d", "-2w", "-3m", "23/11/2026", "1/12/26"),
+)
 BAD_DATES = (
     "2026-02-30",
     "2027-02-29",
     "+99999d",
-    "-1d",
+    "-1y",
     "+9999m",
     "+9999w",
     "2026-13-01",
     "0000-01-01",
     "0001-01-01",
     "9999-12-31",
-    "yesterday",
+    "last week",
     "2026-11-23T10:00",
-    "23/11/2026",
+    "31/11/2026",
+    "11/23/2026",
     "+1y",
     "+-1d",
     "20261123",

@@ -30,6 +30,16 @@ dates = st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1))
         ("+2w", date(2026, 12, 7)),
         ("+1m", date(2026, 12, 23)),
         ("+3m", date(2027, 2, 23)),
+        ("yesterday", date(2026, 11, 22)),
+        ("-0d", TODAY),
+        ("-7d", date(2026, 11, 16)),
+        ("-2w", date(2026, 11, 9)),
+        ("-3m", date(2026, 8, 23)),
+        ("-11m", date(2025, 12, 23)),
+        ("31/01/2026", date(2026, 1, 31)),
+        ("1/2/2026", date(2026, 2, 1)),
+        ("01/02/26", date(2026, 2, 1)),
+        (" 29/02/2028 ", date(2028, 2, 29)),
     ],
 )
 def test_parse_date_examples(text, expected):
@@ -38,16 +48,38 @@ def test_parse_date_examples(text, expected):
 
 def test_month_offset_clamps_to_month_end():
     assert parse_date("+1m", date(2027, 1, 31)) == date(2027, 2, 28)
+    assert parse_date("-1m", date(2027, 3, 31)) == date(2027, 2, 28)
     assert add_months(date(2028, 1, 31), 1) == date(2028, 2, 29)
 
 
 @pytest.mark.parametrize(
-    "text", ["2023-02-30", "2026-13-01", "31/01/2026", "next week", "", "+5y", "-3d", "2026-1-1"]
+    "text",
+    [
+        "2023-02-30",
+        "2026-13-01",
+        "31/02/2026",
+        "01/31/2026",
+        "31/01/026",
+        "31-01-2026",
+        "next week",
+        "",
+        "+5y",
+        "-3y",
+        "--3d",
+        "2026-1-1",
+    ],
 )
 def test_parse_date_rejects(text):
     with pytest.raises(InvalidInput) as err:
         parse_date(text, TODAY)
-    assert "YYYY-MM-DD" in str(err.value) or "out of range" in str(err.value)
+    assert f"'{text}' is not a date; use YYYY-MM-DD" in str(err.value) or (
+        f"'{text}' is not a real date" in str(err.value)
+    )
+
+
+def test_a_past_offset_too_far_back_is_out_of_range():
+    with pytest.raises(InvalidInput, match="offset '-9999w' is out of range"):
+        parse_date("-9999w", date(100, 1, 1))
 
 
 @given(dates)
@@ -58,6 +90,16 @@ def test_iso_round_trip(day):
 @given(st.integers(min_value=0, max_value=3000))
 def test_day_offsets(n):
     assert parse_date(f"+{n}d", TODAY) == TODAY + timedelta(days=n)
+    assert parse_date(f"-{n}d", TODAY) == TODAY - timedelta(days=n)
+
+
+@given(dates)
+def test_day_first_round_trip(day):
+    """Day first, always: 03/04 is the 3rd of April, never 4 March."""
+    assert parse_date(day.strftime("%d/%m/%Y"), TODAY) == day
+    assert parse_date(f"{day.day}/{day.month}/{day.year}", TODAY) == day
+    if 2000 <= day.year < 2100:  # two digits: 20YY
+        assert parse_date(day.strftime("%d/%m/%y"), TODAY) == day
 
 
 @given(

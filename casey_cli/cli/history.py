@@ -7,8 +7,7 @@ import typer
 from casey_cli.cli import completion, output, views
 from casey_cli.cli.context import app_context
 from casey_cli.cli.errors import errors_as_one_line
-from casey_cli.cli.options import AllOpt, BoroughOpt, ReadFormatOpt
-from casey_cli.dates import DATE_HELP
+from casey_cli.cli.options import AllOpt, BoroughOpt, ReadFormatOpt, since_option
 from casey_cli.enums import Format
 
 
@@ -24,10 +23,7 @@ def history(
         ),
     ] = None,
     borough: BoroughOpt = None,
-    since: Annotated[
-        str | None,
-        typer.Option("--since", help=f"Only changes on or after this date ({DATE_HELP})."),
-    ] = None,
+    since: Annotated[str | None, since_option("Only changes on or after this day")] = None,
     fmt: ReadFormatOpt = Format.TABLE,
     every: AllOpt = False,
 ) -> None:
@@ -35,12 +31,12 @@ def history(
 
     Example: casey history A14
     """
-    from casey_cli.dates import parse_date
     from casey_cli.services import history as service
+    from casey_cli.store import lookup
 
     app = app_context(ctx)
-    day = parse_date(since, app.today, field="--since") if since else None
     with app.store().read() as tx:
+        day = lookup.since(tx, since, app.today) if since else None
         events, total = service.page(
             tx, ref=ref, borough=borough, since=day, last=output.screenful(fmt, every)
         )

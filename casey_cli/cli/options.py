@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from casey_cli.cli import completion
-from casey_cli.dates import DATE_HELP
+from casey_cli.dates import DATE_HELP, SINCE_HELP
 from casey_cli.enums import (
     DEFAULT_STALE_DAYS,
     DEFAULT_WINDOW_DAYS,
@@ -160,9 +160,17 @@ AsAtOpt = Annotated[
     typer.Option(
         "--as-at",
         help="Show the register as it stood at the end of this day, London time, "
-        "rebuilt from the history (YYYY-MM-DD or 'today'; not after today).",
+        "rebuilt from the history (YYYY-MM-DD, DD/MM/YYYY, 'today', 'yesterday', -1w ...; "
+        "not after today).",
     ),
 ]
+
+
+def since_option(what: str, *, default: str = "") -> Any:
+    """`--since` as every command that has one takes it: a date or a meeting ref (resolved by
+    store.lookup.since), `what` saying what the day is to this command."""
+    shown = f" Default: {default}." if default else ""
+    return typer.Option("--since", metavar="<date|M5>", help=f"{what}: {SINCE_HELP}.{shown}")
 
 
 def format_option(*offered: Format, help: str = "Output format.") -> Any:

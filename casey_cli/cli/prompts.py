@@ -96,7 +96,7 @@ class ActionPrompts:
             return parse_date(text, self.app.today, field="due").isoformat() if text else None
 
         return self._ask(
-            f"Due date (YYYY-MM-DD, +2w, +1m ...; {NONE})", given, check, optional=True
+            f"Due date (YYYY-MM-DD, DD/MM/YYYY, +2w, +1m ...; {NONE})", given, check, optional=True
         )
 
     def _recommendation(self, given: str | None) -> str | None:

@@ -14,8 +14,8 @@ from casey_cli.cli.options import (
     ScopeBoroughOpt,
     StaleDaysOpt,
     format_option,
+    since_option,
 )
-from casey_cli.dates import DATE_HELP
 from casey_cli.enums import Format
 
 
@@ -27,10 +27,9 @@ def report(
     output_file: OutputOpt = None,
     since: Annotated[
         str | None,
-        typer.Option(
-            "--since",
-            help=f"Start of the reporting period ({DATE_HELP}; default: 90 days before "
-            "today, or before the --as-at day).",
+        since_option(
+            "Start of the reporting period",
+            default="90 days before today, or before the --as-at day",
         ),
     ] = None,
     days: DaysOpt = None,
@@ -41,7 +40,8 @@ def report(
         typer.Option(
             "--compare",
             help="Also show the change in each headline and RAG count since the end "
-            "of this day, London time (YYYY-MM-DD or 'today'; not after today).",
+            "of this day, London time (YYYY-MM-DD, DD/MM/YYYY, 'yesterday', -3m ...; before "
+            "the paper's day).",
         ),
     ] = None,
 ) -> None:
@@ -50,17 +50,17 @@ def report(
 
     Example: casey report --borough islington --format html --output islington-report.html
     """
-    from casey_cli.dates import parse_date
     from casey_cli.io import formats
     from casey_cli.services import report as service
+    from casey_cli.store import lookup
     from casey_cli.store.as_at import empty_note, parse_day
 
     output.check_output(output_file)
     app = app_context(ctx)
     at_day = parse_day(as_at, app.today)
     then = parse_day(compare, app.today, "--compare")
-    day = parse_date(since, at_day or app.today, field="--since") if since else None
     with app.store().read() as tx:
+        day = lookup.since(tx, since, at_day or app.today) if since else None
         settings = app.run_context(window=days, stale_days=stale_days)
         paper = service.build_at(
             tx,

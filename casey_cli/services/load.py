@@ -554,9 +554,9 @@ def _read_once(where: Where, name: str, value: RelativeDate, stored: dict[str, A
     """A relative date (`+2w`, `today`) on a record that exists: read today only when it
     sets the field first; otherwise it stands for the date it gave when it was first read.
     It can have given the stored date on an earlier day only if today it gives that date or
-    a later one (offsets only count forward), and, for a due date, only if that is still the
-    first due date (not moved since). Anything else would move the date: written out, it
-    says which date is meant."""
+    a later one (every form, `-7d` too, gives a later date on a later day), and, for a due
+    date, only if that is still the first due date (not moved since). Anything else would
+    move the date: written out, it says which date is meant."""
     old: date | None = stored[name]
     if old is None:
         return value.plain()

@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from casey_cli import rules
+from casey_cli.dates import SINCE_HELP, parse_date, parse_written_date
 from casey_cli.errors import InvalidInput, NotFound, did_you_mean
 from casey_cli.store.items import Filters, exists, names
 
@@ -16,7 +18,11 @@ if TYPE_CHECKING:
     from casey_cli.store.tx import Tx
 
 _MEETING_REF = re.compile(r"^[Mm]?([0-9]{1,9})$")
-_NAME_ON_DATE = re.compile(r"^(.*\S)\s*\(([0-9]{4}-[0-9]{2}-[0-9]{2})\)$")
+_SINCE_MEETING = re.compile(r"^[Mm][0-9]{1,9}$")
+# NAME (2026-11-19), or with the date day first: NAME (19/11/2026).
+_NAME_ON_DATE = re.compile(
+    r"^(.*\S)\s*\(([0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{1,2}/[0-9]{1,2}/(?:[0-9]{4}|[0-9]{2}))\)$"
+)
 
 
 def known(tx: Tx, table: str, column: str, value: str, what: str, hint: str) -> str:
@@ -51,7 +57,8 @@ class MeetingRef:
 
 
 def meeting(tx: Tx, text: str) -> MeetingRef:
-    """A meeting by ref (M3 or 3), by 'NAME (YYYY-MM-DD)', or by a name only one meeting has."""
+    """A meeting by ref (M3 or 3), by 'NAME (YYYY-MM-DD)' (or DD/MM/YYYY), or by a name only
+    one meeting has."""
     value = text.strip()
     sql = "SELECT id, name, date FROM meetings WHERE "
     if match := _MEETING_REF.match(value):
@@ -62,7 +69,10 @@ def meeting(tx: Tx, text: str) -> MeetingRef:
         found = list(
             tx.rows(
                 sql + "lower(name) = :n AND date = :d ORDER BY date, id",
-                {"n": dated.group(1).lower(), "d": dated.group(2)},
+                {
+                    "n": dated.group(1).lower(),
+                    "d": parse_written_date(dated.group(2), field="meeting").isoformat(),
+                },
             )
         )
     else:
@@ -82,6 +92,14 @@ def meeting(tx: Tx, text: str) -> MeetingRef:
             f"'{last.name} ({last.date})'"
         )
     return meetings[0]
+
+
+def since(tx: Tx, text: str, today: date, *, field: str = "--since") -> date:
+    """The day a --since value gives: a meeting ref (M5, any case) is that meeting's date;
+    anything else is a date (dates.parse_date), counted from `today`."""
+    if _SINCE_MEETING.match(text.strip()):
+        return date.fromisoformat(meeting(tx, text).date)
+    return parse_date(text, today, field=field, forms=SINCE_HELP)
 
 
 def borough_slug(tx: Tx, value: str) -> str:
