@@ -29,6 +29,9 @@ ITEM_COLUMNS = (
     "updated",
     "completed",
     "verification",
+    "latest_update",
+    "latest_update_on",
+    "reported_rag",
 )
 
 

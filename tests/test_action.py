@@ -37,6 +37,9 @@ ITEM_FIELDS = [
     "updated",
     "completed",
     "verification",
+    "latest_update",
+    "latest_update_on",
+    "reported_rag",
 ]
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
 
@@ -105,6 +108,9 @@ def test_add_returns_the_item_object_in_spec_order(casey: Casey, add_action: Add
         "assurance": "unverified",
         "completed": None,
         "verification": None,
+        "latest_update": None,
+        "latest_update_on": None,
+        "reported_rag": None,
     }
     assert {k: item[k] for k in expected} == expected
     assert TIMESTAMP.match(item["created"]) and TIMESTAMP.match(item["updated"])
@@ -478,9 +484,10 @@ def test_sqlite_marks_a_verification_by_the_account_that_completed_it(
     assert "same-account" in table and "recorded by the account that completed it" in table
     assert [i for i in listed(casey) if i["ref"] == ref][0]["verification"] == "same-account"
     exported = casey("export", "--format", "csv", "--borough", "islington").stdout.splitlines()
-    assert exported[0].endswith(",completed,verification")
+    header = exported[0].split(",")
+    assert header[header.index("completed") + 1] == "verification"
     [row] = [line for line in exported if line.startswith(f"{ref},")]
-    assert ",verified," in row and row.endswith(",2026-11-23,same-account")
+    assert ",verified," in row and ",2026-11-23,same-account," in row
     paper = casey("report", "--borough", "islington").stdout
     assert f"| {ref} | Test action | Insp Patel | 2026-11-23 | verified (same account) |" in paper
     assert "(1 verified, 1 by the same account)" in paper

@@ -31,6 +31,7 @@ from conftest import (
     store_url,
 )
 
+from casey_cli.io import dump as dump_format
 from casey_cli.store import manage as store
 from casey_cli.store.versions import HEAD, KNOWN_REVISIONS
 
@@ -249,7 +250,11 @@ def test_upgrade_from_the_first_released_schema_keeps_every_row(casey, tmp_path)
     assert len(backups) == 1 and str(backups[0]) in out
     assert dump(backups[0], "history") == history_before
     for table, rows in before.items():
-        assert dump(db, table) == rows, table
+        after = dump(db, table)
+        # Every row as it was, and the columns added since (schema 0007's update and
+        # reported RAG) empty.
+        assert [r[: len(rows[0])] for r in after] == rows, table
+        assert {r[len(rows[0]) :] for r in after} <= {(), (None, None, None)}, table
     history_after = dump(db, "history")
     assert [r[:11] for r in history_after] == [tuple(r) for r in history_before]
     assert {r[-1] for r in history_after} == {None}  # who made them was not recorded then
@@ -501,7 +506,7 @@ def test_a_dump_restores_into_a_new_store_on_either_backend(
     assert stat.S_IMODE(dumped.stat().st_mode) == 0o600
     document = json.loads(dumped.read_text(encoding="utf-8"))
     assert list(document)[:2] == ["format", "version"]
-    assert (document["format"], document["version"]) == ("casey-cli dump", 2)
+    assert (document["format"], document["version"]) == ("casey-cli dump", 3)
     assert all(event["account"] for event in document["history"])  # who made each
     assert [a["evidence"] for a in document["actions"] if a["id"] == 20] == [
         "line 1\nline 2\nminutes"
@@ -591,30 +596,52 @@ def test_the_dump_holds_every_column_of_the_schema():
             assert order.index(key.column.table.name) < order.index(name), (name, key)
 
 
+# What each dump version added, by table: an older dump's rows have none of these fields.
+ADDED_IN_DUMP = {
+    2: {"history": ("account",)},
+    3: {
+        table: ("latest_update", "latest_update_on", "reported_rag")
+        for table in ("recommendations", "actions")
+    },
+}
+
+
 @pytest.mark.sqlite_only(reason="an old SQLite store's dump, restored into a new file")
-def test_a_version_1_dump_restores_with_no_accounts(casey, tmp_path):
-    """A dump from before `account` joined the history (version 1: no such field) restores
-    with every account null, and its chain still verifies; a dump of the result is the same
-    rows in version 2, each account null."""
+@pytest.mark.parametrize("version", [1, 2])
+def test_an_older_dump_restores_with_the_newer_fields_empty(casey, tmp_path, version):
+    """A dump from before `account` joined the history (version 1) or before the update and
+    the officer's RAG joined the items (version 2) restores with those fields null, and its
+    chain still verifies; a dump of the result is the same rows in today's version."""
     old = old_store(tmp_path)
     casey("--db", str(old), "db", "upgrade")
     dumped = tmp_path / "now.json"
     casey("--db", str(old), "db", "dump", str(dumped))
+    dropped = {}
+    for newer in range(version + 1, dump_format.VERSION + 1):
+        for table, names in ADDED_IN_DUMP[newer].items():
+            dropped.setdefault(table, []).extend(names)
     lines = dumped.read_text(encoding="utf-8").split("\n")
-    start = lines.index('"history": [')
-    for n in range(start + 1, len(lines)):
-        if not lines[n].startswith("{"):
-            break
-        comma = "," if lines[n].endswith(",") else ""
-        row = json.loads(lines[n].rstrip(","))
-        assert row.pop("account") is None  # events from before accounts were kept
+    table = None
+    for n, line in enumerate(lines):
+        if line.endswith(": ["):
+            table = json.loads(line[: -len(": [")])
+            continue
+        if not line.startswith("{") or table not in dropped:
+            continue
+        comma = "," if line.endswith(",") else ""
+        row = json.loads(line.rstrip(","))
+        for name in dropped[table]:
+            assert row.pop(name) is None  # nothing recorded before these were kept
         lines[n] = json.dumps(row, ensure_ascii=False, separators=(",", ":")) + comma
-    version_1 = tmp_path / "v1.json"
-    version_1.write_text(
-        "\n".join(lines).replace('"version": 2', '"version": 1', 1), encoding="utf-8"
+    older = tmp_path / f"v{version}.json"
+    older.write_text(
+        "\n".join(lines).replace(
+            f'"version": {dump_format.VERSION}', f'"version": {version}', 1
+        ),
+        encoding="utf-8",
     )
     target = tmp_path / "new" / "restored.db"
-    casey("--db", str(target), "db", "restore", str(version_1))
+    casey("--db", str(target), "db", "restore", str(older))
     assert "hash chain intact" in db_check(target)
     assert sql(target, "SELECT count(*) FROM history WHERE account IS NOT NULL") == [(0,)]
     again = tmp_path / "again.json"
@@ -667,7 +694,9 @@ def test_a_tampered_dump_is_refused_and_leaves_nothing(casey, isolated, tmp_path
         return {**row, "name": None}
 
     def head(text):
-        return text.replace('"version": 2', '"version": 3', 1)
+        return text.replace(
+            f'"version": {dump_format.VERSION}', f'"version": {dump_format.VERSION + 1}', 1
+        )
 
     cases = {
         "event": (tampered(dumped, "history", event_new), "does not match its hash"),

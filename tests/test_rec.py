@@ -37,6 +37,9 @@ ITEM_FIELDS = [
     "updated",
     "completed",
     "verification",
+    "latest_update",
+    "latest_update_on",
+    "reported_rag",
 ]
 AddAction = Callable[..., dict[str, Any]]
 

@@ -1,7 +1,7 @@
 """The dump (docs/formats.md, "Dump"): the whole register as one JSON document, written and
 read a row at a time, so neither end holds the register in memory.
 
-    {"format": "casey-cli dump", "version": 2, "casey_cli": "0.3.0", "schema": "0006",
+    {"format": "casey-cli dump", "version": 3, "casey_cli": "0.4.0", "schema": "0007",
     "boroughs": [
     {"slug":"barking-and-dagenham","name":"Barking and Dagenham","gss":"E09000002",...},
     ...
@@ -25,7 +25,7 @@ from typing import Any, TextIO
 from casey_cli.errors import InvalidInput
 
 FORMAT = "casey-cli dump"
-VERSION = 2  # the newest this code writes and reads; it reads every older one too
+VERSION = 3  # the newest this code writes and reads; it reads every older one too
 
 TEXT, INTEGER, DATE, TIMESTAMP = "text", "integer", "date", "timestamp"
 # Every table of the store and its columns, parents before the rows that refer to them.
@@ -65,6 +65,9 @@ TABLES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("citation", TEXT),
             ("created", TIMESTAMP),
             ("updated", TIMESTAMP),
+            ("latest_update", TEXT),
+            ("latest_update_on", DATE),
+            ("reported_rag", TEXT),
         ),
     ),
     (
@@ -93,6 +96,9 @@ TABLES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("verified_by", TEXT),
             ("verified_on", DATE),
             ("verification_evidence", TEXT),
+            ("latest_update", TEXT),
+            ("latest_update_on", DATE),
+            ("reported_rag", TEXT),
         ),
     ),
     (
@@ -119,7 +125,14 @@ TABLES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
 COLUMNS = {table: tuple(name for name, _ in columns) for table, columns in TABLES}
 # The dump version each column joined in (every other column has been there since 1): an
 # older dump's rows have no such field, and read as null there.
-SINCE = {("history", "account"): 2}
+SINCE = {
+    ("history", "account"): 2,
+    **{
+        (table, name): 3
+        for table in ("recommendations", "actions")
+        for name in ("latest_update", "latest_update_on", "reported_rag")
+    },
+}
 # The key of each table, the order its rows are written in.
 KEYS = {
     "boroughs": "slug",

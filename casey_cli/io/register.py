@@ -200,10 +200,25 @@ ITEM_ROW_FIELDS = FieldSpecs(
         "updated": (lambda v, *_: v, False),
         "completed": (_date, False),
         "verification": (lambda v, *_: v, False),
+        "latest_update": (lambda v, *_: v, False),
+        "latest_update_on": (lambda v, *_: v, False),
+        "reported_rag": (lambda v, *_: v, False),
         "reason": (_text, False),
     }
 )
-DERIVED = ("kind", "source", "days_overdue", "rag", "created", "updated", "verification")
+# A progress update and the officer's RAG are recorded by their commands, with who and why.
+DERIVED = (
+    "kind",
+    "source",
+    "days_overdue",
+    "rag",
+    "created",
+    "updated",
+    "verification",
+    "latest_update",
+    "latest_update_on",
+    "reported_rag",
+)
 TOP_FIELDS = ("version", "sources", "boroughs", "meetings", "actions")
 
 

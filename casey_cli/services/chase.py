@@ -75,7 +75,7 @@ def _row(
         )
         if hit
     ]
-    at, by, note, field, new = row[20:25]
+    at, by, note, field, new = row[23:28]
     return ChaseRow(
         owner=owner,
         ref=row[0],

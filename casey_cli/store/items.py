@@ -59,6 +59,9 @@ def make_item(
     today: date,
     window: int,
     verification: str | None = None,
+    latest_update: str | None = None,
+    latest_update_on: date | None = None,
+    reported_rag: str | None = None,
 ) -> Item:
     """The one place an item object is built (from ORM rows and from SQL rows alike)."""
     return Item(
@@ -81,6 +84,9 @@ def make_item(
         updated=as_stamp(updated),
         completed=completed.isoformat() if completed else None,
         verification=verification,
+        latest_update=latest_update,
+        latest_update_on=latest_update_on.isoformat() if latest_update_on else None,
+        reported_rag=reported_rag,
     )
 
 
@@ -143,6 +149,9 @@ _ROW = (
     "updated",
     "completed",
     "verification",
+    "latest_update",
+    "latest_update_on",
+    "reported_rag",
 )
 _ACTION_ROW = (
     "'A' || a.id",
@@ -162,6 +171,9 @@ _ACTION_ROW = (
     "a.updated",
     "a.completed",
     verification_sql("'A' || a.id"),
+    "a.latest_update",
+    "a.latest_update_on",
+    "a.reported_rag",
     "'A'{collate}",
     "a.id",
     "CASE WHEN a.due IS NULL THEN 1 ELSE 0 END",
@@ -184,6 +196,9 @@ _REC_ROW = (
     "r.updated",
     "r.completed",
     "NULL",
+    "r.latest_update",
+    "r.latest_update_on",
+    "r.reported_rag",
     "(r.source || '-'){collate}",
     "r.number",
     "CASE WHEN r.due IS NULL THEN 1 ELSE 0 END",
@@ -192,7 +207,7 @@ _ACTIONS_FROM = " FROM actions a LEFT JOIN recommendations r ON r.ref = a.recomm
 _RECS_FROM = " FROM recommendations r JOIN sources s ON s.code = r.source"
 # Force-wide sources (no borough) count as borough `london`.
 _BOROUGH = {"action": "a.borough", "recommendation": f"COALESCE(s.borough, '{FORCE_WIDE}')"}
-# The item's latest history event (columns 21-25), one index seek per row (ix_history_ref_id).
+# The item's latest history event (columns 24-28), one index seek per row (ix_history_ref_id).
 _LAST = ("h.at", 'h."by"', "h.note", "h.field", "h.new")
 _LAST_JOIN = " LEFT JOIN history h ON h.id = (SELECT max(id) FROM history WHERE ref = {ref})"
 
@@ -285,8 +300,8 @@ def stored_items_sql(
     union, params = _union(f, today, dialect, last_event=last_event)
     if not union:
         return "", params
-    # 20 = undated, 9 = due, then 18 and 19 (ref prefix and number): 'A2 before A10'.
-    query = union + " ORDER BY 20, 9, 18, 19"
+    # 23 = undated, 9 = due, then 21 and 22 (ref prefix and number): 'A2 before A10'.
+    query = union + " ORDER BY 23, 9, 21, 22"
     if limit is not None:
         params["limit"] = limit
         query += " LIMIT :limit"
@@ -322,6 +337,9 @@ def item_from_stored(row: Sequence[Any], today: date, window: int) -> Item:
         today=today,
         window=window,
         verification=row[16],
+        latest_update=row[17],
+        latest_update_on=as_date(row[18]),
+        reported_rag=row[19],
     )
 
 
@@ -404,7 +422,7 @@ def _sql_text(value: str) -> str:
 # unverified/verified, VERIFICATION_WORDS), none of which starts with a character the CSV
 # guard is for. (Texts that start with a constant,
 # such as 'A' || a.id, are known safe from their SQL.)
-_CLOSED_WORDS = frozenset({"status", "assurance", "verification"})
+_CLOSED_WORDS = frozenset({"status", "assurance", "verification", "reported_rag"})
 
 
 def _item_values_sql(
@@ -451,12 +469,15 @@ def _item_values_sql(
             stamp("updated"),
             f"substr({c['completed']}, 1, 10)",
             text("verification"),
+            text("latest_update"),
+            f"substr({c['latest_update_on']}, 1, 10)",
+            text("reported_rag"),
         ]
 
     union, params = _union(f, today, "sqlite", select)
     params.update(rules.sql_params(today, window))
-    # 22 = undated, 9 = due, then 20 and 21 (ref prefix and number), as in stored_items_sql.
-    return (union + " ORDER BY 22, 9, 20, 21" if union else ""), params
+    # 25 = undated, 9 = due, then 23 and 24 (ref prefix and number), as in stored_items_sql.
+    return (union + " ORDER BY 25, 9, 23, 24" if union else ""), params
 
 
 _ITEM_FIELDS = operator.itemgetter(slice(0, len(ITEM_COLUMNS)))

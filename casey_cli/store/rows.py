@@ -14,16 +14,21 @@ from casey_cli.errors import InvalidInput, NotFound
 from casey_cli.refs import parse_action_id
 from casey_cli.schemas import Event, Item
 from casey_cli.store.items import as_date, as_stamp, make_item, verification_sql
-from casey_cli.store.writes import ACTION_COLUMNS, REC_STATE, VERIFICATION_COLUMNS
+from casey_cli.store.writes import (
+    ACTION_COLUMNS,
+    REC_STATE,
+    UPDATE_COLUMNS,
+    VERIFICATION_COLUMNS,
+)
 
 if TYPE_CHECKING:
     from casey_cli.store.lookup import MeetingRef
     from casey_cli.store.tx import Tx
 
-# Every stored column: those a new action is inserted with, then its verification.
-ACTION_FIELDS = (*ACTION_COLUMNS, *VERIFICATION_COLUMNS)
+# Every stored column: those a new action is inserted with, its verification, its update.
+ACTION_FIELDS = (*ACTION_COLUMNS, *VERIFICATION_COLUMNS, *UPDATE_COLUMNS)
 REC_FIELDS = ("ref", "source", "number", *REC_STATE, "created", "updated")
-DATE_FIELDS = frozenset({"due", "original_due", "completed", "verified_on"})
+DATE_FIELDS = frozenset({"due", "original_due", "completed", "verified_on", "latest_update_on"})
 _ACTION_REF = "'A' || a.id"  # an action's ref in SQL over `actions a`
 
 
@@ -74,6 +79,9 @@ class Tracked:
             today=today,
             window=window,
             verification=self.verification if f.get("assurance") == "verified" else None,
+            latest_update=f["latest_update"],
+            latest_update_on=f["latest_update_on"],
+            reported_rag=f["reported_rag"],
         )
 
 

@@ -63,6 +63,9 @@ class Recommendation(SQLModel, table=True):
     citation: str | None = None
     created: datetime = Field(default_factory=now)
     updated: datetime = Field(default_factory=now)
+    latest_update: str | None = None
+    latest_update_on: date | None = None
+    reported_rag: str | None = None
 
 
 class Action(SQLModel, table=True):
@@ -107,6 +110,11 @@ class Action(SQLModel, table=True):
     verified_by: str | None = None
     verified_on: date | None = None
     verification_evidence: str | None = None
+    # The latest progress update (its text and date) and the reporting officer's own RAG,
+    # beside the rule's (which is computed, never stored).
+    latest_update: str | None = None
+    latest_update_on: date | None = None
+    reported_rag: str | None = None
 
     @property
     def ref(self) -> str:

@@ -71,8 +71,12 @@ EVENT_COLUMNS = (
 # new value. Keys (an action's id, a recommendation's ref, source and number) are the ref;
 # 'created' and 'updated' are the times of the item's first and latest events.
 VERIFICATION_COLUMNS = ("verified_by", "verified_on", "verification_evidence")
+# The latest progress update and the reporting officer's RAG (`action progress`, `--rag`).
+UPDATE_COLUMNS = ("latest_update", "latest_update_on", "reported_rag")
 ACTION_STATE = tuple(
-    c for c in (*ACTION_COLUMNS, *VERIFICATION_COLUMNS) if c not in ("id", "created", "updated")
+    c
+    for c in (*ACTION_COLUMNS, *VERIFICATION_COLUMNS, *UPDATE_COLUMNS)
+    if c not in ("id", "created", "updated")
 )
 REC_STATE = (
     "title",
@@ -88,6 +92,7 @@ REC_STATE = (
     "progress",
     "completed",
     "citation",
+    *UPDATE_COLUMNS,
 )
 STATE_FIELDS = {"action": ACTION_STATE, "recommendation": REC_STATE}
 _KEYS = {name: json_value(name) + ":" for name in {*ACTION_STATE, *REC_STATE}}
@@ -126,7 +131,8 @@ def action_state(row: Sequence[Any]) -> str:
         f'"original_due":{v(row[7])},"slips":{v(row[8])},"progress":{v(row[9])},'
         f'"evidence":{v(row[10])},"citation":{v(row[11])},"completed":{v(row[14])},'
         f'"assurance":{v(row[15])},"verified_by":null,"verified_on":null,'
-        '"verification_evidence":null}'
+        '"verification_evidence":null,"latest_update":null,"latest_update_on":null,'
+        '"reported_rag":null}'
     )
 
 
