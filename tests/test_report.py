@@ -459,3 +459,22 @@ def test_word_paper_opens_in_libreoffice(casey, tmp_path, verifier):
         assert words in text, words
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     assert "A4" in info
+
+
+def test_latest_update_and_a_reported_rag_that_differs(casey, isolated, verifier):
+    """Until `action progress` and `--rag` exist, the store's columns are set directly: the
+    paper shows the update beside the overdue item and lists the RAG that disagrees."""
+    from conftest import sql
+
+    seed_story(casey, verifier)
+    sql(
+        isolated,
+        "UPDATE actions SET latest_update = 'Waiting for the ward data', "
+        "latest_update_on = '2026-11-20', reported_rag = 'green' WHERE id = 19",
+    )
+    paper = casey("report", "-b", "islington").stdout
+    assert "| Waiting for the ward data (20 November 2026) |" in section(paper, "## 3. Overdue (1)")
+    disagree = section(paper, "## 6. Officer's RAG and the rule's RAG differ (1)")
+    assert "| A19 | Late one | Green | Red | not started | 1 June 2026<br>175 days overdue |" in (
+        disagree
+    )
