@@ -16,7 +16,6 @@ from casey_cli.schemas import Report
 
 if TYPE_CHECKING:
     from docx.document import Document
-    from docx.table import _Cell, _Row
 
 # Light fills for RAG cells, dark text stays readable on them (the HTML page's colours).
 RAG_FILL = {
@@ -31,58 +30,62 @@ TEXT_WIDTH_MM = 180  # A4's 210 mm less 15 mm margins either side
 assert set(RAG_FILL) == set(RAG_COLOUR)
 
 
-def _shade(cell: _Cell, fill: str) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    shd = OxmlElement("w:shd")
-    shd.set(qn("w:val"), "clear")
-    shd.set(qn("w:color"), "auto")
-    shd.set(qn("w:fill"), fill)
-    cell._tc.get_or_add_tcPr().append(shd)
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+TWIPS_PER_MM = 1440 / 25.4
 
 
-def _row_flags(row: _Row, *, header: bool) -> None:
-    """A row never splits across pages; the header row repeats at the top of each page."""
-    from docx.oxml import OxmlElement
+def _cell_xml(text: str, width: int, *, bold: bool, right: bool, fill: str | None) -> str:
+    from xml.sax.saxutils import escape
 
-    tr_pr = row._tr.get_or_add_trPr()
-    tr_pr.append(OxmlElement("w:cantSplit"))
-    if header:
-        tr_pr.append(OxmlElement("w:tblHeader"))
+    shading = f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>' if fill else ""
+    align = '<w:pPr><w:jc w:val="right"/></w:pPr>' if right else ""
+    weight = "<w:rPr><w:b/></w:rPr>" if bold else ""
+    # A line break in the text is a line break in the cell.
+    lines = "<w:br/>".join(
+        f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in text.split("\n")
+    )
+    return (
+        f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shading}</w:tcPr>'
+        f"<w:p>{align}<w:r>{weight}{lines}</w:r></w:p></w:tc>"
+    )
 
 
-def _fill_cell(cell: _Cell, text: str, *, bold: bool = False, right: bool = False) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-
-    paragraph = cell.paragraphs[0]
-    run = paragraph.add_run(text)  # a line break in the text is a line break in the cell
-    run.bold = bold
-    if right:
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+def _rows_xml(table: Table, widths: list[int]) -> str:
+    """Every row of the table as WordprocessingML: written as text and parsed once, since
+    python-docx's cell API takes seconds for the thousands of rows of a large borough. No
+    row splits across pages; the header row repeats at the top of each page."""
+    rows = []
+    for n, values in enumerate([[c.label for c in table.columns], *table.rows]):
+        cells = []
+        for column, width, value in zip(table.columns, widths, values, strict=True):
+            fill = RAG_FILL.get(value.lower()) if column.rag else None
+            cells.append(
+                _cell_xml(
+                    value,
+                    width,
+                    bold=n == 0 or column.rag,
+                    right=column.numeric,
+                    fill=fill or (HEADER_FILL if n == 0 else None),
+                )
+            )
+        flags = "<w:cantSplit/>" + ("<w:tblHeader/>" if n == 0 else "")
+        rows.append(f"<w:tr><w:trPr>{flags}</w:trPr>{''.join(cells)}</w:tr>")
+    return f'<w:tbl xmlns:w="{W_NS}">{"".join(rows)}</w:tbl>'
 
 
 def _table(doc: Document, table: Table) -> None:
+    from docx.oxml import parse_xml
     from docx.shared import Mm
 
-    grid = doc.add_table(rows=1 + len(table.rows), cols=len(table.columns))
+    grid = doc.add_table(rows=0, cols=len(table.columns))
     grid.style = "Table Grid"
     grid.autofit = False
-    widths = [Mm(TEXT_WIDTH_MM * c.width / 100) for c in table.columns]
+    widths = [TEXT_WIDTH_MM * c.width / 100 for c in table.columns]
     for column, width in zip(grid.columns, widths, strict=True):
-        column.width = width
-    for n, row in enumerate(grid.rows):
-        _row_flags(row, header=n == 0)
-        values = [c.label for c in table.columns] if n == 0 else table.rows[n - 1]
-        for cell, column, width, value in zip(
-            row.cells, table.columns, widths, values, strict=True
-        ):
-            cell.width = width
-            _fill_cell(cell, value, bold=n == 0 or column.rag, right=column.numeric)
-            if column.rag and value.lower() in RAG_FILL:
-                _shade(cell, RAG_FILL[value.lower()])
-            elif n == 0:
-                _shade(cell, HEADER_FILL)
+        column.width = Mm(width)
+    parsed = parse_xml(_rows_xml(table, [round(w * TWIPS_PER_MM) for w in widths]))
+    for row in list(parsed):
+        grid._tbl.append(row)
 
 
 def _page(doc: Document, footer: str) -> None:
