@@ -106,6 +106,7 @@ BUNDLED_COMMANDS: tuple[tuple[str, str, float], ...] = (
     ("trend", "trend", 2),
     ("config-show", "config show", 2),
     ("report-html", "report --borough islington --format html", 3),
+    ("report-docx", "report --borough islington --format docx --output {docx}", 3),
     ("export-xlsx", "export --format xlsx --output {xlsx}", 3),
     ("db-check", "db check", 3),
     ("action-update", "action update A3 --progress {progress}", 2),
@@ -123,6 +124,7 @@ SHOWN = {
     "run": "<run>",
     "due": "<2030-01-01 + run days>",
     "xlsx": "bundled-export.xlsx",
+    "docx": "bundled-paper.docx",
 }
 # What sizes above --full-max run (unless --only names more): the commands the targets and
 # the growth table need, without Taskwarrior's and the YAML load's many minutes there.
@@ -136,6 +138,8 @@ LARGE = frozenset(
         "action-show",
         "action-update",
         "export",
+        "report-html",
+        "report-docx",
         "load-csv",
         "floor-export",
         "floor-load",
@@ -176,6 +180,9 @@ def targets(previous: dict[str, dict[str, float]]) -> list[Target]:
         Target("`action update A3 --progress N`", big, "action-update", "floor", 2.5),
         Target("`status` (London)", big, "status-london", "floor", 3),
         Target("`chase --borough islington`", big, "chase", "floor", 3),
+        # The committee paper for one borough of the big register, in seconds.
+        Target("`report --borough islington --format html`, seconds", big, "report-html", "", 2),
+        Target("`report --borough islington --format docx`, seconds", big, "report-docx", "", 2),
         Target(
             "`action list` (every action; a person's table)", big, "action-list-all", "floor", 3
         ),
@@ -464,6 +471,25 @@ def commands(
             lambda i: [*db, "export", "--format", "csv", "--output", str(work / "export.csv")],
             prepared=True,
         ),
+        # The committee paper for one borough (issue 16: at most 2 s at 100k).
+        *(
+            Command(
+                f"report-{fmt}",
+                "casey",
+                lambda i, fmt=fmt: [
+                    *db,
+                    "report",
+                    "--borough",
+                    "islington",
+                    "--format",
+                    fmt,
+                    "--output",
+                    str(work / f"paper.{fmt}"),
+                ],
+                prepared=True,
+            )
+            for fmt in ("html", "docx")
+        ),
         Command(
             "load-csv",
             "casey",
@@ -607,6 +633,7 @@ def bundled_commands(
             "progress": str(i % 100),
             "run": str(i),
             "xlsx": str(work / SHOWN["xlsx"]),
+            "docx": str(work / SHOWN["docx"]),
             "due": (date(2030, 1, 1) + timedelta(days=i)).isoformat(),
             "done": refs["done"][i] if i < len(refs["done"]) else "?",
             "verify": refs["verify"][i] if i < len(refs["verify"]) else "?",

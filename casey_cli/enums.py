@@ -55,6 +55,7 @@ class Format(str, Enum):
     HTML = "html"
     XLSX = "xlsx"
     ICS = "ics"
+    DOCX = "docx"
 
     def __str__(self) -> str:
         # The value, as StrEnum gives (3.11+): Typer maps an option's parsed value back to

@@ -473,7 +473,44 @@ class ChaseList:
 class Slip:
     item: Item
     days_slipped: int
-    reasons: list[str]
+    reasons: list[tuple[str, str, str | None]]  # each later move: from, to (ISO), reason
+
+
+@dataclass
+class DueMove:
+    """A due date moved in the period (the extensions a committee approves): from `old` to
+    `new` (ISO dates), with the reason and the meeting that agreed it."""
+
+    item: Item
+    at: str
+    old: str
+    new: str
+    reason: str | None
+    meeting: str | None
+    by: str
+
+
+@dataclass
+class PeriodUpdate:
+    """A progress update recorded in the period: its date, text and the progress it set."""
+
+    item: Item
+    on: str
+    text: str
+    progress: str | None
+    by: str
+
+
+@dataclass
+class RagChange:
+    """The reporting officer's RAG changed in the period (None: no RAG given)."""
+
+    item: Item
+    at: str
+    old: str | None
+    new: str | None
+    reason: str | None
+    by: str
 
 
 @dataclass
@@ -487,8 +524,8 @@ class Report:
     stale_days: int
     totals: dict[str, int]
     rag: dict[str, int]
-    by_source: dict[str, dict[str, int]]
-    by_theme: dict[str, dict[str, int]]
+    by_source: dict[str, dict[str, int]]  # by the source's title
+    by_theme: dict[str, dict[str, int]]  # by the theme as a name ("Vulnerable people")
     overdue: list[tuple[str, Item]]
     ageing: dict[str, int]
     due_soon: list[Item]
@@ -496,10 +533,18 @@ class Report:
     gaps: list[Item]
     completed: list[Item]
     stale: list[Item]
-    changes: list[Event] = field(default_factory=list)
+    changes: list[Event] = field(default_factory=list)  # newest first, creations left out
     as_at: str | None = None  # rebuilt from the history as at the end of this day
     trend: Trend | None = None
     comparison: Comparison | None = None
+    added: list[Item] = field(default_factory=list)  # created in the period, newest last
+    # Items the bundled register brought in the period (the store's seeding): one line.
+    added_with_register: int = 0
+    moved: list[DueMove] = field(default_factory=list)
+    updates: list[PeriodUpdate] = field(default_factory=list)
+    rag_changes: list[RagChange] = field(default_factory=list)
+    disagree: list[Item] = field(default_factory=list)  # reported RAG is not the rule's
+    changes_left_out: int = 0  # changes in the period beyond those listed
 
 
 @dataclass

@@ -489,9 +489,12 @@ def test_sqlite_marks_a_verification_by_the_account_that_completed_it(
     [row] = [line for line in exported if line.startswith(f"{ref},")]
     assert ",verified," in row and ",2026-11-23,same-account," in row
     paper = casey("report", "--borough", "islington").stdout
-    assert f"| {ref} | Test action | Insp Patel | 2026-11-23 | verified (same account) |" in paper
+    assert (
+        f"| {ref} | Test action | Insp Patel | 23 November 2026 | verified (same account) |"
+        in paper
+    )
     assert "(1 verified, 1 by the same account)" in paper
-    assert "*same account*: the verification was recorded by the account" in paper
+    assert "Same account: the verification was recorded by the account" in paper
     html = casey("report", "--borough", "islington", "--format", "html").stdout
     assert "<td>verified (same account)</td>" in html
     page = casey("export", "--format", "html", "--borough", "islington").stdout

@@ -15,6 +15,7 @@ from conftest import DAY1, DAY2, DAY3, LATER, at
 from typer.testing import CliRunner
 
 from casey_cli.cli import app
+from casey_cli.io.paper import uk_date
 from casey_cli.store.as_at import snapshot
 from casey_cli.store.connection import open_current
 
@@ -69,7 +70,10 @@ def test_end_of_day_is_london_time(timeline):
 def test_report_as_at_is_the_paper_of_that_day(timeline, day):
     with at("2027-07-10T12:00:00"):
         rebuilt = timeline.run("report", "-b", "islington", "--as-at", day, today=LATER)
-    note = f"Rebuilt from the history as the register stood at the end of {day} (London time).\n\n"
+    note = (
+        "Rebuilt from the history as the register stood at the end of "
+        f"{uk_date(day)} (London time).\n\n"
+    )
     assert note in rebuilt
     assert rebuilt.replace(note, "") == timeline.seen[(day, "report")]
 
@@ -78,7 +82,7 @@ def test_a_past_verification_keeps_its_mark_as_at_that_day(timeline):
     """A19 was verified on day 2 by the account that completed it (one OS user runs the whole
     timeline) and reopened on day 3: the papers rebuilt above carry the mark on day 2 only,
     as the papers of those days did."""
-    marked = "| A19 | Alpha | X | 2027-06-02 | verified (same account) |"
+    marked = "| A19 | Alpha | X | 2 June 2027 | verified (same account) |"
     assert marked in timeline.seen[(DAY2, "report")]
     assert "same account" not in timeline.seen[(DAY3, "report")]
 
@@ -90,8 +94,8 @@ def test_report_compare_shows_the_change_in_each_count(timeline):
         paper = timeline.run(
             "report", "-b", "islington", "--as-at", DAY3, "--compare", DAY1, today=LATER
         )
-    assert f"## Change since {DAY1}\n" in paper
-    assert f"| measure | {DAY1} | {DAY3} | change |" in paper
+    assert f"### Change since {uk_date(DAY1)}\n" in paper
+    assert f"| Measure | {uk_date(DAY1)} | {uk_date(DAY3)} | Change |" in paper
     for name in ("red", "amber", "green", "blue", "grey"):
         old, new = then["by_rag"][name], now["by_rag"][name]
         assert f"| {name} | {old} | {new} | {new - old:+d} |" in paper
@@ -116,7 +120,7 @@ def test_compare_without_as_at_is_against_now(timeline, tmp_path):
             today=DAY3,
         )
     page = out.read_text()
-    assert f"<h3>Change since {DAY2}</h3>" in page
+    assert f"<h3>Change since {uk_date(DAY2)}</h3>" in page
     assert page.count("<svg") == 2  # the RAG chart and the trend
 
 

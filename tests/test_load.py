@@ -453,7 +453,7 @@ def test_a_file_reschedules_with_a_reason(casey, isolated, add_action, tmp_path,
     assert events["owner"] == owner_note
     # The paper lists the slip with its reason, as for `action reschedule`.
     paper = casey("report", "--borough", "islington").stdout
-    assert "2026-12-01 → 2027-01-15: chairs asked for January" in paper
+    assert "1 December 2026 → 15 January 2027: chairs asked for January" in paper
     assert tail(casey("--today", "2027-01-04", "load", str(path))) == (
         "0 created, 0 updated, 1 unchanged"
     )

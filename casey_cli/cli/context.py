@@ -155,6 +155,7 @@ class AppContext:
         refuse a newer or foreign one with store.manage's one-line errors."""
         from casey_cli.cli import output
         from casey_cli.config import mask_url
+        from casey_cli.run_context import SEED_USER
         from casey_cli.services import load
         from casey_cli.store import manage
         from casey_cli.store.versions import HEAD
@@ -163,7 +164,7 @@ class AppContext:
         opened = manage.open_store(
             self.db_url, create=create, upgrade_old=upgrade, given_by=self._given_by
         )
-        run = self.run_context("casey-cli")
+        run = self.run_context(SEED_USER)
         try:
             if opened.created:
                 result = manage.create_store(

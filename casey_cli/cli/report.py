@@ -23,7 +23,9 @@ from casey_cli.enums import Format
 def report(
     ctx: typer.Context,
     borough: ScopeBoroughOpt = None,
-    fmt: Annotated[Format, format_option(Format.MARKDOWN, Format.HTML)] = Format.MARKDOWN,
+    fmt: Annotated[
+        Format, format_option(Format.MARKDOWN, Format.HTML, Format.DOCX)
+    ] = Format.MARKDOWN,
     output_file: OutputOpt = None,
     since: Annotated[
         str | None,
@@ -45,10 +47,13 @@ def report(
         ),
     ] = None,
 ) -> None:
-    """Write the committee paper: headline counts, RAG by source and theme, overdue with
-    ageing, slipped dates with reasons, gaps, completions and stale items.
+    """Write the committee paper (Markdown, HTML or Word): counts and shares by RAG,
+    source and theme; what changed since --since (completed, added, due dates moved with
+    their reasons, officers' RAG changes, progress updates); overdue with ageing and the
+    latest update; due soon; gaps; officer's and rule's RAG that differ; slipped, stale and
+    recent changes.
 
-    Example: casey report --borough islington --format html --output islington-report.html
+    Example: casey report --borough islington --format docx --output islington-paper.docx
     """
     from casey_cli.io import formats
     from casey_cli.services import report as service
@@ -74,4 +79,4 @@ def report(
     for note in notes:
         if note:
             output.info(note)
-    output.deliver(formats.encode_report(fmt, paper).encode(), output_file)
+    output.deliver(formats.encode_report(fmt, paper), output_file, binary=fmt in formats.BINARY)

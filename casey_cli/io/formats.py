@@ -121,7 +121,7 @@ def to_markdown(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
 
 
 # Formats whose bytes never go to a terminal.
-BINARY = frozenset({Format.XLSX})
+BINARY = frozenset({Format.XLSX, Format.DOCX})
 
 
 @dataclass(frozen=True)
@@ -163,14 +163,18 @@ def encode_items(fmt: Format, source: ItemSource) -> bytes | Iterator[bytes]:
     raise ValueError(f"no {fmt.value} export")
 
 
-def encode_report(fmt: Format, paper: Report) -> str:
+def encode_report(fmt: Format, paper: Report) -> bytes:
     """The committee paper as a document."""
     if fmt is Format.HTML:
         from casey_cli.io.html import report_html
 
-        return report_html(paper)
+        return report_html(paper).encode()
     if fmt is Format.MARKDOWN:
         from casey_cli.io.report_md import report_markdown
 
-        return report_markdown(paper)
+        return report_markdown(paper).encode()
+    if fmt is Format.DOCX:
+        from casey_cli.io.word import report_docx
+
+        return report_docx(paper)
     raise ValueError(f"no {fmt.value} report")

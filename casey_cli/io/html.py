@@ -109,19 +109,26 @@ def export_html(items: Sequence[Item], title: str, today: str) -> str:
 
 
 def report_html(report: Any) -> str:
-    from casey_cli.io.report_md import SAME_ACCOUNT_NOTE, assurance
+    from casey_cli.io.paper import Chart, Para, build_paper, uk_date
 
+    def kind_of(block: Any) -> str:
+        return (
+            "para" if isinstance(block, Para) else "chart" if isinstance(block, Chart) else "table"
+        )
+
+    paper = build_paper(report, __version__)
     template = _env().get_template("report.html.j2")
     return str(
         template.render(
-            r=report,
-            assurance=assurance,
-            same_account_note=SAME_ACCOUNT_NOTE,
-            title=report.title,
-            today=report.today,
-            version=__version__,
+            paper=paper,
+            kind_of=kind_of,
             rag_order=RAG_ORDER,
-            chart=rag_chart(report.rag),
-            trend_chart=trend_chart(report.trend.points) if report.trend else "",
+            title=paper.title,
+            today=uk_date(report.today),
+            version=__version__,
+            charts={
+                "rag": rag_chart(report.rag),
+                "trend": trend_chart(report.trend.points) if report.trend else "",
+            },
         )
     )

@@ -10,9 +10,18 @@ from typing import TYPE_CHECKING, Any
 from casey_cli import rules
 from casey_cli.enums import RAG_ORDER
 from casey_cli.errors import InvalidInput
-from casey_cli.run_context import RunContext
-from casey_cli.schemas import Comparison, Item, Report, Slip
-from casey_cli.services import history, trend
+from casey_cli.run_context import SEED_USER, RunContext
+from casey_cli.schemas import (
+    Comparison,
+    DueMove,
+    Event,
+    Item,
+    PeriodUpdate,
+    RagChange,
+    Report,
+    Slip,
+)
+from casey_cli.services import trend
 from casey_cli.store import as_at
 from casey_cli.store.items import Filters, as_date
 
@@ -76,6 +85,19 @@ def ref_sort_key(ref: str) -> tuple[str, int, str]:
     return (match.group(1), int(match.group(2)), ref) if match else (ref, -1, ref)
 
 
+# The events of the period that the paper's "since the last meeting" section reads.
+PERIOD_FIELDS = ("due", "latest_update", "latest_update_on", "progress", "reported_rag")
+CHANGES_SHOWN = 40  # recent changes listed; the rest are counted, with the command for them
+
+
+def theme_name(theme: str | None) -> str:
+    """A theme as a paper names it: `vulnerable-people` is 'Vulnerable people'."""
+    if not theme:
+        return "No theme"
+    words = theme.replace("-", " ").replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
 def build(
     tx: Tx,
     run: RunContext,
@@ -90,24 +112,25 @@ def build(
     items = list(tx.items(Filters(borough=slug), today=run.today, window=run.window))
     today = run.today
     themes = dict(tx.all("SELECT ref, theme FROM recommendations"))
+    sources = dict(tx.all("SELECT code, title FROM sources"))
 
     def theme_of(item: Item) -> str:
         key = item.ref if item.kind == "recommendation" else item.recommendation
-        return (themes.get(key) if key else None) or "(no theme)"
+        return theme_name(themes.get(key) if key else None)
 
     overdue = sorted(
         ((rules.ageing_band(i.days_overdue), i) for i in items if i.days_overdue is not None),
         key=lambda pair: (-(pair[1].days_overdue or 0), ref_sort_key(pair[1].ref)),
     )
     ageing = Counter(band for band, _ in overdue)
-    slip_reasons: dict[str, list[str]] = {}
+    by_ref = {i.ref: i for i in items}
+    period = tx.events(borough=slug, since=since) if items else []
+    slip_reasons: dict[str, list[tuple[str, str, str | None]]] = {}
     slipped_refs = {i.ref for i in items if i.slips}
     if slipped_refs:
         for event in tx.events(fields=("due",)):
             if event.ref in slipped_refs and event.old and event.new and event.new > event.old:
-                slip_reasons.setdefault(event.ref, []).append(
-                    f"{event.old} → {event.new}: {event.note or '(no reason recorded)'}"
-                )
+                slip_reasons.setdefault(event.ref, []).append((event.old, event.new, event.note))
     slipped = [
         Slip(
             i,
@@ -126,12 +149,17 @@ def build(
     by_source: dict[str, list[Item]] = {}
     by_theme: dict[str, list[Item]] = {}
     for item in items:
-        by_source.setdefault(item.source or "(local actions)", []).append(item)
+        title = sources.get(item.source) if item.source else None
+        by_source.setdefault(title or "Local actions (no source)", []).append(item)
         by_theme.setdefault(theme_of(item), []).append(item)
     name = "All London"
     if slug:
         name = tx.scalar("SELECT name FROM boroughs WHERE slug = :slug", {"slug": slug}) or slug
     open_items = [i for i in items if rules.is_open(i.status)]
+    created = [e for e in period if e.field == "created" and e.ref in by_ref]
+    seeded = {e.ref for e in created if e.by == SEED_USER}
+    added = [by_ref[e.ref] for e in created if e.ref not in seeded]
+    changes = [e for e in reversed(period) if e.field != "created"]
     return Report(
         title=f"Police reform tracker: {name}",
         borough=slug,
@@ -154,8 +182,8 @@ def build(
             "same_account_since": sum(1 for i in completed if i.verification == "same-account"),
         },
         rag=_rag_counts(items),
-        by_source={k: _rag_counts(v) for k, v in sorted(by_source.items())},
-        by_theme={k: _rag_counts(v) for k, v in sorted(by_theme.items())},
+        by_source={k: _rag_counts(v) for k, v in sorted(by_source.items(), key=_largest)},
+        by_theme={k: _rag_counts(v) for k, v in sorted(by_theme.items(), key=_largest)},
         overdue=overdue,
         ageing={band: ageing.get(band, 0) for _, _, band in rules.AGEING_BANDS},
         due_soon=due_soon,
@@ -163,6 +191,54 @@ def build(
         gaps=gaps,
         completed=completed,
         stale=stale,
-        changes=history.query(tx, borough=slug, since=since)[-50:],
+        changes=changes[:CHANGES_SHOWN],
+        changes_left_out=max(0, len(changes) - CHANGES_SHOWN),
         trend=trend.trend(tx, run, borough=slug, by="month", since=None) if with_trend else None,
+        added=added,
+        added_with_register=len(seeded),
+        disagree=[i for i in items if i.reported_rag and i.reported_rag != i.rag],
+        **_period(period, by_ref),
     )
+
+
+def _largest(pair: tuple[str, list[Item]]) -> tuple[int, str]:
+    """Groups with the most items first; a name breaks ties."""
+    return (-len(pair[1]), pair[0])
+
+
+def _period(events: list[Event], by_ref: dict[str, Item]) -> dict[str, Any]:
+    """The period's due-date moves, progress updates and officer's RAG changes, oldest
+    first. One command writes its events one after another, so an update finds its date
+    and the progress it set in the events that follow it (same item, same moment)."""
+    by_id = {e.id: e for e in events}
+
+    def with_it(e: Event, field: str) -> Event | None:
+        for n in (1, 2):
+            after = by_id.get(e.id + n)
+            if after and after.ref == e.ref and after.at == e.at and after.field == field:
+                return after
+        return None
+
+    moved: list[DueMove] = []
+    updates: list[PeriodUpdate] = []
+    rag_changes: list[RagChange] = []
+    for e in events:
+        item = by_ref.get(e.ref)
+        if item is None or e.field not in PERIOD_FIELDS:
+            continue
+        if e.field == "due" and e.old and e.new:  # a first due date is not a move
+            moved.append(DueMove(item, e.at, e.old, e.new, e.note, e.meeting, e.who))
+        elif e.field == "latest_update" and e.new:
+            on, progress = with_it(e, "latest_update_on"), with_it(e, "progress")
+            # No date event: the date did not change, so it is the date the item had then.
+            day = on.new if on and on.new else None
+            if day is None and e.new == item.latest_update:
+                day = item.latest_update_on
+            updates.append(
+                PeriodUpdate(
+                    item, day or e.at[:10], e.new, progress.new if progress else None, e.who
+                )
+            )
+        elif e.field == "reported_rag":
+            rag_changes.append(RagChange(item, e.at, e.old, e.new, e.note, e.who))
+    return {"moved": moved, "updates": updates, "rag_changes": rag_changes}
