@@ -29,3 +29,13 @@ def clean_text(value: str | None, field: str | None = None) -> str | None:
 def counted(n: int, noun: str, plural: str | None = None) -> str:
     """`1 item`, `2 items`: a count with its noun in the right number."""
     return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+def nothing_recorded(borough: str | None) -> str:
+    """What a status says for a scope with no items at all, rather than "no gaps"."""
+    where = f" --borough {borough}" if borough else ""
+    name = borough.replace("-", " ").title() if borough else "London"
+    return (
+        f"Nothing is recorded for {name}: add its actions with `casey action add{where}`, "
+        "or bring in its tracker with `casey load FILE`."
+    )

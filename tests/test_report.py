@@ -461,20 +461,33 @@ def test_word_paper_opens_in_libreoffice(casey, tmp_path, verifier):
     assert "A4" in info
 
 
-def test_latest_update_and_a_reported_rag_that_differs(casey, isolated, verifier):
-    """Until `action progress` and `--rag` exist, the store's columns are set directly: the
-    paper shows the update beside the overdue item and lists the RAG that disagrees."""
-    from conftest import sql
-
+def test_latest_update_and_a_reported_rag_that_differs(casey, verifier, tmp_path):
+    """A progress update and the officer's RAG, recorded through their commands: the paper
+    shows the update beside the overdue item, lists the RAG that disagrees, and counts both
+    in what changed since the last meeting, in all three formats."""
     seed_story(casey, verifier)
-    sql(
-        isolated,
-        "UPDATE actions SET latest_update = 'Waiting for the ward data', "
-        "latest_update_on = '2026-11-20', reported_rag = 'green' WHERE id = 19",
+    casey(
+        "--today",
+        "2026-11-20",
+        "action",
+        "progress",
+        "A19",
+        "Waiting for the ward data",
+        "--percent",
+        "30",
     )
-    paper = casey("report", "-b", "islington").stdout
+    casey("action", "update", "A19", "--rag", "green", "--reason", "Data promised by Friday")
+    paper = casey("report", "-b", "islington", "--since", "-1w").stdout
     assert "| Waiting for the ward data (20 November 2026) |" in section(paper, "## 3. Overdue (1)")
     disagree = section(paper, "## 6. Officer's RAG and the rule's RAG differ (1)")
-    assert "| A19 | Late one | Green | Red | not started | 1 June 2026<br>175 days overdue |" in (
-        disagree
-    )
+    row = "| A19 | Late one | Green | Red | not started, 30% | 1 June 2026<br>175 days overdue |"
+    assert row in disagree
+    since = paper[paper.index("## 2. ") : paper.index("## 3. ")]
+    assert "Waiting for the ward data (progress 30%)" in since
+    assert "Data promised by Friday" in since
+    for fmt in ("html", "docx"):
+        out = tmp_path / f"paper.{fmt}"
+        casey("report", "-b", "islington", "--since", "-1w", "--format", fmt, "--output", str(out))
+        text = document_text(out)
+        for words in ("Waiting for the ward data", "Data promised by Friday", "20 November 2026"):
+            assert words in text, (fmt, words)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from casey_cli.schemas import ITEM_COLUMNS
 
 # CASEY_TODAY is 2026-11-23 (conftest).
@@ -200,3 +202,14 @@ def test_status_errors(casey):
     casey.error("--today", "2023-02-30", "status")
     casey("status", "--format", "xml", code=2)
     casey("status", "--days", "-1", code=2)
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_a_borough_with_nothing_recorded_is_not_called_gap_free(casey, fmt):
+    """Camden has nothing in the bundled register: the status says so and how to start,
+    never "no gaps" or "no overdue items", which would read as a clean bill of health."""
+    out = casey("status", "--borough", "camden", "--format", fmt).stdout
+    flat = " ".join(out.split())
+    assert "Nothing is recorded for Camden" in flat
+    assert "casey action add --borough camden" in flat
+    assert "No gaps" not in out and "No overdue" not in out

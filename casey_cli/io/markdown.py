@@ -17,7 +17,7 @@ from casey_cli.schemas import (
     LondonRow,
     StatusReport,
 )
-from casey_cli.text import counted
+from casey_cli.text import counted, nothing_recorded
 
 COLUMNS = ("ref", "title", "borough", "owner", "status", "due", "days_overdue", "rag")
 LONDON_COLUMNS = (*LONDON_COUNTS, *(rag.value for rag in Rag))
@@ -39,6 +39,8 @@ def status_markdown(report: StatusReport | LondonReport) -> str:
         f"{counted(s.total, 'item')} ({rag}); {s.overdue} overdue, {s.due_soon} due within "
         f"{counted(report.window_days, 'day')}, {counted(s.gaps, 'gap')}.\n"
     )
+    if not s.total:  # no gaps because there is nothing: never a clean bill of health
+        return f"{head}\n{nothing_recorded(report.borough)}\n"
     return "\n".join(
         [
             head,

@@ -17,7 +17,7 @@ from casey_cli.render.common import (
 from casey_cli.render.items import section
 from casey_cli.render.london import london_view
 from casey_cli.schemas import Item, LondonReport, StatusReport
-from casey_cli.text import counted
+from casey_cli.text import counted, nothing_recorded
 
 
 def gap_reason(item: Item) -> str:
@@ -46,6 +46,8 @@ def borough_view(report: StatusReport, when: str = "") -> RenderableType:
         f"{s.overdue} overdue, {s.due_soon} due in {counted(report.window_days, 'day')}, "
         f"{counted(s.gaps, 'gap')}",
     )
+    if not s.total:  # no gaps because there is nothing: never a clean bill of health
+        return Group(top, Text(""), Text(nothing_recorded(report.borough), style="yellow"))
     gaps = FitTable(title=f"Gaps: no owner or no due date ({s.gaps})", expand=True)
     for col in ("ref", "title", "owner"):
         gaps.add_column(col, overflow="fold", ratio=COLUMN_RATIO.get(col), no_wrap=col in NO_WRAP)
