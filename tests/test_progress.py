@@ -164,6 +164,16 @@ def test_updates_and_the_officers_rag_reach_every_output(casey, add_action, tmp_
     got = tuple(values[header.index(f)] for f in UPDATE_FIELDS)
     assert got[0] == want[0] and got[2] == want[2]
     assert str(got[1])[:10] == TODAY
+    html = tmp_path / "items.html"
+    casey("export", "--format", "html", "--output", str(html))
+    assert (
+        "Waiting on =SUM(A1) data" in html.read_text() and "officer said amber" in html.read_text()
+    )
+    markdown = casey("export", "--format", "markdown").stdout
+    assert "| Waiting on =SUM(A1) data | 2026-11-23 | amber |" in markdown
+    ics = casey("export", "--format", "ics", "--borough", "islington").stdout
+    unfolded = ics.replace("\r\n ", "").replace("\n ", "")
+    assert "Latest update (2026-11-23): Waiting on =SUM(A1) data" in unfolded
     chase = list(csv.DictReader(io.StringIO(casey("chase", "--format", "csv").stdout)))
     [row] = [r for r in chase if r["ref"] == ref]
     assert (row["latest_update"], row["latest_update_on"]) == want[:2]

@@ -38,6 +38,10 @@ def to_ics(items: Sequence[Item], meetings: Sequence[dict[str, Any]], name: str)
         ]
         if item.recommendation:
             description.append(f"Recommendation: {item.recommendation}")
+        if item.latest_update:
+            description.append(f"Latest update ({item.latest_update_on}): {item.latest_update}")
+        if item.reported_rag:
+            description.append(f"Officer's RAG: {item.reported_rag}")
         event.add("description", "\n".join(description))
         event.add("categories", [item.rag.upper()])
         cal.add_component(event)
