@@ -274,15 +274,25 @@ def _summary(r: Report) -> list[Section]:
             f"with no update for over {counted(r.stale_days, 'day')}."
         ),
         Para(
-            f"Since {uk_date(r.since)}: {t['completed_since']} completed "
-            f"({t['verified_since']} verified"
+            f"Since {uk_date(r.since)}: {t['completed_since']} completed"
             + (
-                f", {t['same_account_since']} by the same account"
-                if t["same_account_since"]
+                f" ({t['verified_since']} verified"
+                + (
+                    f", {t['same_account_since']} by the same account"
+                    if t["same_account_since"]
+                    else ""
+                )
+                + ")"
+                if t["completed_since"]
                 else ""
             )
-            + f"), {len(r.added) + r.added_with_register} added, "
-            f"{counted(len(r.moved), 'due date')} moved, "
+            + f", {len(r.added)} added"
+            + (
+                f" (and {counted(r.added_with_register, 'item')} from the bundled register)"
+                if r.added_with_register
+                else ""
+            )
+            + f", {counted(len(r.moved), 'due date')} moved, "
             f"{counted(len(r.updates), 'progress update')}, "
             f"{counted(len(r.rag_changes), 'change')} of an officer's RAG."
         ),
