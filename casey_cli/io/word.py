@@ -35,14 +35,14 @@ TWIPS_PER_MM = 1440 / 25.4
 
 
 def _cell_xml(text: str, width: int, *, bold: bool, right: bool, fill: str | None) -> str:
-    from xml.sax.saxutils import escape
+    from html import escape  # xml.sax.saxutils' escape imports urllib.request
 
     shading = f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>' if fill else ""
     align = '<w:pPr><w:jc w:val="right"/></w:pPr>' if right else ""
     weight = "<w:rPr><w:b/></w:rPr>" if bold else ""
     # A line break in the text is a line break in the cell.
     lines = "<w:br/>".join(
-        f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in text.split("\n")
+        f'<w:t xml:space="preserve">{escape(line, quote=False)}</w:t>' for line in text.split("\n")
     )
     return (
         f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shading}</w:tcPr>'
