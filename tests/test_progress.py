@@ -72,7 +72,6 @@ def test_the_same_update_on_another_day_is_recorded_again(casey, add_action):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("A1", "Same again"), "A1's latest update already says that, on 2026-11-23; nothing"),
         (("A1", "Older news", "--meeting", "M4"), "A1's latest update is dated 2026-11-23"),
         (("A1", "   "), "the update is empty"),
         (("A1", "x", "--percent", "140"), "progress"),
@@ -205,3 +204,59 @@ def test_a_load_reads_and_ignores_the_update_columns(casey, add_action, tmp_path
     exported.write_text(text, encoding="utf-8")
     assert "0 updated" in casey("load", str(exported)).stdout
     assert item_of(casey, ref)["latest_update"] == "Started"
+
+
+def test_updates_made_in_the_same_second_keep_their_own_dates_and_percents(casey):
+    """Commands a clerk runs back to back share a second: each update still finds its own
+    date and percent, in `show` and in the paper (the events, not the times, pair them)."""
+    casey("meeting", "add", "Cttee", "--date", "2026-11-18", "--borough", "islington")
+    for args in (
+        ("A3", "First", "--meeting", "M5"),
+        ("A3", "Second", "--meeting", "M5", "--percent", "30"),
+        ("A3", "Third"),
+        ("A4", "One"),
+        ("A4", "Two", "--percent", "50"),
+        ("A4", "Three"),
+        ("A4", "Four", "--percent", "60"),
+    ):
+        casey("action", "progress", *args)
+    assert [(u["on"], u["text"]) for u in item_of(casey, "A3")["updates"]] == [
+        (TODAY, "Third"),
+        ("2026-11-18", "Second"),
+        ("2026-11-18", "First"),
+    ]
+    paper = casey("report", "--borough", "islington", "--since", "M5").stdout
+    rows = paper[paper.index("### Progress updates") :]
+    a3, a4 = "A3 | Local delivery board for the action plan", "A4 | Consider KPIs to monitor"
+    for line in (
+        f"| 18 November 2026 | {a3} | Second (progress 30%) |",
+        f"| 23 November 2026 | {a3} | Third |",
+        f"| 23 November 2026 | {a4} actions in the plan | Three |",
+        f"| 23 November 2026 | {a4} actions in the plan | Four (progress 60%) |",
+    ):
+        assert line in rows, line
+
+
+def test_the_same_update_again_records_only_a_new_percent(casey):
+    casey("action", "progress", "A3", "Board met", "--percent", "40")
+    again = casey("action", "progress", "A3", "Board met", "--percent", "40")
+    assert "A3 unchanged: its latest update already says that" in again.stderr
+    history = len(item_of(casey, "A3")["history"])
+    casey("action", "progress", "A3", "Board met", "--percent", "70")
+    item = item_of(casey, "A3")
+    assert item["progress"] == 70 and len(item["history"]) == history + 1
+    assert [u["text"] for u in item["updates"]] == ["Board met"]
+
+
+@pytest.mark.parametrize("command", [("action", "A7"), ("rec", "casey-3")])
+def test_a_note_given_with_the_officers_rag_is_kept(casey, command):
+    kind, ref = command
+    casey(kind, "update", ref, "--rag", "amber", "--reason", "late", "--note", "minute 12")
+    fields = [(e["field"], e["note"]) for e in item_of(casey, ref)["history"][-2:]]
+    assert fields == [("note", "minute 12"), ("reported_rag", "late")]
+
+
+def test_a_paper_since_a_day_after_its_own_is_refused(casey):
+    assert "is after the report's date" in casey.error(
+        "report", "--borough", "islington", "--since", "tomorrow"
+    )

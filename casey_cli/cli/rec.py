@@ -148,12 +148,13 @@ def progress(
 
     app = app_context(ctx)
     with app.store().write() as tx:
-        item = recs.record_progress(
+        item, changed = recs.record_progress(
             tx, app.run_context(by), ref, text, percent=percent, meeting=meeting
         )
-    output.emit_written(
-        fmt,
-        item.to_dict(),
-        item.ref,
-        f"Recorded an update on {item.ref} ({item.latest_update_on}).",
-    )
+    message = f"Recorded an update on {item.ref} ({item.latest_update_on})."
+    if not changed:
+        message = (
+            f"{item.ref} unchanged: its latest update already says that, on "
+            f"{item.latest_update_on} (nothing recorded)."
+        )
+    output.emit_written(fmt, item.to_dict(), item.ref, message)

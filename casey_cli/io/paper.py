@@ -81,7 +81,8 @@ def words(value: str | None) -> str:
 
 
 def rag_word(rag: str | None) -> str:
-    return (rag or "none").capitalize()
+    """A RAG as the paper names it; an officer's RAG not given (or cleared) says so."""
+    return rag.capitalize() if rag else "Not given"
 
 
 def month_name(period: str) -> str:

@@ -169,7 +169,7 @@ def update(
         )
     mtg = tx.meeting(meeting) if meeting else None
     changed: list[str] = []
-    if changes or not rag_changes:
+    if changes or not rag_changes or clean_text(note):
         changed = tx.update(
             action, changes, by=run.user, today=run.today, note=clean_text(note), meeting=mtg
         )
@@ -194,11 +194,11 @@ def record_progress(
     *,
     percent: int | None = None,
     meeting: str | None = None,
-) -> Item:
+) -> tuple[Item, bool]:
     """`casey action progress`: a dated progress update (services.progress)."""
     action = tx.action(ref)
-    record_update(tx, run, action, text, percent=percent, meeting=meeting)
-    return action.item(run.today, run.window)
+    changed = record_update(tx, run, action, text, percent=percent, meeting=meeting)
+    return action.item(run.today, run.window), changed
 
 
 def done(

@@ -29,14 +29,19 @@ def record_update(
     *,
     percent: int | None = None,
     meeting: str | None = None,
-) -> None:
-    """Record a dated progress update (with `percent`, the progress too, in the same change).
-    It is dated the meeting's day when one is cited (the update was given there), else
-    today; never before the item's latest update, which it replaces. The same text on the
-    same day again records nothing and says so."""
+) -> bool:
+    """Record a dated progress update (with `percent`, the progress too, in the same change);
+    whether anything was recorded. It is dated the meeting's day when one is cited (the
+    update was given there), else today; never before the item's latest update, which it
+    replaces. The same text on the same day again records only a new percent.
+
+    The events: `latest_update` (the text) and `latest_update_on` (the date), both written
+    even when unchanged, then `progress` with the text as its note: so `update_events`
+    pairs them without relying on times."""
     update = clean_text(text, "update")
     if not update:
         raise InvalidInput("the update is empty; give the text of what was done", field="update")
+    progress = rules.check_progress(percent) if percent is not None else None
     mtg = tx.meeting(meeting) if meeting else None
     day = date.fromisoformat(mtg.date) if mtg else run.today
     if day > run.today:
@@ -52,16 +57,61 @@ def record_update(
             f"{'action' if item.kind == 'action' else 'rec'} update {item.ref} --note TEXT"
             f"{' --meeting ' + mtg.ref if mtg else ''}`"
         )
-    if item["latest_update"] == update and latest == day:
-        raise InvalidInput(
-            f"{item.ref}'s latest update already says that, on {day.isoformat()}; nothing recorded"
+    if item["latest_update"] != update or latest != day:
+        tx.update(
+            item,
+            {"latest_update": update, "latest_update_on": day},
+            by=run.user,
+            today=run.today,
+            meeting=mtg,
+            always=("latest_update", "latest_update_on"),
         )
-    changes: dict[str, Any] = {"latest_update": update, "latest_update_on": day}
-    if percent is not None:
-        changes["progress"] = rules.check_progress(percent)
-    # The text is recorded even when it repeats the last one (on another day): every update
-    # is an event of its own, which `show` lists.
-    tx.update(item, changes, by=run.user, today=run.today, meeting=mtg, always=("latest_update",))
+    elif progress is None or progress == item["progress"]:
+        return False
+    if progress is not None:
+        tx.update(
+            item,
+            {"progress": progress},
+            by=run.user,
+            today=run.today,
+            meeting=mtg,
+            note=update,
+            note_alone=False,
+        )
+    return True
+
+
+def update_events(history: Sequence[Event]) -> list[tuple[Event, str, str | None]]:
+    """Each progress update in `history` (events oldest first, any items) with its date and
+    the progress it set: the `latest_update_on` event its command wrote right after it, and
+    the `progress` event after that one whose note is its text (same item, same moment)."""
+    by_ref: dict[str, list[Event]] = {}
+    for event in history:
+        by_ref.setdefault(event.ref, []).append(event)
+    found: list[tuple[Event, str, str | None]] = []
+    for events in by_ref.values():
+        on: str | None = None  # the date the item had, for events from before the date was
+        for n, event in enumerate(events):  # always written with the text
+            if event.field == "latest_update_on":
+                on = event.new
+            if event.field != "latest_update" or not event.new:
+                continue
+            after = events[n + 1 : n + 3]
+            day = next(
+                (a.new for a in after[:1] if a.field == "latest_update_on" and a.at == event.at),
+                on,
+            )
+            percent = next(
+                (
+                    a.new
+                    for a in after
+                    if a.field == "progress" and a.at == event.at and a.note == event.new
+                ),
+                None,
+            )
+            found.append((event, day or event.at[:10], percent))
+    found.sort(key=lambda found_one: found_one[0].id)
+    return found
 
 
 def rag_change(item: Tracked, rag: str, reason: str | None) -> dict[str, Any]:
@@ -79,16 +129,8 @@ def rag_change(item: Tracked, rag: str, reason: str | None) -> dict[str, Any]:
 
 
 def updates(history: Sequence[Event]) -> list[ProgressUpdate]:
-    """An item's progress updates from its history (oldest first), newest first: each
-    `latest_update` event, dated by the `latest_update_on` event its command wrote right
-    after it, or by the date then current when the date did not change."""
-    found: list[ProgressUpdate] = []
-    on: str | None = None
-    for n, event in enumerate(history):
-        if event.field == "latest_update_on":
-            on = event.new
-        elif event.field == "latest_update" and event.new:
-            after = history[n + 1] if n + 1 < len(history) else None
-            day = after.new if after and after.field == "latest_update_on" else on
-            found.append(ProgressUpdate(day or event.at[:10], event.new, event.by, event.meeting))
-    return found[::-1]
+    """An item's progress updates from its history (oldest first), newest first."""
+    return [
+        ProgressUpdate(day, event.new or "", event.by, event.meeting)
+        for event, day, _ in reversed(update_events(history))
+    ]

@@ -75,7 +75,7 @@ def update(
     why = clean_text(reason, "reason") or clean_text(note, "note")  # the history keeps it
     mtg = tx.meeting(meeting) if meeting else None
     changed: list[str] = []
-    if changes or (note and due is None and not rag_changes):
+    if changes or (clean_text(note) and (due is None or rag_changes)):
         changed = tx.update(
             rec, changes, by=run.user, today=run.today, note=clean_text(note), meeting=mtg
         )
@@ -102,8 +102,8 @@ def record_progress(
     *,
     percent: int | None = None,
     meeting: str | None = None,
-) -> Item:
+) -> tuple[Item, bool]:
     """`casey rec progress`: a dated progress update (services.progress)."""
     rec = tx.recommendation(ref)
-    record_update(tx, run, rec, text, percent=percent, meeting=meeting)
-    return rec.item(run.today, run.window)
+    changed = record_update(tx, run, rec, text, percent=percent, meeting=meeting)
+    return rec.item(run.today, run.window), changed

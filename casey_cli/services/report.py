@@ -22,6 +22,7 @@ from casey_cli.schemas import (
     Slip,
 )
 from casey_cli.services import trend
+from casey_cli.services.progress import update_events
 from casey_cli.store import as_at
 from casey_cli.store.items import Filters, as_date
 
@@ -53,6 +54,11 @@ def build_at(
     in-memory copy of the store; with `compare_day`, the change in each headline count
     since the end of that day."""
     paper_day = day or run.today
+    if since is not None and since > paper_day:
+        raise InvalidInput(
+            f"--since {since.isoformat()} is after the report's date "
+            f"({paper_day.isoformat()}); give the day of the last meeting, or an earlier date"
+        )
     if compare_day is not None and compare_day >= paper_day:  # before any copy is made
         raise InvalidInput(
             f"--compare {compare_day.isoformat()} is not before the "
@@ -86,7 +92,6 @@ def ref_sort_key(ref: str) -> tuple[str, int, str]:
 
 
 # The events of the period that the paper's "since the last meeting" section reads.
-PERIOD_FIELDS = ("due", "latest_update", "latest_update_on", "progress", "reported_rag")
 CHANGES_SHOWN = 40  # recent changes listed; the rest are counted, with the command for them
 
 
@@ -159,7 +164,11 @@ def build(
     created = [e for e in period if e.field == "created" and e.ref in by_ref]
     seeded = {e.ref for e in created if e.by == SEED_USER}
     added = [by_ref[e.ref] for e in created if e.ref not in seeded]
-    changes = [e for e in reversed(period) if e.field != "created"]
+    # An update's date and a move's slip count are said by the update's and the move's own
+    # rows; creations are listed as added.
+    changes = [
+        e for e in reversed(period) if e.field not in ("created", "latest_update_on", "slips")
+    ]
     return Report(
         title=f"Police reform tracker: {name}",
         borough=slug,
@@ -207,38 +216,21 @@ def _largest(pair: tuple[str, list[Item]]) -> tuple[int, str]:
 
 
 def _period(events: list[Event], by_ref: dict[str, Item]) -> dict[str, Any]:
-    """The period's due-date moves, progress updates and officer's RAG changes, oldest
-    first. One command writes its events one after another, so an update finds its date
-    and the progress it set in the events that follow it (same item, same moment)."""
-    by_id = {e.id: e for e in events}
-
-    def with_it(e: Event, field: str) -> Event | None:
-        for n in (1, 2):
-            after = by_id.get(e.id + n)
-            if after and after.ref == e.ref and after.at == e.at and after.field == field:
-                return after
-        return None
-
+    """The period's due-date moves, progress updates (progress.update_events pairs each with
+    its date and percent) and officer's RAG changes, oldest first."""
     moved: list[DueMove] = []
-    updates: list[PeriodUpdate] = []
     rag_changes: list[RagChange] = []
     for e in events:
         item = by_ref.get(e.ref)
-        if item is None or e.field not in PERIOD_FIELDS:
+        if item is None:
             continue
         if e.field == "due" and e.old and e.new:  # a first due date is not a move
             moved.append(DueMove(item, e.at, e.old, e.new, e.note, e.meeting, e.who))
-        elif e.field == "latest_update" and e.new:
-            on, progress = with_it(e, "latest_update_on"), with_it(e, "progress")
-            # No date event: the date did not change, so it is the date the item had then.
-            day = on.new if on and on.new else None
-            if day is None and e.new == item.latest_update:
-                day = item.latest_update_on
-            updates.append(
-                PeriodUpdate(
-                    item, day or e.at[:10], e.new, progress.new if progress else None, e.who
-                )
-            )
         elif e.field == "reported_rag":
             rag_changes.append(RagChange(item, e.at, e.old, e.new, e.note, e.who))
+    updates = [
+        PeriodUpdate(by_ref[e.ref], day, e.new or "", percent, e.who)
+        for e, day, percent in update_events(events)
+        if e.ref in by_ref
+    ]
     return {"moved": moved, "updates": updates, "rag_changes": rag_changes}
