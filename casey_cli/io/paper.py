@@ -80,6 +80,13 @@ def words(value: str | None) -> str:
     return (value or "").replace("-", " ")
 
 
+def meeting_text(meeting: str | None) -> str | None:
+    """A cited meeting, `M5 NAME (YYYY-MM-DD)`, with its date as the paper writes dates."""
+    if meeting and meeting.endswith(")") and meeting[-12:-11] == "(":
+        return f"{meeting[:-12]}({uk_date(meeting[-11:-1])})"
+    return meeting
+
+
 def rag_word(rag: str | None) -> str:
     """A RAG as the paper names it; an officer's RAG not given (or cleared) says so."""
     return rag.capitalize() if rag else "Not given"
@@ -186,13 +193,15 @@ def change_text(e: Event) -> str:
             return uk_date(v)
         if e.field in ("status", "reported_rag", "assurance", "response"):
             return words(v)
+        if e.field == "progress":
+            return f"{v}%"
         return v
 
     old, new = value(e.old), value(e.new)
     label = name[:1].upper() + name[1:]
     if e.field == "note":
         return "Note"
-    if not old:
+    if not old or e.field == "latest_update":  # an update replaces the last; it is news
         return f"{label}: {new}"
     if not new:
         return f"{label} cleared (was {old})"
@@ -420,7 +429,7 @@ def _since(r: Report) -> list[Section]:
                     *_ref_item(m.item),
                     f"{uk_date(m.old)} → {uk_date(m.new)} ({shift})",
                     m.reason or "No reason recorded",
-                    "\n".join(x for x in (m.meeting, f"by {m.by}") if x),
+                    "\n".join(x for x in (meeting_text(m.meeting), f"by {m.by}") if x),
                 ]
             )
         moved.blocks.append(
@@ -705,7 +714,7 @@ def _changes(r: Report) -> Section:
                     e.who,
                     e.ref,
                     change_text(e),
-                    "\n".join(x for x in (e.note, e.meeting) if x),
+                    "\n".join(x for x in (e.note, meeting_text(e.meeting)) if x),
                 ]
                 for e in r.changes
             ],

@@ -166,8 +166,13 @@ def build(
     added = [by_ref[e.ref] for e in created if e.ref not in seeded]
     # An update's date and a move's slip count are said by the update's and the move's own
     # rows; creations are listed as added.
+    # ...and a percent set with an update is in the update's row (its note is the text).
+    with_update = {(e.ref, e.at, e.new) for e in period if e.field == "latest_update"}
     changes = [
-        e for e in reversed(period) if e.field not in ("created", "latest_update_on", "slips")
+        e
+        for e in reversed(period)
+        if e.field not in ("created", "latest_update_on", "slips")
+        and not (e.field == "progress" and (e.ref, e.at, e.note) in with_update)
     ]
     return Report(
         title=f"Police reform tracker: {name}",
