@@ -189,7 +189,7 @@ def test_markdown_and_determinism(casey, add_action):
     first = casey("status", "-b", "islington", "--format", "markdown").stdout
     second = casey("status", "-b", "islington", "--format", "markdown").stdout
     assert first == second
-    assert first.startswith("# Status: islington (2026-11-23)")
+    assert first.startswith("# Status: Islington (2026-11-23)")
     assert "pipe \\| in title" in first
     assert casey("status", "--format", "json").stdout == casey("status", "--format", "json").stdout
 

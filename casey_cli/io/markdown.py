@@ -19,8 +19,24 @@ from casey_cli.schemas import (
 )
 from casey_cli.text import counted, nothing_recorded
 
-COLUMNS = ("ref", "title", "borough", "owner", "status", "due", "days_overdue", "rag")
+COLUMNS = (
+    "ref",
+    "title",
+    "borough",
+    "owner",
+    "status",
+    "due",
+    "days_overdue",
+    "rag",
+    "reported_rag",
+    "latest_update",
+    "latest_update_on",
+)
 LONDON_COLUMNS = (*LONDON_COUNTS, *(rag.value for rag in Rag))
+
+
+def scope_title(borough: str | None) -> str:
+    return borough.replace("-", " ").title() if borough else "All London"
 
 
 def _section(title: str, items: list[Item], empty: str) -> str:
@@ -35,7 +51,7 @@ def status_markdown(report: StatusReport | LondonReport) -> str:
     s = report.summary
     rag = ", ".join(f"{n} {k}" for k, n in s.by_rag.items())
     head = (
-        f"# Status: {report.borough} ({report.today})\n\n"
+        f"# Status: {scope_title(report.borough)} ({report.today})\n\n"
         f"{counted(s.total, 'item')} ({rag}); {s.overdue} overdue, {s.due_soon} due within "
         f"{counted(report.window_days, 'day')}, {counted(s.gaps, 'gap')}.\n"
     )
@@ -46,7 +62,7 @@ def status_markdown(report: StatusReport | LondonReport) -> str:
             head,
             _section("Overdue", report.overdue, "No overdue items."),
             _section(f"Due within {report.window_days} days", report.due_soon, "Nothing due soon."),
-            _section("Gaps (no owner or no due date)", report.gaps, "No gaps."),
+            _section("Gaps: no owner or no due date", report.gaps, "No gaps."),
         ]
     )
 

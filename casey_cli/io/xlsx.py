@@ -19,7 +19,7 @@ RAG_FILL = {
     "blue": "BDD7EE",
     "grey": "D9D9D9",
 }
-DATE_COLUMNS = ("due", "original_due", "completed")
+DATE_COLUMNS = ("due", "original_due", "completed", "latest_update_on")
 FIXED_TIME = datetime(2000, 1, 1)
 
 

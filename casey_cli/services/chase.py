@@ -98,6 +98,8 @@ def _change(field: str | None, new: str | None) -> str | None:
     """What the latest event did, for an event recorded without a note."""
     if field is None:
         return None
+    if field in ("latest_update", "latest_update_on"):
+        return "progress update"
     return "created" if field == "created" else f"{field} set to {new or '(empty)'}"
 
 
