@@ -261,3 +261,7 @@ def test_a_paper_since_a_day_after_its_own_is_refused(casey):
     assert "is after the report's date" in casey.error(
         "report", "--borough", "islington", "--since", "tomorrow"
     )
+
+
+def test_a_reason_without_a_rag_says_what_it_is_for(casey):
+    assert "give it with --rag" in casey.error("action", "update", "A2", "--reason", "x")

@@ -150,6 +150,11 @@ def update(
     """Change the fields given; returns the item and whether anything changed. The
     officer's RAG (`rag`) is recorded with its `reason` as the event's note."""
     action = tx.action(ref)
+    if reason is not None and rag is None:
+        raise InvalidInput(
+            "--reason says why the officer's RAG is what it is; give it with --rag "
+            "(for anything else, use --note)"
+        )
     rag_changes = rag_change(action, rag, reason) if rag is not None else {}
     changes = item_changes(title=title, owner=owner, status=status)
     if progress is not None:
