@@ -168,6 +168,16 @@ def for_people(fmt: Format) -> bool:
     return fmt is Format.TABLE
 
 
+def progress_message(item: Any, changed: bool) -> str:
+    """What `action progress` and `rec progress` say on stderr."""
+    if changed:
+        return f"Recorded an update on {item.ref} ({item.latest_update_on})."
+    return (
+        f"{item.ref} unchanged: its latest update already says that, on "
+        f"{item.latest_update_on} (nothing recorded)."
+    )
+
+
 def update_message(ref: str, changed: bool) -> str:
     """What an update says on stderr: that it changed the item, or that nothing was recorded."""
     if changed:

@@ -151,10 +151,4 @@ def progress(
         item, changed = recs.record_progress(
             tx, app.run_context(by), ref, text, percent=percent, meeting=meeting
         )
-    message = f"Recorded an update on {item.ref} ({item.latest_update_on})."
-    if not changed:
-        message = (
-            f"{item.ref} unchanged: its latest update already says that, on "
-            f"{item.latest_update_on} (nothing recorded)."
-        )
-    output.emit_written(fmt, item.to_dict(), item.ref, message)
+    output.emit_written(fmt, item.to_dict(), item.ref, output.progress_message(item, changed))

@@ -18,6 +18,16 @@ if TYPE_CHECKING:
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
+# Light fills for RAG cells in spreadsheets and Word tables: dark text stays readable on
+# them (the HTML page's colours).
+RAG_FILL = {
+    "red": "F4B6B6",
+    "amber": "FCD9A8",
+    "green": "C6E7C1",
+    "blue": "BDD7EE",
+    "grey": "D9D9D9",
+}
+
 
 # A text that already starts with ' gets one more, so loading strips exactly one.
 CSV_GUARD = (*FORMULA_START, "'")

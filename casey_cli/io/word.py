@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from casey_cli import __version__
+from casey_cli.io.formats import RAG_FILL
 from casey_cli.io.html import RAG_COLOUR
 from casey_cli.io.paper import Chart, Para, Table, build_paper
 from casey_cli.schemas import Report
@@ -17,14 +18,6 @@ from casey_cli.schemas import Report
 if TYPE_CHECKING:
     from docx.document import Document
 
-# Light fills for RAG cells, dark text stays readable on them (the HTML page's colours).
-RAG_FILL = {
-    "red": "F4B6B6",
-    "amber": "FCD9A8",
-    "green": "C6E7C1",
-    "blue": "BDD7EE",
-    "grey": "D9D9D9",
-}
 HEADER_FILL = "E8EDF5"
 TEXT_WIDTH_MM = 180  # A4's 210 mm less 15 mm margins either side
 assert set(RAG_FILL) == set(RAG_COLOUR)

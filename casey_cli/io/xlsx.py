@@ -10,15 +10,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from casey_cli.io.formats import FORMULA_START
+from casey_cli.io.formats import FORMULA_START, RAG_FILL
 
-RAG_FILL = {
-    "red": "F4B6B6",
-    "amber": "FCD9A8",
-    "green": "C6E7C1",
-    "blue": "BDD7EE",
-    "grey": "D9D9D9",
-}
 DATE_COLUMNS = ("due", "original_due", "completed", "latest_update_on")
 FIXED_TIME = datetime(2000, 1, 1)
 
