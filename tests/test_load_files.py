@@ -122,6 +122,8 @@ def test_xlsx_two_sheets_and_sheet_option(casey, tmp_path):
     dry = casey("load", str(path), "--dry-run")
     assert f"read {path}: sheets '2025-26', '2026-27'; skipped 'Notes'" in dry.stdout
     assert "2 would be created" in dry.stdout
+    dry = casey("load", str(path), "--sheet", "2026-27", "--dry-run")
+    assert f"read {path}: sheet '2026-27'" in dry.stdout.splitlines()
     casey("load", str(path), "--sheet", "2026-27")
     loaded = actions(casey)
     assert "New year" in loaded and "Old year" not in loaded

@@ -248,14 +248,13 @@ def read_xlsx(path: Path, sheet: str | None = None) -> Table:
         # (an unknown column, with the columns casey reads) says what to change.
         book.close()
         return read_xlsx(path, skipped[0])
-    if sheet is None:
-        read = [w.rpartition(":")[2] for w, _ in table.parts]
-        note = f"read {path}: sheet{'s' if len(read) != 1 else ''} "
-        note += ", ".join(repr(n) for n in read) if read else "none"
-        if skipped:
-            note += "; skipped " + ", ".join(repr(n) for n in skipped)
-            note += " (their first row is not item columns)"
-        table.notes.append(note)
+    read = [w.rpartition(":")[2] for w, _ in table.parts]  # named on a dry run
+    note = f"read {path}: sheet{'s' if len(read) != 1 else ''} "
+    note += ", ".join(repr(n) for n in read) if read else "none"
+    if skipped:
+        note += "; skipped " + ", ".join(repr(n) for n in skipped)
+        note += " (their first row is not item columns)"
+    table.notes.append(note)
     return table
 
 
