@@ -304,6 +304,8 @@ class LoadResult:
     updated: list[tuple[str, str]] = field(default_factory=list)
     unchanged: list[tuple[str, str]] = field(default_factory=list)
     changed_fields: dict[str, list[str]] = field(default_factory=dict)
+    # How each file was read, for a dry run: an encoding or delimiter, the sheets.
+    notes: list[str] = field(default_factory=list)
 
     def add_change(self, kind: str, key: str, fields: list[str]) -> None:
         if fields:

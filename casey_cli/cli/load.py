@@ -16,6 +16,19 @@ if TYPE_CHECKING:
     from casey_cli.schemas import LoadResult
 
 
+def _encoding(value: str) -> str:
+    """An encoding Python knows, by any of its names; another is a usage error (exit 2)."""
+    import codecs
+
+    try:
+        b"a".decode(value, "replace")  # refuses a codec that is not a text encoding (base64)
+        return codecs.lookup(value).name
+    except LookupError:
+        raise typer.BadParameter(
+            f"unknown encoding {value!r}; give one such as utf-8 or cp1252 (Windows-1252)"
+        ) from None
+
+
 @errors_as_one_line
 def load(
     ctx: typer.Context,
@@ -36,6 +49,25 @@ def load(
             help="Show what would be created, updated or left unchanged; write nothing.",
         ),
     ] = False,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            "--encoding",
+            parser=_encoding,
+            metavar="<name>",
+            help="A CSV file's text encoding (utf-8, cp1252 ...). Default: UTF-8 when the "
+            "file is valid UTF-8 (with or without a byte-order mark), else Windows-1252.",
+        ),
+    ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option(
+            "--sheet",
+            metavar="<name>",
+            help="Read only this sheet of an XLSX file. Default: every sheet whose first "
+            "row is item columns.",
+        ),
+    ] = None,
     by: ByOpt = None,
     fmt: Annotated[
         Format,
@@ -56,7 +88,9 @@ def load(
 
     app = app_context(ctx)
     with _progress() as advance, app.store().write(dry_run=dry_run) as tx:
-        result = loader.load_files(tx, app.run_context(by), files, advance)
+        result = loader.load_files(
+            tx, app.run_context(by), files, advance, encoding=encoding, sheet=sheet
+        )
     output.emit_written(
         fmt,
         {"dry_run": dry_run, **result.to_dict()},
@@ -69,7 +103,8 @@ def _summary(result: "LoadResult", dry_run: bool) -> str:
     """What a load did, for text: each record's fate on a dry run, then the counts."""
     lines = []
     if dry_run:
-        lines = [f"would create {kind} {key}" for kind, key in result.created]
+        lines = list(result.notes)
+        lines += [f"would create {kind} {key}" for kind, key in result.created]
         lines += [
             f"would update {kind} {key}: {', '.join(result.changed_fields[key])}"
             for kind, key in result.updated

@@ -5,7 +5,7 @@ field. Pure: no store here (services.load applies what this returns)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -297,6 +297,8 @@ class Parsed:
     recs: list[tuple[Where, str, dict[str, Any]]]
     meetings: list[tuple[Where, dict[str, Any]]]
     actions: list[tuple[Where, dict[str, Any]]]
+    # How the file was read, for a dry run (an encoding, a delimiter, the sheets).
+    notes: list[str] = field(default_factory=list)
 
 
 def parse_register(path: Path, today: date) -> Parsed:
@@ -386,12 +388,18 @@ def parse_register(path: Path, today: date) -> Parsed:
 
 
 def parse_item_rows(
-    rows: list[LineDict], name: str, today: date, header_line: int | None = None
+    rows: list[LineDict],
+    name: str,
+    today: date,
+    header_line: int | None = None,
+    seen: dict[str, tuple[str, int]] | None = None,
 ) -> Parsed:
     """Rows of item objects (CSV, JSON, XLSX): actions by ref or borough+title, and
-    recommendations by ref."""
+    recommendations by ref. `seen` is shared by the sheets of one workbook, so a key
+    repeated on another sheet is found too."""
     parsed = Parsed([], [], [], [], [])
-    seen: dict[str, int] = {}
+    if seen is None:
+        seen = {}
     top = Where(name, None)
     if header_line is not None and rows:
         for key in rows[0]:
@@ -438,11 +446,15 @@ def parse_item_rows(
                 key = f"{data['borough']}/{data['title'].lower()}"
             parsed.actions.append((where, data))
         if key in seen:
+            first_in, first_line = seen[key]
+            at = f"line {first_line}"
+            if first_in != name:  # another sheet of the workbook
+                at = f"sheet '{first_in.rpartition(':')[2]}' {at}"
             raise where.fail(
                 "ref" if ref else "title",
-                f"{key} is repeated in this file (first at line {seen[key]}); keep one",
+                f"{key} is repeated in this file (first at {at}); keep one",
             )
-        seen[key] = row.line
+        seen[key] = (name, row.line)
     return parsed
 
 
@@ -463,7 +475,9 @@ def bundled_register() -> Path:
 LOADABLE = (".yaml", ".yml", ".csv", ".json", ".xlsx")
 
 
-def parse_file(path: Path, today: date) -> Parsed:
+def parse_file(
+    path: Path, today: date, encoding: str | None = None, sheet: str | None = None
+) -> Parsed:
     from casey_cli.config import path_problem
 
     name = str(path)
@@ -474,9 +488,9 @@ def parse_file(path: Path, today: date) -> Parsed:
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
         return parse_register(path, today)
-    from casey_cli.io.tabular import READERS
+    from casey_cli.io.tabular import TABULAR, read_table
 
-    if suffix not in READERS:
+    if suffix not in TABULAR:
         raise InvalidInput(
             f"cannot load a '{suffix or path.name}' file; use one of {', '.join(LOADABLE)}",
             file=str(path),
@@ -484,7 +498,18 @@ def parse_file(path: Path, today: date) -> Parsed:
     if not path.is_file():
         raise InvalidInput("file not found; check the path", file=str(path))
     header = None if suffix == ".json" else 1
-    return parse_item_rows(READERS[suffix](path), str(path), today, header)
+    table = read_table(path, suffix, encoding, sheet)
+    if not table.parts:
+        parsed = parse_item_rows(table.rows, str(path), today, header)
+    else:  # a workbook's sheets: each row's errors name its sheet
+        parsed = Parsed([], [], [], [], [])
+        seen: dict[str, tuple[str, int]] = {}
+        for name, rows in table.parts:
+            part = parse_item_rows(rows, name, today, header, seen)
+            parsed.recs += part.recs
+            parsed.actions += part.actions
+    parsed.notes = table.notes
+    return parsed
 
 
 def count(parsed: list[Parsed]) -> int:

@@ -586,11 +586,18 @@ def _with_lines(old: str | None, given: str | None) -> str | None:
 
 
 def load_files(
-    tx: Tx, run: RunContext, paths: list[Path], progress: Callable[[int], None] | None = None
+    tx: Tx,
+    run: RunContext,
+    paths: list[Path],
+    progress: Callable[[int], None] | None = None,
+    *,
+    encoding: str | None = None,
+    sheet: str | None = None,
 ) -> LoadResult:
-    """Validate every file first, then apply them all in the caller's one transaction."""
+    """Validate every file first, then apply them all in the caller's one transaction.
+    `encoding` is a CSV file's (else detected), `sheet` the one sheet of a workbook to read."""
     with _collector_paused():
-        parsed = [parse_file(p, run.today) for p in paths]
+        parsed = [parse_file(p, run.today, encoding, sheet) for p in paths]
         if tx.dialect == "sqlite" and count(parsed) > 1000:
             # A large load touches every page of the five action indexes in random order:
             # SQLite's 2 MB default page cache would spill to the WAL mid-transaction and
@@ -599,6 +606,7 @@ def load_files(
         loader = Loader(tx, run, progress)
         for p in parsed:
             loader.apply(p)
+            loader.result.notes += p.notes
         return loader.result
 
 
