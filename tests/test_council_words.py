@@ -145,3 +145,14 @@ def test_an_impossible_date_in_a_file_is_a_located_error(
     assert snapshot(isolated) == before
     bad_status = write(tmp_path, "bad2.csv", "ref,borough,title,status\n,islington,X,Finished\n")
     assert "unknown status 'Finished'" in casey.error("load", str(bad_status))
+
+
+def test_words_in_due_leave_an_existing_due_date(casey: Casey, tmp_path: Path) -> None:
+    """Words are a due date not given: none for a new item, the old one kept."""
+    first = write(tmp_path, "a.csv", "ref,borough,title,due\n,islington,Keep it,28 Feb 2027\n")
+    casey("load", str(first))
+    again = write(tmp_path, "b.csv", "ref,borough,title,due\n,islington,Keep it,TBC\n")
+    out = casey("load", str(again)).stdout
+    assert out.strip().splitlines()[-1] == "0 created, 0 updated, 1 unchanged", out
+    items = casey.json("action", "list", "-b", "islington")
+    assert next(i["due"] for i in items if i["title"] == "Keep it") == "2027-02-28"

@@ -290,8 +290,10 @@ def _record_fields(
             continue
         out[key] = parsed
     due = out.get("due")
-    if isinstance(due, TrackerDate):  # words in the due column: no due date (a gap)
-        out["due"] = None
+    if isinstance(due, TrackerDate):
+        # Words in the due column give no date: not given, so a new item has none (a gap)
+        # and an existing one keeps its date (no load clears a due date).
+        del out["due"]
         if due.status is not None and out.get("status") is None:
             out["status"] = due.status
     for key in fields.required:
