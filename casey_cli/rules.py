@@ -3,6 +3,7 @@ RAG, slips."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from casey_cli.enums import CLOSED_STATUSES, Rag, Response, Status
@@ -30,11 +31,95 @@ _STATUSES = [s.value for s in Status]
 _RESPONSES = [r.value for r in Response]
 
 
+# The words trackers use for a status (docs/contract.md#status-words), each read without
+# case, spaces or punctuation ('On-going' = 'ongoing' = 'On going'). The contract's own
+# words (`in-progress`) read as themselves; nothing else is a status.
+STATUS_WORDS: dict[str, tuple[str, ...]] = {
+    Status.COMPLETE.value: (
+        "Complete",
+        "Completed",
+        "Closed",
+        "Discharged",
+        "Achieved",
+        "Implemented",
+    ),
+    Status.IN_PROGRESS.value: (
+        "Ongoing",
+        "On-going",
+        "In progress",
+        "On track",
+        "Under implementation",
+        "Agreed - further work required",
+    ),
+    Status.NOT_STARTED.value: ("Not started", "Awaiting allocation", "Not yet due"),
+    Status.BLOCKED.value: ("Paused", "Suspended", "On hold", "Delayed", "At risk"),
+    Status.DROPPED.value: (
+        "Superseded",
+        "Overtaken by events",
+        "No longer feasible",
+        "Withdrawn",
+        "Rejected",
+    ),
+}
+_WORD = re.compile(r"[^\W_]+")  # a run of letters and digits
+
+
+def _key(text: str) -> str:
+    return "".join(_WORD.findall(text.lower()))
+
+
+_STATUS_BY_KEY = {_key(s): s for s in _STATUSES} | {
+    _key(word): status for status, words in STATUS_WORDS.items() for word in words
+}
+_LONGEST = max(len(_WORD.findall(w)) for words in STATUS_WORDS.values() for w in words)
+
+
 def normalise_status(text: str) -> str:
-    """`In Progress`, `in_progress`, `IN-PROGRESS` -> `in-progress`; anything else is an error."""
+    """`In Progress`, `in_progress`, `IN-PROGRESS` -> `in-progress`, and a tracker's word
+    (STATUS_WORDS: `On track` -> `in-progress`); anything else is an error."""
     if text in _STATUSES:  # the common case, on every row of a load
         return text
+    status = _STATUS_BY_KEY.get(_key(text))
+    if status is not None:
+        return status
     return _choose(text, _STATUSES, "status")
+
+
+def read_status(text: str) -> tuple[str | None, str]:
+    """A tracker's status cell: the status its first words give (the longest status word it
+    starts with) and the rest, the prose after it ('Completed. The meeting took place on 10
+    February 2021.' -> ('complete', 'The meeting took place on 10 February 2021.')); or
+    (None, the text) when it starts with no status word."""
+    words = list(_WORD.finditer(text))
+    for count in range(min(_LONGEST, len(words)), 0, -1):
+        status = _STATUS_BY_KEY.get("".join(m.group() for m in words[:count]).lower())
+        if status is not None:
+            end = words[count - 1].end()
+            rest = text[end:].lstrip(" \t\n.,;:!?-\u2013\u2014").strip()
+            return status, rest if any(c.isalnum() for c in rest) else ""
+    return None, text.strip()
+
+
+# A tracker's RAG word or letter (docs/contract.md#rag-words).
+_RAG_WORDS = {r.value: r.value for r in Rag} | {
+    "gray": "grey",
+    "r": "red",
+    "a": "amber",
+    "g": "green",
+    "b": "blue",
+}
+
+
+def read_rag(text: str) -> str:
+    """`R`, `Red`, `RED` -> `red`; Red, Amber, Green, Blue, Grey (or Gray) and R, A, G, B in
+    any case; anything else is an error."""
+    rag = _RAG_WORDS.get(_key(text))
+    if rag is None:
+        raise InvalidInput(
+            f"unknown RAG '{text}'; use Red, Amber, Green, Blue or Grey (or R, A, G, B)",
+            field="rag",
+        )
+    return rag
 
 
 def normalise_response(text: str) -> str:

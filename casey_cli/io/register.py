@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from casey_cli import rules
-from casey_cli.dates import DATE_HELP, RelativeDate, parse_file_date
+from casey_cli.dates import DATE_HELP, RelativeDate, TrackerDate, parse_file_date, tracker_date
 from casey_cli.errors import InvalidInput, did_you_mean
 from casey_cli.io.yamlfile import LineDict, read_yaml
 from casey_cli.refs import parse_action_id
@@ -69,11 +69,30 @@ def _date(value: Any, where: Where, name: str, today: date) -> date:
         raise where.fail(name, exc.message) from None
 
 
-def _status(value: Any, where: Where, name: str, today: date) -> str:
+def _due(value: Any, where: Where, name: str, today: date) -> date | TrackerDate:
+    """A due date, or a tracker's words in its place ('TBC', 'Ongoing', 'Completed'): a
+    TrackerDate that _record_fields turns into no due date and, for a status word, the
+    status (docs/formats.md#words-in-a-date-column; the words themselves are not kept yet)."""
+    if not isinstance(value, str):
+        return _date(value, where, name, today)
     try:
-        return rules.normalise_status(_text(value, where, name, today))
+        read = tracker_date(value, today, field=name)
     except InvalidInput as exc:
         raise where.fail(name, exc.message) from None
+    return read.day if read.day is not None else read
+
+
+def _status(value: Any, where: Where, name: str, today: date) -> str:
+    """A status word, or a status word and prose after it ('Completed. The meeting took place
+    on 10 February 2021.'): the word gives the status; the prose is dropped for now."""
+    text = _text(value, where, name, today)
+    try:
+        return rules.normalise_status(text)
+    except InvalidInput as exc:
+        status, rest = rules.read_status(text)
+        if status is None or not rest:
+            raise where.fail(name, exc.message) from None
+        return status
 
 
 def _response(value: Any, where: Where, name: str, today: date) -> str:
@@ -138,7 +157,7 @@ REC_FIELDS = FieldSpecs(
         "addressed_to": (_text, False),
         "response": (_response, False),
         "owner": (_text, False),
-        "due": (_date, False),
+        "due": (_due, False),
         "original_due": (_date, False),
         "status": (_status, False),
         "completed": (_date, False),
@@ -163,7 +182,7 @@ ACTION_FIELDS = FieldSpecs(
         "title": (_text, True),
         "owner": (_text, False),
         "status": (_status, False),
-        "due": (_date, False),
+        "due": (_due, False),
         "original_due": (_date, False),
         "recommendation": (_slug, False),
         "progress": (_progress, False),
@@ -189,7 +208,7 @@ ITEM_ROW_FIELDS = FieldSpecs(
         "title": (_text, True),
         "owner": (_text, False),
         "status": (_status, False),
-        "due": (_date, False),
+        "due": (_due, False),
         "original_due": (_date, False),
         "days_overdue": (lambda v, *_: v, False),
         "rag": (lambda v, *_: v, False),
@@ -270,6 +289,13 @@ def _record_fields(
                 out[key] = None  # present but empty: clears the field on update
             continue
         out[key] = parsed
+    due = out.get("due")
+    if isinstance(due, TrackerDate):
+        # Words in the due column give no date: not given, so a new item has none (a gap)
+        # and an existing one keeps its date (no load clears a due date).
+        del out["due"]
+        if due.status is not None and out.get("status") is None:
+            out["status"] = due.status
     for key in fields.required:
         if out.get(key) is None:
             raise where.fail(None, f"{_article(what)} {what} needs '{key}'; add it")
