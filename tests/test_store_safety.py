@@ -404,3 +404,12 @@ def test_casey_remembers_its_own_writes_as_checked(casey, isolated):
     casey("status")  # checked again, passed, remembered
     assert f"\t{isolated}\n" in stamps_path().read_text()
     assert Stamps(stamps_path()).passed(isolated)
+
+
+@pytest.mark.sqlite_only(reason="a file name in another encoding")
+def test_a_store_named_in_another_encoding_is_created_and_used(casey, tmp_path):
+    """A name whose bytes are not UTF-8 arrives as lone surrogates (hypothesis found `init`
+    failing on one while it cached the store's health check)."""
+    db = f"{tmp_path}/register-\udcff.db"
+    assert "Created a new casey store" in casey("--db", db, "init").stderr
+    assert casey("--db", db, "status", "--borough", "islington").exit_code == 0

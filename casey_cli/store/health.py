@@ -48,7 +48,7 @@ class Stamps:
         if self._known is None:
             self._known = {}
             try:
-                text = self.file.read_text(encoding="utf-8")
+                text = self.file.read_text(encoding="utf-8", errors="surrogateescape")
             except (OSError, ValueError):
                 text = ""
             for line in text.splitlines():
@@ -80,8 +80,8 @@ class Stamps:
         try:
             self.file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as handle:
                 handle.write("".join(f"{mark}\t{path}\n" for path, mark in kept))
             os.replace(tmp, self.file)
-        except OSError:
+        except (OSError, UnicodeError):  # a name no encoding writes: just not cached
             tmp.unlink(missing_ok=True)
