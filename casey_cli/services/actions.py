@@ -11,7 +11,7 @@ from casey_cli.enums import Status
 from casey_cli.errors import InvalidInput
 from casey_cli.run_context import RunContext
 from casey_cli.schemas import Item, ItemDetail
-from casey_cli.services.progress import rag_change, record_update, updates
+from casey_cli.services.progress import rag_change, record_rag, record_update, updates
 from casey_cli.store import lookup
 from casey_cli.store.items import make_item
 from casey_cli.store.rows import reschedule as move_due
@@ -179,15 +179,7 @@ def update(
             action, changes, by=run.user, today=run.today, note=clean_text(note), meeting=mtg
         )
     if rag_changes:
-        changed += tx.update(
-            action,
-            rag_changes,
-            by=run.user,
-            today=run.today,
-            note=clean_text(reason),
-            meeting=mtg,
-            note_alone=False,
-        )
+        changed += record_rag(tx, run, action, rag_changes, reason, mtg)
     return action.item(run.today, run.window), bool(changed)
 
 

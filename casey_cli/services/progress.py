@@ -15,6 +15,7 @@ from casey_cli.schemas import Event, ProgressUpdate
 from casey_cli.text import clean_text
 
 if TYPE_CHECKING:
+    from casey_cli.store.lookup import MeetingRef
     from casey_cli.store.rows import Tracked
     from casey_cli.store.tx import Tx
 
@@ -79,6 +80,27 @@ def record_update(
             note_alone=False,
         )
     return True
+
+
+def record_rag(
+    tx: Tx,
+    run: RunContext,
+    item: Tracked,
+    change: dict[str, Any],
+    reason: str | None,
+    meeting: MeetingRef | None,
+) -> list[str]:
+    """Set the officer's RAG (`rag_change`, checked before anything was written), with the
+    reason as its event's note; the fields changed."""
+    return tx.update(
+        item,
+        change,
+        by=run.user,
+        today=run.today,
+        note=clean_text(reason),
+        meeting=meeting,
+        note_alone=False,
+    )
 
 
 def update_events(history: Sequence[Event]) -> list[tuple[Event, str, str | None]]:

@@ -10,7 +10,7 @@ from casey_cli.errors import InvalidInput
 from casey_cli.run_context import RunContext
 from casey_cli.schemas import Item, ItemDetail
 from casey_cli.services.actions import item_changes
-from casey_cli.services.progress import rag_change, record_update, updates
+from casey_cli.services.progress import rag_change, record_rag, record_update, updates
 from casey_cli.store.items import Filters
 from casey_cli.store.rows import reschedule
 from casey_cli.text import clean_text
@@ -80,15 +80,7 @@ def update(
             rec, changes, by=run.user, today=run.today, note=clean_text(note), meeting=mtg
         )
     if rag_changes:
-        changed += tx.update(
-            rec,
-            rag_changes,
-            by=run.user,
-            today=run.today,
-            note=clean_text(reason),
-            meeting=mtg,
-            note_alone=False,
-        )
+        changed += record_rag(tx, run, rec, rag_changes, reason, mtg)
     if due is not None:  # a reschedule always changes the date, or refuses
         reschedule(tx, rec, due=due, reason=why, by=run.user, today=run.today, meeting=mtg)
     return rec.item(run.today, run.window), bool(changed) or due is not None
