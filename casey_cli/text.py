@@ -34,8 +34,14 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
 def nothing_recorded(borough: str | None) -> str:
     """What a status says for a scope with no items at all, rather than "no gaps"."""
     where = f" --borough {borough}" if borough else ""
-    name = borough.replace("-", " ").title() if borough else "London"
+    name = scope_name(borough)
     return (
         f"Nothing is recorded for {name}: add its actions with `casey action add{where}`, "
         "or bring in its tracker with `casey load FILE`."
     )
+
+
+def scope_name(borough: str | None) -> str:
+    """A borough's slug as people read it (`kensington-and-chelsea` is Kensington And
+    Chelsea), or All London for no borough."""
+    return borough.replace("-", " ").title() if borough else "All London"

@@ -17,7 +17,7 @@ from casey_cli.schemas import (
     LondonRow,
     StatusReport,
 )
-from casey_cli.text import counted, nothing_recorded
+from casey_cli.text import counted, nothing_recorded, scope_name
 
 COLUMNS = (
     "ref",
@@ -35,10 +35,6 @@ COLUMNS = (
 LONDON_COLUMNS = (*LONDON_COUNTS, *(rag.value for rag in Rag))
 
 
-def scope_title(borough: str | None) -> str:
-    return borough.replace("-", " ").title() if borough else "All London"
-
-
 def _section(title: str, items: list[Item], empty: str) -> str:
     if not items:
         return f"## {title}\n\n{empty}\n"
@@ -51,7 +47,7 @@ def status_markdown(report: StatusReport | LondonReport) -> str:
     s = report.summary
     rag = ", ".join(f"{n} {k}" for k, n in s.by_rag.items())
     head = (
-        f"# Status: {scope_title(report.borough)} ({report.today})\n\n"
+        f"# Status: {scope_name(report.borough)} ({report.today})\n\n"
         f"{counted(s.total, 'item')} ({rag}); {s.overdue} overdue, {s.due_soon} due within "
         f"{counted(report.window_days, 'day')}, {counted(s.gaps, 'gap')}.\n"
     )

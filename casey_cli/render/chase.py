@@ -7,9 +7,9 @@ from datetime import date
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from casey_cli.render.common import FitTable, cell, scope_name
+from casey_cli.render.common import FitTable, cell
 from casey_cli.schemas import NO_OWNER, ChaseList, ChaseRow
-from casey_cli.text import counted
+from casey_cli.text import counted, scope_name
 
 CHASE_ROWS = 20  # rows of each owner's table a person sees; CSV and JSON have them all
 CHASE_OWNERS = 10  # owners' tables a person sees (owners by name, nobody's items last)

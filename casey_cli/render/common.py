@@ -53,10 +53,6 @@ COLUMN_RATIO = {"title": 4, "owner": 2, "note": 3, "old": 2, "new": 3, "by": 2}
 NO_WRAP = ("ref", "due", "rag", "status", "days_overdue", "at")
 
 
-def scope_name(borough: str | None) -> str:
-    return borough.replace("-", " ").title() if borough else "All London"
-
-
 def headline(scope: str, today: str, total: int, by_rag: dict[str, int], tail: str) -> Text:
     """`Scope · date · N items · n red  n amber ...` and the tail on a line of its own (so
     neither wraps at 80 columns), RAG counts in their colours; with no items there are no

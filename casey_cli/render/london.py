@@ -7,9 +7,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from casey_cli.render.common import RAG_STYLE, cell, headline, scope_name
+from casey_cli.render.common import RAG_STYLE, cell, headline
 from casey_cli.schemas import LONDON_COUNTS, LondonReport, LondonRow
-from casey_cli.text import counted
+from casey_cli.text import counted, scope_name
 
 # Each RAG has its own glyph as well as its colour, so a bar still reads without colour.
 RAG_GLYPH = {"red": "█", "amber": "▓", "green": "▒", "blue": "░", "grey": "·"}

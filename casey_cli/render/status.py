@@ -11,13 +11,12 @@ from casey_cli.render.common import (
     FitTable,
     cell,
     headline,
-    scope_name,
     title_cell,
 )
 from casey_cli.render.items import section
 from casey_cli.render.london import london_view
 from casey_cli.schemas import Item, LondonReport, StatusReport
-from casey_cli.text import counted, nothing_recorded
+from casey_cli.text import counted, nothing_recorded, scope_name
 
 
 def gap_reason(item: Item) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.text import Text
 
-from casey_cli.render.common import FitTable, cell, scope_name
+from casey_cli.render.common import FitTable, cell
 from casey_cli.schemas import Trend
+from casey_cli.text import scope_name
 
 TREND_SERIES = (("open", "green"), ("overdue", "bold red"), ("completed", "blue"))
 
