@@ -110,22 +110,18 @@ _MONTHS = {
     )
     for name in names
 }
+# Patterns compiled on first use (re's cache), not at import: every command imports this
+# module for its help text, and the month alternations cost milliseconds to compile.
 _MONTH = "(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _YEAR = "([0-9]{4}|[0-9]{2})"
 # '28 February 2014', '28 Feb 2014', '28th Feb. 2014', '28-Feb-2014', 'by 28 Feb 2014'.
-_DAY_MONTH_YEAR = re.compile(
-    rf"^(?:by )?([0-9]{{1,2}})(?:st|nd|rd|th)?[ -]{_MONTH}(?:,? |-){_YEAR}$"
-)
+_DAY_MONTH_YEAR = rf"^(?:by )?([0-9]{{1,2}})(?:st|nd|rd|th)?[ -]{_MONTH}(?:,? |-){_YEAR}$"
 # 'March 2024', 'end of Feb 2023', 'by April 2025': the month's last day.
-_MONTH_YEAR = re.compile(rf"^(?:(?:by|end of|by end of|by the end of|end) )?{_MONTH}[ -]{_YEAR}$")
+_MONTH_YEAR = rf"^(?:(?:by|end of|by end of|by the end of|end) )?{_MONTH}[ -]{_YEAR}$"
 # 'Q2 2024/25', 'Q2 2024-25', 'Q2 2024/2025': a quarter of the UK financial year.
-_QUARTER = re.compile(
-    r"^(?:by (?:end of )?)?q ?([0-9]+) (?:fy ?)?([0-9]{4})[/-]([0-9]{4}|[0-9]{2})$"
-)
+_QUARTER = r"^(?:by (?:end of )?)?q ?([0-9]+) (?:fy ?)?([0-9]{4})[/-]([0-9]{4}|[0-9]{2})$"
 # '2024/25', 'FY 2024/25', 'by 2024/25', 'end of 2024/25': the financial year to 31 March.
-_FINANCIAL_YEAR = re.compile(
-    r"^(?:(?:by|end of|by end of) )?(?:fy ?)?([0-9]{4})[/-]([0-9]{4}|[0-9]{2})$"
-)
+_FINANCIAL_YEAR = r"^(?:(?:by|end of|by end of) )?(?:fy ?)?([0-9]{4})[/-]([0-9]{4}|[0-9]{2})$"
 # The last month of each quarter, Q1 = April-June ... Q4 = January-March of the second year.
 _QUARTER_END = {1: 6, 2: 9, 3: 12, 4: 3}
 
@@ -154,7 +150,7 @@ def _second_year(text: str, first: str, second: str, field: str) -> int:
 
 
 def _written(text: str, value: str, field: str) -> tuple[date, str | None] | None:
-    if match := _DAY_MONTH_YEAR.match(value):
+    if match := re.match(_DAY_MONTH_YEAR, value):
         day, month, year = int(match.group(1)), _MONTHS[match.group(2)], _year(match.group(3))
         try:
             return date(year, month, day), None
@@ -165,12 +161,12 @@ def _written(text: str, value: str, field: str) -> tuple[date, str | None] | Non
                 f"{last} days; give a day from 1 to {last}",
                 field=field,
             ) from None
-    if match := _MONTH_YEAR.match(value):
+    if match := re.match(_MONTH_YEAR, value):
         year = _year(match.group(2))
         if year < 1:
             raise InvalidInput(f"'{text.strip()}' is not a real month", field=field)
         return _month_end(year, _MONTHS[match.group(1)]), "month"
-    if match := _QUARTER.match(value):
+    if match := re.match(_QUARTER, value):
         quarter = int(match.group(1))
         end = _second_year(text, match.group(2), match.group(3), field)
         if quarter not in _QUARTER_END:
@@ -182,7 +178,7 @@ def _written(text: str, value: str, field: str) -> tuple[date, str | None] | Non
             )
         month = _QUARTER_END[quarter]
         return _month_end(end if month == 3 else end - 1, month), "quarter"
-    if match := _FINANCIAL_YEAR.match(value):
+    if match := re.match(_FINANCIAL_YEAR, value):
         end = _second_year(text, match.group(1), match.group(2), field)
         return date(end, 3, 31), "financial year"
     return None
