@@ -34,6 +34,19 @@ class InvalidInput(CaseyError):
         self.message, self.file, self.line, self.field = message, file, line, field
 
 
+class ManyProblems(InvalidInput):
+    """Several problems in a load's files, each on its own line, the first `shown` of them."""
+
+    def __init__(self, problems: list[InvalidInput], shown: int) -> None:
+        lines = [str(p) for p in problems[:shown]]
+        if len(problems) > shown:
+            lines.append(f"... and {len(problems) - shown} more problems")
+        lines.append(f"{len(problems)} problems in the files; nothing was written")
+        CaseyError.__init__(self, "\n".join(lines))
+        self.message, self.file, self.line, self.field = lines[-1], None, None, None
+        self.lines = lines
+
+
 class StoreError(CaseyError):
     """The store cannot be opened or is of an unknown schema."""
 

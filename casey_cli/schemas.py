@@ -32,6 +32,8 @@ ITEM_COLUMNS = (
     "latest_update",
     "latest_update_on",
     "reported_rag",
+    "tracker_ref",
+    "due_text",
 )
 
 
@@ -59,6 +61,8 @@ class Item:
     latest_update: str | None = None
     latest_update_on: str | None = None
     reported_rag: str | None = None
+    tracker_ref: str | None = None
+    due_text: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         # Fields are flat values in ITEM_COLUMNS order; asdict() would deep-copy each one

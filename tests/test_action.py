@@ -40,6 +40,8 @@ ITEM_FIELDS = [
     "latest_update",
     "latest_update_on",
     "reported_rag",
+    "tracker_ref",
+    "due_text",
 ]
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
 
@@ -111,6 +113,8 @@ def test_add_returns_the_item_object_in_spec_order(casey: Casey, add_action: Add
         "latest_update": None,
         "latest_update_on": None,
         "reported_rag": None,
+        "tracker_ref": None,
+        "due_text": None,
     }
     assert {k: item[k] for k in expected} == expected
     assert TIMESTAMP.match(item["created"]) and TIMESTAMP.match(item["updated"])

@@ -252,9 +252,9 @@ def test_upgrade_from_the_first_released_schema_keeps_every_row(casey, tmp_path)
     for table, rows in before.items():
         after = dump(db, table)
         # Every row as it was, and the columns added since (schema 0007's update and
-        # reported RAG) empty.
+        # reported RAG, 0008's tracker ref and due text) empty.
         assert [r[: len(rows[0])] for r in after] == rows, table
-        assert {r[len(rows[0]) :] for r in after} <= {(), (None, None, None)}, table
+        assert {r[len(rows[0]) :] for r in after} <= {(), (None,) * 5}, table
     history_after = dump(db, "history")
     assert [r[:11] for r in history_after] == [tuple(r) for r in history_before]
     assert {r[-1] for r in history_after} == {None}  # who made them was not recorded then
@@ -506,7 +506,7 @@ def test_a_dump_restores_into_a_new_store_on_either_backend(
     assert stat.S_IMODE(dumped.stat().st_mode) == 0o600
     document = json.loads(dumped.read_text(encoding="utf-8"))
     assert list(document)[:2] == ["format", "version"]
-    assert (document["format"], document["version"]) == ("casey-cli dump", 3)
+    assert (document["format"], document["version"]) == ("casey-cli dump", 4)
     assert all(event["account"] for event in document["history"])  # who made each
     assert [a["evidence"] for a in document["actions"] if a["id"] == 20] == [
         "line 1\nline 2\nminutes"
@@ -602,11 +602,12 @@ ADDED_IN_DUMP = {
     3: dict.fromkeys(
         ("recommendations", "actions"), ("latest_update", "latest_update_on", "reported_rag")
     ),
+    4: dict.fromkeys(("recommendations", "actions"), ("tracker_ref", "due_text")),
 }
 
 
 @pytest.mark.sqlite_only(reason="an old SQLite store's dump, restored into a new file")
-@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("version", [1, 2, 3])
 def test_an_older_dump_restores_with_the_newer_fields_empty(casey, tmp_path, version):
     """A dump from before `account` joined the history (version 1) or before the update and
     the officer's RAG joined the items (version 2) restores with those fields null, and its

@@ -612,13 +612,13 @@ def malformed_csv(draw: Any, a1_title: str) -> tuple[str, str | bytes]:
     )
     row = draw(st.sampled_from(rows))
     if kind == "unknown_column":
-        column = draw(
-            st.one_of(
-                st.just(""),
-                st.sampled_from(["titel", "Borough", "notes", "meeting", "note", " title"]),
-                st.from_regex(r"\A[a-z_]{2,12}\Z"),
-            ).filter(lambda c: c not in ITEM_ROW_FIELDS)
-        )
+        # A heading that is casey's in another case or spacing, or a tracker's word for a
+        # field, repeats a column: refused. (A heading casey does not know is a tracker's,
+        # left out, and a misspelt one refused when no column gives its field:
+        # tests/test_trackers.py.)
+        repeats = {"Borough": "borough", " title": "title", "OWNER": "owner", "Due": "due"}
+        repeats["Lead officer"] = "owner"
+        column = draw(st.sampled_from([c for c, field in repeats.items() if field in header]))
         header.insert(draw(st.integers(0, len(header))), column)
         for r in rows:
             r[column] = "x"
@@ -751,7 +751,7 @@ def test_malformed_csv_is_rejected_cleanly(casey, isolated, tmp_path, data):
             "is not an action ref",
         ),
         ("d.csv", "borough,title\ncamden,Same\ncamden,same\n", "is repeated in this file"),
-        ("g.csv", "borough,title,extra\ncamden,x,y\n", "unknown column 'extra'"),
+        ("g.csv", "borough,title,ownr\ncamden,x,y\n", "unknown column 'ownr'"),
         ("x.csv", "borough,title\ncamden,x,y\n", "more cells (3) than the header (2)"),
     ],
 )
@@ -772,8 +772,8 @@ def load_anything(casey: Casey, db: Path, path: Path) -> None:
         raise result.exception
     assert "Traceback" not in result.stderr
     if result.exit_code == 1:
-        err = result.stderr.strip()
-        assert err.startswith("Error: ") and len(err.splitlines()) == 1, err
+        err = result.stderr.strip()  # one line a problem
+        assert all(line.startswith("Error: ") for line in err.splitlines()), err
         assert str(path) in err
         assert result.stdout == ""
         assert snapshot(db) == before

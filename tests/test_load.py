@@ -922,6 +922,8 @@ def test_a_new_actions_state_is_the_canonical_object_of_its_fields():
             "u",
             None,
             "unverified",
+            None,
+            None,
         ),
         (
             20,
@@ -940,6 +942,8 @@ def test_a_new_actions_state_is_the_canonical_object_of_its_fields():
             "u",
             date(2026, 3, 4),
             "unverified",
+            "SR (25/26) 01",
+            "TBC",
         ),
     ]
     for row in rows:

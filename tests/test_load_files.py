@@ -104,7 +104,7 @@ def test_xlsx_data_on_sheet_two(casey, tmp_path):
     )
     dry = casey("load", str(path), "--dry-run")
     assert (
-        f"read {path}: sheet 'Actions'; skipped 'Notes' (their first row is not item columns)"
+        f"read {path}: sheet 'Actions'; skipped 'Notes' (no header row of item columns)"
         in dry.stdout
     )
     assert "1 would be created" in dry.stdout
@@ -137,7 +137,8 @@ def test_xlsx_two_sheets_and_sheet_option(casey, tmp_path):
 def test_xlsx_sheet_named_with_an_unknown_header_is_a_located_error(casey, tmp_path):
     path = save(book(NOTES), tmp_path)
     err = casey.error("load", str(path))
-    assert err.startswith(f"Error: {path}:Notes:1: Read me first: unknown column")
+    assert err.startswith(f"Error: {path}:Notes: no header row found in the first 10 rows")
+    assert "'Read me first'" in err
 
 
 def test_xlsx_repeated_title_across_sheets(casey, tmp_path):

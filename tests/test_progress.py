@@ -155,7 +155,8 @@ def test_updates_and_the_officers_rag_reach_every_output(casey, add_action, tmp_
     rows = list(csv.DictReader(io.StringIO(casey("export", "--format", "csv").stdout)))
     [row] = [r for r in rows if r["ref"] == ref]
     assert tuple(row[f] for f in UPDATE_FIELDS) == want
-    assert list(rows[0])[-3:] == list(UPDATE_FIELDS)  # at the end: earlier columns kept
+    # After the earlier columns, before 0.5.0's tracker_ref and due_text.
+    assert list(rows[0])[-5:-2] == list(UPDATE_FIELDS)
     xlsx = tmp_path / "items.xlsx"
     casey("export", "--format", "xlsx", "--output", str(xlsx))
     sheet = load_workbook(xlsx).active
@@ -196,15 +197,28 @@ def test_history_check_dump_and_restore_keep_them(casey, isolated, add_action, t
     assert {k: json.loads(copy)[k] for k in mine} == mine
 
 
-def test_a_load_reads_and_ignores_the_update_columns(casey, add_action, tmp_path):
+def test_a_load_records_an_edited_update_once_and_the_officers_rag(casey, add_action, tmp_path):
+    """An export loads back unchanged; an edited latest_update is a new progress update,
+    recorded once (the same file again adds nothing), and reported_rag the officer's RAG."""
     ref = add_action()["ref"]
     casey("action", "progress", ref, "Started")
     exported = tmp_path / "items.csv"
     casey("export", "--format", "csv", "--borough", "islington", "--output", str(exported))
-    text = exported.read_text(encoding="utf-8").replace("Started", "Finished")
-    exported.write_text(text, encoding="utf-8")
     assert "0 updated" in casey("load", str(exported)).stdout
-    assert item_of(casey, ref)["latest_update"] == "Started"
+    rows = list(csv.DictReader(exported.open(encoding="utf-8")))
+    for row in rows:
+        if row["ref"] == ref:
+            row["latest_update"], row["reported_rag"] = "Finished", "Green"
+    with exported.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    assert "1 updated" in casey("load", str(exported)).stdout
+    item = item_of(casey, ref)
+    assert (item["latest_update"], item["reported_rag"]) == ("Finished", "green")
+    assert [u["text"] for u in item["updates"]] == ["Finished", "Started"]
+    assert "0 updated" in casey("load", str(exported)).stdout
+    assert len(item_of(casey, ref)["updates"]) == 2
 
 
 def test_updates_made_in_the_same_second_keep_their_own_dates_and_percents(casey):

@@ -40,6 +40,8 @@ ITEM_FIELDS = [
     "latest_update",
     "latest_update_on",
     "reported_rag",
+    "tracker_ref",
+    "due_text",
 ]
 AddAction = Callable[..., dict[str, Any]]
 

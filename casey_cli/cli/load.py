@@ -13,6 +13,9 @@ from casey_cli.cli.options import ByOpt, format_option
 from casey_cli.enums import Format
 
 if TYPE_CHECKING:
+    from rich.console import Group
+
+    from casey_cli.io.register import PreviewRow
     from casey_cli.schemas import LoadResult
 
 
@@ -35,7 +38,8 @@ def load(
     files: Annotated[
         list[Path],
         typer.Argument(
-            help="YAML register files, or CSV / JSON / XLSX files of item objects.",
+            help="YAML register files, CSV / JSON / XLSX files of item objects, or a "
+            "council's tracker as a CSV, XLSX or Word (.docx) file.",
             show_default=False,
             # Not Typer's path type, which stats the value unguarded (a NUL character raised
             # ValueError): the loader checks each path and names it in its error.
@@ -68,6 +72,49 @@ def load(
             "row is item columns.",
         ),
     ] = None,
+    column_map: Annotated[
+        str | None,
+        typer.Option(
+            "--map",
+            metavar="<Heading=field,...>",
+            help="Read a tracker's columns as these fields, beyond the headings casey knows "
+            '(docs/tracker.md): "Date=due,Cabinet Member=owner"; =ignore leaves one out.',
+        ),
+    ] = None,
+    map_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--map-file",
+            metavar="<file>",
+            help="A YAML file of `columns:` (Heading: field) and `statuses:` (Word: status) "
+            "to read a tracker with, kept beside it for every load.",
+        ),
+    ] = None,
+    map_status: Annotated[
+        str | None,
+        typer.Option(
+            "--map-status",
+            metavar="<Word=status,...>",
+            help='Read these status words too: "Green=complete,Amber=in-progress".',
+        ),
+    ] = None,
+    borough: Annotated[
+        str | None,
+        typer.Option(
+            "--borough",
+            metavar="<slug>",
+            help="The borough of every row that does not give one (a borough's tracker).",
+        ),
+    ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            metavar="<code>",
+            help="Load the rows as recommendations of this source (a scrutiny review's "
+            "tracker), matched by their reference or title.",
+        ),
+    ] = None,
     by: ByOpt = None,
     fmt: Annotated[
         Format,
@@ -84,19 +131,155 @@ def load(
 
     Example: casey load minutes-2026-11-19.yaml --dry-run
     """
+    from casey_cli.io.register import ReadOptions
     from casey_cli.services import load as loader
 
     app = app_context(ctx)
+    mapping, statuses = _maps(column_map, map_file, map_status)
+    options = ReadOptions(
+        encoding=encoding,
+        sheet=sheet,
+        mapping=mapping,
+        statuses=statuses,
+        borough=borough.strip().lower() if borough else None,
+        source=source.strip().lower() if source else None,
+        preview=[] if dry_run and fmt is Format.TEXT else None,
+    )
     with _progress() as advance, app.store().write(dry_run=dry_run) as tx:
-        result = loader.load_files(
-            tx, app.run_context(by), files, advance, encoding=encoding, sheet=sheet
-        )
+        result, outcomes = loader.load_files(tx, app.run_context(by), files, advance, options)
+    if options.preview:
+        output.show(_preview(options.preview, outcomes, result.counts()))
     output.emit_written(
         fmt,
         {"dry_run": dry_run, **result.to_dict()},
         _summary(result, dry_run),
         "Dry run: nothing was written." if dry_run else None,
     )
+
+
+def _maps(
+    column_map: str | None, map_file: Path | None, map_status: str | None
+) -> tuple[dict[str, str] | None, dict[str, str] | None]:
+    """The headings (heading key -> field) and status words (word key -> status) to read
+    with: a map file's, then the options' over them."""
+    from casey_cli.io.headings import read_map
+    from casey_cli.rules import normalise_status
+
+    columns: dict[str, str] = {}
+    statuses: dict[str, str] = {}
+    if map_file is not None:
+        columns, statuses = _read_map_file(map_file)
+    if column_map:
+        columns.update(read_map(column_map))
+    if map_status:
+        for key, status in read_map(map_status, "--map-status").items():
+            statuses[key] = normalise_status(status.replace("_", "-"))
+    return columns or None, statuses or None
+
+
+def _read_map_file(path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    from casey_cli.errors import InvalidInput
+    from casey_cli.io.headings import IGNORE, heading_key
+    from casey_cli.io.yamlfile import read_yaml
+    from casey_cli.rules import normalise_status
+
+    if not path.is_file():
+        raise InvalidInput("file not found; check the path", file=str(path))
+    doc = read_yaml(path)
+    if not isinstance(doc, dict) or not set(doc) <= {"columns", "statuses"}:
+        raise InvalidInput(
+            "a map file is a YAML mapping of `columns:` (Heading: field) and `statuses:` "
+            "(Word: status); see docs/tracker.md",
+            file=str(path),
+        )
+    columns: dict[str, str] = {}
+    statuses: dict[str, str] = {}
+    for key, into in (("columns", columns), ("statuses", statuses)):
+        section = doc.get(key) or {}
+        if not isinstance(section, dict):
+            raise InvalidInput(f"'{key}' must be a mapping of Heading: field", file=str(path))
+        for heading, name in section.items():
+            value = str(name or "").strip().lower().replace("-", "_") or IGNORE
+            if key == "statuses":
+                value = normalise_status(value.replace("_", "-"))
+            into[heading_key(str(heading))] = value
+    return columns, statuses
+
+
+def _preview(
+    rows: "list[PreviewRow]", outcomes: dict[tuple[str, int], str], counts: dict[str, int]
+) -> "Group":
+    """The dry run's table: what each row becomes (up to the first PREVIEW_ROWS), with the
+    words a due date or status was read from when they are not the value itself."""
+    import re
+
+    from rich.console import Group
+    from rich.text import Text
+
+    from casey_cli.io.headings import heading_key
+    from casey_cli.render.common import FitTable
+
+    def given(row: "PreviewRow", *names: str) -> str:
+        for name in names:
+            value = row.given.get(name)
+            if isinstance(value, str) and value.strip():
+                return " ".join(value.split())
+        return ""
+
+    extra = [
+        header
+        for header, names in (("RAG", ("reported_rag",)), ("Update", ("update", "status_update")))
+        if any(row.read.get(n) for row in rows for n in names)
+    ]
+    table = FitTable(droppable=("Row", "Update"))
+    for header in ("Row", "Item", "Title", "Owner", "Due", "Status", *extra):
+        table.add_column(
+            header,
+            no_wrap=header in ("Row", "Item", "RAG"),
+            min_width={"Title": 16, "Due": 10, "Status": 11, "Owner": 10}.get(header),
+            ratio={"Title": 3, "Owner": 1, "Update": 2}.get(header),
+        )
+    several = len({row.where for row in rows}) > 1  # sheets or tables: name them
+    for row in rows:
+        read = row.read
+        due = read.get("due")
+        due_cell = str(due) if due is not None else (read.get("due_text") or "")
+        said = given(row, "revised_due", "due")
+        if due is not None and re.search(r"[A-Za-z]", said):
+            due_cell += f"\nfrom {_clip(said, 24)}"
+        status = read.get("status") or ""
+        word = given(row, "status")
+        if read.get("status_update"):
+            word = word[: len(word) - len(read["status_update"])].rstrip(" .,;:-")
+        if word and heading_key(word) != heading_key(status):
+            status += f"\nfrom {_clip(word, 24)}"
+        cells = [
+            f"{_part(row.where) if several else ''}{row.line}",
+            outcomes.get((row.where, row.line), "new").replace(" (new)", " new"),
+            read.get("title") or "",
+            read.get("owner") or "",
+            due_cell,
+            status,
+        ]
+        if "RAG" in extra:
+            cells.append(read.get("reported_rag") or "")
+        if "Update" in extra:
+            cells.append(_clip(read.get("update") or read.get("status_update") or "", 60))
+        table.add_row(*cells)
+    total = sum(counts.values())
+    if total > len(rows):
+        return Group(table, Text(f"(the first {len(rows)} rows of {total})"))
+    return Group(table)
+
+
+def _part(where: str) -> str:
+    """A sheet's or a Word table's name before a row number ('Actions:4'); none for a CSV."""
+    name = where.rpartition(":")[2] if ":" in where else ""
+    return f"{name}:" if name and not name.endswith((".csv", ".json")) else ""
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _summary(result: "LoadResult", dry_run: bool) -> str:

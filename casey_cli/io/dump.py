@@ -1,7 +1,7 @@
 """The dump (docs/formats.md, "Dump"): the whole register as one JSON document, written and
 read a row at a time, so neither end holds the register in memory.
 
-    {"format": "casey-cli dump", "version": 3, "casey_cli": "0.4.0", "schema": "0007",
+    {"format": "casey-cli dump", "version": 4, "casey_cli": "0.5.0", "schema": "0008",
     "boroughs": [
     {"slug":"barking-and-dagenham","name":"Barking and Dagenham","gss":"E09000002",...},
     ...
@@ -25,7 +25,7 @@ from typing import Any, TextIO
 from casey_cli.errors import InvalidInput
 
 FORMAT = "casey-cli dump"
-VERSION = 3  # the newest this code writes and reads; it reads every older one too
+VERSION = 4  # the newest this code writes and reads; it reads every older one too
 
 TEXT, INTEGER, DATE, TIMESTAMP = "text", "integer", "date", "timestamp"
 # Every table of the store and its columns, parents before the rows that refer to them.
@@ -68,6 +68,8 @@ TABLES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("latest_update", TEXT),
             ("latest_update_on", DATE),
             ("reported_rag", TEXT),
+            ("tracker_ref", TEXT),
+            ("due_text", TEXT),
         ),
     ),
     (
@@ -99,6 +101,8 @@ TABLES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("latest_update", TEXT),
             ("latest_update_on", DATE),
             ("reported_rag", TEXT),
+            ("tracker_ref", TEXT),
+            ("due_text", TEXT),
         ),
     ),
     (
@@ -131,6 +135,11 @@ SINCE = {
         (table, name): 3
         for table in ("recommendations", "actions")
         for name in ("latest_update", "latest_update_on", "reported_rag")
+    },
+    **{
+        (table, name): 4
+        for table in ("recommendations", "actions")
+        for name in ("tracker_ref", "due_text")
     },
 }
 # The key of each table, the order its rows are written in.

@@ -4,6 +4,7 @@ field. Pure: no store here (services.load applies what this returns)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -12,7 +13,8 @@ from typing import Any
 
 from casey_cli import rules
 from casey_cli.dates import DATE_HELP, RelativeDate, TrackerDate, parse_file_date, tracker_date
-from casey_cli.errors import InvalidInput, did_you_mean
+from casey_cli.errors import InvalidInput, ManyProblems, did_you_mean
+from casey_cli.io.headings import HeaderMap, holds_casey_refs
 from casey_cli.io.yamlfile import LineDict, read_yaml
 from casey_cli.refs import parse_action_id
 from casey_cli.text import clean_text
@@ -22,12 +24,15 @@ from casey_cli.text import clean_text
 class Where:
     file: str
     node: LineDict | None
+    # The file's own heading for each field (a tracker's 'Target date' for due).
+    headings: dict[str, str] | None = None
 
     def fail(self, field: str | None, message: str) -> InvalidInput:
         line = None
         if self.node is not None:
             line = self.node.key_lines.get(field, self.node.line) if field else self.node.line
-        return InvalidInput(message, file=self.file, line=line, field=field)
+        shown = self.headings.get(field, field) if self.headings and field else field
+        return InvalidInput(message, file=self.file, line=line, field=shown)
 
 
 def _text(value: Any, where: Where, name: str, today: date) -> str:
@@ -82,9 +87,16 @@ def _due(value: Any, where: Where, name: str, today: date) -> date | TrackerDate
     return read.day if read.day is not None else read
 
 
-def _status(value: Any, where: Where, name: str, today: date) -> str:
-    """A status word, or a status word and prose after it ('Completed. The meeting took place
-    on 10 February 2021.'): the word gives the status; the prose is dropped for now."""
+@dataclass(frozen=True)
+class StatusRead:
+    """A status cell that is a status word and prose after it ('Completed. The meeting took
+    place on 10 February 2021.'): the status, and the prose, which is a progress update."""
+
+    status: str
+    update: str
+
+
+def _status(value: Any, where: Where, name: str, today: date) -> str | StatusRead:
     text = _text(value, where, name, today)
     try:
         return rules.normalise_status(text)
@@ -92,7 +104,29 @@ def _status(value: Any, where: Where, name: str, today: date) -> str:
         status, rest = rules.read_status(text)
         if status is None or not rest:
             raise where.fail(name, exc.message) from None
-        return status
+        return StatusRead(status, rest)
+
+
+def status_parser(words: dict[str, str]) -> Parser:
+    """_status with a file's own status words first (`--map-status "Word=status"`)."""
+    from casey_cli.io.headings import heading_key
+
+    def parse(value: Any, where: Where, name: str, today: date) -> str | StatusRead:
+        if isinstance(value, str):
+            status = words.get(heading_key(value))
+            if status is not None:
+                return status
+        return _status(value, where, name, today)
+
+    return parse
+
+
+def _rag(value: Any, where: Where, name: str, today: date) -> str:
+    """A tracker's RAG (Red, R, amber ...): the officer's RAG beside the rule's."""
+    try:
+        return rules.read_rag(_text(value, where, name, today))
+    except InvalidInput as exc:
+        raise where.fail(name, exc.message) from None
 
 
 def _response(value: Any, where: Where, name: str, today: date) -> str:
@@ -219,13 +253,18 @@ ITEM_ROW_FIELDS = FieldSpecs(
         "updated": (lambda v, *_: v, False),
         "completed": (_date, False),
         "verification": (lambda v, *_: v, False),
-        "latest_update": (lambda v, *_: v, False),
+        "latest_update": (_text, False),
         "latest_update_on": (lambda v, *_: v, False),
-        "reported_rag": (lambda v, *_: v, False),
+        "reported_rag": (_rag, False),
+        "tracker_ref": (_text, False),
+        "due_text": (_text, False),
         "reason": (_text, False),
+        # A tracker's columns beyond the item object's (io/headings.py).
+        "revised_due": (_due, False),
+        "update": (_text, False),
     }
 )
-# A progress update and the officer's RAG are recorded by their commands, with who and why.
+# Read and ignored: worked out by casey, or (the update's date) recorded as the load's day.
 DERIVED = (
     "kind",
     "source",
@@ -234,10 +273,10 @@ DERIVED = (
     "created",
     "updated",
     "verification",
-    "latest_update",
     "latest_update_on",
-    "reported_rag",
 )
+# Given empty, these are not given: a load never clears an update or the officer's RAG.
+NOT_CLEARED = frozenset({"slips", "update", "latest_update", "reported_rag", "revised_due"})
 TOP_FIELDS = ("version", "sources", "boroughs", "meetings", "actions")
 
 
@@ -257,15 +296,18 @@ def _record_fields(
     what: str,
     today: date,
     memo: dict[Any, Any] | None = None,
+    problems: Problems | None = None,
 ) -> dict[str, Any]:
     """Check and convert one record's fields. `memo` (one per file) keeps the value each
     text cell parsed to, by field then text: a large load repeats the same boroughs,
     statuses, owners and dates thousands of times, and parsing is a pure function of them
-    (errors are never kept, so each bad cell is reported where it is)."""
+    (errors are never kept, so each bad cell is reported where it is). With `problems`,
+    every bad cell of the record is added there and RowSkipped raised after them."""
     if not isinstance(node, LineDict):
         raise where.fail(None, f"each {what} must be a mapping of field: value")
-    where = Where(where.file, node)
+    where = Where(where.file, node, where.headings)
     out: dict[str, Any] = {}
+    failed = False
     for key, value in node.items():
         spec = fields.get(key)
         if spec is None:
@@ -275,27 +317,52 @@ def _record_fields(
                 f"{did_you_mean(key, list(fields))}; "
                 f"allowed: {', '.join(fields)}",
             )
-        if memo is not None and type(value) is str:
-            known = memo.get(key)
-            if known is None:
-                known = memo[key] = {}
-            parsed = known.get(value, _MISSING)
-            if parsed is _MISSING:
-                parsed = known[value] = _field(spec[0], value, where, key, today)
-        else:
-            parsed = _field(spec[0], value, where, key, today)
+        try:
+            if memo is not None and type(value) is str:
+                known = memo.get(key)
+                if known is None:
+                    known = memo[key] = {}
+                parsed = known.get(value, _MISSING)
+                if parsed is _MISSING:
+                    parsed = known[value] = _field(spec[0], value, where, key, today)
+            else:
+                parsed = _field(spec[0], value, where, key, today)
+        except InvalidInput as exc:
+            if problems is None:
+                raise
+            problems.add(exc)
+            failed = True
+            continue
         if parsed is _BLANK:
-            if key != "slips":  # a count is never 'cleared': blank means not given
+            if key not in NOT_CLEARED:  # blank means not given
                 out[key] = None  # present but empty: clears the field on update
             continue
         out[key] = parsed
-    due = out.get("due")
+    if failed:
+        raise RowSkipped
+    status = out.get("status")
+    if isinstance(status, StatusRead):
+        out["status"], out["status_update"] = status.status, status.update
+    revised = out.pop("revised_due", None)
+    if isinstance(revised, TrackerDate):
+        revised = None  # words in a revised-date column ('-', 'N/A'): no revision
+    if revised is not None:
+        # A revised date is the due date now; the tracker's first date is the original.
+        target = out.get("due")
+        out["due"], out["revised"] = revised, True
+        if isinstance(target, date) and target != revised:
+            out["original_due"], out["slips"] = target, max(out.get("slips") or 0, 1)
+    due = out.get("due", _MISSING)
     if isinstance(due, TrackerDate):
         # Words in the due column give no date: not given, so a new item has none (a gap)
-        # and an existing one keeps its date (no load clears a due date).
+        # and an existing one keeps its date (no load clears a due date); the words are
+        # kept as its due_text.
         del out["due"]
+        out["due_text"] = due.text
         if due.status is not None and out.get("status") is None:
             out["status"] = due.status
+    elif due is not _MISSING and due is not None and "due_text" not in out:
+        out["due_text"] = None  # a date where the tracker had words: the words go
     for key in fields.required:
         if out.get(key) is None:
             raise where.fail(None, f"{_article(what)} {what} needs '{key}'; add it")
@@ -303,6 +370,10 @@ def _record_fields(
 
 
 _MISSING = object()
+
+
+class RowSkipped(Exception):
+    """A row whose problems were all added to the load's problems."""
 
 
 def _article(word: str) -> str:
@@ -413,75 +484,190 @@ def parse_register(path: Path, today: date) -> Parsed:
     return parsed
 
 
+@dataclass
+class ReadOptions:
+    """How `casey load` reads a tracker: the CSV's encoding, the sheet, the headings and
+    status words the file uses beyond casey's tables, and the borough or source of rows
+    that do not say."""
+
+    encoding: str | None = None
+    sheet: str | None = None
+    mapping: dict[str, str] | None = None
+    statuses: dict[str, str] | None = None
+    borough: str | None = None
+    source: str | None = None
+    # Rows kept for a dry run's preview (up to PREVIEW_ROWS of them), when not None.
+    preview: list[PreviewRow] | None = None
+
+
+@dataclass
+class PreviewRow:
+    """A row as the file gave it and as read, for the dry run's table."""
+
+    where: str
+    line: int
+    given: dict[str, Any]
+    read: dict[str, Any]
+
+
+PREVIEW_ROWS = 50
+MAX_PROBLEMS = 50
+
+
+class Problems:
+    """Every problem found in a load's files, reported together (up to MAX_PROBLEMS)."""
+
+    def __init__(self) -> None:
+        self.found: list[InvalidInput] = []
+
+    def add(self, problem: InvalidInput) -> None:
+        self.found.append(problem)
+
+    def check(self) -> None:
+        if len(self.found) == 1:
+            raise self.found[0]
+        if self.found:
+            raise ManyProblems(self.found, MAX_PROBLEMS)
+
+
+REC_REF = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d+$")
+# A row with casey's own ref names its item: it needs no other column.
+_ROW_FIELDS_BY_REF = FieldSpecs({k: (v[0], False) for k, v in ITEM_ROW_FIELDS.items()})
+
+
+def _fields_for(options: ReadOptions) -> FieldSpecs:
+    if not options.statuses:
+        return _ROW_FIELDS_BY_REF
+    return FieldSpecs({**_ROW_FIELDS_BY_REF, "status": (status_parser(options.statuses), False)})
+
+
 def parse_item_rows(
     rows: list[LineDict],
     name: str,
     today: date,
     header_line: int | None = None,
     seen: dict[str, tuple[str, int]] | None = None,
+    *,
+    header: HeaderMap | None = None,
+    options: ReadOptions | None = None,
+    problems: Problems | None = None,
 ) -> Parsed:
-    """Rows of item objects (CSV, JSON, XLSX): actions by ref or borough+title, and
-    recommendations by ref. `seen` is shared by the sheets of one workbook, so a key
-    repeated on another sheet is found too."""
+    """Rows of item objects (CSV, JSON, XLSX, DOCX): actions by ref, by the tracker's own
+    reference or by borough+title; recommendations by ref, or (with a source) by the
+    tracker's reference or title. `seen` is shared by the parts of one file, so a key
+    repeated on another sheet is found too; every row's problem goes to `problems`."""
     parsed = Parsed([], [], [], [], [])
+    options = options or ReadOptions()
+    collected = problems is not None
+    problems = problems if problems is not None else Problems()
     if seen is None:
         seen = {}
-    top = Where(name, None)
-    if header_line is not None and rows:
-        for key in rows[0]:
-            if key not in ITEM_ROW_FIELDS:
-                raise InvalidInput(
-                    f"unknown column '{key}'{did_you_mean(key, list(ITEM_ROW_FIELDS))}; the "
-                    f"columns are those of `casey export` "
-                    f"({', '.join(k for k in ITEM_ROW_FIELDS if k != 'reason')}) and reason",
-                    file=name,
-                    line=header_line,
-                    field=key,
-                )
+    headings = dict(header.headings) if header is not None else None
+    if header is not None and not header.own:
+        if header.has("tracker_ref") and holds_casey_refs(r.get("tracker_ref") for r in rows):
+            for row in rows:  # the column holds casey's refs (A12, casey-7): it is `ref`
+                if "tracker_ref" in row:
+                    row["ref"] = row.pop("tracker_ref")
+            if headings is not None:
+                headings["ref"] = headings.pop("tracker_ref")
+        if options.source is None and header.has("response"):
+            for row in rows:  # an action has no response: it is a recommendation's
+                row.pop("response", None)
+    fields = _fields_for(options)
+    top = Where(name, None, headings)
     memo: dict[Any, Any] = {}
+    preview = options.preview
     for row in rows:
-        item = _record_fields(row, ITEM_ROW_FIELDS, top, "item", today, memo)
-        where = Where(name, row)
-        kind = item.get("kind") or "action"
-        ref = item.get("ref")
-        if kind not in ("action", "recommendation"):
-            raise where.fail("kind", f"unknown kind '{kind}'; use action or recommendation")
-        data = {k: v for k, v in item.items() if k not in DERIVED}
-        if kind == "recommendation":
-            code, _, number = (ref or "").rpartition("-")
+        where = Where(name, row, headings)
+        try:
+            item = _record_fields(row, fields, top, "item", today, memo, problems)
+            key = _place_row(item, where, options, parsed)
+        except InvalidInput as exc:
+            problems.add(exc)
+            continue
+        except RowSkipped:
+            continue
+        if preview is not None and len(preview) < PREVIEW_ROWS:
+            preview.append(PreviewRow(name, row.line, dict(row), dict(item)))
+        if key in seen:
+            first_in, first_line = seen[key]
+            at = f"line {first_line}"
+            if first_in != name:  # another sheet of the workbook, or table of the document
+                part = first_in.rpartition(":")[2]
+                at = f"{part if part.startswith('table ') else repr(part)} {at}"
+                at = at if part.startswith("table ") else f"sheet {at}"
+            problems.add(
+                where.fail(
+                    "ref" if item.get("ref") else "tracker_ref" if "#" in key else "title",
+                    f"{key} is repeated in this file (first at {at}); keep one",
+                )
+            )
+            continue
+        seen[key] = (name, row.line)
+    if not collected:
+        problems.check()
+    return parsed
+
+
+def _place_row(item: dict[str, Any], where: Where, options: ReadOptions, parsed: Parsed) -> str:
+    """Add a row read to `parsed` as an action or a recommendation; its key in the file."""
+    ref = item.get("ref")
+    if ref and not item.get("kind"):
+        item["kind"] = "recommendation" if REC_REF.match(ref) else "action"
+    if options.source and not ref and not item.get("kind"):
+        item["kind"] = "recommendation"
+    kind = item.get("kind") or "action"
+    if kind not in ("action", "recommendation"):
+        raise where.fail("kind", f"unknown kind '{kind}'; use action or recommendation")
+    if not ref and not item.get("title"):
+        raise where.fail("title", "this row has no title; add it (or casey's ref, to name an item)")
+    data = {k: v for k, v in item.items() if k not in DERIVED}
+    if "latest_update" in data:  # casey's own column for the latest update
+        text = data.pop("latest_update")
+        data.setdefault("update", text)
+    if kind == "recommendation":
+        if ref:
+            code, _, number = ref.rpartition("-")
             if not code or not (number.isascii() and number.isdigit()) or len(number) > 9:
                 raise where.fail(
                     "ref", f"a recommendation needs its ref, e.g. casey-7, not {ref!r}"
                 )
             data.pop("ref")
-            for field in ("borough", "recommendation", "assurance"):
-                data.pop(field, None)  # a recommendation's borough comes from its source
+            rec = {"number": int(number), **data}
             key = f"rec {ref}"
-            parsed.recs.append((where, code, {"number": int(number), **data}))
         else:
-            if data.get("borough") is None:
-                raise where.fail(None, "an action needs 'borough'; add it")
-            if ref:
-                try:
-                    data["ref"] = f"A{parse_action_id(ref)}"
-                except InvalidInput as exc:
-                    raise where.fail("ref", exc.message) from None
-                key = data["ref"]
-            else:
-                data.pop("ref", None)
-                key = f"{data['borough']}/{data['title'].lower()}"
-            parsed.actions.append((where, data))
-        if key in seen:
-            first_in, first_line = seen[key]
-            at = f"line {first_line}"
-            if first_in != name:  # another sheet of the workbook
-                at = f"sheet '{first_in.rpartition(':')[2]}' {at}"
+            code = options.source or ""
+            if not code:
+                raise where.fail(
+                    "ref", "a recommendation needs its ref, e.g. casey-7, or --source CODE"
+                )
+            data.pop("ref", None)
+            rec = {"number": None, **data}
+            tracker_ref = data.get("tracker_ref")
+            key = f"rec {code} {('#' + tracker_ref) if tracker_ref else data['title'].lower()}"
+        for field in ("borough", "recommendation", "assurance"):
+            rec.pop(field, None)  # a recommendation's borough comes from its source
+        parsed.recs.append((where, code, rec))
+        return key
+    if data.get("borough") is None and options.borough:
+        data["borough"] = options.borough
+    data.pop("response", None)
+    if ref:
+        try:
+            data["ref"] = f"A{parse_action_id(ref)}"
+        except InvalidInput as exc:
+            raise where.fail("ref", exc.message) from None
+        key = data["ref"]
+    else:
+        if data.get("borough") is None:
             raise where.fail(
-                "ref" if ref else "title",
-                f"{key} is repeated in this file (first at {at}); keep one",
+                None, "an action needs 'borough'; add a Borough column, or --borough SLUG"
             )
-        seen[key] = (name, row.line)
-    return parsed
+        data.pop("ref", None)
+        tracker_ref = data.get("tracker_ref")
+        key = f"{data['borough']}/" + (f"#{tracker_ref}" if tracker_ref else data["title"].lower())
+    parsed.actions.append((where, data))
+    return key
 
 
 def bundled_register() -> Path:
@@ -498,14 +684,20 @@ def bundled_register() -> Path:
     )
 
 
-LOADABLE = (".yaml", ".yml", ".csv", ".json", ".xlsx")
+LOADABLE = (".yaml", ".yml", ".csv", ".json", ".xlsx", ".docx")
 
 
 def parse_file(
-    path: Path, today: date, encoding: str | None = None, sheet: str | None = None
+    path: Path,
+    today: date,
+    options: ReadOptions | None = None,
+    problems: Problems | None = None,
 ) -> Parsed:
+    """A file's records, checked; its rows' problems go to `problems` (raised here when
+    none is given)."""
     from casey_cli.config import path_problem
 
+    options = options or ReadOptions()
     name = str(path)
     problem = path_problem(name)
     if problem:  # the system would refuse it when opened: say so, naming it printably
@@ -523,17 +715,37 @@ def parse_file(
         )
     if not path.is_file():
         raise InvalidInput("file not found; check the path", file=str(path))
-    header = None if suffix == ".json" else 1
-    table = read_table(path, suffix, encoding, sheet)
-    if not table.parts:
-        parsed = parse_item_rows(table.rows, str(path), today, header)
-    else:  # a workbook's sheets: each row's errors name its sheet
-        parsed = Parsed([], [], [], [], [])
-        seen: dict[str, tuple[str, int]] = {}
-        for name, rows in table.parts:
-            part = parse_item_rows(rows, name, today, header, seen)
-            parsed.recs += part.recs
-            parsed.actions += part.actions
+    table = read_table(path, suffix, options.encoding, options.sheet, options.mapping)
+    collect = problems if problems is not None else Problems()
+    parsed = Parsed([], [], [], [], [])
+    seen: dict[str, tuple[str, int]] = {}
+    for part in table.parts:
+        if part.header is not None and not part.header.own:
+            from casey_cli.io.headings import describe, misspelt
+
+            wrong = misspelt(part.header, ITEM_ROW_FIELDS)
+            if wrong is not None:
+                where = InvalidInput(
+                    wrong.message, file=part.where, line=part.header_line, field=wrong.field
+                )
+                collect.add(where)
+                continue
+            table.notes.append(f"{part.where}: {describe(part.header)}")
+            table.notes += [f"{part.where}: {note}" for note in part.header.notes]
+        done = parse_item_rows(
+            part.rows,
+            part.where,
+            today,
+            part.header_line,
+            seen,
+            header=part.header,
+            options=options,
+            problems=collect,
+        )
+        parsed.recs += done.recs
+        parsed.actions += done.actions
+    if problems is None:
+        collect.check()
     parsed.notes = table.notes
     return parsed
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from casey_cli.errors import InvalidInput, did_you_mean
 from casey_cli.io.formats import FORMULA_START
+from casey_cli.io.headings import HeaderMap, map_header
 from casey_cli.io.yamlfile import LineDict
 
 
@@ -37,14 +38,68 @@ DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs"}
 
 
 @dataclass
+class Part:
+    """The rows of one table of a file (a CSV, a sheet, a Word table): their header as
+    read, and the name errors give."""
+
+    where: str
+    header: HeaderMap | None
+    rows: list[LineDict]
+    header_line: int | None = 1
+
+
+@dataclass
 class Table:
     """The rows a file gave, and what a dry run says about how it was read (an encoding or
-    delimiter other than UTF-8 and commas, the sheets read and skipped)."""
+    delimiter other than UTF-8 and commas, the sheets read and skipped, the columns)."""
 
-    rows: list[LineDict]
+    parts: list[Part]
     notes: list[str] = field(default_factory=list)
-    # Rows from more than one sheet: (the name errors give, the sheet's rows), in order.
-    parts: list[tuple[str, list[LineDict]]] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[LineDict]:
+        return [row for part in self.parts for row in part.rows]
+
+
+# How many rows above the header a file may have (a title, a date, a blank line).
+HEADER_SEARCH = 10
+
+
+def _item_columns() -> tuple[str, ...]:
+    from casey_cli.io.register import ITEM_ROW_FIELDS
+
+    return tuple(ITEM_ROW_FIELDS)
+
+
+def find_header(
+    rows: list[tuple[int, list[str]]], mapping: dict[str, str] | None, where: str = ""
+) -> tuple[int, HeaderMap] | None:
+    """The first of a file's rows that is a header (casey's own columns, or a tracker's with
+    a title or reference column), and how it maps: a title row or two above it is skipped."""
+    columns = _item_columns()
+    for index, (line, cells) in enumerate(rows[:HEADER_SEARCH]):
+        if not any(c.strip() for c in cells):
+            continue
+        try:
+            header = map_header(cells, columns, mapping)
+        except InvalidInput as exc:
+            if index == len(rows[:HEADER_SEARCH]) - 1:
+                raise InvalidInput(exc.message, file=where, line=line, field=exc.field) from None
+            continue
+        if header.own or header.has("title") or header.has("tracker_ref") or header.has("ref"):
+            return index, header
+    return None
+
+
+def no_header(where: str, rows: list[tuple[int, list[str]]]) -> InvalidInput:
+    first = next((cells for _, cells in rows if any(c.strip() for c in cells)), [])
+    shown = ", ".join(repr(c.strip()) for c in first if c.strip())[:200] or "nothing"
+    return InvalidInput(
+        f"no header row found in the first {HEADER_SEARCH} rows (the first reads {shown}); "
+        "casey needs a column for the title (Action, Recommendation, Title...) or a "
+        'reference; name yours with --map "Heading=title"',
+        file=where,
+    )
 
 
 def decode_csv(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:
@@ -94,7 +149,9 @@ def sniff_delimiter(text: str) -> str:
     return max(DELIMITERS, key=lambda d: counts[d])  # max keeps the first of a tie
 
 
-def read_csv(path: Path, encoding: str | None = None) -> Table:
+def read_csv(
+    path: Path, encoding: str | None = None, mapping: dict[str, str] | None = None
+) -> Table:
     text, used = decode_csv(path, path.read_bytes(), encoding)
     delimiter = sniff_delimiter(text)
     notes = []
@@ -106,29 +163,46 @@ def read_csv(path: Path, encoding: str | None = None) -> Table:
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
         del text
-        header = next(reader, [])
+        above: list[tuple[int, list[str]]] = []
+        found = None
+        for cells in reader:
+            above.append((reader.line_num, cells))
+            found = find_header(above[-1:], mapping, str(path))
+            if found is not None or len(above) == HEADER_SEARCH:
+                break
+        if found is None:
+            if not above or not any(c.strip() for _, cells in above for c in cells):
+                return Table([Part(str(path), None, [], None)], notes)
+            raise no_header(str(path), above)
+        header_line, header = above[-1][0], found[1]
+        width = len(header.fields)
+        # A column left out reads into "" and is dropped from the row.
+        keys = [name or "" for name in header.fields]
+        left_out = "" in keys
         rows = []
         for cells in reader:
             if not any(cells):
                 continue  # a blank line, or a row of empty cells (Excel's trailing ,,,)
-            if len(cells) != len(header):
-                more = "more" if len(cells) > len(header) else "fewer"
+            if len(cells) != width:
+                more = "more" if len(cells) > width else "fewer"
                 raise InvalidInput(
                     f"this row has {more} cells ({len(cells)}) than the "
-                    f"header ({len(header)}); check for a missing or "
+                    f"header ({width}); check for a missing or "
                     "unquoted delimiter",
                     file=str(path),
                     line=reader.line_num,
                 )
             # _row, inlined: this loop runs once per row of a 100,000-row load.
-            row = LineDict(zip(header, cells, strict=True))
+            row = LineDict(zip(keys, cells, strict=True))
             row.line, row.key_lines = reader.line_num, {}
+            if left_out:
+                del row[""]
             for value in cells:
                 if value[:1] == "'":  # rare: undo the guard in this row
                     row.update({k: _unguard(v) for k, v in row.items() if v[:1] == "'"})
                     break
             rows.append(row)
-        return Table(rows, notes)
+        return Table([Part(str(path), header, rows, header_line)], notes)
     except csv.Error as exc:
         raise InvalidInput(f"{exc}; save the file as RFC 4180 CSV", file=str(path)) from None
 
@@ -162,28 +236,30 @@ def read_json(path: Path) -> Table:
         if not isinstance(record, dict):
             raise InvalidInput(f"item {n} is not an object", file=str(path))
         rows.append(_row(record, n))
-    return Table(rows)
+    return Table([Part(str(path), None, rows, None)])
 
 
-# The item columns an XLSX number is a date in: one not formatted as a date is a serial.
-SERIAL_DATES = frozenset(("due", "original_due", "completed"))
+# The fields an XLSX number is a date in: one not formatted as a date is a serial.
+SERIAL_DATES = frozenset(("due", "original_due", "completed", "revised_due"))
 FORMULA_FIX = "the formula has no saved value; open the file in Excel and save it, or paste values"
 
 
-def recognised(header: list[str]) -> bool:
-    """A header row of item columns: every cell a column `casey load` reads, or empty."""
-    from casey_cli.io.register import ITEM_ROW_FIELDS
-
-    return any(header) and all(h in ITEM_ROW_FIELDS for h in header if h)
+def recognised(header: list[str], mapping: dict[str, str] | None = None) -> bool:
+    """A header row of item columns: casey's own, or a tracker's with a title or reference."""
+    return find_header([(1, header)], mapping) is not None
 
 
-def read_xlsx(path: Path, sheet: str | None = None) -> Table:
-    """The sheet named, or every sheet whose header row is item columns (row 1). Merged
-    cells give every cell of their range the range's value; a number in a date column
-    that is not formatted as a date is an Excel date serial; a formula is read as the
-    value Excel saved with it, and one without (a file written by a program, never opened
-    in Excel) is an error. The whole workbook is read (not openpyxl's read-only mode,
-    which knows no merged cells); its formulas only when it has some."""
+def _text_cell(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def read_xlsx(path: Path, sheet: str | None = None, mapping: dict[str, str] | None = None) -> Table:
+    """The sheet named, or every sheet with a header row (casey's columns or a tracker's,
+    within its first rows). Merged cells give every cell of their range the range's value;
+    a number in a date column that is not formatted as a date is an Excel date serial; a
+    formula is read as the value Excel saved with it, and one without (a file written by a
+    program, never opened in Excel) is an error. The whole workbook is read (not openpyxl's
+    read-only mode, which knows no merged cells); its formulas only when it has some."""
     from openpyxl import load_workbook
 
     try:
@@ -208,17 +284,27 @@ def read_xlsx(path: Path, sheet: str | None = None) -> Table:
         if not grid:
             continue
         filled = _merged_values(ws)
-        header = [str(c.value).strip() if c.value is not None else "" for c in grid[0]]
-        has_data = any(c.value is not None and c.value != "" for r in grid[1:] for c in r)
-        if sheet is None and not recognised(header):
-            if has_data or any(header):
+        where = f"{path}:{name}"
+        top = [
+            (n, [_text_cell(filled.get(c.coordinate, c).value) for c in cells])
+            for n, cells in enumerate(grid[:HEADER_SEARCH], start=1)
+        ]
+        found = find_header(top, mapping, where)
+        if found is None:
+            if any(c for _, cells in top for c in cells):
+                if sheet is not None:
+                    raise no_header(where, top)
                 skipped.append(name)
             continue
-        where = f"{path}:{name}"
+        index, header = found
+        width = len(header.fields)
+        spans = _row_spans(ws)
         rows = []
-        for n, cells in enumerate(grid[1:], start=2):
+        for n, cells in enumerate(grid[index + 1 :], start=index + 2):
+            if spans.get(n, 0) >= width > 1:
+                continue  # a section heading merged across the table ('Theme 2: Trust')
             record: dict[str, Any] = {}
-            for h, cell in zip(header, cells, strict=False):
+            for h, cell in zip(header.fields, cells, strict=False):
                 if not h:
                     continue
                 source = filled.get(cell.coordinate, cell)
@@ -229,33 +315,46 @@ def read_xlsx(path: Path, sheet: str | None = None) -> Table:
                     value = saved[name][source.coordinate].value
                     if value is None:
                         raise InvalidInput(
-                            FORMULA_FIX, file=f"{where}:{source.coordinate}", field=h
+                            FORMULA_FIX,
+                            file=f"{where}:{source.coordinate}",
+                            field=header.headings.get(h, h),
                         )
                 if (
                     h in SERIAL_DATES
                     and isinstance(value, (int, float))
                     and not isinstance(value, bool)
                 ):
-                    value = _serial(value, book.epoch, where, n, h)
+                    value = _serial(value, book.epoch, where, n, header.headings.get(h, h))
                 record[h] = value
             if all(v is None or v == "" for v in record.values()):
                 continue  # an empty row, or one with cells only under no heading
             rows.append(_row({h: _cell(v) for h, v in record.items()}, n))
-        table.parts.append((where, rows))
-        table.rows.extend(rows)
+        table.parts.append(Part(where, header, rows, index + 1))
+    read = [part.where.rpartition(":")[2] for part in table.parts]  # named on a dry run
     if sheet is None and not table.parts and skipped:
-        # No sheet has item columns: read the first with data, so its header's error
-        # (an unknown column, with the columns casey reads) says what to change.
-        book.close()
-        return read_xlsx(path, skipped[0])
-    read = [w.rpartition(":")[2] for w, _ in table.parts]  # named on a dry run
+        ws = book[skipped[0]]
+        top = [
+            (n, [_text_cell(c.value) for c in cells])
+            for n, cells in enumerate(list(ws.iter_rows())[:HEADER_SEARCH], start=1)
+        ]
+        raise no_header(f"{path}:{skipped[0]}", top)
     note = f"read {path}: sheet{'s' if len(read) != 1 else ''} "
     note += ", ".join(repr(n) for n in read) if read else "none"
     if skipped:
         note += "; skipped " + ", ".join(repr(n) for n in skipped)
-        note += " (their first row is not item columns)"
+        note += " (no header row of item columns)"
     table.notes.append(note)
     return table
+
+
+def _row_spans(ws: Any) -> dict[int, int]:
+    """How many columns a merged range covers on each row it starts (a section heading)."""
+    spans: dict[int, int] = {}
+    for merged in ws.merged_cells.ranges:
+        if merged.min_row == merged.max_row:
+            width = merged.max_col - merged.min_col + 1
+            spans[merged.min_row] = max(spans.get(merged.min_row, 0), width)
+    return spans
 
 
 def _merged_values(ws: Any) -> dict[str, Any]:
@@ -301,13 +400,75 @@ def _cell(value: Any) -> Any:
     return value
 
 
-TABULAR = (".csv", ".json", ".xlsx")
+def read_docx(path: Path, mapping: dict[str, str] | None = None) -> Table:
+    """Every table of a Word document with a header row (committee papers table their
+    trackers in Word): each cell's text; a cell merged down or across gives its text to
+    every cell it covers, and a row that is one cell across the table (a section heading)
+    is skipped. Errors name the table by its number in the document."""
+    from docx import Document
+
+    try:
+        document = Document(str(path))
+    except Exception as exc:  # python-docx raises several kinds for a damaged file
+        raise InvalidInput(
+            f"cannot read the Word document ({exc}); save it as .docx", file=str(path)
+        ) from None
+    table = Table([])
+    skipped = []
+    for number, word_table in enumerate(document.tables, start=1):
+        where = f"{path}:table {number}"
+        grid: list[tuple[int, list[str]]] = []
+        whole: list[bool] = []
+        for n, row in enumerate(word_table.rows, start=1):
+            cells = row.cells
+            grid.append((n, [cell.text.strip() for cell in cells]))
+            whole.append(len(cells) > 1 and all(c._tc is cells[0]._tc for c in cells))
+        found = find_header(grid, mapping, where)
+        if found is None:
+            skipped.append(number)
+            continue
+        index, header = found
+        rows = []
+        for (n, cells), one_cell in zip(grid[index + 1 :], whole[index + 1 :], strict=True):
+            if one_cell or not any(cells):
+                continue
+            record = {h: v for h, v in zip(header.fields, cells, strict=False) if h}
+            if all(not v for v in record.values()):
+                continue
+            rows.append(_row(record, n))
+        table.parts.append(Part(where, header, rows, index + 1))
+    if not table.parts:
+        raise InvalidInput(
+            f"no table with a header row of item columns (the document has "
+            f"{len(document.tables)} table{'s' if len(document.tables) != 1 else ''}); "
+            "casey reads a table whose first rows name a title column (Action, "
+            'Recommendation...); name yours with --map "Heading=title"',
+            file=str(path),
+        )
+    note = f"read {path}: table{'s' if len(table.parts) != 1 else ''} "
+    note += ", ".join(p.where.rpartition(":")[2].split()[1] for p in table.parts)
+    if skipped:
+        note += "; skipped " + ", ".join(str(n) for n in skipped) + " (no header row)"
+    table.notes.append(note)
+    return table
 
 
-def read_table(path: Path, suffix: str, encoding: str | None, sheet: str | None) -> Table:
-    """A CSV, JSON or XLSX file's rows: `encoding` is for a CSV, `sheet` for a workbook."""
+TABULAR = (".csv", ".json", ".xlsx", ".docx")
+
+
+def read_table(
+    path: Path,
+    suffix: str,
+    encoding: str | None,
+    sheet: str | None,
+    mapping: dict[str, str] | None = None,
+) -> Table:
+    """A CSV, JSON, XLSX or DOCX file's rows: `encoding` is for a CSV, `sheet` for a
+    workbook, `mapping` (a tracker's headings -> fields) for all but JSON."""
     if suffix == ".csv":
-        return read_csv(path, encoding)
+        return read_csv(path, encoding, mapping)
     if suffix == ".xlsx":
-        return read_xlsx(path, sheet)
+        return read_xlsx(path, sheet, mapping)
+    if suffix == ".docx":
+        return read_docx(path, mapping)
     return read_json(path)

@@ -68,6 +68,8 @@ def add(
         tx.stamp(at),
         tx.day(completed),
         "unverified",
+        None,
+        None,
     )
     tx.insert_rows("actions", ACTION_COLUMNS, [row])
     ref = f"A{number}"

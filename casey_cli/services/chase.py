@@ -75,7 +75,7 @@ def _row(
         )
         if hit
     ]
-    at, by, note, field, new = row[23:28]
+    at, by, note, field, new = row[25:30]
     return ChaseRow(
         owner=owner,
         ref=row[0],

@@ -15,11 +15,13 @@ from typing import Any
 
 from casey_cli.dates import RelativeDate
 from casey_cli.enums import CLOSED_STATUSES, FORCE_WIDE
-from casey_cli.errors import CaseyError, did_you_mean
+from casey_cli.errors import CaseyError, InvalidInput, did_you_mean
 from casey_cli.io.register import (
     BOROUGH_FIELDS,
     SOURCE_FIELDS,
     Parsed,
+    Problems,
+    ReadOptions,
     Where,
     bundled_register,
     count,
@@ -32,7 +34,13 @@ from casey_cli.store.items import as_date
 from casey_cli.store.lookup import MeetingRef
 from casey_cli.store.rows import ACTION_FIELDS, DATE_FIELDS, REC_FIELDS, Tracked, due_changes
 from casey_cli.store.tx import Tx
-from casey_cli.store.writes import ACTION_COLUMNS, REC_STATE, action_state, state_text
+from casey_cli.store.writes import (
+    ACTION_COLUMNS,
+    REC_STATE,
+    UPDATE_COLUMNS,
+    action_state,
+    state_text,
+)
 
 # The columns a new row is inserted with; boroughs and sources have their key first.
 BOROUGH_COLUMNS = tuple(BOROUGH_FIELDS)  # slug, name, gss, bcu
@@ -48,22 +56,41 @@ HISTORY_FIELDS = ("slips", "original_due")
 ITEM_DATES = ("due", "original_due", "completed")
 DATE_NAMES = {"due": "due date", "completed": "completion date", "published": "published date"}
 _ABSENT = object()  # a field the row leaves out
+# What a tracker's row says beyond an item's fields, recorded as their commands would:
+# progress updates (the prose after a status word, then the update column), the officer's
+# RAG, and whether its due date is a revised one (a reschedule with the file's reason).
+EXTRAS = ("status_update", "update", "reported_rag", "revised")
+
+
+def _take_extras(data: dict[str, Any]) -> dict[str, Any]:
+    return {name: data.pop(name) for name in EXTRAS if name in data}
 
 
 class Loader:
     """Applies parsed registers to the store inside the caller's transaction."""
 
     def __init__(
-        self, tx: Tx, run: RunContext, progress: Callable[[int], None] | None = None
+        self,
+        tx: Tx,
+        run: RunContext,
+        progress: Callable[[int], None] | None = None,
+        problems: Problems | None = None,
     ) -> None:
         self.tx, self.run, self.result = tx, run, LoadResult()
+        self.problems = problems
+        # What each row became (a ref, "new ..."), by (file, line), for a dry run's preview.
+        self.outcomes: dict[tuple[str, int], str] = {}
+        self._by_tracker: dict[tuple[str, str], list[Tracked]] = {}
+        self._numbers: dict[str, int] = {}
         self.progress = progress or (lambda n: None)
         self.file_meetings: list[tuple[str, date]] = []
         self._keys: dict[str, set[str]] = {}
         self._by_id: dict[int, Tracked] = {}
         self._by_title: dict[tuple[str, str], list[Tracked]] = {}
         self._meetings: dict[str, MeetingRef] = {}
-        self._new: list[tuple[dict[str, Any], str | None, MeetingRef | None]] = []
+        self._new: list[
+            tuple[Where, dict[str, Any], str | None, MeetingRef | None, dict[str, Any]]
+        ] = []
 
     def _check_ref(self, table: str, key: str, where: Where, field: str, hint: str) -> None:
         """Is `key` a row of `table`? The keys are read once per load (a few hundred rows),
@@ -152,7 +179,7 @@ class Loader:
                 )
             self._upsert_keyed(where, "sources", SOURCE_COLUMNS, s, ("source", s["code"]))
         for where, code, r in parsed.recs:
-            self._upsert_rec(where, code, r)
+            self._row(self._upsert_rec, where, code, r)
             self.progress(1)
         for where, m in parsed.meetings:
             if m.get("borough"):
@@ -181,9 +208,27 @@ class Loader:
                 )
         self._prefetch_actions(parsed.actions)
         for where, a in parsed.actions:
-            self._upsert_action(where, a)
+            self._row(self._upsert_action, where, a)
             self.progress(1)
-        self._insert_new_actions()
+        if self.problems is None or not self.problems.found:
+            self._insert_new_actions()
+        else:
+            self._new = []
+
+    def _row(self, apply: Callable[..., None], where: Where, *args: Any) -> None:
+        """Apply one row; with a problems list, a row's problem is kept and the load goes on
+        to find the rest (the transaction is rolled back at the end)."""
+        if self.problems is None:
+            apply(where, *args)
+            return
+        try:
+            apply(where, *args)
+        except InvalidInput as exc:
+            self.problems.add(exc)
+
+    def _outcome(self, where: Where, text: str) -> None:
+        if where.node is not None:
+            self.outcomes[(where.file, where.node.line)] = text
 
     def _prefetch_actions(self, rows: list[tuple[Where, dict[str, Any]]]) -> None:
         """Find the actions a file names in a few queries, not one per row: by ref, or by
@@ -192,19 +237,29 @@ class Loader:
         Read again for each file: it sees what the files before it changed."""
         ids = {int(a["ref"][1:]) for _, a in rows if "ref" in a}
         titles = {(a["borough"], a["title"].lower()) for _, a in rows if "ref" not in a}
+        trackers = {
+            (a["borough"], a["tracker_ref"])
+            for _, a in rows
+            if "ref" not in a and a.get("tracker_ref")
+        }
         by_title: dict[tuple[str, str], list[int]] = {}
+        by_tracker: dict[tuple[str, str], list[int]] = {}
         if titles:
             boroughs = sorted({borough for borough, _ in titles})
             params = {f"b{n}": borough for n, borough in enumerate(boroughs)}
             marks = ", ".join(f":{name}" for name in params)
-            for number, borough, title in self.tx.rows(
-                f"SELECT id, borough, title FROM actions WHERE borough IN ({marks}) ORDER BY id",
+            for number, borough, title, tracker_ref in self.tx.rows(
+                f"SELECT id, borough, title, tracker_ref FROM actions "
+                f"WHERE borough IN ({marks}) ORDER BY id",
                 params,
             ):
                 key = (borough, title.lower())
                 if key in titles:
                     by_title.setdefault(key, []).append(number)
+                if tracker_ref is not None and (borough, tracker_ref) in trackers:
+                    by_tracker.setdefault((borough, tracker_ref), []).append(number)
             ids.update(n for numbers in by_title.values() for n in numbers)
+            ids.update(n for numbers in by_tracker.values() for n in numbers)
         ordered = sorted(ids)
         columns = ", ".join(f"a.{c}" for c in ACTION_FIELDS)
         dates = [n for n, name in enumerate(ACTION_FIELDS) if name in DATE_FIELDS]
@@ -228,12 +283,40 @@ class Loader:
         self._by_title = {
             key: [self._by_id[n] for n in numbers] for key, numbers in by_title.items()
         }
+        self._by_tracker = {
+            key: [self._by_id[n] for n in numbers] for key, numbers in by_tracker.items()
+        }
 
-    def _title_match(self, where: Where, borough: str, title: str) -> Tracked | None:
+    def _match(
+        self, where: Where, borough: str, title: str | None, tracker_ref: str | None
+    ) -> Tracked | None:
+        """The stored action a row without casey's ref names: the one with the tracker's
+        reference in the borough; else the one with the title (one not given another
+        tracker reference)."""
+        if tracker_ref:
+            found = self._by_tracker.get((borough, tracker_ref), [])
+            if len(found) > 1:
+                refs = ", ".join(action.ref for action in found)
+                raise where.fail(
+                    "tracker_ref",
+                    f"{len(found)} actions in {borough} have the tracker reference "
+                    f"{tracker_ref!r} ({refs}); add casey's ref to the row to say which",
+                )
+            if found:
+                return found[0]
+        if not title:
+            return None
+        return self._title_match(where, borough, title, tracker_ref)
+
+    def _title_match(
+        self, where: Where, borough: str, title: str, tracker_ref: str | None = None
+    ) -> Tracked | None:
         """The stored action a row without a ref names: the one with this title whatever its
         case, or, of several, the one spelt exactly so. Several and none exact: the row must
         say which, never a silent pick."""
         found = self._by_title.get((borough, title.lower()), [])
+        if tracker_ref:
+            found = [a for a in found if a.fields["tracker_ref"] in (None, tracker_ref)]
         if len(found) > 1:
             found = [action for action in found if action.fields["title"] == title] or found
         if len(found) > 1:
@@ -255,7 +338,8 @@ class Loader:
         day = tx.day
         first = tx.next_id("actions")
         rows, events = [], []
-        for number, (data, note, meeting) in enumerate(self._new, start=first):
+        today = self.run.today
+        for number, (where, data, note, meeting, extras) in enumerate(self._new, start=first):
             get = data.get
             row = (
                 number,
@@ -274,8 +358,9 @@ class Loader:
                 stamp,
                 day(get("completed")),
                 "unverified",
+                get("tracker_ref"),
+                get("due_text"),
             )
-            rows.append(row)
             ref = f"A{number}"
             events.append(
                 {
@@ -290,9 +375,37 @@ class Loader:
                     "state": action_state(row),
                 }
             )
+            # A tracker's update and RAG: the events `action progress` and `--rag` write,
+            # after the item's creation (its state has none).
+            latest = rag = None
+            if extras:
+                base = {"by": self.run.user, "kind": "action", "ref": ref}
+                base["borough"] = data["borough"]
+                for text in (extras.get("status_update"), extras.get("update")):
+                    if text and text != latest:
+                        events.append(
+                            {**base, "field": "latest_update", "old": latest, "new": text}
+                        )
+                        events.append(
+                            {
+                                **base,
+                                "field": "latest_update_on",
+                                "old": today if latest else None,
+                                "new": today,
+                            }
+                        )
+                        latest = text
+                rag = extras.get("reported_rag")
+                if rag:
+                    loaded_from = f"loaded from {os.path.basename(where.file)}"
+                    events.append(
+                        {**base, "field": "reported_rag", "new": rag, "note": loaded_from}
+                    )
+            rows.append((*row, latest, day(today) if latest else None, rag))
+            self._outcome(where, f"{ref} (new)")
             self.result.created.append(("action", ref))
         with _indexes_built_after(tx, ("actions", "history"), len(rows)):
-            tx.insert_rows("actions", ACTION_COLUMNS, rows)
+            tx.insert_rows("actions", (*ACTION_COLUMNS, *UPDATE_COLUMNS), rows)
             tx.append_events(events)
         self._new = []
 
@@ -306,17 +419,58 @@ class Loader:
             is not None
         )
 
+    def _rec_number(self, where: Where, code: str, r: dict[str, Any]) -> int:
+        """A tracker's recommendation of source `code` (`--source`): the stored one with its
+        tracker reference, else with its title (one not given another tracker reference),
+        else the source's next number."""
+        tracker_ref = r.get("tracker_ref")
+        select = "SELECT number, tracker_ref FROM recommendations WHERE source = :code AND "
+        if tracker_ref:
+            found = self.tx.all(select + "tracker_ref = :t", {"code": code, "t": tracker_ref})
+            if found:
+                return int(found[0][0])
+        if r.get("title"):
+            found = [
+                row
+                for row in self.tx.all(
+                    select + "lower(title) = :title ORDER BY number",
+                    {"code": code, "title": r["title"].lower()},
+                )
+                if row[1] in (None, tracker_ref)
+            ]
+            if len(found) > 1:
+                numbers = ", ".join(f"{code}-{n}" for n, _ in found)
+                raise where.fail(
+                    "title",
+                    f"{len(found)} recommendations of {code} have this title ({numbers}); "
+                    "add a reference column to say which",
+                )
+            if found:
+                return int(found[0][0])
+        number = self._numbers.get(code)
+        if number is None:
+            number = self.tx.scalar(
+                "SELECT coalesce(max(number), 0) FROM recommendations WHERE source = :code",
+                {"code": code},
+            )
+        self._numbers[code] = int(number) + 1
+        return int(number) + 1
+
     def _upsert_rec(self, where: Where, code: str, r: dict[str, Any]) -> None:
         tx = self.tx
-        ref = f"{code}-{r['number']}"
-        row = tx.one(
-            f"SELECT {', '.join(REC_FIELDS)} FROM recommendations WHERE ref = :ref", {"ref": ref}
-        )
         src = tx.one("SELECT borough FROM sources WHERE code = :code", {"code": code})
         if src is None:
             self._check_ref("sources", code, where, "source", "see `casey source list`")
+        if r["number"] is None:
+            r["number"] = self._rec_number(where, code, r)
+        ref = f"{code}-{r['number']}"
+        row = self._rec_row(ref)
         borough = (src[0] if src else None) or FORCE_WIDE
         data = {k: v for k, v in r.items() if k != "number"}
+        extras = _take_extras(data)
+        if extras.get("revised") and not data.get("reason"):
+            data["reason"] = f"revised date in {os.path.basename(where.file)}"
+        self._outcome(where, ref if row is not None else f"{ref} (new)")
         if row is None:
             data.pop("reason", None)
             _plain_dates(data, ITEM_DATES)
@@ -350,13 +504,58 @@ class Loader:
                 ]
             )
             self._created("recommendations", ref, ("recommendation", ref))
+            if extras:
+                created = self._rec_row(ref)
+                assert created is not None
+                self._record_extras(where, self._rec(created, borough), extras, None)
             return
+        self._update(where, self._rec(row, borough), data, note=None, meeting=None, extras=extras)
+
+    def _rec_row(self, ref: str) -> Any:
+        return self.tx.one(
+            f"SELECT {', '.join(REC_FIELDS)} FROM recommendations WHERE ref = :ref", {"ref": ref}
+        )
+
+    def _rec(self, row: Any, borough: str) -> Tracked:
         fields: dict[str, Any] = {
             name: as_date(value) if name in DATE_FIELDS else value
             for name, value in zip(REC_FIELDS, row, strict=True)
         }
-        rec = Tracked("recommendation", ref, borough, fields["source"], fields)
-        self._update(where, rec, data, note=None, meeting=None)
+        return Tracked("recommendation", fields["ref"], borough, fields["source"], fields)
+
+    def _record_extras(
+        self, where: Where, item: Tracked, extras: dict[str, Any], meeting: MeetingRef | None
+    ) -> list[str]:
+        """A tracker's progress updates and officer's RAG on a stored item, as `action
+        progress` and `--rag` record them: an update once (the same text again, in any
+        later load, adds nothing), the RAG when it differs."""
+        from casey_cli.services.progress import record_rag, record_update
+
+        changed: list[str] = []
+        for text in (extras.get("status_update"), extras.get("update")):
+            if not text or text == item.fields["latest_update"] or self._updated(item.ref, text):
+                continue
+            try:
+                if record_update(self.tx, self.run, item, text):
+                    changed.append("latest_update")
+            except InvalidInput as exc:
+                raise where.fail("update", exc.message) from None
+        rag = extras.get("reported_rag")
+        if rag and rag != item.fields["reported_rag"]:
+            reason = f"loaded from {os.path.basename(where.file)}"
+            changed += record_rag(self.tx, self.run, item, {"reported_rag": rag}, reason, meeting)
+        return changed
+
+    def _updated(self, ref: str, text: str) -> bool:
+        """Was this text ever recorded as the item's progress update?"""
+        return (
+            self.tx.one(
+                "SELECT 1 FROM history WHERE ref = :ref AND field = 'latest_update' "
+                "AND new = :text LIMIT 1",
+                {"ref": ref, "text": text},
+            )
+            is not None
+        )
 
     def _meeting(self, where: Where, name: str) -> MeetingRef:
         # A minutes file names its own meeting: that one, whatever met before under the name.
@@ -371,7 +570,8 @@ class Loader:
         return meeting
 
     def _upsert_action(self, where: Where, a: dict[str, Any]) -> None:
-        self._check_ref("boroughs", a["borough"], where, "borough", "see `casey borough list`")
+        if a.get("borough") is not None:
+            self._check_ref("boroughs", a["borough"], where, "borough", "see `casey borough list`")
         if a.get("recommendation"):
             self._check_ref(
                 "recommendations",
@@ -392,7 +592,7 @@ class Loader:
                     "ref", f"no action {a['ref']} in the store; leave 'ref' out to add a new action"
                 )
         else:
-            action = self._title_match(where, a["borough"], a["title"])
+            action = self._match(where, a["borough"], a.get("title"), a.get("tracker_ref"))
         if assurance is not None and assurance != (
             action.fields["assurance"] if action else "unverified"
         ):
@@ -402,14 +602,20 @@ class Loader:
                 "verify`; leave the column as it was exported",
             )
         data = {k: v for k, v in a.items() if k != "ref"}
+        if data.get("borough") is None:
+            data.pop("borough", None)  # a row with casey's ref alone: the action's own
+        extras = _take_extras(data)
+        if extras.get("revised") and not data.get("reason"):
+            data["reason"] = f"revised date in {os.path.basename(where.file)}"
         if action is None:
             data.pop("reason", None)
             _plain_dates(data, ITEM_DATES)
             data.setdefault("original_due", data.get("due"))
             data["status"] = data.get("status") or "not-started"
-            self._new.append((data, note, meeting))
+            self._new.append((where, data, note, meeting, extras))
             return
-        self._update(where, action, data, note=note, meeting=meeting)
+        self._outcome(where, action.ref)
+        self._update(where, action, data, note=note, meeting=meeting, extras=extras)
 
     def _update(
         self,
@@ -419,11 +625,14 @@ class Loader:
         *,
         note: str | None,
         meeting: MeetingRef | None,
+        extras: dict[str, Any] | None = None,
     ) -> None:
         """A row naming an existing item changes it as the commands would: its due date
         moves only as `reschedule` moves it (`_due_move`), evidence gains the lines it lacks,
         its slips and original due date are its own, and a relative date is read once."""
         reason = data.pop("reason", None) or note
+        if data.get("due_text") and "due" not in data and item.fields["due"] is not None:
+            del data["due_text"]  # words where the item has a date: the date stands
         for name in HISTORY_FIELDS:
             data.pop(name, None)
         if "evidence" in data:
@@ -461,6 +670,8 @@ class Loader:
                 meeting=meeting,
                 note_alone=False,
             )
+        if extras:
+            changed += self._record_extras(where, item, extras, meeting)
         self.result.add_change(item.kind, item.ref, changed)
 
     def _due_move(
@@ -590,24 +801,55 @@ def load_files(
     run: RunContext,
     paths: list[Path],
     progress: Callable[[int], None] | None = None,
-    *,
-    encoding: str | None = None,
-    sheet: str | None = None,
-) -> LoadResult:
-    """Validate every file first, then apply them all in the caller's one transaction.
-    `encoding` is a CSV file's (else detected), `sheet` the one sheet of a workbook to read."""
+    options: ReadOptions | None = None,
+) -> tuple[LoadResult, dict[tuple[str, int], str]]:
+    """Validate every file first, then apply them all in the caller's one transaction; every
+    problem in every file is reported together, and then nothing is written. `options`
+    say how to read a tracker (its encoding, sheet, headings, status words, borough or
+    source). Returns the result, and what each row became (for a dry run's preview)."""
+    problems = Problems()
+    options = options or ReadOptions()
+    if options.borough is not None or options.source is not None:
+        _check_defaults(tx, options)
     with _collector_paused():
-        parsed = [parse_file(p, run.today, encoding, sheet) for p in paths]
+        parsed = []
+        for path in paths:
+            try:
+                parsed.append(parse_file(path, run.today, options, problems))
+            except InvalidInput as exc:
+                problems.add(exc)
         if tx.dialect == "sqlite" and count(parsed) > 1000:
             # A large load touches every page of the five action indexes in random order:
             # SQLite's 2 MB default page cache would spill to the WAL mid-transaction and
             # re-read pages (this connection only; pages are freed when it closes).
             tx.execute("PRAGMA cache_size=-262144")
-        loader = Loader(tx, run, progress)
+        loader = Loader(tx, run, progress, problems)
         for p in parsed:
-            loader.apply(p)
+            try:
+                loader.apply(p)
+            except InvalidInput as exc:
+                problems.add(exc)
             loader.result.notes += p.notes
-        return loader.result
+        problems.check()
+        return loader.result, loader.outcomes
+
+
+def _check_defaults(tx: Tx, options: ReadOptions) -> None:
+    """`--borough` and `--source` name a borough and a source the store has."""
+    for table, key, value, option in (
+        ("boroughs", "slug", options.borough, "--borough"),
+        ("sources", "code", options.source, "--source"),
+    ):
+        if value is None:
+            continue
+        known = [str(k) for (k,) in tx.all(f"SELECT {key} FROM {table} ORDER BY {key}")]
+        if value not in known:
+            listing = "borough list" if table == "boroughs" else "source list"
+            raise InvalidInput(
+                f"unknown {table[:-1]} '{value}'{did_you_mean(value, known)}; see "
+                f"`casey {listing}`",
+                field=option,
+            )
 
 
 @contextmanager

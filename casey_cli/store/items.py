@@ -62,6 +62,8 @@ def make_item(
     latest_update: str | None = None,
     latest_update_on: date | None = None,
     reported_rag: str | None = None,
+    tracker_ref: str | None = None,
+    due_text: str | None = None,
 ) -> Item:
     """The one place an item object is built (from ORM rows and from SQL rows alike)."""
     return Item(
@@ -87,6 +89,8 @@ def make_item(
         latest_update=latest_update,
         latest_update_on=latest_update_on.isoformat() if latest_update_on else None,
         reported_rag=reported_rag,
+        tracker_ref=tracker_ref,
+        due_text=due_text,
     )
 
 
@@ -152,6 +156,8 @@ _ROW = (
     "latest_update",
     "latest_update_on",
     "reported_rag",
+    "tracker_ref",
+    "due_text",
 )
 _ACTION_ROW = (
     "'A' || a.id",
@@ -174,6 +180,8 @@ _ACTION_ROW = (
     "a.latest_update",
     "a.latest_update_on",
     "a.reported_rag",
+    "a.tracker_ref",
+    "a.due_text",
     "'A'{collate}",
     "a.id",
     "CASE WHEN a.due IS NULL THEN 1 ELSE 0 END",
@@ -199,6 +207,8 @@ _REC_ROW = (
     "r.latest_update",
     "r.latest_update_on",
     "r.reported_rag",
+    "r.tracker_ref",
+    "r.due_text",
     "(r.source || '-'){collate}",
     "r.number",
     "CASE WHEN r.due IS NULL THEN 1 ELSE 0 END",
@@ -207,7 +217,7 @@ _ACTIONS_FROM = " FROM actions a LEFT JOIN recommendations r ON r.ref = a.recomm
 _RECS_FROM = " FROM recommendations r JOIN sources s ON s.code = r.source"
 # Force-wide sources (no borough) count as borough `london`.
 _BOROUGH = {"action": "a.borough", "recommendation": f"COALESCE(s.borough, '{FORCE_WIDE}')"}
-# The item's latest history event (columns 24-28), one index seek per row (ix_history_ref_id).
+# The item's latest history event (columns 26-30), one index seek per row (ix_history_ref_id).
 _LAST = ("h.at", 'h."by"', "h.note", "h.field", "h.new")
 _LAST_JOIN = " LEFT JOIN history h ON h.id = (SELECT max(id) FROM history WHERE ref = {ref})"
 
@@ -300,8 +310,8 @@ def stored_items_sql(
     union, params = _union(f, today, dialect, last_event=last_event)
     if not union:
         return "", params
-    # 23 = undated, 9 = due, then 21 and 22 (ref prefix and number): 'A2 before A10'.
-    query = union + " ORDER BY 23, 9, 21, 22"
+    # 25 = undated, 9 = due, then 23 and 24 (ref prefix and number): 'A2 before A10'.
+    query = union + " ORDER BY 25, 9, 23, 24"
     if limit is not None:
         params["limit"] = limit
         query += " LIMIT :limit"
@@ -340,6 +350,8 @@ def item_from_stored(row: Sequence[Any], today: date, window: int) -> Item:
         latest_update=row[17],
         latest_update_on=as_date(row[18]),
         reported_rag=row[19],
+        tracker_ref=row[20],
+        due_text=row[21],
     )
 
 
@@ -472,12 +484,14 @@ def _item_values_sql(
             text("latest_update"),
             f"substr({c['latest_update_on']}, 1, 10)",
             text("reported_rag"),
+            text("tracker_ref"),
+            text("due_text"),
         ]
 
     union, params = _union(f, today, "sqlite", select)
     params.update(rules.sql_params(today, window))
-    # 25 = undated, 9 = due, then 23 and 24 (ref prefix and number), as in stored_items_sql.
-    return (union + " ORDER BY 25, 9, 23, 24" if union else ""), params
+    # 27 = undated, 9 = due, then 25 and 26 (ref prefix and number), as in stored_items_sql.
+    return (union + " ORDER BY 27, 9, 25, 26" if union else ""), params
 
 
 _ITEM_FIELDS = operator.itemgetter(slice(0, len(ITEM_COLUMNS)))

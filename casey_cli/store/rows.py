@@ -82,6 +82,8 @@ class Tracked:
             latest_update=f["latest_update"],
             latest_update_on=f["latest_update_on"],
             reported_rag=f["reported_rag"],
+            tracker_ref=f["tracker_ref"],
+            due_text=f["due_text"],
         )
 
 

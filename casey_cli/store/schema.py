@@ -66,6 +66,10 @@ class Recommendation(SQLModel, table=True):
     latest_update: str | None = None
     latest_update_on: date | None = None
     reported_rag: str | None = None
+    # The item's reference in the tracker it was loaded from ('SR (25/26) 01'), and the
+    # words that tracker gave for its due date ('TBC', 'Ongoing') where it gave no date.
+    tracker_ref: str | None = None
+    due_text: str | None = None
 
 
 class Action(SQLModel, table=True):
@@ -115,6 +119,10 @@ class Action(SQLModel, table=True):
     latest_update: str | None = None
     latest_update_on: date | None = None
     reported_rag: str | None = None
+    # The item's reference in the tracker it was loaded from ('SR (25/26) 01'), and the
+    # words that tracker gave for its due date ('TBC', 'Ongoing') where it gave no date.
+    tracker_ref: str | None = None
+    due_text: str | None = None
 
     @property
     def ref(self) -> str:

@@ -29,6 +29,8 @@ def as_text(value: Any) -> str | None:
     return str(value)
 
 
+# An item's reference in the tracker it was loaded from, and its words for an unknown date.
+TRACKER_COLUMNS = ("tracker_ref", "due_text")
 ACTION_COLUMNS = (
     "id",
     "borough",
@@ -46,6 +48,7 @@ ACTION_COLUMNS = (
     "updated",
     "completed",
     "assurance",
+    *TRACKER_COLUMNS,
 )
 
 
@@ -93,6 +96,7 @@ REC_STATE = (
     "completed",
     "citation",
     *UPDATE_COLUMNS,
+    *TRACKER_COLUMNS,
 )
 STATE_FIELDS = {"action": ACTION_STATE, "recommendation": REC_STATE}
 _KEYS = {name: json_value(name) + ":" for name in {*ACTION_STATE, *REC_STATE}}
@@ -130,7 +134,8 @@ def action_state(row: Sequence[Any]) -> str:
         f'"owner":{v(row[4])},"status":{v(row[5])},"due":{v(row[6])},'
         f'"original_due":{v(row[7])},"slips":{v(row[8])},"progress":{v(row[9])},'
         f'"evidence":{v(row[10])},"citation":{v(row[11])},"completed":{v(row[14])},'
-        f'"assurance":{v(row[15])},"verified_by":null,"verified_on":null,'
+        f'"assurance":{v(row[15])},"tracker_ref":{v(row[16])},"due_text":{v(row[17])},'
+        '"verified_by":null,"verified_on":null,'
         '"verification_evidence":null,"latest_update":null,"latest_update_on":null,'
         '"reported_rag":null}'
     )
