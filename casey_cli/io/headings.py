@@ -152,12 +152,12 @@ def map_header(
     none of them knows is left out (listed for the dry run)."""
     columns = tuple(item_columns)
     names = [h.strip() for h in header]
-    for n, name in enumerate(names):
-        if name and name in names[:n]:
+    for n, written in enumerate(names):
+        if written and written in names[:n]:
             raise InvalidInput(
-                f"the column '{name}' is there twice; keep one, or leave one out with "
-                f'--map "{name}=ignore"',
-                field=name,
+                f"the column '{written}' is there twice; keep one, or leave one out with "
+                f'--map "{written}=ignore"',
+                field=written,
             )
     if not mapping and all(h in columns for h in names if h) and any(names):
         return HeaderMap([h or None for h in names], own=True, headings={h: h for h in names if h})
