@@ -41,10 +41,11 @@ class ManyProblems(InvalidInput):
         lines = [str(p) for p in problems[:shown]]
         if len(problems) > shown:
             lines.append(f"... and {len(problems) - shown} more problems")
-        lines.append(f"{len(problems)} problems in the files; nothing was written")
+        counted = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+        lines.append(f"{counted} in the files; nothing was written")
         CaseyError.__init__(self, "\n".join(lines))
         self.message, self.file, self.line, self.field = lines[-1], None, None, None
-        self.lines = lines
+        self.lines, self.problems = lines, problems
 
 
 class StoreError(CaseyError):

@@ -122,7 +122,34 @@ def read_rag(text: str) -> str:
     return rag
 
 
+# The words trackers use for a response to a recommendation (docs/contract.md#response-words),
+# read as status words are.
+RESPONSE_WORDS: dict[str, tuple[str, ...]] = {
+    Response.ACCEPTED.value: ("Accepted", "Agreed", "Yes", "Accept", "Agree"),
+    Response.ACCEPTED_IN_PRINCIPLE.value: (
+        "Accepted in principle",
+        "Agreed in principle",
+        "In principle",
+        "In part",
+        "Partially accepted",
+        "Partly accepted",
+        "Accepted in part",
+        "Agreed in part",
+    ),
+    Response.REJECTED.value: ("Rejected", "No", "Not accepted", "Not agreed", "Declined"),
+    Response.PENDING.value: ("Pending", "Awaiting response", "Under consideration", "TBC"),
+}
+_RESPONSE_BY_KEY = {_key(r): r for r in _RESPONSES} | {
+    _key(word): response for response, words in RESPONSE_WORDS.items() for word in words
+}
+
+
 def normalise_response(text: str) -> str:
+    """`accepted-in-principle` and a tracker's word for it (`In part`, `Agreed`: RESPONSE_WORDS);
+    anything else is an error."""
+    response = _RESPONSE_BY_KEY.get(_key(text))
+    if response is not None:
+        return response
     return _choose(text, _RESPONSES, "response")
 
 

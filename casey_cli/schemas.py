@@ -310,6 +310,8 @@ class LoadResult:
     changed_fields: dict[str, list[str]] = field(default_factory=dict)
     # How each file was read, for a dry run: an encoding or delimiter, the sheets.
     notes: list[str] = field(default_factory=list)
+    # The headings of a tracker casey left out, said on every load (a column not read).
+    left_out: list[str] = field(default_factory=list)
 
     def add_change(self, kind: str, key: str, fields: list[str]) -> None:
         if fields:

@@ -332,7 +332,11 @@ def check(result: Any, command: Command) -> None:
         assert try_help == f"Try '{name} -h' for help.", where
         assert blank == "", where
         lines = lines[3:]
-    assert len(lines) == 1 and lines[0].startswith("Error: "), where
+    if command.path == ("load",) and len(lines) > 1:  # every problem of the files: a line each
+        assert lines[-1].endswith(" problems in the files; nothing was written"), where
+    else:
+        assert len(lines) == 1, where
+    assert all(line.startswith("Error: ") for line in lines), where
     if code in (1, 2):
         assert result.stdout == "", where
 

@@ -149,6 +149,9 @@ def load(
         result, outcomes = loader.load_files(tx, app.run_context(by), files, advance, options)
     if options.preview:
         output.show(_preview(options.preview, outcomes, result.counts()))
+    if not dry_run and fmt is Format.TEXT:
+        for line in result.left_out:  # a column not read: say so, as the dry run did
+            output.info(line)
     output.emit_written(
         fmt,
         {"dry_run": dry_run, **result.to_dict()},

@@ -259,7 +259,9 @@ ITEM_ROW_FIELDS = FieldSpecs(
         "tracker_ref": (_text, False),
         "due_text": (_text, False),
         "reason": (_text, False),
-        # A tracker's columns beyond the item object's (io/headings.py).
+        # A tracker's columns beyond the item object's (io/headings.py); a response is a
+        # recommendation's (an action row leaves it out).
+        "response": (_response, False),
         "revised_due": (_due, False),
         "update": (_text, False),
     }
@@ -396,6 +398,8 @@ class Parsed:
     actions: list[tuple[Where, dict[str, Any]]]
     # How the file was read, for a dry run (an encoding, a delimiter, the sheets).
     notes: list[str] = field(default_factory=list)
+    # A tracker's headings left out (file: 'Heading', ...), said on every load.
+    left_out: list[str] = field(default_factory=list)
 
 
 def parse_register(path: Path, today: date) -> Parsed:
@@ -519,9 +523,13 @@ class Problems:
 
     def __init__(self) -> None:
         self.found: list[InvalidInput] = []
+        self._said: set[str] = set()
 
     def add(self, problem: InvalidInput) -> None:
-        self.found.append(problem)
+        for one in problem.problems if isinstance(problem, ManyProblems) else [problem]:
+            if str(one) not in self._said:  # a file named twice has its problems once
+                self._said.add(str(one))
+                self.found.append(one)
 
     def check(self) -> None:
         if len(self.found) == 1:
@@ -731,6 +739,9 @@ def parse_file(
                 collect.add(where)
                 continue
             table.notes.append(f"{part.where}: {describe(part.header)}")
+            if part.header.unmapped:
+                shown = ", ".join(f"'{h}'" for h in part.header.unmapped)
+                parsed.left_out.append(f"{part.where}: left out the columns {shown}")
             table.notes += [f"{part.where}: {note}" for note in part.header.notes]
         done = parse_item_rows(
             part.rows,

@@ -830,6 +830,7 @@ def load_files(
             except InvalidInput as exc:
                 problems.add(exc)
             loader.result.notes += p.notes
+            loader.result.left_out += p.left_out
         problems.check()
         return loader.result, loader.outcomes
 

@@ -1,0 +1,714 @@
+"""`casey load` of council trackers as they are kept (../shared/reference/trackers.md): the
+six shapes seen in real committee papers, each as CSV (UTF-8 and Windows-1252) and XLSX (a
+Word table for the sixth), loaded, reloaded unchanged, and reloaded with one cell edited;
+then the rules a tracker load must keep: a tracker's `1` is never casey's A1, every problem
+reported at once, casey's ref alone names an item, a dry run writes nothing, and --map /
+--map-status read what the synonyms do not."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from conftest import snapshot
+from docx import Document
+from openpyxl import Workbook
+
+if TYPE_CHECKING:
+    from conftest import Casey
+
+# ---------------------------------------------------------------- writing tracker files
+
+
+@dataclass(frozen=True)
+class XL:
+    """A cell written one way in a CSV and another (a real date, a date serial) in XLSX."""
+
+    text: str
+    xlsx: Any
+
+
+Cell = str | XL
+
+
+def as_text(cell: Cell) -> str:
+    return cell.text if isinstance(cell, XL) else cell
+
+
+def as_xlsx(cell: Cell) -> Any:
+    if isinstance(cell, XL):
+        return cell.xlsx
+    return cell if cell != "" else None
+
+
+@dataclass
+class Tracker:
+    """One tracker's rows as its author keeps them, and what loading it must give."""
+
+    name: str
+    header: list[str]
+    rows: list[list[Cell]]
+    args: tuple[str, ...]
+    # title -> the fields its item must have
+    expected: dict[str, dict[str, Any]]
+    # the cell edited before the third load: (row, column, new text), and the fields that
+    # edit changes on its item (title -> {field: new value})
+    edit: tuple[int, int, str]
+    edited: dict[str, dict[str, Any]]
+    title_rows: list[list[str]] = field(default_factory=list)
+    # XLSX ranges merged (cells after the first in each written empty), e.g. "C4:C5"
+    merges: list[str] = field(default_factory=list)
+    kind: str = "action"  # or "recommendation" (loaded with --source)
+
+
+def write_csv(path: Path, tracker: Tracker, encoding: str) -> Path:
+    """The tracker as Excel saves a CSV: CRLF lines, cells quoted only where needed, title
+    rows padded to the header's width."""
+    width = len(tracker.header)
+    with path.open("w", encoding=encoding, newline="") as out:
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerows([*t, *[""] * (width - len(t))] for t in tracker.title_rows)
+        writer.writerow(tracker.header)
+        writer.writerows([as_text(c) for c in row] for row in tracker.rows)
+    return path
+
+
+def _cells_hidden_by_merges(merges: list[str], first_row: int) -> set[tuple[int, int]]:
+    """(row index in tracker.rows, column index) of the cells a merge covers but does not
+    start: Excel keeps their value only in the top-left cell."""
+    from openpyxl.utils.cell import range_boundaries
+
+    hidden = set()
+    for merge in merges:
+        min_col, min_row, max_col, max_row = range_boundaries(merge)
+        for r in range(min_row, max_row + 1):
+            for c in range(min_col, max_col + 1):
+                if (r, c) != (min_row, min_col):
+                    hidden.add((r - first_row, c - 1))
+    return hidden
+
+
+def write_xlsx(path: Path, tracker: Tracker) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Tracker"
+    for title in tracker.title_rows:
+        ws.append([t or None for t in title])
+    ws.append(tracker.header)
+    first = len(tracker.title_rows) + 2  # the sheet row of tracker.rows[0]
+    hidden = _cells_hidden_by_merges(tracker.merges, first)
+    for r, row in enumerate(tracker.rows):
+        ws.append([None if (r, c) in hidden else as_xlsx(cell) for c, cell in enumerate(row)])
+    for merge in tracker.merges:
+        ws.merge_cells(merge)
+    wb.save(path)
+    return path
+
+
+def write_docx(
+    path: Path, heading: str, header: list[str], rows: list[list[str]], section: str = ""
+) -> Path:
+    """A committee paper: a heading, then a table whose first row is its header; `section`
+    is a row merged across the table (a theme heading) before the rows."""
+    doc = Document()
+    doc.add_heading(heading, level=1)
+    doc.add_paragraph("The committee is asked to note progress on the actions below.")
+    table = doc.add_table(rows=1, cols=len(header))
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = text
+    if section:
+        cells = table.add_row().cells
+        merged = cells[0].merge(cells[-1])
+        merged.text = section
+    for row in rows:
+        for cell, text in zip(table.add_row().cells, row, strict=True):
+            cell.text = text
+    doc.save(path)
+    return path
+
+
+FORMATS = ("csv-utf8", "csv-cp1252", "xlsx")
+
+
+def write_tracker(tmp_path: Path, tracker: Tracker, fmt: str) -> Path:
+    if fmt == "xlsx":
+        return write_xlsx(tmp_path / f"{tracker.name}.xlsx", tracker)
+    encoding = "utf-8" if fmt == "csv-utf8" else "cp1252"
+    return write_csv(tmp_path / f"{tracker.name}.csv", tracker, encoding)
+
+
+def edited(tracker: Tracker) -> Tracker:
+    """The tracker after its author edits one cell."""
+    r, c, text = tracker.edit
+    rows = [list(row) for row in tracker.rows]
+    rows[r][c] = text
+    return Tracker(**{**tracker.__dict__, "rows": rows})
+
+
+# ---------------------------------------------------------------- reading the store back
+
+
+def last_line(out: str) -> str:
+    return out.strip().splitlines()[-1]
+
+
+def items_of(casey: Casey, tracker_kind: str, source: str = "islington-plan") -> dict[str, Any]:
+    """Every item a tracker could have made, by title: islington's actions, or a source's
+    recommendations (with `response`, which only `rec show` gives)."""
+    if tracker_kind == "action":
+        return {a["title"]: a for a in casey.json("action", "list", "--borough", "islington")}
+    recs = {}
+    for rec in casey.json("rec", "list"):
+        if rec["source"] == source:
+            shown = casey.json("rec", "show", rec["ref"])
+            recs[rec["title"]] = {**rec, "response": shown.get("response")}
+    return recs
+
+
+def check(items: dict[str, Any], expected: dict[str, dict[str, Any]]) -> None:
+    for title, fields in expected.items():
+        assert title in items, f"no item {title!r}; have {sorted(items)}"
+        got = {k: items[title].get(k) for k in fields}
+        assert got == fields, f"{title}: {got} != {fields}"
+
+
+def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """title -> {field: new value} for what differs (the `updated` stamp aside)."""
+    out: dict[str, dict[str, Any]] = {}
+    for title in set(before) | set(after):
+        old, new = before.get(title, {}), after.get(title, {})
+        diff = {
+            k: new.get(k)
+            for k in set(old) | set(new)
+            if k != "updated" and old.get(k) != new.get(k)
+        }
+        if diff:
+            out[title] = diff
+    return out
+
+
+# ---------------------------------------------------------------- the six tracker shapes
+
+# (a) A scrutiny committee's recommendations, loaded as a source's recommendations.
+SCRUTINY = Tracker(
+    name="scrutiny-recommendations",
+    title_rows=[["Policy and Performance Scrutiny Committee: review of local policing"]],
+    header=["Recommendation number", "Recommendation", "Responsibility", "Accepted", "Status"],
+    rows=[
+        [
+            "1",
+            "Publish stop and search data by ward – every month",
+            "Borough commander",
+            "Accepted",
+            "Ongoing",
+        ],
+        [
+            "2",
+            "Fund ward panels up to £5,000 a year",
+            "Council",
+            "Accepted in principle",
+            "Not started",
+        ],
+        [
+            "3",
+            "Review the council’s CCTV strategy",
+            "Head of Community Safety",
+            "Rejected",
+            "Withdrawn",
+        ],
+    ],
+    args=("--source", "islington-plan"),
+    kind="recommendation",
+    expected={
+        "Publish stop and search data by ward – every month": {
+            "ref": "islington-plan-5",
+            "tracker_ref": "1",
+            "owner": "Borough commander",
+            "status": "in-progress",
+            "response": "accepted",
+            "due": None,
+        },
+        "Fund ward panels up to £5,000 a year": {
+            "ref": "islington-plan-6",
+            "tracker_ref": "2",
+            "owner": "Council",
+            "status": "not-started",
+            "response": "accepted-in-principle",
+        },
+        "Review the council’s CCTV strategy": {
+            "ref": "islington-plan-7",
+            "tracker_ref": "3",
+            "status": "dropped",
+            "response": "rejected",
+        },
+    },
+    edit=(1, 4, "Ongoing"),
+    edited={"Fund ward panels up to £5,000 a year": {"status": "in-progress"}},
+)
+
+# (b) A cabinet's response to a scrutiny review: periods in a Timetable column.
+CABINET = Tracker(
+    name="cabinet-response",
+    header=["Recommendation", "Cabinet Member", "Response", "Timetable", "Lead Officer"],
+    rows=[
+        [
+            "Publish ward panel dates – every quarter",
+            "Cllr Hamitouche",
+            "Agreed",
+            "Q2 2026/27",
+            "Head of Community Safety",
+        ],
+        [
+            "Report stop and search outcomes by ward",
+            "Cllr Hamitouche",
+            "Agreed",
+            "March 2027",
+            "Borough commander",
+        ],
+        [
+            "Review the youth offer, costed at £20k",
+            "Cllr Comer-Schwartz",
+            "Agreed in part",
+            "2026/27",
+            "Director of Children’s Services",
+        ],
+        [
+            "Set up a community monitoring group",
+            "Cllr Hamitouche",
+            "Agreed",
+            "TBC",
+            "Head of Community Safety",
+        ],
+    ],
+    args=("--borough", "islington"),
+    expected={
+        "Publish ward panel dates – every quarter": {
+            "due": "2026-09-30",
+            "due_text": None,
+            "owner": "Head of Community Safety",
+            "status": "not-started",
+            "tracker_ref": None,
+        },
+        "Report stop and search outcomes by ward": {
+            "due": "2027-03-31",
+            "owner": "Borough commander",
+        },
+        "Review the youth offer, costed at £20k": {
+            "due": "2027-03-31",
+            "owner": "Director of Children’s Services",
+        },
+        "Set up a community monitoring group": {"due": None, "due_text": "TBC"},
+    },
+    edit=(1, 4, "Insp. R. Shah"),
+    edited={"Report stop and search outcomes by ward": {"owner": "Insp. R. Shah"}},
+)
+
+# (c) An internal audit tracker: original and revised dates, % complete, RAG, update. In
+# XLSX the first target date is a real date cell and the revised date a date serial.
+AUDIT = Tracker(
+    name="audit-tracker",
+    title_rows=[["Internal audit: community safety follow-up"], []],
+    header=[
+        "Ref",
+        "Action",
+        "Lead officer",
+        "Target date",
+        "Revised target date",
+        "% complete",
+        "RAG",
+        "Progress update",
+    ],
+    rows=[
+        [
+            "IA 25/26-01",
+            "Publish ward panel dates for 2027",
+            "Insp. R. Shah",
+            XL("31/01/2027", date(2027, 1, 31)),
+            "",
+            "50",
+            "Amber",
+            "Dates drafted with the chairs – sent for comment",
+        ],
+        [
+            "IA 25/26-02",
+            "Report stop and search outcomes by ward",
+            "Borough commander",
+            "30/09/26",
+            XL("31/03/2027", 46477),
+            "25",
+            "R",
+            "Data team short-staffed",
+        ],
+        ["IA 25/26-03", "Set up the community monitoring group", "", "TBC", "", "0", "G", ""],
+    ],
+    args=("--borough", "islington"),
+    expected={
+        "Publish ward panel dates for 2027": {
+            "tracker_ref": "IA 25/26-01",
+            "owner": "Insp. R. Shah",
+            "due": "2027-01-31",
+            "original_due": "2027-01-31",
+            "slips": 0,
+            "progress": 50,
+            "reported_rag": "amber",
+            "latest_update": "Dates drafted with the chairs – sent for comment",
+        },
+        "Report stop and search outcomes by ward": {
+            "tracker_ref": "IA 25/26-02",
+            "due": "2027-03-31",
+            "original_due": "2026-09-30",
+            "slips": 1,
+            "progress": 25,
+            "reported_rag": "red",
+            "latest_update": "Data team short-staffed",
+        },
+        "Set up the community monitoring group": {
+            "tracker_ref": "IA 25/26-03",
+            "owner": None,
+            "due": None,
+            "due_text": "TBC",
+            "reported_rag": "green",
+            "latest_update": None,
+        },
+    },
+    edit=(0, 6, "Red"),
+    edited={"Publish ward panel dates for 2027": {"reported_rag": "red"}},
+)
+
+# (d) An inquiry's progress table, with the responses agreed: a source's recommendations.
+INQUIRY = Tracker(
+    name="inquiry-progress",
+    header=["No.", "Recommendation", "Priority", "Responsibility", "Agreed", "Comments", "Date"],
+    rows=[
+        [
+            "1",
+            "Train every officer in trauma-informed practice",
+            "High",
+            "MPS Learning – L&D",
+            "Accepted",
+            "Course designed; first cohort in January",
+            "31/03/2027",
+        ],
+        [
+            "2",
+            "Give victims a named contact",
+            "Medium",
+            "Victims’ Commissioner",
+            "Accepted",
+            "",
+            "Q3 2026/27",
+        ],
+    ],
+    args=("--source", "islington-plan"),
+    kind="recommendation",
+    expected={
+        "Train every officer in trauma-informed practice": {
+            "ref": "islington-plan-5",
+            "tracker_ref": "1",
+            "owner": "MPS Learning – L&D",
+            "response": "accepted",
+            "due": "2027-03-31",
+            "latest_update": "Course designed; first cohort in January",
+        },
+        "Give victims a named contact": {
+            "ref": "islington-plan-6",
+            "tracker_ref": "2",
+            "owner": "Victims’ Commissioner",
+            "due": "2026-12-31",
+            "latest_update": None,
+        },
+    },
+    edit=(1, 3, "MOPAC"),
+    edited={"Give victims a named contact": {"owner": "MOPAC"}},
+)
+
+# (e) A committee's action log: status cells that go on in prose, owners merged in XLSX.
+ACTION_LOG = Tracker(
+    name="action-log",
+    title_rows=[["Islington Policing Scrutiny Committee – action log"]],
+    header=["Minute item", "Subject and action required", "Status", "Action by"],
+    rows=[
+        [
+            "5",
+            "Chair to write to the Borough Commander about ward panels",
+            "Completed. This meeting took place on 10 February 2021.",
+            "Chair",
+        ],
+        [
+            "6",
+            "Officers to report on stop and search by ward",
+            "Ongoing",
+            "Head of Community Safety",
+        ],
+        ["7(a)", "Circulate the ward panel dates", "Not started", "Head of Community Safety"],
+    ],
+    merges=["D4:D5"],  # title row, header, then rows 3-5: the last two share an owner
+    args=("--borough", "islington"),
+    expected={
+        "Chair to write to the Borough Commander about ward panels": {
+            "tracker_ref": "5",
+            "status": "complete",
+            "owner": "Chair",
+            "latest_update": "This meeting took place on 10 February 2021.",
+        },
+        "Officers to report on stop and search by ward": {
+            "tracker_ref": "6",
+            "status": "in-progress",
+            "owner": "Head of Community Safety",
+        },
+        "Circulate the ward panel dates": {
+            "tracker_ref": "7(a)",
+            "status": "not-started",
+            "owner": "Head of Community Safety",
+        },
+    },
+    edit=(1, 2, "On hold"),
+    # blocked makes the rule's RAG amber: derived, so it moves with the status
+    edited={"Officers to report on stop and search by ward": {"status": "blocked", "rag": "amber"}},
+)
+
+
+SHAPES = [SCRUTINY, CABINET, AUDIT, INQUIRY, ACTION_LOG]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("tracker", SHAPES, ids=[t.name for t in SHAPES])
+def test_a_tracker_loads_reloads_unchanged_and_takes_one_edit(
+    casey: Casey, isolated: Any, tmp_path: Path, tracker: Tracker, fmt: str
+) -> None:
+    """Each real tracker shape, in each way councils save it: the items it gives, nothing
+    changed by loading it again, and one edited cell changing exactly one field."""
+    path = write_tracker(tmp_path, tracker, fmt)
+    if fmt == "csv-cp1252":
+        assert any(b in path.read_bytes() for b in (b"\x96", b"\xa3", b"\x92"))  # – £ ’
+    n = len(tracker.rows)
+    out = casey("load", str(path), *tracker.args).stdout
+    assert last_line(out) == f"{n} created, 0 updated, 0 unchanged", out
+    loaded = items_of(casey, tracker.kind)
+    check(loaded, tracker.expected)
+
+    store = snapshot(isolated)
+    again = casey("load", str(path), *tracker.args).stdout
+    assert last_line(again) == f"0 created, 0 updated, {n} unchanged", again
+    assert snapshot(isolated) == store
+
+    path.unlink()
+    path = write_tracker(tmp_path, edited(tracker), fmt)
+    out = casey("load", str(path), *tracker.args).stdout
+    assert last_line(out) == f"0 created, 1 updated, {n - 1} unchanged", out
+    assert changes(loaded, items_of(casey, tracker.kind)) == tracker.edited
+
+
+# ---------------------------------------------------------------- (f) a table in a Word paper
+
+DOCX_HEADER = ["Ref", "Action", "Lead officer", "Target date", "Status"]
+DOCX_ROWS = [
+    ["PS 01", "Publish ward panel dates for 2027", "Insp. R. Shah", "28 Feb 2027", "On track"],
+    [
+        "PS 02",
+        "Report stop and search outcomes by ward",
+        "Borough commander",
+        "Q4 2026/27",
+        "Not started",
+    ],
+    [
+        "PS 03",
+        "Hold a public meeting in every ward",
+        "Head of Community Safety",
+        "Ongoing",
+        "Delayed",
+    ],
+]
+
+
+def test_a_word_table_loads_reloads_unchanged_and_takes_one_edit(
+    casey: Casey, isolated: Any, tmp_path: Path
+) -> None:
+    """A committee paper's table (.docx): the heading and prose above it and a theme row
+    merged across it are not items; the rows are, loaded again without change."""
+    path = write_docx(
+        tmp_path / "paper.docx",
+        "Appendix A: action tracker",
+        DOCX_HEADER,
+        DOCX_ROWS,
+        section="Theme 1: Trust and confidence",
+    )
+    out = casey("load", str(path), "--borough", "islington").stdout
+    assert last_line(out) == "3 created, 0 updated, 0 unchanged", out
+    loaded = items_of(casey, "action")
+    check(
+        loaded,
+        {
+            "Publish ward panel dates for 2027": {
+                "ref": "A19",
+                "tracker_ref": "PS 01",
+                "owner": "Insp. R. Shah",
+                "due": "2027-02-28",
+                "status": "in-progress",
+            },
+            "Report stop and search outcomes by ward": {
+                "tracker_ref": "PS 02",
+                "due": "2027-03-31",
+                "status": "not-started",
+            },
+            "Hold a public meeting in every ward": {
+                "tracker_ref": "PS 03",
+                "due": None,
+                "due_text": "Ongoing",
+                "status": "blocked",
+            },
+        },
+    )
+    assert not any(t.startswith("Theme 1") for t in loaded)
+
+    store = snapshot(isolated)
+    again = casey("load", str(path), "--borough", "islington").stdout
+    assert last_line(again) == "0 created, 0 updated, 3 unchanged", again
+    assert snapshot(isolated) == store
+
+    rows = [list(r) for r in DOCX_ROWS]
+    rows[0][2] = "Insp. K. Okafor"
+    path = write_docx(
+        tmp_path / "paper.docx",
+        "Appendix A: action tracker",
+        DOCX_HEADER,
+        rows,
+        section="Theme 1: Trust and confidence",
+    )
+    out = casey("load", str(path), "--borough", "islington").stdout
+    assert last_line(out) == "0 created, 1 updated, 2 unchanged", out
+    assert changes(loaded, items_of(casey, "action")) == {
+        "Publish ward panel dates for 2027": {"owner": "Insp. K. Okafor"}
+    }
+
+
+# ---------------------------------------------------------------- the rules of a tracker load
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_tracker_reference_of_1_is_never_casey_a1(casey: Casey, tmp_path: Path) -> None:
+    """A tracker numbers its rows 1, 2, ...: those are its own references, never casey's
+    A1 and A2, which stay as they were while new items are made."""
+    a1 = casey.json("action", "show", "A1")
+    a2 = casey.json("action", "show", "A2")
+    path = write(
+        tmp_path, "t.csv", "Ref,Action,Status\n1,First thing,Completed\n2,Second,Ongoing\n"
+    )
+    out = casey("load", str(path), "--borough", "islington").stdout
+    assert last_line(out) == "2 created, 0 updated, 0 unchanged", out
+    assert casey.json("action", "show", "A1") == a1
+    assert casey.json("action", "show", "A2") == a2
+    loaded = items_of(casey, "action")
+    check(
+        loaded,
+        {
+            "First thing": {"ref": "A19", "tracker_ref": "1", "status": "complete"},
+            "Second": {"ref": "A20", "tracker_ref": "2", "status": "in-progress"},
+        },
+    )
+
+
+def test_every_problem_is_reported_at_once_and_nothing_written(
+    casey: Casey, isolated: Any, tmp_path: Path
+) -> None:
+    """A clerk fixes a whole tracker in one pass: each bad cell on its own line, with the
+    file, line and the tracker's own heading; then the count; and the store untouched."""
+    before = snapshot(isolated)
+    path = write(
+        tmp_path,
+        "t.csv",
+        "Ref,Action,Target date,Status,RAG\n"
+        "1,Publish ward panel dates,01/03/2027,,Green\n"
+        "2,Report on stop and search,31/02/2027,Nonsense,Purple\n"
+        "3,,01/01/2027,,\n",
+    )
+    result = casey("load", str(path), "--borough", "islington", code=1)
+    assert result.stdout == ""
+    assert result.stderr.strip().splitlines() == [
+        f"Error: {path}:3: Target date: '31/02/2027' is not a real date: February 2027 has "
+        "28 days; give a day from 1 to 28",
+        f"Error: {path}:3: Status: unknown status 'Nonsense'; use one of not-started, "
+        "in-progress, blocked, complete, dropped",
+        f"Error: {path}:3: RAG: unknown RAG 'Purple'; use Red, Amber, Green, Blue or Grey "
+        "(or R, A, G, B)",
+        f"Error: {path}:4: Action: this row has no title; add it (or casey's ref, to name an item)",
+        "Error: 4 problems in the files; nothing was written",
+    ]
+    assert snapshot(isolated) == before
+
+
+def test_casey_ref_alone_updates_that_action(casey: Casey, tmp_path: Path) -> None:
+    """`Ref,Status` / `A3,Completed`: casey's own ref names the item, so no borough or
+    title is needed."""
+    before = casey.json("action", "show", "A3")
+    assert before["status"] != "complete"
+    path = write(tmp_path, "t.csv", "Ref,Status\nA3,Completed\n")
+    out = casey("load", str(path)).stdout
+    assert last_line(out) == "0 created, 1 updated, 0 unchanged", out
+    after = casey.json("action", "show", "A3")
+    assert after["status"] == "complete"
+    assert (after["title"], after["borough"]) == (before["title"], before["borough"])
+
+
+def test_dry_run_previews_the_rows_and_writes_nothing(
+    casey: Casey, isolated: Any, tmp_path: Path
+) -> None:
+    """The dry run shows what each row becomes (the period it read a date from, the status
+    word it read) and the headings it left out, and writes nothing."""
+    before = snapshot(isolated)
+    path = write_tracker(tmp_path, CABINET, "csv-utf8")
+    result = casey("load", str(path), "--borough", "islington", "--dry-run")
+    out = result.stdout
+    assert "Publish ward panel" in out
+    assert "from Q2 2026/27" in out
+    assert "left out: 'Cabinet Member'" in out
+    assert "4 would be created, 0 would be updated, 0 unchanged" in out
+    assert last_line(out) == "4 would be created, 0 would be updated, 0 unchanged"
+    assert "Dry run: nothing was written." in result.stdout + result.stderr
+    log = write_tracker(tmp_path, ACTION_LOG, "csv-utf8")
+    out = casey("load", str(log), "--borough", "islington", "--dry-run").stdout
+    assert "from Ongoing" in out
+    assert snapshot(isolated) == before
+    # A real load says what it left out too, on stderr.
+    loaded = casey("load", str(path), "--borough", "islington")
+    assert loaded.stderr == f"{path}: left out the columns 'Cabinet Member'\n"
+
+
+def test_map_leaves_a_date_out_and_map_status_reads_a_word(casey: Casey, tmp_path: Path) -> None:
+    """A `Date` that is the meeting's, not the target's, is left out with --map; a tracker
+    where Green means done says so with --map-status."""
+    path = write(
+        tmp_path,
+        "t.csv",
+        "No.,Action,Status,Date\n1,Write to the commander,Green,10/02/2021\n"
+        "2,Report on ward panels,Ongoing,10/02/2021\n",
+    )
+    err = casey.error("load", str(path), "--borough", "islington")
+    assert "unknown status 'Green'" in err
+    out = casey(
+        "load",
+        str(path),
+        "--borough",
+        "islington",
+        "--map",
+        "Date=ignore",
+        "--map-status",
+        "Green=complete",
+    ).stdout
+    assert last_line(out) == "2 created, 0 updated, 0 unchanged", out
+    check(
+        items_of(casey, "action"),
+        {
+            "Write to the commander": {"status": "complete", "due": None, "due_text": None},
+            "Report on ward panels": {"status": "in-progress", "due": None},
+        },
+    )
