@@ -312,13 +312,26 @@ class LoadResult:
     notes: list[str] = field(default_factory=list)
     # The headings of a tracker casey left out, said on every load (a column not read).
     left_out: list[str] = field(default_factory=list)
+    # Whether each record is listed (a dry run's lines, JSON's items), or only counted (a
+    # million-row load's result then costs nothing).
+    listed: bool = True
+    counted: dict[str, int] = field(
+        default_factory=lambda: {"created": 0, "updated": 0, "unchanged": 0}
+    )
+
+    def add(self, verb: str, label: tuple[str, str]) -> None:
+        """A record created, updated or unchanged."""
+        self.counted[verb] += 1
+        if self.listed:
+            getattr(self, verb).append(label)
 
     def add_change(self, kind: str, key: str, fields: list[str]) -> None:
         if fields:
-            self.updated.append((kind, key))
-            self.changed_fields[key] = fields
+            self.add("updated", (kind, key))
+            if self.listed:
+                self.changed_fields[key] = fields
         else:
-            self.unchanged.append((kind, key))
+            self.add("unchanged", (kind, key))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -340,11 +353,7 @@ class LoadResult:
         }
 
     def counts(self) -> dict[str, int]:
-        return {
-            "created": len(self.created),
-            "updated": len(self.updated),
-            "unchanged": len(self.unchanged),
-        }
+        return dict(self.counted)
 
     def created_by_kind(self) -> dict[str, int]:
         counts: dict[str, int] = {}

@@ -74,7 +74,7 @@ def test_encoding_forced(casey, tmp_path):
     latin = write_csv(tmp_path, "latin.csv", "borough,title\ncamden,Bien sûr\n", "cp1252")
     err = casey.error("load", str(latin), "--encoding", "utf-8")
     assert err == (
-        f"Error: {latin}: not utf-8 text (byte 28 cannot be read); give the encoding it "
+        f"Error: {latin}:2: not utf-8 text (byte 28 cannot be read); give the encoding it "
         "was saved in with --encoding, or leave --encoding out"
     )
 

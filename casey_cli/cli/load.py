@@ -86,6 +86,7 @@ def load(
         typer.Option(
             "--map-file",
             metavar="<file>",
+            parser=Path,  # not Typer's path type, which stats a NUL unguarded
             help="A YAML file of `columns:` (Heading: field) and `statuses:` (Word: status) "
             "to read a tracker with, kept beside it for every load.",
         ),
@@ -131,7 +132,7 @@ def load(
 
     Example: casey load minutes-2026-11-19.yaml --dry-run
     """
-    from casey_cli.io.register import ReadOptions
+    from casey_cli.io.register import ReadOptions, borough_slug
     from casey_cli.services import load as loader
 
     app = app_context(ctx)
@@ -141,12 +142,14 @@ def load(
         sheet=sheet,
         mapping=mapping,
         statuses=statuses,
-        borough=borough.strip().lower() if borough else None,
+        borough=borough_slug(borough) if borough else None,
         source=source.strip().lower() if source else None,
         preview=[] if dry_run and fmt is Format.TEXT else None,
     )
     with _progress() as advance, app.store().write(dry_run=dry_run) as tx:
-        result, outcomes = loader.load_files(tx, app.run_context(by), files, advance, options)
+        result, outcomes = loader.load_files(
+            tx, app.run_context(by), files, advance, options, listed=dry_run or fmt is Format.JSON
+        )
     if options.preview:
         output.show(_preview(options.preview, outcomes, result.counts()))
     if not dry_run and fmt is Format.TEXT:
@@ -181,11 +184,15 @@ def _maps(
 
 
 def _read_map_file(path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    from casey_cli.config import path_problem
     from casey_cli.errors import InvalidInput
     from casey_cli.io.headings import IGNORE, heading_key
     from casey_cli.io.yamlfile import read_yaml
     from casey_cli.rules import normalise_status
 
+    problem = path_problem(str(path))
+    if problem:
+        raise InvalidInput(f"this path {problem}; check the path", field="--map-file")
     if not path.is_file():
         raise InvalidInput("file not found; check the path", file=str(path))
     doc = read_yaml(path)

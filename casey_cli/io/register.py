@@ -4,8 +4,9 @@ field. Pure: no store here (services.load applies what this returns)."""
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -149,6 +150,16 @@ def _slug(value: Any, where: Where, name: str, today: date) -> str:
     return _text(value, where, name, today).lower()
 
 
+def borough_slug(text: str) -> str:
+    """A borough as a tracker names it ('Kensington and Chelsea', 'Hammersmith & Fulham')
+    as its slug (`kensington-and-chelsea`); a slug is itself."""
+    return re.sub(r"[^0-9a-z]+", "-", text.lower().replace("&", " and ")).strip("-")
+
+
+def _borough(value: Any, where: Where, name: str, today: date) -> str:
+    return borough_slug(_text(value, where, name, today))
+
+
 Parser = Callable[[Any, Where, str, date], Any]
 
 
@@ -176,7 +187,7 @@ SOURCE_FIELDS = FieldSpecs(
         "publisher": (_text, False),
         "published": (_date, False),
         "url": (_text, False),
-        "borough": (_slug, False),
+        "borough": (_borough, False),
         "notes": (_text, False),
         "citation": (_text, False),
         "recommendations": (lambda v, *_: v, False),  # checked item by item below
@@ -205,14 +216,14 @@ MEETING_FIELDS = FieldSpecs(
     {
         "name": (_text, True),
         "date": (_date, True),
-        "borough": (_slug, False),
+        "borough": (_borough, False),
         "citation": (_text, False),
     }
 )
 ACTION_FIELDS = FieldSpecs(
     {
         "ref": (_text, False),
-        "borough": (_slug, True),
+        "borough": (_borough, True),
         "title": (_text, True),
         "owner": (_text, False),
         "status": (_status, False),
@@ -236,7 +247,7 @@ ITEM_ROW_FIELDS = FieldSpecs(
     {
         "ref": (_text, False),
         "kind": (_slug, False),
-        "borough": (_slug, False),
+        "borough": (_borough, False),
         "source": (_slug, False),
         "recommendation": (_slug, False),
         "title": (_text, True),
@@ -326,7 +337,9 @@ def _record_fields(
                     known = memo[key] = {}
                 parsed = known.get(value, _MISSING)
                 if parsed is _MISSING:
-                    parsed = known[value] = _field(spec[0], value, where, key, today)
+                    parsed = _field(spec[0], value, where, key, today)
+                    if len(known) < MEMO_VALUES:  # titles are all different: keep a few
+                        known[value] = parsed
             else:
                 parsed = _field(spec[0], value, where, key, today)
         except InvalidInput as exc:
@@ -372,6 +385,7 @@ def _record_fields(
 
 
 _MISSING = object()
+MEMO_VALUES = 4096  # the parsed values kept per field (boroughs, statuses, dates repeat)
 
 
 class RowSkipped(Exception):
@@ -400,6 +414,17 @@ class Parsed:
     notes: list[str] = field(default_factory=list)
     # A tracker's headings left out (file: 'Heading', ...), said on every load.
     left_out: list[str] = field(default_factory=list)
+    # A file of item rows: its records, a batch at a time, read as they are applied
+    # (the lists above are then empty).
+    batches: Iterator[Parsed] | None = None
+    # About how many records it has, before they are read.
+    estimate: int = 0
+
+    def each_batch(self) -> Iterator[Parsed]:
+        if self.batches is None:
+            yield self
+        else:
+            yield from self.batches
 
 
 def parse_register(path: Path, today: date) -> Parsed:
@@ -549,47 +574,63 @@ def _fields_for(options: ReadOptions) -> FieldSpecs:
     return FieldSpecs({**_ROW_FIELDS_BY_REF, "status": (status_parser(options.statuses), False)})
 
 
+BATCH_ROWS = 5000  # rows checked and applied together, so a file is never held whole
+
+
 def parse_item_rows(
-    rows: list[LineDict],
+    rows: Iterable[LineDict | InvalidInput],
     name: str,
     today: date,
-    header_line: int | None = None,
-    seen: dict[str, tuple[str, int]] | None = None,
+    seen: dict[int, int] | None = None,
     *,
+    places: list[str] | None = None,
     header: HeaderMap | None = None,
     options: ReadOptions | None = None,
     problems: Problems | None = None,
-) -> Parsed:
-    """Rows of item objects (CSV, JSON, XLSX, DOCX): actions by ref, by the tracker's own
-    reference or by borough+title; recommendations by ref, or (with a source) by the
-    tracker's reference or title. `seen` is shared by the parts of one file, so a key
-    repeated on another sheet is found too; every row's problem goes to `problems`."""
-    parsed = Parsed([], [], [], [], [])
+) -> Iterator[Parsed]:
+    """Rows of item objects (CSV, JSON, XLSX, DOCX), checked BATCH_ROWS at a time: actions
+    by ref, by the tracker's own reference or by borough+title; recommendations by ref, or
+    (with a source) by the tracker's reference or title. `seen` is shared by the parts of
+    one file, so a key repeated on another sheet is found too; every row's problem goes to
+    `problems` (raised at the end when none is given)."""
     options = options or ReadOptions()
     collected = problems is not None
     problems = problems if problems is not None else Problems()
     if seen is None:
         seen = {}
+    if places is None:
+        places = []
+    part = len(places)  # this part's number in `seen`
+    places.append(name)
     headings = dict(header.headings) if header is not None else None
+    stream = iter(rows)
+    first = list(itertools.islice(stream, BATCH_ROWS))
     if header is not None and not header.own:
-        if header.has("tracker_ref") and holds_casey_refs(r.get("tracker_ref") for r in rows):
-            for row in rows:  # the column holds casey's refs (A12, casey-7): it is `ref`
-                if "tracker_ref" in row:
-                    row["ref"] = row.pop("tracker_ref")
+        if header.has("tracker_ref") and holds_casey_refs(
+            r.get("tracker_ref") for r in first if isinstance(r, LineDict)
+        ):
+            # The column holds casey's refs (A12, casey-7): it is `ref`.
+            stream = (_renamed(r, "tracker_ref", "ref") for r in itertools.chain(first, stream))
+            first = []
             if headings is not None:
                 headings["ref"] = headings.pop("tracker_ref")
-        if options.source is None and header.has("response"):
-            for row in rows:  # an action has no response: it is a recommendation's
-                row.pop("response", None)
+    # An action has no response: a tracker's response column is a recommendation's.
+    no_response = header is not None and not header.own and options.source is None
     fields = _fields_for(options)
     top = Where(name, None, headings)
     memo: dict[Any, Any] = {}
     preview = options.preview
-    for row in rows:
+    batch = Parsed([], [], [], [], [])
+    for row in itertools.chain(first, stream):
+        if isinstance(row, InvalidInput):  # a row the file itself gets wrong
+            problems.add(row)
+            continue
+        if no_response:
+            row.pop("response", None)
         where = Where(name, row, headings)
         try:
             item = _record_fields(row, fields, top, "item", today, memo, problems)
-            key = _place_row(item, where, options, parsed)
+            key, add = _place_row(item, where, options)
         except InvalidInput as exc:
             problems.add(exc)
             continue
@@ -597,13 +638,16 @@ def parse_item_rows(
             continue
         if preview is not None and len(preview) < PREVIEW_ROWS:
             preview.append(PreviewRow(name, row.line, dict(row), dict(item)))
-        if key in seen:
-            first_in, first_line = seen[key]
+        # Kept by the key's hash with where it was (part and line packed in one int), so a
+        # million rows' keys cost tens of megabytes, not their text.
+        hashed = hash(key)
+        first_at = seen.get(hashed)
+        if first_at is not None:
+            first_part, first_line = divmod(first_at, 1 << 32)
             at = f"line {first_line}"
-            if first_in != name:  # another sheet of the workbook, or table of the document
-                part = first_in.rpartition(":")[2]
-                at = f"{part if part.startswith('table ') else repr(part)} {at}"
-                at = at if part.startswith("table ") else f"sheet {at}"
+            if first_part != part:  # another sheet of the workbook, or table of the document
+                label = places[first_part].rpartition(":")[2]
+                at = f"{label} {at}" if label.startswith("table ") else f"sheet {label!r} {at}"
             problems.add(
                 where.fail(
                     "ref" if item.get("ref") else "tracker_ref" if "#" in key else "title",
@@ -611,14 +655,28 @@ def parse_item_rows(
                 )
             )
             continue
-        seen[key] = (name, row.line)
+        seen[hashed] = (part << 32) + row.line
+        add(batch)
+        if len(batch.actions) + len(batch.recs) >= BATCH_ROWS:
+            yield batch
+            batch = Parsed([], [], [], [], [])
+    if batch.actions or batch.recs:
+        yield batch
     if not collected:
         problems.check()
-    return parsed
 
 
-def _place_row(item: dict[str, Any], where: Where, options: ReadOptions, parsed: Parsed) -> str:
-    """Add a row read to `parsed` as an action or a recommendation; its key in the file."""
+def _renamed(row: LineDict | InvalidInput, old: str, new: str) -> LineDict | InvalidInput:
+    if isinstance(row, LineDict) and old in row:
+        row[new] = row.pop(old)
+    return row
+
+
+def _place_row(
+    item: dict[str, Any], where: Where, options: ReadOptions
+) -> tuple[str, Callable[[Parsed], None]]:
+    """A row read as an action or a recommendation: its key in the file, and how to add it
+    to a batch."""
     ref = item.get("ref")
     if ref and not item.get("kind"):
         item["kind"] = "recommendation" if REC_REF.match(ref) else "action"
@@ -655,8 +713,7 @@ def _place_row(item: dict[str, Any], where: Where, options: ReadOptions, parsed:
             key = f"rec {code} {('#' + tracker_ref) if tracker_ref else data['title'].lower()}"
         for field in ("borough", "recommendation", "assurance"):
             rec.pop(field, None)  # a recommendation's borough comes from its source
-        parsed.recs.append((where, code, rec))
-        return key
+        return key, lambda batch: batch.recs.append((where, code, rec))
     if data.get("borough") is None and options.borough:
         data["borough"] = options.borough
     data.pop("response", None)
@@ -674,8 +731,7 @@ def _place_row(item: dict[str, Any], where: Where, options: ReadOptions, parsed:
         data.pop("ref", None)
         tracker_ref = data.get("tracker_ref")
         key = f"{data['borough']}/" + (f"#{tracker_ref}" if tracker_ref else data["title"].lower())
-    parsed.actions.append((where, data))
-    return key
+    return key, lambda batch: batch.actions.append((where, data))
 
 
 def bundled_register() -> Path:
@@ -726,7 +782,7 @@ def parse_file(
     table = read_table(path, suffix, options.encoding, options.sheet, options.mapping)
     collect = problems if problems is not None else Problems()
     parsed = Parsed([], [], [], [], [])
-    seen: dict[str, tuple[str, int]] = {}
+    parts = []
     for part in table.parts:
         if part.header is not None and not part.header.own:
             from casey_cli.io.headings import describe, misspelt
@@ -739,27 +795,37 @@ def parse_file(
                 collect.add(where)
                 continue
             table.notes.append(f"{part.where}: {describe(part.header)}")
+            table.notes += [f"{part.where}: {note}" for note in part.header.notes]
             if part.header.unmapped:
                 shown = ", ".join(f"'{h}'" for h in part.header.unmapped)
                 parsed.left_out.append(f"{part.where}: left out the columns {shown}")
-            table.notes += [f"{part.where}: {note}" for note in part.header.notes]
-        done = parse_item_rows(
+        parts.append(part)
+        parsed.estimate += part.estimate
+    seen: dict[int, int] = {}
+    places: list[str] = []
+    parsed.batches = itertools.chain.from_iterable(
+        parse_item_rows(
             part.rows,
             part.where,
             today,
-            part.header_line,
             seen,
+            places=places,
             header=part.header,
             options=options,
             problems=collect,
         )
-        parsed.recs += done.recs
-        parsed.actions += done.actions
-    if problems is None:
-        collect.check()
+        for part in parts
+    )
     parsed.notes = table.notes
+    if problems is None:  # no caller collecting: read it all now, and raise what it finds
+        batches = list(parsed.batches)
+        collect.check()
+        parsed.batches = iter(batches)
     return parsed
 
 
 def count(parsed: list[Parsed]) -> int:
-    return sum(len(p.recs) + len(p.actions) for p in parsed)
+    """About how many records the files have (a file of item rows: its estimate)."""
+    return sum(
+        p.estimate if p.batches is not None else len(p.recs) + len(p.actions) for p in parsed
+    )

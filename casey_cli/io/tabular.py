@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -44,8 +44,12 @@ class Part:
 
     where: str
     header: HeaderMap | None
-    rows: list[LineDict]
+    # A CSV's rows are read as they are used (a file of a million rows is never held
+    # whole); a row the file gets wrong is its InvalidInput, in its place.
+    rows: Iterable[LineDict | InvalidInput]
     header_line: int | None = 1
+    # About how many rows it has (a CSV's line count), before they are read.
+    estimate: int = 0
 
 
 @dataclass
@@ -55,10 +59,6 @@ class Table:
 
     parts: list[Part]
     notes: list[str] = field(default_factory=list)
-
-    @property
-    def rows(self) -> list[LineDict]:
-        return [row for part in self.parts for row in part.rows]
 
 
 # How many rows above the header a file may have (a title, a date, a blank line).
@@ -102,32 +102,68 @@ def no_header(where: str, rows: list[tuple[int, list[str]]]) -> InvalidInput:
     )
 
 
-def decode_csv(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:
-    """The file's text and the encoding it was read in: the one given (`--encoding`), else
-    UTF-8 (with or without a byte-order mark) when the bytes are valid UTF-8, else
-    Windows-1252, what Excel saves a CSV in on a council desktop. Decoded once, whole."""
+def csv_encoding(path: Path, encoding: str | None) -> tuple[str, int]:
+    """The codec to read a CSV with, and its number of lines: the one given (`--encoding`),
+    else UTF-8 (with or without a byte-order mark) when the bytes are valid UTF-8, else
+    Windows-1252, what Excel saves a CSV in on a council desktop. The bytes are read in
+    chunks, none kept, and checked here, so a byte the codec cannot read is reported with
+    its line before any row is read."""
     if encoding is not None:
         name = codecs.lookup(encoding).name
-        try:
-            return data.decode("utf-8-sig" if name == "utf-8" else name), name
-        except UnicodeDecodeError as exc:
-            raise InvalidInput(
-                f"not {encoding} text (byte {exc.start + 1} cannot be read); give the "
-                "encoding it was saved in with --encoding, or leave --encoding out",
-                file=str(path),
-            ) from None
+        return ("utf-8-sig" if name == "utf-8" else name), _check_bytes(path, name, encoding)
     try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
+        return "utf-8-sig", _check_bytes(path, "utf-8", None)
+    except _NotText:
         pass
     try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError as exc:
+        return "cp1252", _check_bytes(path, "cp1252", None)
+    except _NotText as exc:
         raise InvalidInput(
-            f"neither UTF-8 nor Windows-1252 text (byte {exc.start + 1} cannot be read); "
-            "save the CSV as UTF-8, or give its encoding with --encoding",
+            f"neither UTF-8 nor Windows-1252 text (byte {exc.at} cannot be read); save the "
+            "CSV as UTF-8, or give its encoding with --encoding",
             file=str(path),
+            line=exc.line,
         ) from None
+
+
+class _NotText(Exception):
+    def __init__(self, at: int, line: int) -> None:
+        self.at, self.line = at, line
+
+
+def _check_bytes(path: Path, codec: str, given: str | None) -> int:
+    """The file's line count, once every byte decodes in `codec`; else _NotText (or, for an
+    encoding the user gave, the error naming it)."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    lines = offset = 0
+    with path.open("rb") as data:
+        for chunk in iter(lambda: data.read(1 << 20), b""):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                at = offset + exc.start + 1
+                line = lines + chunk.count(b"\n", 0, max(exc.start, 0)) + 1
+                if given is None:
+                    raise _NotText(at, line) from None
+                raise InvalidInput(
+                    f"not {given} text (byte {at} cannot be read); give the encoding it was "
+                    "saved in with --encoding, or leave --encoding out",
+                    file=str(path),
+                    line=line,
+                ) from None
+            lines += chunk.count(b"\n")
+            offset += len(chunk)
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            if given is None:
+                raise _NotText(offset, lines + 1) from None
+            raise InvalidInput(
+                f"not {given} text (it ends inside a character); give the encoding it was "
+                "saved in with --encoding, or leave --encoding out",
+                file=str(path),
+            ) from None
+    return lines
 
 
 def sniff_delimiter(text: str) -> str:
@@ -152,17 +188,13 @@ def sniff_delimiter(text: str) -> str:
 def read_csv(
     path: Path, encoding: str | None = None, mapping: dict[str, str] | None = None
 ) -> Table:
-    text, used = decode_csv(path, path.read_bytes(), encoding)
-    delimiter = sniff_delimiter(text)
-    notes = []
-    if used != "utf-8" or delimiter != ",":
-        shown = {"cp1252": "Windows-1252", "utf-8": "UTF-8"}.get(used, used)
-        notes.append(
-            f"read {path} as {shown} text, cells separated by {DELIMITER_NAMES[delimiter]}"
-        )
+    """A CSV's header, found and mapped now, and its rows, read as they are used."""
+    codec, lines = csv_encoding(path, encoding)
+    text = path.open(encoding=codec, newline="")
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-        del text
+        delimiter = sniff_delimiter(text.read(65536))
+        text.seek(0)
+        reader = csv.reader(text, delimiter=delimiter, strict=True)
         above: list[tuple[int, list[str]]] = []
         found = None
         for cells in reader:
@@ -170,41 +202,64 @@ def read_csv(
             found = find_header(above[-1:], mapping, str(path))
             if found is not None or len(above) == HEADER_SEARCH:
                 break
-        if found is None:
-            if not above or not any(c.strip() for _, cells in above for c in cells):
-                return Table([Part(str(path), None, [], None)], notes)
-            raise no_header(str(path), above)
-        header_line, header = above[-1][0], found[1]
-        width = len(header.fields)
-        # A column left out reads into "" and is dropped from the row.
-        keys = [name or "" for name in header.fields]
-        left_out = "" in keys
-        rows = []
-        for cells in reader:
-            if not any(cells):
-                continue  # a blank line, or a row of empty cells (Excel's trailing ,,,)
-            if len(cells) != width:
-                more = "more" if len(cells) > width else "fewer"
-                raise InvalidInput(
-                    f"this row has {more} cells ({len(cells)}) than the "
-                    f"header ({width}); check for a missing or "
-                    "unquoted delimiter",
-                    file=str(path),
-                    line=reader.line_num,
-                )
-            # _row, inlined: this loop runs once per row of a 100,000-row load.
-            row = LineDict(zip(keys, cells, strict=True))
-            row.line, row.key_lines = reader.line_num, {}
-            if left_out:
-                del row[""]
-            for value in cells:
-                if value[:1] == "'":  # rare: undo the guard in this row
-                    row.update({k: _unguard(v) for k, v in row.items() if v[:1] == "'"})
-                    break
-            rows.append(row)
-        return Table([Part(str(path), header, rows, header_line)], notes)
     except csv.Error as exc:
+        text.close()
         raise InvalidInput(f"{exc}; save the file as RFC 4180 CSV", file=str(path)) from None
+    except BaseException:
+        text.close()
+        raise
+    notes = []
+    used = {"utf-8-sig": "UTF-8", "cp1252": "Windows-1252"}.get(codec, codec)
+    if used != "UTF-8" or delimiter != ",":
+        notes.append(f"read {path} as {used} text, cells separated by {DELIMITER_NAMES[delimiter]}")
+    if found is None:
+        text.close()
+        if not above or not any(c.strip() for _, cells in above for c in cells):
+            return Table([Part(str(path), None, [], None)], notes)
+        raise no_header(str(path), above)
+    header = found[1]
+    rows = _csv_rows(path, encoding, text, reader, header)
+    return Table([Part(str(path), header, rows, above[-1][0], lines)], notes)
+
+
+def _csv_rows(
+    path: Path, encoding: str | None, text: Any, reader: Any, header: HeaderMap
+) -> Iterator[LineDict | InvalidInput]:
+    """The rows under a CSV's header, one at a time; the file is closed at the end."""
+    width = len(header.fields)
+    # A column left out reads into "" and is dropped from the row.
+    keys = [name or "" for name in header.fields]
+    left_out = "" in keys
+    line = reader.line_num
+    with text:
+        try:
+            for cells in reader:
+                if not any(cells):
+                    continue  # a blank line, or a row of empty cells (Excel's trailing ,,,)
+                if len(cells) != width:
+                    more = "more" if len(cells) > width else "fewer"
+                    yield InvalidInput(
+                        f"this row has {more} cells ({len(cells)}) than the header "
+                        f"({width}); check for a missing or unquoted delimiter",
+                        file=str(path),
+                        line=reader.line_num,
+                    )
+                    continue
+                # _row, inlined: this loop runs once per row of a large load.
+                row = LineDict(zip(keys, cells, strict=True))
+                row.line, row.key_lines = reader.line_num, {}
+                if left_out:
+                    del row[""]
+                for value in cells:
+                    if value[:1] == "'":  # rare: undo the guard in this row
+                        row.update({k: _unguard(v) for k, v in row.items() if v[:1] == "'"})
+                        break
+                yield row
+                line = reader.line_num
+        except csv.Error as exc:
+            yield InvalidInput(
+                f"{exc}; save the file as RFC 4180 CSV", file=str(path), line=line + 1
+            )
 
 
 def read_json(path: Path) -> Table:
@@ -236,7 +291,7 @@ def read_json(path: Path) -> Table:
         if not isinstance(record, dict):
             raise InvalidInput(f"item {n} is not an object", file=str(path))
         rows.append(_row(record, n))
-    return Table([Part(str(path), None, rows, None)])
+    return Table([Part(str(path), None, rows, None, len(rows))])
 
 
 # The fields an XLSX number is a date in: one not formatted as a date is a serial.
@@ -307,7 +362,7 @@ def read_xlsx(path: Path, sheet: str | None = None, mapping: dict[str, str] | No
             for h, cell in zip(header.fields, cells, strict=False):
                 if not h:
                     continue
-                source = filled.get(cell.coordinate, cell)
+                source = filled.get(cell.coordinate, cell) if filled else cell
                 value = source.value
                 if source.data_type == "f":
                     if saved is None:
@@ -319,17 +374,20 @@ def read_xlsx(path: Path, sheet: str | None = None, mapping: dict[str, str] | No
                             file=f"{where}:{source.coordinate}",
                             field=header.headings.get(h, h),
                         )
+                if type(value) is str:  # the usual cell: text as typed
+                    record[h] = value
+                    continue
                 if (
                     h in SERIAL_DATES
                     and isinstance(value, (int, float))
                     and not isinstance(value, bool)
                 ):
                     value = _serial(value, book.epoch, where, n, header.headings.get(h, h))
-                record[h] = value
+                record[h] = _cell(value)
             if all(v is None or v == "" for v in record.values()):
                 continue  # an empty row, or one with cells only under no heading
-            rows.append(_row({h: _cell(v) for h, v in record.items()}, n))
-        table.parts.append(Part(where, header, rows, index + 1))
+            rows.append(_row(record, n))
+        table.parts.append(Part(where, header, rows, index + 1, len(rows)))
     read = [part.where.rpartition(":")[2] for part in table.parts]  # named on a dry run
     if sheet is None and not table.parts and skipped:
         ws = book[skipped[0]]
@@ -436,7 +494,7 @@ def read_docx(path: Path, mapping: dict[str, str] | None = None) -> Table:
             if all(not v for v in record.values()):
                 continue
             rows.append(_row(record, n))
-        table.parts.append(Part(where, header, rows, index + 1))
+        table.parts.append(Part(where, header, rows, index + 1, len(rows)))
     if not table.parts:
         raise InvalidInput(
             f"no table with a header row of item columns (the document has "

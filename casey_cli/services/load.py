@@ -20,6 +20,7 @@ from casey_cli.io.register import (
     BOROUGH_FIELDS,
     SOURCE_FIELDS,
     Parsed,
+    PreviewRow,
     Problems,
     ReadOptions,
     Where,
@@ -75,13 +76,23 @@ class Loader:
         run: RunContext,
         progress: Callable[[int], None] | None = None,
         problems: Problems | None = None,
+        listed: bool = True,
     ) -> None:
-        self.tx, self.run, self.result = tx, run, LoadResult()
+        self.tx, self.run, self.result = tx, run, LoadResult(listed=listed)
         self.problems = problems
-        # What each row became (a ref, "new ..."), by (file, line), for a dry run's preview.
+        # What each previewed row became (a ref, "A20 (new)"), by (file, line).
         self.outcomes: dict[tuple[str, int], str] = {}
+        self.preview: list[PreviewRow] | None = None
+        self._previewed: set[tuple[str, int]] = set()
         self._by_tracker: dict[tuple[str, str], list[Tracked]] = {}
         self._numbers: dict[str, int] = {}
+        self._boroughs_read: set[str] = set()
+        self._title_ids: dict[tuple[str, str], list[int]] = {}
+        self._tracker_ids: dict[tuple[str, str], list[int]] = {}
+        # How many rows the files hold (about), and the SQL of the indexes a large load
+        # dropped before its first new actions, which finish() builds again.
+        self.expected = 0
+        self._rebuild: list[str] | None = None
         self.progress = progress or (lambda n: None)
         self.file_meetings: list[tuple[str, date]] = []
         self._keys: dict[str, set[str]] = {}
@@ -111,7 +122,7 @@ class Loader:
     def _created(self, table: str, key: str, label: tuple[str, str]) -> None:
         if table in self._keys:
             self._keys[table].add(key)
-        self.result.created.append(label)
+        self.result.add("created", label)
 
     def _stored(self, value: Any) -> Any:
         """A field value as the store keeps it (timestamps come already stamped)."""
@@ -138,7 +149,7 @@ class Loader:
                 f"UPDATE {table} SET {sets} WHERE {key[0]} = :key",
                 {**{f"v_{k}": self._stored(v) for k, v in changed.items()}, "key": key[1]},
             )
-        (self.result.updated if changed else self.result.unchanged).append(label)
+        self.result.add("updated" if changed else "unchanged", label)
 
     def _upsert_keyed(
         self,
@@ -197,7 +208,7 @@ class Loader:
                     ("id", "name", "date", "borough", "citation"),
                     {**m, "id": tx.next_id("meetings")},
                 )
-                self.result.created.append(label)
+                self.result.add("created", label)
             else:
                 self._upsert_plain(
                     "meetings",
@@ -227,39 +238,65 @@ class Loader:
             self.problems.add(exc)
 
     def _outcome(self, where: Where, text: str) -> None:
-        if where.node is not None:
-            self.outcomes[(where.file, where.node.line)] = text
+        """What a row became, kept for the rows a dry run previews."""
+        if self.preview is None or where.node is None:
+            return
+        if len(self._previewed) != len(self.preview):
+            self._previewed = {(row.where, row.line) for row in self.preview}
+        key = (where.file, where.node.line)
+        if key in self._previewed:
+            self.outcomes[key] = text
+
+    def finish(self) -> None:
+        """Build again the indexes a large load dropped."""
+        for sql in self._rebuild or []:
+            self.tx.execute(sql)
+        self._rebuild = []
+
+    def new_file(self) -> None:
+        """Forget the stored actions' titles and references read so far: the next file
+        sees what the files before it changed."""
+        self._boroughs_read = set()
+        self._title_ids = {}
+        self._tracker_ids = {}
+
+    def _read_boroughs(self, boroughs: set[str]) -> None:
+        """The (id, title, tracker reference) of every stored action in these boroughs,
+        read once a file for each borough (a large file's batches share them)."""
+        wanted = sorted(boroughs - self._boroughs_read)
+        if not wanted:
+            return
+        self._boroughs_read.update(wanted)
+        params = {f"b{n}": borough for n, borough in enumerate(wanted)}
+        marks = ", ".join(f":{name}" for name in params)
+        for number, borough, title, tracker_ref in self.tx.rows(
+            f"SELECT id, borough, title, tracker_ref FROM actions "
+            f"WHERE borough IN ({marks}) ORDER BY id",
+            params,
+        ):
+            self._title_ids.setdefault((borough, title.lower()), []).append(number)
+            if tracker_ref is not None:
+                self._tracker_ids.setdefault((borough, tracker_ref), []).append(number)
 
     def _prefetch_actions(self, rows: list[tuple[Where, dict[str, Any]]]) -> None:
-        """Find the actions a file names in a few queries, not one per row: by ref, or by
-        borough and title whatever their case (as duplicates within a file are found). Titles
-        are matched on (id, borough, title) alone; only the matched actions are read whole.
-        Read again for each file: it sees what the files before it changed."""
+        """Find the actions a batch of rows names in a few queries, not one per row: by ref,
+        by the tracker's reference, or by borough and title whatever their case (as
+        duplicates within a file are found). Only the matched actions are read whole."""
         ids = {int(a["ref"][1:]) for _, a in rows if "ref" in a}
-        titles = {(a["borough"], a["title"].lower()) for _, a in rows if "ref" not in a}
-        trackers = {
-            (a["borough"], a["tracker_ref"])
-            for _, a in rows
-            if "ref" not in a and a.get("tracker_ref")
-        }
+        unnamed = [a for _, a in rows if "ref" not in a]
+        self._read_boroughs({a["borough"] for a in unnamed})
+        titles, trackers = self._title_ids, self._tracker_ids
         by_title: dict[tuple[str, str], list[int]] = {}
         by_tracker: dict[tuple[str, str], list[int]] = {}
-        if titles:
-            boroughs = sorted({borough for borough, _ in titles})
-            params = {f"b{n}": borough for n, borough in enumerate(boroughs)}
-            marks = ", ".join(f":{name}" for name in params)
-            for number, borough, title, tracker_ref in self.tx.rows(
-                f"SELECT id, borough, title, tracker_ref FROM actions "
-                f"WHERE borough IN ({marks}) ORDER BY id",
-                params,
-            ):
-                key = (borough, title.lower())
-                if key in titles:
-                    by_title.setdefault(key, []).append(number)
-                if tracker_ref is not None and (borough, tracker_ref) in trackers:
-                    by_tracker.setdefault((borough, tracker_ref), []).append(number)
-            ids.update(n for numbers in by_title.values() for n in numbers)
-            ids.update(n for numbers in by_tracker.values() for n in numbers)
+        for a in unnamed:
+            key = (a["borough"], a["title"].lower())
+            if key in titles:
+                by_title[key] = titles[key]
+            tracker_key = (a["borough"], a.get("tracker_ref"))
+            if tracker_key in trackers:
+                by_tracker[tracker_key] = trackers[tracker_key]
+        ids.update(n for numbers in by_title.values() for n in numbers)
+        ids.update(n for numbers in by_tracker.values() for n in numbers)
         ordered = sorted(ids)
         columns = ", ".join(f"a.{c}" for c in ACTION_FIELDS)
         dates = [n for n, name in enumerate(ACTION_FIELDS) if name in DATE_FIELDS]
@@ -403,10 +440,12 @@ class Loader:
                     )
             rows.append((*row, latest, day(today) if latest else None, rag))
             self._outcome(where, f"{ref} (new)")
-            self.result.created.append(("action", ref))
-        with _indexes_built_after(tx, ("actions", "history"), len(rows)):
-            tx.insert_rows("actions", (*ACTION_COLUMNS, *UPDATE_COLUMNS), rows)
-            tx.append_events(events)
+            self.result.add("created", ("action", ref))
+        if self._rebuild is None:
+            new_rows = max(len(rows), self.expected)
+            self._rebuild = _drop_indexes(tx, ("actions", "history"), new_rows)
+        tx.insert_rows("actions", (*ACTION_COLUMNS, *UPDATE_COLUMNS), rows)
+        tx.append_events(events)
         self._new = []
 
     def _noted(self, ref: str, note: str) -> bool:
@@ -716,12 +755,11 @@ class Loader:
 BULK_ROWS = 5000
 
 
-@contextmanager
-def _indexes_built_after(tx: Tx, tables: tuple[str, ...], new_rows: int) -> Iterator[None]:
+def _drop_indexes(tx: Tx, tables: tuple[str, ...], new_rows: int) -> list[str]:
     """Adding at least BULK_ROWS rows to a SQLite table no larger than that: drop its indexes
-    and build them again afterwards, in the same transaction (an error rolls the drop back
-    too). Building an index sorts once; adding rows one by one to five indexes in random
-    order costs a third of a large load."""
+    and return the SQL that builds them (Loader.finish runs it, in the same transaction; an
+    error rolls the drop back too). Building an index sorts once; adding rows one by one
+    to five indexes in random order costs a third of a large load."""
     rebuild: list[str] = []
     if tx.dialect == "sqlite" and new_rows >= BULK_ROWS:
         for table in tables:
@@ -736,9 +774,7 @@ def _indexes_built_after(tx: Tx, tables: tuple[str, ...], new_rows: int) -> Iter
             ):
                 tx.execute(f'DROP INDEX "{name}"')
                 rebuild.append(sql)
-    yield
-    for sql in rebuild:
-        tx.execute(sql)
+    return rebuild
 
 
 def _patch(data: dict[str, Any]) -> dict[str, Any]:
@@ -802,6 +838,7 @@ def load_files(
     paths: list[Path],
     progress: Callable[[int], None] | None = None,
     options: ReadOptions | None = None,
+    listed: bool = True,
 ) -> tuple[LoadResult, dict[tuple[str, int], str]]:
     """Validate every file first, then apply them all in the caller's one transaction; every
     problem in every file is reported together, and then nothing is written. `options`
@@ -823,15 +860,20 @@ def load_files(
             # SQLite's 2 MB default page cache would spill to the WAL mid-transaction and
             # re-read pages (this connection only; pages are freed when it closes).
             tx.execute("PRAGMA cache_size=-262144")
-        loader = Loader(tx, run, progress, problems)
+        loader = Loader(tx, run, progress, problems, listed)
+        loader.expected = count(parsed)
+        loader.preview = options.preview
         for p in parsed:
+            loader.new_file()
             try:
-                loader.apply(p)
+                for batch in p.each_batch():
+                    loader.apply(batch)
             except InvalidInput as exc:
                 problems.add(exc)
             loader.result.notes += p.notes
             loader.result.left_out += p.left_out
         problems.check()
+        loader.finish()
         return loader.result, loader.outcomes
 
 
