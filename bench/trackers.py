@@ -7,13 +7,14 @@ For each size N it writes, from bench/generate.py's actions (same seed, same row
 - actions-N.csv: casey's own columns (borough,title,owner,status,due), ISO dates;
 - council-N.csv: a council's headings (Ref, Borough, Action, Lead officer, Target date,
   Status), dd/mm/yyyy dates and tracker status words (Completed, On track, On hold...);
-- council-N.xlsx: the same as a workbook, with a title row above the header (sizes up to
-  --xlsx-max only: openpyxl writes about 10,000 rows a second).
+- council-N.xlsx: the same as a workbook written as Excel writes one (texts in a shared
+  table, by XlsxWriter: `pip install .[bench]`), with a title row above the header (sizes up
+  to --xlsx-max only).
 
 Each file is loaded --repeat times into a fresh copy of a store made by `casey init`, in a
 child process, and the median wall time and the peak memory (max RSS of the process, from
 wait4) are printed as a Markdown table, with each tracker's time as a ratio of casey's CSV
-of the same rows (the issue's targets: at most 2). Standard library and openpyxl only.
+of the same rows (issue 17's targets: at most 2).
 """
 
 from __future__ import annotations
@@ -70,19 +71,16 @@ def write_files(n: int, out: Path, seed: int, xlsx: bool) -> dict[str, Path]:
             if xlsx:
                 council_rows.append(row)
     if xlsx:
-        from openpyxl import Workbook
+        import xlsxwriter  # the `bench` extra
 
-        # Not write-only mode: that writes each text as an inline string, where Excel (and
-        # openpyxl's normal mode) share them, which is also quicker to read.
-        book = Workbook()
-        sheet = book.active
-        sheet.title = "Tracker"
-        sheet.append(["Scrutiny action tracker (bench/trackers.py)"])
-        sheet.append(COUNCIL_HEADER)
-        for row in council_rows:
-            sheet.append(row)
         paths["council XLSX"] = out / f"council-{n}.xlsx"
-        book.save(paths["council XLSX"])
+        book = xlsxwriter.Workbook(str(paths["council XLSX"]))
+        sheet = book.add_worksheet("Tracker")
+        sheet.write_row(0, 0, ["Scrutiny action tracker (bench/trackers.py)"])
+        sheet.write_row(1, 0, COUNCIL_HEADER)
+        for number, row in enumerate(council_rows, start=2):
+            sheet.write_row(number, 0, row)
+        book.close()
     return paths
 
 
