@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from conftest import snapshot
+from conftest import db_check, snapshot
 from docx import Document
 from openpyxl import Workbook
 
@@ -712,3 +712,74 @@ def test_map_leaves_a_date_out_and_map_status_reads_a_word(casey: Casey, tmp_pat
             "Report on ward panels": {"status": "in-progress", "due": None},
         },
     )
+
+
+# ---------------------------------------------------------------- a tracker larger than a batch
+
+
+def big_tracker(rows: int, bad: dict[int, tuple[str, str]] | None = None) -> str:
+    """A council CSV of `rows` actions across boroughs (more than one batch of
+    register.BATCH_ROWS); `bad` puts (date, status) text on some of its rows."""
+    lines = ["Ref,Borough,Action,Target date,Status"]
+    for n in range(1, rows + 1):
+        due, status = (bad or {}).get(n, (f"{1 + n % 28:02d}/03/2027", "On track"))
+        borough = ("Islington", "Hackney", "Camden")[n % 3]
+        lines.append(f"R{n},{borough},Action number {n},{due},{status}")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_tracker_larger_than_a_batch_loads_once_and_reloads_unchanged(
+    casey: Casey, isolated: Any, tmp_path: Path
+) -> None:
+    """Rows are checked and applied a batch at a time: all of them arrive, each once, and
+    the same file again matches every row by its reference."""
+    from casey_cli.io.register import BATCH_ROWS
+
+    rows = BATCH_ROWS + 1200
+    path = write(tmp_path, "big.csv", big_tracker(rows))
+    assert last_line(casey("load", str(path)).stdout) == f"{rows} created, 0 updated, 0 unchanged"
+    assert last_line(casey("load", str(path)).stdout) == f"0 created, 0 updated, {rows} unchanged"
+    last = casey.json("action", "show", f"A{18 + rows}")
+    assert (last["tracker_ref"], last["borough"], last["due"]) == (
+        f"R{rows}",
+        ("islington", "hackney", "camden")[rows % 3],
+        f"2027-03-{1 + rows % 28:02d}",
+    )
+    db_check(isolated)
+
+
+def test_problems_in_every_batch_are_all_reported_and_nothing_written(
+    casey: Casey, isolated: Any, tmp_path: Path
+) -> None:
+    """A problem in the first batch and others thousands of rows later (one a repeat of a
+    reference from the first batch) are reported together, and no batch is kept."""
+    from casey_cli.io.register import BATCH_ROWS
+
+    before = snapshot(isolated)
+    late = BATCH_ROWS + 500
+    text = big_tracker(BATCH_ROWS + 1000, {3: ("31/02/2027", "On track"), late: ("", "Done?")})
+    repeat = late + 3  # in row 7's borough: the same reference there is a repeat
+    assert repeat % 3 == 7 % 3
+    text = text.replace(f"\nR{repeat},", "\nR7,", 1)
+    path = write(tmp_path, "big.csv", text)
+    result = casey("load", str(path), code=1)
+    assert result.stderr.strip().splitlines() == [
+        f"Error: {path}:4: Target date: '31/02/2027' is not a real date: February 2027 has "
+        "28 days; give a day from 1 to 28",
+        f"Error: {path}:{late + 1}: Status: unknown status 'Done?'; use one of not-started, "
+        "in-progress, blocked, complete, dropped",
+        f"Error: {path}:{repeat + 1}: Ref: hackney reference 'R7' is repeated in this file "
+        "(first at line 8); keep one",
+        "Error: 3 problems in the files; nothing was written",
+    ]
+    assert snapshot(isolated) == before
+
+
+def test_a_dry_run_of_a_large_tracker_previews_its_first_rows(casey: Casey, tmp_path: Path) -> None:
+    from casey_cli.io.register import PREVIEW_ROWS
+
+    path = write(tmp_path, "big.csv", big_tracker(PREVIEW_ROWS + 30))
+    out = casey("load", str(path), "--dry-run").stdout
+    assert f"(the first {PREVIEW_ROWS} rows of {PREVIEW_ROWS + 30})" in out
+    assert "A19 new" in out and f"A{18 + PREVIEW_ROWS} new" in out
+    assert f"A{19 + PREVIEW_ROWS} new" not in out

@@ -651,7 +651,7 @@ def parse_item_rows(
             problems.add(
                 where.fail(
                     "ref" if item.get("ref") else "tracker_ref" if "#" in key else "title",
-                    f"{key} is repeated in this file (first at {at}); keep one",
+                    f"{_shown_key(key)} is repeated in this file (first at {at}); keep one",
                 )
             )
             continue
@@ -664,6 +664,12 @@ def parse_item_rows(
         yield batch
     if not collected:
         problems.check()
+
+
+def _shown_key(key: str) -> str:
+    """A row's key as an error shows it: `camden/same`, `A12`, `camden reference 'R7'`."""
+    borough, tracker, reference = key.partition("/#")
+    return f"{borough} reference {reference!r}" if tracker else key
 
 
 def _renamed(row: LineDict | InvalidInput, old: str, new: str) -> LineDict | InvalidInput:
