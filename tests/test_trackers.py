@@ -783,3 +783,19 @@ def test_a_dry_run_of_a_large_tracker_previews_its_first_rows(casey: Casey, tmp_
     assert f"(the first {PREVIEW_ROWS} rows of {PREVIEW_ROWS + 30})" in out
     assert "A19 new" in out and f"A{18 + PREVIEW_ROWS} new" in out
     assert f"A{19 + PREVIEW_ROWS} new" not in out
+
+
+def test_a_trackers_words_for_a_due_date_are_shown_where_the_date_would_be(
+    casey: Casey, tmp_path: Path
+) -> None:
+    """`TBC` in the Timetable column: no due date, so a gap, and the status, the list and
+    the paper all show the tracker's words with it."""
+    # Bexley: a borough the bundled register has no actions for, so its lists are short.
+    casey("load", str(write_tracker(tmp_path, CABINET, "csv-utf8")), "--borough", "bexley")
+    status = casey("status", "--borough", "bexley").stdout
+    gaps = status[status.index("Gaps") :]
+    assert "no due date" in gaps and "(TBC)" in gaps  # the cell wraps at 80 columns
+    listed = casey("action", "list", "--borough", "bexley").stdout
+    assert "TBC" in listed
+    paper = casey("report", "--borough", "bexley").stdout
+    assert "no due date (TBC)" in paper

@@ -26,6 +26,7 @@ COLUMNS = (
     "owner",
     "status",
     "due",
+    "due_text",
     "days_overdue",
     "rag",
     "reported_rag",

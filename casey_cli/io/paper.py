@@ -65,6 +65,11 @@ def uk_date(iso: str | None) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
+def due_words(item: Item) -> str:
+    """An item's due date as a paper writes it, or its tracker's words where it gave none."""
+    return uk_date(item.due) or (item.due_text or "")
+
+
 def london_day(stamp: str) -> str:
     """A history moment (ISO UTC) as the London day it fell on, written the UK way."""
     from zoneinfo import ZoneInfo
@@ -404,7 +409,7 @@ def _since(r: Report) -> list[Section]:
                     ("Due", 15),
                     Column("RAG", 15, rag=True),
                 ),
-                [[*_ref_item(i), i.owner or "", uk_date(i.due), rag_word(i.rag)] for i in r.added],
+                [[*_ref_item(i), i.owner or "", due_words(i), rag_word(i.rag)] for i in r.added],
             )
         )
     elif not r.added_with_register:
@@ -516,7 +521,7 @@ def _overdue(r: Report) -> Section:
                     *_ref_item(i),
                     i.owner or "No owner",
                     _status(i),
-                    f"{counted(i.days_overdue or 0, 'day')} ({band})\ndue {uk_date(i.due)}",
+                    f"{counted(i.days_overdue or 0, 'day')} ({band})\ndue {due_words(i)}",
                     _latest(i),
                 ]
                 for band, i in r.overdue
@@ -546,7 +551,7 @@ def _due_soon(r: Report) -> Section:
                 Column("RAG", 13, rag=True),
             ),
             [
-                [*_ref_item(i), i.owner or "No owner", _status(i), uk_date(i.due), rag_word(i.rag)]
+                [*_ref_item(i), i.owner or "No owner", _status(i), due_words(i), rag_word(i.rag)]
                 for i in r.due_soon
             ],
         )
@@ -566,7 +571,8 @@ def _gaps(r: Report) -> Section:
         return section
     rows = []
     for i in r.gaps:
-        missing = [m for m, ok in (("no owner", i.owner), ("no due date", i.due)) if not ok]
+        no_date = f"no due date ({i.due_text})" if i.due_text else "no due date"
+        missing = [m for m, ok in (("no owner", i.owner), (no_date, i.due)) if not ok]
         rows.append([*_ref_item(i), i.owner or "", _status(i), ", ".join(missing)])
     section.blocks.append(
         Table(
@@ -607,7 +613,7 @@ def _disagree(r: Report) -> Section:
                     rag_word(i.reported_rag),
                     rag_word(i.rag),
                     _status(i),
-                    uk_date(i.due)
+                    due_words(i)
                     + (f"\n{counted(i.days_overdue, 'day')} overdue" if i.days_overdue else "")
                     or "No due date",
                 ]
@@ -637,7 +643,7 @@ def _slipped(r: Report) -> Section:
                 [
                     *_ref_item(s.item),
                     uk_date(s.item.original_due),
-                    uk_date(s.item.due),
+                    due_words(s.item),
                     f"{counted(s.item.slips, 'slip')}, {counted(s.days_slipped, 'day')}",
                     "\n".join(
                         f"{uk_date(old)} → {uk_date(new)}: {note or 'no reason recorded'}"

@@ -47,6 +47,8 @@ def items_table(
             if c == "rag"
             else title_cell(item.title, item.latest_update, item.latest_update_on)
             if c == "title"
+            else cell(item.due_text, "dim")  # the tracker's words where it gave no date
+            if c == "due" and not item.due and item.due_text
             else cell(data.get(c))
             for c in columns
         ]

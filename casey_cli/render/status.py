@@ -20,8 +20,10 @@ from casey_cli.text import counted, nothing_recorded, scope_name
 
 
 def gap_reason(item: Item) -> str:
+    """What an open item lacks: 'no owner, no due date (TBC)', with its tracker's words."""
     missing = [name for name, value in (("owner", item.owner), ("due date", item.due)) if not value]
-    return ", ".join(f"no {name}" for name in missing)
+    said = f" ({item.due_text})" if item.due_text else ""
+    return ", ".join(f"no {name}{said if name == 'due date' else ''}" for name in missing)
 
 
 def status_view(report: StatusReport | LondonReport, when: str = "") -> RenderableType:
