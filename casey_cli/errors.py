@@ -35,13 +35,15 @@ class InvalidInput(CaseyError):
 
 
 class ManyProblems(InvalidInput):
-    """Several problems in a load's files, each on its own line, the first `shown` of them."""
+    """Several problems in a load's files, each on its own line, and a count of `more`
+    found after them and not shown."""
 
-    def __init__(self, problems: list[InvalidInput], shown: int) -> None:
-        lines = [str(p) for p in problems[:shown]]
-        if len(problems) > shown:
-            lines.append(f"... and {len(problems) - shown} more problems")
-        counted = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+    def __init__(self, problems: list[InvalidInput], more: int = 0) -> None:
+        lines = [str(p) for p in problems]
+        if more:
+            lines.append(f"... and {more} more problem{'s' if more != 1 else ''}")
+        total = len(problems) + more
+        counted = f"{total} problem{'s' if total != 1 else ''}"
         lines.append(f"{counted} in the files; nothing was written")
         CaseyError.__init__(self, "\n".join(lines))
         self.message, self.file, self.line, self.field = lines[-1], None, None, None

@@ -547,20 +547,23 @@ class Problems:
     """Every problem found in a load's files, reported together (up to MAX_PROBLEMS)."""
 
     def __init__(self) -> None:
-        self.found: list[InvalidInput] = []
+        self.found: list[InvalidInput] = []  # the first MAX_PROBLEMS, to show
+        self.more = 0  # and how many after them, only counted
         self._said: set[str] = set()
 
     def add(self, problem: InvalidInput) -> None:
         for one in problem.problems if isinstance(problem, ManyProblems) else [problem]:
-            if str(one) not in self._said:  # a file named twice has its problems once
+            if len(self.found) >= MAX_PROBLEMS:
+                self.more += 1
+            elif str(one) not in self._said:  # a file named twice has its problems once
                 self._said.add(str(one))
                 self.found.append(one)
 
     def check(self) -> None:
-        if len(self.found) == 1:
+        if len(self.found) == 1 and not self.more:
             raise self.found[0]
         if self.found:
-            raise ManyProblems(self.found, MAX_PROBLEMS)
+            raise ManyProblems(self.found, self.more)
 
 
 REC_REF = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d+$")
