@@ -799,3 +799,21 @@ def test_a_trackers_words_for_a_due_date_are_shown_where_the_date_would_be(
     assert "TBC" in listed
     paper = casey("report", "--borough", "bexley").stdout
     assert "no due date (TBC)" in paper
+
+
+def test_the_first_50_problems_are_shown_and_the_rest_counted(
+    casey: Casey, isolated: Any, tmp_path: Path
+) -> None:
+    from casey_cli.io.register import MAX_PROBLEMS
+
+    before = snapshot(isolated)
+    rows = "".join(f"R{n},Action {n},32/01/2027\n" for n in range(MAX_PROBLEMS + 10))
+    path = write(tmp_path, "t.csv", "Ref,Action,Target date\n" + rows)
+    lines = casey("load", str(path), "--borough", "islington", code=1).stderr.splitlines()
+    assert len(lines) == MAX_PROBLEMS + 2
+    assert lines[0].startswith(f"Error: {path}:2: Target date: '32/01/2027'")
+    assert lines[-2:] == [
+        "Error: ... and 10 more problems",
+        f"Error: {MAX_PROBLEMS + 10} problems in the files; nothing was written",
+    ]
+    assert snapshot(isolated) == before
