@@ -640,7 +640,8 @@ def test_every_problem_is_reported_at_once_and_nothing_written(
         "in-progress, blocked, complete, dropped",
         f"Error: {path}:3: RAG: unknown RAG 'Purple'; use Red, Amber, Green, Blue or Grey "
         "(or R, A, G, B)",
-        f"Error: {path}:4: Action: this row has no title; add it (or casey's ref, to name an item)",
+        f"Error: {path}:4: Ref: no action in islington has the reference '3', and a new one "
+        "needs a title; fill in its Action cell",
         "Error: 4 problems in the files; nothing was written",
     ]
     assert snapshot(isolated) == before
@@ -817,3 +818,77 @@ def test_the_first_50_problems_are_shown_and_the_rest_counted(
         f"Error: {MAX_PROBLEMS + 10} problems in the files; nothing was written",
     ]
     assert snapshot(isolated) == before
+
+
+# ---------------------------------------------------------------- found in review
+
+
+def test_a_workbook_header_whose_columns_clash_is_a_located_error(
+    casey: Casey, tmp_path: Path
+) -> None:
+    """A Deadline beside a meeting's Date: both read as the due date. The sheet is not
+    skipped as headerless; the error names the row and says how to choose."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Actions"
+    sheet.append(["Minute item", "Subject and action required", "Action by", "Deadline", "Date"])
+    sheet.append(["12", "Write to the commander", "Chair", "31/01/2027", "10/11/2026"])
+    closed = book.create_sheet("Closed")
+    closed.append(["Minute item", "Subject and action required", "Action by", "Deadline"])
+    closed.append(["3", "Invite the panel", "Clerk", "28/02/2027"])
+    path = tmp_path / "log.xlsx"
+    book.save(path)
+    err = casey.error("load", str(path), "--borough", "islington")
+    assert err == (
+        f"Error: {path}:Actions:1: Date: the columns 'Deadline' and 'Date' both give due; say "
+        'which with --map "Date=ignore" (or another field)'
+    )
+    out = casey("load", str(path), "--borough", "islington", "--map", "Date=ignore").stdout
+    assert last_line(out) == "2 created, 0 updated, 0 unchanged"
+
+
+def test_a_title_row_of_one_heading_word_is_not_the_header(casey: Casey, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "t.csv",
+        "ACTIONS,,,\nRef,Action,Owner,Target date\n5,Circulate data,Clerk,15/01/2027\n",
+    )
+    out = casey("load", str(path), "--borough", "islington").stdout
+    assert last_line(out) == "1 created, 0 updated, 0 unchanged"
+    check(items_of(casey, "action"), {"Circulate data": {"tracker_ref": "5", "owner": "Clerk"}})
+
+
+def test_a_row_with_no_reference_reloads_beside_one_with_the_same_title(
+    casey: Casey, tmp_path: Path
+) -> None:
+    """Two rows with one title, one with a reference and one without: two items, and the
+    same file again matches each to its own."""
+    text = (
+        "Ref,Action,Target date\nT1,Hold a public meeting,31/01/2027\n"
+        ",Hold a public meeting,28/02/2027\n"
+    )
+    path = write(tmp_path, "t.csv", text)
+    assert last_line(casey("load", str(path), "--borough", "bexley").stdout) == (
+        "2 created, 0 updated, 0 unchanged"
+    )
+    assert last_line(casey("load", str(path), "--borough", "bexley").stdout) == (
+        "0 created, 0 updated, 2 unchanged"
+    )
+
+
+def test_a_row_with_the_trackers_reference_alone_updates_its_item(
+    casey: Casey, tmp_path: Path
+) -> None:
+    first = write(tmp_path, "a.csv", "Ref,Action,Status\nSR 01,Publish the dates,In progress\n")
+    casey("load", str(first), "--borough", "islington")
+    again = write(tmp_path, "b.csv", "Ref,Status\nSR 01,Completed\nSR 02,Completed\n")
+    err = casey.error("load", str(again), "--borough", "islington")
+    assert err == (
+        f"Error: {again}:3: Ref: no action in islington has the reference 'SR 02', and a new "
+        "one needs a title; add a title column"
+    )
+    again.write_text("Ref,Status\nSR 01,Completed\n", encoding="utf-8")
+    assert last_line(casey("load", str(again), "--borough", "islington").stdout) == (
+        "0 created, 1 updated, 0 unchanged"
+    )
+    check(items_of(casey, "action"), {"Publish the dates": {"status": "complete"}})

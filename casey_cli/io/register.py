@@ -4,6 +4,7 @@ field. Pure: no store here (services.load applies what this returns)."""
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -584,7 +585,7 @@ def parse_item_rows(
     rows: Iterable[LineDict | InvalidInput],
     name: str,
     today: date,
-    seen: dict[int, int] | None = None,
+    seen: dict[bytes, int] | None = None,
     *,
     places: list[str] | None = None,
     header: HeaderMap | None = None,
@@ -641,9 +642,9 @@ def parse_item_rows(
             continue
         if preview is not None and len(preview) < PREVIEW_ROWS:
             preview.append(PreviewRow(name, row.line, dict(row), dict(item)))
-        # Kept by the key's hash with where it was (part and line packed in one int), so a
-        # million rows' keys cost tens of megabytes, not their text.
-        hashed = hash(key)
+        # Kept as a digest of the key with where it was (part and line packed in one int),
+        # so a million rows' keys cost tens of megabytes, not their text.
+        hashed = hashlib.blake2b("\x1f".join(key).encode(), digest_size=16).digest()
         first_at = seen.get(hashed)
         if first_at is not None:
             first_part, first_line = divmod(first_at, 1 << 32)
@@ -651,10 +652,10 @@ def parse_item_rows(
             if first_part != part:  # another sheet of the workbook, or table of the document
                 label = places[first_part].rpartition(":")[2]
                 at = f"{label} {at}" if label.startswith("table ") else f"sheet {label!r} {at}"
+            field = {"ref": "ref", "rec": "ref", "reference": "tracker_ref"}.get(key[0], "title")
             problems.add(
                 where.fail(
-                    "ref" if item.get("ref") else "tracker_ref" if "#" in key else "title",
-                    f"{_shown_key(key)} is repeated in this file (first at {at}); keep one",
+                    field, f"{_shown_key(key)} is repeated in this file (first at {at}); keep one"
                 )
             )
             continue
@@ -669,10 +670,22 @@ def parse_item_rows(
         problems.check()
 
 
-def _shown_key(key: str) -> str:
-    """A row's key as an error shows it: `camden/same`, `A12`, `camden reference 'R7'`."""
-    borough, tracker, reference = key.partition("/#")
-    return f"{borough} reference {reference!r}" if tracker else key
+def _named_by(scope: str, tracker_ref: str | None, title: str | None) -> RowKey:
+    """A row without casey's ref: named by its tracker reference, else its title, in its
+    borough (or `source CODE`)."""
+    if tracker_ref:
+        return ("reference", scope, tracker_ref)
+    return ("title", scope, (title or "").lower())
+
+
+def _shown_key(key: RowKey) -> str:
+    """A row's key as an error shows it: `A12`, `rec casey-7`, `camden/same` (its title),
+    `camden reference 'R7'`."""
+    if key[0] == "reference":
+        return f"{key[1]} reference {key[2]!r}"
+    if key[0] == "title":
+        return f"{key[1]}/{key[2]}"
+    return key[1] if key[0] == "ref" else f"rec {key[1]}"
 
 
 def _renamed(row: LineDict | InvalidInput, old: str, new: str) -> LineDict | InvalidInput:
@@ -681,9 +694,14 @@ def _renamed(row: LineDict | InvalidInput, old: str, new: str) -> LineDict | Inv
     return row
 
 
+# What names a row's item in its file: ("ref", "A12"), ("rec", "casey-7"), ("title", borough
+# or source, lower-case title) or ("reference", borough or source, the tracker's reference).
+RowKey = tuple[str, ...]
+
+
 def _place_row(
     item: dict[str, Any], where: Where, options: ReadOptions
-) -> tuple[str, Callable[[Parsed], None]]:
+) -> tuple[RowKey, Callable[[Parsed], None]]:
     """A row read as an action or a recommendation: its key in the file, and how to add it
     to a batch."""
     ref = item.get("ref")
@@ -694,7 +712,7 @@ def _place_row(
     kind = item.get("kind") or "action"
     if kind not in ("action", "recommendation"):
         raise where.fail("kind", f"unknown kind '{kind}'; use action or recommendation")
-    if not ref and not item.get("title"):
+    if not ref and not item.get("title") and not item.get("tracker_ref"):
         raise where.fail("title", "this row has no title; add it (or casey's ref, to name an item)")
     data = {k: v for k, v in item.items() if k not in DERIVED}
     if "latest_update" in data:  # casey's own column for the latest update
@@ -709,7 +727,7 @@ def _place_row(
                 )
             data.pop("ref")
             rec = {"number": int(number), **data}
-            key = f"rec {ref}"
+            key: RowKey = ("rec", ref)
         else:
             code = options.source or ""
             if not code:
@@ -719,7 +737,7 @@ def _place_row(
             data.pop("ref", None)
             rec = {"number": None, **data}
             tracker_ref = data.get("tracker_ref")
-            key = f"rec {code} {('#' + tracker_ref) if tracker_ref else data['title'].lower()}"
+            key = _named_by(f"source {code}", tracker_ref, data.get("title"))
         for field in ("borough", "recommendation", "assurance"):
             rec.pop(field, None)  # a recommendation's borough comes from its source
         return key, lambda batch: batch.recs.append((where, code, rec))
@@ -731,7 +749,7 @@ def _place_row(
             data["ref"] = f"A{parse_action_id(ref)}"
         except InvalidInput as exc:
             raise where.fail("ref", exc.message) from None
-        key = data["ref"]
+        key = ("ref", data["ref"])
     else:
         if data.get("borough") is None:
             raise where.fail(
@@ -739,7 +757,7 @@ def _place_row(
             )
         data.pop("ref", None)
         tracker_ref = data.get("tracker_ref")
-        key = f"{data['borough']}/" + (f"#{tracker_ref}" if tracker_ref else data["title"].lower())
+        key = _named_by(data["borough"], tracker_ref, data.get("title"))
     return key, lambda batch: batch.actions.append((where, data))
 
 
@@ -810,7 +828,7 @@ def parse_file(
                 parsed.left_out.append(f"{part.where}: left out the columns {shown}")
         parts.append(part)
         parsed.estimate += part.estimate
-    seen: dict[int, int] = {}
+    seen: dict[bytes, int] = {}
     places: list[str] = []
     parsed.batches = itertools.chain.from_iterable(
         parse_item_rows(

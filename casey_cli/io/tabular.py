@@ -77,17 +77,24 @@ def find_header(
     """The first of a file's rows that is a header (casey's own columns, or a tracker's with
     a title or reference column), and how it maps: a title row or two above it is skipped."""
     columns = _item_columns()
+    clash = None  # a row whose headings clash: the error, if no row is a header
     for index, (line, cells) in enumerate(rows[:HEADER_SEARCH]):
         if not any(c.strip() for c in cells):
             continue
         try:
             header = map_header(cells, columns, mapping)
         except InvalidInput as exc:
-            if index == len(rows[:HEADER_SEARCH]) - 1:
-                raise InvalidInput(exc.message, file=where, line=line, field=exc.field) from None
+            clash = clash or InvalidInput(exc.message, file=where, line=line, field=exc.field)
             continue
-        if header.own or header.has("title") or header.has("tracker_ref") or header.has("ref"):
+        # A tracker's header names two fields or more: a title row of one word ('Actions')
+        # above it is not one.
+        named = sum(1 for name in header.fields if name)
+        if header.own or (
+            named >= 2 and (header.has("title") or header.has("tracker_ref") or header.has("ref"))
+        ):
             return index, header
+    if clash is not None:
+        raise clash
     return None
 
 

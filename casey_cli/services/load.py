@@ -289,7 +289,7 @@ class Loader:
         by_title: dict[tuple[str, str], list[int]] = {}
         by_tracker: dict[tuple[str, str], list[int]] = {}
         for a in unnamed:
-            key = (a["borough"], a["title"].lower())
+            key = (a["borough"], (a.get("title") or "").lower())
             if key in titles:
                 by_title[key] = titles[key]
             tracker_key = (a["borough"], a.get("tracker_ref"))
@@ -354,6 +354,8 @@ class Loader:
         found = self._by_title.get((borough, title.lower()), [])
         if tracker_ref:
             found = [a for a in found if a.fields["tracker_ref"] in (None, tracker_ref)]
+        else:  # a row with no reference: an item no reference claims, if there is one
+            found = [a for a in found if a.fields["tracker_ref"] is None] or found
         if len(found) > 1:
             found = [action for action in found if action.fields["title"] == title] or found
         if len(found) > 1:
@@ -468,6 +470,12 @@ class Loader:
             found = self.tx.all(select + "tracker_ref = :t", {"code": code, "t": tracker_ref})
             if found:
                 return int(found[0][0])
+        if not r.get("title"):
+            raise where.fail(
+                "tracker_ref",
+                f"no recommendation of {code} has the reference {tracker_ref!r}, and a new one "
+                f"needs a title; {_title_fix(where)}",
+            )
         if r.get("title"):
             found = [
                 row
@@ -646,6 +654,12 @@ class Loader:
         extras = _take_extras(data)
         if extras.get("revised") and not data.get("reason"):
             data["reason"] = f"revised date in {os.path.basename(where.file)}"
+        if action is None and not data.get("title"):
+            raise where.fail(
+                "tracker_ref",
+                f"no action in {data['borough']} has the reference {data['tracker_ref']!r}, and "
+                f"a new one needs a title; {_title_fix(where)}",
+            )
         if action is None:
             data.pop("reason", None)
             _plain_dates(data, ITEM_DATES)
@@ -775,6 +789,12 @@ def _drop_indexes(tx: Tx, tables: tuple[str, ...], new_rows: int) -> list[str]:
                 tx.execute(f'DROP INDEX "{name}"')
                 rebuild.append(sql)
     return rebuild
+
+
+def _title_fix(where: Where) -> str:
+    """How to give a row its title: fill in the file's title cell, or add a title column."""
+    heading = (where.headings or {}).get("title")
+    return f"fill in its {heading} cell" if heading else "add a title column"
 
 
 def _patch(data: dict[str, Any]) -> dict[str, Any]:
