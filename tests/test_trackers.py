@@ -892,3 +892,27 @@ def test_a_row_with_the_trackers_reference_alone_updates_its_item(
         "0 created, 1 updated, 0 unchanged"
     )
     check(items_of(casey, "action"), {"Publish the dates": {"status": "complete"}})
+
+
+def test_another_trackers_row_1_does_not_retitle_this_trackers_item_1(
+    casey: Casey, isolated: Any, tmp_path: Path
+) -> None:
+    """Two trackers of a borough both number their rows 1, 2...: a row whose reference is
+    an item's but whose title is nothing like it is refused, naming both ways out; a title
+    edited in the tracker is still taken."""
+    audit = write(tmp_path, "audit.csv", "No.,Action\n1,Review custody record keeping\n")
+    casey("load", str(audit), "--borough", "hackney")
+    committee = write(tmp_path, "committee.csv", "No.,Action\n1,Invite the youth panel\n")
+    before = snapshot(isolated)
+    err = casey.error("load", str(committee), "--borough", "hackney")
+    assert err == (
+        f"Error: {committee}:2: No.: the reference '1' is A19 ('Review custody record "
+        "keeping'), whose title is nothing like this row's: if the row is another tracker's, "
+        'give its references a prefix (or --map "No.=ignore" to match by title); if the title '
+        "was rewritten, change it first: casey action update A19 --title TEXT"
+    )
+    assert snapshot(isolated) == before
+    audit.write_text("No.,Action\n1,Review custody record-keeping quarterly\n", encoding="utf-8")
+    assert last_line(casey("load", str(audit), "--borough", "hackney").stdout) == (
+        "0 created, 1 updated, 0 unchanged"
+    )

@@ -340,6 +340,8 @@ class Loader:
                     f"{tracker_ref!r} ({refs}); add casey's ref to the row to say which",
                 )
             if found:
+                action = found[0]
+                _same_item(where, action.ref, action.fields["title"], title, tracker_ref)
                 return found[0]
         if not title:
             return None
@@ -465,11 +467,13 @@ class Loader:
         tracker reference, else with its title (one not given another tracker reference),
         else the source's next number."""
         tracker_ref = r.get("tracker_ref")
-        select = "SELECT number, tracker_ref FROM recommendations WHERE source = :code AND "
+        select = "SELECT number, tracker_ref, title FROM recommendations WHERE source = :code AND "
         if tracker_ref:
             found = self.tx.all(select + "tracker_ref = :t", {"code": code, "t": tracker_ref})
             if found:
-                return int(found[0][0])
+                number, _, old = found[0]
+                _same_item(where, f"{code}-{number}", old, r.get("title"), tracker_ref)
+                return int(number)
         if not r.get("title"):
             raise where.fail(
                 "tracker_ref",
@@ -486,7 +490,7 @@ class Loader:
                 if row[1] in (None, tracker_ref)
             ]
             if len(found) > 1:
-                numbers = ", ".join(f"{code}-{n}" for n, _ in found)
+                numbers = ", ".join(f"{code}-{n}" for n, *_ in found)
                 raise where.fail(
                     "title",
                     f"{len(found)} recommendations of {code} have this title ({numbers}); "
@@ -789,6 +793,32 @@ def _drop_indexes(tx: Tx, tables: tuple[str, ...], new_rows: int) -> list[str]:
                 tx.execute(f'DROP INDEX "{name}"')
                 rebuild.append(sql)
     return rebuild
+
+
+# How alike a row's title and its item's must be for the tracker's reference alone to match
+# them (difflib's ratio): an edited title is alike; another tracker's item 1 is not.
+SAME_TITLE = 0.5
+
+
+def _same_item(where: Where, ref: str, old: str, title: str | None, tracker_ref: str) -> None:
+    """A row matched by its tracker reference whose title is nothing like its item's is
+    another tracker's row (two trackers of a borough both number theirs 1, 2, 3...): refuse
+    it rather than retitle the item."""
+    import difflib
+
+    if not title or title.lower() == old.lower():
+        return
+    if difflib.SequenceMatcher(None, title.lower(), old.lower()).ratio() >= SAME_TITLE:
+        return
+    command = "action" if ref[:1] == "A" and ref[1:].isdigit() else "rec"
+    raise where.fail(
+        "tracker_ref",
+        f"the reference {tracker_ref!r} is {ref} ({old!r}), whose title is nothing like "
+        f"this row's: if the row is another tracker's, give its references a prefix (or "
+        f'--map "{(where.headings or {}).get("tracker_ref", "Ref")}=ignore" to match by title); '
+        f"if the title was rewritten, change it first: casey {command} update {ref} "
+        "--title TEXT",
+    )
 
 
 def _title_fix(where: Where) -> str:
