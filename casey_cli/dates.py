@@ -13,8 +13,9 @@ from casey_cli.errors import InvalidInput
 
 _OFFSET = re.compile(r"^([+-])([0-9]{1,4})([dwm])$")
 _ISO = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-# Day first, always, as UK trackers write dates: 31/01/2027, 1/2/2027, 31/01/27 (20yy).
-_DAY_FIRST = re.compile(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4}|[0-9]{2})$")
+# Day first, always, as UK trackers write dates: 31/01/2027, 1/2/2027, 31/01/27 (20yy), and
+# with dots or dashes (31.01.2027, 31-01-2027), one separator throughout.
+_DAY_FIRST = re.compile(r"^([0-9]{1,2})([/.-])([0-9]{1,2})\2([0-9]{4}|[0-9]{2})$")
 _NAMED = {"yesterday": -1, "today": 0, "tomorrow": 1}
 
 DATE_HELP = (
@@ -186,8 +187,8 @@ def _written(text: str, value: str, field: str) -> tuple[date, str | None] | Non
 
 def _day_first(text: str, match: re.Match[str], field: str) -> date:
     """DD/MM/YYYY (or D/M/YYYY, or DD/MM/YY for 20YY): day first, never month first."""
-    day, month, year = (int(part) for part in match.groups())
-    if len(match.group(3)) == 2:
+    day, month, year = int(match.group(1)), int(match.group(3)), int(match.group(4))
+    if len(match.group(4)) == 2:
         year += 2000
     try:
         return date(year, month, day)
@@ -195,7 +196,7 @@ def _day_first(text: str, match: re.Match[str], field: str) -> date:
         if 1 <= day <= 12 < month <= 31:  # written month first, as in the US
             raise InvalidInput(
                 f"'{text.strip()}' is not a real date: dates are day first, so write "
-                f"{month:02d}/{day:02d}/{match.group(3)}",
+                f"{month:02d}/{day:02d}/{match.group(4)}",
                 field=field,
             ) from None
         if 1 <= month <= 12 and 1 <= year and day > 28:
@@ -278,8 +279,34 @@ def tracker_date(text: str, today: date, *, field: str = "due") -> TrackerDate:
     if _read(text, today, field) is not None:
         return TrackerDate(parse_file_date(text, today, field=field))
     words = " ".join(text.split())
+    if _mistyped_date(words):
+        raise InvalidInput(
+            f"'{words}' looks like a date but is not one; write it as DD/MM/YYYY (or "
+            "28 February 2027, March 2027, Q2 2026/27), or as words such as TBC",
+            field=field,
+        )
     status, rest = read_status(words)
     return TrackerDate(None, words, status)
+
+
+_MONTH_WORDS = [m.lower() for m in (*calendar.month_name[1:], *calendar.month_abbr[1:])]
+
+
+def _mistyped_date(words: str) -> bool:
+    """Text that is a date with a slip in it ('31/01/2O27', '31 Jnauary 2027', 'Febuary
+    2027'), not words ('TBC', 'During 2009/10', 'Cabinet - 12 October 2011'): numbers
+    split as a date's are, or a day or year beside one word a letter or two from a month."""
+    import difflib
+
+    value = words.lower()
+    if re.fullmatch(r"[0-9]{1,2} ?[/.-] ?[0-9]{1,2} ?[/.-] ?[0-9a-z]{2,4}", value):
+        return True
+    tokens = re.findall(r"[a-z]+|[0-9]+", value)
+    letters = [t for t in tokens if t.isalpha() and t not in ("st", "nd", "rd", "th")]
+    numbers = [t for t in tokens if t.isdigit()]
+    if len(letters) != 1 or not 1 <= len(numbers) <= 2 or len(tokens) > 4:
+        return False
+    return bool(difflib.get_close_matches(letters[0], _MONTH_WORDS, n=1, cutoff=0.75))
 
 
 def to_iso(value: date | datetime | None) -> str | None:

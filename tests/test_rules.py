@@ -69,7 +69,8 @@ def test_month_offset_clamps_to_month_end():
         "31/02/2026",
         "01/31/2026",
         "31/01/026",
-        "31-01-2026",
+        "31-01/2026",
+        "31.02.2026",
         "next week",
         "",
         "+5y",
@@ -107,6 +108,8 @@ def test_day_first_round_trip(day):
     """Day first, always: 03/04 is the 3rd of April, never 4 March."""
     assert parse_date(day.strftime("%d/%m/%Y"), TODAY) == day
     assert parse_date(f"{day.day}/{day.month}/{day.year}", TODAY) == day
+    assert parse_date(day.strftime("%d.%m.%Y"), TODAY) == day  # dots and dashes too
+    assert parse_date(day.strftime("%d-%m-%Y"), TODAY) == day
     if 2000 <= day.year < 2100:  # two digits: 20YY
         assert parse_date(day.strftime("%d/%m/%y"), TODAY) == day
 

@@ -916,3 +916,27 @@ def test_another_trackers_row_1_does_not_retitle_this_trackers_item_1(
     assert last_line(casey("load", str(audit), "--borough", "hackney").stdout) == (
         "0 created, 1 updated, 0 unchanged"
     )
+
+
+def test_a_date_with_a_slip_in_it_is_an_error_not_words(casey: Casey, tmp_path: Path) -> None:
+    """Words in a date column are kept (TBC, During 2009/10), but a date typed with a slip
+    would silently lose its due date: each is a located error. Dots and dashes are dates."""
+    rows = ["31 Jnauary 2027", "Febuary 2027", "31/01/2O27", "31.01.2027", "31-01-2027", "TBC"]
+    text = "Ref,Action,Target date\n" + "".join(
+        f"{n},Action {n},{due}\n" for n, due in enumerate(rows, start=1)
+    )
+    path = write(tmp_path, "t.csv", text)
+    lines = casey("load", str(path), "--borough", "islington", code=1).stderr.splitlines()
+    assert [line.split(": ")[1].rpartition(":")[2] for line in lines[:-1]] == ["2", "3", "4"]
+    assert all("looks like a date but is not one" in line for line in lines[:-1])
+    fixed = "".join(f"{n},Action {n},{due}\n" for n, due in enumerate(rows[3:], start=4))
+    path.write_text("Ref,Action,Target date\n" + fixed, encoding="utf-8")
+    casey("load", str(path), "--borough", "islington")
+    check(
+        items_of(casey, "action"),
+        {
+            "Action 4": {"due": "2027-01-31"},
+            "Action 5": {"due": "2027-01-31"},
+            "Action 6": {"due": None, "due_text": "TBC"},
+        },
+    )
