@@ -940,3 +940,17 @@ def test_a_date_with_a_slip_in_it_is_an_error_not_words(casey: Casey, tmp_path: 
             "Action 6": {"due": None, "due_text": "TBC"},
         },
     )
+
+
+def test_a_utf8_file_with_one_stray_byte_is_refused_not_garbled(
+    casey: Casey, isolated: Any, tmp_path: Path
+) -> None:
+    """A line pasted from a Windows-1252 file into a UTF-8 one: reading it all as
+    Windows-1252 would garble every £ and ’; the stray byte is named with its line."""
+    before = snapshot(isolated)
+    good = "".join(f"M{n},Review the £1k budget – officer’s plan {n}\n" for n in range(1, 40))
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(("Ref,Action\n" + good).encode() + b"M40,Pay \x80 5 fee\n")
+    err = casey.error("load", str(path), "--borough", "lambeth")
+    assert err.startswith(f"Error: {path}:41: UTF-8 text but for byte ")
+    assert snapshot(isolated) == before

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -120,8 +121,17 @@ def csv_encoding(path: Path, encoding: str | None) -> tuple[str, int]:
         return ("utf-8-sig" if name == "utf-8" else name), _check_bytes(path, name, encoding)
     try:
         return "utf-8-sig", _check_bytes(path, "utf-8", None)
-    except _NotText:
-        pass
+    except _NotText as exc:
+        if _has_utf8_characters(path):
+            # UTF-8 with a stray byte (a line pasted from a Windows-1252 file): reading the
+            # whole file as Windows-1252 would garble every other £, ’ and –.
+            raise InvalidInput(
+                f"UTF-8 text but for byte {exc.at}, which is not (Windows-1252 perhaps); "
+                "retype that character and save the file as UTF-8, or give the file's "
+                "encoding with --encoding",
+                file=str(path),
+                line=exc.line,
+            ) from None
     try:
         return "cp1252", _check_bytes(path, "cp1252", None)
     except _NotText as exc:
@@ -131,6 +141,18 @@ def csv_encoding(path: Path, encoding: str | None) -> tuple[str, int]:
             file=str(path),
             line=exc.line,
         ) from None
+
+
+_UTF8_CHARACTER = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+def _has_utf8_characters(path: Path) -> bool:
+    """Does the file hold characters written in UTF-8 (beyond ASCII)? Windows-1252 text
+    almost never has a byte sequence that is one."""
+    with path.open("rb") as data:
+        return any(_UTF8_CHARACTER.search(chunk) for chunk in iter(lambda: data.read(1 << 20), b""))
 
 
 class _NotText(Exception):
