@@ -504,7 +504,8 @@ def test_a_move_with_no_reason_is_a_located_error(casey, isolated, add_action, t
     for args in ((), ("--dry-run",)):
         assert casey.error("load", str(csv_path), *args) == (
             f"Error: {csv_path}:2: due: moving {ref}'s due date from 2026-12-01 to 2027-01-15 "
-            "needs a reason; add a `reason`"
+            "needs a reason; add a `reason` column saying why, or keep the first date and give "
+            "the new one in a revised-date column (Revised target date)"
         )
         assert casey.error("load", str(yaml_path), *args) == (
             f"Error: {yaml_path}:6: due: moving {ref}'s due date from 2026-12-01 to 2026-11-30 "

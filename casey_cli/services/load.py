@@ -764,6 +764,11 @@ class Loader:
             )
         if old is not None and not reason:
             how = "a `reason` or a `note`" if yaml and item.kind == "action" else "a `reason`"
+            if not yaml:  # a tracker: its way of moving a date is a revised-date column
+                how = (
+                    "a `reason` column saying why, or keep the first date and give the new "
+                    "one in a revised-date column (Revised target date)"
+                )
             raise where.fail(
                 "due", f"moving {ref}'s due date from {old} to {due} needs a reason; add {how}"
             )
