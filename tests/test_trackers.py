@@ -954,3 +954,24 @@ def test_a_utf8_file_with_one_stray_byte_is_refused_not_garbled(
     err = casey.error("load", str(path), "--borough", "lambeth")
     assert err.startswith(f"Error: {path}:41: UTF-8 text but for byte ")
     assert snapshot(isolated) == before
+
+
+def test_a_formula_with_no_saved_value_is_reported_with_the_other_problems(
+    casey: Casey, tmp_path: Path
+) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Actions"
+    sheet.append(["Ref", "Action", "Deadline", "Status"])
+    sheet.append(["1", "Formula date", "=DATE(2027,3,31)", "Ongoing"])
+    sheet.append(["2", "Bad status", "31/03/2027", "Bogus"])
+    path = tmp_path / "f.xlsx"
+    book.save(path)
+    lines = casey("load", str(path), "--borough", "islington", code=1).stderr.splitlines()
+    assert lines == [
+        f"Error: {path}:Actions:C2: Deadline: the formula has no saved value; open the file in "
+        "Excel and save it, or paste values",
+        f"Error: {path}:Actions:3: Status: unknown status 'Bogus'; use one of not-started, "
+        "in-progress, blocked, complete, dropped",
+        "Error: 2 problems in the files; nothing was written",
+    ]

@@ -383,11 +383,12 @@ def read_xlsx(path: Path, sheet: str | None = None, mapping: dict[str, str] | No
         index, header = found
         width = len(header.fields)
         spans = _row_spans(ws)
-        rows = []
+        rows: list[LineDict | InvalidInput] = []
         for n, cells in enumerate(grid[index + 1 :], start=index + 2):
             if spans.get(n, 0) >= width > 1:
                 continue  # a section heading merged across the table ('Theme 2: Trust')
             record: dict[str, Any] = {}
+            problem = None  # a cell this row cannot be read by: the row's problem
             for h, cell in zip(header.fields, cells, strict=False):
                 if not h:
                     continue
@@ -398,11 +399,12 @@ def read_xlsx(path: Path, sheet: str | None = None, mapping: dict[str, str] | No
                         saved = load_workbook(path, data_only=True)
                     value = saved[name][source.coordinate].value
                     if value is None:
-                        raise InvalidInput(
+                        problem = InvalidInput(
                             FORMULA_FIX,
                             file=f"{where}:{source.coordinate}",
                             field=header.headings.get(h, h),
                         )
+                        break
                 if type(value) is str:  # the usual cell: text as typed
                     record[h] = value
                     continue
@@ -411,8 +413,15 @@ def read_xlsx(path: Path, sheet: str | None = None, mapping: dict[str, str] | No
                     and isinstance(value, (int, float))
                     and not isinstance(value, bool)
                 ):
-                    value = _serial(value, book.epoch, where, n, header.headings.get(h, h))
+                    try:
+                        value = _serial(value, book.epoch, where, n, header.headings.get(h, h))
+                    except InvalidInput as exc:
+                        problem = exc
+                        break
                 record[h] = _cell(value)
+            if problem is not None:
+                rows.append(problem)
+                continue
             if all(v is None or v == "" for v in record.values()):
                 continue  # an empty row, or one with cells only under no heading
             rows.append(_row(record, n))
