@@ -681,7 +681,7 @@ def test_dry_run_previews_the_rows_and_writes_nothing(
     assert snapshot(isolated) == before
     # A real load says what it left out too, on stderr.
     loaded = casey("load", str(path), "--borough", "islington")
-    assert loaded.stderr == f"{path}: left out the columns 'Cabinet Member'\n"
+    assert loaded.stderr == f"{path}: left out the columns 'Cabinet Member', 'Response'\n"
 
 
 def test_map_leaves_a_date_out_and_map_status_reads_a_word(casey: Casey, tmp_path: Path) -> None:
@@ -975,3 +975,19 @@ def test_a_formula_with_no_saved_value_is_reported_with_the_other_problems(
         "in-progress, blocked, complete, dropped",
         "Error: 2 problems in the files; nothing was written",
     ]
+
+
+def test_map_must_name_a_heading_of_the_file_and_a_field_a_column_can_give(
+    casey: Casey, tmp_path: Path
+) -> None:
+    path = write(tmp_path, "t.csv", "No.,Action,Response\n1,Do a thing,Agreed\n")
+    err = casey.error("load", str(path), "--borough", "bexley", "--map", "Nope=owner")
+    assert err == (
+        f"Error: {path}: --map names a heading this file does not have ('nope', compared "
+        "without case, spaces or punctuation); check its spelling"
+    )
+    err = casey.error("load", str(path), "--borough", "bexley", "--map", "No.=rag")
+    assert "'rag' is not a field a column can give" in err
+    # An action has no response: the column is left out, and said to be.
+    loaded = casey("load", str(path), "--borough", "bexley")
+    assert loaded.stderr == f"{path}: left out the columns 'Response'\n"

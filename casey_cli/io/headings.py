@@ -95,6 +95,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 AMBIGUOUS = {"date": "a target date in one tracker, a meeting's date in another"}
 # What `--map` may name, beyond casey's own columns.
 EXTRA_FIELDS = ("tracker_ref", "revised_due", "update")
+# Columns casey works out itself, which a tracker's column cannot give.
+WORKED_OUT = frozenset(
+    {"source", "days_overdue", "rag", "created", "updated", "verification", "latest_update_on"}
+)
 IGNORE = "ignore"  # `--map "Heading=ignore"` (or `Heading=`): a column to leave out
 
 
@@ -119,6 +123,8 @@ class HeaderMap:
     notes: list[str] = field(default_factory=list)
     # The heading each field came from, so errors name the file's own column.
     headings: dict[str, str] = field(default_factory=dict)
+    # The header's cells as written.
+    names: list[str] = field(default_factory=list)
 
     def has(self, name: str) -> bool:
         return name in self.fields
@@ -160,9 +166,10 @@ def map_header(
                 field=written,
             )
     if not mapping and all(h in columns for h in names if h) and any(names):
-        return HeaderMap([h or None for h in names], own=True, headings={h: h for h in names if h})
+        own = {h: h for h in names if h}
+        return HeaderMap([h or None for h in names], own=True, headings=own, names=names)
     mapping = mapping or {}
-    allowed = {*columns, *EXTRA_FIELDS}
+    allowed = {*columns, *EXTRA_FIELDS} - WORKED_OUT
     for wanted in mapping.values():
         if wanted != IGNORE and wanted not in allowed:
             raise InvalidInput(
@@ -172,7 +179,7 @@ def map_header(
                 field="--map",
             )
     own_keys = {heading_key(c): c for c in columns}
-    result = HeaderMap([], own=False)
+    result = HeaderMap([], own=False, names=names)
     for heading in names:
         key = heading_key(heading)
         # casey's own column as written first: `recommendation` is the link to one, while a

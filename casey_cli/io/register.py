@@ -821,6 +821,11 @@ def parse_file(
                 )
                 collect.add(where)
                 continue
+            if options.source is None and part.header.has("response"):
+                # An action has no response (a recommendation's, with --source): say so.
+                at = part.header.fields.index("response")
+                part.header.fields[at] = None
+                part.header.unmapped.append(part.header.headings.pop("response"))
             table.notes.append(f"{part.where}: {describe(part.header)}")
             table.notes += [f"{part.where}: {note}" for note in part.header.notes]
             if part.header.unmapped:
@@ -828,6 +833,19 @@ def parse_file(
                 parsed.left_out.append(f"{part.where}: left out the columns {shown}")
         parts.append(part)
         parsed.estimate += part.estimate
+    if options.mapping:
+        from casey_cli.io.headings import heading_key
+
+        given = {heading_key(h) for part in table.parts if part.header for h in part.header.names}
+        for key in options.mapping:
+            if key not in given:
+                collect.add(
+                    InvalidInput(
+                        f"--map names a heading this file does not have ({key!r}, compared "
+                        "without case, spaces or punctuation); check its spelling",
+                        file=str(path),
+                    )
+                )
     seen: dict[bytes, int] = {}
     places: list[str] = []
     parsed.batches = itertools.chain.from_iterable(
