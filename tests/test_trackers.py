@@ -991,3 +991,15 @@ def test_map_must_name_a_heading_of_the_file_and_a_field_a_column_can_give(
     # An action has no response: the column is left out, and said to be.
     loaded = casey("load", str(path), "--borough", "bexley")
     assert loaded.stderr == f"{path}: left out the columns 'Response'\n"
+
+
+def test_percent_complete_and_map_status_errors_speak_the_trackers_language(
+    casey: Casey, tmp_path: Path
+) -> None:
+    path = write(tmp_path, "t.csv", "No.,Action,% complete,Timetable\n7,Pct thing,50%,2026/27\n")
+    out = casey("load", str(path), "--borough", "islington", "--dry-run").stdout
+    assert "from 2026/27" in out and "not-started" in out  # how it was read; what it becomes
+    casey("load", str(path), "--borough", "islington")
+    check(items_of(casey, "action"), {"Pct thing": {"progress": 50, "due": "2027-03-31"}})
+    err = casey.error("load", str(path), "--borough", "islington", "--map-status", "Green=done!")
+    assert err.startswith("Error: --map-status: unknown status 'done!'")

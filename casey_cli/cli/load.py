@@ -68,8 +68,8 @@ def load(
         typer.Option(
             "--sheet",
             metavar="<name>",
-            help="Read only this sheet of an XLSX file. Default: every sheet whose first "
-            "row is item columns.",
+            help="Read only this sheet of an XLSX file. Default: every sheet with a header "
+            "row (casey's columns or a tracker's, within its first 10 rows).",
         ),
     ] = None,
     column_map: Annotated[
@@ -168,6 +168,7 @@ def _maps(
 ) -> tuple[dict[str, str] | None, dict[str, str] | None]:
     """The headings (heading key -> field) and status words (word key -> status) to read
     with: a map file's, then the options' over them."""
+    from casey_cli.errors import InvalidInput
     from casey_cli.io.headings import read_map
     from casey_cli.rules import normalise_status
 
@@ -179,7 +180,10 @@ def _maps(
         columns.update(read_map(column_map))
     if map_status:
         for key, status in read_map(map_status, "--map-status").items():
-            statuses[key] = normalise_status(status.replace("_", "-"))
+            try:
+                statuses[key] = normalise_status(status.replace("_", "-"))
+            except InvalidInput as exc:
+                raise InvalidInput(exc.message, field="--map-status") from None
     return columns or None, statuses or None
 
 
@@ -211,7 +215,10 @@ def _read_map_file(path: Path) -> tuple[dict[str, str], dict[str, str]]:
         for heading, name in section.items():
             value = str(name or "").strip().lower().replace("-", "_") or IGNORE
             if key == "statuses":
-                value = normalise_status(value.replace("_", "-"))
+                try:
+                    value = normalise_status(value.replace("_", "-"))
+                except InvalidInput as exc:
+                    raise InvalidInput(exc.message, file=str(path), field=str(heading)) from None
             into[heading_key(str(heading))] = value
     return columns, statuses
 
@@ -241,7 +248,9 @@ def _preview(
         for header, names in (("RAG", ("reported_rag",)), ("Update", ("update", "status_update")))
         if any(row.read.get(n) for row in rows for n in names)
     ]
-    table = FitTable(droppable=("Row", "Update"))
+    several = len({row.where for row in rows}) > 1  # sheets or tables: name them
+    # With several sheets the row's place says which sheet: keep it over the update.
+    table = FitTable(droppable=("Update", "Row") if several else ("Row", "Update"))
     for header in ("Row", "Item", "Title", "Owner", "Due", "Status", *extra):
         table.add_column(
             header,
@@ -249,15 +258,16 @@ def _preview(
             min_width={"Title": 16, "Due": 10, "Status": 11, "Owner": 10}.get(header),
             ratio={"Title": 3, "Owner": 1, "Update": 2}.get(header),
         )
-    several = len({row.where for row in rows}) > 1  # sheets or tables: name them
     for row in rows:
         read = row.read
         due = read.get("due")
         due_cell = str(due) if due is not None else (read.get("due_text") or "")
         said = given(row, "revised_due", "due")
-        if due is not None and re.search(r"[A-Za-z]", said):
+        # How a period or words were read ('from Q2 2026/27'); not for a date in figures.
+        if due is not None and said and not re.fullmatch(r"[0-9]+([/.-])[0-9]+\1[0-9]+", said):
             due_cell += f"\nfrom {_clip(said, 24)}"
-        status = read.get("status") or ""
+        becomes = outcomes.get((row.where, row.line), "new")
+        status = read.get("status") or ("not-started" if becomes.endswith("(new)") else "")
         word = given(row, "status")
         if read.get("status_update"):
             word = word[: len(word) - len(read["status_update"])].rstrip(" .,;:-")
@@ -265,7 +275,7 @@ def _preview(
             status += f"\nfrom {_clip(word, 24)}"
         cells = [
             f"{_part(row.where) if several else ''}{row.line}",
-            outcomes.get((row.where, row.line), "new").replace(" (new)", " new"),
+            becomes.replace(" (new)", " new"),
             read.get("title") or "",
             read.get("owner") or "",
             due_cell,

@@ -139,6 +139,8 @@ def _response(value: Any, where: Where, name: str, today: date) -> str:
 
 
 def _progress(value: Any, where: Where, name: str, today: date) -> int:
+    if isinstance(value, str) and value.strip().endswith("%"):
+        value = value.strip()[:-1]  # '50%', as a tracker's % complete column writes it
     number = _int(value, where, name, today)
     try:
         rules.check_progress(number)
