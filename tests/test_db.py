@@ -506,7 +506,7 @@ def test_a_dump_restores_into_a_new_store_on_either_backend(
     assert stat.S_IMODE(dumped.stat().st_mode) == 0o600
     document = json.loads(dumped.read_text(encoding="utf-8"))
     assert list(document)[:2] == ["format", "version"]
-    assert (document["format"], document["version"]) == ("casey-cli dump", 4)
+    assert (document["format"], document["version"]) == ("casey-cli dump", 5)
     assert all(event["account"] for event in document["history"])  # who made each
     assert [a["evidence"] for a in document["actions"] if a["id"] == 20] == [
         "line 1\nline 2\nminutes"
@@ -603,11 +603,12 @@ ADDED_IN_DUMP = {
         ("recommendations", "actions"), ("latest_update", "latest_update_on", "reported_rag")
     ),
     4: dict.fromkeys(("recommendations", "actions"), ("tracker_ref", "due_text")),
+    5: {},  # the store's id, in the head: a dump without one restores with a new id
 }
 
 
 @pytest.mark.sqlite_only(reason="an old SQLite store's dump, restored into a new file")
-@pytest.mark.parametrize("version", [1, 2, 3])
+@pytest.mark.parametrize("version", [1, 2, 3, 4])
 def test_an_older_dump_restores_with_the_newer_fields_empty(casey, tmp_path, version):
     """A dump from before `account` joined the history (version 1) or before the update and
     the officer's RAG joined the items (version 2) restores with those fields null, and its

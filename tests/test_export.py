@@ -143,11 +143,52 @@ def test_ics_parses_back(casey):
 
     seed_items(casey)
     feed = Calendar.from_ical(casey("export", "--format", "ics").stdout_bytes)
-    events = {str(e["uid"]): e for e in feed.walk("VEVENT")}
-    assert str(events["A21@casey-cli"]["summary"]) == "Due: A21 Camden item"
-    assert events["A21@casey-cli"].decoded("dtstart").isoformat() == "2026-11-30"
-    assert "M1@casey-cli" in events  # meetings too
-    assert "A1@casey-cli" not in events  # no due date, no event
+    events = {str(e["uid"]).partition(".")[0]: e for e in feed.walk("VEVENT")}
+    assert str(events["A21"]["summary"]) == "Due: A21 Camden item"
+    assert events["A21"].decoded("dtstart").isoformat() == "2026-11-30"
+    assert "M1" in events  # meetings too, stamped with their day, not a fixed date
+    assert (
+        events["M1"].decoded("dtstamp").date().isoformat()
+        == events["M1"].decoded("dtstart").isoformat()
+    )
+    assert "A1" not in events  # no due date, no event
+    assert not feed.walk("VALARM")  # reminders only when asked
+
+
+def test_two_stores_feeds_never_share_an_event_uid(casey, tmp_path):
+    """Two boroughs' stores both have an A1 and an M1: one calendar subscribed to both
+    feeds keeps every event, since each UID carries its store's own id."""
+    from icalendar import Calendar
+
+    other = tmp_path / "other.db"
+    casey("--db", str(other), "init")
+    feeds = [
+        casey("export", "--format", "ics").stdout_bytes,
+        casey("--db", str(other), "export", "--format", "ics").stdout_bytes,
+    ]
+    uids = [[str(e["uid"]) for e in Calendar.from_ical(f).walk("VEVENT")] for f in feeds]
+    assert uids[0] and len(uids[0]) == len(uids[1])
+    assert not set(uids[0]) & set(uids[1])
+    assert feeds[0] == casey("export", "--format", "ics").stdout_bytes  # the same each time
+
+
+def test_ics_alarm_before_each_due_date(casey):
+    from datetime import timedelta
+
+    from icalendar import Calendar
+
+    seed_items(casey)
+    feed = Calendar.from_ical(casey("export", "--format", "ics", "--alarm", "2w").stdout_bytes)
+    due = [e for e in feed.walk("VEVENT") if str(e["summary"]).startswith("Due:")]
+    assert due and all(
+        [a.decoded("trigger") for a in e.walk("VALARM")] == [timedelta(days=-14)] for e in due
+    )
+    assert casey.error("export", "--format", "json", "--alarm", "7d") == (
+        "Error: --alarm: --alarm is for a calendar; add --format ics"
+    )
+    assert casey.error("export", "--format", "ics", "--alarm", "soon").startswith(
+        "Error: --alarm: 'soon' is not a time before a due date"
+    )
 
 
 def test_output_is_atomic(tmp_path):

@@ -47,6 +47,14 @@ def export(
         typer.Option("--due-before", help=f"Only items due before this date ({DATE_HELP})."),
     ] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue items.")] = False,
+    alarm: Annotated[
+        str | None,
+        typer.Option(
+            "--alarm",
+            metavar="<Nd|Nw>",
+            help="With --format ics: a reminder this long before each due date (7d, 2w).",
+        ),
+    ] = None,
 ) -> None:
     """Export actions and recommendations in scope; the same store and --today give the
     same bytes. CSV and JSON stream, so memory stays flat however large the register.
@@ -60,6 +68,7 @@ def export(
     output.check_output(output_file)
     app = app_context(ctx)
     day = parse_date(due_before, app.today, field="--due-before") if due_before else None
+    alarm_days = _alarm_days(alarm, fmt) if alarm is not None else None
     borough = app.setting("borough", borough)
     window = app.setting("window")
     with app.store().read() as tx:
@@ -79,6 +88,25 @@ def export(
             values=lambda guard: tx.item_values(scope, today=app.today, window=window, guard=guard),
             items=lambda: list(tx.items(scope, today=app.today, window=window)),
             meetings=lambda: tx.meetings(scope.borough),
+            store_id=tx.store_id,
+            alarm_days=alarm_days,
         )
         # Inside the transaction: CSV and JSON stream from it.
         output.deliver(formats.encode_items(fmt, items), output_file, binary=fmt in formats.BINARY)
+
+
+def _alarm_days(text: str, fmt: Format) -> int:
+    """`--alarm 7d` or `2w`: days before a due date; only a calendar has reminders."""
+    import re
+
+    from casey_cli.errors import InvalidInput
+
+    if fmt is not Format.ICS:
+        raise InvalidInput("--alarm is for a calendar; add --format ics", field="--alarm")
+    match = re.fullmatch(r"([0-9]{1,3}) ?([dw])", text.strip().lower())
+    if match is None:
+        raise InvalidInput(
+            f"'{text}' is not a time before a due date; write days or weeks, e.g. 7d or 2w",
+            field="--alarm",
+        )
+    return int(match.group(1)) * (7 if match.group(2) == "w" else 1)

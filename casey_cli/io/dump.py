@@ -1,7 +1,8 @@
 """The dump (docs/formats.md, "Dump"): the whole register as one JSON document, written and
 read a row at a time, so neither end holds the register in memory.
 
-    {"format": "casey-cli dump", "version": 4, "casey_cli": "0.5.0", "schema": "0008",
+    {"format": "casey-cli dump", "version": 5, "casey_cli": "0.5.0", "schema": "0009",
+    "store_id": "3aef9a18...",
     "boroughs": [
     {"slug":"barking-and-dagenham","name":"Barking and Dagenham","gss":"E09000002",...},
     ...
@@ -25,7 +26,7 @@ from typing import Any, TextIO
 from casey_cli.errors import InvalidInput
 
 FORMAT = "casey-cli dump"
-VERSION = 4  # the newest this code writes and reads; it reads every older one too
+VERSION = 5  # the newest this code writes and reads; it reads every older one too
 
 TEXT, INTEGER, DATE, TIMESTAMP = "text", "integer", "date", "timestamp"
 # Every table of the store and its columns, parents before the rows that refer to them.
@@ -337,7 +338,7 @@ class Reader:
             )
         self._next = self._key()
         while self._next not in COLUMNS:
-            if self._next not in ("casey_cli", "schema"):
+            if self._next not in ("casey_cli", "schema", "store_id"):
                 raise stream.fail(f"unknown key {json.dumps(self._next)} before the tables")
             self.meta[self._next] = stream.value()
             stream.take(",", "','")

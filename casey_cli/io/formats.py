@@ -145,6 +145,10 @@ class ItemSource:
     values: Callable[[tuple[str, ...]], Iterable[Sequence[Any]]]
     items: Callable[[], Sequence[Item]]
     meetings: Callable[[], Sequence[dict[str, Any]]]
+    # A calendar's: the store's id (its events' UIDs) and the days before a due date a
+    # reminder goes off (none: no reminders).
+    store_id: Callable[[], str] = lambda: "casey-cli"
+    alarm_days: int | None = None
 
 
 def encode_items(fmt: Format, source: ItemSource) -> bytes | Iterator[bytes]:
@@ -165,7 +169,9 @@ def encode_items(fmt: Format, source: ItemSource) -> bytes | Iterator[bytes]:
     if fmt is Format.ICS:
         from casey_cli.io.ics import to_ics
 
-        return to_ics(source.items(), source.meetings(), source.title)
+        return to_ics(
+            source.items(), source.meetings(), source.title, source.store_id(), source.alarm_days
+        )
     if fmt is Format.XLSX:
         from casey_cli.io.xlsx import to_xlsx
 

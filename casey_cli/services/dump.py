@@ -58,7 +58,8 @@ def dump(tx: Tx, counts: Counts) -> Iterator[bytes]:
     from casey_cli import __version__
     from casey_cli.store.versions import HEAD
 
-    yield fmt.head({"casey_cli": __version__, "schema": HEAD}).encode("utf-8")
+    meta = {"casey_cli": __version__, "schema": HEAD, "store_id": tx.store_id()}
+    yield fmt.head(meta).encode("utf-8")
     for table, columns in fmt.TABLES:
         line = fmt.row_writer(table)
         selected = ", ".join(_column(tx, name, kind) for name, kind in columns)
@@ -117,6 +118,9 @@ def restore(tx: Tx, reader: fmt.Reader) -> Counts:
         )
     for sql in rebuild:
         tx.execute(sql)
+    store_id = reader.meta.get("store_id")
+    if isinstance(store_id, str) and store_id:  # the same register, moved: its id too
+        tx.execute("UPDATE store_info SET value = :id WHERE name = 'store_id'", {"id": store_id})
     return counts
 
 

@@ -259,7 +259,25 @@ def sqlite_path(engine: sa.Engine) -> Path | None:
 def create_schema(conn: sa.Connection) -> None:
     """Create every table and stamp the head revision, inside the caller's transaction."""
     SQLModel.metadata.create_all(conn)
+    add_store_info(conn)
     stamp(conn)
+
+
+def add_store_info(conn: sa.Connection) -> None:
+    """The store's own facts: its id, a random UUID that makes what it publishes (calendar
+    event UIDs) its own. Not a table of the register's model: `db copy` and `db restore`
+    carry the id over themselves (the copy is the same register, moved)."""
+    import uuid
+
+    conn.execute(
+        sa.text(
+            "CREATE TABLE store_info (name VARCHAR NOT NULL PRIMARY KEY, value VARCHAR NOT NULL)"
+        )
+    )
+    conn.execute(
+        sa.text("INSERT INTO store_info (name, value) VALUES ('store_id', :id)"),
+        {"id": uuid.uuid4().hex},
+    )
 
 
 def driver_tx(conn: sa.Connection) -> Tx:
@@ -292,6 +310,14 @@ def copy_rows(source: sa.Connection, target: sa.Connection) -> dict[str, int]:
     `target` (same schema), in key order so the history chain keeps its order; return the
     row count of each table."""
     counts: dict[str, int] = {}
+    # The copy is the same register moved (to PostgreSQL, say): it keeps the store's id, so
+    # calendars subscribed to its feed keep their events.
+    store_id = source.execute(
+        sa.text("SELECT value FROM store_info WHERE name = 'store_id'")
+    ).scalar_one()
+    target.execute(
+        sa.text("UPDATE store_info SET value = :id WHERE name = 'store_id'"), {"id": store_id}
+    )
     for table in SQLModel.metadata.sorted_tables:  # parents before the rows that refer to them
         stmt = sa.select(table).order_by(*table.primary_key.columns)
         counts[table.name] = 0

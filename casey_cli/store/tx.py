@@ -283,6 +283,10 @@ class Tx:
 
         return items.boroughs(self)
 
+    def store_id(self) -> str:
+        """This store's own id (store_info; schema 0009), unique to it and not to its copies."""
+        return str(self.scalar("SELECT value FROM store_info WHERE name = 'store_id'"))
+
     def meetings(self, borough: str | None = None) -> list[dict[str, Any]]:
         from casey_cli.store import items
 

@@ -1,0 +1,29 @@
+"""store_info: the store's own id (a random UUID), so what it publishes (its calendar feed's
+event UIDs) never collides with another store's
+
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-12-06 02:45:00
+
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0009"
+down_revision: str | Sequence[str] | None = "0008"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    # The same SQL a new store is created with (store/manage.py, add_store_info): each
+    # upgraded store gets an id of its own.
+    from casey_cli.store.manage import add_store_info
+
+    add_store_info(op.get_bind())
+
+
+def downgrade() -> None:
+    op.drop_table("store_info")
