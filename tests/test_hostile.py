@@ -656,7 +656,7 @@ def malformed_csv(draw: Any, a1_title: str) -> tuple[str, str | bytes]:
                         "50.0",
                         "1e3",
                         "fifty",
-                        "12%",
+                        "112%",  # a tracker's 12% is progress 12; over 100 is not
                         "0x10",
                         "+5",
                         "1_0",

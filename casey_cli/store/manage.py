@@ -259,21 +259,15 @@ def sqlite_path(engine: sa.Engine) -> Path | None:
 def create_schema(conn: sa.Connection) -> None:
     """Create every table and stamp the head revision, inside the caller's transaction."""
     SQLModel.metadata.create_all(conn)
-    add_store_info(conn)
+    add_store_id(conn)
     stamp(conn)
 
 
-def add_store_info(conn: sa.Connection) -> None:
-    """The store's own facts: its id, a random UUID that makes what it publishes (calendar
-    event UIDs) its own. Not a table of the register's model: `db copy` and `db restore`
-    carry the id over themselves (the copy is the same register, moved)."""
+def add_store_id(conn: sa.Connection) -> None:
+    """Give a new (or newly upgraded) store its id: a random UUID that makes what it
+    publishes (calendar event UIDs) its own."""
     import uuid
 
-    conn.execute(
-        sa.text(
-            "CREATE TABLE store_info (name VARCHAR NOT NULL PRIMARY KEY, value VARCHAR NOT NULL)"
-        )
-    )
     conn.execute(
         sa.text("INSERT INTO store_info (name, value) VALUES ('store_id', :id)"),
         {"id": uuid.uuid4().hex},
@@ -319,6 +313,8 @@ def copy_rows(source: sa.Connection, target: sa.Connection) -> dict[str, int]:
         sa.text("UPDATE store_info SET value = :id WHERE name = 'store_id'"), {"id": store_id}
     )
     for table in SQLModel.metadata.sorted_tables:  # parents before the rows that refer to them
+        if table.name == "store_info":
+            continue  # the target has its row; its id was set above
         stmt = sa.select(table).order_by(*table.primary_key.columns)
         counts[table.name] = 0
         batch: list[dict[str, object]] = []

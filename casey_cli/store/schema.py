@@ -129,6 +129,17 @@ class Action(SQLModel, table=True):
         return f"A{self.id}"
 
 
+class StoreInfo(SQLModel, table=True):
+    """The store's own facts, not the register's: its id (a random UUID, its calendar event
+    UIDs' own part). `db copy` and `db restore` give the new store the old one's id rather
+    than copying the row (store/manage.py, services/dump.py)."""
+
+    __tablename__ = "store_info"
+
+    name: str = Field(primary_key=True)
+    value: str
+
+
 class Meeting(SQLModel, table=True):
     __tablename__ = "meetings"
     __table_args__ = (sa.UniqueConstraint("name", "date"),)

@@ -9,6 +9,7 @@ Create Date: 2026-12-06 02:45:00
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
@@ -18,11 +19,16 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    # The same SQL a new store is created with (store/manage.py, add_store_info): each
-    # upgraded store gets an id of its own.
-    from casey_cli.store.manage import add_store_info
+    op.create_table(
+        "store_info",
+        sa.Column("name", sa.String(), nullable=False),
+        sa.Column("value", sa.String(), nullable=False),
+        sa.PrimaryKeyConstraint("name"),
+    )
+    # Each upgraded store gets an id of its own, as a new one does (store/manage.py).
+    from casey_cli.store.manage import add_store_id
 
-    add_store_info(op.get_bind())
+    add_store_id(op.get_bind())
 
 
 def downgrade() -> None:
