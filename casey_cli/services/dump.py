@@ -28,7 +28,7 @@ class Counts:
 
     def summary(self) -> str:
         return ", ".join(
-            f"{n} {'history events' if table == 'history' else table}"
+            f"{n} {'history events' if table == 'history' else table.replace('_', ' ')}"
             for table, n in self.rows.items()
         )
 
