@@ -463,6 +463,8 @@ def fill_register(casey, tmp_path: Path, verifier=None) -> None:
     )
     casey("load", str(minutes))  # A19
     casey("action", "add", "-b", "islington", "-t", 'Zoë\'s "quoted" panel', "--due", "+2w")
+    casey("owner", "add", "Insp A", "--email", "insp.a@met.example", "--alias", "Inspector A")
+    casey("owner", "add", "Borough Commander", "--organisation", "Met")
     casey("action", "update", "A20", "--owner", "Insp A", "--evidence", "line 1\nline 2")
     casey("action", "reschedule", "A20", "--due", "2027-02-01", "--reason", "staff")
     casey("action", "done", "A20", "--evidence", "minutes", "--meeting", "Camden panel")
@@ -485,6 +487,7 @@ def outputs(casey, db: Path | str, tmp_path: Path) -> dict[str, bytes | str]:
         ["source", "list", "--format", "json"],
         ["borough", "list", "--format", "json"],
         ["meeting", "list", "--format", "json"],
+        ["owner", "list", "--format", "json"],
         ["rec", "show", "casey-1", "--format", "json"],
         ["action", "show", "A20", "--format", "json"],
     ):
