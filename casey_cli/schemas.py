@@ -312,6 +312,8 @@ class LoadResult:
     notes: list[str] = field(default_factory=list)
     # The headings of a tracker casey left out, said on every load (a column not read).
     left_out: list[str] = field(default_factory=list)
+    # Owner names close to, but not in, the owner directory: one hint each, on stderr.
+    hints: list[str] = field(default_factory=list)
     # Whether each record is listed (a dry run's lines, JSON's items), or only counted (a
     # million-row load's result then costs nothing).
     listed: bool = True

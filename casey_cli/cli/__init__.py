@@ -18,6 +18,7 @@ from casey_cli.cli import (
     init,
     load,
     meeting,
+    owner,
     rec,
     reference,
     report,
@@ -126,6 +127,9 @@ app.command("chase")(chase.chase)
 app.add_typer(action.app, name="action", help="Add, update, complete, verify and list actions.")
 app.add_typer(rec.app, name="rec", help="Recommendations of the sources, with their actions.")
 app.add_typer(meeting.app, name="meeting", help="Meetings at which actions were agreed.")
+app.add_typer(
+    owner.app, name="owner", help="The owner directory: names, emails, organisations, aliases."
+)
 app.add_typer(reference.source_app, name="source", help="Sources: reviews and plans.")
 app.add_typer(reference.borough_app, name="borough", help="London boroughs and their BCUs.")
 app.add_typer(db.app, name="db", help="Back up, check and upgrade the store.")

@@ -140,6 +140,7 @@ def add(
             answers["meeting"],
         )
     assert borough is not None and title is not None
+    hints: list[str] = []
     with app.store().write() as tx:
         item = actions.add(
             tx,
@@ -154,7 +155,10 @@ def add(
             evidence=evidence,
             note=note,
             meeting=meeting,
+            hints=hints,
         )
+    for hint in hints:
+        output.info(hint)
     output.emit_written(
         fmt, item.to_dict(), item.ref, f"Added {item.ref} in {item.borough}: {item.title}"
     )
@@ -200,6 +204,7 @@ def update(
     from casey_cli.services import actions
 
     app = app_context(ctx)
+    hints: list[str] = []
     with app.store().write() as tx:
         item, changed = actions.update(
             tx,
@@ -215,7 +220,10 @@ def update(
             reason=reason,
             note=note,
             meeting=meeting,
+            hints=hints,
         )
+    for hint in hints:
+        output.info(hint)
     output.emit_written(
         fmt,
         item.to_dict(),

@@ -152,6 +152,8 @@ def load(
         )
     if options.preview:
         output.show(_preview(options.preview, outcomes, result.counts()))
+    for hint in result.hints:  # owners not in the directory but close to one
+        output.info(hint)
     if not dry_run and fmt is Format.TEXT:
         for line in result.left_out:  # a column not read: say so, as the dry run did
             output.info(line)

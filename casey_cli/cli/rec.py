@@ -104,6 +104,7 @@ def update(
 
     app = app_context(ctx)
     day = parse_date(due, app.today, field="due") if due else None
+    hints: list[str] = []
     with app.store().write() as tx:
         item, changed = recs.update(
             tx,
@@ -119,7 +120,10 @@ def update(
             rag=rag,
             note=note,
             meeting=meeting,
+            hints=hints,
         )
+    for hint in hints:
+        output.info(hint)
     output.emit_written(
         fmt,
         item.to_dict(),

@@ -37,8 +37,12 @@ def add(
     note: str | None = None,
     meeting: str | None = None,
     citation: str | None = None,
+    hints: list[str] | None = None,
 ) -> Item:
-    """Add an action and its 'created' event."""
+    """Add an action and its 'created' event. The owner resolves through the owner
+    directory; a near miss's hint is added to `hints`."""
+    from casey_cli.services.owners import resolve
+
     slug = tx.borough_slug(borough)
     clean_title = clean_text(title, "title")
     if not clean_title:
@@ -49,7 +53,7 @@ def add(
     meeting_id = tx.meeting(meeting).id if meeting else None
     at = tx.now()
     completed = run.today if status_value == Status.COMPLETE.value else None
-    clean_owner = clean_text(owner, "owner")
+    clean_owner = resolve(tx, owner, hints)
     number = tx.next_id("actions")
     row = (
         number,
@@ -148,10 +152,15 @@ def update(
     reason: str | None = None,
     note: str | None = None,
     meeting: str | None = None,
+    hints: list[str] | None = None,
 ) -> tuple[Item, bool]:
     """Change the fields given; returns the item and whether anything changed. The
-    officer's RAG (`rag`) is recorded with its `reason` as the event's note."""
+    officer's RAG (`rag`) is recorded with its `reason` as the event's note; the owner
+    resolves through the owner directory (a near miss's hint is added to `hints`)."""
+    from casey_cli.services.owners import resolve
+
     action = tx.action(ref)
+    owner = resolve(tx, owner, hints) if owner is not None else None
     if reason is not None and rag is None:
         raise InvalidInput(
             "--reason says why the officer's RAG is what it is; give it with --rag "

@@ -27,9 +27,12 @@ class Counts:
     chain_tip: str | None = None
 
     def summary(self) -> str:
+        """The counts for people; the owner directory's only when it has rows (most
+        registers keep none)."""
         return ", ".join(
-            f"{n} {'history events' if table == 'history' else table}"
+            f"{n} {'history events' if table == 'history' else table.replace('_', ' ')}"
             for table, n in self.rows.items()
+            if n or table not in fmt.TABLE_SINCE
         )
 
 

@@ -29,6 +29,7 @@ from casey_cli.io.register import (
     parse_file,
     parse_register,
 )
+from casey_cli.owners import Directory
 from casey_cli.run_context import RunContext
 from casey_cli.schemas import LoadResult
 from casey_cli.store.items import as_date
@@ -102,6 +103,22 @@ class Loader:
         self._new: list[
             tuple[Where, dict[str, Any], str | None, MeetingRef | None, dict[str, Any]]
         ] = []
+        self._owners: Directory | None = None  # the owner directory, read once per load
+
+    def _resolve_owner(self, data: dict[str, Any]) -> None:
+        """A row's owner as the directory names it (read once per load; a name it does not
+        have is kept as given, and a near miss hinted at once)."""
+        owner = data.get("owner")
+        if not isinstance(owner, str):
+            return
+        if self._owners is None:
+            from casey_cli.services.owners import directory
+
+            self._owners = directory(self.tx)
+        name, hint = self._owners.resolve(owner)
+        data["owner"] = name
+        if hint is not None and hint not in self.result.hints:
+            self.result.hints.append(hint)
 
     def _check_ref(self, table: str, key: str, where: Where, field: str, hint: str) -> None:
         """Is `key` a row of `table`? The keys are read once per load (a few hundred rows),
@@ -509,6 +526,7 @@ class Loader:
 
     def _upsert_rec(self, where: Where, code: str, r: dict[str, Any]) -> None:
         tx = self.tx
+        self._resolve_owner(r)
         src = tx.one("SELECT borough FROM sources WHERE code = :code", {"code": code})
         if src is None:
             self._check_ref("sources", code, where, "source", "see `casey source list`")
@@ -621,6 +639,7 @@ class Loader:
         return meeting
 
     def _upsert_action(self, where: Where, a: dict[str, Any]) -> None:
+        self._resolve_owner(a)
         if a.get("borough") is not None:
             self._check_ref("boroughs", a["borough"], where, "borough", "see `casey borough list`")
         if a.get("recommendation"):

@@ -57,10 +57,15 @@ def update(
     rag: str | None = None,
     note: str | None = None,
     meeting: str | None = None,
+    hints: list[str] | None = None,
 ) -> tuple[Item, bool]:
     """Change the fields given; returns the item and whether anything changed. `reason`
-    says why the due date moves and why the officer's RAG (`rag`) is what it is."""
+    says why the due date moves and why the officer's RAG (`rag`) is what it is; the owner
+    resolves through the owner directory (a near miss's hint is added to `hints`)."""
+    from casey_cli.services.owners import resolve
+
     rec = tx.recommendation(ref)
+    owner = resolve(tx, owner, hints) if owner is not None else None
     rag_changes = rag_change(rec, rag, reason) if rag is not None else {}
     changes = item_changes(title=title, owner=owner, status=status)
     if response is not None:

@@ -180,3 +180,25 @@ class HistoryEvent(SQLModel, table=True):
     # Who made it as the store saw it: the database role (session_user) on PostgreSQL, the
     # OS user on SQLite; NULL for events recorded before schema 0006.
     account: str | None = None
+
+
+class Owner(SQLModel, table=True):
+    """One owner of the directory: a person or a body (a BCU, a department), with an
+    address only where there is one. Items keep their owner as text (the owner's name)."""
+
+    __tablename__ = "owners"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    email: str | None = None
+    organisation: str | None = None
+
+
+class OwnerAlias(SQLModel, table=True):
+    """Another name an owner is known by, normalised as names are matched (owners.owner_key):
+    lower case, spaces collapsed, punctuation left out."""
+
+    __tablename__ = "owner_aliases"
+
+    alias: str = Field(primary_key=True)
+    owner_id: int = Field(foreign_key="owners.id", index=True)

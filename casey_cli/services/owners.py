@@ -1,0 +1,209 @@
+"""`casey owner ...`: the owner directory (a name, an optional email and organisation, and
+aliases), and the resolution of owner names given on writes and loads through it."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from casey_cli.errors import InvalidInput, NotFound, did_you_mean
+from casey_cli.owners import Directory, owner_key
+from casey_cli.schemas import Row
+from casey_cli.text import clean_text
+
+if TYPE_CHECKING:
+    from casey_cli.store.tx import Tx
+
+OWNER_COLUMNS = ("name", "email", "organisation", "aliases")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.][^@\s]*")
+
+
+def directory(tx: Tx) -> Directory:
+    """Every owner's name and alias keys, read in two queries (once per command or load)."""
+    names: dict[str, str] = {}
+    by_id: dict[int, str] = {}
+    for number, name in tx.all("SELECT id, name FROM owners"):
+        by_id[int(number)] = str(name)
+        names[owner_key(str(name))] = str(name)
+    for alias, number in tx.all("SELECT alias, owner_id FROM owner_aliases"):
+        names.setdefault(str(alias), by_id[int(number)])
+    return Directory(names)
+
+
+def resolve(tx: Tx, owner: str | None, hints: list[str] | None) -> str | None:
+    """An owner given on a write, as stored: the directory's name for a name or alias it
+    has, else as given (cleaned; '' stays '' to clear). A near miss adds a hint."""
+    clean = clean_text(owner, "owner")
+    if clean is None:
+        return owner if owner is not None and not owner.strip() else None
+    name, hint = directory(tx).resolve(clean)
+    if hint is not None and hints is not None:
+        hints.append(hint)
+    return name
+
+
+def _check_email(email: str | None) -> str | None:
+    clean = clean_text(email, "email")
+    if clean is not None and not _EMAIL.fullmatch(clean):
+        raise InvalidInput(
+            f"'{clean}' is not an email address; give --email as name@example.org (one @, "
+            "and a domain with a dot)",
+            field="--email",
+        )
+    return clean
+
+
+def _owner_of_key(tx: Tx, key: str) -> tuple[int, str, str] | None:
+    """The owner a key belongs to, as (id, name, 'name' or 'alias'), or None."""
+    for number, name in tx.all("SELECT id, name FROM owners"):
+        if owner_key(str(name)) == key:
+            return int(number), str(name), "name"
+    row = tx.one(
+        "SELECT o.id, o.name FROM owner_aliases a JOIN owners o ON o.id = a.owner_id "
+        "WHERE a.alias = :key",
+        {"key": key},
+    )
+    return (int(row[0]), str(row[1]), "alias") if row else None
+
+
+def _check_name(tx: Tx, name: str | None, own: int | None = None) -> str:
+    clean = clean_text(name, "name")
+    if clean is None or not owner_key(clean):
+        raise InvalidInput("the owner's name is empty; give NAME", field="name")
+    taken = _owner_of_key(tx, owner_key(clean))
+    if taken is not None and taken[0] != own:
+        number, other, how = taken
+        if how == "name":
+            raise InvalidInput(
+                f"owner '{other}' is already in the directory; change it with "
+                f"`casey owner update '{other}'`"
+            )
+        raise InvalidInput(
+            f"'{clean}' is already an alias of owner '{other}'; give another name, or use '{other}'"
+        )
+    return clean
+
+
+def _add_aliases(tx: Tx, number: int, aliases: list[str]) -> None:
+    keys: list[str] = []
+    for alias in aliases:
+        key = owner_key(clean_text(alias, "alias") or "")
+        if not key:
+            raise InvalidInput("an alias is empty; give --alias TEXT", field="--alias")
+        taken = _owner_of_key(tx, key)
+        if taken is not None and taken[0] == number:
+            continue  # the owner's own name or alias already
+        if taken is not None:
+            raise InvalidInput(
+                f"the alias '{alias}' already belongs to owner '{taken[1]}' (as its "
+                f"{taken[2]}); give another alias"
+            )
+        if key not in keys:
+            keys.append(key)
+    if keys:
+        tx.insert_rows("owner_aliases", ("alias", "owner_id"), [(k, number) for k in keys])
+
+
+def _row(tx: Tx, number: int) -> Row:
+    found = tx.one("SELECT name, email, organisation FROM owners WHERE id = :id", {"id": number})
+    assert found is not None
+    aliases = [
+        str(a)
+        for (a,) in tx.all(
+            "SELECT alias FROM owner_aliases WHERE owner_id = :id ORDER BY alias", {"id": number}
+        )
+    ]
+    return _as_row(found, aliases)
+
+
+def _as_row(values: tuple[object, ...], aliases: list[str]) -> Row:
+    return Row(
+        OWNER_COLUMNS,
+        {
+            "name": values[0],
+            "email": values[1],
+            "organisation": values[2],
+            "aliases": "; ".join(aliases) or None,
+        },
+    )
+
+
+def add(
+    tx: Tx,
+    *,
+    name: str,
+    email: str | None = None,
+    organisation: str | None = None,
+    aliases: list[str] | None = None,
+) -> Row:
+    """Add an owner and its aliases; a name or alias another owner has is refused."""
+    clean = _check_name(tx, name)
+    address = _check_email(email)
+    number = tx.next_id("owners")
+    tx.insert_rows(
+        "owners",
+        ("id", "name", "email", "organisation"),
+        [(number, clean, address, clean_text(organisation, "organisation"))],
+    )
+    _add_aliases(tx, number, aliases or [])
+    return _row(tx, number)
+
+
+def find(tx: Tx, name: str) -> tuple[int, str]:
+    """An owner by its name or an alias (as matched: any case, spacing and punctuation)."""
+    taken = _owner_of_key(tx, owner_key(name))
+    if taken is None:
+        names = [str(n) for (n,) in tx.all("SELECT name FROM owners ORDER BY name")]
+        raise NotFound(
+            f"no owner '{name}' in the directory{did_you_mean(name, names)}; see "
+            "`casey owner list`, or add it with `casey owner add`"
+        )
+    return taken[0], taken[1]
+
+
+def update(
+    tx: Tx,
+    name: str,
+    *,
+    email: str | None = None,
+    organisation: str | None = None,
+    aliases: list[str] | None = None,
+    rename: str | None = None,
+) -> tuple[Row, bool]:
+    """Change an owner: email and organisation ('' clears them), more aliases, a new name
+    (the old one becomes an alias, so writes that use it still find the owner). Items keep
+    the owner name they were given."""
+    number, old = find(tx, name)
+    before = _row(tx, number)
+    if email is None and organisation is None and not aliases and rename is None:
+        raise InvalidInput(
+            "nothing to change; give at least one of --email, --organisation, --alias or --rename"
+        )
+    if rename is not None:
+        new = _check_name(tx, rename, own=number)
+        if new != old:
+            tx.execute("UPDATE owners SET name = :n WHERE id = :id", {"n": new, "id": number})
+            _add_aliases(tx, number, [old])
+    if email is not None:
+        tx.execute(
+            "UPDATE owners SET email = :e WHERE id = :id", {"e": _check_email(email), "id": number}
+        )
+    if organisation is not None:
+        tx.execute(
+            "UPDATE owners SET organisation = :o WHERE id = :id",
+            {"o": clean_text(organisation, "organisation"), "id": number},
+        )
+    _add_aliases(tx, number, aliases or [])
+    after = _row(tx, number)
+    return after, after.values != before.values
+
+
+def query(tx: Tx) -> list[Row]:
+    """Every owner by name, with its aliases."""
+    aliases: dict[int, list[str]] = {}
+    for alias, number in tx.all("SELECT alias, owner_id FROM owner_aliases ORDER BY alias"):
+        aliases.setdefault(int(number), []).append(str(alias))
+    return [
+        _as_row((r[1], r[2], r[3]), aliases.get(int(r[0]), []))
+        for r in tx.all("SELECT id, name, email, organisation FROM owners ORDER BY name, id")
+    ]

@@ -1,0 +1,234 @@
+"""`casey owner ...` through the real CLI: the owner directory, and owner names given on
+writes and loads resolved through it (issue 18, part 1)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from conftest import snapshot
+
+if TYPE_CHECKING:
+    from conftest import Casey, Store
+
+CN = "Supt, Central North"
+
+
+def owners(casey: Casey) -> list[dict[str, Any]]:
+    return casey.json("owner", "list")  # type: ignore[no-any-return]
+
+
+def add_cn(casey: Casey) -> None:
+    casey(
+        "owner",
+        "add",
+        CN,
+        "--organisation",
+        "Met",
+        "--alias",
+        "Met CN BCU",
+        "--alias",
+        "Central North BCU",
+    )
+
+
+def owner_of(casey: Casey, ref: str) -> Any:
+    return casey.json("action", "show", ref)["owner"]
+
+
+# ---------------------------------------------------------------- add / list / update
+
+
+def test_add_prints_the_name_and_lists_the_owner(casey: Casey) -> None:
+    assert owners(casey) == []
+    result = casey("owner", "add", CN, "--email", "cn.supt@met.example", "--alias", "Met CN-BCU")
+    assert result.stdout == f"{CN}\n"
+    assert result.stderr == f"Added owner {CN}.\n"
+    casey("owner", "add", "Government")  # a body without an address
+    assert owners(casey) == [
+        {"name": "Government", "email": None, "organisation": None, "aliases": None},
+        {
+            "name": CN,
+            "email": "cn.supt@met.example",
+            "organisation": None,
+            "aliases": "met cn bcu",
+        },
+    ]
+    csv = casey("owner", "list", "--format", "csv").stdout
+    assert csv.splitlines() == [
+        "name,email,organisation,aliases",
+        "Government,,,",
+        f'"{CN}",cn.supt@met.example,,met cn bcu',
+    ]
+    table = casey("owner", "list").stdout
+    assert "Owners" in table and "Government" in table and "cn.supt@met.example" in table
+
+
+def test_add_json_gives_the_owner(casey: Casey) -> None:
+    added = casey.json("owner", "add", "Head of Community Safety", "--organisation", "Islington")
+    assert added == {
+        "name": "Head of Community Safety",
+        "email": None,
+        "organisation": "Islington",
+        "aliases": None,
+    }
+
+
+def test_update_sets_and_clears_fields_adds_aliases_and_renames(casey: Casey) -> None:
+    add_cn(casey)
+    result = casey("owner", "update", "met cn bcu", "--email", "cn@met.example", "--alias", "CN")
+    assert result.stdout == f"{CN}\n" and result.stderr == f"Updated owner {CN}.\n"
+    again = casey("owner", "update", CN, "--email", "cn@met.example")
+    assert "unchanged" in again.stderr
+    casey("owner", "update", CN, "--organisation", "", "--rename", "Superintendent, CN")
+    [owner] = owners(casey)
+    assert owner == {
+        "name": "Superintendent, CN",
+        "email": "cn@met.example",
+        "organisation": None,
+        # the old name stays an alias: writes that use it still find the owner
+        "aliases": "central north bcu; cn; met cn bcu; supt central north",
+    }
+    casey("action", "add", "-b", "islington", "-t", "Panels", "--owner", "SUPT central north")
+    assert owner_of(casey, "A19") == "Superintendent, CN"
+
+
+def test_duplicates_are_refused_naming_the_owner_that_has_it(casey: Casey, isolated: Store) -> None:
+    add_cn(casey)
+    casey("owner", "add", "Government")
+    before = snapshot(isolated)
+    err = casey.error("owner", "add", "supt  central north")
+    assert err == (
+        f"Error: owner '{CN}' is already in the directory; change it with "
+        f"`casey owner update '{CN}'`"
+    )
+    err = casey.error("owner", "add", "met cn bcu")
+    assert f"'met cn bcu' is already an alias of owner '{CN}'" in err, err
+    err = casey.error("owner", "add", "Someone", "--alias", "Met CN BCU")
+    assert f"the alias 'Met CN BCU' already belongs to owner '{CN}' (as its alias)" in err
+    err = casey.error("owner", "update", "Government", "--alias", "Supt Central North")
+    assert f"already belongs to owner '{CN}' (as its name)" in err, err
+    err = casey.error("owner", "update", "Government", "--rename", CN)
+    assert f"owner '{CN}' is already in the directory" in err, err
+    assert snapshot(isolated) == before
+
+
+def test_bad_email_empty_name_and_unknown_owner_are_one_line_errors(
+    casey: Casey, isolated: Store
+) -> None:
+    before = snapshot(isolated)
+    for bad in ("cn.met.example", "cn@met", "a@b@c.d", "cn @met.example"):
+        err = casey.error("owner", "add", CN, "--email", bad)
+        assert "is not an email address; give --email as name@example.org" in err, err
+    assert "the owner's name is empty" in casey.error("owner", "add", " , ")
+    err = casey.error("owner", "update", "Nobody", "--email", "n@x.example")
+    assert "no owner 'Nobody' in the directory" in err and "casey owner list" in err
+    assert snapshot(isolated) == before
+    casey("owner", "add", CN)
+    err = casey.error("owner", "update", CN)
+    assert "nothing to change" in err, err
+
+
+# ---------------------------------------------------------------- resolution on writes
+
+
+def test_action_and_rec_owners_resolve_through_names_and_aliases(casey: Casey) -> None:
+    add_cn(casey)
+    result = casey("action", "add", "-b", "islington", "-t", "Panels", "--owner", "met cn-bcu")
+    assert result.stderr == "Added A19 in islington: Panels\n"  # no hint: it is an alias
+    assert owner_of(casey, "A19") == CN
+    casey("action", "update", "A3", "--owner", "central north bcu")
+    assert owner_of(casey, "A3") == CN
+    casey("rec", "update", "casey-3", "--owner", "SUPT. CENTRAL NORTH")
+    assert casey.json("rec", "show", "casey-3")["owner"] == CN
+    history = casey.json("history", "A3")
+    assert history[-1]["field"] == "owner" and history[-1]["new"] == CN
+    casey("action", "update", "A3", "--owner", "")  # '' still clears
+    assert owner_of(casey, "A3") is None
+
+
+def test_an_owner_not_in_the_directory_is_kept_and_a_near_miss_hinted(casey: Casey) -> None:
+    add_cn(casey)
+    result = casey("action", "add", "-b", "islington", "-t", "Bodies", "--owner", "Government")
+    assert result.stderr == "Added A19 in islington: Bodies\n"
+    assert owner_of(casey, "A19") == "Government"
+    result = casey("action", "add", "-b", "islington", "-t", "Typo", "--owner", "Supt Centrl North")
+    assert result.stdout == "A20\n"
+    assert result.stderr.splitlines()[0] == (
+        f"'Supt Centrl North' is not in the owner directory (did you mean '{CN}'?); kept as given"
+    )
+    assert owner_of(casey, "A20") == "Supt Centrl North"
+    result = casey("action", "update", "A20", "--owner", "Met CN BUC", "--format", "json")
+    assert "did you mean 'Supt, Central North'" in result.stderr
+    assert json.loads(result.stdout)["owner"] == "Met CN BUC"
+
+
+def test_an_empty_directory_keeps_every_owner_as_given(casey: Casey) -> None:
+    result = casey("action", "add", "-b", "islington", "-t", "Panels", "--owner", "  Insp  A ")
+    assert result.stderr == "Added A19 in islington: Panels\n"
+    assert owner_of(casey, "A19") == "Insp  A"
+
+
+# ---------------------------------------------------------------- resolution on loads
+
+
+def test_a_csv_load_resolves_owners_once_per_name(casey: Casey, tmp_path: Path) -> None:
+    add_cn(casey)
+    tracker = tmp_path / "tracker.csv"
+    tracker.write_text(
+        "Action,Lead officer,Target date\n"
+        "Ward panel dates,Met CN BCU,2027-01-31\n"
+        "Stop and search data,central north bcu,2027-02-28\n"
+        "Youth forum,Government,2027-03-31\n"
+        "Knife bins,Supt Centrl North,2027-04-30\n"
+        "Estate walks,Supt Centrl North,2027-05-31\n",
+        encoding="utf-8",
+    )
+    result = casey("load", str(tracker), "--borough", "islington")
+    hint = (
+        f"'Supt Centrl North' is not in the owner directory (did you mean '{CN}'?); kept as given"
+    )
+    assert result.stderr.count(hint) == 1, result.stderr  # once, not once per row
+    found = {i["title"]: i["owner"] for i in casey.json("action", "list", "-b", "islington")}
+    assert found["Ward panel dates"] == CN
+    assert found["Stop and search data"] == CN
+    assert found["Youth forum"] == "Government"
+    assert found["Knife bins"] == "Supt Centrl North"
+    # loaded again: the resolved names are what the items have, so nothing changes
+    again = casey("load", str(tracker), "--borough", "islington")
+    assert "0 created, 0 updated, 5 unchanged" in again.stdout, again.stdout
+
+
+def test_a_yaml_load_resolves_an_existing_items_owner(casey: Casey, tmp_path: Path) -> None:
+    add_cn(casey)
+    a3 = casey.json("action", "show", "A3")
+    minutes = tmp_path / "minutes.yaml"
+    minutes.write_text(
+        f"version: 1\nactions:\n  - ref: A3\n    borough: {a3['borough']}\n"
+        f"    title: {json.dumps(a3['title'])}\n    owner: met cn bcu\n",
+        encoding="utf-8",
+    )
+    casey("load", str(minutes))
+    assert owner_of(casey, "A3") == CN
+
+
+# ---------------------------------------------------------------- dump / restore
+
+
+def test_dump_and_restore_keep_the_directory(casey: Casey, tmp_path: Path) -> None:
+    add_cn(casey)
+    casey("owner", "add", "Government", "--email", "gov@gov.example")
+    dumped = tmp_path / "d.json"
+    result = casey("db", "dump", str(dumped))
+    assert "2 owners, 2 owner aliases" in result.stderr, result.stderr
+    document = json.loads(dumped.read_text(encoding="utf-8"))
+    assert document["version"] == 6
+    assert [o["name"] for o in document["owners"]] == [CN, "Government"]
+    assert [a["alias"] for a in document["owner_aliases"]] == ["central north bcu", "met cn bcu"]
+    target = tmp_path / "restored.db"
+    casey("--db", str(target), "db", "restore", str(dumped))
+    assert casey.json("--db", str(target), "owner", "list") == owners(casey)
+    # the restored directory resolves as the first did
+    casey("--db", str(target), "action", "add", "-b", "camden", "-t", "x", "--owner", "MET CN BCU")
+    assert casey.json("--db", str(target), "action", "show", "A19")["owner"] == CN
