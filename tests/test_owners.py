@@ -232,3 +232,44 @@ def test_dump_and_restore_keep_the_directory(casey: Casey, tmp_path: Path) -> No
     # the restored directory resolves as the first did
     casey("--db", str(target), "action", "add", "-b", "camden", "-t", "x", "--owner", "MET CN BCU")
     assert casey.json("--db", str(target), "action", "show", "A19")["owner"] == CN
+
+
+# ---------------------------------------------------------------- merge
+
+
+def test_merge_moves_every_item_through_the_history(casey: Casey, isolated: Store) -> None:
+    """Three spellings of one owner become one: items by the old owner's name, its alias or
+    a free-text name move to the new owner, one history event each with a note; the old
+    names become aliases, so later writes that use them find the new owner."""
+    add_cn(casey)
+    casey("owner", "add", "Met CN BCU office", "--email", "cn@met.police.example")
+    a = casey.json("action", "add", "--borough", "camden", "--title", "One", "--owner", "Met")
+    b = casey.json(
+        "action", "add", "--borough", "camden", "--title", "Two", "--owner", "met cn bcu office"
+    )
+    c = casey.json("action", "add", "--borough", "camden", "--title", "Three", "--owner", CN)
+    before = snapshot(isolated)
+    dry = casey("owner", "merge", "Met CN BCU office", CN, "--dry-run")
+    assert dry.stderr.strip() == (
+        f"Merged Met CN BCU office into {CN}; would move 1 item: {b['ref']}. Dry run: nothing "
+        "was written."
+    )
+    assert snapshot(isolated) == before
+    casey("owner", "merge", "Met CN BCU office", CN)
+    merged = casey.json("owner", "merge", "Met", CN)
+    assert (merged["merged"], merged["into"]) == ("Met", CN)
+    assert a["ref"] in merged["moved"]  # and the bundled register's items owned by "Met"
+    for ref in [*merged["moved"], b["ref"], c["ref"]]:
+        assert owner_of(casey, ref) == CN
+    assert "Met" not in {i["owner"] for i in casey.json("export", "--format", "json")}
+    events = [e for e in casey.json("action", "show", b["ref"])["history"] if e["field"] == "owner"]
+    assert [(e["old"], e["new"], e["note"]) for e in events] == [
+        ("Met CN BCU office", CN, f"owner 'Met CN BCU office' merged into '{CN}'")
+    ]
+    [cn] = [o for o in owners(casey) if o["name"] == CN]
+    assert cn["email"] == "cn@met.police.example"  # the merged owner's, where CN had none
+    assert "met" in cn["aliases"].split("; ") and "met cn bcu office" in cn["aliases"]
+    later = casey.json("action", "add", "--borough", "camden", "--title", "Four", "--owner", "MET")
+    assert later["owner"] == CN
+    err = casey.error("owner", "merge", "supt central north", CN)
+    assert err == f"Error: 'supt central north' is {CN}'s own name; nothing to merge"

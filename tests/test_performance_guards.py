@@ -101,6 +101,7 @@ EVERY_COMMAND = (
     ["owner", "add", "Guard owner", "--alias", "Guarded owner"],
     ["owner", "update", "Guard owner", "--email", "guard@example.org"],
     ["owner", "list"],
+    ["owner", "merge", "Someone", "Guard owner"],
     ["source", "list"],
     ["borough", "list"],
     ["load", "{tmp}/minutes.yaml"],

@@ -7,7 +7,7 @@ import typer
 from casey_cli.cli import output, views
 from casey_cli.cli.context import app_context
 from casey_cli.cli.errors import errors_as_one_line
-from casey_cli.cli.options import format_option
+from casey_cli.cli.options import ByOpt, format_option
 from casey_cli.enums import Format
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
@@ -113,6 +113,49 @@ def update(
         else f"Owner {shown} unchanged: it already has those values."
     )
     output.emit_written(fmt, row.to_dict(), shown, message)
+
+
+@app.command("merge")
+@errors_as_one_line
+def merge(
+    ctx: typer.Context,
+    old: Annotated[
+        str,
+        typer.Argument(
+            help="The owner to merge away: a name or alias in the directory, or a name as "
+            "items carry it.",
+            show_default=False,
+        ),
+    ],
+    new: Annotated[
+        str, typer.Argument(help="The owner it becomes (in the directory).", show_default=False)
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the items that would move; write nothing.")
+    ] = False,
+    by: ByOpt = None,
+    fmt: OwnerWriteFormatOpt = Format.TEXT,
+) -> None:
+    """Merge one owner into another: every item of OLD becomes NEW's, one history event each,
+    and OLD's name and aliases become NEW's aliases.
+
+    Example: casey owner merge "Met CN BCU" "Supt, Central North"
+    """
+    from casey_cli.services import owners
+
+    app = app_context(ctx)
+    with app.store().write(dry_run=dry_run) as tx:
+        source, target, refs = owners.merge(tx, app.run_context(by), old, new)
+    verb = "would move" if dry_run else "moved"
+    listed = f": {', '.join(refs)}" if refs else ""
+    items = f"{len(refs)} item{'s' if len(refs) != 1 else ''}"
+    message = f"Merged {source} into {target}; {verb} {items}{listed}."
+    output.emit_written(
+        fmt,
+        {"dry_run": dry_run, "merged": source, "into": target, "moved": refs},
+        target,
+        message + (" Dry run: nothing was written." if dry_run else ""),
+    )
 
 
 @app.command("list")

@@ -12,6 +12,7 @@ from casey_cli.schemas import Row
 from casey_cli.text import clean_text
 
 if TYPE_CHECKING:
+    from casey_cli.run_context import RunContext
     from casey_cli.store.tx import Tx
 
 OWNER_COLUMNS = ("name", "email", "organisation", "aliases")
@@ -207,3 +208,57 @@ def query(tx: Tx) -> list[Row]:
         _as_row((r[1], r[2], r[3]), aliases.get(int(r[0]), []))
         for r in tx.all("SELECT id, name, email, organisation FROM owners ORDER BY name, id")
     ]
+
+
+def merge(tx: Tx, run: RunContext, old: str, new: str) -> tuple[str, str, list[str]]:
+    """Merge owner `old` into `new` (in the directory): every item whose owner is `old` (by
+    its name or an alias, or `old` as items carry it when the directory lacks it) gets
+    `new`'s name, one history event each noting the merge; `old`'s name and aliases become
+    `new`'s aliases, and its email and organisation fill the ones `new` lacks. An alias of
+    `new` as `old` moves the items that carry that spelling. Returns the two names and the
+    refs of the items moved."""
+    into, target = find(tx, new)
+    keys = {owner_key(old)}
+    if not owner_key(old):
+        raise InvalidInput("the owner to merge is empty; give OLD", field="OLD")
+    known = _owner_of_key(tx, owner_key(old))
+    source = clean_text(old, "OLD") or old
+    if owner_key(old) == owner_key(target):
+        raise InvalidInput(f"'{old}' is {target}'s own name; nothing to merge")
+    if known is not None and known[0] == into:
+        known = None  # already NEW's alias: only its items, spelt so, move
+    if known is not None:
+        number, source, _ = known
+        keys.add(owner_key(source))
+        keys.update(
+            str(a)
+            for (a,) in tx.all(
+                "SELECT alias FROM owner_aliases WHERE owner_id = :id", {"id": number}
+            )
+        )
+        email, organisation = tx.one(
+            "SELECT email, organisation FROM owners WHERE id = :id", {"id": number}
+        ) or (None, None)
+        tx.execute("DELETE FROM owner_aliases WHERE owner_id = :id", {"id": number})
+        tx.execute("DELETE FROM owners WHERE id = :id", {"id": number})
+        tx.execute(
+            "UPDATE owners SET email = coalesce(email, :e), organisation = coalesce(organisation, "
+            ":o) WHERE id = :id",
+            {"e": email, "o": organisation, "id": into},
+        )
+    _add_aliases(tx, into, [source])
+    refs = [
+        str(ref)
+        for ref, owner in tx.all(
+            "SELECT 'A' || id, owner FROM actions WHERE owner IS NOT NULL "
+            "UNION ALL SELECT ref, owner FROM recommendations WHERE owner IS NOT NULL"
+        )
+        if owner_key(str(owner)) in keys and owner != target
+    ]
+    note = f"owner '{source}' merged into '{target}'"
+    for ref in refs:
+        item = tx.action(ref) if ref[:1] == "A" and ref[1:].isdigit() else tx.recommendation(ref)
+        tx.update(
+            item, {"owner": target}, by=run.user, today=run.today, note=note, note_alone=False
+        )
+    return source, target, refs
