@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from casey_cli.errors import InvalidInput, did_you_mean
+from casey_cli.refs import is_rec_ref
 
 # The headings each field is known by, as councils, police bodies and inquiries write them
 # (../shared/reference/trackers.md); matched ignoring case, spaces and punctuation.
@@ -244,8 +245,8 @@ def describe(header: HeaderMap) -> str:
     return text
 
 
-# A casey ref: an action's (A12) or a recommendation's (casey-7).
-CASEY_REF = re.compile(r"^(?:[Aa]\d{1,9}|[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d{1,9})$")
+# An action's ref as casey writes it, with its A: a tracker's bare `14` is its own number.
+_WRITTEN_ACTION_REF = re.compile(r"^[Aa][0-9]{1,9}$")
 
 
 def holds_casey_refs(values: Iterable[object]) -> bool:
@@ -255,7 +256,9 @@ def holds_casey_refs(values: Iterable[object]) -> bool:
     for value in values:
         if value is None or value == "":
             continue
-        if not isinstance(value, str) or not CASEY_REF.match(value.strip()):
+        if not isinstance(value, str) or not (
+            _WRITTEN_ACTION_REF.match(value.strip()) or is_rec_ref(value)
+        ):
             return False
         seen = True
     return seen

@@ -18,7 +18,7 @@ from casey_cli.dates import DATE_HELP, RelativeDate, TrackerDate, parse_file_dat
 from casey_cli.errors import InvalidInput, ManyProblems, did_you_mean
 from casey_cli.io.headings import HeaderMap, holds_casey_refs
 from casey_cli.io.yamlfile import LineDict, read_yaml
-from casey_cli.refs import parse_action_id
+from casey_cli.refs import is_rec_ref, parse_action_id
 from casey_cli.text import clean_text
 
 
@@ -569,7 +569,6 @@ class Problems:
             raise ManyProblems(self.found, self.more)
 
 
-REC_REF = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d+$")
 # A row with casey's own ref names its item: it needs no other column.
 _ROW_FIELDS_BY_REF = FieldSpecs({k: (v[0], False) for k, v in ITEM_ROW_FIELDS.items()})
 
@@ -708,7 +707,7 @@ def _place_row(
     to a batch."""
     ref = item.get("ref")
     if ref and not item.get("kind"):
-        item["kind"] = "recommendation" if REC_REF.match(ref) else "action"
+        item["kind"] = "recommendation" if is_rec_ref(ref) else "action"
     if options.source and not ref and not item.get("kind"):
         item["kind"] = "recommendation"
     kind = item.get("kind") or "action"

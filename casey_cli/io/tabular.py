@@ -328,11 +328,6 @@ SERIAL_DATES = frozenset(("due", "original_due", "completed", "revised_due"))
 FORMULA_FIX = "the formula has no saved value; open the file in Excel and save it, or paste values"
 
 
-def recognised(header: list[str], mapping: dict[str, str] | None = None) -> bool:
-    """A header row of item columns: casey's own, or a tracker's with a title or reference."""
-    return find_header([(1, header)], mapping) is not None
-
-
 def _text_cell(value: Any) -> str:
     return "" if value is None else str(value).strip()
 

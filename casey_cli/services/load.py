@@ -30,6 +30,7 @@ from casey_cli.io.register import (
     parse_register,
 )
 from casey_cli.owners import Directory
+from casey_cli.refs import is_action_ref
 from casey_cli.run_context import RunContext
 from casey_cli.schemas import LoadResult
 from casey_cli.store.items import as_date
@@ -834,7 +835,7 @@ def _same_item(where: Where, ref: str, old: str, title: str | None, tracker_ref:
         return
     if difflib.SequenceMatcher(None, title.lower(), old.lower()).ratio() >= SAME_TITLE:
         return
-    command = "action" if ref[:1] == "A" and ref[1:].isdigit() else "rec"
+    command = "action" if is_action_ref(ref) else "rec"
     raise where.fail(
         "tracker_ref",
         f"the reference {tracker_ref!r} is {ref} ({old!r}), whose title is nothing like "

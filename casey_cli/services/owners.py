@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from casey_cli.errors import InvalidInput, NotFound, did_you_mean
 from casey_cli.owners import Directory, owner_key
+from casey_cli.refs import is_action_ref
 from casey_cli.schemas import Row
 from casey_cli.text import clean_text
 
@@ -257,7 +258,7 @@ def merge(tx: Tx, run: RunContext, old: str, new: str) -> tuple[str, str, list[s
     ]
     note = f"owner '{source}' merged into '{target}'"
     for ref in refs:
-        item = tx.action(ref) if ref[:1] == "A" and ref[1:].isdigit() else tx.recommendation(ref)
+        item = tx.action(ref) if is_action_ref(ref) else tx.recommendation(ref)
         tx.update(
             item, {"owner": target}, by=run.user, today=run.today, note=note, note_alone=False
         )
