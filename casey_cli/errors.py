@@ -8,6 +8,11 @@ class CaseyError(Exception):
 
     exit_code = 1
 
+    def said(self) -> list[str]:
+        """What stderr says of it: one line (ManyProblems: one for each problem, then the
+        count)."""
+        return [str(self)]
+
 
 class NotFound(CaseyError):
     """A ref, slug or code that is not in the store."""
@@ -48,6 +53,9 @@ class ManyProblems(InvalidInput):
         CaseyError.__init__(self, "\n".join(lines))
         self.message, self.file, self.line, self.field = lines[-1], None, None, None
         self.lines, self.problems = lines, problems
+
+    def said(self) -> list[str]:
+        return self.lines
 
 
 class StoreError(CaseyError):

@@ -62,12 +62,10 @@ def errors_as_one_line(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except CaseyError as exc:
-            lines = getattr(exc, "lines", None)  # several problems: one line each
-            if lines:
-                for line in lines[:-1]:
-                    sys.stderr.write(f"Error: {' '.join(line.split())}\n")
-                raise fail(lines[-1], exc.exit_code) from None
-            raise fail(str(exc), exc.exit_code) from None
+            *before, last = exc.said()
+            for line in before:  # several problems: a line each, the count last
+                sys.stderr.write(f"Error: {' '.join(line.split())}\n")
+            raise fail(last, exc.exit_code) from None
         except Exception as exc:
             message = _store_failure(exc)
             if message is None:
