@@ -271,5 +271,12 @@ def test_merge_moves_every_item_through_the_history(casey: Casey, isolated: Stor
     assert "met" in cn["aliases"].split("; ") and "met cn bcu office" in cn["aliases"]
     later = casey.json("action", "add", "--borough", "camden", "--title", "Four", "--owner", "MET")
     assert later["owner"] == CN
+    before = snapshot(isolated)
+    err = casey.error("owner", "merge", "Nobody at all", CN)
+    assert err == (
+        "Error: no owner or item owner 'Nobody at all'; see `casey owner list`, or the "
+        "owners of `casey action list`"
+    )
+    assert snapshot(isolated) == before  # a typo does not become an alias
     err = casey.error("owner", "merge", "supt central north", CN)
     assert err == f"Error: 'supt central north' is {CN}'s own name; nothing to merge"

@@ -256,6 +256,11 @@ def merge(tx: Tx, run: RunContext, old: str, new: str) -> tuple[str, str, list[s
         )
         if owner_key(str(owner)) in keys and owner != target
     ]
+    if known is None and not refs:  # a typo, not an owner: never make it an alias
+        raise NotFound(
+            f"no owner or item owner '{old}'; see `casey owner list`, or the owners of "
+            "`casey action list`"
+        )
     note = f"owner '{source}' merged into '{target}'"
     for ref in refs:
         item = tx.action(ref) if is_action_ref(ref) else tx.recommendation(ref)
