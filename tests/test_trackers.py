@@ -1003,3 +1003,9 @@ def test_percent_complete_and_map_status_errors_speak_the_trackers_language(
     check(items_of(casey, "action"), {"Pct thing": {"progress": 50, "due": "2027-03-31"}})
     err = casey.error("load", str(path), "--borough", "islington", "--map-status", "Green=done!")
     assert err.startswith("Error: --map-status: unknown status 'done!'")
+
+
+def test_a_reference_column_of_casey_refs_is_shown_as_ref(casey: Casey, tmp_path: Path) -> None:
+    path = write(tmp_path, "t.csv", "Ref,Status\nA3,Completed\n")
+    out = casey("load", str(path), "--dry-run").stdout
+    assert f"{path}: columns 'Ref' -> ref, 'Status' -> status" in out

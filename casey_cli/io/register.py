@@ -608,17 +608,6 @@ def parse_item_rows(
     part = len(places)  # this part's number in `seen`
     places.append(name)
     headings = dict(header.headings) if header is not None else None
-    stream = iter(rows)
-    first = list(itertools.islice(stream, BATCH_ROWS))
-    if header is not None and not header.own:
-        if header.has("tracker_ref") and holds_casey_refs(
-            r.get("tracker_ref") for r in first if isinstance(r, LineDict)
-        ):
-            # The column holds casey's refs (A12, casey-7): it is `ref`.
-            stream = (_renamed(r, "tracker_ref", "ref") for r in itertools.chain(first, stream))
-            first = []
-            if headings is not None:
-                headings["ref"] = headings.pop("tracker_ref")
     # An action has no response: a tracker's response column is a recommendation's.
     no_response = header is not None and not header.own and options.source is None
     fields = _fields_for(options)
@@ -626,7 +615,7 @@ def parse_item_rows(
     memo: dict[Any, Any] = {}
     preview = options.preview
     batch = Parsed([], [], [], [], [])
-    for row in itertools.chain(first, stream):
+    for row in rows:
         if isinstance(row, InvalidInput):  # a row the file itself gets wrong
             problems.add(row)
             continue
@@ -687,6 +676,26 @@ def _shown_key(key: RowKey) -> str:
     if key[0] == "title":
         return f"{key[1]}/{key[2]}"
     return key[1] if key[0] == "ref" else f"rec {key[1]}"
+
+
+def _casey_refs(
+    header: HeaderMap, rows: Iterable[LineDict | InvalidInput]
+) -> Iterable[LineDict | InvalidInput]:
+    """A tracker's reference column that holds casey's own refs (A12, casey-7), judged on
+    its first batch of rows, is casey's `ref`: the header says so (for the dry run and
+    errors) and the rows are read so."""
+    if not header.has("tracker_ref"):
+        return rows
+    stream = iter(rows)
+    first = list(itertools.islice(stream, BATCH_ROWS))
+    if not holds_casey_refs(r.get("tracker_ref") for r in first if isinstance(r, LineDict)):
+        return itertools.chain(first, stream)
+    header.fields = ["ref" if name == "tracker_ref" else name for name in header.fields]
+    header.headings = {
+        ("ref" if name == "tracker_ref" else name): heading
+        for name, heading in header.headings.items()
+    }
+    return (_renamed(r, "tracker_ref", "ref") for r in itertools.chain(first, stream))
 
 
 def _renamed(row: LineDict | InvalidInput, old: str, new: str) -> LineDict | InvalidInput:
@@ -815,6 +824,7 @@ def parse_file(
         if part.header is not None and not part.header.own:
             from casey_cli.io.headings import describe, misspelt
 
+            part.rows = _casey_refs(part.header, part.rows)
             wrong = misspelt(part.header, ITEM_ROW_FIELDS)
             if wrong is not None:
                 where = InvalidInput(
