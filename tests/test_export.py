@@ -184,7 +184,7 @@ def test_ics_alarm_before_each_due_date(casey):
         [a.decoded("trigger") for a in e.walk("VALARM")] == [timedelta(days=-14)] for e in due
     )
     assert casey.error("export", "--format", "json", "--alarm", "7d") == (
-        "Error: --alarm: --alarm is for a calendar; add --format ics"
+        "Error: --alarm: only a calendar has reminders; add --format ics"
     )
     assert casey.error("export", "--format", "ics", "--alarm", "soon").startswith(
         "Error: --alarm: 'soon' is not a time before a due date"

@@ -102,7 +102,7 @@ def _alarm_days(text: str, fmt: Format) -> int:
     from casey_cli.errors import InvalidInput
 
     if fmt is not Format.ICS:
-        raise InvalidInput("--alarm is for a calendar; add --format ics", field="--alarm")
+        raise InvalidInput("only a calendar has reminders; add --format ics", field="--alarm")
     match = re.fullmatch(r"([0-9]{1,3}) ?([dw])", text.strip().lower())
     if match is None:
         raise InvalidInput(

@@ -205,7 +205,7 @@ def _read_map_file(path: Path) -> tuple[dict[str, str], dict[str, str]]:
     if not isinstance(doc, dict) or not set(doc) <= {"columns", "statuses"}:
         raise InvalidInput(
             "a map file is a YAML mapping of `columns:` (Heading: field) and `statuses:` "
-            "(Word: status); see docs/tracker.md",
+            "(Word: status), for example columns: {Date: ignore}",
             file=str(path),
         )
     columns: dict[str, str] = {}
