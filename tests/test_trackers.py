@@ -1009,3 +1009,23 @@ def test_a_reference_column_of_casey_refs_is_shown_as_ref(casey: Casey, tmp_path
     path = write(tmp_path, "t.csv", "Ref,Status\nA3,Completed\n")
     out = casey("load", str(path), "--dry-run").stdout
     assert f"{path}: columns 'Ref' -> ref, 'Status' -> status" in out
+
+
+def test_a_rows_missing_borough_is_reported_with_its_bad_cells(
+    casey: Casey, isolated: Any, tmp_path: Path
+) -> None:
+    """A row's own problem (no borough) comes in the same run as its cells' problems, so a
+    clerk does not fix two and then meet a third."""
+    before = snapshot(isolated)
+    path = write(tmp_path, "t.csv", "Action,Target date,Status\nX,31/02/2027,Nonsense\n")
+    lines = casey("load", str(path), code=1).stderr.splitlines()
+    assert [line.split(": ", 2)[1] for line in lines] == [
+        f"{path}:2",
+        f"{path}:2",
+        f"{path}:2",
+        "3 problems in the files; nothing was written",
+    ]
+    assert lines[2] == (
+        f"Error: {path}:2: an action needs 'borough'; add a Borough column, or --borough SLUG"
+    )
+    assert snapshot(isolated) == before

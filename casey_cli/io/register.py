@@ -323,7 +323,7 @@ def _record_fields(
         raise where.fail(None, f"each {what} must be a mapping of field: value")
     where = Where(where.file, node, where.headings)
     out: dict[str, Any] = {}
-    failed = False
+    failed: set[str] = set()
     for key, value in node.items():
         spec = fields.get(key)
         if spec is None:
@@ -349,7 +349,7 @@ def _record_fields(
             if problems is None:
                 raise
             problems.add(exc)
-            failed = True
+            failed.add(key)
             continue
         if parsed is _BLANK:
             if key not in NOT_CLEARED:  # blank means not given
@@ -357,7 +357,7 @@ def _record_fields(
             continue
         out[key] = parsed
     if failed:
-        raise RowSkipped
+        raise RowSkipped(out, failed)
     status = out.get("status")
     if isinstance(status, StatusRead):
         out["status"], out["status_update"] = status.status, status.update
@@ -392,7 +392,12 @@ MEMO_VALUES = 4096  # the parsed values kept per field (boroughs, statuses, date
 
 
 class RowSkipped(Exception):
-    """A row whose problems were all added to the load's problems."""
+    """A row whose cells' problems were added to the load's problems: the fields it read,
+    and the ones it could not."""
+
+    def __init__(self, read: dict[str, Any], failed: set[str]) -> None:
+        super().__init__()
+        self.read, self.failed = read, failed
 
 
 def _article(word: str) -> str:
@@ -628,7 +633,14 @@ def parse_item_rows(
         except InvalidInput as exc:
             problems.add(exc)
             continue
-        except RowSkipped:
+        except RowSkipped as skipped:
+            # The row's own problems too (no borough, no title), unless a bad cell of the
+            # field they are about is why: every problem in one run.
+            if not skipped.failed & {"ref", "kind", "title", "tracker_ref", "borough"}:
+                try:
+                    _place_row(skipped.read, where, options)
+                except InvalidInput as exc:
+                    problems.add(exc)
             continue
         if preview is not None and len(preview) < PREVIEW_ROWS:
             preview.append(PreviewRow(name, row.line, dict(row), dict(item)))
