@@ -27,6 +27,7 @@ class Directory:
     names: dict[str, str] = field(default_factory=dict)
     # What each name given resolved to, and its hint: a load meets the same names again.
     _seen: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    _shown: dict[str, str] = field(default_factory=dict)
 
     def resolve(self, text: str | None) -> tuple[str | None, str | None]:
         """The name to store for an owner given as `text` (cleaned already): the directory's
@@ -38,6 +39,16 @@ class Directory:
         if seen is None:
             seen = self._seen[text] = self._resolve(text)
         return seen
+
+    def name_of(self, text: str | None) -> str | None:
+        """The owner an item's stored name stands for, as views group and show it: the
+        directory's name when `text` is one of its names or aliases, else `text`."""
+        if text is None or not self.names:
+            return text
+        shown = self._shown.get(text)
+        if shown is None:
+            shown = self._shown[text] = self.names.get(owner_key(text), text)
+        return shown
 
     def _resolve(self, text: str) -> tuple[str, str | None]:
         key = owner_key(text)

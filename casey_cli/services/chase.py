@@ -24,12 +24,16 @@ KINDS = ("overdue", "due_soon", "stale", "gaps")
 
 def build(tx: Tx, run: RunContext, f: Filters) -> ChaseList:
     """Every open item in scope that is overdue, due within the window, stale, or has no owner
-    or no due date; grouped by owner (case and spacing ignored; no owner last), each owner's
-    items most late first (rows come in due-date order, undated last)."""
+    or no due date; grouped by owner as the owner directory names it (case and spacing
+    ignored; no owner last), each owner's items most late first (rows come in due-date
+    order, undated last)."""
+    from casey_cli.store.lookup import owner_directory
+
     today, window = run.today, run.window
+    name_of = owner_directory(tx).name_of
     groups: dict[str, OwnerChase] = {}
     for row in stored_items(tx, replace(f, statuses=OPEN_STATUSES), today, last_event=True):
-        status, owner, due = row[7], (row[6] or "").strip() or None, as_date(row[8])
+        status, owner, due = row[7], (name_of(row[6]) or "").strip() or None, as_date(row[8])
         hits = {
             "overdue": rules.is_overdue(status, due, today),
             "due_soon": rules.is_due_soon(status, due, today, window),

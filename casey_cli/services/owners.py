@@ -22,14 +22,9 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.][^@\s]*")
 
 def directory(tx: Tx) -> Directory:
     """Every owner's name and alias keys, read in two queries (once per command or load)."""
-    names: dict[str, str] = {}
-    by_id: dict[int, str] = {}
-    for number, name in tx.all("SELECT id, name FROM owners"):
-        by_id[int(number)] = str(name)
-        names[owner_key(str(name))] = str(name)
-    for alias, number in tx.all("SELECT alias, owner_id FROM owner_aliases"):
-        names.setdefault(str(alias), by_id[int(number)])
-    return Directory(names)
+    from casey_cli.store.lookup import owner_directory
+
+    return owner_directory(tx)
 
 
 def resolve(tx: Tx, owner: str | None, hints: list[str] | None) -> str | None:

@@ -77,7 +77,16 @@ def london_day(stamp: str) -> date:
 
 # --- a whole store as at a day: an in-memory SQLite copy, then the undo as SQL -------------
 
-_TABLES = ("boroughs", "sources", "recommendations", "meetings", "actions", "history")
+_TABLES = (
+    "boroughs",
+    "sources",
+    "recommendations",
+    "meetings",
+    "actions",
+    "history",
+    "owners",
+    "owner_aliases",
+)
 
 
 def _key(event: Undo) -> tuple[str, str, Any]:

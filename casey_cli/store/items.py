@@ -120,7 +120,9 @@ class Filters:
     """What `action list`, `status` and `export` filter on (all optional, all ANDed)."""
 
     borough: str | None = None
-    owner: str | None = None
+    owner: str | None = None  # a part of the owner's name, any case
+    # Stored owner names `owner` stands for through the owner directory (lookup.filters).
+    owner_spellings: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
     source: str | None = None
     recommendation: str | None = None
@@ -234,7 +236,14 @@ def _where(f: Filters, kind: str, today: date, params: dict[str, Any]) -> str:
             + f.owner.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             + "%"
         )
-        clauses.append(f"lower({alias}.owner) LIKE :owner ESCAPE '\\'")
+        match = f"lower({alias}.owner) LIKE :owner ESCAPE '\\'"
+        if f.owner_spellings:
+            marks = []
+            for n, spelling in enumerate(f.owner_spellings):
+                params[f"owner{n}"] = spelling
+                marks.append(f":owner{n}")
+            match = f"({match} OR {alias}.owner IN ({', '.join(marks)}))"
+        clauses.append(match)
     if f.statuses:
         names = []
         for n, status in enumerate(f.statuses):
@@ -326,7 +335,10 @@ def stored_items(
     return tx.rows(sql, params) if sql else ()
 
 
-def item_from_stored(row: Sequence[Any], today: date, window: int) -> Item:
+def item_from_stored(
+    row: Sequence[Any], today: date, window: int, owner: Callable[[str | None], str | None]
+) -> Item:
+    """An item from its stored row; `owner` gives the name its stored owner stands for."""
     return make_item(
         ref=row[0],
         kind=row[1],
@@ -334,7 +346,7 @@ def item_from_stored(row: Sequence[Any], today: date, window: int) -> Item:
         source=row[3],
         recommendation=row[4],
         title=row[5],
-        owner=row[6],
+        owner=owner(row[6]),
         status=row[7],
         due=as_date(row[8]),
         original_due=as_date(row[9]),
@@ -358,9 +370,13 @@ def item_from_stored(row: Sequence[Any], today: date, window: int) -> Item:
 def items(
     tx: Tx, f: Filters, *, today: date, window: int, limit: int | None = None
 ) -> Iterator[Item]:
-    """Items matching `f`, streamed in the contract's order: due date (undated last), then ref."""
+    """Items matching `f`, streamed in the contract's order: due date (undated last), then
+    ref; each owner as the owner directory names it."""
+    from casey_cli.store.lookup import owner_directory
+
+    owner = owner_directory(tx).name_of
     for row in stored_items(tx, f, today, limit=limit):
-        yield item_from_stored(row, today, window)
+        yield item_from_stored(row, today, window, owner)
 
 
 def _count_sql(
@@ -438,7 +454,7 @@ _CLOSED_WORDS = frozenset({"status", "assurance", "verification", "reported_rag"
 
 
 def _item_values_sql(
-    f: Filters, today: date, window: int, guard: tuple[str, ...]
+    f: Filters, today: date, window: int, guard: tuple[str, ...], raw_owner: bool = False
 ) -> tuple[str, dict[str, Any]]:
     starts = ", ".join(_sql_text(c) for c in guard)
 
@@ -468,7 +484,7 @@ def _item_values_sql(
             text("source"),
             text("recommendation"),
             text("title"),
-            text("owner"),
+            c["owner"] if raw_owner else text("owner"),
             text("status"),
             f"substr({due}, 1, 10)",
             f"substr({c['original_due']}, 1, 10)",
@@ -503,9 +519,15 @@ def item_values(
     """Item objects as tuples in ITEM_COLUMNS order, streamed in the contract's order (on
     SQLite with no Python step per row); a text cell that starts with one of `guard` gets a
     leading "'" (the CSV export's guard against spreadsheet formulas)."""
+    from casey_cli.store.lookup import owner_directory
+
+    directory = owner_directory(tx)
     if tx.dialect == "sqlite":
-        sql, params = _item_values_sql(f, today, window, guard)
-        return map(_ITEM_FIELDS, tx.cursor(sql, params)) if sql else ()
+        sql, params = _item_values_sql(f, today, window, guard, raw_owner=bool(directory.names))
+        values = map(_ITEM_FIELDS, tx.cursor(sql, params)) if sql else ()
+        if not directory.names:
+            return values
+        return (_owner_named(row, directory.name_of, guard) for row in values)
     rows = (tuple(i.to_dict().values()) for i in items(tx, f, today=today, window=window))
     if not guard:
         return rows
@@ -513,6 +535,19 @@ def item_values(
         tuple("'" + v if isinstance(v, str) and v.startswith(guard) else v for v in row)
         for row in rows
     )
+
+
+_OWNER = ITEM_COLUMNS.index("owner")
+
+
+def _owner_named(
+    row: Sequence[Any], name_of: Callable[[str | None], str | None], guard: tuple[str, ...]
+) -> tuple[Any, ...]:
+    """A row of item values with its owner as the directory names it (and guarded)."""
+    owner = name_of(row[_OWNER])
+    if guard and owner and owner.startswith(guard):
+        owner = "'" + owner
+    return (*row[:_OWNER], owner, *row[_OWNER + 1 :])
 
 
 def names(tx: Tx, table: str, column: str) -> list[str]:

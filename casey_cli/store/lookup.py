@@ -15,6 +15,7 @@ from casey_cli.errors import InvalidInput, NotFound, did_you_mean
 from casey_cli.store.items import Filters, exists, names
 
 if TYPE_CHECKING:
+    from casey_cli.owners import Directory
     from casey_cli.store.tx import Tx
 
 _MEETING_REF = re.compile(r"^[Mm]?([0-9]{1,9})$")
@@ -118,12 +119,14 @@ def filters(
     theme: str | None = None,
     **rest: object,
 ) -> Filters:
-    """Filters with every named borough, source, recommendation and theme checked."""
+    """Filters with every named borough, source, recommendation and theme checked, and an
+    owner matched through the owner directory too."""
     if theme:
         theme = known(tx, "recommendations", "theme", theme, "theme", "casey rec list")
     return Filters(
         borough=borough_slug(tx, borough) if borough else None,
         owner=owner or None,
+        owner_spellings=owner_spellings(tx, owner, owner_directory(tx)) if owner else (),
         statuses=tuple(rules.normalise_status(s) for s in statuses),
         source=known(tx, "sources", "code", source, "source", "casey source list")
         if source
@@ -136,3 +139,42 @@ def filters(
         theme=theme,
         **rest,  # type: ignore[arg-type]
     )
+
+
+def owner_directory(tx: Tx) -> Directory:
+    """The owner directory as it stands: every owner's name and alias keys, in two queries."""
+    from casey_cli.owners import Directory, owner_key
+
+    names: dict[str, str] = {}
+    by_id: dict[int, str] = {}
+    for number, name in tx.all("SELECT id, name FROM owners"):
+        by_id[int(number)] = str(name)
+        names[owner_key(str(name))] = str(name)
+    for alias, number in tx.all("SELECT alias, owner_id FROM owner_aliases"):
+        names.setdefault(str(alias), by_id[int(number)])
+    return Directory(names)
+
+
+def owner_spellings(tx: Tx, owner: str, directory: Directory) -> tuple[str, ...]:
+    """`--owner` with a directory: the stored owner names that the plain match (a part of
+    the stored name) misses but that stand for a directory owner matched by `owner`: its
+    name or an alias given in full, or a part of its name. 'Supt, Central North' given for
+    an owner whose items say 'Met CN BCU' finds those items."""
+    from casey_cli.owners import owner_key
+
+    if not directory.names:
+        return ()
+    part = owner.strip().lower()
+    named = directory.names.get(owner_key(owner))
+    found = []
+    for (stored,) in tx.all(
+        "SELECT DISTINCT owner FROM actions WHERE owner IS NOT NULL "
+        "UNION SELECT DISTINCT owner FROM recommendations WHERE owner IS NOT NULL"
+    ):
+        text = str(stored)
+        shown = directory.name_of(text) or text
+        if part in text.lower():
+            continue  # the plain match finds it
+        if shown == named or (shown != text and part in shown.lower()):
+            found.append(text)
+    return tuple(sorted(found))
