@@ -219,6 +219,44 @@ def _db_kept(value: object) -> str:
     return text
 
 
+def _host(value: object) -> str:
+    """An SMTP server's name or address."""
+    if not isinstance(value, str) or not value.strip() or any(c.isspace() for c in value.strip()):
+        raise ValueError("must be a server name such as smtp.example.org, in quotes")
+    return value.strip()
+
+
+def _switch(value: object) -> bool:
+    """true/false (TOML), or yes/no, on/off, 1/0 given as text."""
+    if isinstance(value, bool):
+        return value
+    words = {"true": True, "yes": True, "on": True, "1": True}
+    words |= {"false": False, "no": False, "off": False, "0": False}
+    if isinstance(value, str) and value.strip().lower() in words:
+        return words[value.strip().lower()]
+    raise ValueError(f"{value!r} is not true or false; give true or false")
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("must be text in quotes")
+    return value.strip()
+
+
+def _address(value: object) -> str:
+    """A From address: 'clerk@example.org' or 'Scrutiny Team <clerk@example.org>'."""
+    from email.utils import parseaddr
+
+    text = _text(value)
+    name, address = parseaddr(text)
+    if "@" not in address or "." not in address.rpartition("@")[2]:
+        raise ValueError(
+            f"{text!r} is not an email address; give one such as clerk@example.org or "
+            "'Scrutiny Team <clerk@example.org>'"
+        )
+    return text
+
+
 @dataclass(frozen=True)
 class Key:
     name: str
@@ -246,6 +284,13 @@ KEYS: dict[str, Key] = {
             lambda: DEFAULT_STALE_DAYS,
         ),
         Key("db", "--db", "CASEY_DB", _db_kept, lambda: os.fspath(default_db_path()), _db),
+        # `casey chase --send`: the mail server. The password is never a setting: only the
+        # CASEY_SMTP_PASSWORD variable gives it, so it is never written to the file.
+        Key("smtp_host", "", "CASEY_SMTP_HOST", _host, lambda: None),
+        Key("smtp_port", "", "CASEY_SMTP_PORT", _whole(1, 65535), lambda: None),
+        Key("smtp_starttls", "", "CASEY_SMTP_STARTTLS", _switch, lambda: True),
+        Key("smtp_user", "", "CASEY_SMTP_USER", _text, lambda: None),
+        Key("smtp_from", "", "CASEY_SMTP_FROM", _address, lambda: None),
     )
 }
 

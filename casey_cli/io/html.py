@@ -18,7 +18,8 @@ RAG_COLOUR = {
 }
 
 
-def _env() -> Any:
+def templates() -> Any:
+    """The package's Jinja2 templates, HTML-escaped."""
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
     return Environment(
@@ -100,7 +101,7 @@ def trend_chart(points: Sequence[Any]) -> str:
 
 
 def export_html(items: Sequence[Item], title: str, today: str) -> str:
-    template = _env().get_template("export.html.j2")
+    template = templates().get_template("export.html.j2")
     return str(
         template.render(
             title=title, items=[i.to_dict() for i in items], today=today, version=__version__
@@ -117,7 +118,7 @@ def report_html(report: Any) -> str:
         )
 
     paper = build_paper(report, __version__)
-    template = _env().get_template("report.html.j2")
+    template = templates().get_template("report.html.j2")
     return str(
         template.render(
             paper=paper,

@@ -123,3 +123,56 @@ def check(result: ChaseList, checks: Sequence[str]) -> None:
         raise error(
             "to chase: " + ", ".join(f"{n} {labels[name]}" for name, n in found) + " (--fail-on)"
         )
+
+
+# --- chase messages: who can be written to, and who was chased -----------------------------
+
+CHASED = "chased"  # the history field of an owner's chase event (kind 'owner', ref its name)
+
+
+def addresses(tx: Tx) -> dict[str, str]:
+    """Each directory owner's email address, by the owner's name."""
+    return {
+        str(name): str(email)
+        for name, email in tx.all("SELECT name, email FROM owners WHERE email IS NOT NULL")
+    }
+
+
+def chased_today(tx: Tx, borough: str | None) -> set[str]:
+    """The owners already sent this scope's chase today (London's day, by the clock)."""
+    from datetime import timedelta
+
+    from casey_cli.store.as_at import end_of_day, london_day
+    from casey_cli.store.items import as_stamp
+
+    today = london_day(as_stamp(tx.now()) or "")
+    since = tx.stamp(end_of_day(today - timedelta(days=1)))
+    return {
+        str(owner)
+        for owner, scope in tx.all(
+            "SELECT ref, borough FROM history WHERE kind = 'owner' AND field = :field "
+            "AND at >= :since",
+            {"field": CHASED, "since": since},
+        )
+        if scope == borough
+    }
+
+
+def record_chased(
+    tx: Tx, run: RunContext, owner: str, address: str, refs: Sequence[str], borough: str | None
+) -> None:
+    """The history event of one owner chased: who sent it, when, to what address, which
+    items (the event's `new`)."""
+    tx.append_events(
+        [
+            {
+                "by": run.user,
+                "kind": "owner",
+                "ref": owner,
+                "borough": borough,
+                "field": CHASED,
+                "new": ", ".join(refs),
+                "note": f"chase sent by email to {address}",
+            }
+        ]
+    )
