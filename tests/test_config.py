@@ -47,7 +47,14 @@ def test_set_get_show_and_the_file_written(casey, config_file, no_user_env):
     assert casey("config", "get", "window").stdout == "21\n"
     assert casey("config", "get", "user").stdout == "J. Clerk\n"
     shown = casey.json("config", "show")
-    assert [r["setting"] for r in shown] == ["borough", "user", "window", "stale_days", "db"]
+    assert [r["setting"] for r in shown] == [
+        "borough",
+        "user",
+        "window",
+        "stale_days",
+        "db",
+        *("smtp_host", "smtp_port", "smtp_starttls", "smtp_user", "smtp_from"),
+    ]
     assert {r["setting"]: r["value"] for r in shown}["borough"] == "islington"
     assert set(shown[0]) == {"setting", "value"}  # origins only with --origin
 

@@ -228,7 +228,7 @@ def _send(
             session.close()
     if skipped:
         output.info(
-            f"Already sent today, so not again: {', '.join(skipped)} (--again sends them too)."
+            f"Already sent today, so not again: {'; '.join(skipped)} (--again sends them too)."
         )
     output.info(f"Sent {counted(sent, 'message')} through {smtp.host}.")
     if failed:
@@ -243,7 +243,7 @@ def _say_unreachable(unreachable: list[OwnerChase], result: ChaseList) -> None:
     from casey_cli.text import counted
 
     if unreachable:
-        names = ", ".join(f"{g.owner} ({counted(len(g.rows), 'item')})" for g in unreachable)
+        names = "; ".join(f"{g.owner} ({counted(len(g.rows), 'item')})" for g in unreachable)
         output.info(
             f"No email address for {counted(len(unreachable), 'owner')}, so no message: "
             f"{names}; add one with `casey owner add NAME --email ADDRESS` (or `owner update`)."

@@ -45,9 +45,12 @@ def _resolve(app: AppContext, name: str) -> "Resolved":
 
 
 def _shown(name: str, value: Any) -> Any:
-    """A value as printed: a password in a database URL never is."""
+    """A value as printed (true/false as the config file writes them): a password in a
+    database URL never is."""
     from casey_cli.config import mask_url
 
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return mask_url(value) if name == "db" and isinstance(value, str) else value
 
 
