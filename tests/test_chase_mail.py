@@ -117,7 +117,8 @@ def read_eml(path: Path) -> EmailMessage:
 def parts(message: EmailMessage) -> tuple[str, str]:
     plain, html = message.get_body(("plain",)), message.get_body(("html",))
     assert plain is not None and html is not None
-    return str(plain.get_content()), str(html.get_content())
+    crlf = str.maketrans({"\r": None})  # a .eml keeps the CRLF line ends in its parts
+    return str(plain.get_content()).translate(crlf), str(html.get_content()).translate(crlf)
 
 
 # ---------------------------------------------------------------- .eml files
@@ -144,9 +145,12 @@ def test_eml_writes_one_message_per_owner_with_an_address(casey: Casey, tmp_path
     assert message["Date"] and message["Message-ID"].endswith("@casey-cli>")
     plain, html = parts(message)
     assert f"Dear {CN}," in plain
-    assert "A19  Ward panels <monthly>" in plain
-    assert "due 1 October 2026, 53 days late" in plain
-    assert "latest update, 23 November 2026: Two panels held; the third is in January" in plain
+    assert "A19  Ward panels <monthly>\n     due 1 October 2026, 53 days late\n" in plain
+    assert all(len(line) <= 72 for line in plain.splitlines())
+    assert (
+        "     latest update, 23 November 2026: Two panels held; the third is in\n     January"
+        in plain
+    )
     assert "Ward panels &lt;monthly&gt;" in html and "53 days late" in html
     assert "Two panels held" in html
 

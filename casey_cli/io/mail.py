@@ -27,6 +27,9 @@ ASK = (
 )
 
 
+TEXT_WIDTH = 72  # the plain-text part's lines, as mail programs show them
+
+
 @dataclass(frozen=True)
 class SmtpSettings:
     host: str
@@ -77,22 +80,32 @@ def _latest(row: ChaseRow) -> str | None:
 
 
 def _text(group: OwnerChase, chase: ChaseList, place: str, sender_name: str) -> str:
+    """The plain-text part, wrapped at TEXT_WIDTH as mail is read."""
+    from textwrap import fill
+
     today = chase.today
+
+    def para(text: str, indent: str = "", first: str = "") -> str:
+        return fill(text, TEXT_WIDTH, initial_indent=first or indent, subsequent_indent=indent)
+
     lines = [
         f"Dear {group.owner},",
         "",
-        f"The {place} register of police-reform actions has "
-        f"{counted(len(group.rows), 'item')} of yours to update, as at {uk_date(today)}:",
+        para(
+            f"The {place} register of police-reform actions has "
+            f"{counted(len(group.rows), 'item')} of yours to update, as at {uk_date(today)}:"
+        ),
         "",
     ]
     for row in group.rows:
-        lines.append(f"{row.ref}  {row.title}")
-        lines.append(f"    {_when(row, today, chase.stale_days)}")
+        under = " " * (len(row.ref) + 2)  # the item's lines start under its title
+        lines.append(para(row.title, under, f"{row.ref}  "))
+        lines.append(para(_when(row, today, chase.stale_days), under))
         latest = _latest(row)
         if latest:
-            lines.append(f"    {latest}")
+            lines.append(para(latest, under))
         lines.append("")
-    lines += [ASK, "", sender_name, ""]
+    lines += [para(ASK), "", sender_name, ""]
     return "\n".join(lines)
 
 
