@@ -18,6 +18,7 @@ from casey_cli.dates import DATE_HELP, RelativeDate, TrackerDate, parse_file_dat
 from casey_cli.errors import InvalidInput, ManyProblems, did_you_mean
 from casey_cli.io.headings import HeaderMap, holds_casey_refs
 from casey_cli.io.yamlfile import LineDict, read_yaml
+from casey_cli.owners import owner_key
 from casey_cli.refs import is_rec_ref, parse_action_id
 from casey_cli.text import clean_text
 
@@ -123,6 +124,21 @@ def status_parser(words: dict[str, str]) -> Parser:
     return parse
 
 
+def _aliases(value: Any, where: Where, name: str, today: date) -> list[str]:
+    """An owner's aliases: a list of names, each with a letter or digit."""
+    if not isinstance(value, list):
+        raise where.fail(name, "'aliases' must be a list of names, e.g. [CN BCU, Central North]")
+    aliases = []
+    for one in value:
+        text = _text(one, where, name, today) if one is not None else ""
+        if not owner_key(text):
+            raise where.fail(
+                name, "an alias is empty (no letters or digits); give a name or leave it out"
+            )
+        aliases.append(text)
+    return aliases
+
+
 def _rag(value: Any, where: Where, name: str, today: date) -> str:
     """A tracker's RAG (Red, R, amber ...): the officer's RAG beside the rule's."""
     try:
@@ -223,6 +239,14 @@ MEETING_FIELDS = FieldSpecs(
         "citation": (_text, False),
     }
 )
+OWNER_FIELDS = FieldSpecs(
+    {
+        "name": (_text, True),
+        "email": (_text, False),
+        "organisation": (_text, False),
+        "aliases": (_aliases, False),
+    }
+)
 ACTION_FIELDS = FieldSpecs(
     {
         "ref": (_text, False),
@@ -293,7 +317,7 @@ DERIVED = (
 )
 # Given empty, these are not given: a load never clears an update or the officer's RAG.
 NOT_CLEARED = frozenset({"slips", "update", "latest_update", "reported_rag", "revised_due"})
-TOP_FIELDS = ("version", "sources", "boroughs", "meetings", "actions")
+TOP_FIELDS = ("version", "owners", "sources", "boroughs", "meetings", "actions")
 
 
 _BLANK = object()  # a field given empty
@@ -427,6 +451,8 @@ class Parsed:
     batches: Iterator[Parsed] | None = None
     # About how many records it has, before they are read.
     estimate: int = 0
+    # A register's owner directory entries (applied before everything else).
+    owners: list[tuple[Where, dict[str, Any]]] = field(default_factory=list)
 
     def each_batch(self) -> Iterator[Parsed]:
         if self.batches is None:
@@ -464,6 +490,7 @@ def parse_register(path: Path, today: date) -> Parsed:
             )
         seen[key] = where.node.line if where.node else 0
 
+    _owners(doc, top, today, parsed)
     for node in _list(doc, "boroughs", top):
         rec = _record_fields(node, BOROUGH_FIELDS, top, "borough", today)
         where = Where(name, node)
@@ -519,6 +546,35 @@ def parse_register(path: Path, today: date) -> Parsed:
             )
         parsed.actions.append((where, act))
     return parsed
+
+
+def _owners(doc: LineDict, top: Where, today: date, parsed: Parsed) -> None:
+    """The `owners:` section. Names and aliases are matched as the directory matches them,
+    so no two entries of one file may share one: an owner given twice, or one entry's name
+    another's alias, is a mistake to point at, not to guess about."""
+    first: dict[str, tuple[int, int, str]] = {}  # key -> (line, entry, the entry's name)
+    for entry, node in enumerate(_list(doc, "owners", top)):
+        owner = _record_fields(node, OWNER_FIELDS, top, "owner", today)
+        where = Where(top.file, node)
+        name = owner["name"]
+        if not owner_key(name):
+            raise where.fail("name", f"'{name}' has no letters or digits; give the owner's name")
+        given = [("name", name)] + [("aliases", a) for a in owner.get("aliases") or []]
+        for key_name, text in given:
+            key = owner_key(text)
+            line = node.key_lines.get(key_name, node.line)
+            seen = first.setdefault(key, (line, entry, name))
+            if seen[1] == entry:
+                continue  # an entry may list its own name among its aliases
+            if key_name == "name" and key == owner_key(seen[2]):
+                message = f"owner '{name}' is repeated in this file (first at line {seen[0]})"
+            else:
+                message = (
+                    f"'{text}' is repeated in this file (first at line {seen[0]}, for owner "
+                    f"'{seen[2]}')"
+                )
+            raise where.fail(key_name, f"{message}; keep one")
+        parsed.owners.append((where, owner))
 
 
 @dataclass

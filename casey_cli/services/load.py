@@ -195,8 +195,37 @@ class Loader:
             given["published"] = _read_once(where, "published", published, stored)
         self._upsert_plain(table, (key, data[key]), stored, given, label)
 
+    def _upsert_owner(self, where: Where, owner: dict[str, Any]) -> None:
+        """An `owners:` entry: added to the directory, or its owner updated
+        (services/owners.py `load`); a key given empty clears that field."""
+        from casey_cli.services import owners
+
+        def given(key: str) -> str | None:
+            return "" if key in owner and owner[key] is None else owner.get(key)
+
+        try:
+            name, changed = owners.load(
+                self.tx,
+                name=owner["name"],
+                email=given("email"),
+                organisation=given("organisation"),
+                aliases=owner.get("aliases"),
+            )
+        except InvalidInput as exc:
+            # The email's check names its key; all else the directory refuses of a file's
+            # entry (its name and aliases checked already) is an alias another owner has.
+            raise where.fail("email" if exc.field == "email" else "aliases", exc.message) from None
+        if changed is None:
+            self.result.add("created", ("owner", name))
+        else:
+            self.result.add_change("owner", name, changed)
+
     def apply(self, parsed: Parsed) -> None:
         tx = self.tx
+        for where, o in parsed.owners:  # first: the items below resolve through them
+            self._row(self._upsert_owner, where, o)
+        if parsed.owners:
+            self._owners = None  # read again, as this file leaves it, by the first item
         self.file_meetings = [(m["name"], m["date"]) for _, m in parsed.meetings]
         self._meetings = {}
         for where, b in parsed.boroughs:

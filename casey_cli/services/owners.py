@@ -39,13 +39,14 @@ def resolve(tx: Tx, owner: str | None, hints: list[str] | None) -> str | None:
     return name
 
 
-def _check_email(email: str | None) -> str | None:
+def _check_email(email: str | None, given_as: str = "--email") -> str | None:
+    """The address, trimmed (None for none); `given_as` names where it was given."""
     clean = clean_text(email, "email")
     if clean is not None and not _EMAIL.fullmatch(clean):
         raise InvalidInput(
-            f"'{clean}' is not an email address; give --email as name@example.org (one @, "
+            f"'{clean}' is not an email address; give {given_as} as name@example.org (one @, "
             "and a domain with a dot)",
-            field="--email",
+            field=given_as,
         )
     return clean
 
@@ -193,6 +194,31 @@ def update(
     _add_aliases(tx, number, aliases or [])
     after = _row(tx, number)
     return after, after.values != before.values
+
+
+def load(
+    tx: Tx,
+    *,
+    name: str,
+    email: str | None = None,
+    organisation: str | None = None,
+    aliases: list[str] | None = None,
+) -> tuple[str, list[str] | None]:
+    """An owner as a register file gives it (`casey load`): added when its name is no
+    owner's name or alias, else that owner updated: email and organisation set when given
+    ('' clears), aliases added, never removed, and the owner never renamed. Returns the
+    owner's name and the fields changed (None: added)."""
+    _check_email(email, "email")  # named as the file's key, before anything is written
+    taken = _owner_of_key(tx, owner_key(name))
+    if taken is None:
+        row = add(tx, name=name, email=email, organisation=organisation, aliases=aliases)
+        return str(row.values["name"]), None
+    number, stored, _ = taken
+    if email is None and organisation is None and not aliases:
+        return stored, []
+    before = _row(tx, number)
+    after, _ = update(tx, stored, email=email, organisation=organisation, aliases=aliases)
+    return stored, [k for k in OWNER_COLUMNS if before.values[k] != after.values[k]]
 
 
 def query(tx: Tx) -> list[Row]:
