@@ -8,8 +8,8 @@ for 'Supt, Central North', lower case). Three stores are made by `casey init` an
 
 - "no directory": nothing more (the baseline: a load with an empty directory resolves
   nothing);
-- "directory, every name": each of the file's 500 owners added with `casey owner add`, with
-  an email address and one alias;
+- "directory, every name": each of the file's 500 owners, with an email address and one
+  alias, loaded from a register file's `owners:` list;
 - "directory, no name": 500 owners none of the file's names is close to, so every name
   given is looked up and searched for a near miss (the slowest case).
 
@@ -73,6 +73,26 @@ def timed(exe: str, store: Path, *args: str) -> float:
     return time.perf_counter() - started
 
 
+def owners_yaml(path: Path, every_name: bool) -> Path:
+    """A register file of 500 owners: the file's owners with an address and an alias each,
+    or 500 bodies none of the file's names is close to."""
+    import yaml
+
+    if every_name:
+        owners = [
+            {
+                "name": owner,
+                "email": alias_of(owner).replace(" ", ".") + "@met.example",
+                "aliases": [alias_of(owner)],
+            }
+            for owner in OWNERS
+        ]
+    else:
+        owners = [{"name": f"Unrelated body number {n:04d}"} for n in range(len(OWNERS))]
+    path.write_text(yaml.safe_dump({"version": 1, "owners": owners}), encoding="utf-8")
+    return path
+
+
 def make_stores(exe: str, out: Path) -> dict[str, Path]:
     stores = {
         "no directory": out / "plain.db",
@@ -83,15 +103,11 @@ def make_stores(exe: str, out: Path) -> dict[str, Path]:
         if store.exists():
             continue
         casey(exe, store, "init")
-        for number, owner in enumerate(OWNERS):
-            if name == "directory, every name":
-                slug = alias_of(owner).replace(" ", ".")
-                casey(
-                    exe, store, "owner", "add", owner, "--email", f"{slug}@met.example",
-                    "--alias", alias_of(owner),
-                )  # fmt: skip
-            elif name == "directory, no name":
-                casey(exe, store, "owner", "add", f"Unrelated body number {number:04d}")
+        if name != "no directory":
+            every_name = name == "directory, every name"
+            casey(
+                exe, store, "load", str(owners_yaml(out / f"owners-{every_name}.yaml", every_name))
+            )
     return stores
 
 
