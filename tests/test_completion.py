@@ -98,7 +98,8 @@ def test_statuses():
 
 
 def test_config_keys():
-    assert complete("casey config set s") == ["stale_days"]
+    assert complete("casey config set st") == ["stale_days"]
+    assert complete("casey config set smtp_s") == ["smtp_starttls"]
 
 
 def test_a_missing_store_gives_no_suggestions_and_is_not_created(tmp_path):
