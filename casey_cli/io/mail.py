@@ -8,6 +8,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any
 
@@ -122,9 +123,8 @@ def _html(group: OwnerChase, chase: ChaseList, place: str, sender_name: str) -> 
         }
         for r in group.rows
     ]
-    template = templates().get_template("chase_email.html.j2")
     return str(
-        template.render(
+        _template().render(
             owner=group.owner,
             place=place,
             today=uk_date(today),
@@ -134,6 +134,12 @@ def _html(group: OwnerChase, chase: ChaseList, place: str, sender_name: str) -> 
             sender=sender_name,
         )
     )
+
+
+@cache
+def _template() -> Any:
+    """The message's HTML template, compiled once for all the run's messages."""
+    return templates().get_template("chase_email.html.j2")
 
 
 def subject(group: OwnerChase, place: str) -> str:
