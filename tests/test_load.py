@@ -954,3 +954,23 @@ def test_a_new_actions_state_is_the_canonical_object_of_its_fields():
         text = action_state(row)
         assert text == json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))
         assert list(json.loads(text)) == list(ACTION_STATE)
+
+
+def test_a_source_or_meeting_keeps_the_keys_a_file_leaves_out(casey, tmp_path):
+    """A register that names a source or a meeting with some keys changes those keys only,
+    and its dry run says which (it once cleared the rest, and a dry run of it failed)."""
+    before = {s["code"]: s for s in casey.json("source", "list")}["casey"]
+    path = write(
+        tmp_path,
+        "retitle.yaml",
+        'version: 1\nsources:\n  - code: casey\n    title: "The Casey Review"\n    notes:\n',
+    )
+    dry = casey("load", str(path), "--dry-run").stdout
+    assert "would update source casey: title, notes\n" in dry
+    casey("load", str(path))
+    after = {s["code"]: s for s in casey.json("source", "list")}["casey"]
+    assert after["title"] == "The Casey Review" and after["notes"] is None  # given empty
+    for kept in ("publisher", "published", "citation"):
+        assert after[kept] == before[kept] and before[kept]
+    again = casey("load", str(path), "--dry-run").stdout
+    assert "unchanged source casey\n" in again

@@ -8,8 +8,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from email.message import EmailMessage
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from casey_cli.errors import InvalidInput

@@ -159,7 +159,8 @@ class Loader:
         data: dict[str, Any],
         label: tuple[str, str],
     ) -> None:
-        """Reference rows (boroughs, sources, meetings): no history, just counts."""
+        """Reference rows (boroughs, sources, meetings): no history, just counts; the fields
+        a dry run names."""
         changed = {k: v for k, v in data.items() if stored[k] != v}
         if changed:
             sets = ", ".join(f'"{k}" = :v_{k}' for k in changed)
@@ -167,7 +168,7 @@ class Loader:
                 f"UPDATE {table} SET {sets} WHERE {key[0]} = :key",
                 {**{f"v_{k}": self._stored(v) for k, v in changed.items()}, "key": key[1]},
             )
-        self.result.add("updated" if changed else "unchanged", label)
+        self.result.add_change(label[0], label[1], list(changed))
 
     def _upsert_keyed(
         self,
@@ -189,7 +190,7 @@ class Loader:
         stored = {
             c: as_date(v) if c == "published" else v for c, v in zip(columns, row, strict=True)
         }
-        given = {c: data.get(c) for c in columns[1:]}
+        given = {c: data[c] for c in columns[1:] if c in data}  # a key left out is kept
         published = given.get("published")
         if isinstance(published, RelativeDate):
             given["published"] = _read_once(where, "published", published, stored)
@@ -261,7 +262,7 @@ class Loader:
                     "meetings",
                     ("id", row[0]),
                     {"borough": row[1], "citation": row[2]},
-                    {"borough": m.get("borough"), "citation": m.get("citation")},
+                    {k: m[k] for k in ("borough", "citation") if k in m},
                     label,
                 )
         self._prefetch_actions(parsed.actions)
