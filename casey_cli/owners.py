@@ -28,6 +28,7 @@ class Directory:
     # What each name given resolved to, and its hint: a load meets the same names again.
     _seen: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     _shown: dict[str, str] = field(default_factory=dict)
+    _close: dict[str, list[str]] = field(default_factory=dict)
 
     def resolve(self, text: str | None) -> tuple[str | None, str | None]:
         """The name to store for an owner given as `text` (cleaned already): the directory's
@@ -55,7 +56,11 @@ class Directory:
         found = self.names.get(key)
         if found is not None:
             return found, None
-        close = difflib.get_close_matches(key, self.names, n=1, cutoff=CLOSE) if key else []
+        close = self._close.get(key)
+        if close is None:  # one search per spelling compared, not per spelling given
+            close = self._close[key] = (
+                difflib.get_close_matches(key, self.names, n=1, cutoff=CLOSE) if key else []
+            )
         if not close:
             return text, None
         return text, (
