@@ -164,12 +164,12 @@ def test_eml_has_the_from_address_when_one_is_set(
     casey: Casey, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     owners_and_items(casey)
-    monkeypatch.setenv("CASEY_SMTP_FROM", "Islington Scrutiny <scrutiny@islington.example>")
+    monkeypatch.setenv("CASEY_SMTP_FROM", "Équipe de contrôle <scrutiny@islington.example>")
     out = tmp_path / "eml"
     casey("chase", "--borough", "islington", "--owner", "mopac", "--eml", str(out))
     assert [p.name for p in out.iterdir()] == ["mopac.eml"]
     message = read_eml(out / "mopac.eml")
-    assert message["From"] == "Islington Scrutiny <scrutiny@islington.example>"
+    assert message["From"] == "Équipe de contrôle <scrutiny@islington.example>"  # RFC 2047
     assert message["X-Unsent"] is None
 
 

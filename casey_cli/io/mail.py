@@ -8,7 +8,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from email.message import EmailMessage
+from email.message import Message
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -18,8 +18,6 @@ from casey_cli.io.paper import uk_date
 from casey_cli.text import counted
 
 if TYPE_CHECKING:
-    from email.policy import Policy
-
     from casey_cli.schemas import ChaseList, ChaseRow, OwnerChase
 
 ASK = (
@@ -48,7 +46,7 @@ class OwnerMessage:
     owner: str
     address: str
     refs: list[str]
-    message: EmailMessage
+    message: Message
 
     @property
     def file_stem(self) -> str:
@@ -161,6 +159,7 @@ def messages(
 ) -> tuple[list[OwnerMessage], list[OwnerChase]]:
     """A message for each owner in `chase` with an address, and the owners without one
     (items with no owner at all are neither: nobody can be written to)."""
+    from email.mime.multipart import MIMEMultipart
     from email.utils import format_datetime
 
     built: list[OwnerMessage] = []
@@ -172,30 +171,55 @@ def messages(
         if not address:
             unreachable.append(group)
             continue
-        message = EmailMessage()
+        message = MIMEMultipart("alternative")
         if sender:
-            message["From"] = sender
+            message["From"] = _address(sender)
         else:  # a draft: the mail program that opens it sends it from its own account
             message["X-Unsent"] = "1"
         message["To"] = address
-        message["Subject"] = subject(group, place)
+        message["Subject"] = _header(subject(group, place))
         message["Date"] = format_datetime(now)
         digest = hashlib.blake2b(
             f"{group.owner}\n{chase.borough}".encode(), digest_size=6
         ).hexdigest()
         message["Message-ID"] = f"<chase.{chase.today}.{digest}.{store_id}@casey-cli>"
-        message.set_content(_text(group, chase, place, sender_name))
-        message.add_alternative(_html(group, chase, place, sender_name), subtype="html")
+        message.attach(_part(_text(group, chase, place, sender_name), "plain"))
+        message.attach(_part(_html(group, chase, place, sender_name), "html"))
         built.append(OwnerMessage(group.owner, address, [r.ref for r in group.rows], message))
     return built, unreachable
 
 
-def as_bytes(message: EmailMessage) -> bytes:
-    """The message as a .eml file holds it: CRLF line ends, as RFC 5322 has them."""
+def _part(text: str, subtype: str) -> Message:
+    """A UTF-8 text part, quoted-printable (readable in the file as text)."""
+    from email.charset import QP, Charset
+    from email.mime.text import MIMEText
+
+    utf8 = Charset("utf-8")
+    utf8.body_encoding = QP
+    return MIMEText(text, subtype, utf8)  # type: ignore[arg-type]  # a Charset is taken
+
+
+def _header(value: str) -> str:
+    """A header value, RFC 2047-encoded when it is not ASCII."""
+    from email.header import Header
+
+    return value if value.isascii() else Header(value, "utf-8").encode()
+
+
+def _address(value: str) -> str:
+    """'Name <address>' with the name encoded when it is not ASCII."""
+    from email.utils import formataddr, parseaddr
+
+    return formataddr(parseaddr(value), charset="utf-8")
+
+
+def as_bytes(message: Message) -> bytes:
+    """The message as a .eml file holds it: CRLF line ends, as RFC 5322 has them. (The
+    message is built with the compat32 classes: the header registry of the newer API
+    parses every header again, which was most of the time on a borough's messages.)"""
     from email import policy
 
-    smtp: Policy = policy.SMTP
-    return message.as_bytes(policy=smtp)
+    return message.as_bytes(policy=policy.compat32.clone(linesep="\r\n"))
 
 
 class Sender:
@@ -224,7 +248,7 @@ class Sender:
                 "smtp_host, smtp_port and smtp_starttls (`casey config`)"
             ) from None
 
-    def send(self, message: EmailMessage) -> str | None:
+    def send(self, message: Message) -> str | None:
         """Send one message: None when the server took it, else why it did not."""
         import smtplib
 
