@@ -34,6 +34,7 @@ ITEM_COLUMNS = (
     "reported_rag",
     "tracker_ref",
     "due_text",
+    "as_of",
 )
 
 
@@ -63,6 +64,7 @@ class Item:
     reported_rag: str | None = None
     tracker_ref: str | None = None
     due_text: str | None = None
+    as_of: str | None = None  # the day of the latest information a register gave
 
     def to_dict(self) -> dict[str, Any]:
         # Fields are flat values in ITEM_COLUMNS order; asdict() would deep-copy each one

@@ -98,7 +98,7 @@ def test_xlsx_header_filter_fills_and_no_formulas(casey, tmp_path):
     sheet = load_workbook(out).active
     assert [c.value for c in sheet[1]] == list(ITEM_COLUMNS)
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref.startswith("A1:X")  # 24 columns
+    assert sheet.auto_filter.ref.startswith("A1:Y")  # 25 columns
     cells = [c for row in sheet.iter_rows() for c in row]
     assert not any(c.data_type == "f" for c in cells)
     evil = next(c for c in cells if c.value == '=HYPERLINK("http://evil")')

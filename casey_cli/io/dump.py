@@ -1,7 +1,7 @@
 """The dump (docs/formats.md, "Dump"): the whole register as one JSON document, written and
 read a row at a time, so neither end holds the register in memory.
 
-    {"format": "casey-cli dump", "version": 6, "casey_cli": "0.5.0", "schema": "0010",
+    {"format": "casey-cli dump", "version": 7, "casey_cli": "0.5.0", "schema": "0011",
     "store_id": "3aef9a18...",
     "boroughs": [
     {"slug":"barking-and-dagenham","name":"Barking and Dagenham","gss":"E09000002",...},
@@ -27,7 +27,7 @@ from typing import Any, TextIO
 from casey_cli.errors import InvalidInput
 
 FORMAT = "casey-cli dump"
-VERSION = 6  # the newest this code writes and reads; it reads every older one too
+VERSION = 7  # the newest this code writes and reads; it reads every older one too
 
 TEXT, INTEGER, DATE, TIMESTAMP = "text", "integer", "date", "timestamp"
 # Every table of the store and its columns, parents before the rows that refer to them.
@@ -44,6 +44,7 @@ TABLES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("borough", TEXT),
             ("notes", TEXT),
             ("citation", TEXT),
+            ("limits", TEXT),
         ),
     ),
     (
@@ -72,6 +73,7 @@ TABLES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("reported_rag", TEXT),
             ("tracker_ref", TEXT),
             ("due_text", TEXT),
+            ("as_of", DATE),
         ),
     ),
     (
@@ -107,6 +109,7 @@ TABLES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("reported_rag", TEXT),
             ("tracker_ref", TEXT),
             ("due_text", TEXT),
+            ("as_of", DATE),
         ),
     ),
     (
@@ -145,6 +148,9 @@ SINCE = {
         for table in ("recommendations", "actions")
         for name in ("tracker_ref", "due_text")
     },
+    ("sources", "limits"): 7,
+    ("recommendations", "as_of"): 7,
+    ("actions", "as_of"): 7,
 }
 # The dump version each table joined in (every other table has been there since 1): an
 # older dump has no such list, and restores with the table empty.

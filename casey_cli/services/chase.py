@@ -12,7 +12,7 @@ from casey_cli import rules
 from casey_cli.enums import CLOSED_STATUSES, Status
 from casey_cli.run_context import RunContext
 from casey_cli.schemas import CHASE_CHECKS, ChaseList, ChaseRow, OwnerChase
-from casey_cli.store.items import Filters, as_date, stored_items
+from casey_cli.store.items import Filters, as_date, last_known, stored_items
 
 if TYPE_CHECKING:
     from casey_cli.store.tx import Tx
@@ -37,7 +37,7 @@ def build(tx: Tx, run: RunContext, f: Filters) -> ChaseList:
         hits = {
             "overdue": rules.is_overdue(status, due, today),
             "due_soon": rules.is_due_soon(status, due, today, window),
-            "stale": rules.is_stale(status, as_date(row[14]), today, run.stale_days),
+            "stale": rules.is_stale(status, last_known(row[22], row[14]), today, run.stale_days),
             "gaps": rules.is_gap(status, owner, due),
         }
         if not any(hits.values()):
@@ -79,7 +79,7 @@ def _row(
         )
         if hit
     ]
-    at, by, note, field, new = row[25:30]
+    at, by, note, field, new = row[26:31]
     return ChaseRow(
         owner=owner,
         ref=row[0],

@@ -24,7 +24,7 @@ from casey_cli.schemas import (
 from casey_cli.services import trend
 from casey_cli.services.progress import update_events
 from casey_cli.store import as_at
-from casey_cli.store.items import Filters, as_date
+from casey_cli.store.items import Filters, as_date, last_known
 
 if TYPE_CHECKING:
     from casey_cli.store.tx import Tx
@@ -148,7 +148,9 @@ def build(
     gaps = [i for i in items if rules.is_gap(i.status, i.owner, as_date(i.due))]
     completed = [i for i in items if i.completed and i.completed >= since.isoformat()]
     stale = [
-        i for i in items if rules.is_stale(i.status, as_date(i.updated), today, run.stale_days)
+        i
+        for i in items
+        if rules.is_stale(i.status, last_known(i.as_of, i.updated), today, run.stale_days)
     ]
     due_soon = [i for i in items if rules.is_due_soon(i.status, as_date(i.due), today, run.window)]
     by_source: dict[str, list[Item]] = {}

@@ -38,6 +38,12 @@ def as_stamp(value: Any) -> str | None:
     return f"{text[:10]}T{text[11:19]}Z"
 
 
+def last_known(as_of: Any, updated: Any) -> date | None:
+    """The day an item was last known about: the register's date of its latest information
+    while it holds one, else the day of its latest change."""
+    return as_date(as_of) or as_date(updated)
+
+
 def make_item(
     *,
     ref: str,
@@ -64,6 +70,7 @@ def make_item(
     reported_rag: str | None = None,
     tracker_ref: str | None = None,
     due_text: str | None = None,
+    as_of: date | None = None,
 ) -> Item:
     """The one place an item object is built (from ORM rows and from SQL rows alike)."""
     return Item(
@@ -91,6 +98,7 @@ def make_item(
         reported_rag=reported_rag,
         tracker_ref=tracker_ref,
         due_text=due_text,
+        as_of=as_of.isoformat() if as_of else None,
     )
 
 
@@ -160,6 +168,7 @@ _ROW = (
     "reported_rag",
     "tracker_ref",
     "due_text",
+    "as_of",
 )
 _ACTION_ROW = (
     "'A' || a.id",
@@ -184,6 +193,7 @@ _ACTION_ROW = (
     "a.reported_rag",
     "a.tracker_ref",
     "a.due_text",
+    "a.as_of",
     "'A'{collate}",
     "a.id",
     "CASE WHEN a.due IS NULL THEN 1 ELSE 0 END",
@@ -211,6 +221,7 @@ _REC_ROW = (
     "r.reported_rag",
     "r.tracker_ref",
     "r.due_text",
+    "r.as_of",
     "(r.source || '-'){collate}",
     "r.number",
     "CASE WHEN r.due IS NULL THEN 1 ELSE 0 END",
@@ -219,7 +230,7 @@ _ACTIONS_FROM = " FROM actions a LEFT JOIN recommendations r ON r.ref = a.recomm
 _RECS_FROM = " FROM recommendations r JOIN sources s ON s.code = r.source"
 # Force-wide sources (no borough) count as borough `london`.
 _BOROUGH = {"action": "a.borough", "recommendation": f"COALESCE(s.borough, '{FORCE_WIDE}')"}
-# The item's latest history event (columns 26-30), one index seek per row (ix_history_ref_id).
+# The item's latest history event (columns 27-31), one index seek per row (ix_history_ref_id).
 _LAST = ("h.at", 'h."by"', "h.note", "h.field", "h.new")
 _LAST_JOIN = " LEFT JOIN history h ON h.id = (SELECT max(id) FROM history WHERE ref = {ref})"
 
@@ -319,8 +330,8 @@ def stored_items_sql(
     union, params = _union(f, today, dialect, last_event=last_event)
     if not union:
         return "", params
-    # 25 = undated, 9 = due, then 23 and 24 (ref prefix and number): 'A2 before A10'.
-    query = union + " ORDER BY 25, 9, 23, 24"
+    # 26 = undated, 9 = due, then 24 and 25 (ref prefix and number): 'A2 before A10'.
+    query = union + " ORDER BY 26, 9, 24, 25"
     if limit is not None:
         params["limit"] = limit
         query += " LIMIT :limit"
@@ -364,6 +375,7 @@ def item_from_stored(
         reported_rag=row[19],
         tracker_ref=row[20],
         due_text=row[21],
+        as_of=as_date(row[22]),
     )
 
 
@@ -502,12 +514,13 @@ def _item_values_sql(
             text("reported_rag"),
             text("tracker_ref"),
             text("due_text"),
+            f"substr({c['as_of']}, 1, 10)",
         ]
 
     union, params = _union(f, today, "sqlite", select)
     params.update(rules.sql_params(today, window))
-    # 27 = undated, 9 = due, then 25 and 26 (ref prefix and number), as in stored_items_sql.
-    return (union + " ORDER BY 27, 9, 25, 26" if union else ""), params
+    # 28 = undated, 9 = due, then 26 and 27 (ref prefix and number), as in stored_items_sql.
+    return (union + " ORDER BY 28, 9, 26, 27" if union else ""), params
 
 
 _ITEM_FIELDS = operator.itemgetter(slice(0, len(ITEM_COLUMNS)))

@@ -26,9 +26,11 @@ if TYPE_CHECKING:
     from casey_cli.store.tx import Tx
 
 # Every stored column: those a new action is inserted with, its verification, its update.
-ACTION_FIELDS = (*ACTION_COLUMNS, *VERIFICATION_COLUMNS, *UPDATE_COLUMNS)
-REC_FIELDS = ("ref", "source", "number", *REC_STATE, "created", "updated")
-DATE_FIELDS = frozenset({"due", "original_due", "completed", "verified_on", "latest_update_on"})
+ACTION_FIELDS = (*ACTION_COLUMNS, *VERIFICATION_COLUMNS, *UPDATE_COLUMNS, "as_of")
+REC_FIELDS = ("ref", "source", "number", *REC_STATE, "created", "updated", "as_of")
+DATE_FIELDS = frozenset(
+    {"due", "original_due", "completed", "verified_on", "latest_update_on", "as_of"}
+)
 _ACTION_REF = "'A' || a.id"  # an action's ref in SQL over `actions a`
 
 
@@ -84,6 +86,7 @@ class Tracked:
             reported_rag=f["reported_rag"],
             tracker_ref=f["tracker_ref"],
             due_text=f["due_text"],
+            as_of=f.get("as_of"),
         )
 
 
@@ -216,6 +219,12 @@ def update(
         changed.append("note")
     if not changed:
         return changed
+    if t.fields.get("as_of") is not None and "as_of" not in changes:
+        # Newer information than the register's date: from now on the item's own history
+        # says when it was last known about.
+        events.append({**events[-1], "field": "as_of", "old": t.fields["as_of"], "new": None})
+        t.fields["as_of"] = None
+        changed.append("as_of")
     t.fields["updated"] = tx.now()
     columns = [name for name in changed if name != "note"] + ["updated"]
     values = {f"v_{name}": _stored(tx, name, t.fields[name]) for name in columns}

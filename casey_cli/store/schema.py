@@ -32,6 +32,8 @@ class Source(SQLModel, table=True):
     borough: str | None = Field(default=None, foreign_key="boroughs.slug")
     notes: str | None = None
     citation: str | None = None
+    # What is not known about the source (`casey source show`): the limits of the data.
+    limits: str | None = None
 
 
 class Recommendation(SQLModel, table=True):
@@ -70,6 +72,9 @@ class Recommendation(SQLModel, table=True):
     # words that tracker gave for its due date ('TBC', 'Ongoing') where it gave no date.
     tracker_ref: str | None = None
     due_text: str | None = None
+    # The day of the latest information about the item, when a register gives it (the date
+    # of the latest source it cites): staleness counts from it until the item next changes.
+    as_of: date | None = None
 
 
 class Action(SQLModel, table=True):
@@ -123,6 +128,9 @@ class Action(SQLModel, table=True):
     # words that tracker gave for its due date ('TBC', 'Ongoing') where it gave no date.
     tracker_ref: str | None = None
     due_text: str | None = None
+    # The day of the latest information about the item, when a register gives it (the date
+    # of the latest source it cites): staleness counts from it until the item next changes.
+    as_of: date | None = None
 
     @property
     def ref(self) -> str:
