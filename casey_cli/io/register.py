@@ -139,6 +139,26 @@ def _aliases(value: Any, where: Where, name: str, today: date) -> list[str]:
     return aliases
 
 
+def _updates(value: Any, where: Where, name: str, today: date) -> list[tuple[date, str]]:
+    """An item's progress updates, each a mapping of its `date` and `text`, oldest first
+    as recorded (a date after today is refused: an update is recorded once given)."""
+    shape = "a list of updates, each with a date and a text, e.g. [{date: 2024-09-26, text: ...}]"
+    if not isinstance(value, list):
+        raise where.fail(name, f"'updates' must be {shape}")
+    updates = []
+    for one in value:
+        if not isinstance(one, dict) or set(one) != {"date", "text"}:
+            raise where.fail(name, f"each of 'updates' must have a date and a text only: {shape}")
+        day = _date(one["date"], where, name, today)
+        if day > today:
+            raise where.fail(name, f"the update of {day.isoformat()} is after today")
+        text = _text(one["text"], where, name, today)
+        if not text:
+            raise where.fail(name, "an update's text is empty; give what was done")
+        updates.append((day, text))
+    return sorted(updates, key=lambda update: update[0])
+
+
 def _rag(value: Any, where: Where, name: str, today: date) -> str:
     """A tracker's RAG (Red, R, amber ...): the officer's RAG beside the rule's."""
     try:
@@ -209,6 +229,7 @@ SOURCE_FIELDS = FieldSpecs(
         "borough": (_borough, False),
         "notes": (_text, False),
         "citation": (_text, False),
+        "limits": (_text, False),
         "recommendations": (lambda v, *_: v, False),  # checked item by item below
     }
 )
@@ -229,6 +250,8 @@ REC_FIELDS = FieldSpecs(
         "slips": (_count, False),
         "citation": (_text, False),
         "reason": (_text, False),
+        "as_of": (_date, False),
+        "updates": (_updates, False),
     }
 )
 MEETING_FIELDS = FieldSpecs(
@@ -265,6 +288,8 @@ ACTION_FIELDS = FieldSpecs(
         "meeting": (_text, False),
         "slips": (_count, False),
         "reason": (_text, False),
+        "as_of": (_date, False),
+        "updates": (_updates, False),
     }
 )
 # The item object (docs/formats.md) as a load format: derived columns are read and ignored,
@@ -296,6 +321,7 @@ ITEM_ROW_FIELDS = FieldSpecs(
         "reported_rag": (_rag, False),
         "tracker_ref": (_text, False),
         "due_text": (_text, False),
+        "as_of": (lambda v, *_: v, False),  # the register's date: read, and kept by a dump
         "reason": (_text, False),
         # A tracker's columns beyond the item object's (io/headings.py); a response is a
         # recommendation's (an action row leaves it out).

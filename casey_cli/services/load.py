@@ -62,7 +62,9 @@ _ABSENT = object()  # a field the row leaves out
 # What a tracker's row says beyond an item's fields, recorded as their commands would:
 # progress updates (the prose after a status word, then the update column), the officer's
 # RAG, and whether its due date is a revised one (a reschedule with the file's reason).
-EXTRAS = ("status_update", "update", "reported_rag", "revised")
+# A register's dated updates and the day of its latest information (`as_of`) are recorded
+# after them.
+EXTRAS = ("status_update", "update", "reported_rag", "revised", "updates", "as_of")
 
 
 def _take_extras(data: dict[str, Any]) -> dict[str, Any]:
@@ -427,6 +429,7 @@ class Loader:
         day = tx.day
         first = tx.next_id("actions")
         rows, events = [], []
+        dated: list[tuple[str, Where, dict[str, Any]]] = []
         today = self.run.today
         for number, (where, data, note, meeting, extras) in enumerate(self._new, start=first):
             get = data.get
@@ -491,6 +494,8 @@ class Loader:
                         {**base, "field": "reported_rag", "new": rag, "note": loaded_from}
                     )
             rows.append((*row, latest, day(today) if latest else None, rag))
+            if extras.get("updates") or extras.get("as_of"):
+                dated.append((ref, where, extras))
             self._outcome(where, f"{ref} (new)")
             self.result.add("created", ("action", ref))
         if self._rebuild is None:
@@ -498,6 +503,8 @@ class Loader:
             self._rebuild = _drop_indexes(tx, ("actions", "history"), new_rows)
         tx.insert_rows("actions", (*ACTION_COLUMNS, *UPDATE_COLUMNS), rows)
         tx.append_events(events)
+        for ref, where, extras in dated:  # a register's own items: a few, one at a time
+            self._dated(where, tx.action(ref), extras)
         self._new = []
 
     def _noted(self, ref: str, note: str) -> bool:
@@ -644,6 +651,32 @@ class Loader:
         if rag and rag != item.fields["reported_rag"]:
             reason = f"loaded from {os.path.basename(where.file)}"
             changed += record_rag(self.tx, self.run, item, {"reported_rag": rag}, reason, meeting)
+        return changed + self._dated(where, item, extras)
+
+    def _dated(self, where: Where, item: Tracked, extras: dict[str, Any]) -> list[str]:
+        """A register's dated progress updates (each once, oldest first, on its own date),
+        then the day of the item's latest information (`as_of`), recorded with the date in
+        its note: the events' times stay the real clock."""
+        from casey_cli.services.progress import record_update
+
+        changed: list[str] = []
+        for day, text in extras.get("updates") or ():
+            if self._updated(item.ref, text):
+                continue
+            try:
+                if record_update(self.tx, self.run, item, text, on=day):
+                    changed.append("latest_update")
+            except InvalidInput as exc:
+                raise where.fail("updates", exc.message) from None
+        as_of = extras.get("as_of")
+        if as_of is not None and as_of != item.fields.get("as_of"):
+            changed += self.tx.update(
+                item,
+                {"as_of": as_of},
+                by=self.run.user,
+                today=self.run.today,
+                note=f"information as at {as_of.isoformat()} (its latest source)",
+            )
         return changed
 
     def _updated(self, ref: str, text: str) -> bool:

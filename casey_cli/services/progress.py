@@ -30,11 +30,13 @@ def record_update(
     *,
     percent: int | None = None,
     meeting: str | None = None,
+    on: date | None = None,
 ) -> bool:
     """Record a dated progress update (with `percent`, the progress too, in the same change);
     whether anything was recorded. It is dated the meeting's day when one is cited (the
     update was given there), else today; never before the item's latest update, which it
-    replaces. The same text on the same day again records only a new percent.
+    replaces. The same text on the same day again records only a new percent. `on`: the
+    day it was given, as a register dates it.
 
     The events: `latest_update` (the text) and `latest_update_on` (the date), both written
     even when unchanged, then `progress` with the text as its note: so `update_events`
@@ -44,7 +46,7 @@ def record_update(
         raise InvalidInput("the update is empty; give the text of what was done", field="update")
     progress = rules.check_progress(percent) if percent is not None else None
     mtg = tx.meeting(meeting) if meeting else None
-    day = date.fromisoformat(mtg.date) if mtg else run.today
+    day = on or (date.fromisoformat(mtg.date) if mtg else run.today)
     if day > run.today:
         raise InvalidInput(
             f"{mtg.ref if mtg else 'the meeting'} is on {day.isoformat()}, after today; an "

@@ -1,4 +1,4 @@
-"""`casey source list` and `casey borough list`: the reference data."""
+"""`casey source list|show` and `casey borough list`: the reference data."""
 
 from __future__ import annotations
 
@@ -20,15 +20,27 @@ SOURCE_COLUMNS = (
     "url",
     "notes",
     "citation",
+    "limits",
 )
 BOROUGH_COLUMNS = ("slug", "name", "gss", "bcu", "open_actions")
 
 
+_SOURCE_SQL = (
+    "SELECT code, title, publisher, published, borough, url, notes, citation, limits FROM sources"
+)
+
+
+def source(tx: Tx, code: str) -> Row:
+    """One source by its code (any case), or NotFound with a did-you-mean."""
+    from casey_cli.store.lookup import known
+
+    found = known(tx, "sources", "code", code, "source", "casey source list")
+    return next(r for r in sources(tx) if r.values["code"] == found)
+
+
 def sources(tx: Tx) -> list[Row]:
     counts = dict(tx.all("SELECT source, count(*) FROM recommendations GROUP BY source"))
-    rows = tx.all(
-        "SELECT code, title, publisher, published, borough, url, notes, citation FROM sources"
-    )
+    rows = tx.all(_SOURCE_SQL)
     return [
         Row(
             SOURCE_COLUMNS,
@@ -42,6 +54,7 @@ def sources(tx: Tx) -> list[Row]:
                 "url": r[5],
                 "notes": r[6],
                 "citation": r[7],
+                "limits": r[8],
             },
         )
         # Sorted here, not by the server: byte order on every backend and collation.
