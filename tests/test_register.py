@@ -3,6 +3,7 @@ and the YAML reader's errors name file, line and field."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -16,22 +17,52 @@ TODAY = date(2026, 11, 23)
 
 def test_bundled_sources(casey):
     sources = {s["code"]: s for s in casey.json("source", "list")}
-    assert set(sources) == {"casey", "new-met-for-london", "islington-plan"}
+    assert {"casey", "new-met-for-london", "islington-plan", "camden-plan"} <= set(sources)
     assert sources["casey"]["published"] == "2023-03-21"
     assert sources["new-met-for-london"]["published"] == "2023-07-18"
     assert sources["islington-plan"]["borough"] == "islington"
-    # The official 1-16 numbering was not available: the source says so.
+    assert sources["camden-plan"]["borough"] == "camden"  # not the only borough with a plan
+    # The official 1-16 numbering was not available: the source says so, in its limits.
     assert "register order" in sources["casey"]["notes"]
-    assert sources["islington-plan"]["recommendations"] == 4  # only the confirmed themes
+    assert "not available" in sources["casey"]["limits"]
 
 
-def test_every_item_cites_its_source(casey):
+# A citation a user can follow names a document and its date; never a file of ours or a
+# forum that reposted it.
+_OURS = ("research notes", "casey-facts", "facts.md", "seed 0", "seeds/", ".txt", "section 8")
+_DATED = re.compile(r"\b(19|20)\d\d\b")
+
+
+def _citations(casey) -> dict[str, str]:
+    cited = {f"source {s['code']}": s["citation"] for s in casey.json("source", "list")}
     for rec in casey.json("rec", "list"):
-        detail = casey.json("rec", "show", rec["ref"])
-        assert detail["citation"], rec["ref"]
+        cited[rec["ref"]] = casey.json("rec", "show", rec["ref"])["citation"]
     for action in casey.json("action", "list"):
-        detail = casey.json("action", "show", action["ref"])
-        assert detail["citation"], action["ref"]
+        cited[action["ref"]] = casey.json("action", "show", action["ref"])["citation"]
+    for meeting in casey.json("meeting", "list"):
+        cited[meeting["ref"]] = meeting["citation"]
+    return cited
+
+
+def test_every_item_cites_a_dated_document_never_a_file_of_ours_or_a_forum(casey):
+    cited = _citations(casey)
+    assert len(cited) > 80
+    for what, citation in cited.items():
+        assert citation and len(citation) > 20, what
+        # A date, or the plain statement that the document gives none.
+        assert _DATED.search(citation) or "undated" in citation, f"{what}: {citation!r}"
+        lowered = citation.lower()
+        assert not any(mark in lowered for mark in _OURS), f"{what}: {citation!r}"
+        assert "forum" not in lowered.replace("mental health forum", ""), f"{what}: {citation!r}"
+
+
+def test_every_bundled_item_has_the_day_of_its_latest_information(casey):
+    items = casey.json("export", "--format", "json")
+    bundled = [i for i in items if i["ref"] not in ("",)]
+    assert bundled and all(i["as_of"] for i in bundled), [
+        i["ref"] for i in bundled if not i["as_of"]
+    ]
+    assert all(i["as_of"] <= "2026-12-31" for i in bundled)
 
 
 def test_no_invented_dates_for_islington_actions(casey):
@@ -77,7 +108,7 @@ def error_of(path: Path) -> InvalidInput:
 
 def test_bundled_register_parses():
     parsed = parse_register(bundled_register(), TODAY)
-    assert len(parsed.recs) == 30 and len(parsed.boroughs) == 34
+    assert len(parsed.recs) == 36 and len(parsed.boroughs) == 34
 
 
 def test_unknown_key_names_file_line_field_and_suggests(tmp_path):
