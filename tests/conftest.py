@@ -490,21 +490,21 @@ def timeline(tmp_path_factory: pytest.TempPathFactory) -> Timeline:
             "--due",
             "2027-06-20",
             today=DAY1,
-        )  # A19
+        )  # A32
         t.run(
             "action", "add", "-b", "islington", "-t", "Beta", "--due", "2027-06-05", today=DAY1
-        )  # A20
+        )  # A33
         t.run("action", "update", "A1", "--status", "in-progress", today=DAY1)
         t.capture(DAY1)
     with at("2027-06-02T12:00:00"):
-        t.run("action", "reschedule", "A20", "--due", "2027-07-01", "--reason", "staff", today=DAY2)
-        t.run("action", "update", "A20", "--owner", "Y", today=DAY2)
-        t.run("action", "done", "A19", "--evidence", "minutes", today=DAY2)
-        t.run("action", "verify", "A19", "--by", "Auditor", today=DAY2)
+        t.run("action", "reschedule", "A33", "--due", "2027-07-01", "--reason", "staff", today=DAY2)
+        t.run("action", "update", "A33", "--owner", "Y", today=DAY2)
+        t.run("action", "done", "A32", "--evidence", "minutes", today=DAY2)
+        t.run("action", "verify", "A32", "--by", "Auditor", today=DAY2)
         t.run("rec", "update", "casey-1", "--status", "in-progress", today=DAY2)
         t.capture(DAY2)
     with at("2027-06-02T23:30:00"):  # 00:30 on 3 June in London
-        t.run("action", "update", "A20", "--status", "blocked", today="2027-06-03")
+        t.run("action", "update", "A33", "--status", "blocked", today="2027-06-03")
     with at("2027-07-03T09:00:00"):
         t.run(
             "action",
@@ -518,14 +518,14 @@ def timeline(tmp_path_factory: pytest.TempPathFactory) -> Timeline:
             "--due",
             "2027-07-02",
             today=DAY3,
-        )  # A21, overdue from the start
-        t.run("action", "update", "A19", "--status", "in-progress", today=DAY3)  # reopened
+        )  # A34, overdue from the start
+        t.run("action", "update", "A32", "--status", "in-progress", today=DAY3)  # reopened
         sheet = t.db.parent / "minutes.csv"
         sheet.write_text(
             "ref,borough,title,owner,status,due,reason\n"
-            "A20,islington,Beta renamed,Y,in-progress,2027-08-01,Venue not booked\n"
-            "A19,camden,Alpha,X,in-progress,2027-06-20,\n"
-        )  # moved borough; A20's date moves, with the reason a move needs
+            "A33,islington,Beta renamed,Y,in-progress,2027-08-01,Venue not booked\n"
+            "A32,camden,Alpha,X,in-progress,2027-06-20,\n"
+        )  # moved borough; A33's date moves, with the reason a move needs
         t.run("load", str(sheet), today=DAY3)
         t.capture(DAY3)
     return t

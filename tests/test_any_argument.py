@@ -655,5 +655,5 @@ def test_a_store_created_at_a_name_with_a_line_break(casey, tmp_path, monkeypatc
     lines = casey("--db", "two\nlines.db", "init").stderr.splitlines()
     where = repr(str(tmp_path / "two\nlines.db"))
     assert len(lines) == 1 and lines[0].startswith(f"Created a new casey store at {where} from")
-    err = casey("--db", "two\nlines.db", "action", "show", "A99", code=1).stderr.splitlines()
-    assert err == ["Error: no action A99; see `casey action list`"]
+    err = casey("--db", "two\nlines.db", "action", "show", "A112", code=1).stderr.splitlines()
+    assert err == ["Error: no action A112; see `casey action list`"]

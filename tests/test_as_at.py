@@ -35,15 +35,15 @@ def test_the_states_really_differ(timeline):
         for d in (DAY1, DAY2, DAY3)
     ]
     done = [s["summary"]["by_status"]["complete"] for s in states]
-    assert done[1] == done[0] + 1 and done[2] == done[0]  # A19 done on day 2, reopened on 3
+    assert done[1] == done[0] + 1 and done[2] == done[0]  # A32 done on day 2, reopened on 3
     overdue = [{i["ref"] for i in s["overdue"]} for s in states]
-    assert "A21" in overdue[2] and "A21" not in overdue[1]  # added late on day 3
+    assert "A34" in overdue[2] and "A34" not in overdue[1]  # added late on day 3
     gap_refs = [{i["ref"] for i in s["gaps"]} for s in states]
-    assert "A20" in gap_refs[0] and "A20" not in gap_refs[1]
+    assert "A33" in gap_refs[0] and "A33" not in gap_refs[1]
 
 
 def test_end_of_day_is_london_time(timeline):
-    """A20 was blocked at 23:30 UTC on 2 June, which is 3 June in London (BST)."""
+    """A33 was blocked at 23:30 UTC on 2 June, which is 3 June in London (BST)."""
     with at("2027-07-10T12:00:00"):
         on_2 = json.loads(
             timeline.run(
@@ -79,10 +79,10 @@ def test_report_as_at_is_the_paper_of_that_day(timeline, day):
 
 
 def test_a_past_verification_keeps_its_mark_as_at_that_day(timeline):
-    """A19 was verified on day 2 by the account that completed it (one OS user runs the whole
+    """A32 was verified on day 2 by the account that completed it (one OS user runs the whole
     timeline) and reopened on day 3: the papers rebuilt above carry the mark on day 2 only,
     as the papers of those days did."""
-    marked = "| A19 | Alpha | X | 2 June 2027 | verified (same account) |"
+    marked = "| A32 | Alpha | X | 2 June 2027 | verified (same account) |"
     assert marked in timeline.seen[(DAY2, "report")]
     assert "same account" not in timeline.seen[(DAY3, "report")]
 

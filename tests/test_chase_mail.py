@@ -98,7 +98,7 @@ def owners_and_items(casey: Casey) -> None:
     casey("owner", "add", "Government")
     add = ("action", "add", "-b", "islington")
     casey(*add, "-t", "Ward panels <monthly>", "--owner", "met cn bcu", "--due", "2026-10-01")
-    casey("action", "progress", "A19", "Two panels held; the third is in January")
+    casey("action", "progress", "A32", "Two panels held; the third is in January")
     casey(*add, "-t", "Publish stop and search data", "--owner", "mopac", "--due", "2026-11-30")
     casey(*add, "-t", "Funding for PCSOs", "--owner", "Government", "--due", "2026-09-01")
 
@@ -145,7 +145,7 @@ def test_eml_writes_one_message_per_owner_with_an_address(casey: Casey, tmp_path
     assert message["Date"] and message["Message-ID"].endswith("@casey-cli>")
     plain, html = parts(message)
     assert f"Dear {CN}," in plain
-    assert "A19  Ward panels <monthly>\n     due 1 October 2026, 53 days late\n" in plain
+    assert "A32  Ward panels <monthly>\n     due 1 October 2026, 53 days late\n" in plain
     assert all(len(line) <= 72 for line in plain.splitlines())
     assert (
         "     latest update, 23 November 2026: Two panels held; the third is in\n     January"
@@ -198,8 +198,8 @@ def test_send_delivers_each_message_once_a_day_and_records_it(casey: Casey, smtp
     assert "53 days late" in plain and "Ward panels &lt;monthly&gt;" in html
     events = chased(casey)
     assert sorted((e["ref"], e["field"], e["new"]) for e in events) == [
-        (MOPAC, "chased", "A20"),
-        (CN, "chased", "A19"),
+        (MOPAC, "chased", "A33"),
+        (CN, "chased", "A32"),
     ]
     assert {e["note"] for e in events} == {
         f"chase sent by email to {CN_MAIL}",
@@ -226,7 +226,7 @@ def test_a_refused_recipient_is_named_and_the_others_are_recorded(
     assert error.startswith(f"Error: could not send to {MOPAC} <{MOPAC_MAIL}> (550 ")
     assert "Traceback" not in result.stderr
     assert smtp.to() == [CN_MAIL]
-    assert [(e["ref"], e["new"]) for e in chased(casey)] == [(CN, "A19")]
+    assert [(e["ref"], e["new"]) for e in chased(casey)] == [(CN, "A32")]
 
     smtp.refuse.clear()  # the address fixed: a rerun sends only what was not sent
     rerun = casey("chase", "--borough", "islington", "--send")

@@ -49,7 +49,7 @@ def test_borough_slugs(casey):
 
 def test_action_refs(casey, add_action):
     for n in range(3):
-        add_action(title=f"Extra {n}")  # A19..A21: more refs starting with 1 and 2
+        add_action(title=f"Extra {n}")  # A32..A34: more refs starting with 1 and 2
     ids = sorted(int(i["ref"][1:]) for i in casey.json("action", "list"))
     assert complete("casey action show A1") == [f"A{i}" for i in ids if str(i).startswith("1")]
     assert complete("casey action done 2") == [str(i) for i in ids if str(i).startswith("2")]

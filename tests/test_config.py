@@ -155,9 +155,9 @@ def test_user_precedence_in_the_audit_trail(casey, add_action, monkeypatch, no_u
     add_action(title="From the file")
     assert last_by() == "J. Clerk"
     monkeypatch.setenv("CASEY_USER", "Env Clerk")
-    casey("action", "update", "A19", "--note", "env wins")
+    casey("action", "update", "A32", "--note", "env wins")
     assert last_by() == "Env Clerk"
-    casey("action", "update", "A19", "--note", "flag wins", "--by", "Flag Clerk")
+    casey("action", "update", "A32", "--note", "flag wins", "--by", "Flag Clerk")
     assert last_by() == "Flag Clerk"
 
 

@@ -75,8 +75,8 @@ def test_every_event_records_the_account_and_the_chain_covers_it(casey, isolated
     """The account is the store's view of who wrote (the OS user on SQLite, the database role
     on PostgreSQL), whatever --by says; changing it, or taking it away, breaks the chain."""
     casey("action", "add", "-b", "islington", "-t", "accounted", "--by", "Someone Else")
-    casey("action", "update", "A19", "--owner", "Insp B", "--status", "in-progress")
-    rows = sql(isolated, "SELECT \"by\", account FROM history WHERE ref = 'A19' ORDER BY id")
+    casey("action", "update", "A32", "--owner", "Insp B", "--status", "in-progress")
+    rows = sql(isolated, "SELECT \"by\", account FROM history WHERE ref = 'A32' ORDER BY id")
     assert rows == [("Someone Else", account), ("test-clerk", account), ("test-clerk", account)]
     assert "hash chain intact" in casey("db", "check").stdout
     last = count(isolated, "SELECT max(id) FROM history")
@@ -145,8 +145,8 @@ def test_db_check_names_rows_added_or_removed_behind_caseys_back(casey, isolated
         "'2026-11-23 10:00:00', 'unverified')",
     )
     err = casey.error("db", "check")
-    assert "A20 is in the store but its history never created it" in err, err
-    assert "A19 is in the history (created by event " in err and "not in the store" in err, err
+    assert "A33 is in the store but its history never created it" in err, err
+    assert "A32 is in the history (created by event " in err and "not in the store" in err, err
 
 
 def test_db_check_passes_on_an_untouched_store_after_many_commands(
@@ -171,12 +171,12 @@ def test_db_check_passes_on_an_untouched_store_after_many_commands(
         encoding="utf-8",
     )
     casey("action", "add", "-b", "camden", "-t", "New", "--owner", "Insp A", "--due", "+2w")
-    casey("action", "update", "A19", "--progress", "30", "--evidence", "link", "--note", "n")
-    casey("action", "update", "A19", "--note", "a note alone")
-    casey("action", "reschedule", "A19", "--due", "2027-01-31", "--reason", "staff")
-    casey("action", "done", "A19", "--evidence", "minutes")
-    verifier("action", "verify", "A19", "--by", "Auditor", "--evidence", "checked")
-    casey("action", "update", "A19", "--status", "in-progress")  # reopened: unverified again
+    casey("action", "update", "A32", "--progress", "30", "--evidence", "link", "--note", "n")
+    casey("action", "update", "A32", "--note", "a note alone")
+    casey("action", "reschedule", "A32", "--due", "2027-01-31", "--reason", "staff")
+    casey("action", "done", "A32", "--evidence", "minutes")
+    verifier("action", "verify", "A32", "--by", "Auditor", "--evidence", "checked")
+    casey("action", "update", "A32", "--status", "in-progress")  # reopened: unverified again
     casey("action", "update", "A1", "--recommendation", "casey-2")
     casey("rec", "update", "casey-1", "--status", "complete", "--owner", "MOPAC")
     casey("load", str(minutes))
@@ -322,8 +322,8 @@ def test_db_copy_moves_the_whole_register(casey, isolated, empty_store):
         "--due",
         "2026-12-01",
     )
-    casey("action", "update", "A19", "--progress", "40", "--note", "agreed at PPS")
-    casey("action", "reschedule", "A19", "--due", "2027-01-15", "--reason", "staffing")
+    casey("action", "update", "A32", "--progress", "40", "--note", "agreed at PPS")
+    casey("action", "reschedule", "A32", "--due", "2027-01-15", "--reason", "staffing")
     out = casey("db", "copy", "--to", str(empty_store)).stdout
     assert "hash chain intact" in out and "19 actions" in out
     for fmt in ("json", "csv"):
@@ -332,8 +332,8 @@ def test_db_copy_moves_the_whole_register(casey, isolated, empty_store):
             == casey("export", "--format", fmt).stdout
         )
     assert (
-        casey("--db", str(empty_store), "history", "A19", "--format", "json").stdout
-        == casey("history", "A19", "--format", "json").stdout
+        casey("--db", str(empty_store), "history", "A32", "--format", "json").stdout
+        == casey("history", "A32", "--format", "json").stdout
     )
     tip = [line for line in db_check(isolated).splitlines() if line.startswith("chain tip")]
     assert tip == [
@@ -342,7 +342,7 @@ def test_db_copy_moves_the_whole_register(casey, isolated, empty_store):
     # The copy goes on as a store of its own: the next action gets the next ref.
     assert (
         casey("--db", str(empty_store), "action", "add", "-b", "camden", "-t", "next").stdout
-        == "A20\n"
+        == "A33\n"
     )
     db_check(empty_store)
 
@@ -421,8 +421,8 @@ def test_a_sqlite_register_moves_to_postgresql_byte_for_byte(casey, tmp_path, em
         "--due",
         "2026-12-03",
     )
-    casey("--db", str(laptop), "action", "done", "A19", "--evidence", "minutes")
-    casey("--db", str(laptop), "action", "verify", "A19", "--by", "auditor")
+    casey("--db", str(laptop), "action", "done", "A32", "--evidence", "minutes")
+    casey("--db", str(laptop), "action", "verify", "A32", "--by", "auditor")
     casey("--db", str(laptop), "db", "copy", "--to", str(empty_store))
     for fmt in ("json", "csv", "markdown"):
         assert (
@@ -461,14 +461,14 @@ def fill_register(casey, tmp_path: Path, verifier=None) -> None:
         "    note: Agreed\n    evidence: minutes p3\n    citation: minutes p4\n",
         encoding="utf-8",
     )
-    casey("load", str(minutes))  # A19
+    casey("load", str(minutes))  # A32
     casey("action", "add", "-b", "islington", "-t", 'Zoë\'s "quoted" panel', "--due", "+2w")
     casey("owner", "add", "Insp A", "--email", "insp.a@met.example", "--alias", "Inspector A")
     casey("owner", "add", "Borough Commander", "--organisation", "Met")
-    casey("action", "update", "A20", "--owner", "Insp A", "--evidence", "line 1\nline 2")
-    casey("action", "reschedule", "A20", "--due", "2027-02-01", "--reason", "staff")
-    casey("action", "done", "A20", "--evidence", "minutes", "--meeting", "Camden panel")
-    (verifier or casey)("action", "verify", "A20", "--by", "Auditor", "--evidence", "seen")
+    casey("action", "update", "A33", "--owner", "Insp A", "--evidence", "line 1\nline 2")
+    casey("action", "reschedule", "A33", "--due", "2027-02-01", "--reason", "staff")
+    casey("action", "done", "A33", "--evidence", "minutes", "--meeting", "Camden panel")
+    (verifier or casey)("action", "verify", "A33", "--by", "Auditor", "--evidence", "seen")
     casey("rec", "update", "casey-1", "--progress", "40", "--note", "half way")
     casey("meeting", "add", "Scrutiny", "--date", "2026-11-20")
 
@@ -489,7 +489,7 @@ def outputs(casey, db: Path | str, tmp_path: Path) -> dict[str, bytes | str]:
         ["meeting", "list", "--format", "json"],
         ["owner", "list", "--format", "json"],
         ["rec", "show", "casey-1", "--format", "json"],
-        ["action", "show", "A20", "--format", "json"],
+        ["action", "show", "A33", "--format", "json"],
     ):
         shown[" ".join(command)] = casey("--db", str(db), *command).stdout
     return shown
@@ -527,7 +527,7 @@ def test_a_dump_restores_into_a_new_store_on_either_backend(
         assert again.read_bytes() == dumped.read_bytes()
         # A store of its own from here: the next refs, and the history goes on.
         assert casey("--db", str(target), "action", "add", "-b", "camden", "-t", "n").stdout == (
-            "A21\n"
+            "A34\n"
         )
         assert (
             "Added meeting M7"

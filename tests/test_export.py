@@ -54,7 +54,7 @@ def test_csv_is_rfc4180_with_header_and_formula_guard(casey, tmp_path):
     assert raw.count(b"\r\n") == raw.count(b"\n")  # CRLF line ends
     rows = list(csv.DictReader(io.StringIO(raw.decode())))
     assert tuple(rows[0]) == ITEM_COLUMNS
-    evil = next(r for r in rows if r["ref"] == "A19")
+    evil = next(r for r in rows if r["ref"] == "A32")
     assert evil["title"] == '\'=HYPERLINK("http://evil")'
     assert evil["owner"] == "'+Owner"
     assert {r["borough"] for r in rows} == {"islington"}
@@ -67,7 +67,7 @@ def test_a_leading_apostrophe_survives_the_csv_round_trip(casey, tmp_path):
     out = tmp_path / "e.csv"
     casey("export", "--format", "csv", "--output", str(out))
     assert casey("load", str(out)).stdout.strip().endswith("0 updated, 49 unchanged")
-    assert casey.json("action", "show", "A19")["title"] == "'=SUM(1) quoted on purpose"
+    assert casey.json("action", "show", "A32")["title"] == "'=SUM(1) quoted on purpose"
 
 
 def test_same_store_same_bytes_for_every_format(casey, tmp_path):
@@ -116,12 +116,12 @@ def test_xlsx_refuses_a_terminal_and_accepts_a_pipe(casey):
 def test_filters_match_action_list(casey):
     seed_items(casey)
     overdue = json.loads(casey("export", "--format", "json", "--overdue").stdout)
-    assert [i["ref"] for i in overdue] == ["casey-2", "A19"] or {i["ref"] for i in overdue} >= {
-        "A19"
+    assert [i["ref"] for i in overdue] == ["casey-2", "A32"] or {i["ref"] for i in overdue} >= {
+        "A32"
     }
     assert all(i["days_overdue"] for i in overdue)
     owner = json.loads(casey("export", "--format", "json", "--owner", "owner").stdout)
-    assert [i["ref"] for i in owner] == ["A19"]
+    assert [i["ref"] for i in owner] == ["A32"]
     rec = json.loads(casey("export", "--format", "json", "-r", "islington-plan-1").stdout)
     assert rec[-1]["ref"] == "islington-plan-1"
     assert all(i["recommendation"] == "islington-plan-1" for i in rec[:-1])
@@ -144,8 +144,8 @@ def test_ics_parses_back(casey):
     seed_items(casey)
     feed = Calendar.from_ical(casey("export", "--format", "ics").stdout_bytes)
     events = {str(e["uid"]).partition(".")[0]: e for e in feed.walk("VEVENT")}
-    assert str(events["A21"]["summary"]) == "Due: A21 Camden item"
-    assert events["A21"].decoded("dtstart").isoformat() == "2026-11-30"
+    assert str(events["A34"]["summary"]) == "Due: A34 Camden item"
+    assert events["A34"].decoded("dtstart").isoformat() == "2026-11-30"
     assert "M1" in events  # meetings too, stamped with their day, not a fixed date
     assert (
         events["M1"].decoded("dtstamp").date().isoformat()

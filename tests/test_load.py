@@ -47,7 +47,7 @@ def test_yaml_minutes_dry_run_then_for_real(casey, tmp_path):
     before = snapshot(casey)
     dry = casey("load", str(path), "--dry-run")
     lines = dry.stdout.splitlines()
-    assert "would create action A19" in lines
+    assert "would create action A32" in lines
     assert "would update action A3: status, due, original_due" in lines
     assert "would create meeting Policy and Performance Scrutiny Committee (2026-11-19)" in lines
     assert lines[-1] == "2 would be created, 1 would be updated, 0 unchanged"
@@ -56,7 +56,7 @@ def test_yaml_minutes_dry_run_then_for_real(casey, tmp_path):
 
     real = casey("load", str(path))
     assert real.stdout.strip().splitlines()[-1] == "2 created, 1 updated, 0 unchanged"
-    new = casey.json("action", "show", "A19")
+    new = casey.json("action", "show", "A32")
     assert new["owner"] == "Supt, Central North" and new["due"] == "2026-12-21"
     assert new["recommendation"] == "islington-plan-1"
     assert new["history"][0]["note"] == "Agreed at committee"
@@ -99,16 +99,16 @@ def test_round_trip_changes_only_the_edit(casey, tmp_path, fmt):
         "--due",
         "2026-10-01",
     )
-    casey("action", "reschedule", "A19", "--due", "2026-12-01", "--reason", "slip")
+    casey("action", "reschedule", "A32", "--due", "2026-12-01", "--reason", "slip")
     out = tmp_path / f"register.{fmt}"
     casey("export", "--format", fmt, "--output", str(out))
     before = snapshot(casey)
     assert casey("load", str(out)).stdout.strip().endswith("0 created, 0 updated, 49 unchanged")
     assert snapshot(casey) == before  # not even a history event
 
-    edit_owner(out, fmt, "A19", "New Owner")
+    edit_owner(out, fmt, "A32", "New Owner")
     assert casey("load", str(out)).stdout.strip().endswith("0 created, 1 updated, 48 unchanged")
-    item = casey.json("action", "show", "A19")
+    item = casey.json("action", "show", "A32")
     assert item["owner"] == "New Owner"
     assert item["title"] == "=1+1 formula-like"  # the guard did not stick
     assert (item["slips"], item["original_due"]) == (1, "2026-10-01")
@@ -351,7 +351,7 @@ def test_reloading_minutes_on_a_later_day_moves_nothing(casey, isolated, tmp_pat
         "    due: +4w\n    note: Board met for the first time\n",
     )
     assert tail(casey("load", str(path))) == "1 created, 1 updated, 0 unchanged"
-    a19, a3 = casey.json("action", "show", "A19"), casey.json("action", "show", "A3")
+    a19, a3 = casey.json("action", "show", "A32"), casey.json("action", "show", "A3")
     assert (a19["due"], a19["slips"], a3["due"], a3["slips"]) == ("2026-12-07", 0, "2026-12-21", 0)
     before = snapshot(casey)
     for later in ("2026-11-30", "2027-02-01"):

@@ -284,9 +284,9 @@ def test_a_dry_run_counts_the_owners_and_writes_nothing(
         f"would create owner {CN}",
         "would create owner Islington Council",
         "would create owner Government",
-        "would create action A19",
-        "would create action A20",
-        "would create action A21",
+        "would create action A32",
+        "would create action A33",
+        "would create action A34",
         "6 would be created, 0 would be updated, 0 unchanged",
     ]
     assert dry.stderr == "Dry run: nothing was written.\n"

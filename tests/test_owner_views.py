@@ -15,7 +15,7 @@ CN = "Supt, Central North"
 
 
 def recorded_before_the_directory(casey: Casey) -> None:
-    """A19 and A20 under two spellings of one owner, A21 under another owner, all overdue;
+    """A32 and A33 under two spellings of one owner, A34 under another owner, all overdue;
     then the directory learns that both spellings are one owner."""
     for title, owner in (
         ("Panels", "Met CN BCU"),
@@ -29,15 +29,15 @@ def recorded_before_the_directory(casey: Casey) -> None:
 
 
 def owners_of(items: list[dict[str, Any]]) -> dict[str, Any]:
-    return {i["ref"]: i["owner"] for i in items if i["ref"] in ("A19", "A20", "A21")}
+    return {i["ref"]: i["owner"] for i in items if i["ref"] in ("A32", "A33", "A34")}
 
 
 def test_chase_lists_one_owner_for_every_name_it_is_known_by(casey: Casey) -> None:
     recorded_before_the_directory(casey)
     chase = casey.json("chase", "--borough", "islington")
     groups = {g["owner"]: [r["ref"] for r in g["items"]] for g in chase["owners"]}
-    assert groups[CN] == ["A19", "A20"]
-    assert groups["MOPAC"] == ["A21"]
+    assert groups[CN] == ["A32", "A33"]
+    assert groups["MOPAC"] == ["A34"]
     assert "Met CN BCU" not in groups and "cn  neighbourhoods" not in groups
     table = casey("chase", "--borough", "islington").stdout
     assert f"{CN} (2)" in table
@@ -45,7 +45,7 @@ def test_chase_lists_one_owner_for_every_name_it_is_known_by(casey: Casey) -> No
 
 def test_exports_status_and_the_paper_show_the_directory_name(casey: Casey) -> None:
     recorded_before_the_directory(casey)
-    expected = {"A19": CN, "A20": CN, "A21": "MOPAC"}
+    expected = {"A32": CN, "A33": CN, "A34": "MOPAC"}
     exported = casey("export", "--borough", "islington", "--format", "csv").stdout
     assert owners_of(list(csv.DictReader(io.StringIO(exported)))) == expected
     assert owners_of(casey.json("export", "--borough", "islington", "--format", "json")) == expected
@@ -54,7 +54,7 @@ def test_exports_status_and_the_paper_show_the_directory_name(casey: Casey) -> N
     paper = casey("report", "--borough", "islington", "--format", "markdown").stdout
     assert paper.count(CN) >= 2 and "Met CN BCU" not in paper
     # the item itself keeps the name it was given; its history says so
-    assert casey.json("action", "show", "A19")["owner"] == "Met CN BCU"
+    assert casey.json("action", "show", "A32")["owner"] == "Met CN BCU"
 
 
 def test_owner_filter_finds_items_by_any_name_of_the_owner(casey: Casey) -> None:
@@ -64,10 +64,10 @@ def test_owner_filter_finds_items_by_any_name_of_the_owner(casey: Casey) -> None
         found = casey.json("action", "list", "--borough", "islington", "--owner", owner)
         return [i["ref"] for i in found]
 
-    assert listed("CN Neighbourhoods") == ["A19", "A20"]  # an alias, in full
-    assert listed("supt") == ["A19", "A20"]  # a part of the directory's name
-    assert listed("met cn") == ["A19"]  # a part of one stored name only
-    assert listed("mopac") == ["A21"]
+    assert listed("CN Neighbourhoods") == ["A32", "A33"]  # an alias, in full
+    assert listed("supt") == ["A32", "A33"]  # a part of the directory's name
+    assert listed("met cn") == ["A32"]  # a part of one stored name only
+    assert listed("mopac") == ["A34"]
     status = casey.json("status", "--borough", "islington", "--owner", CN)
     assert status["summary"]["overdue"] == 2
     feed = casey("export", "--borough", "islington", "--format", "ics", "--owner", CN).stdout
@@ -78,4 +78,4 @@ def test_owner_filter_finds_items_by_any_name_of_the_owner(casey: Casey) -> None
 def test_without_a_directory_owners_are_shown_as_recorded(casey: Casey) -> None:
     casey("action", "add", "-b", "islington", "-t", "Panels", "--owner", "Met CN BCU")
     exported = casey.json("export", "--borough", "islington", "--format", "json")
-    assert [i["owner"] for i in exported if i["ref"] == "A19"] == ["Met CN BCU"]
+    assert [i["owner"] for i in exported if i["ref"] == "A32"] == ["Met CN BCU"]

@@ -91,7 +91,7 @@ def test_update_sets_and_clears_fields_adds_aliases_and_renames(casey: Casey) ->
         "aliases": "central north bcu; cn; met cn bcu; supt central north",
     }
     casey("action", "add", "-b", "islington", "-t", "Panels", "--owner", "SUPT central north")
-    assert owner_of(casey, "A19") == "Superintendent, CN"
+    assert owner_of(casey, "A32") == "Superintendent, CN"
 
 
 def test_duplicates_are_refused_naming_the_owner_that_has_it(casey: Casey, isolated: Store) -> None:
@@ -136,8 +136,8 @@ def test_bad_email_empty_name_and_unknown_owner_are_one_line_errors(
 def test_action_and_rec_owners_resolve_through_names_and_aliases(casey: Casey) -> None:
     add_cn(casey)
     result = casey("action", "add", "-b", "islington", "-t", "Panels", "--owner", "met cn-bcu")
-    assert result.stderr == "Added A19 in islington: Panels\n"  # no hint: it is an alias
-    assert owner_of(casey, "A19") == CN
+    assert result.stderr == "Added A32 in islington: Panels\n"  # no hint: it is an alias
+    assert owner_of(casey, "A32") == CN
     casey("action", "update", "A3", "--owner", "central north bcu")
     assert owner_of(casey, "A3") == CN
     casey("rec", "update", "casey-3", "--owner", "SUPT. CENTRAL NORTH")
@@ -151,23 +151,23 @@ def test_action_and_rec_owners_resolve_through_names_and_aliases(casey: Casey) -
 def test_an_owner_not_in_the_directory_is_kept_and_a_near_miss_hinted(casey: Casey) -> None:
     add_cn(casey)
     result = casey("action", "add", "-b", "islington", "-t", "Bodies", "--owner", "Government")
-    assert result.stderr == "Added A19 in islington: Bodies\n"
-    assert owner_of(casey, "A19") == "Government"
+    assert result.stderr == "Added A32 in islington: Bodies\n"
+    assert owner_of(casey, "A32") == "Government"
     result = casey("action", "add", "-b", "islington", "-t", "Typo", "--owner", "Supt Centrl North")
-    assert result.stdout == "A20\n"
+    assert result.stdout == "A33\n"
     assert result.stderr.splitlines()[0] == (
         f"'Supt Centrl North' is not in the owner directory (did you mean '{CN}'?); kept as given"
     )
-    assert owner_of(casey, "A20") == "Supt Centrl North"
-    result = casey("action", "update", "A20", "--owner", "Met CN BUC", "--format", "json")
+    assert owner_of(casey, "A33") == "Supt Centrl North"
+    result = casey("action", "update", "A33", "--owner", "Met CN BUC", "--format", "json")
     assert "did you mean 'Supt, Central North'" in result.stderr
     assert json.loads(result.stdout)["owner"] == "Met CN BUC"
 
 
 def test_an_empty_directory_keeps_every_owner_as_given(casey: Casey) -> None:
     result = casey("action", "add", "-b", "islington", "-t", "Panels", "--owner", "  Insp  A ")
-    assert result.stderr == "Added A19 in islington: Panels\n"
-    assert owner_of(casey, "A19") == "Insp  A"
+    assert result.stderr == "Added A32 in islington: Panels\n"
+    assert owner_of(casey, "A32") == "Insp  A"
 
 
 # ---------------------------------------------------------------- resolution on loads
@@ -231,7 +231,7 @@ def test_dump_and_restore_keep_the_directory(casey: Casey, tmp_path: Path) -> No
     assert casey.json("--db", str(target), "owner", "list") == owners(casey)
     # the restored directory resolves as the first did
     casey("--db", str(target), "action", "add", "-b", "camden", "-t", "x", "--owner", "MET CN BCU")
-    assert casey.json("--db", str(target), "action", "show", "A19")["owner"] == CN
+    assert casey.json("--db", str(target), "action", "show", "A32")["owner"] == CN
 
 
 # ---------------------------------------------------------------- merge

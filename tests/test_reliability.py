@@ -91,8 +91,8 @@ def test_killed_load_leaves_none_or_all(isolated, tmp_path):
 def test_history_rows_are_never_updated_or_deleted_by_casey(casey, isolated):
     casey("action", "add", "-b", "islington", "-t", "x", "--owner", "o", "--due", "+1w")
     before = dump(isolated, "history")
-    casey("action", "reschedule", "A19", "--due", "+3w", "--reason", "r")
-    casey("action", "done", "A19")
+    casey("action", "reschedule", "A32", "--due", "+3w", "--reason", "r")
+    casey("action", "done", "A32")
     after = dump(isolated, "history")
     assert after[: len(before)] == before
 
@@ -100,7 +100,7 @@ def test_history_rows_are_never_updated_or_deleted_by_casey(casey, isolated):
 @pytest.mark.sqlite_only(reason="upgrades the SQLite file fixture made by schema 0001")
 def test_any_command_upgrades_an_old_store_after_a_backup(casey, tmp_path):
     db = old_store(tmp_path)
-    result = casey("--db", str(db), "action", "show", "A19", "--format", "json")
+    result = casey("--db", str(db), "action", "show", "A32", "--format", "json")
     assert f"Upgraded the store from schema 0001 to {HEAD} (backup: " in result.stderr
     item = json.loads(result.stdout)
     assert item["title"] == "Fixture action from schema 0001"
@@ -142,5 +142,5 @@ def test_who_is_recorded_as_given(casey, monkeypatch, how):
     else:
         monkeypatch.setenv("CASEY_USER", "Env Clerk")
         casey("action", "add", "-b", "camden", "-t", "x")
-    [event] = casey.json("history", "A19")
+    [event] = casey.json("history", "A32")
     assert event["by"] == ("Named Clerk" if how == "flag" else "Env Clerk")

@@ -39,12 +39,12 @@ def seed_story(casey, verifier):
         "--due",
         "2026-12-01",
     )
-    casey("action", "reschedule", "A20", "--due", "2027-01-15", "--reason", "Budget & staffing")
+    casey("action", "reschedule", "A33", "--due", "2027-01-15", "--reason", "Budget & staffing")
     casey(
         "action", "add", "-b", "islington", "-t", "Done one", "--owner", "C", "--due", "2026-11-20"
     )
-    casey("action", "done", "A21", "--evidence", "minutes")
-    verifier("action", "verify", "A21", "--by", "Auditor")
+    casey("action", "done", "A34", "--evidence", "minutes")
+    verifier("action", "verify", "A34", "--by", "Auditor")
 
 
 def sections(paper: str) -> list[str]:
@@ -91,7 +91,7 @@ def test_markdown_paper_reads_as_a_council_paper(casey, verifier):
     assert "new-met-for-london" not in paper and "| standards |" not in paper
     # Overdue: band, status, owner, the latest update (none yet) and the due date.
     assert (
-        "| A19 | Late one | A | not started | 175 days (91-180)<br>due 1 June 2026 "
+        "| A32 | Late one | A | not started | 175 days (91-180)<br>due 1 June 2026 "
         "| None recorded |"
     ) in paper
     assert (
@@ -100,14 +100,14 @@ def test_markdown_paper_reads_as_a_council_paper(casey, verifier):
     )
     # Since the period began: the extension with its reason, what was added and completed.
     assert (
-        "| A20 | <script>alert('x')</script> | 1 December 2026 → 15 January 2027 (45 days later) "
+        "| A33 | <script>alert('x')</script> | 1 December 2026 → 15 January 2027 (45 days later) "
         "| Budget & staffing | by test-clerk"
     ) in paper
     assert "22 items came with the bundled register when this store was created" in paper
-    assert "| A19 | Late one | A | 1 June 2026 | Red |" in section(paper, "### Added (25)")
-    assert "| A21 | Done one | C | 23 November 2026 | verified |" in paper
+    assert "| A32 | Late one | A | 1 June 2026 | Red |" in section(paper, "### Added (25)")
+    assert "| A34 | Done one | C | 23 November 2026 | verified |" in paper
     assert (
-        "| A20 | <script>alert('x')</script> | 1 December 2026 | 15 January 2027 "
+        "| A33 | <script>alert('x')</script> | 1 December 2026 | 15 January 2027 "
         "| 1 slip, 45 days |" in paper
     )
     # Recent changes: newest first, fields named in words, no creations (they are "Added").
@@ -389,7 +389,7 @@ def test_word_paper_reads_back_with_python_docx(casey, tmp_path, verifier):
             assert row._tr.trPr is None or row._tr.trPr.find(qn("w:tblHeader")) is None
     overdue = next(t for t in doc.tables if "Overdue" in [c.text for c in t.rows[0].cells][4:5])
     assert [c.text for c in overdue.rows[1].cells] == [
-        "A19",
+        "A32",
         "Late one",
         "A",
         "not started",
@@ -470,16 +470,16 @@ def test_latest_update_and_a_reported_rag_that_differs(casey, verifier, tmp_path
         "2026-11-20",
         "action",
         "progress",
-        "A19",
+        "A32",
         "Waiting for the ward data",
         "--percent",
         "30",
     )
-    casey("action", "update", "A19", "--rag", "green", "--reason", "Data promised by Friday")
+    casey("action", "update", "A32", "--rag", "green", "--reason", "Data promised by Friday")
     paper = casey("report", "-b", "islington", "--since", "-1w").stdout
     assert "| Waiting for the ward data (20 November 2026) |" in section(paper, "## 3. Overdue (1)")
     disagree = section(paper, "## 6. Officer's RAG and the rule's RAG differ (1)")
-    row = "| A19 | Late one | Green | Red | not started, 30% | 1 June 2026<br>175 days overdue |"
+    row = "| A32 | Late one | Green | Red | not started, 30% | 1 June 2026<br>175 days overdue |"
     assert row in disagree
     since = paper[paper.index("## 2. ") : paper.index("## 3. ")]
     assert "Waiting for the ward data (progress 30%)" in since

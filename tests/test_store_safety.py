@@ -266,7 +266,7 @@ def test_a_read_only_folder_still_shows_what_a_writer_left_in_the_wal(casey, iso
         casey("action", "add", "-b", "camden", "-t", "Only in the WAL")
         assert Path(f"{isolated}-wal").stat().st_size > 0
         with read_only(tmp_path):
-            shown = casey.json("action", "show", "A19")
+            shown = casey.json("action", "show", "A32")
         assert shown["title"] == "Only in the WAL"
     finally:
         holder.close()

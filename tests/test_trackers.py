@@ -544,7 +544,7 @@ def test_a_word_table_loads_reloads_unchanged_and_takes_one_edit(
         loaded,
         {
             "Publish ward panel dates for 2027": {
-                "ref": "A19",
+                "ref": "A32",
                 "tracker_ref": "PS 01",
                 "owner": "Insp. R. Shah",
                 "due": "2027-02-28",
@@ -611,8 +611,8 @@ def test_a_tracker_reference_of_1_is_never_casey_a1(casey: Casey, tmp_path: Path
     check(
         loaded,
         {
-            "First thing": {"ref": "A19", "tracker_ref": "1", "status": "complete"},
-            "Second": {"ref": "A20", "tracker_ref": "2", "status": "in-progress"},
+            "First thing": {"ref": "A32", "tracker_ref": "1", "status": "complete"},
+            "Second": {"ref": "A33", "tracker_ref": "2", "status": "in-progress"},
         },
     )
 
@@ -782,7 +782,7 @@ def test_a_dry_run_of_a_large_tracker_previews_its_first_rows(casey: Casey, tmp_
     path = write(tmp_path, "big.csv", big_tracker(PREVIEW_ROWS + 30))
     out = casey("load", str(path), "--dry-run").stdout
     assert f"(the first {PREVIEW_ROWS} rows of {PREVIEW_ROWS + 30})" in out
-    assert "A19 new" in out and f"A{18 + PREVIEW_ROWS} new" in out
+    assert "A32 new" in out and f"A{18 + PREVIEW_ROWS} new" in out
     assert f"A{19 + PREVIEW_ROWS} new" not in out
 
 
@@ -906,10 +906,10 @@ def test_another_trackers_row_1_does_not_retitle_this_trackers_item_1(
     before = snapshot(isolated)
     err = casey.error("load", str(committee), "--borough", "hackney")
     assert err == (
-        f"Error: {committee}:2: No.: the reference '1' is A19 ('Review custody record "
+        f"Error: {committee}:2: No.: the reference '1' is A32 ('Review custody record "
         "keeping'), whose title is nothing like this row's: if the row is another tracker's, "
         'give its references a prefix (or --map "No.=ignore" to match by title); if the title '
-        "was rewritten, change it first: casey action update A19 --title TEXT"
+        "was rewritten, change it first: casey action update A32 --title TEXT"
     )
     assert snapshot(isolated) == before
     audit.write_text("No.,Action\n1,Review custody record-keeping quarterly\n", encoding="utf-8")

@@ -104,7 +104,7 @@ def test_trend_today_is_status_today(casey):
         (today - timedelta(days=3)).isoformat(),
     )
     casey(*day, "action", "add", "-b", "islington", "-t", "Quick", "--owner", "Y")
-    casey(*day, "action", "done", "A20")
+    casey(*day, "action", "done", "A33")
     data = json.loads(casey(*day, "trend", "-b", "islington", "--format", "json").stdout)
     s = json.loads(casey(*day, "status", "-b", "islington", "--format", "json").stdout)
     s = s["summary"]
