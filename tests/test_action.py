@@ -42,6 +42,7 @@ ITEM_FIELDS = [
     "reported_rag",
     "tracker_ref",
     "due_text",
+    "as_of",
 ]
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
 
@@ -115,6 +116,7 @@ def test_add_returns_the_item_object_in_spec_order(casey: Casey, add_action: Add
         "reported_rag": None,
         "tracker_ref": None,
         "due_text": None,
+        "as_of": None,  # a register's date: an action added by hand has none
     }
     assert {k: item[k] for k in expected} == expected
     assert TIMESTAMP.match(item["created"]) and TIMESTAMP.match(item["updated"])

@@ -171,12 +171,12 @@ def test_a_long_action_list_shows_its_first_screenfuls_with_a_count(casey, tmp_p
     many_actions(casey, tmp_path, 130)
     monkeypatch.setenv("COLUMNS", "80")
     everything = casey.json("action", "list")
-    assert len(everything) == 148  # the bundled 18 and the 130 loaded
+    assert len(everything) == 161  # the bundled 31 and the 130 loaded
     out = casey("action", "list").stdout
     assert table_refs(out) == [a["ref"] for a in everything[:SCREENFUL]]
-    assert out.startswith("Actions (148)")
+    assert out.startswith("Actions (161)")
     tail = " ".join(out.split("┘")[-1].split())
-    assert tail.startswith(f"Showing the first {SCREENFUL} of 148 actions; casey action list")
+    assert tail.startswith(f"Showing the first {SCREENFUL} of 161 actions; casey action list")
     assert "casey action list --all lists every one, --format csv" in tail
     # --all shows every one, and no count line
     every = casey("action", "list", "--all").stdout
@@ -184,9 +184,9 @@ def test_a_long_action_list_shows_its_first_screenfuls_with_a_count(casey, tmp_p
     assert "Showing" not in every
     # machine formats are never cut
     assert (
-        len(list(csv.DictReader(io.StringIO(casey("action", "list", "-f", "csv").stdout)))) == 148
+        len(list(csv.DictReader(io.StringIO(casey("action", "list", "-f", "csv").stdout)))) == 161
     )
-    assert casey("action", "list", "-f", "markdown").stdout.count("\n| A") == 148
+    assert casey("action", "list", "-f", "markdown").stdout.count("\n| A") == 161
 
 
 def test_the_count_and_the_command_follow_the_filters(casey, tmp_path, monkeypatch):

@@ -137,11 +137,11 @@ def test_db_check_sees_an_edit_that_casey_later_wrote_over(casey, isolated):
 
 def test_db_check_names_rows_added_or_removed_behind_caseys_back(casey, isolated):
     casey("action", "add", "-b", "camden", "-t", "to be removed")
-    sql(isolated, "DELETE FROM actions WHERE id = 19")
+    sql(isolated, "DELETE FROM actions WHERE id = 32")
     sql(
         isolated,
         "INSERT INTO actions (id, borough, title, status, slips, created, updated, assurance) "
-        "VALUES (20, 'camden', 'slipped in', 'not-started', 0, '2026-11-23 10:00:00', "
+        "VALUES (33, 'camden', 'slipped in', 'not-started', 0, '2026-11-23 10:00:00', "
         "'2026-11-23 10:00:00', 'unverified')",
     )
     err = casey.error("db", "check")
@@ -184,7 +184,7 @@ def test_db_check_passes_on_an_untouched_store_after_many_commands(
     casey("load", str(sheet))
     out = db_check(isolated)
     actions = count(isolated, "SELECT count(*) FROM actions")
-    assert f"rows: 30 recommendations and {actions} actions, as the history gives them\n" in out
+    assert f"rows: 36 recommendations and {actions} actions, as the history gives them\n" in out
 
 
 # ---------------------------------------------------------------- db backup
@@ -234,6 +234,10 @@ def test_backup_refuses_to_overwrite(casey, tmp_path):
 # ---------------------------------------------------------------- db upgrade
 
 
+# The columns each table has gained since the first released schema (0001).
+ADDED_SINCE_0001 = {"actions": 6, "recommendations": 6, "sources": 1, "boroughs": 0, "meetings": 0}
+
+
 @pytest.mark.sqlite_only(reason="upgrades the SQLite file fixture made by schema 0001")
 def test_upgrade_from_the_first_released_schema_keeps_every_row(casey, tmp_path):
     db = old_store(tmp_path)
@@ -252,9 +256,10 @@ def test_upgrade_from_the_first_released_schema_keeps_every_row(casey, tmp_path)
     for table, rows in before.items():
         after = dump(db, table)
         # Every row as it was, and the columns added since (schema 0007's update and
-        # reported RAG, 0008's tracker ref and due text) empty.
+        # reported RAG, 0008's tracker ref and due text, 0011's as_of and a source's
+        # limits) empty.
         assert [r[: len(rows[0])] for r in after] == rows, table
-        assert {r[len(rows[0]) :] for r in after} <= {(), (None,) * 5}, table
+        assert {r[len(rows[0]) :] for r in after} == {(None,) * ADDED_SINCE_0001[table]}, table
     history_after = dump(db, "history")
     assert [r[:11] for r in history_after] == [tuple(r) for r in history_before]
     assert {r[-1] for r in history_after} == {None}  # who made them was not recorded then
@@ -325,7 +330,7 @@ def test_db_copy_moves_the_whole_register(casey, isolated, empty_store):
     casey("action", "update", "A32", "--progress", "40", "--note", "agreed at PPS")
     casey("action", "reschedule", "A32", "--due", "2027-01-15", "--reason", "staffing")
     out = casey("db", "copy", "--to", str(empty_store)).stdout
-    assert "hash chain intact" in out and "19 actions" in out
+    assert "hash chain intact" in out and "32 actions" in out
     for fmt in ("json", "csv"):
         assert (
             casey("--db", str(empty_store), "export", "--format", fmt).stdout
@@ -505,13 +510,13 @@ def test_a_dump_restores_into_a_new_store_on_either_backend(
     dumped = tmp_path / "register.json"
     result = casey("db", "dump", str(dumped))
     assert result.stdout == f"{dumped}\n"
-    assert "20 actions, 63 history events." in result.stderr, result.stderr
+    assert "33 actions, 184 history events." in result.stderr, result.stderr
     assert stat.S_IMODE(dumped.stat().st_mode) == 0o600
     document = json.loads(dumped.read_text(encoding="utf-8"))
     assert list(document)[:2] == ["format", "version"]
-    assert (document["format"], document["version"]) == ("casey-cli dump", 6)
+    assert (document["format"], document["version"]) == ("casey-cli dump", 7)
     assert all(event["account"] for event in document["history"])  # who made each
-    assert [a["evidence"] for a in document["actions"] if a["id"] == 20] == [
+    assert [a["evidence"] for a in document["actions"] if a["id"] == 33] == [
         "line 1\nline 2\nminutes"
     ]
     original = outputs(casey, isolated, tmp_path)
@@ -530,10 +535,10 @@ def test_a_dump_restores_into_a_new_store_on_either_backend(
             "A34\n"
         )
         assert (
-            "Added meeting M7"
+            "Added meeting M13"
             in casey("--db", str(target), "meeting", "add", "Next", "--date", "2026-12-01").stderr
         )
-        assert "64 events, hash chain intact" in db_check(target)
+        assert "185 events, hash chain intact" in db_check(target)
 
 
 @pytest.mark.postgresql_only
@@ -609,18 +614,24 @@ ADDED_IN_DUMP = {
     4: dict.fromkeys(("recommendations", "actions"), ("tracker_ref", "due_text")),
     5: {},  # the store's id, in the head: a dump without one restores with a new id
     6: {},  # the owner directory: whole tables (TABLES_IN_DUMP)
+    7: {
+        "sources": ("limits",),
+        "recommendations": ("as_of",),
+        "actions": ("as_of",),
+    },
 }
 # What each dump version added as whole tables: an older dump has no such list.
 TABLES_IN_DUMP = {6: ("owners", "owner_aliases")}
 
 
 @pytest.mark.sqlite_only(reason="an old SQLite store's dump, restored into a new file")
-@pytest.mark.parametrize("version", [1, 2, 3, 4, 5])
+@pytest.mark.parametrize("version", [1, 2, 3, 4, 5, 6])
 def test_an_older_dump_restores_with_the_newer_fields_empty(casey, tmp_path, version):
     """A dump from before `account` joined the history (version 1) or before the update and
     the officer's RAG joined the items (version 2), or before the owner directory (version
-    5), restores with those fields null and those tables empty, and its chain still
-    verifies; a dump of the result is the same rows in today's version."""
+    5), or before an item's `as_of` and a source's limits (version 6), restores with those
+    fields null and those tables empty, and its chain still verifies; a dump of the result
+    is the same rows in today's version."""
     old = old_store(tmp_path)
     casey("--db", str(old), "db", "upgrade")
     dumped = tmp_path / "now.json"

@@ -79,16 +79,21 @@ def test_history_of_an_action(casey: Casey, add_action: AddAction, form: str) ->
 
 
 def test_history_of_a_recommendation(casey: Casey) -> None:
-    created = history(casey, "casey-7")
-    assert [(e["ref"], e["kind"], e["field"]) for e in created] == [
-        ("casey-7", "recommendation", "created")
+    # The register's seeding: the item, and the day of its latest information.
+    seeded = history(casey, "casey-7")
+    assert [(e["ref"], e["kind"], e["field"]) for e in seeded] == [
+        ("casey-7", "recommendation", "created"),
+        ("casey-7", "recommendation", "as_of"),
     ]
+    as_of = seeded[1]["new"]
+    assert as_of and as_of == casey.json("rec", "show", "casey-7")["as_of"]
     casey("rec", "update", "casey-7", "--owner", "MOPAC")
     casey("rec", "update", "casey-8", "--owner", "MOPAC")
     events = history(casey, "Casey-7")
-    assert events[:1] == created
-    assert [(e["ref"], e["field"], e["old"], e["new"]) for e in events[1:]] == [
-        ("casey-7", "owner", None, "MOPAC")
+    assert events[:2] == seeded
+    assert [(e["ref"], e["field"], e["old"], e["new"]) for e in events[2:]] == [
+        ("casey-7", "owner", None, "MOPAC"),
+        ("casey-7", "as_of", as_of, None),  # the news supersedes the register's date
     ]
 
 
@@ -123,7 +128,11 @@ def test_history_since_filters_on_when_the_change_happened(
     casey("rec", "update", "casey-7", "--owner", "MOPAC")
     everything = history(casey)
     new = everything[old_count:]
-    assert [(e["ref"], e["field"]) for e in new] == [(ref, "created"), ("casey-7", "owner")]
+    assert [(e["ref"], e["field"]) for e in new] == [
+        (ref, "created"),
+        ("casey-7", "owner"),
+        ("casey-7", "as_of"),  # the bundled item's register date, superseded
+    ]
 
     assert history(casey, "--since", "2024-01-15") == everything
     assert history(casey, "--since", "2024-01-16") == everything[:1] + new  # on or after
@@ -230,6 +239,7 @@ def test_history_only_grows(
             "verified_by",
             "verified_on",
             "owner",
+            "as_of",  # casey-7's register date, superseded by the owner change
         ]
     )
 

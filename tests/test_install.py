@@ -51,7 +51,7 @@ def test_wheel_install_finds_the_bundled_register(tmp_path):
         capture_output=True,
         text=True,
     )
-    assert "Created a new casey store" in init.stderr and "30 recommendations" in init.stderr
+    assert "Created a new casey store" in init.stderr and "36 recommendations" in init.stderr
     out = subprocess.run(
         [sys.executable, "-m", "casey_cli", "status", "--borough", "islington", "--format", "json"],
         cwd=tmp_path,

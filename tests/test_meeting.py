@@ -69,12 +69,15 @@ def test_add_json_gives_the_row_and_a_relative_date_follows_today(casey: Casey) 
 
 
 def test_list_is_ordered_by_date_and_filters_by_borough(casey: Casey) -> None:
+    bundled = meetings(casey, "--borough", "camden")  # the register's Camden scrutiny of 2024
+    assert [m["borough"] for m in bundled] == ["camden"]
+    assert bundled[0]["date"] < "2026-11-01"
     december = add_meeting(
         casey, "Camden Community Safety Partnership", "2026-12-01", "--borough", "camden"
     )
     november = add_meeting(casey, "Camden Scrutiny", "2026-11-01", "--borough", "camden")
     add_meeting(casey, "Hackney Scrutiny", "2026-11-15", "--borough", "hackney")
-    assert meetings(casey, "--borough", "camden") == [november, december]
+    assert meetings(casey, "--borough", "camden") == [*bundled, november, december]
     every = meetings(casey)
     assert [(m["date"], int(m["ref"][1:])) for m in every] == sorted(
         (m["date"], int(m["ref"][1:])) for m in every

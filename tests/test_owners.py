@@ -29,7 +29,7 @@ def add_cn(casey: Casey) -> None:
         "--alias",
         "Met CN BCU",
         "--alias",
-        "Central North BCU",
+        "CN Superintendent",  # "Central North BCU" is the bundled Met Central North BCU's
     )
 
 
@@ -41,13 +41,16 @@ def owner_of(casey: Casey, ref: str) -> Any:
 
 
 def test_add_prints_the_name_and_lists_the_owner(casey: Casey) -> None:
-    assert owners(casey) == []
+    seeded = owners(casey)
+    assert len(seeded) == 12  # the bundled register's Met BCUs
+    assert {o["name"] for o in seeded}.isdisjoint({CN, "Government"})
     result = casey("owner", "add", CN, "--email", "cn.supt@met.example", "--alias", "Met CN-BCU")
     assert result.stdout == f"{CN}\n"
     assert result.stderr == f"Added owner {CN}.\n"
     casey("owner", "add", "Government")  # a body without an address
     assert owners(casey) == [
         {"name": "Government", "email": None, "organisation": None, "aliases": None},
+        *seeded,
         {
             "name": CN,
             "email": "cn.supt@met.example",
@@ -55,12 +58,11 @@ def test_add_prints_the_name_and_lists_the_owner(casey: Casey) -> None:
             "aliases": "met cn bcu",
         },
     ]
-    csv = casey("owner", "list", "--format", "csv").stdout
-    assert csv.splitlines() == [
-        "name,email,organisation,aliases",
-        "Government,,,",
-        f'"{CN}",cn.supt@met.example,,met cn bcu',
-    ]
+    csv = casey("owner", "list", "--format", "csv").stdout.splitlines()
+    assert len(csv) == 1 + 2 + len(seeded)
+    assert csv[:2] == ["name,email,organisation,aliases", "Government,,,"]
+    assert csv[-1] == f'"{CN}",cn.supt@met.example,,met cn bcu'
+
     table = casey("owner", "list").stdout
     assert "Owners" in table and "Government" in table and "cn.supt@met.example" in table
 
@@ -76,19 +78,20 @@ def test_add_json_gives_the_owner(casey: Casey) -> None:
 
 
 def test_update_sets_and_clears_fields_adds_aliases_and_renames(casey: Casey) -> None:
+    seeded = {o["name"] for o in owners(casey)}
     add_cn(casey)
     result = casey("owner", "update", "met cn bcu", "--email", "cn@met.example", "--alias", "CN")
     assert result.stdout == f"{CN}\n" and result.stderr == f"Updated owner {CN}.\n"
     again = casey("owner", "update", CN, "--email", "cn@met.example")
     assert "unchanged" in again.stderr
     casey("owner", "update", CN, "--organisation", "", "--rename", "Superintendent, CN")
-    [owner] = owners(casey)
+    [owner] = [o for o in owners(casey) if o["name"] not in seeded]
     assert owner == {
         "name": "Superintendent, CN",
         "email": "cn@met.example",
         "organisation": None,
         # the old name stays an alias: writes that use it still find the owner
-        "aliases": "central north bcu; cn; met cn bcu; supt central north",
+        "aliases": "cn; cn superintendent; met cn bcu; supt central north",
     }
     casey("action", "add", "-b", "islington", "-t", "Panels", "--owner", "SUPT central north")
     assert owner_of(casey, "A32") == "Superintendent, CN"
@@ -138,12 +141,13 @@ def test_action_and_rec_owners_resolve_through_names_and_aliases(casey: Casey) -
     result = casey("action", "add", "-b", "islington", "-t", "Panels", "--owner", "met cn-bcu")
     assert result.stderr == "Added A32 in islington: Panels\n"  # no hint: it is an alias
     assert owner_of(casey, "A32") == CN
-    casey("action", "update", "A3", "--owner", "central north bcu")
+    casey("action", "update", "A3", "--owner", "cn superintendent")
     assert owner_of(casey, "A3") == CN
     casey("rec", "update", "casey-3", "--owner", "SUPT. CENTRAL NORTH")
     assert casey.json("rec", "show", "casey-3")["owner"] == CN
     history = casey.json("history", "A3")
-    assert history[-1]["field"] == "owner" and history[-1]["new"] == CN
+    # the owner's event, then the register's as_of superseded by this change
+    assert [(e["field"], e["new"]) for e in history[-2:]] == [("owner", CN), ("as_of", None)]
     casey("action", "update", "A3", "--owner", "")  # '' still clears
     assert owner_of(casey, "A3") is None
 
@@ -179,7 +183,7 @@ def test_a_csv_load_resolves_owners_once_per_name(casey: Casey, tmp_path: Path) 
     tracker.write_text(
         "Action,Lead officer,Target date\n"
         "Ward panel dates,Met CN BCU,2027-01-31\n"
-        "Stop and search data,central north bcu,2027-02-28\n"
+        "Stop and search data,cn superintendent,2027-02-28\n"
         "Youth forum,Government,2027-03-31\n"
         "Knife bins,Supt Centrl North,2027-04-30\n"
         "Estate walks,Supt Centrl North,2027-05-31\n",
@@ -217,15 +221,20 @@ def test_a_yaml_load_resolves_an_existing_items_owner(casey: Casey, tmp_path: Pa
 
 
 def test_dump_and_restore_keep_the_directory(casey: Casey, tmp_path: Path) -> None:
+    seeded = len(owners(casey))  # the bundled Met BCUs, each with two aliases
     add_cn(casey)
     casey("owner", "add", "Government", "--email", "gov@gov.example")
     dumped = tmp_path / "d.json"
     result = casey("db", "dump", str(dumped))
-    assert "2 owners, 2 owner aliases" in result.stderr, result.stderr
+    assert f"{seeded + 2} owners, {2 * seeded + 2} owner aliases" in result.stderr, result.stderr
     document = json.loads(dumped.read_text(encoding="utf-8"))
-    assert document["version"] == 6
-    assert [o["name"] for o in document["owners"]] == [CN, "Government"]
-    assert [a["alias"] for a in document["owner_aliases"]] == ["central north bcu", "met cn bcu"]
+    assert document["version"] == 7
+    assert [o["name"] for o in document["owners"]][seeded:] == [CN, "Government"]
+    [cn_id] = [o["id"] for o in document["owners"] if o["name"] == CN]
+    assert [a["alias"] for a in document["owner_aliases"] if a["owner_id"] == cn_id] == [
+        "cn superintendent",
+        "met cn bcu",
+    ]
     target = tmp_path / "restored.db"
     casey("--db", str(target), "db", "restore", str(dumped))
     assert casey.json("--db", str(target), "owner", "list") == owners(casey)

@@ -103,6 +103,7 @@ EVERY_COMMAND = (
     ["owner", "list"],
     ["owner", "merge", "Someone", "Guard owner"],
     ["source", "list"],
+    ["source", "show", "casey"],
     ["borough", "list"],
     ["load", "{tmp}/minutes.yaml"],
     ["load", "{tmp}/minutes.yaml", "--dry-run"],

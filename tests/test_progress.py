@@ -155,8 +155,9 @@ def test_updates_and_the_officers_rag_reach_every_output(casey, add_action, tmp_
     rows = list(csv.DictReader(io.StringIO(casey("export", "--format", "csv").stdout)))
     [row] = [r for r in rows if r["ref"] == ref]
     assert tuple(row[f] for f in UPDATE_FIELDS) == want
-    # After the earlier columns, before 0.5.0's tracker_ref and due_text.
-    assert list(rows[0])[-5:-2] == list(UPDATE_FIELDS)
+    # After the earlier columns, before 0.5.0's tracker_ref and due_text and then as_of.
+    assert list(rows[0])[-6:-3] == list(UPDATE_FIELDS)
+    assert list(rows[0])[-3:] == ["tracker_ref", "due_text", "as_of"]
     xlsx = tmp_path / "items.xlsx"
     casey("export", "--format", "xlsx", "--output", str(xlsx))
     sheet = load_workbook(xlsx).active
@@ -224,10 +225,10 @@ def test_a_load_records_an_edited_update_once_and_the_officers_rag(casey, add_ac
 def test_updates_made_in_the_same_second_keep_their_own_dates_and_percents(casey):
     """Commands a clerk runs back to back share a second: each update still finds its own
     date and percent, in `show` and in the paper (the events, not the times, pair them)."""
-    casey("meeting", "add", "Cttee", "--date", "2026-11-18", "--borough", "islington")
+    casey("meeting", "add", "Cttee", "--date", "2026-11-18", "--borough", "islington")  # M11
     for args in (
-        ("A3", "First", "--meeting", "M5"),
-        ("A3", "Second", "--meeting", "M5", "--percent", "30"),
+        ("A3", "First", "--meeting", "M11"),
+        ("A3", "Second", "--meeting", "M11", "--percent", "30"),
         ("A3", "Third"),
         ("A4", "One"),
         ("A4", "Two", "--percent", "50"),
@@ -240,7 +241,7 @@ def test_updates_made_in_the_same_second_keep_their_own_dates_and_percents(casey
         ("2026-11-18", "Second"),
         ("2026-11-18", "First"),
     ]
-    paper = casey("report", "--borough", "islington", "--since", "M5").stdout
+    paper = casey("report", "--borough", "islington", "--since", "M11").stdout
     rows = paper[paper.index("### Progress updates") :]
     a3, a4 = "A3 | Local delivery board for the action plan", "A4 | Consider KPIs to monitor"
     for line in (
@@ -267,8 +268,9 @@ def test_the_same_update_again_records_only_a_new_percent(casey):
 def test_a_note_given_with_the_officers_rag_is_kept(casey, command):
     kind, ref = command
     casey(kind, "update", ref, "--rag", "amber", "--reason", "late", "--note", "minute 12")
-    fields = [(e["field"], e["note"]) for e in item_of(casey, ref)["history"][-2:]]
-    assert fields == [("note", "minute 12"), ("reported_rag", "late")]
+    fields = [(e["field"], e["note"]) for e in item_of(casey, ref)["history"][-3:]]
+    # The bundled item's as_of gives way to the news, with the same note.
+    assert fields == [("note", "minute 12"), ("as_of", "minute 12"), ("reported_rag", "late")]
 
 
 def test_a_paper_since_a_day_after_its_own_is_refused(casey):

@@ -42,6 +42,7 @@ ITEM_FIELDS = [
     "reported_rag",
     "tracker_ref",
     "due_text",
+    "as_of",
 ]
 AddAction = Callable[..., dict[str, Any]]
 
@@ -55,7 +56,7 @@ def register_recs() -> dict[str, dict[str, Any]]:
     data = yaml.safe_load(REGISTER.read_text(encoding="utf-8"))
     recs = {}
     for source in data["sources"]:
-        for rec in source["recommendations"]:
+        for rec in source.get("recommendations", []):
             recs[f"{source['code']}-{rec['number']}"] = {
                 **rec,
                 "source": source["code"],
@@ -80,11 +81,24 @@ def shown(casey: Casey, ref: str) -> dict[str, Any]:
     return casey.json("rec", "show", ref)  # type: ignore[no-any-return]
 
 
-def new_events(casey: Casey, ref: str) -> list[tuple[str, str | None, str | None, str | None]]:
-    """(field, old, new, note) of the events after the register's 'created' one."""
+def new_history(casey: Casey, ref: str) -> list[dict[str, Any]]:
+    """The events after the register's seeding of a bundled recommendation: its 'created'
+    event, the progress updates the register gives, and last the `as_of` of its latest
+    information, all by casey-cli."""
     history = shown(casey, ref)["history"]
     assert history[0]["field"] == "created"
-    return [(e["field"], e["old"], e["new"], e["note"]) for e in history[1:]]
+    seeded = next(i for i, e in enumerate(history) if e["field"] == "as_of") + 1
+    assert (history[seeded - 1]["old"], history[seeded - 1]["new"]) == (
+        None,
+        iso(register_recs()[ref]["as_of"]),
+    )
+    assert {e["by"] for e in history[:seeded]} == {"casey-cli"}
+    return history[seeded:]  # type: ignore[no-any-return]
+
+
+def new_events(casey: Casey, ref: str) -> list[tuple[str, str | None, str | None, str | None]]:
+    """(field, old, new, note) of the events after the register's seeding."""
+    return [(e["field"], e["old"], e["new"], e["note"]) for e in new_history(casey, ref)]
 
 
 def ref_key(ref: str) -> tuple[str, int]:
@@ -114,6 +128,7 @@ def test_list_gives_every_register_recommendation_as_items(casey: Casey) -> None
             iso(rec.get("due")),
         )
         assert item["status"] == rec.get("status", "not-started")
+        assert item["as_of"] == iso(rec["as_of"])  # every bundled item says when it was known
 
 
 def test_list_is_deterministic_and_numbers_sort_as_numbers(casey: Casey) -> None:
@@ -142,7 +157,7 @@ def test_list_filters_by_source(casey: Casey, given: str) -> None:
     assert sorted(refs(listed(casey, "--source", given))) == expected
 
 
-@pytest.mark.parametrize("theme", ["oversight", "frontline", "Standards"])
+@pytest.mark.parametrize("theme", ["new-oversight-and-accountability", "frontline", "Standards"])
 def test_list_filters_by_theme(casey: Casey, theme: str) -> None:
     expected = sorted(ref for ref, rec in register_recs().items() if rec["theme"] == theme.lower())
     assert expected
@@ -180,7 +195,11 @@ def test_show_gives_the_item_details_and_history(casey: Casey) -> None:
         rec["addressed_to"],
         rec.get("response", "pending"),
     )
-    assert [(e["field"], e["new"]) for e in detail["history"]] == [("created", rec["title"])]
+    assert detail["as_of"] == iso(rec["as_of"])
+    assert [(e["field"], e["new"]) for e in detail["history"]] == [
+        ("created", rec["title"]),
+        ("as_of", iso(rec["as_of"])),
+    ]
     assert detail["actions"] == []
 
 
@@ -238,13 +257,15 @@ def test_update_owner_status_and_response_with_history(casey: Casey) -> None:
     assert list(item) == ITEM_FIELDS
     assert (item["owner"], item["status"], item["progress"]) == ("MOPAC", "in-progress", 25)
     assert shown(casey, "casey-7")["response"] == "accepted-in-principle"
-    history = shown(casey, "casey-7")["history"][1:]
+    assert item["as_of"] is None  # the register's date no longer stands for the item
+    history = new_history(casey, "casey-7")
     assert sorted((e["field"], e["old"], e["new"]) for e in history) == sorted(
         [
             ("owner", rec.get("owner"), "MOPAC"),
             ("status", rec.get("status", "not-started"), "in-progress"),
             ("response", rec.get("response", "pending"), "accepted-in-principle"),
             ("progress", None, "25"),
+            ("as_of", iso(rec["as_of"]), None),
         ]
     )
     assert {(e["by"], e["note"]) for e in history} == {
@@ -262,7 +283,10 @@ def test_response_input_is_normalised(casey: Casey, given: str) -> None:
 
 def test_update_by_defaults_to_casey_user(casey: Casey) -> None:
     casey("rec", "update", "casey-8", "--owner", "Met Commissioner")
-    assert [e["by"] for e in shown(casey, "casey-8")["history"][1:]] == ["test-clerk"]
+    assert [(e["field"], e["by"]) for e in new_history(casey, "casey-8")] == [
+        ("owner", "test-clerk"),
+        ("as_of", "test-clerk"),
+    ]
 
 
 def test_update_complete_sets_completion_date(casey: Casey) -> None:
@@ -289,6 +313,7 @@ def test_first_due_needs_no_reason_and_later_moves_count_as_slips(casey: Casey) 
     assert new_events(casey, "casey-3") == [
         ("due", None, "2026-12-23", None),
         ("original_due", None, "2026-12-23", None),
+        ("as_of", iso(register_recs()["casey-3"]["as_of"]), None, None),  # the first change only
         ("due", "2026-12-23", "2027-03-21", "Fairfield review"),
         ("slips", "0", "1", "Fairfield review"),
         ("due", "2027-03-21", "2027-02-01", "Brought forward"),
@@ -303,19 +328,22 @@ def test_moving_a_register_due_date_keeps_it_as_original(casey: Casey) -> None:
     ]
     assert dated, "the register has an open recommendation with a due date"
     ref, original = dated[0], iso(register_recs()[dated[0]]["due"])
+    as_of = iso(register_recs()[ref]["as_of"])
     item = casey.json("rec", "update", ref, "--due", "2027-06-30", "--reason", "Review slipped")
     assert (item["due"], item["original_due"], item["slips"]) == ("2027-06-30", original, 1)
     assert new_events(casey, ref) == [
         ("due", original, "2027-06-30", "Review slipped"),
         ("slips", "0", "1", "Review slipped"),
+        ("as_of", as_of, None, "Review slipped"),
     ]
 
 
 def test_update_with_meeting_cites_it(casey: Casey) -> None:
     mref = casey("meeting", "add", "London Policing Board (test)", "--date", "2026-11-20").stdout
     casey("rec", "update", "casey-10", "--owner", "MOPAC", "--meeting", mref.strip())
-    [event] = shown(casey, "casey-10")["history"][1:]
-    assert event["meeting"] == f"{mref.strip()} London Policing Board (test) (2026-11-20)"
+    cited = f"{mref.strip()} London Policing Board (test) (2026-11-20)"
+    history = new_history(casey, "casey-10")
+    assert [(e["field"], e["meeting"]) for e in history] == [("owner", cited), ("as_of", cited)]
 
 
 # ---------------------------------------------------------------- errors

@@ -100,7 +100,8 @@ def test_history_rows_are_never_updated_or_deleted_by_casey(casey, isolated):
 @pytest.mark.sqlite_only(reason="upgrades the SQLite file fixture made by schema 0001")
 def test_any_command_upgrades_an_old_store_after_a_backup(casey, tmp_path):
     db = old_store(tmp_path)
-    result = casey("--db", str(db), "action", "show", "A32", "--format", "json")
+    # the fixture's own action: its store was seeded by the 18-action register of schema 0001
+    result = casey("--db", str(db), "action", "show", "A19", "--format", "json")
     assert f"Upgraded the store from schema 0001 to {HEAD} (backup: " in result.stderr
     item = json.loads(result.stdout)
     assert item["title"] == "Fixture action from schema 0001"

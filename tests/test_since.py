@@ -35,12 +35,18 @@ def test_history_since_takes_every_form(
     casey: Casey, isolated: Path, add_action: AddAction
 ) -> None:
     """The bundled register's events on 15 January 2024, except the first at midnight on
-    the 16th; then two new events now. A relative --since counts from --today."""
+    the 16th; then three new events now (the action's creation, the owner, and the as_of
+    the owner's change supersedes). A relative --since counts from --today."""
     backdate_history(isolated, "2024-01-15", midnight="2024-01-16")
     add_action()
     casey("rec", "update", "casey-7", "--owner", "MOPAC")
     everything = history(casey)
-    new = everything[-2:]
+    new = everything[-3:]
+    assert [(e["ref"], e["field"]) for e in new] == [
+        ("A32", "created"),
+        ("casey-7", "owner"),
+        ("casey-7", "as_of"),
+    ]
     from_16th = everything[:1] + new
     assert len(everything) > 3 and history(casey, "--since", "2024-01-16") == from_16th
     meeting = add_meeting(casey, "2024-01-16")
@@ -257,7 +263,8 @@ def test_a_day_first_date_in_a_csv_is_written_out(casey: Casey, tmp_path: Path) 
 def test_a_day_first_date_in_yaml_names_the_same_meeting(casey: Casey, tmp_path: Path) -> None:
     """A meeting is found by name and date; 14/05/2024 is the bundled M4's 2024-05-14, so
     the file's meeting is M4 and nothing is added. (A relative date is refused there.)"""
-    m4 = next(m for m in casey.json("meeting", "list") if m["ref"] == "M4")
+    meetings = casey.json("meeting", "list")
+    m4 = next(m for m in meetings if m["ref"] == "M4")
     assert m4["date"] == "2024-05-14"
     path = write(
         tmp_path,
@@ -268,7 +275,7 @@ def test_a_day_first_date_in_yaml_names_the_same_meeting(casey: Casey, tmp_path:
         f"    due: 28/02/2027\n    meeting: {m4['name']}\n",
     )
     casey("load", str(path))
-    assert len(casey.json("meeting", "list")) == 4
+    assert len(casey.json("meeting", "list")) == len(meetings) == 10
     [item] = [
         i for i in casey.json("action", "list") if i["title"] == "Report ward panel attendance"
     ]

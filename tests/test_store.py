@@ -28,7 +28,10 @@ def test_init_creates_and_seeds_with_one_stderr_line(casey, empty_store):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith(f"Created a new casey store at {mask_url(db)} ")
-    assert "30 recommendations" in lines[0] and "34 boroughs" in lines[0]
+    assert lines[0].endswith(
+        "from the bundled register (12 owners, 34 boroughs, 10 sources, 36 recommendations, "
+        "10 meetings, 31 actions)."
+    )
     again = casey("--db", db, "status", "--format", "json")
     assert again.stderr == "" and again.stdout.startswith("{")
 

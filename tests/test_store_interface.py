@@ -97,6 +97,8 @@ def test_items_and_counts_take_an_explicit_window(store):
 def test_an_update_writes_one_chained_event_per_changed_field(store, isolated):
     with store.write() as tx:
         action = tx.action("A3")
+        as_of = action["as_of"]  # the bundled register's date of A3's latest information
+        assert as_of is not None
         changed = tx.update(
             action,
             {"progress": 55, "owner": action["owner"]},
@@ -104,13 +106,18 @@ def test_an_update_writes_one_chained_event_per_changed_field(store, isolated):
             today=TODAY,
             note="contract",
         )
-        assert changed == ["progress"]
+        # the change supersedes the register's date: as_of is cleared, with an event of its own
+        assert changed == ["progress", "as_of"]
         again = tx.update(action, {"progress": 55}, by="tester", today=TODAY)
         assert again == []
     with store.read() as tx:
         assert tx.action("A3")["progress"] == 55
+        assert tx.action("A3")["as_of"] is None
         events = tx.events(ref="A3")
-        assert (events[-1].field, events[-1].new, events[-1].note) == ("progress", "55", "contract")
+        assert [(e.field, e.old, e.new, e.note) for e in events[-2:]] == [
+            ("progress", None, "55", "contract"),
+            ("as_of", str(as_of), None, "contract"),
+        ]
     [(prev, at, by, kind, ref, borough, field, old, new, note, meeting, digest, account)] = sql(
         isolated,
         'SELECT prev_hash, at, "by", kind, ref, borough, field, old, new, note, '

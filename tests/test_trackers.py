@@ -740,7 +740,7 @@ def test_a_tracker_larger_than_a_batch_loads_once_and_reloads_unchanged(
     path = write(tmp_path, "big.csv", big_tracker(rows))
     assert last_line(casey("load", str(path)).stdout) == f"{rows} created, 0 updated, 0 unchanged"
     assert last_line(casey("load", str(path)).stdout) == f"0 created, 0 updated, {rows} unchanged"
-    last = casey.json("action", "show", f"A{18 + rows}")
+    last = casey.json("action", "show", f"A{31 + rows}")
     assert (last["tracker_ref"], last["borough"], last["due"]) == (
         f"R{rows}",
         ("islington", "hackney", "camden")[rows % 3],
@@ -782,8 +782,8 @@ def test_a_dry_run_of_a_large_tracker_previews_its_first_rows(casey: Casey, tmp_
     path = write(tmp_path, "big.csv", big_tracker(PREVIEW_ROWS + 30))
     out = casey("load", str(path), "--dry-run").stdout
     assert f"(the first {PREVIEW_ROWS} rows of {PREVIEW_ROWS + 30})" in out
-    assert "A32 new" in out and f"A{18 + PREVIEW_ROWS} new" in out
-    assert f"A{19 + PREVIEW_ROWS} new" not in out
+    assert "A32 new" in out and f"A{31 + PREVIEW_ROWS} new" in out
+    assert f"A{32 + PREVIEW_ROWS} new" not in out
 
 
 def test_a_trackers_words_for_a_due_date_are_shown_where_the_date_would_be(

@@ -36,7 +36,7 @@ def list_(
 ) -> None:
     """List recommendations by due date, then ref (undated ones last).
 
-    Example: casey rec list --source casey --theme oversight
+    Example: casey rec list --source casey --theme new-oversight-and-accountability
     """
     from casey_cli.store import lookup
 

@@ -71,7 +71,7 @@ def _described(values: dict[str, object]) -> str:
     """A source for people: its title, then each field known, wrapped at 80 columns."""
     from textwrap import fill
 
-    lines = [f"{values['code']}: {values['title']}", ""]
+    lines = [fill(f"{values['code']}: {values['title']}", 80, subsequent_indent="  "), ""]
     for name, heading in SOURCE_SHOWN:
         value = values.get(name)
         if value is None or value == "":
@@ -79,7 +79,16 @@ def _described(values: dict[str, object]) -> str:
                 lines += [f"{heading}:", "  Nothing is recorded about this source's limits.", ""]
             continue
         lines.append(f"{heading}:")
-        lines.append(fill(str(value), 80, initial_indent="  ", subsequent_indent="  "))
+        lines.append(
+            fill(  # addresses stay whole, so they can be copied
+                str(value),
+                80,
+                initial_indent="  ",
+                subsequent_indent="  ",
+                break_on_hyphens=False,
+                break_long_words=False,
+            )
+        )
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

@@ -49,7 +49,9 @@ FIELD_NAMES = {
     "reported_rag": "officer's RAG",
     "recommendation": "recommendation",
 }
-DATE_FIELDS = frozenset({"due", "original_due", "completed", "verified_on", "latest_update_on"})
+DATE_FIELDS = frozenset(
+    {"due", "original_due", "completed", "verified_on", "latest_update_on", "as_of"}
+)
 ISO_DAY = 10  # len("2026-12-05")
 
 # A column narrower than 12 characters on an A4 page is unreadable: the narrowest share of
@@ -670,7 +672,7 @@ def _stale(r: Report) -> Section:
                 ("Item", 30),
                 ("Owner", 17),
                 ("Status", 13),
-                ("Last change", 14),
+                ("Last known", 14),
                 Column("RAG", 13, rag=True),
             ),
             [
@@ -678,7 +680,8 @@ def _stale(r: Report) -> Section:
                     *_ref_item(i),
                     i.owner or "No owner",
                     _status(i),
-                    london_day(i.updated or ""),
+                    # a register's item: the day of its latest source, not of the load
+                    uk_date(i.as_of) if i.as_of else london_day(i.updated or ""),
                     rag_word(i.rag),
                 ]
                 for i in r.stale

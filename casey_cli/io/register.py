@@ -321,7 +321,7 @@ ITEM_ROW_FIELDS = FieldSpecs(
         "reported_rag": (_rag, False),
         "tracker_ref": (_text, False),
         "due_text": (_text, False),
-        "as_of": (lambda v, *_: v, False),  # the register's date: read, and kept by a dump
+        "as_of": (lambda v, *_: v, False),
         "reason": (_text, False),
         # A tracker's columns beyond the item object's (io/headings.py); a response is a
         # recommendation's (an action row leaves it out).
@@ -330,7 +330,8 @@ ITEM_ROW_FIELDS = FieldSpecs(
         "update": (_text, False),
     }
 )
-# Read and ignored: worked out by casey, or (the update's date) recorded as the load's day.
+# Read and ignored: worked out by casey, or (the update's date) recorded as the load's day;
+# `as_of` is a register's date, which an exported row only repeats (an edited row is news).
 DERIVED = (
     "kind",
     "source",
@@ -340,6 +341,7 @@ DERIVED = (
     "updated",
     "verification",
     "latest_update_on",
+    "as_of",
 )
 # Given empty, these are not given: a load never clears an update or the officer's RAG.
 NOT_CLEARED = frozenset({"slips", "update", "latest_update", "reported_rag", "revised_due"})

@@ -90,7 +90,8 @@ def _row(
         due=due.isoformat() if due else None,
         days_late=rules.days_overdue(row[7], due, today),
         reasons=", ".join(reasons),
-        last_update=d.isoformat() if (d := as_date(at)) else None,
+        # A register's item was last known about on its as_of day, not the day it was loaded.
+        last_update=d.isoformat() if (d := last_known(row[22], at)) else None,
         last_by=by,
         last_note=note or _change(field, new),
         latest_update=row[17],

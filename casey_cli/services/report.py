@@ -166,14 +166,17 @@ def build(
     created = [e for e in period if e.field == "created" and e.ref in by_ref]
     seeded = {e.ref for e in created if e.by == SEED_USER}
     added = [by_ref[e.ref] for e in created if e.ref not in seeded]
+    # The bundled register's seeding is not news of the period: its items are counted as
+    # come with the register, and their dated updates and `as_of` are the register's past.
+    period = [e for e in period if not (e.by == SEED_USER and e.ref in seeded)]
     # An update's date and a move's slip count are said by the update's and the move's own
-    # rows; creations are listed as added.
+    # rows; creations are listed as added; a register date cleared goes with its change.
     # ...and a percent set with an update is in the update's row (its note is the text).
     with_update = {(e.ref, e.at, e.new) for e in period if e.field == "latest_update"}
     changes = [
         e
         for e in reversed(period)
-        if e.field not in ("created", "latest_update_on", "slips")
+        if e.field not in ("created", "latest_update_on", "slips", "as_of")
         and not (e.field == "progress" and (e.ref, e.at, e.note) in with_update)
     ]
     return Report(
@@ -213,7 +216,7 @@ def build(
         added=added,
         added_with_register=len(seeded),
         disagree=[i for i in items if i.reported_rag and i.reported_rag != i.rag],
-        **_period(period, by_ref),
+        **_period(period, by_ref, since),
     )
 
 
@@ -222,9 +225,10 @@ def _largest(pair: tuple[str, list[Item]]) -> tuple[int, str]:
     return (-len(pair[1]), pair[0])
 
 
-def _period(events: list[Event], by_ref: dict[str, Item]) -> dict[str, Any]:
+def _period(events: list[Event], by_ref: dict[str, Item], since: date) -> dict[str, Any]:
     """The period's due-date moves, progress updates (progress.update_events pairs each with
-    its date and percent) and officer's RAG changes, oldest first."""
+    its date and percent; an update dated before the period, as a register's are, is not
+    news of it) and officer's RAG changes, oldest first."""
     moved: list[DueMove] = []
     rag_changes: list[RagChange] = []
     for e in events:
@@ -238,6 +242,6 @@ def _period(events: list[Event], by_ref: dict[str, Item]) -> dict[str, Any]:
     updates = [
         PeriodUpdate(by_ref[e.ref], day, e.new or "", percent, e.who)
         for e, day, percent in update_events(events)
-        if e.ref in by_ref
+        if e.ref in by_ref and day >= since.isoformat()
     ]
     return {"moved": moved, "updates": updates, "rag_changes": rag_changes}
