@@ -123,7 +123,8 @@ def test_source_show_says_what_is_not_known(casey: Casey) -> None:
     assert text.startswith("casey: An independent review into the standards of behaviour")
     assert "Citation:\n  " in text and "What is not known:\n  " in text
     assert "not available" in text.split("What is not known:")[1]
-    assert all(len(line) <= 80 for line in text.splitlines())
+    # 80 columns, but for an address longer than a line, which stays whole to be copied
+    assert all(len(line) <= 80 or " " not in line.strip() for line in text.splitlines())
     shown = casey.json("source", "show", "casey")
     assert shown[0]["code"] == "casey" and "not available" in shown[0]["limits"]
     error = casey.error("source", "show", "casy")
