@@ -97,10 +97,10 @@ def test_a_new_postgresql_store_is_created_and_seeded(casey, empty_store):
     password = sa.make_url(str(empty_store)).password
     assert "Created a new casey store at postgresql" in result.stderr
     assert not password or password not in result.stderr
-    assert len(casey.json("--db", str(empty_store), "action", "list")) == 18
+    assert len(casey.json("--db", str(empty_store), "action", "list")) == 31
     assert "hash chain intact" in db_check(empty_store)
     again = casey("--db", str(empty_store), "init")  # safe to run twice
-    assert len(casey.json("--db", str(empty_store), "action", "list")) == 18, again.stderr
+    assert len(casey.json("--db", str(empty_store), "action", "list")) == 31, again.stderr
 
 
 @pytest.mark.postgresql_only
@@ -110,7 +110,7 @@ def test_a_plain_postgresql_url_means_psycopg(casey, empty_store, scheme):
     for the init that created the store."""
     plain = str(empty_store).replace("postgresql+psycopg://", scheme, 1)
     casey("--db", plain, "init")
-    assert len(casey.json("--db", plain, "action", "list", "--borough", "islington")) == 18
+    assert len(casey.json("--db", plain, "action", "list", "--borough", "islington")) == 31
     assert "hash chain intact" in casey("--db", plain, "db", "check").stdout
 
 
