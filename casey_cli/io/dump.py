@@ -1,7 +1,7 @@
 """The dump (docs/formats.md, "Dump"): the whole register as one JSON document, written and
 read a row at a time, so neither end holds the register in memory.
 
-    {"format": "casey-cli dump", "version": 7, "casey_cli": "0.5.0", "schema": "0011",
+    {"format": "casey-cli dump", "version": 7, "casey_cli": "0.6.0", "schema": "0011",
     "store_id": "3aef9a18...",
     "boroughs": [
     {"slug":"barking-and-dagenham","name":"Barking and Dagenham","gss":"E09000002",...},
