@@ -213,6 +213,8 @@ def test_send_delivers_each_message_once_a_day_and_records_it(casey: Casey, smtp
 
     casey("chase", "--borough", "islington", "--send", "--again")
     assert len(smtp.messages) == 4 and len(chased(casey)) == 4
+    ids = [message["Message-ID"] for _, message in smtp.messages]
+    assert len(set(ids)) == 4  # a resend is a new message
 
 
 def test_a_refused_recipient_is_named_and_the_others_are_recorded(
@@ -273,6 +275,27 @@ def test_send_needs_a_server_and_a_from_address(
     error = casey.error("chase", "--borough", "islington", "--send")
     assert error.startswith("Error: cannot send through the SMTP server 127.0.0.1:")
     assert chased(casey) == []
+
+
+def test_file_names_are_plain_and_short_whatever_the_owner_is_called(
+    casey: Casey, tmp_path: Path
+) -> None:
+    long_name = "Director of " + "Community Safety and Neighbourhood Services " * 6
+    casey("owner", "add", "Şükrü Öztürk, Müdür", "--email", "sukru@council.example")
+    casey("owner", "add", long_name.strip(), "--email", "director@council.example")
+    add = ("action", "add", "-b", "islington", "--due", "2026-10-01")
+    casey(*add, "-t", "Estate walks", "--owner", "Şükrü Öztürk, Müdür")
+    casey(*add, "-t", "Youth forum", "--owner", long_name.strip())
+    out = tmp_path / "eml"
+    casey("chase", "--borough", "islington", "--eml", str(out))
+    names = sorted(p.name for p in out.iterdir())
+    assert "sukru-ozturk-mudur.eml" in names
+    assert all(len(n) <= 84 for n in names)
+    body, _ = parts(read_eml(out / "sukru-ozturk-mudur.eml"))
+    assert "Dear Şükrü Öztürk, Müdür," in body
+    assert "outside ASCII" in casey.error(
+        "owner", "update", "Şükrü Öztürk, Müdür", "--email", "şükrü@council.example"
+    )
 
 
 def test_eml_and_send_options_are_checked(casey: Casey, tmp_path: Path) -> None:

@@ -129,3 +129,25 @@ def test_source_show_says_what_is_not_known(casey: Casey) -> None:
     assert shown[0]["code"] == "casey" and "not available" in shown[0]["limits"]
     error = casey.error("source", "show", "casy")
     assert "casey" in error and "casey source list" in error
+
+
+def test_a_reload_keeps_newer_information_and_a_merge_keeps_the_register_date(
+    casey: Casey, tmp_path: Path
+) -> None:
+    load(casey, tmp_path, REGISTER)
+    ref = the_action(casey)["ref"]
+    casey("action", "progress", ref, "A third panel was held")  # clears as_of
+    again = load(casey, tmp_path, REGISTER)
+    assert again.stdout.strip() == "0 created, 0 updated, 1 unchanged"
+    assert the_action(casey)["as_of"] is None  # the register's older date is not put back
+
+    other = REGISTER.replace("Ward panels held every month", "Street briefings").replace(
+        "Camden Council", "Camden Community Safety"
+    )
+    load(casey, tmp_path, other, "other.yaml")
+    casey("owner", "add", "Camden Council")
+    casey("owner", "merge", "Camden Community Safety", "Camden Council")
+    found = casey.json("action", "list", "--borough", "camden")
+    merged = next(a for a in found if a["title"] == "Street briefings")
+    assert merged["owner"] == "Camden Council"
+    assert merged["as_of"] == "2024-05-14"  # bookkeeping is not news of the item

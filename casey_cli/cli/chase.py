@@ -24,6 +24,7 @@ from casey_cli.enums import Format
 
 if TYPE_CHECKING:
     from casey_cli.cli.context import AppContext
+    from casey_cli.errors import InvalidInput
     from casey_cli.io.mail import OwnerMessage, SmtpSettings
     from casey_cli.schemas import ChaseList, OwnerChase
     from casey_cli.store.tx import Tx
@@ -97,14 +98,17 @@ def chase(
             found, unreachable = _messages(app, tx, result, smtp)
             if smtp and not again:
                 done = service.chased_today(tx, result.borough)
+    failure = None
     if eml:
         _write(eml, found)
     elif smtp:
-        _send(app, smtp, found, done, result.borough)
+        failure = _send(app, smtp, found, done, result.borough)
     else:
         output.emit(fmt, views.chase(result))
     if eml or smtp:
         _say_unreachable(unreachable, result)
+    if failure is not None:  # after the others were sent, recorded and reported
+        raise failure
     service.check(result, fail_on or [])
 
 
@@ -193,9 +197,10 @@ def _send(
     found: list[OwnerMessage],
     done: set[str],
     borough: str | None,
-) -> None:
+) -> InvalidInput | None:
     """Send each message not sent today; each owner sent is recorded at once (its own
-    transaction), so a failure later in the run leaves the earlier owners' events right."""
+    transaction), so a failure later in the run leaves the earlier owners' events right.
+    Returns the error naming the owners a send failed for, raised once the rest is said."""
     from casey_cli.errors import InvalidInput
     from casey_cli.io.mail import Sender
     from casey_cli.services import chase as service
@@ -231,11 +236,17 @@ def _send(
             f"Already sent today, so not again: {'; '.join(skipped)} (--again sends them too)."
         )
     output.info(f"Sent {counted(sent, 'message')} through {smtp.host}.")
-    if failed:
-        raise InvalidInput(
-            f"could not send to {'; '.join(failed)}; the others were sent and recorded: fix "
-            "the address (`casey owner update NAME --email ADDRESS`) and run again"
+    if not failed:
+        return None
+    return InvalidInput(
+        f"could not send to {'; '.join(failed)}"
+        + (
+            f"; {counted(sent, 'other message')} {'was' if sent == 1 else 'were'} sent and recorded"
+            if sent
+            else ""
         )
+        + ": fix the address (`casey owner update NAME --email ADDRESS`) and run again"
+    )
 
 
 def _say_unreachable(unreachable: list[OwnerChase], result: ChaseList) -> None:

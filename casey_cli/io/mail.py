@@ -27,6 +27,7 @@ ASK = (
 
 
 TEXT_WIDTH = 72  # the plain-text part's lines, as mail programs show them
+STEM_LENGTH = 80  # a message file's name, before .eml: well within any file system's limit
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,13 @@ class OwnerMessage:
 
     @property
     def file_stem(self) -> str:
-        """The owner's name as a file name: 'Supt, Central North' -> 'supt-central-north'."""
-        return re.sub(r"[^a-z0-9]+", "-", self.owner.casefold()).strip("-") or "owner"
+        """The owner's name as a file name: 'Supt, Central North' -> 'supt-central-north',
+        'Şükrü Öztürk' -> 'sukru-ozturk'; at most STEM_LENGTH characters."""
+        import unicodedata
+
+        plain = unicodedata.normalize("NFKD", self.owner).encode("ascii", "ignore").decode()
+        stem = re.sub(r"[^a-z0-9]+", "-", plain.casefold()).strip("-")[:STEM_LENGTH]
+        return stem.strip("-") or "owner"
 
 
 def _when(row: ChaseRow, today: str, stale_days: int) -> str:
@@ -160,7 +166,7 @@ def messages(
     """A message for each owner in `chase` with an address, and the owners without one
     (items with no owner at all are neither: nobody can be written to)."""
     from email.mime.multipart import MIMEMultipart
-    from email.utils import format_datetime
+    from email.utils import format_datetime, make_msgid
 
     built: list[OwnerMessage] = []
     unreachable: list[OwnerChase] = []
@@ -182,7 +188,8 @@ def messages(
         digest = hashlib.blake2b(
             f"{group.owner}\n{chase.borough}".encode(), digest_size=6
         ).hexdigest()
-        message["Message-ID"] = f"<chase.{chase.today}.{digest}.{store_id}@casey-cli>"
+        # Unique per message (a resend with --again is a new message), as RFC 5322 asks.
+        message["Message-ID"] = make_msgid(f"chase.{chase.today}.{digest}", "casey-cli")
         message.attach(_part(_text(group, chase, place, sender_name), "plain"))
         message.attach(_part(_html(group, chase, place, sender_name), "html"))
         built.append(OwnerMessage(group.owner, address, [r.ref for r in group.rows], message))

@@ -105,6 +105,8 @@ def _change(field: str | None, new: str | None) -> str | None:
         return None
     if field in ("latest_update", "latest_update_on"):
         return "progress update"
+    if field == "as_of":  # the register's date, set by a load or cleared by a change
+        return f"information as at {new}" if new else "changed"
     return "created" if field == "created" else f"{field} set to {new or '(empty)'}"
 
 

@@ -504,7 +504,7 @@ class Loader:
         tx.insert_rows("actions", (*ACTION_COLUMNS, *UPDATE_COLUMNS), rows)
         tx.append_events(events)
         for ref, where, extras in dated:  # a register's own items: a few, one at a time
-            self._dated(where, tx.action(ref), extras)
+            self._dated(where, tx.action(ref), extras, new=True)
         self._new = []
 
     def _noted(self, ref: str, note: str) -> bool:
@@ -614,7 +614,7 @@ class Loader:
             if extras:
                 created = self._rec_row(ref)
                 assert created is not None
-                self._record_extras(where, self._rec(created, borough), extras, None)
+                self._record_extras(where, self._rec(created, borough), extras, None, new=True)
             return
         self._update(where, self._rec(row, borough), data, note=None, meeting=None, extras=extras)
 
@@ -631,7 +631,12 @@ class Loader:
         return Tracked("recommendation", fields["ref"], borough, fields["source"], fields)
 
     def _record_extras(
-        self, where: Where, item: Tracked, extras: dict[str, Any], meeting: MeetingRef | None
+        self,
+        where: Where,
+        item: Tracked,
+        extras: dict[str, Any],
+        meeting: MeetingRef | None,
+        new: bool = False,
     ) -> list[str]:
         """A tracker's progress updates and officer's RAG on a stored item, as `action
         progress` and `--rag` record them: an update once (the same text again, in any
@@ -651,14 +656,20 @@ class Loader:
         if rag and rag != item.fields["reported_rag"]:
             reason = f"loaded from {os.path.basename(where.file)}"
             changed += record_rag(self.tx, self.run, item, {"reported_rag": rag}, reason, meeting)
-        return changed + self._dated(where, item, extras)
+        return changed + self._dated(where, item, extras, new)
 
-    def _dated(self, where: Where, item: Tracked, extras: dict[str, Any]) -> list[str]:
+    def _dated(
+        self, where: Where, item: Tracked, extras: dict[str, Any], new: bool = False
+    ) -> list[str]:
         """A register's dated progress updates (each once, oldest first, on its own date),
         then the day of the item's latest information (`as_of`), recorded with the date in
-        its note: the events' times stay the real clock."""
+        its note: the events' times stay the real clock. An item changed since the
+        register's date (its `as_of` cleared) keeps its newer history: the file's date is
+        set again only when it is later than that change."""
         from casey_cli.services.progress import record_update
 
+        held = item.fields.get("as_of")
+        last_change = as_date(item.fields.get("updated"))
         changed: list[str] = []
         for day, text in extras.get("updates") or ():
             if self._updated(item.ref, text):
@@ -668,8 +679,10 @@ class Loader:
                     changed.append("latest_update")
             except InvalidInput as exc:
                 raise where.fail("updates", exc.message) from None
-        as_of = extras.get("as_of")
-        if as_of is not None and as_of != item.fields.get("as_of"):
+        as_of: date | None = extras.get("as_of")
+        if as_of is None or as_of == item.fields.get("as_of"):
+            return changed
+        if new or held is not None or last_change is None or as_of > last_change:
             changed += self.tx.update(
                 item,
                 {"as_of": as_of},

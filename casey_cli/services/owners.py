@@ -42,6 +42,12 @@ def resolve(tx: Tx, owner: str | None, hints: list[str] | None) -> str | None:
 def _check_email(email: str | None, given_as: str = "--email") -> str | None:
     """The address, trimmed (None for none); `given_as` names where it was given."""
     clean = clean_text(email, "email")
+    if clean is not None and not clean.isascii():
+        raise InvalidInput(
+            f"'{clean}' has letters outside ASCII, which mail headers cannot carry; give the "
+            "address the owner's mail system also answers to in plain letters",
+            field="--email",
+        )
     if clean is not None and not _EMAIL.fullmatch(clean):
         raise InvalidInput(
             f"'{clean}' is not an email address; give {given_as} as name@example.org (one @, "
@@ -286,6 +292,12 @@ def merge(tx: Tx, run: RunContext, old: str, new: str) -> tuple[str, str, list[s
     for ref in refs:
         item = tx.action(ref) if is_action_ref(ref) else tx.recommendation(ref)
         tx.update(
-            item, {"owner": target}, by=run.user, today=run.today, note=note, note_alone=False
+            item,
+            {"owner": target},
+            by=run.user,
+            today=run.today,
+            note=note,
+            note_alone=False,
+            keep_as_of=True,  # a merge is bookkeeping, not news of the item
         )
     return source, target, refs

@@ -21,7 +21,7 @@ from casey_cli.store.writes import ACTION_STATE, REC_STATE
 
 ZONE = "Europe/London"
 # Item columns an event can set; 'note' and anything else is not a column of the row.
-ITEM_FIELDS = frozenset({*ACTION_STATE, *REC_STATE})
+ITEM_FIELDS = frozenset({*ACTION_STATE, *REC_STATE, "as_of"})
 
 
 def end_of_day(day: date) -> datetime:

@@ -174,6 +174,8 @@ def owner_spellings(tx: Tx, owner: str, directory: Directory) -> tuple[str, ...]
         text = str(stored)
         shown = directory.name_of(text) or text
         if part in text.lower():
+            if not text.isascii():  # SQLite's lower() folds ASCII letters only
+                found.append(text)
             continue  # the plain match finds it
         if shown == named or (shown != text and part in shown.lower()):
             found.append(text)

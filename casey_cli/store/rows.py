@@ -167,8 +167,11 @@ def update(
     meeting: MeetingRef | None = None,
     note_alone: bool = True,
     always: Sequence[str] = (),
+    keep_as_of: bool = False,
 ) -> list[str]:
     """Set the fields that differ, record each in history; return the changed field names.
+    A change clears the register's `as_of` (it is newer information) unless `keep_as_of`
+    (a change of bookkeeping, such as an owner merged into another).
     Fields in `always` are recorded even when unchanged (a progress update repeated on
     another day). With nothing changed, the note is recorded on its own unless `note_alone`
     is False."""
@@ -219,7 +222,7 @@ def update(
         changed.append("note")
     if not changed:
         return changed
-    if t.fields.get("as_of") is not None and "as_of" not in changes:
+    if t.fields.get("as_of") is not None and "as_of" not in changes and not keep_as_of:
         # Newer information than the register's date: from now on the item's own history
         # says when it was last known about.
         events.append({**events[-1], "field": "as_of", "old": t.fields["as_of"], "new": None})

@@ -225,6 +225,7 @@ class Tx:
         meeting: MeetingRef | None = None,
         note_alone: bool = True,
         always: Sequence[str] = (),
+        keep_as_of: bool = False,
     ) -> list[str]:
         """Set the fields that differ, one history event each; the changed field names."""
         from casey_cli.store import rows
@@ -239,6 +240,7 @@ class Tx:
             meeting=meeting,
             note_alone=note_alone,
             always=always,
+            keep_as_of=keep_as_of,
         )
 
     # --- history ---------------------------------------------------------------------------
