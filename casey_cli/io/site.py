@@ -151,10 +151,11 @@ def paged(
     stem: str,
     sections: Sequence[Section],
     page: Callable[[list[Section], Pager], bytes],
-    limit: int = MAX_PAGE,
+    limit: int | None = None,
 ) -> Iterator[tuple[str, bytes]]:
-    """A page of lists, split over as many pages as keep each under `limit` bytes: the first
-    is `stem.html`, then `stem-2.html` and so on."""
+    """A page of lists, split over as many pages as keep each under `limit` bytes (else
+    MAX_PAGE): the first is `stem.html`, then `stem-2.html` and so on."""
+    limit = MAX_PAGE if limit is None else limit
     per_page = max(1, sum(len(s.rows) for s in sections))
     while True:
         chunks = _split(sections, per_page)
