@@ -368,3 +368,24 @@ def test_pages_say_what_day_they_are_for(casey, tmp_path, name):
     site = tmp_path / "site"
     publish(casey, site)
     assert "The register as at 23 November 2026" in (site / name).read_text()
+
+
+@pytest.mark.sqlite_only(reason="the page-size guard at scale, once: a 10,000-action register")
+def test_a_ten_thousand_action_register_keeps_every_page_small(casey, tmp_path):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    try:
+        import generate
+    finally:
+        sys.path.pop(0)
+    actions_csv, _, _ = generate.write(10_000, tmp_path / "data", seed=5)
+    casey("load", str(actions_csv))
+    site = tmp_path / "site"
+    out = publish(casey, site)
+    pages = list(site.rglob("*.html"))
+    files = [p for p in site.rglob("*") if p.is_file() and p.name != MANIFEST]
+    assert len(pages) > 10_000 and out.startswith(f"Published {len(files)} files")
+    assert max(p.stat().st_size for p in pages) <= 200_000
+    second = publish(casey, site)
+    assert "(0 written," in second
