@@ -227,8 +227,28 @@ def test_hide_owner_and_note_leave_them_out_of_pages_and_downloads(casey, add_ac
 def test_an_unknown_hidden_field_is_refused(casey, tmp_path):
     err = casey.error("publish", "--output", str(tmp_path / "site"), "--hide", "owners")
     assert "'owners' is not a field that can be hidden" in err
-    assert "owner, note, verified_by" in err
+    assert "owner, note, by, verified_by" in err
     assert not (tmp_path / "site").exists()
+
+
+def test_hide_by_leaves_out_who_recorded_changes_and_updates(casey, add_action, tmp_path):
+    ref = add_action("--by", "Cllr Ursula Vexley")["ref"]
+    casey("action", "progress", ref, "Terms of reference agreed", "--by", "Insp Wilf Drummond")
+    shown, hidden = tmp_path / "shown", tmp_path / "hidden"
+    publish(casey, shown)
+    page = (shown / "actions" / f"{ref}.html").read_text()
+    assert "Ursula Vexley" in page and "Wilf Drummond" in page
+    publish(casey, hidden, "--hide", "by")
+    for name, data in site_files(hidden).items():
+        assert b"Vexley" not in data and b"Drummond" not in data, name
+        if name.endswith(".html"):
+            check_page(name, data)
+    assert "Terms of reference agreed" in (hidden / "actions" / f"{ref}.html").read_text()
+
+
+def test_an_impossible_folder_name_is_a_usage_error(casey):
+    err = casey("publish", "--output", "si\x00te", code=2).stderr
+    assert "NUL character" in err
 
 
 def test_a_second_run_writes_nothing_and_keeps_mtimes(casey, tmp_path):

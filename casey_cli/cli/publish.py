@@ -11,6 +11,19 @@ from casey_cli.cli.errors import errors_as_one_line
 from casey_cli.cli.options import ScopeBoroughOpt
 
 
+def _folder(value: str | Path) -> Path:
+    """--output checked before any work, as other paths are (config.path_problem): a usage
+    error (exit 2) for a name no file system takes, not a traceback."""
+    from casey_cli.config import path_problem
+
+    text = str(value)
+    problem = path_problem(text)
+    if problem:
+        shown = repr(text[:80]) + ("..." if len(text) > 80 else "")
+        raise typer.BadParameter(f"the folder path {shown} {problem}; give a folder path")
+    return Path(text).expanduser()
+
+
 @errors_as_one_line
 def publish(
     ctx: typer.Context,
@@ -19,6 +32,7 @@ def publish(
         typer.Option(
             "--output",
             "-o",
+            parser=_folder,
             metavar="<folder>",
             show_default=False,
             help="The site's folder: made if missing; a second run rewrites only the files "
@@ -46,7 +60,8 @@ def publish(
         typer.Option(
             "--hide",
             metavar="<field>",
-            help="Never publish this field: owner, note or verified_by (repeatable).",
+            help="Never publish this field: owner, note, by (who recorded each change) or "
+            "verified_by (repeatable).",
         ),
     ] = None,
     dry_run: Annotated[

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 HIDEABLE = {
     "owner": "owners' names",
     "note": "notes and reasons in the change history",
+    "by": "who recorded each change and update",
     "verified_by": "who verified an action",
 }
 WITHHELD = "(withheld)"
@@ -307,7 +308,7 @@ def _action_pages(
                 "recommendation_title": rec_titles.get(item.recommendation),
                 "after": [(label, value) for label, value in after if value],
             },
-            updates=updates(events),
+            updates=[replace(u, by="") if "by" in hidden else u for u in updates(events)],
             due_changes=[_event(e, hidden) for e in events if e.field == "due"],
             history=[_event(e, hidden) for e in events],
         )
