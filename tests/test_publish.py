@@ -166,6 +166,8 @@ def test_the_bundled_register_publishes_every_page_plainly(casey, tmp_path):
     # UK dates, the day of the register, and the limits of a source.
     index = files["index.html"].decode()
     assert "23 November 2026" in index and "2026-11-23" not in index
+    rec = files["recs/casey-1.html"].decode()  # a day in the history, too
+    assert "<td>22 September 2023</td>" in rec and "2023-09-22" not in rec
     [casey_source] = casey.json("source", "show", "casey")
     assert casey_source["limits"]
     page = files["sources/casey.html"].decode()

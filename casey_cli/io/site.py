@@ -14,6 +14,10 @@ from casey_cli.errors import InvalidInput
 
 MANIFEST = ".casey-publish.json"
 MAX_PAGE = 200_000  # bytes: a list longer than this goes on to a second page
+# History fields whose values are days: shown as UK dates.
+DATE_FIELDS = frozenset(
+    {"due", "original_due", "completed", "latest_update_on", "as_of", "verified_on"}
+)
 _BATCH = 500  # files written between rewrites of the manifest
 _SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 
@@ -87,10 +91,18 @@ def _environment() -> Any:
         if not value:
             return ""
         time = value[11:16]
-        return f"{uk_date(value)}, {time} UTC" if time else uk_date(value)
+        return f"{day(value)}, {time} UTC" if time else day(value)
 
-    env.filters["ukdate"] = uk_date
+    def day(value: str | None) -> str:
+        """A stored day as a UK date; a value that is not one (an old event's) as it is."""
+        try:
+            return uk_date(value)
+        except ValueError:
+            return str(value)
+
+    env.filters["ukdate"] = day
     env.filters["stamp"] = stamp
+    env.globals["date_fields"] = DATE_FIELDS
     return env
 
 
