@@ -154,8 +154,8 @@ def test_the_bundled_register_publishes_every_page_plainly(casey, tmp_path):
     assert expected <= set(files)
     assert set(files) - expected == set(), "recs/ holds only recommendations in the register"
     assert (
-        out == f"Published {len(files) - 1} files to {site} ({len(files) - 1} written, 0 "
-        "unchanged, 0 removed; hidden: nothing).\n"
+        out == f"Published {len(files) - 1} pages to {site} ({len(files) - 1} written, 0 "
+        "unchanged, 0 removed).\n"
     )
     for name, data in files.items():
         if name.endswith(".html"):
@@ -210,7 +210,7 @@ def test_hide_owner_and_note_leave_them_out_of_pages_and_downloads(casey, add_ac
 
     hidden = tmp_path / "hidden"
     out = publish(casey, hidden, "--hide", "owner", "--hide", "note")
-    assert out.endswith("hidden: owner, note).\n")
+    assert out.endswith(" removed). Hidden: owner, note.\n")
     files = site_files(hidden)
     for name, data in files.items():
         text = data.decode()
@@ -407,7 +407,7 @@ def test_a_ten_thousand_action_register_keeps_every_page_small(casey, tmp_path):
     out = publish(casey, site)
     pages = list(site.rglob("*.html"))
     files = [p for p in site.rglob("*") if p.is_file() and p.name != MANIFEST]
-    assert len(pages) > 10_000 and out.startswith(f"Published {len(files)} files")
+    assert len(pages) > 10_000 and out.startswith(f"Published {len(files)} pages")
     assert max(p.stat().st_size for p in pages) <= 200_000
     second = publish(casey, site)
     assert "(0 written," in second

@@ -94,18 +94,18 @@ def publish(
         result = site.publish(output_dir, files, dry_run=dry_run)
     where = output.printable(output_dir)
     shown = ", ".join(hidden) or "nothing"
+    # Pages and downloads alike count as the site's pages.
+    counts = (len(result.written), len(result.unchanged), len(result.removed))
     if dry_run:
         lines = [f"write {p}" for p in result.written] + [f"remove {p}" for p in result.removed]
         lines.append(f"hidden: {shown}")
         lines.append(
-            f"Would publish {result.total} files to {where} ({len(result.written)} to write, "
-            f"{len(result.unchanged)} unchanged, {len(result.removed)} to remove); nothing "
-            "written."
+            f"Would publish {result.total} pages to {where} ({counts[0]} to write, "
+            f"{counts[1]} unchanged, {counts[2]} to remove); nothing written."
         )
     else:
         lines = [
-            f"Published {result.total} files to {where} ({len(result.written)} written, "
-            f"{len(result.unchanged)} unchanged, {len(result.removed)} removed; hidden: "
-            f"{shown})."
+            f"Published {result.total} pages to {where} ({counts[0]} written, {counts[1]} "
+            f"unchanged, {counts[2]} removed)." + (f" Hidden: {shown}." if hidden else "")
         ]
     output.write("".join(line + "\n" for line in lines))
