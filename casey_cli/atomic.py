@@ -11,12 +11,19 @@ from casey_cli.errors import InvalidInput
 
 
 def write_atomic(
-    path: Path, data: bytes | Iterable[bytes], *, mode: int = 0o644, replace: bool = True
+    path: Path,
+    data: bytes | Iterable[bytes],
+    *,
+    mode: int = 0o644,
+    replace: bool = True,
+    durable: bool = True,
 ) -> int:
     """A killed export never leaves half a file: readers see the old file or the new one.
     `replace=False`: a file already at `path` is kept and FileExistsError raised (checked
     when the new file is put in place, so a file made meanwhile is kept too). Returns the
-    bytes written."""
+    bytes written. `durable=False` skips the fsync: readers still see the old file or the
+    new one, but a power cut may lose the new one (a published site's pages, made again by
+    the next run)."""
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise InvalidInput(
@@ -37,7 +44,8 @@ def write_atomic(
                 handle.write(chunk)
                 size += len(chunk)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.chmod(tmp, mode)
         if replace:
             os.replace(tmp, path)

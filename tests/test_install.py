@@ -71,3 +71,13 @@ def test_wheel_install_finds_the_bundled_register(tmp_path):
         text=True,
     )
     assert probe.stdout.strip().startswith(str(target))
+    # The site's templates (casey_cli/templates/site/) are in the wheel too.
+    subprocess.run(
+        [sys.executable, "-m", "casey_cli", "publish", "--output", "web", "--borough", "islington"],
+        cwd=tmp_path,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert (tmp_path / "web" / "boroughs" / "islington.html").is_file()

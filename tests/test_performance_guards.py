@@ -83,6 +83,7 @@ EVERY_COMMAND = (
     ["history", "A3"],
     ["trend", "--borough", "islington"],
     ["chase", "--borough", "islington"],
+    ["publish", "--output", "{tmp}/site", "--borough", "islington"],
     ["action", "add", "--borough", "islington", "--title", "Guarded", "--owner", "Someone"],
     ["action", "update", "A3", "--progress", "10"],
     ["action", "update", "A3", "--rag", "amber", "--reason", "slipping"],

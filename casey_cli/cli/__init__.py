@@ -19,6 +19,7 @@ from casey_cli.cli import (
     load,
     meeting,
     owner,
+    publish,
     rec,
     reference,
     report,
@@ -124,6 +125,7 @@ app.command("report")(report.report)
 app.command("history")(history.history)
 app.command("trend")(trend.trend)
 app.command("chase")(chase.chase)
+app.command("publish")(publish.publish)
 app.add_typer(action.app, name="action", help="Add, update, complete, verify and list actions.")
 app.add_typer(rec.app, name="rec", help="Recommendations of the sources, with their actions.")
 app.add_typer(meeting.app, name="meeting", help="Meetings at which actions were agreed.")

@@ -1,0 +1,111 @@
+"""`casey publish`: the register as a static website in a folder."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from casey_cli.cli import output
+from casey_cli.cli.context import app_context
+from casey_cli.cli.errors import errors_as_one_line
+from casey_cli.cli.options import ScopeBoroughOpt
+
+
+def _folder(value: str | Path) -> Path:
+    """--output checked before any work, as other paths are (config.path_problem): a usage
+    error (exit 2) for a name no file system takes, not a traceback."""
+    from casey_cli.config import path_problem
+
+    text = str(value)
+    problem = path_problem(text)
+    if problem:
+        shown = repr(text[:80]) + ("..." if len(text) > 80 else "")
+        raise typer.BadParameter(f"the folder path {shown} {problem}; give a folder path")
+    return Path(text).expanduser()
+
+
+@errors_as_one_line
+def publish(
+    ctx: typer.Context,
+    output_dir: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            parser=_folder,
+            metavar="<folder>",
+            show_default=False,
+            help="The site's folder: made if missing; a second run rewrites only the files "
+            "that changed and removes the pages of items no longer published.",
+        ),
+    ],
+    borough: ScopeBoroughOpt = None,
+    title: Annotated[
+        str | None,
+        typer.Option(
+            "--title", help="The site's title (default: 'Police reform in London: the register')."
+        ),
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            metavar="<url>",
+            help="Where the site will be served, for each page's canonical link (links "
+            "between pages stay relative either way).",
+        ),
+    ] = None,
+    hide: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--hide",
+            metavar="<field>",
+            help="Never publish this field: owner, note, by (who recorded each change) or "
+            "verified_by (repeatable).",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="List the files that would change; write nothing."),
+    ] = False,
+) -> None:
+    """Write the register as a static website: a London overview, a page per borough,
+    source, recommendation and action, and CSV and JSON downloads. Plain HTML that works
+    from disk or any web host, with no JavaScript and nothing fetched from elsewhere; the
+    same store and --today give the same bytes.
+
+    Example: casey publish --output site --hide owner --hide note
+    """
+    from casey_cli.io import site
+    from casey_cli.services import publish as service
+
+    hidden = service.hidden_fields(hide or ())
+    site.check_folder(output_dir)
+    app = app_context(ctx)
+    scope = app.setting("borough", borough)
+    with app.store().read() as tx:
+        opts = service.SiteOptions(
+            borough=tx.borough_slug(scope) if scope else None,
+            title=" ".join((title or service.DEFAULT_TITLE).split()),
+            base_url=base_url or None,
+            hide=hidden,
+        )
+        files = service.site_files(tx, app.run_context(), opts)
+        result = site.publish(output_dir, files, dry_run=dry_run)
+    where = output.printable(output_dir)
+    shown = ", ".join(hidden) or "nothing"
+    # Pages and downloads alike count as the site's pages.
+    counts = (len(result.written), len(result.unchanged), len(result.removed))
+    if dry_run:
+        lines = [f"write {p}" for p in result.written] + [f"remove {p}" for p in result.removed]
+        lines.append(f"hidden: {shown}")
+        lines.append(
+            f"Would publish {result.total} pages to {where} ({counts[0]} to write, "
+            f"{counts[1]} unchanged, {counts[2]} to remove); nothing written."
+        )
+    else:
+        lines = [
+            f"Published {result.total} pages to {where} ({counts[0]} written, {counts[1]} "
+            f"unchanged, {counts[2]} removed)." + (f" Hidden: {shown}." if hidden else "")
+        ]
+    output.write("".join(line + "\n" for line in lines))
