@@ -78,7 +78,10 @@ def publish(
     """
     from casey_cli.io import site
     from casey_cli.services import publish as service
+    from casey_cli.text import clean_text
 
+    title = clean_text(title, "--title")  # text a page can carry, or one line naming why
+    base_url = clean_text(base_url, "--base-url")
     hidden = service.hidden_fields(hide or ())
     site.check_folder(output_dir)
     app = app_context(ctx)
