@@ -270,6 +270,7 @@ def _action_pages(
     from casey_cli.dates import to_iso
     from casey_cli.io import site as io
     from casey_cli.services.progress import updates
+    from casey_cli.services.report import ref_sort_key
 
     hidden = opts.hide
     where = " WHERE borough = :b" if opts.borough else ""
@@ -287,7 +288,9 @@ def _action_pages(
     for event in tx.events(borough=opts.borough):
         if event.kind == "action":
             history[event.ref].append(event)
-    for item in sorted((i for i in published if i.kind == "action"), key=_ref_order):
+    for item in sorted(
+        (i for i in published if i.kind == "action"), key=lambda i: ref_sort_key(i.ref)
+    ):
         evidence, citation, verified_by, verified_on, verification_evidence = details[item.ref]
         events = history.get(item.ref, [])
         after = [
@@ -312,11 +315,6 @@ def _action_pages(
             due_changes=[_event(e, hidden) for e in events if e.field == "due"],
             history=[_event(e, hidden) for e in events],
         )
-
-
-def _ref_order(item: Item) -> tuple[int, str]:
-    digits = item.ref[1:]
-    return (int(digits), item.ref) if digits.isdigit() else (0, item.ref)
 
 
 def _downloads(
