@@ -115,9 +115,9 @@ class Loader:
         if not isinstance(owner, str):
             return
         if self._owners is None:
-            from casey_cli.services.owners import directory
+            from casey_cli.store.lookup import owner_directory
 
-            self._owners = directory(self.tx)
+            self._owners = owner_directory(self.tx)
         name, hint = self._owners.resolve(owner)
         data["owner"] = name
         if hint is not None and hint not in self.result.hints:

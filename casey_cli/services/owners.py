@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from casey_cli.errors import InvalidInput, NotFound, did_you_mean
-from casey_cli.owners import Directory, owner_key
+from casey_cli.owners import owner_key
 from casey_cli.refs import is_action_ref
 from casey_cli.schemas import Row
 from casey_cli.text import clean_text
@@ -20,20 +20,15 @@ OWNER_COLUMNS = ("name", "email", "organisation", "aliases")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.][^@\s]*")
 
 
-def directory(tx: Tx) -> Directory:
-    """Every owner's name and alias keys, read in two queries (once per command or load)."""
-    from casey_cli.store.lookup import owner_directory
-
-    return owner_directory(tx)
-
-
 def resolve(tx: Tx, owner: str | None, hints: list[str] | None) -> str | None:
     """An owner given on a write, as stored: the directory's name for a name or alias it
     has, else as given (cleaned; '' stays '' to clear). A near miss adds a hint."""
     clean = clean_text(owner, "owner")
     if clean is None:
         return owner if owner is not None and not owner.strip() else None
-    name, hint = directory(tx).resolve(clean)
+    from casey_cli.store.lookup import owner_directory
+
+    name, hint = owner_directory(tx).resolve(clean)
     if hint is not None and hints is not None:
         hints.append(hint)
     return name
