@@ -6,8 +6,10 @@ every internal link resolving."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -295,7 +297,7 @@ def test_a_borough_site_then_all_london_then_the_borough_again(casey, tmp_path):
             check_page(name, data)
     check_links(site, one)
     index = parse(one["index.html"])
-    assert [h for h in index.links if h.startswith("boroughs/")] == ["boroughs/islington.html"]
+    assert {h for h in index.links if h.startswith("boroughs/")} == {"boroughs/islington.html"}
 
     out = publish(casey, site)
     london = site_files(site)
@@ -411,3 +413,122 @@ def test_a_ten_thousand_action_register_keeps_every_page_small(casey, tmp_path):
     assert max(p.stat().st_size for p in pages) <= 200_000
     second = publish(casey, site)
     assert "(0 written," in second
+
+
+# ---------------------------------------------------------------- the London cartogram
+
+_SQUARE = re.compile(
+    r'<li style="grid-row: (\d+); grid-column: (\d+)">'
+    r'(?:<a class="sq ([^"]+)" href="([^"]+)"|<span class="sq ([^"]+)") title="([^"]+)">'
+)
+
+
+def squares(index: str) -> dict[str, dict[str, str | None]]:
+    """The cartogram's squares by the authority's name: position, class, link and words."""
+    found = {}
+    for row, col, a_class, href, span_class, words in _SQUARE.findall(index):
+        name = html.unescape(words).split(":")[0]
+        found[name] = {
+            "at": f"{row},{col}",
+            "class": a_class or span_class,
+            "href": href or None,
+            "words": html.unescape(words),
+        }
+    return found
+
+
+def contrast(one: str, two: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(one), luminance(two)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_the_cartogram_has_a_linked_square_per_london_authority(casey, tmp_path):
+    site = tmp_path / "site"
+    publish(casey, site)
+    index = (site / "index.html").read_text()
+    found = squares(index)
+    boroughs = {b["slug"]: b["name"] for b in casey.json("borough", "list")}
+    assert len(found) == 33 and set(found) == {n for s, n in boroughs.items() if s != "london"}
+    assert len({s["at"] for s in found.values()}) == 33  # one square a place
+    for slug, name in boroughs.items():
+        if slug != "london":
+            assert found[name]["href"] == f"boroughs/{slug}.html", name
+    # The bundled register: Islington's items are grey (no due dates) or blue (complete).
+    assert found["Islington"]["words"] == "Islington: worst RAG grey, 35 items"
+    assert found["Islington"]["class"] == "rag-grey"
+    assert found["Barnet"]["words"] == "Barnet: no items"
+    assert found["Barnet"]["class"] == "sq-empty"
+    # The words are the link's text for a screen reader, the visible letters beside them.
+    page = parse(index.encode())
+    text = "".join(page.text)
+    assert "Islington: worst RAG grey, 35 items" in text and "ISLGy" in text
+    assert "Red: at least one item overdue" in text  # the key
+    check_page("index.html", index.encode())
+
+
+def test_a_square_shows_its_boroughs_worst_rag(casey, add_action, tmp_path):
+    # Camden: one overdue among others -> red. Hackney: due soon and no date -> amber.
+    # Brent: due later and complete -> green. Harrow: complete and no date -> grey.
+    # Ealing: every item complete -> blue.
+    add_action("--due", "2026-10-01", borough="camden")
+    add_action("--due", "2027-06-01", borough="camden")
+    add_action("--status", "complete", borough="camden")
+    add_action("--due", "+7d", borough="hackney")
+    add_action(borough="hackney")
+    add_action("--due", "2027-06-01", borough="brent")
+    add_action("--status", "complete", borough="brent")
+    add_action("--status", "complete", borough="harrow")
+    add_action(borough="harrow")
+    add_action("--status", "complete", borough="ealing")
+    add_action("--status", "complete", borough="ealing")
+    site = tmp_path / "site"
+    publish(casey, site)
+    found = squares((site / "index.html").read_text())
+    assert found["Camden"]["words"] == "Camden: worst RAG red, 3 items"
+    assert found["Hackney"]["words"] == "Hackney: worst RAG amber, 2 items"
+    assert found["Brent"]["words"] == "Brent: worst RAG green, 2 items"
+    assert found["Harrow"]["words"] == "Harrow: worst RAG grey, 2 items"
+    assert found["Ealing"]["words"] == "Ealing: worst RAG blue, 2 items"
+    assert [found[n]["class"] for n in ("Camden", "Hackney", "Brent", "Harrow", "Ealing")] == [
+        "rag-red",
+        "rag-amber",
+        "rag-green",
+        "rag-grey",
+        "rag-blue",
+    ]
+
+
+def test_the_cartogram_links_only_published_boroughs(casey, tmp_path):
+    site = tmp_path / "site"
+    publish(casey, site, "--borough", "islington")
+    found = squares((site / "index.html").read_text())
+    assert len(found) == 33
+    assert [n for n, s in found.items() if s["href"]] == ["Islington"]
+    assert found["Camden"]["words"] == "Camden: not published on this site"
+    assert found["Camden"]["class"] == "sq-unpublished"
+    check_links(site, site_files(site))
+
+
+def test_cartogram_text_is_readable_on_every_square_colour(casey, tmp_path):
+    site = tmp_path / "site"
+    publish(casey, site)
+    index = (site / "index.html").read_text()
+    css = " ".join(re.findall(r"<style>(.*?)</style>", index, re.S))
+    text = re.search(r"\.cartogram \.sq, \.cartogram-key \.sq \{[^}]*?color: (#[0-9a-f]{6})", css)
+    assert text, "the squares' text colour"
+    for rag in ("red", "amber", "green", "blue", "grey"):
+        background = re.search(rf"\.rag-{rag} \{{ background: (#[0-9a-f]{{6}})", css)
+        assert background, rag
+        assert contrast(text.group(1), background.group(1)) >= 4.5, rag
+    assert contrast(text.group(1), "#ffffff") >= 4.5  # no items
+    focus = re.search(r"\.cartogram a\.sq:focus[^{]*\{([^}]*)\}", css)
+    assert focus and "outline: 3px solid" in focus.group(1)
+    assert contrast(text.group(1), "#fff3c4") >= 4.5
+    assert "@media print" in css and "print-color-adjust: exact" in css

@@ -26,6 +26,7 @@ HIDEABLE = {
     "verified_by": "who verified an action",
 }
 WITHHELD = "(withheld)"
+_WHOLE = 1 << 62  # a page's byte limit that never splits it
 DEFAULT_TITLE = "Police reform in London: the register"
 
 
@@ -120,7 +121,12 @@ def site_files(tx: Tx, run: RunContext, opts: SiteOptions) -> Iterator[tuple[str
     common = {"site": info, "rag_order": RAG_ORDER, "colours": RAG_COLOUR}
 
     def page(
-        folder: str, stem: str, template: str, sections: Sequence[Section], **context: Any
+        folder: str,
+        stem: str,
+        template: str,
+        sections: Sequence[Section],
+        limit: int | None = None,
+        **context: Any,
     ) -> Iterator[tuple[str, bytes]]:
         links = below if folder else top
 
@@ -135,7 +141,7 @@ def site_files(tx: Tx, run: RunContext, opts: SiteOptions) -> Iterator[tuple[str
                 **context,
             )
 
-        return io.paged(folder, stem, sections, one)
+        return io.paged(folder, stem, sections, one, limit)
 
     # The London overview.
     london = status.london(tx, run, Filters(borough=opts.borough))
@@ -160,8 +166,12 @@ def site_files(tx: Tx, run: RunContext, opts: SiteOptions) -> Iterator[tuple[str
             io.Section("boroughs", "Boroughs", rows),
             io.Section("sources", "Sources", [s.values for s in sources]),
         ],
+        # One page however large: its lists are a row per borough and per source, and the
+        # site's menu links to its sections (#sources, #downloads).
+        limit=_WHOLE,
         heading=opts.title,
         summary=london.summary,
+        **_cartogram(london, index),
     )
 
     # A page per borough.
@@ -333,3 +343,19 @@ def _downloads(
 
     yield f"downloads/{name}.csv", "".join(csv_row_chunks(columns, values(CSV_GUARD))).encode()
     yield f"downloads/{name}.json", "".join(json_row_chunks(columns, values(()))).encode()
+
+
+# --- the London overview's cartogram --------------------------------------------------------
+
+
+def _cartogram(london: Any, index: Any) -> dict[str, Any]:
+    """The index page's square-grid map: each London authority coloured by its worst RAG
+    (io/cartogram.py), from the London view's counts already made (no query of its own)."""
+    from casey_cli.io import cartogram
+
+    counts = {r.keys["borough"]: (r.label, r.counts.by_rag) for r in london.rows}
+    return {
+        "cartogram": cartogram.squares(counts, index.boroughs),
+        "cartogram_columns": cartogram.COLUMNS,
+        "marks": cartogram.MARK,
+    }
