@@ -532,3 +532,61 @@ def test_cartogram_text_is_readable_on_every_square_colour(casey, tmp_path):
     assert focus and "outline: 3px solid" in focus.group(1)
     assert contrast(text.group(1), "#fff3c4") >= 4.5
     assert "@media print" in css and "print-color-adjust: exact" in css
+
+
+# ---------------------------------------------------------------- evidence and verification
+
+
+def test_evidence_addresses_become_links_and_nothing_else_does(
+    casey, add_action, verifier, tmp_path
+):
+    ref = add_action("--owner", "Insp Ada Stone", "--evidence", "https://example.org/minutes.pdf")[
+        "ref"
+    ]
+    casey("action", "update", ref, "--evidence", "javascript:alert(1)")
+    casey(
+        "action", "update", ref, "--evidence", "Logged <b>here</b>: http://example.org/a?b=1&c=2."
+    )
+    casey("action", "update", ref, "--status", "complete")
+    verifier(
+        "action",
+        "verify",
+        ref,
+        "--by",
+        "Scrutiny officer",
+        "--evidence",
+        "https://example.org/check",
+    )
+    site = tmp_path / "site"
+    publish(casey, site)
+    data = (site / "actions" / f"{ref}.html").read_bytes()
+    page = check_page(f"actions/{ref}.html", data)
+    outside = [h for h in page.links if "://" in h or ":" in h.split("/")[0]]
+    assert outside == [
+        "https://example.org/minutes.pdf",
+        "http://example.org/a?b=1&c=2",
+        "https://example.org/check",
+    ]
+    text = data.decode()
+    assert "javascript:alert(1)" in text and 'href="javascript' not in text
+    assert "Logged &lt;b&gt;here&lt;/b&gt;: <a href=" in text and "&amp;c=2</a>." in text
+    # Verification is a section of its own, after the evidence.
+    assert {"evidence", "verification"} <= page.ids
+    assert text.index('id="evidence"') < text.index('id="verification"')
+    words = "".join(page.text)
+    assert "Verified by" in words and "Scrutiny officer" in words
+    assert "Verified on23 November 2026" in words
+
+
+def test_an_unverified_action_says_so_and_hide_verified_by_withholds_the_verifier(
+    casey, add_action, verifier, tmp_path
+):
+    open_ref = add_action()["ref"]
+    done = add_action("--owner", "Insp Ada Stone", "--status", "complete")["ref"]
+    verifier("action", "verify", done, "--by", "Cllr Wanda Pike")
+    site = tmp_path / "site"
+    publish(casey, site, "--hide", "verified_by")
+    words = "".join(parse((site / "actions" / f"{open_ref}.html").read_bytes()).text)
+    assert "Not verified: an action is verified once it is complete" in words
+    page = (site / "actions" / f"{done}.html").read_text()
+    assert "Wanda Pike" not in page and "<dt>Verified by</dt><dd>(withheld)</dd>" in page

@@ -4,10 +4,13 @@ incremental writer that puts them in a folder (only changed files, a manifest of
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from markupsafe import Markup, escape
 
 from casey_cli import __version__
 from casey_cli.errors import InvalidInput
@@ -18,6 +21,7 @@ MAX_PAGE = 200_000  # bytes: a list longer than this goes on to a second page
 DATE_FIELDS = frozenset(
     {"due", "original_due", "completed", "latest_update_on", "as_of", "verified_on"}
 )
+LIMITS_PAGE = "limits.html"
 _BATCH = 500  # files written between rewrites of the manifest
 _SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 
@@ -76,8 +80,38 @@ class Links:
     def download(self, name: str) -> str:
         return f"{self.root}downloads/{name}"
 
+    def limits(self) -> str:
+        """The page on the data's limits (every source's limits, notes and citation)."""
+        return f"{self.root}{LIMITS_PAGE}"
+
 
 # --- pages ---------------------------------------------------------------------------------
+
+# A web address in text a user typed: http or https only (never javascript:, data: ...),
+# up to a space, a quote or an angle bracket; punctuation that ends a sentence is not part
+# of it.
+_URL = re.compile(r"""https?://[^\s<>"'`]+""", re.IGNORECASE)
+_TRAILING = ".,;:!?'"
+
+
+def linked(text: object) -> Markup:
+    """Text with each http(s) address in it made a link, everything else escaped: the way
+    evidence and citations are shown. Any other scheme (javascript:, data:) stays text."""
+    value = "" if text is None else str(text)
+    out: list[str] = []
+    end = 0
+    for match in _URL.finditer(value):
+        url = match.group().rstrip(_TRAILING)
+        if url.endswith(")") and url.count("(") < url.count(")"):
+            url = url[:-1].rstrip(_TRAILING)
+        if "://" not in url or url.endswith("://"):
+            continue
+        start = match.start()
+        out.append(str(escape(value[end:start])))
+        out.append(f'<a href="{escape(url)}" rel="nofollow">{escape(url)}</a>')
+        end = start + len(url)
+    out.append(str(escape(value[end:])))
+    return Markup("".join(out))
 
 
 def _environment() -> Any:
@@ -101,6 +135,7 @@ def _environment() -> Any:
             return str(value)
 
     env.filters["ukdate"] = day
+    env.filters["linked"] = linked
     env.filters["stamp"] = stamp
     env.globals["date_fields"] = DATE_FIELDS
     return env

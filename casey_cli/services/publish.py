@@ -72,9 +72,18 @@ def _event(e: Event, hidden: Sequence[str]) -> Event:
     withheld, its note left out."""
     if e.field in hidden:
         e = replace(e, old=WITHHELD if e.old is not None else None, new=WITHHELD)
+    if "verified_by" in hidden and _verifying(e):
+        e = replace(e, by=WITHHELD)  # who recorded a verification is the verifier
     if "note" in hidden:
         e = replace(e, note=None)
     return e
+
+
+def _verifying(e: Event) -> bool:
+    """An event a verification records (`casey action verify` sets these, by the verifier)."""
+    if e.field == "assurance":
+        return e.new == "verified"
+    return e.field in ("verified_by", "verified_on", "verification_evidence")
 
 
 def site_files(tx: Tx, run: RunContext, opts: SiteOptions) -> Iterator[tuple[str, bytes]]:
@@ -277,7 +286,6 @@ def _item(item: Item, hidden: Sequence[str]) -> Item:
 def _action_pages(
     tx: Tx, run: RunContext, opts: SiteOptions, published: list[Item], page: Any
 ) -> Iterator[tuple[str, bytes]]:
-    from casey_cli.dates import to_iso
     from casey_cli.io import site as io
     from casey_cli.services.progress import updates
     from casey_cli.services.report import ref_sort_key
@@ -303,13 +311,13 @@ def _action_pages(
     ):
         evidence, citation, verified_by, verified_on, verification_evidence = details[item.ref]
         events = history.get(item.ref, [])
-        after = [
-            ("Evidence of completion", evidence),
-            ("Verified by", WITHHELD if "verified_by" in hidden and verified_by else verified_by),
-            ("Verified on", to_iso(verified_on)),
-            ("Verification evidence", verification_evidence),
-            ("Citation", citation),
-        ]
+        verification = {
+            "by": WITHHELD if "verified_by" in hidden and verified_by else verified_by,
+            # A day: a date from PostgreSQL, its ISO text from SQLite (to_iso took only the
+            # first, so a verified action failed the whole run on SQLite).
+            "on": str(verified_on)[:10] if verified_on else None,
+            "evidence": (verification_evidence or "").splitlines(),
+        }
         yield from page(
             "actions/",
             io.file_name(item.ref),
@@ -319,8 +327,10 @@ def _action_pages(
             item=_item(item, hidden),
             details={
                 "recommendation_title": rec_titles.get(item.recommendation),
-                "after": [(label, value) for label, value in after if value],
+                "after": [("Citation", citation)] if citation else [],
             },
+            evidence=(evidence or "").splitlines(),
+            verification=verification,
             updates=[replace(u, by="") if "by" in hidden else u for u in updates(events)],
             due_changes=[_event(e, hidden) for e in events if e.field == "due"],
             history=[_event(e, hidden) for e in events],
