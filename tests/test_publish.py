@@ -590,3 +590,41 @@ def test_an_unverified_action_says_so_and_hide_verified_by_withholds_the_verifie
     assert "Not verified: an action is verified once it is complete" in words
     page = (site / "actions" / f"{done}.html").read_text()
     assert "Wanda Pike" not in page and "<dt>Verified by</dt><dd>(withheld)</dd>" in page
+
+
+# ---------------------------------------------------------------- a recommendation's roll-up
+
+
+def test_a_recommendation_page_rolls_up_the_actions_against_it(
+    casey, add_action, verifier, tmp_path
+):
+    rec = ("--recommendation", "casey-3")
+    add_action(*rec, "--due", "2026-10-01", "--progress", "20", borough="camden")
+    done = add_action(*rec, "--owner", "Insp Ada Stone", "--status", "complete", borough="camden")
+    casey("action", "update", done["ref"], "--progress", "100")
+    verifier("action", "verify", done["ref"], "--by", "Scrutiny officer")
+    add_action(
+        *rec, "--status", "in-progress", "--due", "+7d", "--progress", "50", borough="hackney"
+    )
+    add_action(*rec, "--status", "dropped", borough="hackney")
+    site = tmp_path / "site"
+    publish(casey, site)
+    data = (site / "recs" / "casey-3.html").read_bytes()
+    page = check_page("recs/casey-3.html", data)
+    words = " ".join("".join(page.text).split())
+    assert "4 actions in 2 boroughs: 1 complete, 1 overdue." in words
+    assert "By status: Not started 1, In progress 1, Blocked 0, Complete 1, Dropped 1." in words
+    assert "By RAG: Red 1, Amber 1, Green 0, Blue 1, Grey 1." in words
+    assert "Progress: given for 3 of 4; average 56.7%, median 50%." in words
+    assert "Verified (checked by someone other than the owner): 1 of the 1 complete." in words
+    rows = re.findall(
+        r'<tr><th scope="row"><a href="([^"]+)">([^<]+)</a></th><td class="num">(\d+)</td>'
+        r'<td class="num">(\d+)</td><td class="num">(\d+)</td><td class="rag-(\w+)">',
+        data.decode(),
+    )
+    assert rows == [
+        ("../boroughs/camden.html", "Camden", "2", "1", "1", "red"),
+        ("../boroughs/hackney.html", "Hackney", "2", "0", "0", "amber"),
+    ]
+    # A recommendation with no actions against it has no roll-up.
+    assert 'id="rollup"' not in (site / "recs" / "casey-4.html").read_text()

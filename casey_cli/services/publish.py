@@ -234,9 +234,11 @@ def site_files(tx: Tx, run: RunContext, opts: SiteOptions) -> Iterator[tuple[str
         )
 
     # A page per recommendation.
+    names = {slug: name for slug, name, _bcu in boroughs}
     for ref in sorted(rec_refs):
         detail = rec_service.show(tx, run, ref)
         d = detail.details
+        actions = [a for a in detail.actions if a.ref in action_refs]
         yield from page(
             "recs/",
             io.file_name(ref),
@@ -245,10 +247,11 @@ def site_files(tx: Tx, run: RunContext, opts: SiteOptions) -> Iterator[tuple[str
                 io.Section(
                     "actions",
                     "Actions against it",
-                    [a for a in detail.actions if a.ref in action_refs],
+                    actions,
                     "No actions against it are published here.",
                 )
             ],
+            rollup=_rollup(actions, names),
             heading=f"{ref}: {detail.item.title}",
             item=_item(detail.item, hidden),
             details={
@@ -368,4 +371,57 @@ def _cartogram(london: Any, index: Any) -> dict[str, Any]:
         "cartogram": cartogram.squares(counts, index.boroughs),
         "cartogram_columns": cartogram.COLUMNS,
         "marks": cartogram.MARK,
+    }
+
+
+# --- a recommendation's roll-up ----------------------------------------------------------
+
+
+def _rollup(actions: Sequence[Item], names: dict[str, str]) -> dict[str, Any]:
+    """What the actions against a recommendation add up to, from the items its page lists
+    (no query of its own): counts by status and RAG, complete, overdue, verified, progress
+    where given (average and median), and a row per borough with its worst RAG."""
+    from statistics import median
+
+    from casey_cli.enums import Status
+    from casey_cli.io.cartogram import worst_rag
+
+    by_status = {s.value: 0 for s in Status}
+    by_rag = dict.fromkeys(RAG_ORDER, 0)
+    per_borough: dict[str, dict[str, Any]] = {}
+    progress = []
+    for a in actions:
+        by_status[a.status] = by_status.get(a.status, 0) + 1
+        by_rag[a.rag] = by_rag.get(a.rag, 0) + 1
+        if a.progress is not None:
+            progress.append(a.progress)
+        slug = a.borough or ""
+        row = per_borough.setdefault(
+            slug,
+            {
+                "slug": slug,
+                "name": names.get(slug, slug),
+                "actions": 0,
+                "complete": 0,
+                "overdue": 0,
+                "by_rag": {},
+            },
+        )
+        row["actions"] += 1
+        row["complete"] += a.status == Status.COMPLETE.value
+        row["overdue"] += a.days_overdue is not None
+        row["by_rag"][a.rag] = row["by_rag"].get(a.rag, 0) + 1
+    for row in per_borough.values():
+        row["worst"] = worst_rag(row.pop("by_rag"))
+    return {
+        "total": len(actions),
+        "by_status": by_status,
+        "by_rag": by_rag,
+        "complete": by_status[Status.COMPLETE.value],
+        "overdue": sum(a.days_overdue is not None for a in actions),
+        "verified": sum(a.assurance == "verified" for a in actions),
+        "progress_given": len(progress),
+        "progress_mean": round(sum(progress) / len(progress), 1) if progress else None,
+        "progress_median": float(median(progress)) if progress else None,
+        "boroughs": sorted(per_borough.values(), key=lambda r: (r["name"], r["slug"])),
     }
