@@ -143,7 +143,8 @@ def test_the_bundled_register_publishes_every_page_plainly(casey, tmp_path):
     items = casey.json("export")
     sources = casey.json("source", "list")
     boroughs = casey.json("borough", "list")
-    expected = {"index.html", MANIFEST, "downloads/register.csv", "downloads/register.json"}
+    expected = {"index.html", "limits.html", MANIFEST}
+    expected |= {"downloads/register.csv", "downloads/register.json"}
     expected |= {f"actions/{a['ref']}.html" for a in actions}
     expected |= {f"recs/{i['ref']}.html" for i in items if i["kind"] == "recommendation"}
     expected |= {f"sources/{s['code']}.html" for s in sources}
@@ -628,3 +629,41 @@ def test_a_recommendation_page_rolls_up_the_actions_against_it(
     ]
     # A recommendation with no actions against it has no roll-up.
     assert 'id="rollup"' not in (site / "recs" / "casey-4.html").read_text()
+
+
+# ---------------------------------------------------------------- the data's limits
+
+
+def test_the_limits_page_gives_every_sources_limits_and_every_page_links_to_it(casey, tmp_path):
+    site = tmp_path / "site"
+    publish(casey, site, "--hide", "owner")
+    files = site_files(site)
+    data = files["limits.html"]
+    page = check_page("limits.html", data)
+    words = " ".join("".join(page.text).split())
+    sources = casey.json("source", "list")
+    assert len(sources) == 10
+    for s in sources:
+        [shown] = casey.json("source", "show", s["code"])
+        for field in ("limits", "notes", "citation"):
+            if shown[field]:
+                assert " ".join(shown[field].split()) in words, (s["code"], field)
+        assert f"sources/{s['code']}.html" in page.links
+    assert "Only what the register holds." in words
+    assert "RAG is worked out from dates, not reported." in words
+    assert "This site withholds owners' names: they are on no page and in no download." in words
+    # Linked from every page: the menu and the footer.
+    for name, body in files.items():
+        if name.endswith(".html"):
+            links = parse(body).links
+            to_limits = [h for h in links if h.rsplit("/", 1)[-1] == "limits.html"]
+            assert len(to_limits) == 2, name
+    check_links(site, files)
+
+
+def test_the_limits_page_of_a_borough_site_says_it_covers_one_borough(casey, tmp_path):
+    site = tmp_path / "site"
+    publish(casey, site, "--borough", "islington")
+    words = " ".join("".join(parse((site / "limits.html").read_bytes()).text).split())
+    assert "This site covers islington only" in words
+    assert "No field is withheld from this site." in words

@@ -233,6 +233,9 @@ def site_files(tx: Tx, run: RunContext, opts: SiteOptions) -> Iterator[tuple[str
             source=s.values,
         )
 
+    # The page on the data's limits.
+    yield from _limits_page(page, [s.values for s in sources])
+
     # A page per recommendation.
     names = {slug: name for slug, name, _bcu in boroughs}
     for ref in sorted(rec_refs):
@@ -425,3 +428,16 @@ def _rollup(actions: Sequence[Item], names: dict[str, str]) -> dict[str, Any]:
         "progress_median": float(median(progress)) if progress else None,
         "boroughs": sorted(per_borough.values(), key=lambda r: (r["name"], r["slug"])),
     }
+
+
+# --- the page on the data's limits -----------------------------------------------------------
+
+
+def _limits_page(page: Any, sources: list[dict[str, Any]]) -> Iterator[tuple[str, bytes]]:
+    """`limits.html`: what the register does and does not show, then every source's limits,
+    notes and citation (as `casey source show` prints them)."""
+    from casey_cli.io import site as io
+
+    stem = io.LIMITS_PAGE.removesuffix(".html")
+    sections = [io.Section("sources", "Each source's limits", sources, "No sources recorded.")]
+    yield from page("", stem, "limits.html.j2", sections, heading="About the data")
