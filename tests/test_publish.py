@@ -667,3 +667,43 @@ def test_the_limits_page_of_a_borough_site_says_it_covers_one_borough(casey, tmp
     words = " ".join("".join(parse((site / "limits.html").read_bytes()).text).split())
     assert "This site covers islington only" in words
     assert "No field is withheld from this site." in words
+
+
+# ---------------------------------------------------------------- a source's headings
+
+
+def test_the_casey_review_page_groups_its_recommendations_under_the_seven_headings(casey, tmp_path):
+    site = tmp_path / "site"
+    publish(casey, site)
+    text = (site / "sources" / "casey.html").read_text()
+    headings = [html.unescape(h) for h in re.findall(r'<h3 id="heading-[^"]+">([^<]+)</h3>', text)]
+    assert headings == [
+        "Cleaning up the Met",
+        "A new offer to women and children",
+        "Building trust with London's communities to restore consent",
+        "A new police deal for Londoners",
+        "New leadership and new management",
+        "New oversight and accountability",
+        "Showing London that reform is working",
+    ]
+    # Under each heading, the recommendations whose theme it is, in number order.
+    themes = {
+        r["ref"]: casey.json("rec", "show", r["ref"])["theme"]
+        for r in casey.json("rec", "list", "--source", "casey")
+    }
+    blocks = re.split(r'<h3 id="heading-', text)[1:]
+    for block in blocks:
+        slug = block.split('"', 1)[0]
+        refs = re.findall(r'<th scope="row"><a href="../recs/([^"]+)\.html"', block)
+        expected = [r for r in themes if themes[r] == slug]
+        assert refs == sorted(expected, key=lambda r: int(r.rsplit("-", 1)[1])), slug
+        assert refs, slug  # every heading has some in the bundled register
+    assert sum(len(re.findall(r"\.\./recs/", b)) for b in blocks) == len(themes) == 18
+    assert "Under the review's own headings, in its order." in html.unescape(text)
+    check_page("sources/casey.html", text.encode())
+    # Another source's themes are the register's labels, and its page says so.
+    plan = html.unescape((site / "sources" / "islington-plan.html").read_text())
+    assert "Grouped by their theme in the register" in plan
+    # A plan whose recommendations have no theme keeps one list.
+    brent = (site / "sources" / "brent-motion.html").read_text()
+    assert 'id="heading-' not in brent and '<h2 id="recommendations">' in brent

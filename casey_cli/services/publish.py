@@ -215,22 +215,18 @@ def site_files(tx: Tx, run: RunContext, opts: SiteOptions) -> Iterator[tuple[str
     for item in published:
         if item.kind != "action" and item.source:
             recs_of[item.source].append(item)
+    headings = _Headings(tx)
     for s in sources:
         code = s.values["code"]
+        sections, grouping = headings.sections(code, recs_of.get(code, []))
         yield from page(
             "sources/",
             io.file_name(code),
             "source.html.j2",
-            [
-                io.Section(
-                    "recommendations",
-                    "Recommendations",
-                    recs_of.get(code, []),
-                    "No recommendations of this source are published here.",
-                )
-            ],
+            sections,
             heading=s.values["title"],
             source=s.values,
+            grouping=grouping,
         )
 
     # The page on the data's limits.
@@ -441,3 +437,76 @@ def _limits_page(page: Any, sources: list[dict[str, Any]]) -> Iterator[tuple[str
     stem = io.LIMITS_PAGE.removesuffix(".html")
     sections = [io.Section("sources", "Each source's limits", sources, "No sources recorded.")]
     yield from page("", stem, "limits.html.j2", sections, heading="About the data")
+
+
+# --- a source's recommendations under its headings ---------------------------------------------
+
+# The headings a source itself sets out, in its order, for the register's themes: the Casey
+# Review's contents page ("Fixing the Met - Recommendations") groups its recommendations
+# under these seven (the bundled register's `casey` source, its notes and citation; the
+# theme slugs are the register's). Any other source is grouped by its themes as the
+# register names them.
+REVIEW_HEADINGS: dict[str, tuple[tuple[str, str], ...]] = {
+    "casey": (
+        ("cleaning-up-the-met", "Cleaning up the Met"),
+        ("new-offer-to-women-and-children", "A new offer to women and children"),
+        ("building-trust", "Building trust with London's communities to restore consent"),
+        ("new-police-deal", "A new police deal for Londoners"),
+        ("new-leadership-and-management", "New leadership and new management"),
+        ("new-oversight-and-accountability", "New oversight and accountability"),
+        ("showing-reform-is-working", "Showing London that reform is working"),
+    )
+}
+_UNDER_HEADINGS = (
+    "Under the review's own headings, in its order. The heading each recommendation is "
+    "placed under is its theme in the register: the limits above say how certain that is."
+)
+_BY_THEME = (
+    "Grouped by their theme in the register (the register's own labels, not necessarily "
+    "headings of the document), in the order of each theme's first recommendation."
+)
+_NONE_PUBLISHED = "No recommendations of this source are published here."
+
+
+class _Headings:
+    """Each source's recommendations as sections of its page: one list when none has a
+    theme (as before), else a list per heading (REVIEW_HEADINGS) or per theme, each in
+    number order. Numbers and themes are read once for every source."""
+
+    def __init__(self, tx: Tx) -> None:
+        self.info = {
+            ref: (number, theme)
+            for ref, number, theme in tx.rows("SELECT ref, number, theme FROM recommendations")
+        }
+
+    def sections(self, code: str, recs: list[Item]) -> tuple[list[Section], str | None]:
+        from casey_cli.io.site import Section
+        from casey_cli.services.report import ref_sort_key, theme_name
+
+        def theme(item: Item) -> str | None:
+            return self.info.get(item.ref, (None, None))[1] or None
+
+        if not any(theme(r) for r in recs):
+            return [Section("recommendations", "Recommendations", recs, _NONE_PUBLISHED)], None
+
+        def by_number(item: Item) -> tuple[bool, int, Any]:
+            number = self.info.get(item.ref, (None, None))[0]
+            return (number is None, number or 0, ref_sort_key(item.ref))
+
+        groups: dict[str | None, list[Item]] = {}
+        for r in sorted(recs, key=by_number):  # a theme's place: its first recommendation's
+            groups.setdefault(theme(r), []).append(r)
+        known = dict(REVIEW_HEADINGS.get(code, ()))
+        if not any(t in known for t in groups):
+            known = {}
+        order: list[str | None] = [*known, *(t for t in groups if t and t not in known)]
+        order += [None] if None in groups else []
+        return [
+            Section(
+                f"heading-{(slug or 'none').replace(' ', '_')}",
+                known.get(slug or "") or (theme_name(slug) if slug else "No heading recorded"),
+                groups.get(slug, []),
+                "No recommendation under this heading is published here.",
+            )
+            for slug in order
+        ], _UNDER_HEADINGS if known else _BY_THEME
