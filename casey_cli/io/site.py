@@ -51,6 +51,12 @@ class Links:
 
     index: SiteIndex
     root: str
+    # The page on the data's limits, linked from every page twice: a value, not a method,
+    # as a call from a template costs more than a lookup (a page per action adds up).
+    limits: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "limits", f"{self.root}{LIMITS_PAGE}")
 
     def home(self) -> str:
         return f"{self.root}index.html"
@@ -79,10 +85,6 @@ class Links:
 
     def download(self, name: str) -> str:
         return f"{self.root}downloads/{name}"
-
-    def limits(self) -> str:
-        """The page on the data's limits (every source's limits, notes and citation)."""
-        return f"{self.root}{LIMITS_PAGE}"
 
 
 # --- pages ---------------------------------------------------------------------------------
