@@ -588,7 +588,7 @@ def test_an_unverified_action_says_so_and_hide_verified_by_withholds_the_verifie
     site = tmp_path / "site"
     publish(casey, site, "--hide", "verified_by")
     words = "".join(parse((site / "actions" / f"{open_ref}.html").read_bytes()).text)
-    assert "Not verified: an action is verified once it is complete" in words
+    assert "Not verified: only a completed action can be." in words
     page = (site / "actions" / f"{done}.html").read_text()
     assert "Wanda Pike" not in page and "<dt>Verified by</dt><dd>(withheld)</dd>" in page
 
