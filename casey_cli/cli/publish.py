@@ -69,10 +69,10 @@ def publish(
         typer.Option("--dry-run", help="List the files that would change; write nothing."),
     ] = False,
 ) -> None:
-    """Write the register as a static website: a London overview, a page per borough,
-    source, recommendation and action, and CSV and JSON downloads. Plain HTML that works
-    from disk or any web host, with no JavaScript and nothing fetched from elsewhere; the
-    same store and --today give the same bytes.
+    """Write the register as a static website: a London overview with a map, a page per
+    borough, source, recommendation and action, a page on the data's limits, and CSV and
+    JSON downloads. Plain HTML that works from disk or any web host, with no JavaScript
+    and nothing fetched from elsewhere; the same store and --today give the same bytes.
 
     Example: casey publish --output site --hide owner --hide note
     """
