@@ -8,6 +8,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import tomllib
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -230,6 +232,33 @@ def test_an_unknown_hidden_field_is_refused(casey, tmp_path):
     err = casey.error("publish", "--output", str(tmp_path / "site"), "--hide", "owners")
     assert "'owners' is not a field that can be hidden" in err
     assert "owner, note, by, verified_by" in err
+    assert not (tmp_path / "site").exists()
+
+
+def test_the_configured_policy_is_kept_and_a_flag_only_adds_to_it(casey, add_action, tmp_path):
+    ref = add_action("--owner", "Insp Zelda Quigley", "--by", "Cllr Ursula Vexley")["ref"]
+    config = Path(os.environ["XDG_CONFIG_HOME"]) / "casey-cli" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('[publish]\nhide = ["owner"]\n')
+    out = publish(casey, tmp_path / "site", "--hide", "by")
+    assert out.endswith(" Hidden: owner, by.\n")
+    page = (tmp_path / "site" / "actions" / f"{ref}.html").read_text()
+    assert "Zelda Quigley" not in page and "Ursula Vexley" not in page
+    assert casey("config", "get", "publish.hide").stdout == "owner\n"
+    casey("config", "set", "publish.hide", "note,verified-by")
+    assert tomllib.loads(config.read_text()) == {"publish": {"hide": ["note", "verified_by"]}}
+    casey("config", "unset", "publish.hide")
+    assert tomllib.loads(config.read_text()) == {}
+    publish(casey, tmp_path / "site")
+    assert "Zelda Quigley" in (tmp_path / "site" / "actions" / f"{ref}.html").read_text()
+
+
+def test_a_bad_policy_in_the_config_names_its_line(casey, tmp_path):
+    config = Path(os.environ["XDG_CONFIG_HOME"]) / "casey-cli" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('window = 14\n\n[publish]\nhide = ["owner", "ownrs"]\n')
+    err = casey.error("publish", "--output", str(tmp_path / "site"))
+    assert f"{config}:4: publish.hide: 'ownrs' is not a field that can be hidden" in err
     assert not (tmp_path / "site").exists()
 
 

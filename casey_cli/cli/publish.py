@@ -61,7 +61,7 @@ def publish(
             "--hide",
             metavar="<field>",
             help="Never publish this field: owner, note, by (who recorded each change) or "
-            "verified_by (repeatable).",
+            "verified_by (repeatable); added to the config's [publish] hide.",
         ),
     ] = None,
     dry_run: Annotated[
@@ -82,9 +82,9 @@ def publish(
 
     title = clean_text(title, "--title")  # text a page can carry, or one line naming why
     base_url = clean_text(base_url, "--base-url")
-    hidden = service.hidden_fields(hide or ())
-    site.check_folder(output_dir)
     app = app_context(ctx)
+    hidden = service.hidden_fields(hide or (), app.setting("publish.hide"))
+    site.check_folder(output_dir)
     scope = app.setting("borough", borough)
     with app.store().read() as tx:
         opts = service.SiteOptions(

@@ -8,8 +8,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from casey_cli.enums import FORCE_WIDE, RAG_ORDER
-from casey_cli.errors import InvalidInput, did_you_mean
+from casey_cli.enums import FORCE_WIDE, PUBLISH_HIDEABLE, RAG_ORDER
+from casey_cli.errors import InvalidInput
 from casey_cli.run_context import RunContext
 from casey_cli.schemas import ITEM_COLUMNS, Event, Item
 from casey_cli.store.items import Filters
@@ -18,30 +18,22 @@ if TYPE_CHECKING:
     from casey_cli.io.site import Pager, Section
     from casey_cli.store.tx import Tx
 
-# The fields a publishing policy may withhold, and how a page says they are withheld.
-HIDEABLE = {
-    "owner": "owners' names",
-    "note": "notes and reasons in the change history",
-    "by": "who recorded each change and update",
-    "verified_by": "who verified an action",
-}
+HIDEABLE = PUBLISH_HIDEABLE
 WITHHELD = "(withheld)"
 DEFAULT_TITLE = "Police reform in London: the register"
 
 
-def hidden_fields(given: Iterable[str]) -> tuple[str, ...]:
-    """The fields of `--hide`, checked, each once, in a fixed order."""
-    names = set()
-    for raw in given:
-        name = raw.strip().lower().replace("-", "_")
-        if name not in HIDEABLE:
-            raise InvalidInput(
-                f"'{raw}' is not a field that can be hidden{did_you_mean(name, list(HIDEABLE))}; "
-                f"give one of {', '.join(HIDEABLE)}",
-                field="--hide",
-            )
-        names.add(name)
-    return tuple(n for n in HIDEABLE if n in names)
+def hidden_fields(given: Iterable[str], policy: Iterable[str] | None = None) -> tuple[str, ...]:
+    """The fields withheld: `--hide`'s, checked, added to the configured policy's (a flag
+    never publishes what the policy withholds), each once, in a fixed order."""
+    from casey_cli.config import hideable_fields
+
+    try:
+        flagged = hideable_fields(list(given))
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field="--hide") from None
+    chosen = set(flagged) | set(policy or ())
+    return tuple(n for n in HIDEABLE if n in chosen)
 
 
 @dataclass(frozen=True)
