@@ -301,6 +301,7 @@ def test_a_change_to_one_action_rewrites_only_the_pages_that_show_it(casey, tmp_
     after = site_files(site)
     changed = {n for n in after if after[n] != before.get(n)}
     assert changed == {
+        MANIFEST,  # what each page was made from
         "actions/A3.html",
         "boroughs/islington.html",
         "downloads/register.csv",
@@ -311,6 +312,44 @@ def test_a_change_to_one_action_rewrites_only_the_pages_that_show_it(casey, tmp_
     assert "(6 written," in out
     now = mtimes(site)
     assert {n for n in now if now[n] != times[n]} == changed
+
+
+def test_a_page_deleted_or_edited_in_the_folder_is_made_again(casey, tmp_path):
+    site = tmp_path / "site"
+    publish(casey, site)
+    before = site_files(site)
+    (site / "actions" / "A3.html").unlink()
+    (site / "boroughs" / "camden.html").write_text("edited by hand")
+    out = publish(casey, site)
+    assert "(2 written," in out
+    assert site_files(site) == before
+
+
+def test_a_new_name_in_the_owner_directory_reaches_the_pages_that_show_it(
+    casey, add_action, tmp_path
+):
+    ref = add_action("--owner", "CN Neighbourhoods")["ref"]
+    site = tmp_path / "site"
+    publish(casey, site)
+    assert "CN Neighbourhoods" in (site / "actions" / f"{ref}.html").read_text()
+    # No event of the action changes: the directory alone names its owner anew.
+    casey("owner", "add", "Supt Central North", "--alias", "CN Neighbourhoods")
+    publish(casey, site)
+    page = (site / "actions" / f"{ref}.html").read_text()
+    assert "<dt>Owner</dt><dd>Supt Central North</dd>" in page
+
+
+def test_a_run_on_another_day_makes_every_page_again(casey, tmp_path):
+    site = tmp_path / "site"
+    publish(casey, site)
+    before = site_files(site)
+    out = casey("--today", "2031-01-01", "publish", "--output", str(site)).stdout
+    after = site_files(site)
+    pages = [n for n in before if n.endswith(".html")]
+    assert all(after[n] != before[n] for n in pages)
+    assert "1 January 2031" in after["actions/A3.html"].decode()
+    written = int(out.split("(")[1].split(" written")[0])
+    assert written >= len(pages)
 
 
 def test_a_borough_site_then_all_london_then_the_borough_again(casey, tmp_path):

@@ -93,8 +93,9 @@ def publish(
             base_url=base_url or None,
             hide=hidden,
         )
-        files = service.site_files(tx, app.run_context(), opts)
-        result = site.publish(output_dir, files, dry_run=dry_run)
+        previous = site.Previous(output_dir)
+        files = service.site_files(tx, app.run_context(), opts, previous.fresh)
+        result = site.publish(output_dir, files, dry_run=dry_run, previous=previous)
     where = output.printable(output_dir)
     shown = ", ".join(hidden) or "nothing"
     # Pages and downloads alike count as the site's pages.

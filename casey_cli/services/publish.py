@@ -4,8 +4,10 @@ a fixed order; io.site renders each page and puts the files in the folder."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from casey_cli.enums import FORCE_WIDE, PUBLISH_HIDEABLE, RAG_ORDER
@@ -15,11 +17,12 @@ from casey_cli.schemas import ITEM_COLUMNS, Event, Item
 from casey_cli.store.items import Filters
 
 if TYPE_CHECKING:
-    from casey_cli.io.site import Pager, Section
+    from casey_cli.io.site import Pager, Part, Section
     from casey_cli.store.tx import Tx
 
 HIDEABLE = PUBLISH_HIDEABLE
 WITHHELD = "(withheld)"
+_HISTORY_BATCH = 1000  # actions whose history is read in one query
 DEFAULT_TITLE = "Police reform in London: the register"
 
 
@@ -68,15 +71,66 @@ def _event(e: Event, hidden: Sequence[str]) -> Event:
     return e
 
 
-def site_files(tx: Tx, run: RunContext, opts: SiteOptions) -> Iterator[tuple[str, bytes]]:
-    """Every file of the site, as (path inside the folder, bytes), in a fixed order; the
-    same store, options and day give the same files, byte for byte."""
+def _hasher(*parts: object) -> Any:
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(repr(part).encode())
+        h.update(b"\x00")
+    return h
+
+
+def _salt(tx: Tx, info: _Site, index: Any) -> str:
+    """What every page is made from besides its own items: the options, the day, this
+    version's templates and code, and the small tables a page shows or links to (boroughs,
+    sources, meetings, the owner directory). Any change to them makes every page again."""
+    from importlib import resources
+
+    from casey_cli import __version__
+    from casey_cli.io import site as io
+
+    h = _hasher(__version__, info, sorted(index.boroughs), sorted(index.sources))
+    h.update(repr(sorted(index.recs)).encode())
+    folder = resources.files("casey_cli") / "templates" / "site"
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        h.update(entry.name.encode() + b"\x00" + entry.read_bytes())
+    for module in (io.__file__, __file__):
+        h.update(Path(str(module)).read_bytes())
+    for table in ("boroughs", "sources", "meetings", "owners", "owner_aliases"):
+        h.update(repr(sorted(tx.rows(f"SELECT * FROM {table}", {}), key=repr)).encode())
+    return str(h.hexdigest())
+
+
+def _versions(tx: Tx) -> dict[tuple[str, str], str]:
+    """Each item's place in the history: its count of events and its latest event's id.
+    Every change to an item is an event of its own, so a page made from the same items at
+    the same versions (and the same salt) has the same bytes."""
+    return {
+        (kind, ref): f"{count}.{last}"
+        for kind, ref, count, last in tx.rows(
+            "SELECT kind, ref, count(*), max(id) FROM history GROUP BY kind, ref", {}
+        )
+    }
+
+
+def site_files(
+    tx: Tx,
+    run: RunContext,
+    opts: SiteOptions,
+    fresh: Callable[[str, str], bool] | None = None,
+) -> Iterator[tuple[str, bytes] | Part]:
+    """Every file of the site, as (path inside the folder, bytes) or a Part that makes
+    them, in a fixed order; the same store, options and day give the same files, byte for
+    byte. A Part carries the key it is made from; `fresh(name, key)` says whether the
+    folder already holds a part made from that key (its pages are then not made at all)."""
     from casey_cli.io import site as io
     from casey_cli.io.html import RAG_COLOUR
     from casey_cli.services import recs as rec_service
     from casey_cli.services import reference, status
 
     today, window, hidden = run.today, run.window, opts.hide
+    fresh = fresh or (lambda name, key: False)
     info = _Site(
         title=opts.title,
         today=today.isoformat(),
@@ -89,13 +143,11 @@ def site_files(tx: Tx, run: RunContext, opts: SiteOptions) -> Iterator[tuple[str
     )
     boroughs = [b for b in tx.boroughs() if opts.borough in (None, b[0])]
     # Each borough's items (its actions, its own plans' recommendations; `london`: the
-    # force-wide ones) and its status lists, in the contract's order.
-    lists: dict[str, Any] = {}
-    items: dict[str, list[Item]] = {}
-    for slug, _name, _bcu in boroughs:
-        scope = Filters(borough=slug)
-        lists[slug] = status.report(tx, run, scope)
-        items[slug] = list(tx.items(scope, today=today, window=window))
+    # force-wide ones).
+    items: dict[str, list[Item]] = {
+        slug: list(tx.items(Filters(borough=slug), today=today, window=window))
+        for slug, _name, _bcu in boroughs
+    }
     published = [i for slug in items for i in items[slug]]
     action_refs = {i.ref for i in published if i.kind == "action"}
     rec_refs = {i.ref for i in published if i.kind != "action"} | {
@@ -110,9 +162,17 @@ def site_files(tx: Tx, run: RunContext, opts: SiteOptions) -> Iterator[tuple[str
     )
     top, below = io.Links(index, ""), io.Links(index, "../")
     common = {"site": info, "rag_order": RAG_ORDER, "colours": RAG_COLOUR}
+    salt = _salt(tx, info, index)
+    versions = _versions(tx)
 
-    def page(
-        folder: str, stem: str, template: str, sections: Sequence[Section], **context: Any
+    def key_of(*parts: object, items: Iterable[Item] = ()) -> str:
+        """A part's key: the salt, `parts`, and the history versions of `items`."""
+        h = _hasher(salt, *parts)
+        h.update("|".join(f"{i.ref}={versions.get((i.kind, i.ref))}" for i in items).encode())
+        return str(h.hexdigest())
+
+    def render(
+        folder: str, stem: str, template: str, sections: Sequence[Section], context: Any
     ) -> Iterator[tuple[str, bytes]]:
         links = below if folder else top
 
@@ -128,6 +188,42 @@ def site_files(tx: Tx, run: RunContext, opts: SiteOptions) -> Iterator[tuple[str
             )
 
         return io.paged(folder, stem, sections, one)
+
+    def page(
+        folder: str,
+        stem: str,
+        template: str,
+        sections: Sequence[Section],
+        key: str | None = None,
+        **context: Any,
+    ) -> Iterator[Part]:
+        """A page whose sections and context are at hand."""
+        yield io.Part(
+            f"{folder}{stem}.html",
+            key,
+            partial(render, folder, stem, template, sections, context),
+        )
+
+    def render_later(
+        folder: str,
+        stem: str,
+        template: str,
+        build: Callable[[], tuple[Sequence[Section], dict[str, Any]]],
+    ) -> Iterator[tuple[str, bytes]]:
+        sections, context = build()
+        return render(folder, stem, template, sections, context)
+
+    def later(
+        folder: str,
+        stem: str,
+        template: str,
+        key: str,
+        build: Callable[[], tuple[Sequence[Section], dict[str, Any]]],
+    ) -> Iterator[Part]:
+        """A page whose sections and context are read only if it is made."""
+        yield io.Part(
+            f"{folder}{stem}.html", key, partial(render_later, folder, stem, template, build)
+        )
 
     # The London overview.
     london = status.london(tx, run, Filters(borough=opts.borough))
@@ -157,30 +253,37 @@ def site_files(tx: Tx, run: RunContext, opts: SiteOptions) -> Iterator[tuple[str
     )
 
     # A page per borough.
+    def borough_page(
+        slug: str, label: str, bcu: str | None
+    ) -> tuple[Sequence[Section], dict[str, Any]]:
+        report = status.report(tx, run, Filters(borough=slug))
+        sections = [
+            io.Section("overdue", "Overdue", report.overdue, "Nothing is overdue."),
+            io.Section("due-soon", f"Due in the next {window} days", report.due_soon, "Nothing."),
+            io.Section(
+                "gaps",
+                "Without an owner or a due date",
+                report.gaps,
+                "Every item has an owner and a due date.",
+            ),
+            io.Section("items", "Every item", items[slug], "No items recorded."),
+        ]
+        context = {
+            "heading": label,
+            "bcu": bcu,
+            "counts": tx.count_items(Filters(borough=slug), today=today, window=window),
+            "file": io.file_name(slug),
+        }
+        return sections, context
+
     for slug, name, bcu in boroughs:
-        report = lists[slug]
         label = london.force_wide.label if slug == FORCE_WIDE else name
-        yield from page(
+        yield from later(
             "boroughs/",
             io.file_name(slug),
             "borough.html.j2",
-            [
-                io.Section("overdue", "Overdue", report.overdue, "Nothing is overdue."),
-                io.Section(
-                    "due-soon", f"Due in the next {window} days", report.due_soon, "Nothing."
-                ),
-                io.Section(
-                    "gaps",
-                    "Without an owner or a due date",
-                    report.gaps,
-                    "Every item has an owner and a due date.",
-                ),
-                io.Section("items", "Every item", items[slug], "No items recorded."),
-            ],
-            heading=label,
-            bcu=bcu,
-            counts=tx.count_items(Filters(borough=slug), today=today, window=window),
-            file=io.file_name(slug),
+            key_of("borough", slug, items=items[slug]),
+            partial(borough_page, slug, label, bcu),
         )
 
     # A page per source.
@@ -202,29 +305,32 @@ def site_files(tx: Tx, run: RunContext, opts: SiteOptions) -> Iterator[tuple[str
                     "No recommendations of this source are published here.",
                 )
             ],
+            key_of("source", code, items=recs_of.get(code, [])),
             heading=s.values["title"],
             source=s.values,
         )
 
     # A page per recommendation.
-    for ref in sorted(rec_refs):
+    actions_of: dict[str, list[Item]] = defaultdict(list)
+    for item in published:
+        if item.kind == "action" and item.recommendation:
+            actions_of[item.recommendation].append(item)
+
+    def rec_page(ref: str) -> tuple[Sequence[Section], dict[str, Any]]:
         detail = rec_service.show(tx, run, ref)
         d = detail.details
-        yield from page(
-            "recs/",
-            io.file_name(ref),
-            "rec.html.j2",
-            [
-                io.Section(
-                    "actions",
-                    "Actions against it",
-                    [a for a in detail.actions if a.ref in action_refs],
-                    "No actions against it are published here.",
-                )
-            ],
-            heading=f"{ref}: {detail.item.title}",
-            item=_item(detail.item, hidden),
-            details={
+        sections = [
+            io.Section(
+                "actions",
+                "Actions against it",
+                [a for a in detail.actions if a.ref in action_refs],
+                "No actions against it are published here.",
+            )
+        ]
+        context = {
+            "heading": f"{ref}: {detail.item.title}",
+            "item": _item(detail.item, hidden),
+            "details": {
                 "text": [
                     (label, d[key])
                     for label, key in (
@@ -238,17 +344,35 @@ def site_files(tx: Tx, run: RunContext, opts: SiteOptions) -> Iterator[tuple[str
                     if d.get(key) is not None
                 ]
             },
-            history=[_event(e, hidden) for e in detail.history],
+            "history": [_event(e, hidden) for e in detail.history],
+        }
+        return sections, context
+
+    for ref in sorted(rec_refs):
+        yield from later(
+            "recs/",
+            io.file_name(ref),
+            "rec.html.j2",
+            key_of("rec", ref, versions.get(("recommendation", ref)), items=actions_of[ref]),
+            partial(rec_page, ref),
         )
 
     # A page per action: the details, history and titles read once for them all.
-    yield from _action_pages(tx, run, opts, published, page)
+    yield from _action_pages(tx, run, opts, published, render_later, key_of, fresh)
 
     # Downloads: the item object, as `casey export` writes it, less the hidden fields.
-    yield from _downloads(tx, run, Filters(borough=opts.borough), "register", hidden)
+    everything = next(iter(tx.rows("SELECT count(*), max(id) FROM history", {})))
+    yield io.Part(
+        "downloads/register.csv",
+        key_of("register", everything),
+        partial(_downloads, tx, run, Filters(borough=opts.borough), "register", hidden),
+    )
     for slug, _name, _bcu in boroughs:
-        yield from _downloads(
-            tx, run, Filters(borough=slug), f"boroughs/{io.file_name(slug)}", hidden
+        stem = f"boroughs/{io.file_name(slug)}"
+        yield io.Part(
+            f"downloads/{stem}.csv",
+            key_of("downloads", slug, items=items[slug]),
+            partial(_downloads, tx, run, Filters(borough=slug), stem, hidden),
         )
 
 
@@ -257,8 +381,16 @@ def _item(item: Item, hidden: Sequence[str]) -> Item:
 
 
 def _action_pages(
-    tx: Tx, run: RunContext, opts: SiteOptions, published: list[Item], page: Any
-) -> Iterator[tuple[str, bytes]]:
+    tx: Tx,
+    run: RunContext,
+    opts: SiteOptions,
+    published: list[Item],
+    render_later: Callable[..., Iterator[tuple[str, bytes]]],
+    key_of: Callable[..., str],
+    fresh: Callable[[str, str], bool],
+) -> Iterator[Part]:
+    """A page per action. The details and titles are read once for them all; the history
+    a batch of actions at a time, and only for those whose pages are to be made."""
     from casey_cli.dates import to_iso
     from casey_cli.io import site as io
     from casey_cli.services.progress import updates
@@ -276,15 +408,12 @@ def _action_pages(
         )
     }
     rec_titles = dict(tx.rows("SELECT ref, title FROM recommendations", {}))
-    history: dict[str, list[Event]] = defaultdict(list)
-    for event in tx.events(borough=opts.borough):
-        if event.kind == "action":
-            history[event.ref].append(event)
-    for item in sorted(
+    actions = sorted(
         (i for i in published if i.kind == "action"), key=lambda i: ref_sort_key(i.ref)
-    ):
+    )
+
+    def context(item: Item, events: list[Event]) -> tuple[Sequence[Section], dict[str, Any]]:
         evidence, citation, verified_by, verified_on, verification_evidence = details[item.ref]
-        events = history.get(item.ref, [])
         after = [
             ("Evidence of completion", evidence),
             ("Verified by", WITHHELD if "verified_by" in hidden and verified_by else verified_by),
@@ -292,28 +421,51 @@ def _action_pages(
             ("Verification evidence", verification_evidence),
             ("Citation", citation),
         ]
-        yield from page(
-            "actions/",
-            io.file_name(item.ref),
-            "action.html.j2",
-            [],
-            heading=f"{item.ref}: {item.title}",
-            item=_item(item, hidden),
-            details={
+        return [], {
+            "heading": f"{item.ref}: {item.title}",
+            "item": _item(item, hidden),
+            "details": {
                 "recommendation_title": rec_titles.get(item.recommendation),
                 "after": [(label, value) for label, value in after if value],
             },
-            updates=[replace(u, by="") if "by" in hidden else u for u in updates(events)],
-            due_changes=[_event(e, hidden) for e in events if e.field == "due"],
-            history=[_event(e, hidden) for e in events],
-        )
+            "updates": [replace(u, by="") if "by" in hidden else u for u in updates(events)],
+            "due_changes": [_event(e, hidden) for e in events if e.field == "due"],
+            "history": [_event(e, hidden) for e in events],
+        }
+
+    for start in range(0, len(actions), _HISTORY_BATCH):
+        batch = actions[start : start + _HISTORY_BATCH]
+        keys = {item.ref: key_of("action", item.recommendation, items=[item]) for item in batch}
+        wanted = [
+            item.ref
+            for item in batch
+            if not fresh(f"actions/{io.file_name(item.ref)}.html", keys[item.ref])
+        ]
+        history: dict[str, list[Event]] = defaultdict(list)
+        if wanted:
+            for event in tx.events(refs=wanted):
+                if event.kind == "action":
+                    history[event.ref].append(event)
+        for item in batch:
+            name = io.file_name(item.ref)
+            yield io.Part(
+                f"actions/{name}.html",
+                keys[item.ref],
+                partial(
+                    render_later,
+                    "actions/",
+                    name,
+                    "action.html.j2",
+                    partial(context, item, history.get(item.ref, [])),
+                ),
+            )
 
 
 def _downloads(
     tx: Tx, run: RunContext, scope: Filters, name: str, hidden: Sequence[str]
-) -> Iterator[tuple[str, bytes]]:
+) -> Iterator[tuple[str, Iterable[bytes]]]:
     """`name.csv` and `name.json`: the items in scope as `casey export` gives them, without
-    the hidden fields' columns."""
+    the hidden fields' columns, in chunks."""
     from casey_cli.io.formats import CSV_GUARD, csv_row_chunks, json_row_chunks
 
     keep = [n for n, column in enumerate(ITEM_COLUMNS) if column not in hidden]
@@ -323,5 +475,5 @@ def _downloads(
         for row in tx.item_values(scope, today=run.today, window=run.window, guard=guard):
             yield tuple(row[n] for n in keep)
 
-    yield f"downloads/{name}.csv", "".join(csv_row_chunks(columns, values(CSV_GUARD))).encode()
-    yield f"downloads/{name}.json", "".join(json_row_chunks(columns, values(()))).encode()
+    yield f"downloads/{name}.csv", (c.encode() for c in csv_row_chunks(columns, values(CSV_GUARD)))
+    yield f"downloads/{name}.json", (c.encode() for c in json_row_chunks(columns, values(())))
