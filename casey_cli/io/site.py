@@ -229,8 +229,10 @@ def _manifest(paths: Iterable[str], made: Made | None = None) -> bytes:
     batch at a time while a large site is written)."""
     data: dict[str, Any] = {"made_by": "casey publish", "files": sorted(paths)}
     if made is not None:
+        # A part of one file named as the part: [key, size]; else [key, [[file, size], ...]].
         data["parts"] = {
-            name: [key, [list(f) for f in files]] for name, (key, files) in made.items()
+            n: [key, files[0][1]] if len(files) == 1 and files[0][0] == n else [key, files]
+            for n, (key, files) in made.items()
         }
     return (json.dumps(data, ensure_ascii=False) + "\n").encode()
 
@@ -247,7 +249,12 @@ class Previous:
         try:
             data = json.loads((folder / MANIFEST).read_bytes())
             self.made = {
-                str(name): (str(key), [(str(f), int(n)) for f, n in files])
+                str(name): (
+                    str(key),
+                    [(name, files)]
+                    if isinstance(files, int)
+                    else [(str(f), int(n)) for f, n in files],
+                )
                 for name, (key, files) in data["parts"].items()
             }
         except (OSError, ValueError, KeyError, TypeError):
@@ -344,6 +351,7 @@ def publish(
     pending: list[tuple[str, bytes]] = []
 
     vouched = bool(previous.made)  # the manifest on disk has the last run's keys
+    made_folders: set[Path] = set()
 
     def flush() -> None:
         # A file is named in the manifest before it is written, so a run cut short can
@@ -358,7 +366,9 @@ def publish(
             vouched = False
         for rel, data in pending:
             path = folder / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.parent not in made_folders:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                made_folders.add(path.parent)
             write_atomic(path, data, durable=False)
         pending.clear()
 
@@ -406,8 +416,8 @@ def publish(
             return put_chunks(rel, data)
         path = folder / rel
         try:
-            same = path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data
-        except OSError:
+            same = os.stat(path).st_size == len(data) and path.read_bytes() == data
+        except OSError:  # not there, or not a file
             same = False
         if same:
             result.unchanged.append(rel)

@@ -99,7 +99,7 @@ def _salt(tx: Tx, info: _Site, index: Any) -> str:
         h.update(Path(str(module)).read_bytes())
     for table in ("boroughs", "sources", "meetings", "owners", "owner_aliases"):
         h.update(repr(sorted(tx.rows(f"SELECT * FROM {table}", {}), key=repr)).encode())
-    return str(h.hexdigest())
+    return str(h.hexdigest())[:20]
 
 
 def _versions(tx: Tx) -> dict[tuple[str, str], str]:
@@ -166,10 +166,12 @@ def site_files(
     versions = _versions(tx)
 
     def key_of(*parts: object, items: Iterable[Item] = ()) -> str:
-        """A part's key: the salt, `parts`, and the history versions of `items`."""
-        h = _hasher(salt, *parts)
-        h.update("|".join(f"{i.ref}={versions.get((i.kind, i.ref))}" for i in items).encode())
-        return str(h.hexdigest())
+        """A part's key: the salt, `parts`, and the history versions of `items`; as it is
+        when short (most pages show one item), else its hash."""
+        text = "|".join(
+            [salt, *map(str, parts), *(f"{i.ref}={versions.get((i.kind, i.ref))}" for i in items)]
+        )
+        return text if len(text) <= 100 else str(_hasher(text).hexdigest())
 
     def render(
         folder: str, stem: str, template: str, sections: Sequence[Section], context: Any
@@ -317,13 +319,14 @@ def site_files(
             actions_of[item.recommendation].append(item)
 
     def rec_page(ref: str) -> tuple[Sequence[Section], dict[str, Any]]:
-        detail = rec_service.show(tx, run, ref)
+        detail = rec_service.show(tx, run, ref, actions=False)
         d = detail.details
         sections = [
             io.Section(
                 "actions",
                 "Actions against it",
-                [a for a in detail.actions if a.ref in action_refs],
+                # As `rec show` lists them: by borough, each borough's in the contract's order.
+                sorted(actions_of[ref], key=lambda i: i.borough or ""),
                 "No actions against it are published here.",
             )
         ]
