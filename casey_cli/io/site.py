@@ -220,7 +220,9 @@ class Published:
         return len(self.written) + len(self.unchanged)
 
 
-Made = dict[str, tuple[str, list[tuple[str, int]]]]  # part -> (its key, its files and sizes)
+# A part -> its key, and each of its files with its size. (Not its mtime: the manifest's
+# bytes, like every other file's, are the same for the same store and day.)
+Made = dict[str, tuple[str, list[tuple[str, int]]]]
 
 
 def _manifest(paths: Iterable[str], made: Made | None = None) -> bytes:
@@ -231,10 +233,17 @@ def _manifest(paths: Iterable[str], made: Made | None = None) -> bytes:
     if made is not None:
         # A part of one file named as the part: [key, size]; else [key, [[file, size], ...]].
         data["parts"] = {
-            n: [key, files[0][1]] if len(files) == 1 and files[0][0] == n else [key, files]
+            n: [key, *files[0][1:]] if len(files) == 1 and files[0][0] == n else [key, files]
             for n, (key, files) in made.items()
         }
-    return (json.dumps(data, ensure_ascii=False) + "\n").encode()
+    return (json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n").encode()
+
+
+def _same_size(path: str, size: int) -> bool:
+    try:
+        return os.stat(path).st_size == size
+    except OSError:
+        return False
 
 
 class Previous:
@@ -250,30 +259,28 @@ class Previous:
             data = json.loads((folder / MANIFEST).read_bytes())
             self.made = {
                 str(name): (
-                    str(key),
-                    [(name, files)]
-                    if isinstance(files, int)
-                    else [(str(f), int(n)) for f, n in files],
+                    str(part[0]),
+                    [(name, part[1])]
+                    if isinstance(part[1], int)
+                    else [(str(f), int(n)) for f, n in part[1]],
                 )
-                for name, (key, files) in data["parts"].items()
+                for name, part in data["parts"].items()
             }
         except (OSError, ValueError, KeyError, TypeError):
             self.made = {}
 
     def files(self, name: str, key: str | None) -> list[tuple[str, int]] | None:
         """The files a part made last time, when they were made from this key and are still
-        there at the size they had (an edited or deleted page is made again); else None."""
+        there at the size they had (a page deleted, or edited to another size, is made
+        again); else None."""
         if (name, key) in self._checked:
             return self._checked[name, key]
         before = self.made.get(name)
         found = None
         if key is not None and before is not None and before[0] == key:
             top = os.fspath(self.folder)
-            try:
-                if all(os.stat(os.path.join(top, rel)).st_size == size for rel, size in before[1]):
-                    found = before[1]
-            except OSError:
-                pass
+            if all(_same_size(os.path.join(top, f), n) for f, n in before[1]):
+                found = before[1]
         self._checked[name, key] = found
         return found
 
@@ -345,6 +352,8 @@ def publish(
     old = _old_files(folder) if folder.is_dir() else set()
     previous = previous or Previous(folder)
     made: Made = {}
+    new_parts: list[tuple[str, str, list[str]]] = []
+    sizes: dict[str, int] = {}
     listed = set(old)  # what the manifest on disk names
     result = Published(folder)
     seen: set[str] = set()
@@ -441,11 +450,16 @@ def publish(
             result.unchanged.extend(f for f, _ in kept)
             made[entry.name] = (str(entry.key), kept)
             continue
-        sizes = [(rel, put(rel, data)) for rel, data in entry.make()]
+        files_made = []
+        for rel, data in entry.make():
+            sizes[rel] = put(rel, data)
+            files_made.append(rel)
         if entry.key is not None:
-            made[entry.name] = (entry.key, sizes)
+            new_parts.append((entry.name, entry.key, files_made))
     if not dry_run:
         flush()
+        for name, key, names in new_parts:
+            made[name] = (key, [(rel, sizes[rel]) for rel in names])
     for rel in sorted(old - seen):
         gone = _inside(folder, rel)
         if gone is None or not gone.is_file():
