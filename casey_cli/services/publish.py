@@ -326,7 +326,7 @@ FEED_ENTRIES = 100  # the feed's entries: the latest changes, newest first
 
 
 @dataclass(frozen=True)
-class Change:
+class _Change:
     """One row of a month's changes: the event as the site shows it, with its London day and
     time, its item and borough, and (a progress update) the percent set and the day given."""
 
@@ -346,7 +346,7 @@ class Change:
 class _Month:
     key: str  # YYYY-MM
     name: str  # 'November 2026'
-    changes: list[Change] = field(default_factory=list)
+    changes: list[_Change] = field(default_factory=list)
     added: int = 0  # items created in the month (not listed: each is on its borough's page)
 
     @property
@@ -420,7 +420,7 @@ def _change_pages(
         day, percent = updates.get(e.id, (None, None))
         name = FIELD_NAMES.get(e.field, e.field.replace("_", " "))
         month(moment[:7]).changes.append(
-            Change(
+            _Change(
                 event=shown,
                 day=moment[:10],
                 time=moment[11:],
@@ -483,7 +483,7 @@ def _change_pages(
     )
 
 
-def _entry_text(c: Change, hidden: Sequence[str]) -> str:
+def _entry_text(c: _Change, hidden: Sequence[str]) -> str:
     """A feed entry's text: the item, the change, and its note and meeting unless notes are
     withheld (the pages show the meeting in the note's column too)."""
     from casey_cli.io.paper import uk_date
