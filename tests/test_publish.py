@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from conftest import at
 
 from casey_cli.schemas import ITEM_COLUMNS
 
@@ -51,7 +52,8 @@ class Page(HTMLParser):
         self.links: list[str] = []
         self.first_link: str | None = None
         self.tags: list[str] = []
-        self.sources: list[str] = []  # src= and <link href=> values
+        self.sources: list[str] = []  # src= and <link href=> values, but a feed's
+        self.feeds: list[str] = []  # <link rel="alternate" type="application/atom+xml">
         self.problems: list[str] = []
         self._table_open: list[bool] = []  # per open table: has it had its caption?
         self._last_start: str | None = None
@@ -70,7 +72,9 @@ class Page(HTMLParser):
                 self.first_link = str(a["href"])
         if "src" in a:
             self.sources.append(str(a["src"]))
-        if tag == "link":
+        if tag == "link" and a.get("type") == "application/atom+xml":
+            self.feeds.append(str(a.get("href")))  # a file of the site: check_links checks it
+        elif tag == "link":
             self.sources.append(f"{a.get('rel')}:{a.get('href')}")
         if tag == "table":
             self._table_open.append(False)
@@ -108,6 +112,7 @@ def check_page(name: str, data: bytes) -> Page:
     assert page.first_link == "#main" and "main" in page.ids, name
     assert "script" not in page.tags and "img" not in page.tags, name
     assert page.sources == [], name  # nothing loaded: no scripts, images, styles or fonts
+    assert len(page.feeds) == 1 and not urlsplit(page.feeds[0]).netloc, name  # the site's feed
     text = data.decode()
     assert "url(" not in text and "@import" not in text, name
     assert len(data) <= 200_000, name
@@ -120,7 +125,7 @@ def check_links(folder: Path, files: dict[str, bytes]) -> int:
     pages = {n: parse(d) for n, d in files.items() if n.endswith(".html")}
     checked = 0
     for name, page in pages.items():
-        for href in page.links:
+        for href in page.links + page.feeds:
             parts = urlsplit(href)
             if parts.scheme or parts.netloc:
                 continue
@@ -144,6 +149,8 @@ def test_the_bundled_register_publishes_every_page_plainly(casey, tmp_path):
     sources = casey.json("source", "list")
     boroughs = casey.json("borough", "list")
     expected = {"index.html", MANIFEST, "downloads/register.csv", "downloads/register.json"}
+    # The bundled register's own history is not a change: no month has a page.
+    expected |= {"changes/index.html", "changes/feed.atom"}
     expected |= {f"actions/{a['ref']}.html" for a in actions}
     expected |= {f"recs/{i['ref']}.html" for i in items if i["kind"] == "recommendation"}
     expected |= {f"sources/{s['code']}.html" for s in sources}
@@ -296,7 +303,8 @@ def test_a_change_to_one_action_rewrites_only_the_pages_that_show_it(casey, tmp_
     site = tmp_path / "site"
     publish(casey, site)
     before, times = site_files(site), mtimes(site)
-    casey("action", "update", "A3", "--progress", "40")
+    with at("2026-11-23T10:00:00"):
+        casey("action", "update", "A3", "--progress", "40")
     out = publish(casey, site)
     after = site_files(site)
     changed = {n for n in after if after[n] != before.get(n)}
@@ -308,10 +316,15 @@ def test_a_change_to_one_action_rewrites_only_the_pages_that_show_it(casey, tmp_
         "downloads/register.json",
         "downloads/boroughs/islington.csv",
         "downloads/boroughs/islington.json",
+        # ...and what changed: the month's new page, the months and the feed
+        "changes/2026-11.html",
+        "changes/index.html",
+        "changes/feed.atom",
+        MANIFEST,  # names the new page
     }
-    assert "(6 written," in out
+    assert "(9 written," in out
     now = mtimes(site)
-    assert {n for n in now if now[n] != times[n]} == changed
+    assert {n for n in now if now[n] != times.get(n)} == changed
 
 
 def test_a_page_deleted_or_edited_in_the_folder_is_made_again(casey, tmp_path):

@@ -70,7 +70,8 @@ def publish(
     ] = False,
 ) -> None:
     """Write the register as a static website: a London overview, a page per borough,
-    source, recommendation and action, and CSV and JSON downloads. Plain HTML that works
+    source, recommendation and action, what changed month by month with an Atom feed of
+    the latest changes, and CSV and JSON downloads. Plain HTML that works
     from disk or any web host, with no JavaScript and nothing fetched from elsewhere; the
     same store and --today give the same bytes.
 

@@ -81,6 +81,10 @@ class Links:
     def download(self, name: str) -> str:
         return f"{self.root}downloads/{name}"
 
+    def changes(self, name: str = "index.html") -> str:
+        """A file of the 'what changed' folder: its index, a month's page, the feed."""
+        return f"{self.root}changes/{name}"
+
 
 # --- pages ---------------------------------------------------------------------------------
 

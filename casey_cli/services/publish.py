@@ -17,7 +17,7 @@ from casey_cli.schemas import ITEM_COLUMNS, Event, Item
 from casey_cli.store.items import Filters
 
 if TYPE_CHECKING:
-    from casey_cli.io.site import Pager, Part, Section
+    from casey_cli.io.site import Links, Pager, Part, Section
     from casey_cli.store.tx import Tx
 
 HIDEABLE = PUBLISH_HIDEABLE
@@ -363,8 +363,20 @@ def site_files(
     # A page per action: the details, history and titles read once for them all.
     yield from _action_pages(tx, run, opts, published, render_later, key_of, fresh)
 
-    # Downloads: the item object, as `casey export` writes it, less the hidden fields.
+    # What changed: a page per month and an Atom feed, from one pass over the history,
+    # made again whenever the history has grown.
     everything = next(iter(tx.rows("SELECT count(*), max(id) FROM history", {})))
+
+    def change_files() -> Iterator[tuple[str, bytes | Iterable[bytes]]]:
+        for entry in _change_pages(tx, info, items, boroughs, top, page):
+            if isinstance(entry, io.Part):
+                yield from entry.make()
+            else:
+                yield entry
+
+    yield io.Part("changes/index.html", key_of("changes", everything), change_files)
+
+    # Downloads: the item object, as `casey export` writes it, less the hidden fields.
     yield io.Part(
         "downloads/register.csv",
         key_of("register", everything),
@@ -462,6 +474,195 @@ def _action_pages(
                     partial(context, item, history.get(item.ref, [])),
                 ),
             )
+
+
+# --- what changed ---------------------------------------------------------------------------
+
+FEED_ENTRIES = 100  # the feed's entries: the latest changes, newest first
+
+
+@dataclass(frozen=True)
+class _Change:
+    """One row of a month's changes: the event as the site shows it, with its London day and
+    time, its item and borough, and (a progress update) the percent set and the day given."""
+
+    event: Event
+    day: str  # the London date, YYYY-MM-DD
+    time: str  # the London time, HH:MM
+    title: str
+    borough: str  # the slug of the borough page that lists the item
+    borough_name: str
+    what: str  # the field in words: 'Due date', 'Progress update'
+    change: str  # the change in one line, as the committee paper says it
+    percent: str | None = None
+    given_on: str | None = None
+
+
+@dataclass
+class _Month:
+    key: str  # YYYY-MM
+    name: str  # 'November 2026'
+    changes: list[_Change] = field(default_factory=list)
+    added: int = 0  # items created in the month (not listed: each is on its borough's page)
+
+    @property
+    def items(self) -> int:
+        return len({(c.event.kind, c.event.ref) for c in self.changes})
+
+
+def _change_pages(
+    tx: Tx,
+    info: _Site,
+    items: dict[str, list[Item]],
+    boroughs: list[tuple[str, str, str | None]],
+    top: Links,
+    page: Any,
+) -> Iterator[tuple[str, bytes] | Part]:
+    """`changes/index.html` (the months, newest first), `changes/YYYY-MM.html` (each month's
+    changes, newest first) and `changes/feed.atom` (the latest FEED_ENTRIES changes). A
+    change is what the committee paper lists as one (services.report: not the bundled
+    register's seeding, creations, as_of, an update's date or a move's slip count), to an
+    item this site publishes; months are London months. Items added are counted per month."""
+    import re
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from casey_cli.io import site as io
+    from casey_cli.io.paper import FIELD_NAMES, MONTHS, change_text
+    from casey_cli.services.progress import update_events
+    from casey_cli.services.report import listed_changes, seeded_refs, without_seeding
+    from casey_cli.store.as_at import ZONE
+
+    where: dict[tuple[str, str], tuple[Item, str]] = {}  # (kind, ref): the item, its page's borough
+    for slug in items:
+        for item in items[slug]:
+            where[(item.kind, item.ref)] = (item, slug)
+    names = {slug: name for slug, name, _bcu in boroughs}
+    events = [
+        e for e in tx.events(borough=info.borough) if (e.kind, e.ref) in where
+    ]  # the one pass over the history
+    kept = without_seeding(events, seeded_refs(events))
+    zone = ZoneInfo(ZONE)
+    # A UTC stamp as London 'YYYY-MM-DD HH:MM', once a stamp (a load's events share one).
+    london: dict[str, str] = {}
+
+    def local(stamp: str) -> str:
+        if stamp not in london:
+            moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+            london[stamp] = moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        return london[stamp]
+
+    months: dict[str, _Month] = {}
+
+    def month(key: str) -> _Month:
+        if key not in months:
+            months[key] = _Month(key, f"{MONTHS[int(key[5:7]) - 1]} {key[:4]}")
+        return months[key]
+
+    for e in kept:
+        if e.field == "created":
+            month(local(e.at)[:7]).added += 1
+    # Each update's day and percent, read from the histories of the items with an update
+    # only (a large register's loaded items have none).
+    with_update = {e.ref for e in kept if e.field == "latest_update"}
+    paired = update_events([e for e in kept if e.ref in with_update])
+    updates = {e.id: (day, percent) for e, day, percent in paired}
+    for e in listed_changes(kept):
+        item, slug = where[(e.kind, e.ref)]
+        shown = _event(e, info.hidden)
+        moment = local(e.at)
+        day, percent = updates.get(e.id, (None, None))
+        name = FIELD_NAMES.get(e.field, e.field.replace("_", " "))
+        month(moment[:7]).changes.append(
+            _Change(
+                event=shown,
+                day=moment[:10],
+                time=moment[11:],
+                title=item.title,
+                borough=slug,
+                borough_name=names.get(slug, slug),
+                what=name[:1].upper() + name[1:],
+                change=f"Note: {shown.new}" if e.field == "note" else change_text(shown),
+                percent=percent,
+                given_on=day if day and day != moment[:10] else None,
+            )
+        )
+    ordered = [months[k] for k in sorted(months, reverse=True)]
+    for m in ordered:
+        m.changes.reverse()  # newest first
+    yield from page(
+        "changes/",
+        "index",
+        "changes.html.j2",
+        [io.Section("months", "Months", ordered, "No change has been recorded yet.")],
+        heading="What changed",
+    )
+    for n, m in enumerate(ordered):
+        yield from page(
+            "changes/",
+            m.key,
+            "changes_month.html.j2",
+            [io.Section("changes", f"Changes in {m.name}", m.changes, "")],
+            heading=f"What changed in {m.name}",
+            month=m,
+            newer=ordered[n - 1] if n else None,
+            older=ordered[n + 1] if n + 1 < len(ordered) else None,
+        )
+    store = tx.store_id()
+    entries = [
+        (c, _urn(f"urn:casey-cli:{store}:history:{c.event.id}"), _entry_text(c, info.hidden))
+        for c in [c for m in ordered for c in m.changes][:FEED_ENTRIES]
+    ]
+    # The feed's time is its newest entry's (else the newest event's, else the site's day),
+    # never the clock: the same store gives the same bytes.
+    newest = (
+        entries[0][0].event.at
+        if entries
+        else max((e.at for e in events), default=f"{info.today}T00:00:00Z")
+    )
+    scope = info.borough or "all"
+    feed = io.render(
+        "feed.atom.j2",
+        replace(top, root=info.base_url or "../"),
+        site=info,
+        entries=entries,
+        updated=newest,
+        feed_id=_urn(f"urn:casey-cli:{store}:changes:{scope}"),
+    )
+    # XML 1.0 cannot carry some characters a stored text might (clean_text refuses them
+    # now; an old event may hold one): left out, so the feed always parses.
+    yield (
+        "changes/feed.atom",
+        re.sub(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]", b"", feed),
+    )
+
+
+def _entry_text(c: _Change, hidden: Sequence[str]) -> str:
+    """A feed entry's text: the item, the change, and its note and meeting unless notes are
+    withheld (the pages show the meeting in the note's column too)."""
+    from casey_cli.io.paper import uk_date
+
+    e = c.event
+    lines = [
+        f"{e.ref}: {c.title} ({c.borough_name})",
+        f"{uk_date(c.day)}, {c.time} London time: {c.change}"
+        + (f" (progress {c.percent}%)" if c.percent is not None else ""),
+    ]
+    if "note" not in hidden:
+        if e.note and e.field != "note":
+            lines.append(f"Note: {e.note}")
+        if e.meeting:
+            lines.append(f"At {e.meeting}")
+    return "\n".join(lines)
+
+
+def _urn(name: str) -> str:
+    """A stable id for a feed or an entry: a name-based UUID (the same name, the same id)."""
+    import uuid
+
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
 
 
 def _downloads(
