@@ -1,9 +1,11 @@
 """`casey publish` in a real browser: every page of the bundled register's site is loaded in
-Debian's headless Chromium (Selenium driving its chromedriver) and checked by axe-core at
-WCAG 2.2 AA. Pages are found by walking the published folder, so a new kind of page is
-checked without a change here. A rule axe-core could not decide on a page (an "incomplete"
-result, such as a contrast it cannot compute) fails as a violation does: a page nobody
-reviews is not a page that passed.
+Debian's headless Chromium (Selenium driving its chromedriver), 1200 CSS pixels wide, and
+checked by axe-core at WCAG 2.2 AA. Pages are found by walking the published folder, so a
+new kind of page is checked without a change here. A rule axe-core could not decide on a
+page (an "incomplete" result, such as a contrast it cannot compute) fails as a violation
+does: a page nobody reviews is not a page that passed. Two AA criteria axe-core has no rule
+for are checked here too: text reflows in a window 320 CSS pixels wide, and the keyboard
+focus is always seen. Each check is shown failing a page made to fail it.
 
 tests/test_publish.py checks the same pages' structure with a parser; this file checks them
 as rendered, with their styles."""
@@ -22,6 +24,7 @@ from conftest import in_ci
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.keys import Keys
 
 
 def chromium() -> str | None:
@@ -177,6 +180,98 @@ def test_a_list_split_over_pages_passes_too(casey, tmp_path, browser, monkeypatc
     assert not problems, problems
 
 
+# WCAG 2.2's reflow (1.4.10) and visible, unobscured focus (2.4.7, 2.4.11) are criteria
+# axe-core has no rule for; these two checks stand in for them.
+
+# Elements, outside data tables (which reflow exempts), whose right edge passes the window's.
+WIDER_THAN_WINDOW = """
+const width = document.documentElement.clientWidth;
+const wide = [];
+for (const e of document.body.querySelectorAll("*")) {
+  if (e.closest("table")) continue;
+  const right = e.getBoundingClientRect().right;
+  if (right > width + 0.5) {
+    wide.push(`${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""} (${Math.round(right)}px)`);
+  }
+}
+return wide;
+"""
+
+
+def too_wide(chrome: webdriver.Chrome, folder: Path, names: list[str]) -> dict[str, list[str]]:
+    """The elements of each page that make a reader scroll sideways in a window 320 CSS pixels
+    wide (1280 pixels zoomed to 400%), outside data tables."""
+    size = {"width": 320, "height": 900, "deviceScaleFactor": 1, "mobile": False}
+    chrome.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", size)
+    try:
+        found = {}
+        for name in names:
+            chrome.get((folder / name).as_uri())
+            wide = chrome.execute_script(WIDER_THAN_WINDOW)
+            if wide:
+                found[name] = wide[:5]
+        return found
+    finally:
+        chrome.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_every_page_reflows_at_320_css_pixels(casey, tmp_path, browser):
+    site = tmp_path / "site"
+    casey("publish", "--output", str(site))
+    wide = too_wide(browser, site, html_pages(site))
+    assert not wide, "\n".join(f"{page}: {', '.join(e)}" for page, e in wide.items())
+
+
+# The focused element, its outline, and whether it can be seen: the middle of some part of
+# it (a link over two lines has a box for each) in the window and not under anything else.
+FOCUSED = """
+const e = document.activeElement;
+if (!e || e === document.body) return null;
+const style = getComputedStyle(e);
+let seen = false;
+for (const box of e.getClientRects()) {
+  const left = Math.max(box.left, 0), right = Math.min(box.right, innerWidth);
+  const top = Math.max(box.top, 0), bottom = Math.min(box.bottom, innerHeight);
+  if (left >= right || top >= bottom) continue;
+  const there = document.elementFromPoint((left + right) / 2, (top + bottom) / 2);
+  seen = seen || (there !== null && e.contains(there));
+}
+return {
+  element: e.outerHTML.slice(0, 80), outline: style.outlineStyle,
+  width: parseFloat(style.outlineWidth), seen: seen,
+};
+"""
+
+
+def focus_problems(chrome: webdriver.Chrome, path: Path, name: str) -> list[str]:
+    """Tab through the page from its top: each element that takes the focus must show an
+    outline at least 2px wide and be in the window, not under anything."""
+    chrome.get(path.as_uri())
+    problems, seen = [], []
+    for _ in range(500):
+        chrome.switch_to.active_element.send_keys(Keys.TAB)
+        stop = chrome.execute_script(FOCUSED)
+        if stop is None or stop in seen[:1]:
+            break
+        seen.append(stop)
+        if stop["outline"] == "none" or stop["width"] < 2 or not stop["seen"]:
+            problems.append(f"{name}: tab stop {len(seen)}: {stop}")
+    assert seen and seen[0]["element"].startswith('<a class="skip"'), (name, seen[:1])
+    return problems
+
+
+def test_the_keyboard_focus_is_always_seen(casey, tmp_path, browser):
+    """One page of each kind (the folder's first), tabbed through link by link."""
+    site = tmp_path / "site"
+    casey("publish", "--output", str(site))
+    first = {}
+    for name in html_pages(site):
+        first.setdefault(name.split("/")[0], name)
+    assert len(first) >= 5, first
+    problems = [p for name in first.values() for p in focus_problems(browser, site / name, name)]
+    assert not problems, "\n".join(problems)
+
+
 # What a page can get wrong, one rule of each WCAG version's tags: text too faint to read
 # (2.0 AA), an image with no text alternative (2.0 A), an autocomplete value browsers do not
 # know (2.1 AA), and two small controls side by side (2.2 AA, target size). Then text on a
@@ -217,3 +312,37 @@ def test_the_check_fails_a_page_with_faults(casey, tmp_path, browser):
     assert "    #faint: Fix any of the following: Element has insufficient color contrast" in (
         report
     )
+
+
+# What the reflow and focus checks must find: a block wider than a phone, a link whose
+# outline is taken away, and a link under a banner fixed over it.
+LAYOUT_FAULTS = """
+<div id="wide" style="width: 600px">A block wider than a phone</div>
+<p><a id="no-ring" href="#main" style="outline: none">A link with no outline</a></p>
+<a id="covered" href="#main" style="position: fixed; bottom: 0; left: 0">A covered link</a>
+<div style="position: fixed; bottom: 0; left: 0; width: 300px; height: 60px; background: #fff">
+A banner</div>
+"""
+
+
+def test_the_reflow_and_focus_checks_fail_a_page_with_faults(casey, tmp_path, browser):
+    site = tmp_path / "site"
+    casey("publish", "--output", str(site), "--borough", "islington")
+    page = site / "boroughs" / "islington.html"
+    assert too_wide(browser, site, ["boroughs/islington.html"]) == {}
+    assert focus_problems(browser, page, "boroughs/islington.html") == []
+    broken = site / "boroughs" / "broken.html"
+    data = page.read_text(encoding="utf-8")
+    broken.write_text(data.replace("</main>", LAYOUT_FAULTS + "</main>"), encoding="utf-8")
+
+    assert too_wide(browser, site, ["boroughs/broken.html"]) == {
+        "boroughs/broken.html": ["div#wide (616px)"]
+    }
+    problems = focus_problems(browser, broken, "boroughs/broken.html")
+    [no_ring] = [p for p in problems if 'id="no-ring"' in p]
+    assert "'outline': 'none'" in no_ring
+    [covered] = [p for p in problems if 'id="covered"' in p]
+    assert "'seen': False" in covered
+    # The banner hides the page's own links too, as the browser scrolls each to the bottom.
+    others = [p for p in problems if p not in (no_ring, covered)]
+    assert others and all("'seen': False" in p for p in others)
