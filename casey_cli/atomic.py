@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from casey_cli.errors import InvalidInput
@@ -17,13 +17,15 @@ def write_atomic(
     mode: int = 0o644,
     replace: bool = True,
     durable: bool = True,
+    keep: Callable[[], bool] | None = None,
 ) -> int:
     """A killed export never leaves half a file: readers see the old file or the new one.
     `replace=False`: a file already at `path` is kept and FileExistsError raised (checked
     when the new file is put in place, so a file made meanwhile is kept too). Returns the
     bytes written. `durable=False` skips the fsync: readers still see the old file or the
     new one, but a power cut may lose the new one (a published site's pages, made again by
-    the next run)."""
+    the next run). `keep`, asked once the data is written, True: leave the file at `path`
+    as it is (its bytes were the same)."""
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise InvalidInput(
@@ -46,6 +48,9 @@ def write_atomic(
             handle.flush()
             if durable:
                 os.fsync(handle.fileno())
+        if keep is not None and keep():  # the file already there has these bytes
+            os.unlink(tmp)
+            return size
         os.chmod(tmp, mode)
         if replace:
             os.replace(tmp, path)

@@ -15,6 +15,7 @@ from typing import Any
 from casey_cli.enums import (
     DEFAULT_STALE_DAYS,
     DEFAULT_WINDOW_DAYS,
+    PUBLISH_HIDEABLE,
     STALE_DAYS_RANGE,
     WINDOW_RANGE,
 )
@@ -257,6 +258,31 @@ def _address(value: object) -> str:
     return text
 
 
+def hideable_fields(given: object) -> tuple[str, ...]:
+    """The fields `casey publish` withholds, each once, in a fixed order: a list of names
+    (the config file's `[publish] hide`, repeated `--hide`) or names separated by commas
+    (the environment, `casey config set`)."""
+    if isinstance(given, str):
+        names: list[object] = [n for n in given.split(",") if n.strip()]
+    elif isinstance(given, list | tuple):
+        names = list(given)
+    else:
+        raise ValueError('give a list of field names, e.g. ["owner", "note"]')
+    chosen = set()
+    for raw in names:
+        if not isinstance(raw, str):
+            raise ValueError(f"{raw!r} is not a field name; give names such as owner or note")
+        name = raw.strip().lower().replace("-", "_")
+        if name not in PUBLISH_HIDEABLE:
+            raise ValueError(
+                f"'{raw.strip()}' is not a field that can be hidden"
+                f"{did_you_mean(name, list(PUBLISH_HIDEABLE))}; give one of "
+                f"{', '.join(PUBLISH_HIDEABLE)}"
+            )
+        chosen.add(name)
+    return tuple(n for n in PUBLISH_HIDEABLE if n in chosen)
+
+
 @dataclass(frozen=True)
 class Key:
     name: str
@@ -291,6 +317,9 @@ KEYS: dict[str, Key] = {
         Key("smtp_starttls", "", "CASEY_SMTP_STARTTLS", _switch, lambda: True),
         Key("smtp_user", "", "CASEY_SMTP_USER", _text, lambda: None),
         Key("smtp_from", "", "CASEY_SMTP_FROM", _address, lambda: None),
+        # `casey publish`: fields never published. A section of its own in the file
+        # ([publish] hide = [...]); --hide adds to it and never takes a field out.
+        Key("publish.hide", "--hide", "CASEY_PUBLISH_HIDE", hideable_fields, lambda: None),
     )
 }
 
@@ -330,9 +359,16 @@ class ConfigFile:
 
 
 def _line_of(text: str, name: str) -> int | None:
-    pattern = re.compile(rf"^\s*[\"']?{re.escape(name)}[\"']?\s*=")
+    """The line that sets `name` (`section.key`: the key's line under its [section])."""
+    section, _, key = name.rpartition(".")
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    heading = re.compile(r"^\s*\[\s*([^\]]*?)\s*\]")
+    inside = ""
     for number, line in enumerate(text.splitlines(), 1):
-        if pattern.match(line):
+        found = heading.match(line)
+        if found:
+            inside = found.group(1)
+        elif inside == section and pattern.match(line):
             return number
     return None
 
@@ -368,12 +404,24 @@ def read_toml(path: Path) -> tuple[dict[str, Any], str]:
         ) from None
 
 
+def flat(table: dict[str, Any]) -> dict[str, Any]:
+    """A config file's keys with a section's keys named `section.key` ([publish] hide is
+    `publish.hide`)."""
+    keys: dict[str, Any] = {}
+    for name, value in table.items():
+        if isinstance(value, dict):
+            keys.update({f"{name}.{sub}": v for sub, v in value.items()})
+        else:
+            keys[name] = value
+    return keys
+
+
 def read_config(path: Path | None = None) -> ConfigFile:
     """Read and check the config file: unknown keys and bad values name the file and line."""
     path = path or config_path()
     table, text = read_toml(path)
     values: dict[str, Any] = {}
-    for name, value in table.items():
+    for name, value in flat(table).items():
         if name not in KEYS:
             raise InvalidInput(
                 f"unknown setting '{name}'{did_you_mean(name, list(KEYS))}; "
@@ -449,10 +497,14 @@ def write_setting(name: str, value: Any, path: Path | None = None) -> Path:
 
     path = path or config_path()
     table, _ = read_toml(path)
+    section_name, _, key = name.rpartition(".")
+    section = table.setdefault(section_name, {}) if section_name else table
     if value is None:
-        table.pop(name, None)
+        section.pop(key, None)
+        if section_name and not section:
+            table.pop(section_name)
     else:
-        table[name] = value
+        section[key] = list(value) if isinstance(value, tuple) else value
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     write_atomic(path, tomli_w.dumps(table).encode(), mode=0o600)
     return path

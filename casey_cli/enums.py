@@ -42,6 +42,15 @@ class Rag(str, Enum):
 
 RAG_ORDER = tuple(r.value for r in Rag)  # how counts and papers list them, worst first
 
+# The fields a publishing policy (`casey publish --hide`, the config's [publish] hide) may
+# withhold from the site, and how a page says they are withheld.
+PUBLISH_HIDEABLE = {
+    "owner": "owners' names",
+    "note": "notes and reasons in the change history",
+    "by": "who recorded each change and update",
+    "verified_by": "who verified an action",
+}
+
 
 class Format(str, Enum):
     """Every output format; each command offers some of them (cli/options.py's

@@ -54,6 +54,7 @@ def test_set_get_show_and_the_file_written(casey, config_file, no_user_env):
         "stale_days",
         "db",
         *("smtp_host", "smtp_port", "smtp_starttls", "smtp_user", "smtp_from"),
+        "publish.hide",
     ]
     assert {r["setting"]: r["value"] for r in shown}["borough"] == "islington"
     assert set(shown[0]) == {"setting", "value"}  # origins only with --origin

@@ -9,12 +9,15 @@ import csv
 import html
 import io
 import json
+import os
 import re
+import tomllib
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from conftest import at
 
 from casey_cli.schemas import ITEM_COLUMNS
 
@@ -51,7 +54,8 @@ class Page(HTMLParser):
         self.links: list[str] = []
         self.first_link: str | None = None
         self.tags: list[str] = []
-        self.sources: list[str] = []  # src= and <link href=> values
+        self.sources: list[str] = []  # src= and <link href=> values, but a feed's
+        self.feeds: list[str] = []  # <link rel="alternate" type="application/atom+xml">
         self.problems: list[str] = []
         self._table_open: list[bool] = []  # per open table: has it had its caption?
         self._last_start: str | None = None
@@ -70,7 +74,9 @@ class Page(HTMLParser):
                 self.first_link = str(a["href"])
         if "src" in a:
             self.sources.append(str(a["src"]))
-        if tag == "link":
+        if tag == "link" and a.get("type") == "application/atom+xml":
+            self.feeds.append(str(a.get("href")))  # a file of the site: check_links checks it
+        elif tag == "link":
             self.sources.append(f"{a.get('rel')}:{a.get('href')}")
         if tag == "table":
             self._table_open.append(False)
@@ -108,6 +114,7 @@ def check_page(name: str, data: bytes) -> Page:
     assert page.first_link == "#main" and "main" in page.ids, name
     assert "script" not in page.tags and "img" not in page.tags, name
     assert page.sources == [], name  # nothing loaded: no scripts, images, styles or fonts
+    assert len(page.feeds) == 1 and not urlsplit(page.feeds[0]).netloc, name  # the site's feed
     text = data.decode()
     assert "url(" not in text and "@import" not in text, name
     assert len(data) <= 200_000, name
@@ -120,7 +127,7 @@ def check_links(folder: Path, files: dict[str, bytes]) -> int:
     pages = {n: parse(d) for n, d in files.items() if n.endswith(".html")}
     checked = 0
     for name, page in pages.items():
-        for href in page.links:
+        for href in page.links + page.feeds:
             parts = urlsplit(href)
             if parts.scheme or parts.netloc:
                 continue
@@ -145,6 +152,8 @@ def test_the_bundled_register_publishes_every_page_plainly(casey, tmp_path):
     boroughs = casey.json("borough", "list")
     expected = {"index.html", "limits.html", MANIFEST}
     expected |= {"downloads/register.csv", "downloads/register.json"}
+    # The bundled register's own history is not a change: no month has a page.
+    expected |= {"changes/index.html", "changes/feed.atom"}
     expected |= {f"actions/{a['ref']}.html" for a in actions}
     expected |= {f"recs/{i['ref']}.html" for i in items if i["kind"] == "recommendation"}
     expected |= {f"sources/{s['code']}.html" for s in sources}
@@ -236,6 +245,33 @@ def test_an_unknown_hidden_field_is_refused(casey, tmp_path):
     assert not (tmp_path / "site").exists()
 
 
+def test_the_configured_policy_is_kept_and_a_flag_only_adds_to_it(casey, add_action, tmp_path):
+    ref = add_action("--owner", "Insp Zelda Quigley", "--by", "Cllr Ursula Vexley")["ref"]
+    config = Path(os.environ["XDG_CONFIG_HOME"]) / "casey-cli" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('[publish]\nhide = ["owner"]\n')
+    out = publish(casey, tmp_path / "site", "--hide", "by")
+    assert out.endswith(" Hidden: owner, by.\n")
+    page = (tmp_path / "site" / "actions" / f"{ref}.html").read_text()
+    assert "Zelda Quigley" not in page and "Ursula Vexley" not in page
+    assert casey("config", "get", "publish.hide").stdout == "owner\n"
+    casey("config", "set", "publish.hide", "note,verified-by")
+    assert tomllib.loads(config.read_text()) == {"publish": {"hide": ["note", "verified_by"]}}
+    casey("config", "unset", "publish.hide")
+    assert tomllib.loads(config.read_text()) == {}
+    publish(casey, tmp_path / "site")
+    assert "Zelda Quigley" in (tmp_path / "site" / "actions" / f"{ref}.html").read_text()
+
+
+def test_a_bad_policy_in_the_config_names_its_line(casey, tmp_path):
+    config = Path(os.environ["XDG_CONFIG_HOME"]) / "casey-cli" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('window = 14\n\n[publish]\nhide = ["owner", "ownrs"]\n')
+    err = casey.error("publish", "--output", str(tmp_path / "site"))
+    assert f"{config}:4: publish.hide: 'ownrs' is not a field that can be hidden" in err
+    assert not (tmp_path / "site").exists()
+
+
 def test_hide_by_leaves_out_who_recorded_changes_and_updates(casey, add_action, tmp_path):
     ref = add_action("--by", "Cllr Ursula Vexley")["ref"]
     casey("action", "progress", ref, "Terms of reference agreed", "--by", "Insp Wilf Drummond")
@@ -270,21 +306,66 @@ def test_a_change_to_one_action_rewrites_only_the_pages_that_show_it(casey, tmp_
     site = tmp_path / "site"
     publish(casey, site)
     before, times = site_files(site), mtimes(site)
-    casey("action", "update", "A3", "--progress", "40")
+    with at("2026-11-23T10:00:00"):
+        casey("action", "update", "A3", "--progress", "40")
     out = publish(casey, site)
     after = site_files(site)
     changed = {n for n in after if after[n] != before.get(n)}
     assert changed == {
+        MANIFEST,  # what each page was made from
         "actions/A3.html",
         "boroughs/islington.html",
         "downloads/register.csv",
         "downloads/register.json",
         "downloads/boroughs/islington.csv",
         "downloads/boroughs/islington.json",
+        # ...and what changed: the month's new page, the months and the feed
+        "changes/2026-11.html",
+        "changes/index.html",
+        "changes/feed.atom",
+        MANIFEST,  # names the new page
     }
-    assert "(6 written," in out
+    assert "(9 written," in out
     now = mtimes(site)
-    assert {n for n in now if now[n] != times[n]} == changed
+    assert {n for n in now if now[n] != times.get(n)} == changed
+
+
+def test_a_page_deleted_or_edited_in_the_folder_is_made_again(casey, tmp_path):
+    site = tmp_path / "site"
+    publish(casey, site)
+    before = site_files(site)
+    (site / "actions" / "A3.html").unlink()
+    (site / "boroughs" / "camden.html").write_text("edited by hand")
+    out = publish(casey, site)
+    assert "(2 written," in out
+    assert site_files(site) == before
+
+
+def test_a_new_name_in_the_owner_directory_reaches_the_pages_that_show_it(
+    casey, add_action, tmp_path
+):
+    ref = add_action("--owner", "CN Neighbourhoods")["ref"]
+    site = tmp_path / "site"
+    publish(casey, site)
+    assert "CN Neighbourhoods" in (site / "actions" / f"{ref}.html").read_text()
+    # No event of the action changes: the directory alone names its owner anew.
+    casey("owner", "add", "Supt Central North", "--alias", "CN Neighbourhoods")
+    publish(casey, site)
+    page = (site / "actions" / f"{ref}.html").read_text()
+    assert "<dt>Owner</dt><dd>Supt Central North</dd>" in page
+
+
+def test_a_run_on_another_day_makes_every_page_again(casey, tmp_path):
+    site = tmp_path / "site"
+    publish(casey, site)
+    before = site_files(site)
+    out = casey("--today", "2031-01-01", "publish", "--output", str(site)).stdout
+    after = site_files(site)
+    pages = [n for n in before if n.endswith(".html")]
+    assert all(after[n] != before[n] for n in pages)
+    assert "1 January 2031" in after["actions/A3.html"].decode()
+    written = int(out.split("(")[1].split(" written")[0])
+    assert written >= len(pages)
 
 
 def test_a_borough_site_then_all_london_then_the_borough_again(casey, tmp_path):

@@ -25,7 +25,7 @@ def _keys(incomplete: str) -> list[str]:
 KeyArg = Annotated[
     str,
     typer.Argument(
-        help="borough, user, window, stale_days or db.",
+        help="A setting: borough, user, window, stale_days, db, smtp_..., publish.hide.",
         show_default=False,
         metavar="KEY",
         autocompletion=_keys,
@@ -51,6 +51,8 @@ def _shown(name: str, value: Any) -> Any:
 
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, tuple):  # a list of names: publish.hide
+        return ", ".join(value)
     return mask_url(value) if name == "db" and isinstance(value, str) else value
 
 
@@ -147,11 +149,11 @@ def unset(ctx: typer.Context, name: KeyArg) -> None:
 
     Example: casey config unset borough
     """
-    from casey_cli.config import KEYS, key, read_toml, write_setting
+    from casey_cli.config import KEYS, flat, key, read_toml, write_setting
 
     app = app_context(ctx)
     path = app.config.path
-    table, _ = read_toml(path)
+    table = flat(read_toml(path)[0])
     # A key the file has is removed even if unknown: that is how a typo is repaired.
     name = name.strip() if name.strip() in table else key(name).name
     if name not in table:

@@ -61,7 +61,7 @@ def publish(
             "--hide",
             metavar="<field>",
             help="Never publish this field: owner, note, by (who recorded each change) or "
-            "verified_by (repeatable).",
+            "verified_by (repeatable); added to the config's [publish] hide.",
         ),
     ] = None,
     dry_run: Annotated[
@@ -70,9 +70,10 @@ def publish(
     ] = False,
 ) -> None:
     """Write the register as a static website: a London overview with a map, a page per
-    borough, source, recommendation and action, a page on the data's limits, and CSV and
-    JSON downloads. Plain HTML that works from disk or any web host, with no JavaScript
-    and nothing fetched from elsewhere; the same store and --today give the same bytes.
+    borough, source, recommendation and action, a page on the data's limits, what changed
+    month by month with an Atom feed of the latest changes, and CSV and JSON downloads.
+    Plain HTML that works from disk or any web host, with no JavaScript and nothing
+    fetched from elsewhere; the same store and --today give the same bytes.
 
     Example: casey publish --output site --hide owner --hide note
     """
@@ -82,9 +83,9 @@ def publish(
 
     title = clean_text(title, "--title")  # text a page can carry, or one line naming why
     base_url = clean_text(base_url, "--base-url")
-    hidden = service.hidden_fields(hide or ())
-    site.check_folder(output_dir)
     app = app_context(ctx)
+    hidden = service.hidden_fields(hide or (), app.setting("publish.hide"))
+    site.check_folder(output_dir)
     scope = app.setting("borough", borough)
     with app.store().read() as tx:
         opts = service.SiteOptions(
@@ -93,8 +94,9 @@ def publish(
             base_url=base_url or None,
             hide=hidden,
         )
-        files = service.site_files(tx, app.run_context(), opts)
-        result = site.publish(output_dir, files, dry_run=dry_run)
+        previous = site.Previous(output_dir)
+        files = service.site_files(tx, app.run_context(), opts, previous.fresh)
+        result = site.publish(output_dir, files, dry_run=dry_run, previous=previous)
     where = output.printable(output_dir)
     shown = ", ".join(hidden) or "nothing"
     # Pages and downloads alike count as the site's pages.

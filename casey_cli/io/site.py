@@ -4,6 +4,7 @@ incremental writer that puts them in a folder (only changed files, a manifest of
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -22,13 +23,16 @@ DATE_FIELDS = frozenset(
     {"due", "original_due", "completed", "latest_update_on", "as_of", "verified_on"}
 )
 LIMITS_PAGE = "limits.html"
-_BATCH = 500  # files written between rewrites of the manifest
-_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+_BATCH = 2000  # files written between rewrites of the manifest
+_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
+_PLAIN = re.compile(r"[A-Za-z0-9-]+")
 
 
 def file_name(key: str) -> str:
-    """A ref, slug or code as a file name: letters, digits, - and _ as they are, any other
-    character as _XX_ (its code point in hex), so every key has its own file."""
+    """A ref, slug or code as a file name: letters, digits and - as they are, any other
+    character (_ too) as _XX_, its code point in hex, so no two keys share a file."""
+    if _PLAIN.fullmatch(key):
+        return key
     return "".join(c if c in _SAFE else f"_{ord(c):x}_" for c in key) or "_"
 
 
@@ -85,6 +89,10 @@ class Links:
 
     def download(self, name: str) -> str:
         return f"{self.root}downloads/{name}"
+
+    def changes(self, name: str = "index.html") -> str:
+        """A file of the 'what changed' folder: its index, a month's page, the feed."""
+        return f"{self.root}changes/{name}"
 
 
 # --- pages ---------------------------------------------------------------------------------
@@ -206,17 +214,33 @@ def paged(
     """A page of lists, split over as many pages as keep each under `limit` bytes (else
     MAX_PAGE): the first is `stem.html`, then `stem-2.html` and so on."""
     limit = MAX_PAGE if limit is None else limit
-    per_page = max(1, sum(len(s.rows) for s in sections))
+    total = sum(len(s.rows) for s in sections)
+    # No row is under 200 bytes, so a first try of more rows than fit would only be thrown
+    # away; after a page too big, the next try scales the rows a page to the bytes they took.
+    per_page = max(1, min(total, limit // 200))
     while True:
         chunks = _split(sections, per_page)
         pages = [
             page(chunk, Pager(n, len(chunks), stem)) for n, chunk in enumerate(chunks, start=1)
         ]
-        if per_page == 1 or all(len(p) <= limit for p in pages):
+        biggest = max(len(p) for p in pages)
+        if per_page == 1 or biggest <= limit:
             break
-        per_page = max(1, per_page // 2)
+        per_page = max(1, min(per_page - 1, int(per_page * limit * 0.9 / biggest)))
     for n, data in enumerate(pages, start=1):
         yield f"{folder}{Pager(n, len(pages), stem).name(n)}", data
+
+
+@dataclass(frozen=True)
+class Part:
+    """A page (over as many files as it takes) or a set of downloads, made only when its
+    `key` (what its bytes are made from) differs from the one its files were made from last
+    time; a part without a key is always made."""
+
+    name: str  # the part's first file
+    key: str | None
+    # Its files: a page's bytes, or a download's in chunks (never held whole in memory).
+    make: Callable[[], Iterable[tuple[str, bytes | Iterable[bytes]]]]
 
 
 # --- the folder ----------------------------------------------------------------------------
@@ -236,11 +260,72 @@ class Published:
         return len(self.written) + len(self.unchanged)
 
 
-def _manifest(paths: Iterable[str]) -> bytes:
-    """The manifest: JSON, a file a line (the C encoder per name: it is rewritten a batch
-    at a time while a large site is written)."""
-    names = ",\n  ".join(json.dumps(p, ensure_ascii=False) for p in sorted(paths))
-    return f'{{"made_by": "casey publish", "files": [\n  {names}\n]}}\n'.encode()
+# A part -> its key, and each of its files with its size. (Not its mtime: the manifest's
+# bytes, like every other file's, are the same for the same store and day.)
+Made = dict[str, tuple[str, list[tuple[str, int]]]]
+
+
+def _manifest(paths: Iterable[str], made: Made | None = None) -> bytes:
+    """The manifest: the files the site is made of and, once a run has finished, what each
+    part was made from. JSON, in one call of the C encoder (the file list is rewritten a
+    batch at a time while a large site is written)."""
+    data: dict[str, Any] = {"made_by": "casey publish", "files": sorted(paths)}
+    if made is not None:
+        # A part of one file named as the part: [key, size]; else [key, [[file, size], ...]].
+        data["parts"] = {
+            n: [key, *files[0][1:]] if len(files) == 1 and files[0][0] == n else [key, files]
+            for n, (key, files) in made.items()
+        }
+    return (json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n").encode()
+
+
+def _same_size(path: str, size: int) -> bool:
+    try:
+        return os.stat(path).st_size == size
+    except OSError:
+        return False
+
+
+class Previous:
+    """What the last finished run of the folder made each part from (the manifest's
+    `parts`), read once; nothing when it has none or is unreadable (every part is then made
+    again: the keys only save work)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.made: Made = {}
+        self._checked: dict[tuple[str, str | None], list[tuple[str, int]] | None] = {}
+        try:
+            data = json.loads((folder / MANIFEST).read_bytes())
+            self.made = {
+                str(name): (
+                    str(part[0]),
+                    [(name, part[1])]
+                    if isinstance(part[1], int)
+                    else [(str(f), int(n)) for f, n in part[1]],
+                )
+                for name, part in data["parts"].items()
+            }
+        except (OSError, ValueError, KeyError, TypeError):
+            self.made = {}
+
+    def files(self, name: str, key: str | None) -> list[tuple[str, int]] | None:
+        """The files a part made last time, when they were made from this key and are still
+        there at the size they had (a page deleted, or edited to another size, is made
+        again); else None."""
+        if (name, key) in self._checked:
+            return self._checked[name, key]
+        before = self.made.get(name)
+        found = None
+        if key is not None and before is not None and before[0] == key:
+            top = os.fspath(self.folder)
+            if all(_same_size(os.path.join(top, f), n) for f, n in before[1]):
+                found = before[1]
+        self._checked[name, key] = found
+        return found
+
+    def fresh(self, name: str, key: str | None) -> bool:
+        return self.files(name, key) is not None
 
 
 def _inside(folder: Path, rel: str) -> Path | None:
@@ -289,53 +374,132 @@ def check_folder(folder: Path) -> None:
         )
 
 
-def publish(folder: Path, files: Iterable[tuple[str, bytes]], *, dry_run: bool) -> Published:
-    """Put `files` (relative path, bytes) in `folder`: a file whose bytes are already there
-    is left alone (its mtime too); files of the last run that are no longer in the site are
-    removed; nothing else in the folder is touched. `dry_run`: only say what would change."""
+def publish(
+    folder: Path,
+    files: Iterable[tuple[str, bytes] | Part],
+    *,
+    dry_run: bool,
+    previous: Previous | None = None,
+) -> Published:
+    """Put `files` (relative path and bytes, or a Part that makes them) in `folder`: a file
+    whose bytes are already there is left alone (its mtime too), and so is a part whose key
+    is the one its files were last made from; files of the last run that are no longer in
+    the site are removed; nothing else in the folder is touched. `dry_run`: only say what
+    would change."""
     from casey_cli.atomic import write_atomic
 
     check_folder(folder)
     old = _old_files(folder) if folder.is_dir() else set()
+    previous = previous or Previous(folder)
+    made: Made = {}
+    new_parts: list[tuple[str, str, list[str]]] = []
+    sizes: dict[str, int] = {}
     listed = set(old)  # what the manifest on disk names
     result = Published(folder)
     seen: set[str] = set()
     pending: list[tuple[str, bytes]] = []
 
+    vouched = bool(previous.made)  # the manifest on disk has the last run's keys
+    made_folders: set[Path] = set()
+
     def flush() -> None:
         # A file is named in the manifest before it is written, so a run cut short can
         # still remove it later; the manifest is rewritten once a batch, not once a file.
+        # The last run's keys go before the first file changes: a run cut short would leave
+        # them vouching for files it had rewritten.
+        nonlocal vouched
         new = {rel for rel, _ in pending} - listed
-        if new:
+        if new or (pending and vouched):
             listed.update(new)
             write_atomic(folder / MANIFEST, _manifest(listed), durable=False)
+            vouched = False
         for rel, data in pending:
             path = folder / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.parent not in made_folders:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                made_folders.add(path.parent)
             write_atomic(path, data, durable=False)
         pending.clear()
 
-    if not dry_run:
-        folder.mkdir(exist_ok=True)
-    for rel, data in files:
+    def put_chunks(rel: str, chunks: Iterable[bytes]) -> int:
+        """A large file, compared with the one there as it is written beside it."""
+        nonlocal vouched
+        path = folder / rel
+        try:
+            there = path.open("rb")
+        except OSError:
+            there = None
+        same = there is not None
+
+        def compared() -> Iterator[bytes]:
+            nonlocal same
+            for chunk in chunks:
+                if same and there is not None and there.read(len(chunk)) != chunk:
+                    same = False
+                yield chunk
+            if same and there is not None and there.read(1):
+                same = False
+
+        try:
+            if dry_run:
+                size = sum(len(chunk) for chunk in compared())
+            else:
+                flush()
+                if rel not in listed or vouched:
+                    listed.add(rel)
+                    write_atomic(folder / MANIFEST, _manifest(listed), durable=False)
+                    vouched = False
+                path.parent.mkdir(parents=True, exist_ok=True)
+                size = write_atomic(path, compared(), durable=False, keep=lambda: same)
+        finally:
+            if there is not None:
+                there.close()
+        (result.unchanged if same else result.written).append(rel)
+        return size
+
+    def put(rel: str, data: bytes | Iterable[bytes]) -> int:
         if rel in seen:
             raise AssertionError(f"two pages of the site are both {rel}")
         seen.add(rel)
+        if not isinstance(data, bytes):
+            return put_chunks(rel, data)
         path = folder / rel
         try:
-            same = path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data
-        except OSError:
+            same = os.stat(path).st_size == len(data) and path.read_bytes() == data
+        except OSError:  # not there, or not a file
             same = False
         if same:
             result.unchanged.append(rel)
-            continue
+            return len(data)
         result.written.append(rel)
         if not dry_run:
             pending.append((rel, data))
             if len(pending) >= _BATCH:
                 flush()
+        return len(data)
+
+    if not dry_run:
+        folder.mkdir(exist_ok=True)
+    for entry in files:
+        if not isinstance(entry, Part):
+            put(*entry)
+            continue
+        kept = previous.files(entry.name, entry.key)
+        if kept is not None and not seen.intersection(f for f, _ in kept):
+            seen.update(f for f, _ in kept)
+            result.unchanged.extend(f for f, _ in kept)
+            made[entry.name] = (str(entry.key), kept)
+            continue
+        files_made = []
+        for rel, data in entry.make():
+            sizes[rel] = put(rel, data)
+            files_made.append(rel)
+        if entry.key is not None:
+            new_parts.append((entry.name, entry.key, files_made))
     if not dry_run:
         flush()
+        for name, key, names in new_parts:
+            made[name] = (key, [(rel, sizes[rel]) for rel in names])
     for rel in sorted(old - seen):
         gone = _inside(folder, rel)
         if gone is None or not gone.is_file():
@@ -346,7 +510,7 @@ def publish(folder: Path, files: Iterable[tuple[str, bytes]], *, dry_run: bool) 
             _drop_empty(folder, gone.parent)
     if not dry_run:
         manifest = folder / MANIFEST
-        data = _manifest(seen)
+        data = _manifest(seen, made)
         if not manifest.is_file() or manifest.read_bytes() != data:
             write_atomic(manifest, data, durable=False)
     return result

@@ -19,7 +19,9 @@ if TYPE_CHECKING:
     from casey_cli.store.tx import Tx
 
 
-def show(tx: Tx, run: RunContext, ref: str) -> ItemDetail:
+def show(tx: Tx, run: RunContext, ref: str, *, actions: bool = True) -> ItemDetail:
+    """A recommendation, its details and history, and (unless `actions` is False: the
+    caller has them) the actions against it."""
     rec = tx.recommendation(ref)
     details = {
         "number": rec["number"],
@@ -29,15 +31,21 @@ def show(tx: Tx, run: RunContext, ref: str) -> ItemDetail:
         "response": rec["response"],
         "citation": rec["citation"],
     }
-    actions = tx.items(
-        Filters(recommendation=rec.ref, recommendations=False), today=run.today, window=run.window
+    against = (
+        tx.items(
+            Filters(recommendation=rec.ref, recommendations=False),
+            today=run.today,
+            window=run.window,
+        )
+        if actions
+        else []
     )
     history = tx.events(ref=rec.ref)
     return ItemDetail(
         rec.item(run.today, run.window),
         details,
         history,
-        sorted(actions, key=lambda i: i.borough or ""),  # stable: contract order per borough
+        sorted(against, key=lambda i: i.borough or ""),  # stable: contract order per borough
         updates(history),
     )
 

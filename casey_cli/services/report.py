@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -95,6 +96,33 @@ def ref_sort_key(ref: str) -> tuple[str, int, str]:
 CHANGES_SHOWN = 40  # recent changes listed; the rest are counted, with the command for them
 
 
+def seeded_refs(events: Iterable[Event]) -> set[str]:
+    """The refs whose `created` event among `events` is the bundled register's seeding."""
+    return {e.ref for e in events if e.field == "created" and e.by == SEED_USER}
+
+
+def without_seeding(events: Iterable[Event], seeded: Collection[str]) -> list[Event]:
+    """`events` less the bundled register's seeding of the `seeded` items: that is not news
+    of a period (its items are counted as come with the register, and their dated updates
+    and `as_of` are the register's past)."""
+    return [e for e in events if not (e.by == SEED_USER and e.ref in seeded)]
+
+
+def listed_changes(events: Sequence[Event]) -> list[Event]:
+    """Of `events` (oldest first, seeding left out), the ones a list of changes shows, oldest
+    first. Not creations (listed as added); not an update's date or a move's slip count (said
+    by the update's and the move's own rows); not a register's `as_of` (a register date
+    cleared goes with its change); not a percent set with an update (it is in the update's
+    row: its note is the text)."""
+    with_update = {(e.ref, e.at, e.new) for e in events if e.field == "latest_update"}
+    return [
+        e
+        for e in events
+        if e.field not in ("created", "latest_update_on", "slips", "as_of")
+        and not (e.field == "progress" and (e.ref, e.at, e.note) in with_update)
+    ]
+
+
 def theme_name(theme: str | None) -> str:
     """A theme as a paper names it: `vulnerable-people` is 'Vulnerable people'."""
     if not theme:
@@ -164,21 +192,10 @@ def build(
         name = tx.scalar("SELECT name FROM boroughs WHERE slug = :slug", {"slug": slug}) or slug
     open_items = [i for i in items if rules.is_open(i.status)]
     created = [e for e in period if e.field == "created" and e.ref in by_ref]
-    seeded = {e.ref for e in created if e.by == SEED_USER}
+    seeded = seeded_refs(created)
     added = [by_ref[e.ref] for e in created if e.ref not in seeded]
-    # The bundled register's seeding is not news of the period: its items are counted as
-    # come with the register, and their dated updates and `as_of` are the register's past.
-    period = [e for e in period if not (e.by == SEED_USER and e.ref in seeded)]
-    # An update's date and a move's slip count are said by the update's and the move's own
-    # rows; creations are listed as added; a register date cleared goes with its change.
-    # ...and a percent set with an update is in the update's row (its note is the text).
-    with_update = {(e.ref, e.at, e.new) for e in period if e.field == "latest_update"}
-    changes = [
-        e
-        for e in reversed(period)
-        if e.field not in ("created", "latest_update_on", "slips", "as_of")
-        and not (e.field == "progress" and (e.ref, e.at, e.note) in with_update)
-    ]
+    period = without_seeding(period, seeded)
+    changes = listed_changes(period)[::-1]  # newest first
     return Report(
         title=f"Police reform tracker: {name}",
         borough=slug,
