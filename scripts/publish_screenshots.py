@@ -27,7 +27,7 @@ DAY = "2026-11-23"  # the day of every example in docs/ (docs/contributing.md)
 WIDTH = 1200
 # (page of the site, picture, height in CSS pixels)
 SHOTS = [
-    ("index.html", "publish-overview.png", 1000),
+    ("index.html", "publish-overview.png", 1450),
     ("boroughs/islington.html", "publish-borough.png", 1400),
 ]
 # No network: Chromium fetches nothing of its own, in a new empty profile.

@@ -788,3 +788,26 @@ def test_the_casey_review_page_groups_its_recommendations_under_the_seven_headin
     # A plan whose recommendations have no theme keeps one list.
     brent = (site / "sources" / "brent-motion.html").read_text()
     assert 'id="heading-' not in brent and '<h2 id="recommendations">' in brent
+
+
+def test_a_verification_remakes_the_rollup_and_a_policy_change_the_limits_page(
+    casey, add_action, verifier, tmp_path
+):
+    ref = add_action(
+        "--recommendation", "casey-3", "--owner", "Insp Ada Stone", "--status", "complete"
+    )["ref"]
+    site = tmp_path / "site"
+    publish(casey, site)
+    before = site_files(site)
+    assert "Verified (checked by someone other than the owner): 0 of the 1 complete." in (
+        " ".join("".join(parse(before["recs/casey-3.html"]).text).split())
+    )
+    verifier("action", "verify", ref, "--by", "Scrutiny officer")
+    publish(casey, site)
+    after = site_files(site)
+    changed = {n for n in after if after[n] != before.get(n)}
+    assert {f"actions/{ref}.html", "recs/casey-3.html"} <= changed
+    assert "limits.html" not in changed and "sources/casey.html" not in changed
+    assert "1 of the 1 complete." in after["recs/casey-3.html"].decode()
+    publish(casey, site, "--hide", "note")
+    assert b"notes and reasons in the change history" in (site / "limits.html").read_bytes()
