@@ -29,6 +29,9 @@ def templates() -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # The package's templates do not change while a command runs: no stat of the file
+        # at every include and import (a published site renders 100,000 pages).
+        auto_reload=False,
     )
 
 
