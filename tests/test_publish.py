@@ -368,6 +368,34 @@ def test_a_run_on_another_day_makes_every_page_again(casey, tmp_path):
     assert written >= len(pages)
 
 
+def section_refs(page: str, section: str) -> list[str]:
+    """The refs listed in one section of a borough page, in order."""
+    part = page.split(f'<h2 id="{section}">', 1)[1].split("<h2 ", 1)[0]
+    return re.findall(r'<th scope="row"><a href="[^"]*">([^<]+)</a>', part)
+
+
+def test_a_borough_page_lists_what_to_chase_its_latest_updates_its_plan_and_actions(
+    casey, add_action, tmp_path
+):
+    quiet = add_action("--due", "2027-09-01", title="Quiet since it was added")["ref"]
+    busy = add_action("--due", "2027-09-01", title="Reported on")["ref"]
+    casey("action", "progress", busy, "Terms of reference agreed")
+    site = tmp_path / "site"
+    # Months on, with nothing new: the quiet action is stale, the reported one is not.
+    casey("--today", "2027-05-01", "publish", "--output", str(site))
+    page = (site / "boroughs" / "islington.html").read_text()
+    stale = section_refs(page, "stale")
+    assert quiet in stale and busy in stale  # both are older than 90 days by then
+    assert section_refs(page, "updates")[0] == busy
+    assert "Terms of reference agreed" in page.split('<h2 id="updates">', 1)[1]
+    plan, actions = section_refs(page, "plan"), section_refs(page, "actions")
+    assert plan and all(not r.startswith("A") for r in plan)
+    assert quiet in actions and busy in actions and all(r.startswith("A") for r in actions)
+    casey("--today", "2026-12-10", "publish", "--output", str(site))
+    page = (site / "boroughs" / "islington.html").read_text()
+    assert quiet not in section_refs(page, "stale")
+
+
 def test_a_borough_site_then_all_london_then_the_borough_again(casey, tmp_path):
     site = tmp_path / "site"
     publish(casey, site, "--borough", "islington")

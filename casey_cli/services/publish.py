@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from casey_cli.store.tx import Tx
 
 HIDEABLE = PUBLISH_HIDEABLE
+LATEST_UPDATES = 20  # a borough page's latest progress updates
 WITHHELD = "(withheld)"
 _WHOLE = 1 << 62  # a page's byte limit that never splits it
 _HISTORY_BATCH = 1000  # actions whose history is read in one query
@@ -55,6 +56,7 @@ class _Site:
     title: str
     today: str
     window: int
+    stale_days: int
     borough: str | None
     base_url: str | None
     hidden: tuple[str, ...]
@@ -146,6 +148,7 @@ def site_files(
         title=opts.title,
         today=today.isoformat(),
         window=window,
+        stale_days=run.stale_days,
         borough=opts.borough,
         base_url=(opts.base_url.rstrip("/") + "/") if opts.base_url else None,
         hidden=hidden,
@@ -280,17 +283,55 @@ def site_files(
     def borough_page(
         slug: str, label: str, bcu: str | None
     ) -> tuple[Sequence[Section], dict[str, Any]]:
+        from casey_cli.rules import is_stale
+        from casey_cli.store.items import last_known
+
         report = status.report(tx, run, Filters(borough=slug))
+        mine = items[slug]
+        stale = sorted(
+            (
+                i
+                for i in mine
+                if is_stale(i.status, last_known(i.as_of, i.updated), today, run.stale_days)
+            ),
+            key=lambda i: (last_known(i.as_of, i.updated) or today, i.ref),
+        )
+        updated = sorted(
+            (i for i in mine if i.latest_update_on),
+            key=lambda i: (str(i.latest_update_on), i.ref),
+            reverse=True,
+        )[:LATEST_UPDATES]
+        force_wide = slug == FORCE_WIDE
         sections = [
             io.Section("overdue", "Overdue", report.overdue, "Nothing is overdue."),
             io.Section("due-soon", f"Due in the next {window} days", report.due_soon, "Nothing."),
+            io.Section(
+                "stale",
+                f"Open, with nothing new in {run.stale_days} days",
+                stale,
+                f"Every open item has news from the last {run.stale_days} days.",
+            ),
             io.Section(
                 "gaps",
                 "Without an owner or a due date",
                 report.gaps,
                 "Every item has an owner and a due date.",
             ),
-            io.Section("items", "Every item", items[slug], "No items recorded."),
+            io.Section(
+                "updates",
+                "Latest progress updates",
+                updated,
+                "No progress update has been recorded.",
+            ),
+            io.Section(
+                "plan",
+                "Recommendations to the Met as a whole" if force_wide else "Its own plan",
+                [i for i in mine if i.kind != "action"],
+                "None recorded." if force_wide else "No plan of its own is recorded.",
+            ),
+            io.Section(
+                "actions", "Its actions", [i for i in mine if i.kind == "action"], "No actions."
+            ),
         ]
         context = {
             "heading": label,
