@@ -60,6 +60,7 @@ class Page(HTMLParser):
         self._table_open: list[bool] = []  # per open table: has it had its caption?
         self._last_start: str | None = None
         self.text: list[str] = []
+        self.styles = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
@@ -76,6 +77,9 @@ class Page(HTMLParser):
             self.sources.append(str(a["src"]))
         if tag == "link" and a.get("type") == "application/atom+xml":
             self.feeds.append(str(a.get("href")))  # a file of the site: check_links checks it
+        elif tag == "link" and a.get("rel") == "stylesheet":
+            self.feeds.append(str(a.get("href")))  # the site's own stylesheet, checked so too
+            self.styles += 1
         elif tag == "link":
             self.sources.append(f"{a.get('rel')}:{a.get('href')}")
         if tag == "table":
@@ -114,7 +118,9 @@ def check_page(name: str, data: bytes) -> Page:
     assert page.first_link == "#main" and "main" in page.ids, name
     assert "script" not in page.tags and "img" not in page.tags, name
     assert page.sources == [], name  # nothing loaded: no scripts, images, styles or fonts
-    assert len(page.feeds) == 1 and not urlsplit(page.feeds[0]).netloc, name  # the site's feed
+    # The site's feed and its stylesheet: files of the site, nothing from elsewhere.
+    assert len(page.feeds) == 2 and page.styles == 1, name
+    assert not any(urlsplit(f).netloc or urlsplit(f).scheme for f in page.feeds), name
     text = data.decode()
     assert "url(" not in text and "@import" not in text, name
     assert len(data) <= 200_000, name
@@ -150,7 +156,7 @@ def test_the_bundled_register_publishes_every_page_plainly(casey, tmp_path):
     items = casey.json("export")
     sources = casey.json("source", "list")
     boroughs = casey.json("borough", "list")
-    expected = {"index.html", "limits.html", MANIFEST}
+    expected = {"index.html", "limits.html", "style.css", MANIFEST}
     expected |= {"downloads/register.csv", "downloads/register.json"}
     # The bundled register's own history is not a change: no month has a page.
     expected |= {"changes/index.html", "changes/feed.atom"}
@@ -631,6 +637,7 @@ def test_cartogram_text_is_readable_on_every_square_colour(casey, tmp_path):
     publish(casey, site)
     index = (site / "index.html").read_text()
     css = " ".join(re.findall(r"<style>(.*?)</style>", index, re.S))
+    css += (site / "style.css").read_text()  # the site's stylesheet, linked from every page
     text = re.search(r"\.cartogram \.sq, \.cartogram-key \.sq \{[^}]*?color: (#[0-9a-f]{6})", css)
     assert text, "the squares' text colour"
     for rag in ("red", "amber", "green", "blue", "grey"):

@@ -272,7 +272,7 @@ def test_the_feed_keeps_the_latest_changes_and_a_long_month_goes_on_to_more_page
         with at(f"2026-11-20T10:{n:02d}:00"):
             casey("--today", "2026-11-20", "action", "update", "A5", "--progress", str(n))
     monkeypatch.setattr(service, "FEED_ENTRIES", 3)
-    monkeypatch.setattr(io_site, "MAX_PAGE", 16_000)
+    monkeypatch.setattr(io_site, "MAX_PAGE", 10_000)
     site = tmp_path / "site"
     publish(casey, site, "--borough", "islington")
     files = site_files(site)
@@ -287,7 +287,7 @@ def test_the_feed_keeps_the_latest_changes_and_a_long_month_goes_on_to_more_page
     assert pages[1:] == [f"changes/2026-11-{n}.html" for n in range(2, len(pages) + 1)]
     listed = []
     for name in pages:
-        assert len(files[name]) <= 16_000
+        assert len(files[name]) <= 10_000
         check_page(name, files[name])
         listed += [(r[1].split(":")[0], r[5]) for r in rows(files[name]).rows]
     assert listed == [("A5", f"{n}%") for n in range(40, 0, -1)] + [

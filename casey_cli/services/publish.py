@@ -248,6 +248,9 @@ def site_files(
             f"{folder}{stem}.html", key, partial(render_later, folder, stem, template, build)
         )
 
+    # The one stylesheet every page links to.
+    yield "style.css", io.render("style.css.j2", top)
+
     # The London overview.
     london = status.london(tx, run, Filters(borough=opts.borough))
     rows = [
