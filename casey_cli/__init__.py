@@ -1,3 +1,3 @@
 """casey-cli: track police-reform recommendations borough by borough."""
 
-__version__ = "0.6.0"
+__version__ = "0.7.0"
