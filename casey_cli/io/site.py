@@ -220,9 +220,11 @@ def paged(
     per_page = max(1, min(total, limit // 200))
     while True:
         chunks = _split(sections, per_page)
-        pages = [
-            page(chunk, Pager(n, len(chunks), stem)) for n, chunk in enumerate(chunks, start=1)
-        ]
+        pages: list[bytes] = []
+        for n, chunk in enumerate(chunks, start=1):
+            pages.append(page(chunk, Pager(n, len(chunks), stem)))
+            if len(pages[-1]) > limit and per_page > 1:
+                break  # the rest of this try would be thrown away too
         biggest = max(len(p) for p in pages)
         if per_page == 1 or biggest <= limit:
             break
