@@ -30,18 +30,10 @@ SHOTS = [
     ("index.html", "publish-overview.png", 1450),
     ("boroughs/islington.html", "publish-borough.png", 1400),
 ]
-# No network: Chromium fetches nothing of its own, in a new empty profile.
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from browser import QUIET_CHROMIUM  # noqa: E402  (the tests' flags: no network)
+
+FLAGS = [*QUIET_CHROMIUM, "--hide-scrollbars"]
 
 
 def casey(env: dict[str, str], *args: str) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from axe_selenium_python import Axe
+from browser import QUIET_CHROMIUM
 from conftest import in_ci
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
@@ -54,18 +55,7 @@ const done = arguments[arguments.length - 1];
 if (typeof axe === "undefined") { done({error: "axe-core is not in the page"}); return; }
 axe.run(document, arguments[0]).then(done, (e) => done({error: String(e)}));
 """
-# No network: Chromium is told to fetch nothing of its own, in a new empty profile.
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1200,900",
-]
+FLAGS = [*QUIET_CHROMIUM, "--window-size=1200,900"]
 
 
 @pytest.fixture(scope="module")

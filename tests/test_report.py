@@ -9,6 +9,7 @@ import shutil
 import subprocess
 
 import pytest
+from browser import QUIET_CHROMIUM
 
 
 def seed_story(casey, verifier):
@@ -224,17 +225,7 @@ def test_report_renders_in_a_real_browser(casey, tmp_path, verifier):
     seed_story(casey, verifier)
     page = tmp_path / "paper.html"
     casey("report", "-b", "islington", "--format", "html", "--output", str(page))
-    flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tmp_path / 'profile'}",
-    ]
+    flags = [*QUIET_CHROMIUM, f"--user-data-dir={tmp_path / 'profile'}"]
     dom = subprocess.run(
         [browser, *flags, "--dump-dom", page.as_uri()],
         capture_output=True,
@@ -322,16 +313,7 @@ def test_html_paper_prints_on_at_most_five_a4_pages(casey, tmp_path):
     readme_clerk_session(casey)
     page = tmp_path / "islington.html"
     casey("report", "-b", "islington", "--format", "html", "--output", str(page))
-    flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tmp_path / 'profile'}",
-    ]
+    flags = [*QUIET_CHROMIUM, f"--user-data-dir={tmp_path / 'profile'}"]
     pdf = tmp_path / "islington.pdf"
     subprocess.run(
         [browser, *flags, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", page.as_uri()],
