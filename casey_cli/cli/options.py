@@ -127,22 +127,32 @@ EvidenceOpt = Annotated[
 DueOpt = Annotated[str | None, typer.Option("--due", help=f"Due date: {DATE_HELP}.")]
 
 
-def file_path(value: str | Path) -> Path:
-    """A file path given on the command line (--output, `db backup`, `load`), checked before
-    any work: one the operating system would refuse mid-command (empty, a NUL character, a
-    name too long; see config.path_problem) or a folder is a usage error (exit 2) saying so,
-    not a traceback. (Typer's own path type stats the value unguarded: a NUL character
-    raised ValueError.)"""
+def _given_path(value: str | Path, what: str) -> str:
+    """A file or folder path given on the command line, checked before any work: one the
+    operating system would refuse mid-command (empty, a NUL character, a name too long; see
+    config.path_problem), or a folder where a file is wanted, is a usage error (exit 2)
+    saying so, not a traceback. (Typer's own path type stats the value unguarded: a NUL
+    character raised ValueError.)"""
     from casey_cli.config import path_problem
 
     text = str(value)
     problem = path_problem(text)
-    if problem is None and os.path.isdir(os.path.expanduser(text)):
+    if problem is None and what == "file" and os.path.isdir(os.path.expanduser(text)):
         problem = "is a folder"
     if problem:
         shown = repr(text[:80]) + ("..." if len(text) > 80 else "")
-        raise typer.BadParameter(f"the file path {shown} {problem}; give a file path")
-    return Path(text)
+        raise typer.BadParameter(f"the {what} path {shown} {problem}; give a {what} path")
+    return text
+
+
+def file_path(value: str | Path) -> Path:
+    """A file path (--output, `db backup`, `load`), checked as _given_path says."""
+    return Path(_given_path(value, "file"))
+
+
+def folder_path(value: str | Path) -> Path:
+    """A folder path (`publish --output`), checked as _given_path says; `~` expanded."""
+    return Path(_given_path(value, "folder")).expanduser()
 
 
 OutputOpt = Annotated[

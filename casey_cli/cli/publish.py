@@ -8,20 +8,7 @@ import typer
 from casey_cli.cli import output
 from casey_cli.cli.context import app_context
 from casey_cli.cli.errors import errors_as_one_line
-from casey_cli.cli.options import ScopeBoroughOpt
-
-
-def _folder(value: str | Path) -> Path:
-    """--output checked before any work, as other paths are (config.path_problem): a usage
-    error (exit 2) for a name no file system takes, not a traceback."""
-    from casey_cli.config import path_problem
-
-    text = str(value)
-    problem = path_problem(text)
-    if problem:
-        shown = repr(text[:80]) + ("..." if len(text) > 80 else "")
-        raise typer.BadParameter(f"the folder path {shown} {problem}; give a folder path")
-    return Path(text).expanduser()
+from casey_cli.cli.options import ScopeBoroughOpt, folder_path
 
 
 @errors_as_one_line
@@ -32,7 +19,7 @@ def publish(
         typer.Option(
             "--output",
             "-o",
-            parser=_folder,
+            parser=folder_path,
             metavar="<folder>",
             show_default=False,
             help="The site's folder: made if missing; a second run rewrites only the files "
