@@ -210,6 +210,32 @@ def site_files(
 
         return io.paged(folder, stem, sections, one, limit)
 
+    def render_later(
+        folder: str,
+        stem: str,
+        template: str,
+        build: Callable[[], tuple[Sequence[Section], dict[str, Any]]],
+        limit: int | None = None,
+    ) -> Iterator[tuple[str, bytes]]:
+        sections, context = build()
+        return render(folder, stem, template, sections, context, limit)
+
+    def later(
+        folder: str,
+        stem: str,
+        template: str,
+        key: str | None,
+        build: Callable[[], tuple[Sequence[Section], dict[str, Any]]],
+        limit: int | None = None,
+    ) -> Iterator[Part]:
+        """A page whose sections and context are read only if it is made (`limit`: its
+        bytes a file, as io.paged)."""
+        yield io.Part(
+            f"{folder}{stem}.html",
+            key,
+            partial(render_later, folder, stem, template, build, limit),
+        )
+
     def page(
         folder: str,
         stem: str,
@@ -219,34 +245,8 @@ def site_files(
         limit: int | None = None,
         **context: Any,
     ) -> Iterator[Part]:
-        """A page whose sections and context are at hand (`limit`: its bytes a file, as
-        io.paged)."""
-        yield io.Part(
-            f"{folder}{stem}.html",
-            key,
-            partial(render, folder, stem, template, sections, context, limit),
-        )
-
-    def render_later(
-        folder: str,
-        stem: str,
-        template: str,
-        build: Callable[[], tuple[Sequence[Section], dict[str, Any]]],
-    ) -> Iterator[tuple[str, bytes]]:
-        sections, context = build()
-        return render(folder, stem, template, sections, context)
-
-    def later(
-        folder: str,
-        stem: str,
-        template: str,
-        key: str,
-        build: Callable[[], tuple[Sequence[Section], dict[str, Any]]],
-    ) -> Iterator[Part]:
-        """A page whose sections and context are read only if it is made."""
-        yield io.Part(
-            f"{folder}{stem}.html", key, partial(render_later, folder, stem, template, build)
-        )
+        """A page whose sections and context are at hand."""
+        return later(folder, stem, template, key, lambda: (sections, context), limit)
 
     # The one stylesheet every page links to.
     yield "style.css", io.render("style.css.j2", top)
@@ -475,9 +475,11 @@ def _action_pages(
 ) -> Iterator[Part]:
     """A page per action. The details and titles are read once for them all; the history
     a batch of actions at a time, and only for those whose pages are to be made."""
+    from casey_cli.dates import to_iso
     from casey_cli.io import site as io
     from casey_cli.services.progress import updates
     from casey_cli.services.report import ref_sort_key
+    from casey_cli.store.items import as_date
 
     hidden = opts.hide
     where = " WHERE borough = :b" if opts.borough else ""
@@ -499,9 +501,7 @@ def _action_pages(
         evidence, citation, verified_by, verified_on, verification_evidence = details[item.ref]
         verification = {
             "by": WITHHELD if "verified_by" in hidden and verified_by else verified_by,
-            # A day: a date from PostgreSQL, its ISO text from SQLite (to_iso took only the
-            # first, so a verified action failed the whole run on SQLite).
-            "on": str(verified_on)[:10] if verified_on else None,
+            "on": to_iso(as_date(verified_on)),  # a date on PostgreSQL, its text on SQLite
             "evidence": (verification_evidence or "").splitlines(),
         }
         return [], {
