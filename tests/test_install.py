@@ -42,42 +42,25 @@ def test_wheel_install_finds_the_bundled_register(tmp_path):
         "CASEY_DB": str(tmp_path / "w.db"),
         "CASEY_TODAY": "2026-11-23",
     }
+
     # Run from an empty folder so the source tree cannot be imported by accident.
-    init = subprocess.run(
-        [sys.executable, "-m", "casey_cli", "init"],
-        cwd=tmp_path,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
+    def run(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, *argv],
+            cwd=tmp_path,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+
+    init = run("-m", "casey_cli", "init")
     assert "Created a new casey store" in init.stderr and "36 recommendations" in init.stderr
-    out = subprocess.run(
-        [sys.executable, "-m", "casey_cli", "status", "--borough", "islington", "--format", "json"],
-        cwd=tmp_path,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
+    out = run("-m", "casey_cli", "status", "--borough", "islington", "--format", "json")
     report = json.loads(out.stdout)
     assert report["borough"] == "islington" and report["summary"]["total"] > 0
-    probe = subprocess.run(
-        [sys.executable, "-c", "import casey_cli; print(casey_cli.__file__)"],
-        cwd=tmp_path,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
+    probe = run("-c", "import casey_cli; print(casey_cli.__file__)")
     assert probe.stdout.strip().startswith(str(target))
     # The site's templates (casey_cli/templates/site/) are in the wheel too.
-    subprocess.run(
-        [sys.executable, "-m", "casey_cli", "publish", "--output", "web", "--borough", "islington"],
-        cwd=tmp_path,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
+    run("-m", "casey_cli", "publish", "--output", "web", "--borough", "islington")
     assert (tmp_path / "web" / "boroughs" / "islington.html").is_file()
