@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from casey_cli.io.site import Links, Pager, Part, Section
     from casey_cli.store.tx import Tx
 
-HIDEABLE = PUBLISH_HIDEABLE
 LATEST_UPDATES = 20  # a borough page's latest progress updates
 WITHHELD = "(withheld)"
 _WHOLE = 1 << 62  # a page's byte limit that never splits it
@@ -33,12 +32,10 @@ def hidden_fields(given: Iterable[str], policy: Iterable[str] | None = None) -> 
     never publishes what the policy withholds), each once, in a fixed order."""
     from casey_cli.config import hideable_fields
 
-    try:
-        flagged = hideable_fields(list(given))
+    try:  # the policy was checked as the config was read: a bad name is --hide's
+        return hideable_fields([*given, *(policy or ())])
     except ValueError as exc:
         raise InvalidInput(str(exc), field="--hide") from None
-    chosen = set(flagged) | set(policy or ())
-    return tuple(n for n in HIDEABLE if n in chosen)
 
 
 @dataclass(frozen=True)
@@ -152,7 +149,7 @@ def site_files(
         borough=opts.borough,
         base_url=(opts.base_url.rstrip("/") + "/") if opts.base_url else None,
         hidden=hidden,
-        hidden_words="; ".join(HIDEABLE[h] for h in hidden),
+        hidden_words="; ".join(PUBLISH_HIDEABLE[h] for h in hidden),
         hidden_columns=[c for c in ITEM_COLUMNS if c in hidden],
     )
     boroughs = [b for b in tx.boroughs() if opts.borough in (None, b[0])]
